@@ -1,0 +1,43 @@
+/* A chapter is data: a table of steps. Each step has a title, a short
+ * explanation in vlab's own words, the commands the student would type (host
+ * side and guest side), the check ids it decides, and the function that does
+ * the work. Adding a chapter touches chapters/ and the table in chapters.c. */
+#ifndef VLAB_CHAPTER_H
+#define VLAB_CHAPTER_H
+
+#include <stddef.h>
+
+struct lab;
+
+struct step {
+	const char *name;             /* for --step: "boot" */
+	const char *title;            /* "Boot the VM" */
+	const char *explain;          /* two to four lines, vlab's words */
+	const char *lab_section;      /* the lab text's section to redo when a check fails */
+	const char *const *host_cmds; /* shown to the student; NULL-terminated, may be NULL */
+	const char *const *guest_cmds;
+	const char *const *checks;    /* ids decided here; NULL-terminated */
+	/* 0: go on. Negative: the chapter cannot go on (lab->blocked says why);
+	 * -EINTR: a stop was requested. */
+	int (*run)(struct lab *lab);
+};
+
+struct chapter {
+	int number;
+	const char *name;             /* "boot" */
+	const char *title;
+	const char *summary;          /* one line for `vlab list` */
+	const struct step *steps;
+	size_t nsteps;
+	/* Before the first step (image, accelerator); an error here is the host's
+	 * or the input's (exit 3): returns -ENOENT, -ENODEV... with lab->blocked. */
+	int (*prepare)(struct lab *lab);
+	/* Always runs, after the last step or a failure or a stop. */
+	void (*teardown)(struct lab *lab);
+};
+
+extern const struct chapter *const chapters[];
+extern const size_t nchapters;
+const struct chapter *chapter_find(int number);
+
+#endif

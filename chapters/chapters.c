@@ -1,0 +1,18 @@
+/* The chapters, in order. An explicit list, not constructors: the order is
+ * visible here and tests link only what they use. */
+#include "chapters/chapter.h"
+
+extern const struct chapter chapter_boot;
+
+const struct chapter *const chapters[] = {
+	&chapter_boot,
+};
+const size_t nchapters = sizeof(chapters) / sizeof(chapters[0]);
+
+const struct chapter *chapter_find(int number)
+{
+	for (size_t i = 0; i < nchapters; i++)
+		if (chapters[i]->number == number)
+			return chapters[i];
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* A check's verdict: the four outcomes kselftest has, with what was seen.
+ * Checks never print and never exit: they fill in a check_result. */
+#ifndef VLAB_VERDICT_H
+#define VLAB_VERDICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runner/util.h"
+
+enum verdict {
+	VERDICT_PASS,   /* the lab is right */
+	VERDICT_FAIL,   /* the student's lab is wrong: detail says what was seen, hint what to do */
+	VERDICT_SKIP,   /* the host lacks something: detail says what */
+	VERDICT_ERROR,  /* vlab itself broke */
+};
+
+struct check_result {
+	const char *id;       /* "ch1.memory_256m", static */
+	enum verdict verdict;
+	bool done;            /* a verdict was given */
+	char detail[1024];
+	char hint[512];
+	int64_t duration_ms;
+};
+
+void check_init(struct check_result *r, const char *id);
+void check_pass(struct check_result *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* hint may be NULL */
+void check_fail(struct check_result *r, const char *hint, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void check_skip(struct check_result *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void check_error(struct check_result *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
+const char *verdict_name(enum verdict v); /* "pass", "fail", "skip", "error" */
+
+#endif

@@ -1,0 +1,24 @@
+/* The engine: runs one chapter's steps in order. */
+#ifndef VLAB_ENGINE_H
+#define VLAB_ENGINE_H
+
+#include <jansson.h>
+
+#include "chapters/chapter.h"
+#include "runner/lab.h"
+
+/* Exit statuses (DESIGN.md "Commands"). */
+enum {
+	EXIT_PASS = 0,
+	EXIT_CHECK_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_HOST = 3,      /* the host lacks what is needed, or an input is unusable */
+	EXIT_INTERNAL = 4,
+};
+
+/* Run ch with opt. Prints progress (text) as it goes; returns the exit status
+ * (0, 1, 3, 4, or 128+signal when stopped). When report is not NULL the
+ * chapter's JSON object is appended to it; otherwise JSON format prints it. */
+int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, json_t *report);
+
+#endif

@@ -1,0 +1,244 @@
+/* The image-profile manifest parser (pure) and lookup. */
+#include "runner/manifest.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/util.h"
+
+static void profile_release(struct image_profile *p)
+{
+	free(p->name);
+	free(p->description);
+	free(p->kernel.name);
+	free(p->initrd.name);
+	free(p->rootfs.name);
+	free(p->append);
+	free(p->lab_append);
+	for (int i = 0; i < p->nlogins; i++) {
+		free(p->logins[i].user);
+		free(p->logins[i].password);
+	}
+	memset(p, 0, sizeof(*p));
+}
+
+void manifest_release(struct manifest *m)
+{
+	for (int i = 0; i < m->nprofiles; i++)
+		profile_release(&m->profiles[i]);
+	m->nprofiles = 0;
+}
+
+const struct image_profile *manifest_find(const struct manifest *m, const char *name)
+{
+	for (int i = 0; i < m->nprofiles; i++)
+		if (!strcmp(m->profiles[i].name, name))
+			return &m->profiles[i];
+	return NULL;
+}
+
+PRINTF_LIKE(5, 6)
+static int fail(char *err, size_t errlen, const char *origin, int line, const char *fmt, ...)
+{
+	if (err && errlen) {
+		int n = snprintf(err, errlen, "%s:%d: ", origin, line);
+		if (n >= 0 && (size_t)n < errlen) {
+			va_list ap;
+			va_start(ap, fmt);
+			vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+			va_end(ap);
+		}
+	}
+	return -EINVAL;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+/* A file name inside the profile's directory: no path separators, no "..". */
+static bool valid_file_name(const char *s)
+{
+	return *s && strlen(s) < 256 && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+static int parse_file(struct image_file *f, char *value, const char *key,
+		      char *err, size_t errlen, const char *origin, int line)
+{
+	if (f->name)
+		return fail(err, errlen, origin, line, "'%s' given twice", key);
+	char *save = NULL;
+	char *name = strtok_r(value, " \t", &save);
+	char *hash = strtok_r(NULL, " \t", &save);
+	char *extra = strtok_r(NULL, " \t", &save);
+	if (!name)
+		return fail(err, errlen, origin, line, "'%s' needs a file name", key);
+	if (!valid_file_name(name))
+		return fail(err, errlen, origin, line, "'%s': bad file name '%s' (a plain name, no '/')", key, name);
+	if (extra)
+		return fail(err, errlen, origin, line, "'%s': unexpected '%s' after the sha256", key, extra);
+	if (hash && !is_sha256_hex(hash))
+		return fail(err, errlen, origin, line, "'%s': sha256 '%s' is not 64 lower-case hex digits", key, hash);
+	f->name = xstrdup(name);
+	snprintf(f->sha256, sizeof(f->sha256), "%s", hash ? hash : "");
+	return 0;
+}
+
+static int finish_profile(struct image_profile *p, char *err, size_t errlen, const char *origin)
+{
+	if (!p->kernel.name)
+		return fail(err, errlen, origin, p->line, "profile '%s' has no 'kernel'", p->name);
+	if (!p->rootfs.name)
+		return fail(err, errlen, origin, p->line, "profile '%s' has no 'rootfs'", p->name);
+	if (!p->append)
+		return fail(err, errlen, origin, p->line, "profile '%s' has no 'append'", p->name);
+	if (p->nlogins == 0)
+		return fail(err, errlen, origin, p->line, "profile '%s' has no 'login'", p->name);
+	if (strcmp(p->logins[0].user, "root"))
+		return fail(err, errlen, origin, p->line, "profile '%s': the first login must be root", p->name);
+	return 0;
+}
+
+/* Put the finished profile in place, replacing one of the same name. */
+static void store_profile(struct manifest *m, struct image_profile *p)
+{
+	for (int i = 0; i < m->nprofiles; i++) {
+		if (!strcmp(m->profiles[i].name, p->name)) {
+			profile_release(&m->profiles[i]);
+			m->profiles[i] = *p;
+			memset(p, 0, sizeof(*p));
+			return;
+		}
+	}
+	m->profiles[m->nprofiles++] = *p;
+	memset(p, 0, sizeof(*p));
+}
+
+int manifest_parse(const char *text, const char *origin, struct manifest *m, char *err, size_t errlen)
+{
+	char *copy = xstrdup(text);
+	struct image_profile cur;
+	bool in_profile = false;
+	int ret = 0;
+	int lineno = 0;
+	memset(&cur, 0, sizeof(cur));
+
+	/* split by hand: strtok would merge empty lines and shift line numbers */
+	char *line = copy;
+	while (line) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		rtrim(line);
+		char *s = line;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s || *s == '#')
+			goto next;
+		char *key = s;
+		char *value = s + strcspn(s, " \t");
+		if (*value) {
+			*value++ = '\0';
+			while (*value == ' ' || *value == '\t')
+				value++;
+		}
+		if (!strcmp(key, "profile")) {
+			if (in_profile) {
+				ret = fail(err, errlen, origin, lineno, "'profile' inside profile '%s' (missing 'end')", cur.name);
+				goto out;
+			}
+			if (!valid_name(value)) {
+				ret = fail(err, errlen, origin, lineno, "bad profile name '%s' (use a-z, 0-9, '-', '_')", value);
+				goto out;
+			}
+			if (m->nprofiles >= MANIFEST_MAX_PROFILES && !manifest_find(m, value)) {
+				ret = fail(err, errlen, origin, lineno, "more than %d profiles", MANIFEST_MAX_PROFILES);
+				goto out;
+			}
+			cur.name = xstrdup(value);
+			cur.line = lineno;
+			cur.http = HTTP_BUSYBOX;
+			in_profile = true;
+			goto next;
+		}
+		if (!in_profile) {
+			ret = fail(err, errlen, origin, lineno, "'%s' outside a profile block", key);
+			goto out;
+		}
+		if (!strcmp(key, "end")) {
+			if (*value) {
+				ret = fail(err, errlen, origin, lineno, "unexpected '%s' after 'end'", value);
+				goto out;
+			}
+			ret = finish_profile(&cur, err, errlen, origin);
+			if (ret)
+				goto out;
+			store_profile(m, &cur);
+			in_profile = false;
+			goto next;
+		}
+		if (!*value) {
+			ret = fail(err, errlen, origin, lineno, "'%s' needs a value", key);
+			goto out;
+		}
+		if (!strcmp(key, "description")) {
+			free(cur.description);
+			cur.description = xstrdup(value);
+		} else if (!strcmp(key, "kernel")) {
+			ret = parse_file(&cur.kernel, value, key, err, errlen, origin, lineno);
+		} else if (!strcmp(key, "initrd")) {
+			ret = parse_file(&cur.initrd, value, key, err, errlen, origin, lineno);
+		} else if (!strcmp(key, "rootfs")) {
+			ret = parse_file(&cur.rootfs, value, key, err, errlen, origin, lineno);
+		} else if (!strcmp(key, "append")) {
+			free(cur.append);
+			cur.append = xstrdup(value);
+		} else if (!strcmp(key, "lab-append")) {
+			free(cur.lab_append);
+			cur.lab_append = xstrdup(value);
+		} else if (!strcmp(key, "login")) {
+			char *sp = NULL;
+			char *user = strtok_r(value, " \t", &sp);
+			char *pw = strtok_r(NULL, " \t", &sp);
+			char *extra = strtok_r(NULL, " \t", &sp);
+			if (!user || !pw || extra) {
+				ret = fail(err, errlen, origin, lineno, "'login' takes a user and a password");
+			} else if (cur.nlogins >= PROFILE_MAX_LOGINS) {
+				ret = fail(err, errlen, origin, lineno, "more than %d logins", PROFILE_MAX_LOGINS);
+			} else {
+				cur.logins[cur.nlogins].user = xstrdup(user);
+				cur.logins[cur.nlogins].password = xstrdup(pw);
+				cur.nlogins++;
+			}
+		} else if (!strcmp(key, "http")) {
+			if (!strcmp(value, "busybox"))
+				cur.http = HTTP_BUSYBOX;
+			else if (!strcmp(value, "python3"))
+				cur.http = HTTP_PYTHON3;
+			else
+				ret = fail(err, errlen, origin, lineno, "'http' is busybox or python3, not '%s'", value);
+		} else {
+			ret = fail(err, errlen, origin, lineno, "unknown key '%s'", key);
+		}
+		if (ret)
+			goto out;
+next:
+		line = nl ? nl + 1 : NULL;
+	}
+	if (in_profile)
+		ret = fail(err, errlen, origin, lineno, "profile '%s' is not closed with 'end'", cur.name);
+out:
+	profile_release(&cur);
+	free(copy);
+	return ret;
+}

@@ -1,0 +1,52 @@
+/* Image profiles: which files make a guest, with their sha256, the kernel
+ * command line, the logins and how the guest serves HTTP. The format is the
+ * one documented at the top of assets/profiles.manifest. */
+#ifndef VLAB_MANIFEST_H
+#define VLAB_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MANIFEST_MAX_PROFILES 16
+#define PROFILE_MAX_LOGINS 4
+
+enum http_server { HTTP_BUSYBOX, HTTP_PYTHON3 };
+
+struct image_file {
+	char *name;       /* as in the manifest, relative to the profile's dir; NULL: none */
+	char sha256[65];  /* "" when the manifest gives none */
+};
+
+struct login {
+	char *user;
+	char *password;
+};
+
+struct image_profile {
+	char *name;
+	char *description;
+	struct image_file kernel, initrd, rootfs;
+	char *append;
+	char *lab_append;   /* NULL when the lab's line is the same */
+	struct login logins[PROFILE_MAX_LOGINS];
+	int nlogins;
+	enum http_server http;
+	int line;           /* where the profile starts, for messages */
+};
+
+struct manifest {
+	struct image_profile profiles[MANIFEST_MAX_PROFILES];
+	int nprofiles;
+};
+
+/* Parse text (origin names it in errors). On error returns -EINVAL with a
+ * one-line message "ORIGIN:LINE: what is wrong" in err. Profiles that repeat
+ * a name replace the earlier one (a later manifest overrides). */
+int manifest_parse(const char *text, const char *origin, struct manifest *m, char *err, size_t errlen);
+const struct image_profile *manifest_find(const struct manifest *m, const char *name);
+void manifest_release(struct manifest *m);
+
+/* The profiles compiled into vlab (assets/profiles.manifest). */
+extern const char builtin_profiles_manifest[];
+
+#endif

@@ -1,0 +1,260 @@
+/* Spawning with argv arrays, process groups, deadlines and reaping. */
+#include "runner/proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runner/cleanup.h"
+
+extern char **environ;
+
+char *proc_which(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	while (*path) {
+		const char *colon = strchrnul(path, ':');
+		size_t len = (size_t)(colon - path);
+		char *cand = xasprintf("%.*s/%s", (int)len, len ? path : ".", name);
+		struct stat st;
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		path = *colon ? colon + 1 : colon;
+	}
+	return NULL;
+}
+
+static int open_onto(const char *path, int flags, int target)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (dup2(fd, target) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* Only async-signal-safe calls between fork and exec. */
+static void child(const struct spawn_opts *o, const char *file, int errpipe, pid_t parent)
+{
+	/* the parent's handlers must not run in the child */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &sa, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (o->own_pgrp)
+		setpgid(0, 0);
+	if (o->die_with_parent) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+	}
+	if (open_onto(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY, 0) < 0)
+		goto fail;
+	if (o->stdout_fd >= 0) {
+		if (dup2(o->stdout_fd, 1) < 0)
+			goto fail;
+	} else if (open_onto(o->stdout_path ? o->stdout_path : "/dev/null",
+			     O_WRONLY | O_CREAT | O_APPEND, 1) < 0) {
+		goto fail;
+	}
+	if (o->stderr_fd >= 0) {
+		if (dup2(o->stderr_fd, 2) < 0)
+			goto fail;
+	} else if (open_onto(o->stderr_path ? o->stderr_path : "/dev/null",
+			     O_WRONLY | O_CREAT | O_APPEND, 2) < 0) {
+		goto fail;
+	}
+	if (o->cwd && chdir(o->cwd) < 0)
+		goto fail;
+	execve(file, (char *const *)o->argv, o->envp ? o->envp : environ);
+fail:;
+	int e = errno;
+	ssize_t w = write(errpipe, &e, sizeof(e));
+	(void)w;
+	_exit(127);
+}
+
+int proc_spawn(const struct spawn_opts *o, pid_t *pid)
+{
+	char *file = proc_which(o->argv[0]);
+	if (!file)
+		return -ENOENT;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		int e = -errno;
+		free(file);
+		return e;
+	}
+	pid_t parent = getpid();
+	pid_t c = fork();
+	if (c < 0) {
+		int e = -errno;
+		close(p[0]);
+		close(p[1]);
+		free(file);
+		return e;
+	}
+	if (c == 0)
+		child(o, file, p[1], parent);
+	close(p[1]);
+	free(file);
+	/* Also set the group from the parent: whichever runs first, the group
+	 * exists before we ever signal it (the classic setpgid race). */
+	if (o->own_pgrp)
+		setpgid(c, c);
+	int err = 0;
+	ssize_t n;
+	do
+		n = read(p[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(p[0]);
+	if (n == (ssize_t)sizeof(err)) {
+		while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
+			;
+		return -err;
+	}
+	*pid = c;
+	return 0;
+}
+
+bool proc_exited(pid_t pid, int *wstatus)
+{
+	int st;
+	pid_t r = waitpid(pid, &st, WNOHANG);
+	if (r == pid) {
+		if (wstatus)
+			*wstatus = st;
+		return true;
+	}
+	return r < 0 && errno == ECHILD;
+}
+
+int proc_wait(pid_t pid, int64_t timeout_ms, int *wstatus)
+{
+	int64_t deadline = timeout_ms < 0 ? INT64_MAX : now_ms() + timeout_ms;
+	for (;;) {
+		int st;
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid) {
+			if (wstatus)
+				*wstatus = st;
+			return 0;
+		}
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (cleanup_stop_requested())
+			return -EINTR;
+		if (now_ms() >= deadline)
+			return -ETIMEDOUT;
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+int proc_terminate(pid_t pid, int grace_ms, int *wstatus)
+{
+	if (proc_exited(pid, wstatus))
+		return 0;
+	if (kill(-pid, SIGTERM) < 0)
+		kill(pid, SIGTERM);
+	int64_t deadline = now_ms() + grace_ms;
+	int st = 0;
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid || (r < 0 && errno == ECHILD))
+			break;
+		if (now_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (wstatus)
+		*wstatus = st;
+	return 0;
+}
+
+int proc_run(const char *const *argv, int64_t timeout_ms, struct strbuf *out, int *wstatus)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	o.argv = argv;
+	o.stdout_fd = p[1];
+	o.stderr_fd = p[1];
+	o.own_pgrp = true;
+	o.die_with_parent = true;
+	pid_t pid;
+	int ret = proc_spawn(&o, &pid);
+	close(p[1]);
+	if (ret) {
+		close(p[0]);
+		return ret;
+	}
+	int64_t deadline = now_ms() + (timeout_ms < 0 ? INT32_MAX : timeout_ms);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	for (;;) {
+		char buf[4096];
+		ssize_t n = read(p[0], buf, sizeof(buf));
+		if (n > 0) {
+			if (out)
+				sb_add(out, buf, (size_t)n);
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno != EAGAIN && errno != EINTR)
+			break;
+		if (cleanup_stop_requested()) {
+			ret = -EINTR;
+			break;
+		}
+		if (now_ms() >= deadline) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	close(p[0]);
+	if (ret) {
+		proc_terminate(pid, 500, wstatus);
+		return ret;
+	}
+	return proc_wait(pid, ms_left(deadline) + 1000, wstatus);
+}
+
+void proc_describe_status(int wstatus, char *buf, size_t n)
+{
+	if (WIFEXITED(wstatus))
+		snprintf(buf, n, "exited with status %d", WEXITSTATUS(wstatus));
+	else if (WIFSIGNALED(wstatus))
+		snprintf(buf, n, "killed by signal %d (%s)", WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+	else
+		snprintf(buf, n, "stopped (status 0x%x)", wstatus);
+}

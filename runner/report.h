@@ -1,0 +1,33 @@
+/* What the student and the grader see: progress while a chapter runs (text
+ * format only) and the report at the end (text summary or JSON). */
+#ifndef VLAB_REPORT_H
+#define VLAB_REPORT_H
+
+#include <jansson.h>
+
+#include "runner/lab.h"
+
+struct step;
+
+#define REPORT_SCHEMA_VERSION 1
+
+/* Progress (text format; silent in JSON). All go to stdout. */
+void ui_chapter_begin(const struct lab *lab);
+void ui_step_begin(const struct lab *lab, const struct step *st, int index);
+void ui_note(const struct lab *lab, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* A command as the student would type it; where: "host" or "guest". */
+void ui_command(const struct lab *lab, const char *where, const char *cmd);
+/* Output of a command, indented. */
+void ui_output(const struct lab *lab, const char *text);
+void ui_step_checks(const struct lab *lab, const struct step *st);
+void ui_chapter_end(const struct lab *lab);
+
+/* "pass" | "fail" | "skip" | "error" for the whole chapter. */
+enum verdict lab_result(const struct lab *lab);
+
+/* The chapter's report object (DESIGN.md "Reports"). New reference. */
+json_t *report_chapter_json(const struct lab *lab);
+/* Print a JSON value to stdout, indented, with a newline. */
+void report_print_json(json_t *v);
+
+#endif

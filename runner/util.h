@@ -1,0 +1,73 @@
+/* Small helpers every module uses: growable strings, files, time, numbers.
+ * Functions return 0 or a negative errno; nothing here exits except the x*
+ * allocators, which abort on out-of-memory (there is nothing useful to do). */
+#ifndef VLAB_UTIL_H
+#define VLAB_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* A growable, always NUL-terminated byte string (git's strbuf, smaller). */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+#define STRBUF_INIT { NULL, 0, 0 }
+void sb_grow(struct strbuf *sb, size_t extra);
+void sb_add(struct strbuf *sb, const void *data, size_t n);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+void sb_reset(struct strbuf *sb);
+void sb_remove_prefix(struct strbuf *sb, size_t n);
+const char *sb_str(const struct strbuf *sb); /* "" when empty, never NULL */
+void sb_release(struct strbuf *sb);
+
+/* Monotonic clock in milliseconds. */
+int64_t now_ms(void);
+/* Remaining ms until deadline (never below 0). */
+int64_t ms_left(int64_t deadline_ms);
+
+/* Whole file into sb (appends). */
+int read_file(const char *path, struct strbuf *sb);
+/* Write data to path atomically: a temp file beside it, fsync, rename. */
+int write_file_atomic(const char *path, const void *data, size_t n, mode_t mode);
+/* mkdir -p with mode for the created components. */
+int mkdir_p(const char *path, mode_t mode);
+/* rm -rf of a directory vlab created (does not follow symlinks). */
+int remove_tree(const char *path);
+bool path_exists(const char *path);
+
+/* strtoll/strtoull with full-string and range checks. */
+int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+int parse_u64(const char *s, uint64_t *out);
+/* A size as qemu's -m accepts it: "256", "256M", "256m", "0.25G", "268435456B",
+ * "256MiB"... A bare number means MiB when bare_unit_mib is true (qemu -m), bytes
+ * otherwise. */
+int parse_size(const char *s, bool bare_unit_mib, uint64_t *bytes);
+/* "256 MiB", "1.5 GiB", "4096 B" */
+void format_size(uint64_t bytes, char *out, size_t n);
+
+/* Lower-case hex sha256 of a file (65 bytes with NUL). */
+int sha256_file(const char *path, char out[65]);
+bool is_sha256_hex(const char *s);
+
+/* Trim trailing \r\n and spaces in place. */
+char *rtrim(char *s);
+bool starts_with(const char *s, const char *prefix);
+
+#endif

@@ -1,0 +1,44 @@
+/* A lab VM's life: its spec from the image profile (the lab's command, then
+ * vlab's changes with their reasons), the overlay, spawning qemu, attaching
+ * the serial console and QMP, logging in, and stopping it. */
+#ifndef VLAB_VMRUN_H
+#define VLAB_VMRUN_H
+
+#include "runner/lab.h"
+
+/* The lab's kernel command line (chapter 1 of the lab text). */
+#define LAB_APPEND "root=/dev/vda loglevel=15 console=hvc0"
+
+/* Fill vm->spec for the lab's single-VM command with this run's files and
+ * sockets, record each change with its reason, and build the argv. */
+int vm_prepare(struct lab *lab, struct vm *vm, const char *name);
+
+/* Overlay, spawn, connect the serial console first (the login prompt must
+ * not be lost), then QMP. -EPIPE when qemu exited (lab->blocked says how,
+ * with the last lines of its stderr). */
+int vm_start(struct lab *lab, struct vm *vm);
+
+/* Wait for "login:" within the boot deadline. */
+int vm_wait_login(struct lab *lab, struct vm *vm);
+
+/* Log in as user (logging out first when someone else is logged in). */
+int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *password);
+
+/* Run a guest command; output and status as console_run. */
+int vm_run(struct lab *lab, struct vm *vm, const char *cmd, int64_t timeout_ms, struct strbuf *out, int *status);
+
+/* QMP quit, then SIGTERM/SIGKILL; release sockets and the overlay. */
+void vm_stop(struct lab *lab, struct vm *vm);
+void vm_release(struct vm *vm);
+/* --keep: close vlab's connections, leave qemu running. */
+void vm_detach(struct vm *vm);
+
+bool vm_alive(struct vm *vm);
+/* The last n lines of qemu's stderr (malloc'd, "" when none). */
+char *vm_stderr_tail(const struct vm *vm, int n);
+/* The boot deadline: --boot-timeout, else 30 s under KVM, 90 s under TCG. */
+int64_t lab_boot_timeout_ms(const struct lab *lab);
+/* A deadline for guest commands, scaled for TCG. */
+int64_t lab_cmd_timeout_ms(const struct lab *lab, int64_t kvm_ms);
+
+#endif
