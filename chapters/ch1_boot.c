@@ -311,6 +311,5 @@ static void ch1_teardown(struct lab *lab)
 			vm_detach(&lab->vms[i]);
 		else
 			vm_stop(lab, &lab->vms[i]);
-		vm_release(&lab->vms[i]);
 	}
 }

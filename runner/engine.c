@@ -25,6 +25,7 @@
 #include "runner/proc.h"
 #include "runner/report.h"
 #include "runner/rundir.h"
+#include "runner/vmrun.h"
 
 struct check_result *lab_check(struct lab *lab, const char *id)
 {
@@ -112,6 +113,8 @@ static void lab_init(struct lab *lab, const struct chapter *ch, const struct lab
 
 static void lab_release(struct lab *lab)
 {
+	for (int i = 0; i < LAB_MAX_VMS; i++)
+		vm_release(&lab->vms[i]);
 	for (int i = 0; i < lab->nartifacts; i++)
 		free(lab->artifacts[i].path);
 	image_release(&lab->image);

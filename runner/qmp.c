@@ -31,8 +31,8 @@
 #define POLL_SLICE_MS 50
 /* qemu creates the socket a little after it starts: retry this often. */
 #define CONNECT_RETRY_MS 10
-/* The largest reply vlab asks for is query-stats for all vCPUs (about 4 KiB
- * per vCPU pretty-printed); anything near this is a broken peer. */
+/* The largest reply vlab asks for is query-stats for all vCPUs (a few KiB
+ * per vCPU); a line this long without its newline is a broken peer. */
 #define MAX_MESSAGE (16u << 20)
 #define EVENTS_KEPT 16
 
@@ -95,7 +95,7 @@ static bool process_gone(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT;
+		return false; /* kill() found it; no /proc to say more */
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (len <= 0)
@@ -176,9 +176,10 @@ static int fill(struct qmp *q, int64_t deadline)
 			return -EPIPE;
 		if (errno == EINTR)
 			continue;
-		/* qemu closes the monitor with unread input pending after
-		 * "quit", which Linux reports to the reader as a reset
-		 * rather than EOF (seen with QEMU 7.2). Same meaning. */
+		/* A UNIX socket closed with input it never read makes the
+		 * peer's read fail with ECONNRESET, not return 0
+		 * (net/unix/af_unix.c, unix_release_sock); a client reading
+		 * on after QEMU 7.2's "quit" met it. Same meaning: gone. */
 		if (errno == ECONNRESET)
 			return -EPIPE;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -278,6 +279,7 @@ int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **result,
 		char **errdesc, int64_t timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
+	struct strbuf out = STRBUF_INIT;
 	enum qmp_msg_kind kind;
 	json_t *req, *msg = NULL;
 	json_int_t id;
@@ -294,7 +296,7 @@ int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **result,
 		return -EPIPE;
 
 	id = ++q->next_id;
-	req = json_pack("{s:s, s:I}", "execute", cmd, "id", (json_int_t)id);
+	req = json_pack("{s:s, s:I}", "execute", cmd, "id", id);
 	if (!req)
 		return -ENOMEM;
 	if (args && json_object_set(req, "arguments", args) < 0) {
@@ -308,14 +310,9 @@ int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **result,
 		r = -ENOMEM;
 		goto out;
 	}
-	{
-		struct strbuf sb = STRBUF_INIT;
-
-		sb_adds(&sb, line);
-		sb_adds(&sb, "\n");
-		r = send_all(q, sb.buf, sb.len, deadline);
-		sb_release(&sb);
-	}
+	sb_adds(&out, line);
+	sb_adds(&out, "\n");
+	r = send_all(q, out.buf, out.len, deadline);
 	if (r)
 		goto out;
 
@@ -345,6 +342,7 @@ int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **result,
 	r = 0;
 out:
 	json_decref(msg);
+	sb_release(&out);
 	free(line);
 	json_decref(req);
 	return r;
@@ -419,7 +417,7 @@ int qmp_connect(struct qmp **out, const char *path, pid_t watch_pid, int64_t tim
 		r = -errno;
 		close(fd);
 		/* not there yet, or there but not listening yet */
-		if (1)
+		if (r != -ENOENT && r != -ECONNREFUSED && r != -EINTR && r != -EAGAIN)
 			return r;
 		if (watch_pid > 0 && process_gone(watch_pid))
 			return -EPIPE;

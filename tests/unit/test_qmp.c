@@ -798,6 +798,18 @@ static void on_alarm(int signo)
 	cleanup_request_stop(SIGINT);
 }
 
+/* Even when a test failed half-way: no stop request or timer leaks into
+ * the next test. */
+static int reset_stop(void **state)
+{
+	struct itimerval off = { 0 };
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
+	cleanup_clear_stop();
+	return 0;
+}
+
 static void test_stop_requested(void **state)
 {
 	struct itimerval it = { .it_value = { .tv_sec = 0, .tv_usec = 50000 } };
@@ -843,6 +855,7 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
+	reset_stop(state);
 	unlink(sock_path);
 	return rmdir(sock_dir);
 }
@@ -951,7 +964,7 @@ int main(void)
 		cmocka_unit_test(test_server_silent),
 		cmocka_unit_test(test_no_greeting),
 		cmocka_unit_test(test_bad_handshakes),
-		cmocka_unit_test(test_stop_requested),
+		cmocka_unit_test_teardown(test_stop_requested, reset_stop),
 		cmocka_unit_test_setup_teardown(test_connect_retries, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_connect_watched_process_dies, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_connect_timeout, setup_dir, teardown_dir),

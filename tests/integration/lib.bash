@@ -1,0 +1,49 @@
+# Helpers for integration tests (sourced). Each test runs in its own scratch
+# directory ($SCRATCH) with $VLAB the binary under test.
+set -u
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "$*"; exit 77; }
+note() { echo "# $*"; }
+
+# The image files of a profile, from the manifest make image wrote.
+image_dir() { echo "${VLAB_IMAGE_DIR:-$VLAB_REPO/build/image}"; }
+
+require_image() {
+	[ -f "$(image_dir)/manifest" ] || die "no guest image at $(image_dir): run 'make image'"
+}
+
+# check_status JSON ID STATUS: the check ID in the report has STATUS
+check_status() {
+	local got
+	got=$(jq -r --arg id "$2" '.checks[] | select(.id == $id) | .status' "$1")
+	[ "$got" = "$3" ] || die "$2: expected $3, got '${got:-absent}' ($(jq -c --arg id "$2" '.checks[] | select(.id == $id)' "$1"))"
+}
+
+# The files the manifest lists for a profile, with their recorded sha256.
+profile_hashes() {
+	awk -v p="$1" '$1 == "profile" { inp = ($2 == p) } inp && ($1 == "kernel" || $1 == "initrd" || $1 == "rootfs") { print $3 "  " $2 }' "$(image_dir)/manifest"
+}
+
+# sha256sum -c over a profile's files: they are never written
+assert_image_pristine() {
+	(cd "$(image_dir)/$1" && profile_hashes "$1" | sha256sum --quiet -c -) ||
+		die "image profile $1 changed on disk"
+}
+
+# No qemu process whose command line mentions this run directory is left.
+assert_no_qemu_of() {
+	local pat=$1
+	if pgrep -f -- "$pat" >/dev/null; then
+		pgrep -af -- "$pat" >&2
+		die "a qemu of $pat is still running"
+	fi
+}
+
+# A run directory left with nothing but logs: no sockets, overlays, pid files.
+assert_rundir_clean() {
+	local d=$1 left
+	[ -d "$d" ] || return 0
+	left=$(find "$d" \( -type s -o -name '*.qcow2' -o -name '*.pid' \) -print)
+	[ -z "$left" ] || die "left behind in $d: $left"
+}
