@@ -63,7 +63,9 @@ static int step_boot(struct lab *lab)
 			check_fail(running, NULL, "%s", lab->blocked); /* never started */
 		} else {
 			char *tail = vm_stderr_tail(vm, 5);
-			check_qemu_running(running, vm_alive(vm), NULL, false, "exited during boot", tail);
+			bool alive = vm_alive(vm);
+			check_qemu_running(running, alive, NULL, false, vm->exit_desc[0] ? vm->exit_desc : "exited during boot",
+					   tail);
 			free(tail);
 		}
 		return r;

@@ -53,6 +53,10 @@
  * signal lands between the check and the poll. */
 #define POLL_SLICE_MS 100
 #define TAIL_KEEP 2048
+/* A kernel log line is shorter than this (printk's LOG_LINE_MAX is 1024
+ * with the prefix); an escape sequence too. */
+#define KMSG_MAX 2048
+#define ESC_MAX 64
 /* While waiting for a prompt only the end of the text matters. */
 #define CL_TRIM_AT (64 * 1024)
 #define CL_TRIM_KEEP 4096
@@ -71,7 +75,7 @@ struct console {
 	bool is_socket;
 	bool eof;
 	int transcript;
-	struct strbuf rx;   /* received, not yet through the cleaner (a partial escape) */
+	struct strbuf rx;   /* received, held back by the cleaner (half an escape or kernel line) */
 	struct strbuf cl;   /* cleaned text not yet consumed */
 	struct strbuf tail; /* raw, the last TAIL_KEEP bytes (more, until trimmed) */
 	uint32_t nonce;
@@ -82,7 +86,8 @@ struct console {
 
 /* Length of the escape sequence at p: ESC '[' parameters (0x30–0x3F),
  * intermediates (0x20–0x2F), final byte (0x40–0x7E) per ECMA-48; any other
- * ESC x is two bytes. 0 when the buffer ends before the sequence does. */
+ * ESC x is two bytes. 0 when the buffer ends before the sequence does; one
+ * longer than ESC_MAX ends there (nothing real is that long). */
 static size_t esc_len(const char *p, size_t n)
 {
 	size_t i;
@@ -91,12 +96,14 @@ static size_t esc_len(const char *p, size_t n)
 		return 0;
 	if (p[1] != '[')
 		return 2;
+	if (n > ESC_MAX)
+		n = ESC_MAX;
 	for (i = 2; i < n && (unsigned char)p[i] >= 0x30 && (unsigned char)p[i] <= 0x3f; i++)
 		;
 	for (; i < n && (unsigned char)p[i] >= 0x20 && (unsigned char)p[i] <= 0x2f; i++)
 		;
 	if (i == n)
-		return 0;
+		return n == ESC_MAX ? n : 0;
 	if ((unsigned char)p[i] >= 0x40 && (unsigned char)p[i] <= 0x7e)
 		return i + 1;
 	/* malformed: drop the introducer, keep the odd byte */
@@ -161,15 +168,20 @@ static size_t clean_core(const char *in, size_t len, char *out, size_t *out_len,
 			if (k > 0) {
 				/* the whole kernel line goes, what came before it
 				 * on the same line stays */
-				const char *nl = memchr(in + i + k, '\n', len - i - (size_t)k);
-				if (!nl) {
+				size_t rest = len - i - (size_t)k;
+				const char *nl = memchr(in + i + k, '\n', rest < KMSG_MAX ? rest : KMSG_MAX);
+				if (nl) {
+					i = (size_t)(nl - in) + 1;
+					continue;
+				}
+				if (rest < KMSG_MAX) {
 					if (!final)
 						break;
 					i = len;
 					break;
 				}
-				i = (size_t)(nl - in) + 1;
-				continue;
+				/* too long for a kernel line: text that only
+				 * looks like one */
 			}
 		}
 		out[j++] = c;
@@ -402,8 +414,10 @@ static int match_login_answer(struct console *con, void *arg)
 		return 2;
 	if (cl_ends_with_shell_prompt(con))
 		return 1;
-	/* back at getty without a word: refused all the same */
-	if (cl_ends_with_word(con, "login:"))
+	/* Back at getty after the password, without a word: refused all the
+	 * same. Not before: a late nudge may make getty print "login:" once
+	 * more, and the user name then goes to that prompt. */
+	if (stage == AFTER_PASSWORD && cl_ends_with_word(con, "login:"))
 		return -EACCES;
 	cl_trim(con);
 	return 0;

@@ -102,7 +102,10 @@ static int load_file(struct manifest *m, const char *path, char *err, size_t err
 		manifest_release(&add);
 		return r;
 	}
-	char *dir = xstrdup(path);
+	/* absolute, so qemu and qemu-img find the files from any directory */
+	char *real = realpath(path, NULL);
+	char *dir = xstrdup(real ? real : path);
+	free(real);
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';

@@ -34,7 +34,8 @@ struct vm {
 	struct vm_spec spec;
 	struct vm_argv argv;
 	char *lab_command;          /* the lab's own line for the same VM (display) */
-	pid_t pid;
+	pid_t pid;                  /* > 0 running; < 0 exited (and reaped); 0 never started */
+	char exit_desc[96];         /* how it exited, once it has */
 	int pid_handle;             /* cleanup registry handles, -1 none */
 	int overlay_handle, serial_handle, qmp_handle;
 	char *overlay, *serial_path, *qmp_path, *stderr_path, *transcript_path;

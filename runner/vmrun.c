@@ -159,6 +159,7 @@ bool vm_alive(struct vm *vm)
 		return false;
 	int st;
 	if (proc_exited(vm->pid, &st)) {
+		proc_describe_status(st, vm->exit_desc, sizeof(vm->exit_desc));
 		vm->pid = -vm->pid; /* remember it ran, but never signal it again */
 		cleanup_forget(vm->pid_handle);
 		vm->pid_handle = -1;
@@ -192,6 +193,15 @@ char *vm_stderr_tail(const struct vm *vm, int n)
 
 static int qemu_died(struct lab *lab, struct vm *vm)
 {
+	/* The socket goes away a moment before the process does: reap it, so
+	 * every later look agrees that it is gone. */
+	int st;
+	if (vm->pid > 0 && proc_wait(vm->pid, 3000, &st) == 0) {
+		proc_describe_status(st, vm->exit_desc, sizeof(vm->exit_desc));
+		cleanup_forget(vm->pid_handle);
+		vm->pid_handle = -1;
+		vm->pid = -vm->pid;
+	}
 	char *tail = vm_stderr_tail(vm, 5);
 	snprintf(lab->blocked, sizeof(lab->blocked), "qemu (%s) exited during boot%s%s", vm->name,
 		 *tail ? ": " : "", tail);
