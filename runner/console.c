@@ -236,12 +236,13 @@ static void received(struct console *con, const char *data, size_t n)
 	sb_remove_prefix(&con->rx, used);
 }
 
-/* Read everything available now. Sets con->eof on end of file. */
+/* Read what is available now, up to 256 KiB so that a flood still lets the
+ * caller look at the clock. Sets con->eof on end of file. */
 static int read_available(struct console *con)
 {
 	char buf[16384];
 
-	for (;;) {
+	for (int reads = 0; reads < 16; reads++) {
 		ssize_t n = read(con->fd, buf, sizeof(buf));
 		if (n > 0) {
 			received(con, buf, (size_t)n);
@@ -261,6 +262,7 @@ static int read_available(struct console *con)
 		}
 		return -errno;
 	}
+	return 0;
 }
 
 /* One poll slice: wait for input until deadline (at most POLL_SLICE_MS) and
@@ -395,11 +397,18 @@ static int match_login(struct console *con, void *arg)
 }
 
 enum login_stage { AFTER_USER, AFTER_PASSWORD };
+enum login_answer { SHELL_PROMPT = 1, PASSWORD_PROMPT };
 
-/* 1: a shell prompt, 2: a password prompt, -EACCES: refused. */
+struct login_wait {
+	enum login_stage stage;
+	enum login_answer answer;
+};
+
+/* What getty/login said to the user name or the password: a shell prompt, a
+ * password prompt, or -EACCES. */
 static int match_login_answer(struct console *con, void *arg)
 {
-	enum login_stage stage = *(enum login_stage *)arg;
+	struct login_wait *lw = arg;
 	const char *bad;
 
 	if (con->cl.len == 0)
@@ -410,32 +419,21 @@ static int match_login_answer(struct console *con, void *arg)
 		sb_remove_prefix(&con->cl, (size_t)(bad - con->cl.buf) + 15);
 		return -EACCES;
 	}
-	if (stage == AFTER_USER && cl_ends_with_word(con, "Password:"))
-		return 2;
-	if (cl_ends_with_shell_prompt(con))
+	if (lw->stage == AFTER_USER && cl_ends_with_word(con, "Password:")) {
+		lw->answer = PASSWORD_PROMPT;
 		return 1;
+	}
+	if (cl_ends_with_shell_prompt(con)) {
+		lw->answer = SHELL_PROMPT;
+		return 1;
+	}
 	/* Back at getty after the password, without a word: refused all the
 	 * same. Not before: a late nudge may make getty print "login:" once
 	 * more, and the user name then goes to that prompt. */
-	if (stage == AFTER_PASSWORD && cl_ends_with_word(con, "login:"))
+	if (lw->stage == AFTER_PASSWORD && cl_ends_with_word(con, "login:"))
 		return -EACCES;
 	cl_trim(con);
 	return 0;
-}
-
-struct login_wait {
-	enum login_stage stage;
-	int what;
-};
-
-static int match_login_wait(struct console *con, void *arg)
-{
-	struct login_wait *lw = arg;
-	int r = match_login_answer(con, &lw->stage);
-
-	if (r > 0)
-		lw->what = r;
-	return r;
 }
 
 static int match_shell_prompt(struct console *con, void *arg)
@@ -633,10 +631,10 @@ int console_login(struct console *con, const char *user, const char *password, i
 	r = send_line(con, user, deadline);
 	if (r < 0)
 		return r;
-	r = wait_for(con, deadline, match_login_wait, &lw);
+	r = wait_for(con, deadline, match_login_answer, &lw);
 	if (r < 0)
 		return r;
-	if (lw.what == 2) {
+	if (lw.answer == PASSWORD_PROMPT) {
 		sb_reset(&con->cl);
 		/* the tty does not echo it; the transcript does not keep it */
 		transcript_add(con, "********\r", 9);
@@ -646,7 +644,7 @@ int console_login(struct console *con, const char *user, const char *password, i
 		if (r < 0)
 			return r;
 		lw.stage = AFTER_PASSWORD;
-		r = wait_for(con, deadline, match_login_wait, &lw);
+		r = wait_for(con, deadline, match_login_answer, &lw);
 		if (r < 0)
 			return r;
 	}
