@@ -47,8 +47,8 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
+#include "runner/proc.h"
 
-#define CONNECT_RETRY_MS 10
 /* Longest single poll(): bounds how late a stop request is seen when the
  * signal lands between the check and the poll. */
 #define POLL_SLICE_MS 100
@@ -450,29 +450,6 @@ static int match_shell_prompt(struct console *con, void *arg)
 /* Has pid gone? kill(pid, 0) still succeeds on a zombie (a child the caller
  * has not reaped yet), so /proc/PID/stat's state settles that: 'Z' zombie,
  * 'X' dead (proc(5)). */
-static bool process_gone(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t len;
-	int fd;
-
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return false;
-	buf[len] = '\0';
-	/* "pid (comm) S ...": comm may hold spaces and ')' */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return false;
-	return p[2] == 'Z' || p[2] == 'X';
-}
 
 int console_from_fd(struct console **out, int fd, const char *transcript_path)
 {
@@ -515,38 +492,14 @@ int console_from_fd(struct console **out, int fd, const char *transcript_path)
 int console_connect(struct console **out, const char *path, const char *transcript_path,
 		    pid_t watch_pid, int64_t timeout_ms)
 {
-	int64_t deadline = deadline_in(timeout_ms);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, r;
 
 	if (!out || !path)
 		return -EINVAL;
 	*out = NULL;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-
-	for (;;) {
-		if (cleanup_stop_requested())
-			return -EINTR;
-		/* a socket whose connect() failed may not be reused (connect(2)) */
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			break;
-		r = -errno;
-		close(fd);
-		/* not there yet, or there but not listening yet */
-		if (r != -ENOENT && r != -ECONNREFUSED && r != -EINTR && r != -EAGAIN)
-			return r;
-		if (watch_pid > 0 && process_gone(watch_pid))
-			return -EPIPE;
-		/* the last reason, which says more than -ETIMEDOUT would */
-		if (ms_left(deadline) <= 0)
-			return r == -EINTR || r == -EAGAIN ? -ETIMEDOUT : r;
-		usleep(min64(CONNECT_RETRY_MS, ms_left(deadline)) * 1000);
-	}
+	r = unix_connect_retry(path, watch_pid, timeout_ms, &fd);
+	if (r)
+		return r;
 	return console_from_fd(out, fd, transcript_path);
 }
 

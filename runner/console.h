@@ -10,7 +10,7 @@
  * wait at once.
  *
  * Errors (negative errno):
- *   -ETIMEDOUT  the deadline passed (con->last_seen holds the tail of what came)
+ *   -ETIMEDOUT  the deadline passed (console_tail() holds the end of what came)
  *   -EPIPE      the peer closed the socket (qemu exited)
  *   -EACCES     the guest said "Login incorrect"
  *   -EINTR      vlab was asked to stop (cleanup_stop_requested())
@@ -47,12 +47,16 @@ int console_wait_login_prompt(struct console *con, int nudge_ms, int64_t timeout
  * wide, a fixed PS1, kernel console messages off when root (dmesg -n 1). */
 int console_login(struct console *con, const char *user, const char *password, int64_t timeout_ms);
 
-/* Run one shell command line in the logged-in shell. Output (stdout and stderr
- * of the command, CR/LF normalised to LF, ANSI escapes and kernel log lines
- * such as "[   12.345678] e1000 ..." removed) goes to out, the exit status to
- * *status. The command must not read stdin. On -ETIMEDOUT the command may
- * still be running: the caller should not reuse the console for more
- * commands unless console_interrupt() succeeded. */
+/* Run one shell command line in the logged-in shell (through `eval`, so cd
+ * and variables persist). Output (stdout and stderr of the command, CR/LF
+ * normalised to LF, ANSI escapes and kernel log lines such as
+ * "[   12.345678] e1000 ..." removed: use `dmesg -t`) replaces out's content,
+ * the exit status goes to *status. stdin is /dev/null (`stty ... <&2` for
+ * the tty). On -ETIMEDOUT the command may still be running (out holds what
+ * came): do not reuse the console unless console_interrupt() succeeded.
+ * Also -EINVAL (control characters other than newline in cmdline), -E2BIG
+ * (over 8 KiB), -EMSGSIZE (over 16 MiB of output), -EPROTO (a garbled
+ * exit status). */
 int console_run(struct console *con, const char *cmdline, int64_t timeout_ms,
 		struct strbuf *out, int *status);
 

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -257,4 +259,61 @@ void proc_describe_status(int wstatus, char *buf, size_t n)
 		snprintf(buf, n, "killed by signal %d (%s)", WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
 	else
 		snprintf(buf, n, "stopped (status 0x%x)", wstatus);
+}
+
+bool proc_gone(pid_t pid)
+{
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	char buf[512];
+	ssize_t len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	/* "pid (comm) S ...": comm may hold spaces and ')' */
+	const char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return false;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
+int unix_connect_retry(const char *path, pid_t watch_pid, int64_t timeout_ms, int *out)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (!path || !out)
+		return -EINVAL;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	for (;;) {
+		if (cleanup_stop_requested())
+			return -EINTR;
+		/* a socket whose connect() failed may not be reused (connect(2)) */
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			*out = fd;
+			return 0;
+		}
+		int r = -errno;
+		close(fd);
+		/* not there yet, or there but not listening yet */
+		if (r != -ENOENT && r != -ECONNREFUSED && r != -EINTR && r != -EAGAIN)
+			return r;
+		if (watch_pid > 0 && proc_gone(watch_pid))
+			return -EPIPE;
+		int64_t left = ms_left(deadline);
+		if (left <= 0)
+			return r == -EINTR || r == -EAGAIN ? -ETIMEDOUT : r;
+		struct timespec ts = { 0, (left < 10 ? left : 10) * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 }

@@ -35,6 +35,17 @@ int proc_wait(pid_t pid, int64_t timeout_ms, int *wstatus);
 /* Has pid exited? Reaps it when it has (the status goes to *wstatus). */
 bool proc_exited(pid_t pid, int *wstatus);
 
+/* Whether pid is gone or a zombie, without reaping it (for waits on a
+ * process someone else reaps). */
+bool proc_gone(pid_t pid);
+
+/* Connect to the UNIX socket at path, retrying every 10 ms while it is not
+ * there yet or not listening yet (a server such as qemu creates it some ms
+ * after it starts), until timeout_ms. -EPIPE when watch_pid > 0 is gone,
+ * -EINTR on a stop request; at the deadline the last connect error
+ * (-ENOENT, -ECONNREFUSED), which says more than a timeout would. */
+int unix_connect_retry(const char *path, pid_t watch_pid, int64_t timeout_ms, int *fd);
+
 /* SIGTERM (to the group when it has one), wait grace_ms, then SIGKILL; reaps. */
 int proc_terminate(pid_t pid, int grace_ms, int *wstatus);
 

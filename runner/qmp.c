@@ -26,11 +26,11 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
+#include "runner/proc.h"
 #include "runner/util.h"
 
 #define POLL_SLICE_MS 50
 /* qemu creates the socket a little after it starts: retry this often. */
-#define CONNECT_RETRY_MS 10
 /* The largest reply vlab asks for is query-stats for all vCPUs (a few KiB
  * per vCPU); a line this long without its newline is a broken peer. */
 #define MAX_MESSAGE (16u << 20)
@@ -84,30 +84,6 @@ out:
 /* Has pid gone? kill(pid, 0) still succeeds on a zombie (our own child that
  * nobody has reaped yet), so /proc/PID/stat's state field settles that case:
  * 'Z' zombie, 'X' dead (proc(5)). */
-static bool process_gone(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t len;
-	int fd;
-
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false; /* kill() found it; no /proc to say more */
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return false;
-	buf[len] = '\0';
-	/* "pid (comm) S ...": comm may hold spaces and ')', so the state is
-	 * after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return false;
-	return p[2] == 'Z' || p[2] == 'X';
-}
 
 /* Waits for events on fd until the deadline, one slice at a time. */
 static int wait_fd(int fd, short events, int64_t deadline)
@@ -395,36 +371,17 @@ fail:
 int qmp_connect(struct qmp **out, const char *path, pid_t watch_pid, int64_t timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, r;
 
 	if (!out || !path)
 		return -EINVAL;
 	*out = NULL;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-
-	for (;;) {
-		if (cleanup_stop_requested())
-			return -EINTR;
-		/* a socket whose connect() failed may not be reused (connect(2)) */
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			break;
-		r = -errno;
-		close(fd);
-		/* not there yet, or there but not listening yet */
-		if (r != -ENOENT && r != -ECONNREFUSED && r != -EINTR && r != -EAGAIN)
-			return r;
-		if (watch_pid > 0 && process_gone(watch_pid))
-			return -EPIPE;
-		if (ms_left(deadline) <= 0)
-			return -ETIMEDOUT;
-		usleep(CONNECT_RETRY_MS * 1000);
-	}
+	r = unix_connect_retry(path, watch_pid, timeout_ms, &fd);
+	/* a socket never served within the deadline is a timeout for QMP */
+	if (r == -ENOENT || r == -ECONNREFUSED)
+		return ms_left(deadline) <= 0 ? -ETIMEDOUT : r;
+	if (r)
+		return r;
 	return qmp_from_fd(out, fd, ms_left(deadline));
 }
 

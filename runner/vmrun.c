@@ -209,6 +209,52 @@ static int qemu_died(struct lab *lab, struct vm *vm)
 	return -EPIPE;
 }
 
+char *vm_cpu_fallback(const char *cpu, const char *qemu_stderr)
+{
+	if (!cpu || !qemu_stderr || strcmp(cpu, "host"))
+		return NULL;
+	if (!strstr(qemu_stderr, "failed to set MSR 0x10a"))
+		return NULL;
+	return xstrdup("host,-arch-capabilities");
+}
+
+/* Spawn qemu, then attach the serial console first (the login prompt must
+ * not be lost) and QMP. */
+static int spawn_and_attach(struct lab *lab, struct vm *vm)
+{
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	o.argv = (const char *const *)vm->argv.v;
+	o.stdout_path = vm->stderr_path;
+	o.stderr_path = vm->stderr_path;
+	o.own_pgrp = true;
+	o.die_with_parent = !lab->opt->keep;
+	int r = proc_spawn(&o, &vm->pid);
+	if (r) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "cannot start '%s': %s", vm->argv.v[0],
+			 r == -ENOENT ? "not found (install qemu-system-x86)" : strerror(-r));
+		return r;
+	}
+	vm->spawned_ms = now_ms();
+	vm->pid_handle = cleanup_add_process(vm->pid, vm->name);
+
+	r = console_connect(&vm->con, vm->serial_path, vm->transcript_path, vm->pid, 10000);
+	if (r == -EPIPE || !vm_alive(vm))
+		return qemu_died(lab, vm);
+	if (r) {
+		if (r != -EINTR)
+			snprintf(lab->blocked, sizeof(lab->blocked), "cannot connect to the serial socket '%s': %s",
+				 vm->serial_path, strerror(-r));
+		return r;
+	}
+	r = qmp_connect(&vm->qmp, vm->qmp_path, vm->pid, 10000);
+	if (r == -EPIPE || !vm_alive(vm))
+		return qemu_died(lab, vm);
+	if (r && r != -EINTR)
+		snprintf(lab->blocked, sizeof(lab->blocked), "cannot talk QMP on '%s': %s", vm->qmp_path,
+			 strerror(-r));
+	return r;
+}
+
 int vm_start(struct lab *lab, struct vm *vm)
 {
 	/* The overlay: qcow2 over the read-only base (qemu-img opens the base
@@ -233,39 +279,33 @@ int vm_start(struct lab *lab, struct vm *vm)
 
 	vm->serial_handle = cleanup_add_path(RES_FILE, vm->serial_path);
 	vm->qmp_handle = cleanup_add_path(RES_FILE, vm->qmp_path);
-	struct spawn_opts o = SPAWN_OPTS_INIT;
-	o.argv = (const char *const *)vm->argv.v;
-	o.stdout_path = vm->stderr_path;
-	o.stderr_path = vm->stderr_path;
-	o.own_pgrp = true;
-	o.die_with_parent = !lab->opt->keep;
-	r = proc_spawn(&o, &vm->pid);
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot start '%s': %s", vm->argv.v[0],
-			 r == -ENOENT ? "not found (install qemu-system-x86)" : strerror(-r));
-		return r;
-	}
-	vm->spawned_ms = now_ms();
-	vm->pid_handle = cleanup_add_process(vm->pid, vm->name);
 	lab_artifact(lab, "console", vm->transcript_path);
 	lab_artifact(lab, "qemu_log", vm->stderr_path);
-
-	r = console_connect(&vm->con, vm->serial_path, vm->transcript_path, vm->pid, 10000);
-	if (r == -EPIPE || !vm_alive(vm))
-		return qemu_died(lab, vm);
-	if (r) {
-		if (r != -EINTR)
-			snprintf(lab->blocked, sizeof(lab->blocked), "cannot connect to the serial socket '%s': %s",
-				 vm->serial_path, strerror(-r));
+	r = spawn_and_attach(lab, vm);
+	if (r != -EPIPE)
 		return r;
-	}
-	r = qmp_connect(&vm->qmp, vm->qmp_path, vm->pid, 10000);
-	if (r == -EPIPE || !vm_alive(vm))
-		return qemu_died(lab, vm);
-	if (r && r != -EINTR)
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot talk QMP on '%s': %s", vm->qmp_path,
-			 strerror(-r));
-	return r;
+	/* QEMU 7.2 with -cpu host aborts on some KVMs ("failed to set MSR
+	 * 0x10a", seen with kvm_pvm: TRIAL-NOTES): try once more without the
+	 * CPUID bit behind that MSR, and say so. */
+	char *tail = vm_stderr_tail(vm, 20);
+	char *cpu = vm_cpu_fallback(vm->spec.cpu, tail);
+	free(tail);
+	if (!cpu)
+		return r;
+	char *what = xasprintf("-cpu %s -> -cpu %s", vm->spec.cpu, cpu);
+	vm_spec_note(&vm->spec, what, "QEMU aborted with 'failed to set MSR 0x10a' (IA32_ARCH_CAPABILITIES): "
+				     "this KVM refuses that MSR, so the CPU model goes without it");
+	free(what);
+	vm_spec_set(&vm->spec.cpu, cpu);
+	free(cpu);
+	vm_argv_release(&vm->argv);
+	r = vm_build_argv(&vm->spec, &vm->argv);
+	if (r)
+		return r;
+	lab->blocked[0] = '\0';
+	vm->exit_desc[0] = '\0';
+	vm->pid = 0;
+	return spawn_and_attach(lab, vm);
 }
 
 int vm_wait_login(struct lab *lab, struct vm *vm)
@@ -285,6 +325,11 @@ int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *passw
 		if (r)
 			return r;
 		vm->logged_in_as[0] = '\0';
+	} else {
+		/* after a refused login the next prompt may already be here */
+		r = console_wait_login_prompt(vm->con, 1000, t);
+		if (r)
+			return r;
 	}
 	r = console_login(vm->con, user, password, t);
 	if (r == 0)

@@ -34,6 +34,9 @@ void vm_release(struct vm *vm);
 void vm_detach(struct vm *vm);
 
 bool vm_alive(struct vm *vm);
+/* The -cpu to retry with when qemu's stderr shows it could not start this
+ * CPU model on this KVM (malloc'd), or NULL when there is nothing to try. */
+char *vm_cpu_fallback(const char *cpu, const char *qemu_stderr);
 /* The last n lines of qemu's stderr (malloc'd, "" when none). */
 char *vm_stderr_tail(const struct vm *vm, int n);
 /* The boot deadline: --boot-timeout, else 30 s under KVM, 90 s under TCG. */
