@@ -235,8 +235,10 @@ int manifest_parse(const char *text, const char *origin, struct manifest *m, cha
 next:
 		line = nl ? nl + 1 : NULL;
 	}
+	/* cur.line, not lineno: after a final newline lineno is one past the
+	 * last line, and the open profile's first line is what to look at */
 	if (in_profile)
-		ret = fail(err, errlen, origin, lineno, "profile '%s' is not closed with 'end'", cur.name);
+		ret = fail(err, errlen, origin, cur.line, "profile '%s' is not closed with 'end'", cur.name);
 out:
 	profile_release(&cur);
 	free(copy);
