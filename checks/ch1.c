@@ -21,7 +21,7 @@ void check_qemu_running(struct check_result *r, bool alive, const char *qmp_stat
 			   "qemu is up but the VM is '%s'", qmp_status && *qmp_status ? qmp_status : "not running");
 		return;
 	}
-	check_pass(r, "qemu is running; QMP query-status: %s", qmp_status);
+	check_pass(r, "qemu is running; QMP query-status: %s", qmp_status ? qmp_status : "running");
 }
 
 void check_memory(struct check_result *r, uint64_t base_memory, uint64_t wanted)
@@ -35,7 +35,8 @@ void check_memory(struct check_result *r, uint64_t base_memory, uint64_t wanted)
 		return;
 	}
 	char *hint = xasprintf("give the VM -m %lluM", (unsigned long long)(wanted >> 20));
-	check_fail(r, hint, "the guest has %s of RAM; the lab asks for %s", seen, want);
+	check_fail(r, hint, "the guest has %s (%llu bytes) of RAM; the lab asks for %s", seen,
+		   (unsigned long long)base_memory, want);
 	free(hint);
 }
 

@@ -83,6 +83,9 @@ void sb_grow(struct strbuf *sb, size_t extra)
 		cap *= 2;
 	sb->buf = xrealloc(sb->buf, cap);
 	sb->cap = cap;
+	/* a first allocation is not terminated yet: read_file of an empty
+	 * file grows, reads nothing and would hand back garbage */
+	sb->buf[sb->len] = '\0';
 }
 
 void sb_add(struct strbuf *sb, const void *data, size_t n)
@@ -223,14 +226,19 @@ out:
 
 int mkdir_p(const char *path, mode_t mode)
 {
+	if (!*path)
+		return -ENOENT;  /* as mkdir(""); the loop below starts past the first byte */
 	char *p = xstrdup(path);
 	int ret = 0;
 	for (char *s = p + 1; ; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';
-			if (mkdir(p, mode) < 0 && errno != EEXIST) {
-				ret = -errno;
+			struct stat st;
+			/* a file in the way is an error, as for `mkdir -p` */
+			if (mkdir(p, mode) < 0 &&
+			    (errno != EEXIST || stat(p, &st) < 0 || !S_ISDIR(st.st_mode))) {
+				ret = errno == EEXIST ? -ENOTDIR : -errno;
 				break;
 			}
 			*s = c;
@@ -276,7 +284,8 @@ bool path_exists(const char *path)
 
 int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-	if (!s || !*s)
+	/* strtoll would skip leading blanks: a number is digits, an optional sign */
+	if (!s || !*s || !(*s == '-' || (*s >= '0' && *s <= '9')))
 		return -EINVAL;
 	char *end;
 	errno = 0;
@@ -289,7 +298,9 @@ int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 
 int parse_u64(const char *s, uint64_t *out)
 {
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* a digit first: strtoull skips blanks and then negates a '-', so
+	 * " -5" would come out as 2^64 - 5 */
+	if (!s || !(*s >= '0' && *s <= '9'))
 		return -EINVAL;
 	char *end;
 	errno = 0;
@@ -342,6 +353,16 @@ int parse_size(const char *s, bool bare_unit_mib, uint64_t *bytes)
 			end += strlen(end);
 		if (*end)
 			return -EINVAL;
+	}
+	/* whole numbers exactly (a double holds only 53 bits) */
+	if (!memchr(s, '.', (size_t)(end - s))) {
+		unsigned long long whole;
+		errno = 0;
+		whole = strtoull(s, NULL, 10);
+		if (errno == ERANGE || (unit > 1 && whole > UINT64_MAX / unit))
+			return -ERANGE;
+		*bytes = whole * unit;
+		return 0;
 	}
 	double total = v * (double)unit;
 	if (total >= 18446744073709551616.0)
