@@ -285,7 +285,7 @@ bool path_exists(const char *path)
 int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	/* strtoll would skip leading blanks: a number is digits, an optional sign */
-	if (!s || !*s || !(*s == '-' || (*s >= '0' && *s <= '9')))
+	if (!s || !*s || !(*s == '-' || *s == '+' || (*s >= '0' && *s <= '9')))
 		return -EINVAL;
 	char *end;
 	errno = 0;

@@ -246,7 +246,7 @@ static void test_memory(void **state)
 	check_init(&r, "ch1.memory_256m");
 	check_memory(&r, 512ULL << 20, LAB_MEMORY_BYTES);
 	assert_verdict(&r, VERDICT_FAIL);
-	assert_string_equal(r.detail, "the guest has 512 MiB of RAM; the lab asks for 256 MiB");
+	assert_string_equal(r.detail, "the guest has 512 MiB (536870912 bytes) of RAM; the lab asks for 256 MiB");
 	assert_string_equal(r.hint, "give the VM -m 256M");
 
 	/* qemu's default -m is 128 MiB */
@@ -260,11 +260,11 @@ static void test_memory(void **state)
 	check_memory(&r, 1ULL << 30, LAB_MEMORY_BYTES);
 	assert_contains(r.detail, "1 GiB");
 
-	/* a page off is off (format_size shows it with one decimal) */
+	/* a page off is off: the byte count shows what "256.0 MiB" hides */
 	check_init(&r, "ch1.memory_256m");
 	check_memory(&r, LAB_MEMORY_BYTES + 4096, LAB_MEMORY_BYTES);
 	assert_verdict(&r, VERDICT_FAIL);
-	assert_string_equal(r.detail, "the guest has 256.0 MiB of RAM; the lab asks for 256 MiB");
+	assert_string_equal(r.detail, "the guest has 256.0 MiB (268439552 bytes) of RAM; the lab asks for 256 MiB");
 
 	check_init(&r, "ch1.memory_256m");
 	check_memory(&r, 512ULL << 20, 512ULL << 20);
