@@ -64,12 +64,19 @@ OBJS += runner/engine.o
 OBJS += runner/report.o
 OBJS += runner/rundir.o
 OBJS += runner/vmrun.o
+OBJS += runner/net.o
+OBJS += runner/ns.o
+OBJS += runner/doctor.o
 OBJS += chapters/chapters.o
 OBJS += chapters/ch1_boot.o
 OBJS += checks/verdict.o
 OBJS += checks/guest_parse.o
 OBJS += checks/qmp_parse.o
 OBJS += checks/ch1.o
+OBJS += checks/icmp.o
+OBJS += checks/http.o
+OBJS += checks/ping_parse.o
+OBJS += checks/ch2.o
 
 MAIN_OBJ := runner/main.o
 
@@ -106,7 +113,7 @@ ifdef SANITIZE
 vlab: $(BUILD)/vlab
 else
 vlab: $(BUILD)/vlab
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
 $(BUILD)/vlab: $(B_MAIN) $(LIBVLAB)

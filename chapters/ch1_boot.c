@@ -55,7 +55,9 @@ static int step_boot(struct lab *lab)
 	ui_command(lab, "host", cmd.buf);
 	sb_release(&cmd);
 
+	ui_wait_begin(lab, "starting qemu");
 	r = vm_start(lab, vm);
+	ui_wait_end();
 	if (r == -EINTR)
 		return r;
 	if (r) {
@@ -107,7 +109,9 @@ static int login_as(struct lab *lab, int which, const char *id)
 	}
 	const struct login *l = &p->logins[which];
 	ui_note(lab, "Logging in as %s on %s", l->user, vm->serial_path);
+	ui_wait_begin(lab, "logging in");
 	int rc = vm_login(lab, vm, l->user, l->password);
+	ui_wait_end();
 	if (rc == -EINTR)
 		return rc;
 	struct strbuf out = STRBUF_INIT;
@@ -134,7 +138,9 @@ static int step_login_root(struct lab *lab)
 	struct vm *vm = &lab->vms[0];
 	ui_note(lab, "Waiting for the guest's login prompt on the serial socket (deadline %lld s)",
 		(long long)(lab_boot_timeout_ms(lab) / 1000));
+	ui_wait_begin(lab, "the guest is booting");
 	int rc = vm_wait_login(lab, vm);
+	ui_wait_end();
 	if (rc == -EINTR)
 		return rc;
 	if (rc) {
@@ -176,14 +182,14 @@ static int step_explore(struct lab *lab)
 	int rc = vm_run(lab, vm, "ls /", t, &out, &status);
 	if (rc)
 		goto console_broke;
-	ui_command(lab, "guest", "ls /");
+	ui_note(lab, "`ls /` printed:");
 	ui_output(lab, out.buf);
 
 	sb_reset(&out);
 	rc = vm_run(lab, vm, "ip a s", t, &out, &status);
 	if (rc)
 		goto console_broke;
-	ui_command(lab, "guest", "ip a s");
+	ui_note(lab, "`ip a s` printed:");
 	ui_output(lab, out.buf);
 	struct ip_iface ifs[8];
 	int n = parse_ip_addr_show(sb_str(&out), ifs, ARRAY_SIZE(ifs));

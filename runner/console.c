@@ -280,6 +280,7 @@ static int poll_read(struct console *con, int64_t deadline)
 	left = ms_left(deadline);
 	if (left <= 0)
 		return -ETIMEDOUT;
+	idle_tick();
 	r = poll(&pfd, 1, (int)(left < POLL_SLICE_MS ? left : POLL_SLICE_MS));
 	if (r < 0)
 		return errno == EINTR ? 0 : -errno;

@@ -123,11 +123,34 @@ static void lab_release(struct lab *lab)
 	free(lab->run_dir);
 }
 
-static bool step_selected(const struct lab *lab, const struct step *st)
+/* With --step NAME, the steps before NAME run as its set-up (quietly), NAME
+ * runs and is reported, and the steps after it do not run. Returns the index
+ * of the last step to run. */
+static size_t last_step(const struct lab *lab)
 {
-	(void)lab;
-	(void)st;
-	return true;
+	const struct chapter *ch = lab->chapter;
+	for (size_t s = 0; lab->opt->only_step && s < ch->nsteps; s++)
+		if (!strcmp(ch->steps[s].name, lab->opt->only_step))
+			return s;
+	return ch->nsteps - 1;
+}
+
+/* Keep only the verdicts of the chosen step, unless its set-up failed: then
+ * the failing set-up checks say why. */
+static void keep_chosen_checks(struct lab *lab, const struct step *chosen)
+{
+	int n = 0;
+	for (int i = 0; i < lab->nchecks; i++) {
+		bool mine = false;
+		for (const char *const *id = chosen->checks; id && *id; id++)
+			if (!strcmp(*id, lab->checks[i].id))
+				mine = true;
+		bool setup_failed = lab->checks[i].done && lab->checks[i].verdict != VERDICT_PASS &&
+				    strncmp(lab->checks[i].detail, "not reached", 11);
+		if (mine || setup_failed)
+			lab->checks[n++] = lab->checks[i];
+	}
+	lab->nchecks = n;
 }
 
 int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, json_t *report)
@@ -158,11 +181,12 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 	}
 
 	ui_chapter_begin(&lab);
-	for (size_t s = 0; s < ch->nsteps; s++) {
+	size_t last = last_step(&lab);
+	for (size_t s = 0; s <= last; s++) {
 		const struct step *st = &ch->steps[s];
-		if (!step_selected(&lab, st))
-			continue;
 		int64_t t0 = now_ms();
+		/* set-up steps of --step run without their titles and commands */
+		lab.setup_only = opt->only_step && s < last;
 		if (!lab.blocked[0]) {
 			ui_step_begin(&lab, st, (int)s);
 			ret = st->run(&lab);
@@ -189,6 +213,9 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 		}
 		ui_step_checks(&lab, st);
 	}
+	lab.setup_only = false;
+	if (opt->only_step)
+		keep_chosen_checks(&lab, &ch->steps[last]);
 	if (ch->teardown)
 		ch->teardown(&lab);
 	if (opt->keep)
@@ -199,13 +226,11 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 
 	ui_chapter_end(&lab);
 	json_t *obj = report_chapter_json(&lab);
-	char *last = lab_path(&lab, "report.json");
-	json_dump_file(obj, last, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	free(last);
+	char *saved = lab_path(&lab, "report.json");
+	json_dump_file(obj, saved, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	free(saved);
 	if (report)
 		json_array_append(report, obj);
-	else if (opt->format == FORMAT_JSON)
-		report_print_json(obj);
 	json_decref(obj);
 	switch (lab_result(&lab)) {
 	case VERDICT_PASS:

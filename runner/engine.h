@@ -17,8 +17,9 @@ enum {
 };
 
 /* Run ch with opt. Prints progress (text) as it goes; returns the exit status
- * (0, 1, 3, 4, or 128+signal when stopped). When report is not NULL the
- * chapter's JSON object is appended to it; otherwise JSON format prints it. */
+ * (0, 1, 3, 4, or 128+signal when stopped). The chapter's report object is
+ * appended to report (when not NULL), for the caller to print in the format
+ * asked for. */
 int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, json_t *report);
 
 #endif

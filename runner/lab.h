@@ -17,7 +17,7 @@ struct console;
 struct qmp;
 struct chapter;
 
-enum report_format { FORMAT_TEXT, FORMAT_JSON };
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JUNIT, FORMAT_TAP };
 
 struct lab_options {
 	enum report_format format;
@@ -25,6 +25,7 @@ struct lab_options {
 	const char *manifest;       /* --manifest */
 	enum accel_request accel;   /* --accel */
 	bool keep;                  /* --keep */
+	bool quiet;                 /* --quiet: the checklist only */
 	int64_t boot_timeout_ms;    /* --boot-timeout; 0: by accelerator */
 	const char *only_step;      /* --step */
 };
@@ -80,6 +81,7 @@ struct lab {
 	int nartifacts;
 	int64_t started_ms;
 	int64_t duration_ms;
+	bool setup_only;            /* a --step's set-up step is running: no titles */
 	char blocked[512];          /* why the remaining steps could not run ("" if none) */
 };
 

@@ -24,12 +24,14 @@ static const struct cmd *current;
 static int usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 #define LAB_OPTIONS                                                                                \
-	"  --format text|json      how to report (default text)\n"                                   \
+	"  --format FORMAT         text, json, junit or tap (default text)\n"                                   \
 	"  --image PROFILE         image profile (default 'default'; see `vlab list`)\n"             \
 	"  --manifest FILE         extra image profiles (files in DIR/PROFILE/ beside FILE)\n"      \
 	"  --accel auto|kvm|tcg    accelerator (auto: KVM only where a standard guest runs on it)\n"  \
 	"  --boot-timeout SECONDS  how long to wait for the guest's login prompt\n"                 \
-	"  --keep                  leave the lab running at the end\n"
+	"  --keep                  leave the lab running at the end (see `vlab status`, `vlab clean`)\n"   \
+	"  --quiet                 only the checklist\n"                                            \
+	"  --step NAME             run one step (and, quietly, the steps it needs before it)\n"
 
 static int cmd_chapter(int argc, char **argv);
 static int cmd_run(int argc, char **argv);
@@ -77,7 +79,8 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-enum { OPT_FORMAT = 256, OPT_IMAGE, OPT_MANIFEST, OPT_ACCEL, OPT_KEEP, OPT_BOOT_TIMEOUT, OPT_HELP };
+enum { OPT_FORMAT = 256, OPT_IMAGE, OPT_MANIFEST, OPT_ACCEL, OPT_KEEP, OPT_BOOT_TIMEOUT, OPT_HELP, OPT_QUIET,
+       OPT_STEP };
 
 static const struct option lab_longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -87,18 +90,36 @@ static const struct option lab_longopts[] = {
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "boot-timeout", required_argument, NULL, OPT_BOOT_TIMEOUT },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "step", required_argument, NULL, OPT_STEP },
 	{ NULL, 0, NULL, 0 },
 };
 
 static int parse_format(const char *s, enum report_format *f)
 {
-	if (!strcmp(s, "text"))
-		*f = FORMAT_TEXT;
-	else if (!strcmp(s, "json"))
-		*f = FORMAT_JSON;
-	else
-		return usage_error("unknown --format '%s' (text or json)", s);
+	if (report_format_parse(s, f))
+		return usage_error("unknown --format '%s' (text, json, junit or tap)", s);
 	return 0;
+}
+
+/* The reports of the chapters run, in the format asked for (text was
+ * printed as the chapters ran). single: print the one chapter's object, not
+ * an array (`vlab chapter N --format json`). */
+static void print_reports(enum report_format f, json_t *all, bool single)
+{
+	switch (f) {
+	case FORMAT_TEXT:
+		break;
+	case FORMAT_JSON:
+		report_print_json(single && json_array_size(all) == 1 ? json_array_get(all, 0) : all);
+		break;
+	case FORMAT_JUNIT:
+		report_write_junit(stdout, all);
+		break;
+	case FORMAT_TAP:
+		report_write_tap(stdout, all);
+		break;
+	}
 }
 
 /* Parses the lab options; returns 0, EXIT_USAGE, or -1 after --help. */
@@ -128,6 +149,12 @@ static int parse_lab_options(int argc, char **argv, struct lab_options *o)
 			break;
 		case OPT_KEEP:
 			o->keep = true;
+			break;
+		case OPT_QUIET:
+			o->quiet = true;
+			break;
+		case OPT_STEP:
+			o->only_step = optarg;
 			break;
 		case OPT_BOOT_TIMEOUT: {
 			int64_t s;
@@ -162,6 +189,20 @@ static int cmd_chapter(int argc, char **argv)
 	const struct chapter *ch = NULL;
 	if (parse_i64(argv[optind], 0, 99, &n) == 0)
 		ch = chapter_find((int)n);
+	if (ch && o.only_step) {
+		bool found = false;
+		struct strbuf names = STRBUF_INIT;
+		for (size_t s = 0; s < ch->nsteps; s++) {
+			found |= !strcmp(ch->steps[s].name, o.only_step);
+			sb_addf(&names, "%s%s", s ? ", " : "", ch->steps[s].name);
+		}
+		if (!found) {
+			r = usage_error("chapter %d has no step '%s' (steps: %s)", ch->number, o.only_step, names.buf);
+			sb_release(&names);
+			return r;
+		}
+		sb_release(&names);
+	}
 	if (!ch) {
 		struct strbuf known = STRBUF_INIT;
 		for (size_t i = 0; i < nchapters; i++)
@@ -170,7 +211,11 @@ static int cmd_chapter(int argc, char **argv)
 		sb_release(&known);
 		return r;
 	}
-	return engine_run_chapter(ch, &o, NULL);
+	json_t *all = json_array();
+	r = engine_run_chapter(ch, &o, all);
+	print_reports(o.format, all, true);
+	json_decref(all);
+	return r;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -192,8 +237,8 @@ static int cmd_run(int argc, char **argv)
 		if (r > worst)
 			worst = r;
 	}
-	if (o.format == FORMAT_JSON)
-		report_print_json(all);
+	if (o.format != FORMAT_TEXT)
+		print_reports(o.format, all, false);
 	else
 		printf("\nvlab run: %zu chapter(s); %s\n", json_array_size(all),
 		       worst == EXIT_PASS ? "all checks passed" : "some checks did not pass");

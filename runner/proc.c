@@ -164,6 +164,7 @@ int proc_wait(pid_t pid, int64_t timeout_ms, int *wstatus)
 		}
 		if (r < 0 && errno != EINTR)
 			return -errno;
+		idle_tick();
 		if (cleanup_stop_requested())
 			return -EINTR;
 		if (now_ms() >= deadline)
@@ -232,6 +233,7 @@ int proc_run(const char *const *argv, int64_t timeout_ms, struct strbuf *out, in
 			break;
 		if (errno != EAGAIN && errno != EINTR)
 			break;
+		idle_tick();
 		if (cleanup_stop_requested()) {
 			ret = -EINTR;
 			break;
@@ -293,6 +295,7 @@ int unix_connect_retry(const char *path, pid_t watch_pid, int64_t timeout_ms, in
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	for (;;) {
+		idle_tick();
 		if (cleanup_stop_requested())
 			return -EINTR;
 		/* a socket whose connect() failed may not be reused (connect(2)) */

@@ -93,6 +93,7 @@ static int wait_fd(int fd, short events, int64_t deadline)
 	int r;
 
 	for (;;) {
+		idle_tick();
 		if (cleanup_stop_requested())
 			return -EINTR;
 		left = ms_left(deadline);

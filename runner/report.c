@@ -1,15 +1,39 @@
 /* Progress output and reports. */
 #include "runner/report.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "chapters/chapter.h"
 
+#include <unistd.h>
+
 static bool text(const struct lab *lab)
 {
 	return lab->opt->format == FORMAT_TEXT;
+}
+
+/* Step titles, explanations, commands and notes: not with --quiet. */
+static bool chatty(const struct lab *lab)
+{
+	return text(lab) && !lab->opt->quiet && !lab->setup_only;
+}
+
+static bool tty(void)
+{
+	static int is_tty = -1;
+	if (is_tty < 0)
+		is_tty = isatty(STDOUT_FILENO);
+	return is_tty;
+}
+
+/* https://no-color.org: any non-empty NO_COLOR turns colour off */
+static bool colour(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	return tty() && !(nc && *nc);
 }
 
 /* Marks in UTF-8 where the terminal takes it, else plain ASCII. */
@@ -31,6 +55,64 @@ static const char *mark(enum verdict v)
 	return utf8() ? u[v] : a[v];
 }
 
+/* The mark padded to 5 columns, in colour on a terminal. */
+static void print_mark(enum verdict v)
+{
+	static const char *const sgr[] = { "32", "31", "33", "35" };
+	const char *m = mark(v);
+	/* the UTF-8 marks are one column wide but several bytes */
+	int width = utf8() ? 1 : (int)strlen(m);
+	if (colour())
+		printf("\033[%sm%s\033[0m%*s", sgr[v], m, 5 - width, "");
+	else
+		printf("%s%*s", m, 5 - width, "");
+}
+
+static struct {
+	bool active;
+	char what[96];
+	int64_t started_ms, drawn_ms;
+	unsigned frame;
+} wait_line;
+
+static void draw_wait_line(void)
+{
+	if (!wait_line.active)
+		return;
+	int64_t now = now_ms();
+	if (now - wait_line.drawn_ms < 100)
+		return;
+	wait_line.drawn_ms = now;
+	static const char *const u[] = { "\u280b", "\u2819", "\u2839", "\u2838", "\u283c", "\u2834", "\u2826", "\u2827", "\u2807", "\u280f" };
+	static const char *const a[] = { "|", "/", "-", "\\" };
+	const char *f = utf8() ? u[wait_line.frame % ARRAY_SIZE(u)] : a[wait_line.frame % ARRAY_SIZE(a)];
+	wait_line.frame++;
+	printf("\r    %s %s (%.1f s)\033[K", f, wait_line.what, (double)(now - wait_line.started_ms) / 1000.0);
+	fflush(stdout);
+}
+
+void ui_wait_begin(const struct lab *lab, const char *what)
+{
+	if (!text(lab) || !tty())
+		return;
+	snprintf(wait_line.what, sizeof(wait_line.what), "%s", what);
+	wait_line.active = true;
+	wait_line.started_ms = now_ms();
+	wait_line.drawn_ms = 0;
+	idle_set_tick(draw_wait_line);
+	draw_wait_line();
+}
+
+void ui_wait_end(void)
+{
+	if (!wait_line.active)
+		return;
+	wait_line.active = false;
+	idle_set_tick(NULL);
+	printf("\r\033[K");
+	fflush(stdout);
+}
+
 static void print_indented(const char *prefix, const char *s)
 {
 	while (s && *s) {
@@ -43,7 +125,7 @@ static void print_indented(const char *prefix, const char *s)
 
 void ui_chapter_begin(const struct lab *lab)
 {
-	if (!text(lab))
+	if (!chatty(lab))
 		return;
 	const struct chapter *ch = lab->chapter;
 	printf("Chapter %d: %s\n", ch->number, ch->title);
@@ -55,22 +137,24 @@ void ui_chapter_begin(const struct lab *lab)
 
 void ui_step_begin(const struct lab *lab, const struct step *st, int index)
 {
-	if (!text(lab))
+	if (!chatty(lab))
 		return;
 	printf("\n[%d] %s\n", index + 1, st->title);
 	print_indented("    ", st->explain);
 	if (st->host_cmds)
 		for (const char *const *c = st->host_cmds; *c; c++)
 			ui_command(lab, "host", *c);
-	if (st->guest_cmds)
+	if (st->guest_cmds) {
+		printf("    In the guest (vlab types these on the serial console):\n");
 		for (const char *const *c = st->guest_cmds; *c; c++)
 			ui_command(lab, "guest", *c);
+	}
 	fflush(stdout);
 }
 
 void ui_note(const struct lab *lab, const char *fmt, ...)
 {
-	if (!text(lab))
+	if (!chatty(lab))
 		return;
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -84,7 +168,7 @@ void ui_note(const struct lab *lab, const char *fmt, ...)
 
 void ui_command(const struct lab *lab, const char *where, const char *cmd)
 {
-	if (!text(lab))
+	if (!chatty(lab))
 		return;
 	const char *prompt = !strcmp(where, "guest") ? "guest# " : "host$ ";
 	const char *s = cmd;
@@ -101,7 +185,7 @@ void ui_command(const struct lab *lab, const char *where, const char *cmd)
 
 void ui_output(const struct lab *lab, const char *out)
 {
-	if (!text(lab))
+	if (!chatty(lab))
 		return;
 	print_indented("      | ", out);
 	fflush(stdout);
@@ -117,7 +201,9 @@ static const struct check_result *find(const struct lab *lab, const char *id)
 
 static void print_check(const struct check_result *r, const char *lab_section)
 {
-	printf("  %-5s %-26s %s\n", mark(r->verdict), r->id, r->detail);
+	printf("  ");
+	print_mark(r->verdict);
+	printf(" %-26s %s\n", r->id, r->detail);
 	if (r->verdict == VERDICT_FAIL) {
 		if (r->hint[0])
 			printf("        hint: %s\n", r->hint);
@@ -128,7 +214,7 @@ static void print_check(const struct check_result *r, const char *lab_section)
 
 void ui_step_checks(const struct lab *lab, const struct step *st)
 {
-	if (!text(lab) || !st->checks)
+	if (!chatty(lab) || !st->checks)
 		return;
 	for (const char *const *id = st->checks; *id; id++) {
 		const struct check_result *r = find(lab, *id);
@@ -170,15 +256,24 @@ void ui_chapter_end(const struct lab *lab)
 	int counts[4] = { 0 };
 	for (int i = 0; i < lab->nchecks; i++)
 		counts[lab->checks[i].verdict]++;
-	printf("\nChapter %d summary (%.1f s):\n", lab->chapter->number, (double)lab->duration_ms / 1000.0);
+	printf("\nChapter %d: %s (%.1f s)\n", lab->chapter->number, lab->chapter->title,
+	       (double)lab->duration_ms / 1000.0);
 	for (int i = 0; i < lab->nchecks; i++) {
 		const struct check_result *r = &lab->checks[i];
-		printf("  %-5s %s\n", mark(r->verdict), r->id);
+		const char *section = NULL;
+		for (size_t s = 0; s < lab->chapter->nsteps && !section; s++)
+			for (const char *const *id = lab->chapter->steps[s].checks; id && *id; id++)
+				if (!strcmp(*id, r->id))
+					section = lab->chapter->steps[s].lab_section;
+		print_check(r, section);
 	}
 	printf("%d passed, %d failed, %d skipped, %d errors: %s\n", counts[VERDICT_PASS], counts[VERDICT_FAIL],
 	       counts[VERDICT_SKIP], counts[VERDICT_ERROR], verdict_name(lab_result(lab)));
 	if (lab->blocked[0])
 		printf("stopped early: %s\n", lab->blocked);
+	for (int i = 0; i < lab->nartifacts; i++)
+		if (!strcmp(lab->artifacts[i].name, "console") && lab_result(lab) != VERDICT_PASS)
+			printf("console transcript: %s\n", lab->artifacts[i].path);
 	fflush(stdout);
 }
 
@@ -258,4 +353,192 @@ void report_print_json(json_t *v)
 		free(s);
 	}
 	fflush(stdout);
+}
+
+int report_format_parse(const char *s, enum report_format *f)
+{
+	static const char *const names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
+					      [FORMAT_JUNIT] = "junit", [FORMAT_TAP] = "tap" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(s, names[i])) {
+			*f = (enum report_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+/* XML 1.0 text: escape the five specials; drop control characters XML
+ * cannot carry at all (guest output may hold them). */
+static void xml_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		switch (c) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+				fputc('?', f);
+			else
+				fputc(c, f);
+		}
+	}
+}
+
+static void count_statuses(const json_t *checks, int counts[4])
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(checks, i, c) {
+		enum verdict v = VERDICT_ERROR;
+		const char *st = jstr(c, "status");
+		if (!strcmp(st, "pass"))
+			v = VERDICT_PASS;
+		else if (!strcmp(st, "fail"))
+			v = VERDICT_FAIL;
+		else if (!strcmp(st, "skip"))
+			v = VERDICT_SKIP;
+		counts[v]++;
+	}
+}
+
+void report_write_junit(FILE *f, const json_t *reports)
+{
+	int total[4] = { 0 };
+	double total_s = 0;
+	size_t i;
+	json_t *ch;
+	json_array_foreach(reports, i, ch) {
+		count_statuses(json_object_get(ch, "checks"), total);
+		total_s += (double)json_integer_value(json_object_get(ch, "duration_ms")) / 1000.0;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"vlab\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+		total[0] + total[1] + total[2] + total[3], total[VERDICT_FAIL], total[VERDICT_ERROR],
+		total[VERDICT_SKIP], total_s);
+	json_array_foreach(reports, i, ch) {
+		const json_t *checks = json_object_get(ch, "checks");
+		int n[4] = { 0 };
+		count_statuses(checks, n);
+		fprintf(f, "  <testsuite name=\"chapter %lld: ", (long long)json_integer_value(json_object_get(ch, "chapter")));
+		xml_escape(f, jstr(ch, "title"));
+		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+			n[0] + n[1] + n[2] + n[3], n[VERDICT_FAIL], n[VERDICT_ERROR], n[VERDICT_SKIP],
+			(double)json_integer_value(json_object_get(ch, "duration_ms")) / 1000.0);
+		fprintf(f, "    <properties>\n");
+		const char *const props[] = { "vlab_version", "accel", "image", "image_sha256", "run_id" };
+		for (size_t p = 0; p < ARRAY_SIZE(props); p++) {
+			fprintf(f, "      <property name=\"%s\" value=\"", props[p]);
+			xml_escape(f, jstr(ch, props[p]));
+			fprintf(f, "\"/>\n");
+		}
+		fprintf(f, "    </properties>\n");
+		size_t k;
+		json_t *c;
+		json_array_foreach(checks, k, c) {
+			const char *id = jstr(c, "id");
+			const char *st = jstr(c, "status");
+			fprintf(f, "    <testcase classname=\"vlab.ch%lld\" name=\"", (long long)json_integer_value(json_object_get(ch, "chapter")));
+			xml_escape(f, id);
+			fprintf(f, "\" time=\"%.3f\"", (double)json_integer_value(json_object_get(c, "duration_ms")) / 1000.0);
+			if (!strcmp(st, "pass")) {
+				fprintf(f, ">\n      <system-out>");
+				xml_escape(f, jstr(c, "detail"));
+				fprintf(f, "</system-out>\n    </testcase>\n");
+				continue;
+			}
+			const char *tag = !strcmp(st, "fail") ? "failure" : !strcmp(st, "skip") ? "skipped" : "error";
+			fprintf(f, ">\n      <%s message=\"", tag);
+			xml_escape(f, jstr(c, "detail"));
+			fprintf(f, "\"");
+			const char *hint = jstr(c, "hint");
+			if (*hint) {
+				fprintf(f, ">hint: ");
+				xml_escape(f, hint);
+				fprintf(f, "</%s>\n", tag);
+			} else {
+				fprintf(f, "/>\n");
+			}
+			fprintf(f, "    </testcase>\n");
+		}
+		fprintf(f, "  </testsuite>\n");
+	}
+	fprintf(f, "</testsuites>\n");
+	fflush(f);
+}
+
+/* One line of TAP text: a description may not hold a newline or a '#'
+ * (which starts a directive). */
+static void tap_text(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s == '#' ? '*' : *s, f);
+}
+
+/* A YAML double-quoted scalar. */
+static void yaml_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c < 0x20)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void report_write_tap(FILE *f, const json_t *reports)
+{
+	size_t n = 0, i;
+	json_t *ch;
+	json_array_foreach(reports, i, ch)
+		n += json_array_size(json_object_get(ch, "checks"));
+	fprintf(f, "TAP version 13\n1..%zu\n", n);
+	size_t num = 0;
+	json_array_foreach(reports, i, ch) {
+		fprintf(f, "# chapter %lld: ", (long long)json_integer_value(json_object_get(ch, "chapter")));
+		tap_text(f, jstr(ch, "title"));
+		fprintf(f, " (accel %s, image %s)\n", jstr(ch, "accel"), jstr(ch, "image"));
+		size_t k;
+		json_t *c;
+		json_array_foreach(json_object_get(ch, "checks"), k, c) {
+			const char *st = jstr(c, "status");
+			bool ok = !strcmp(st, "pass") || !strcmp(st, "skip");
+			fprintf(f, "%s %zu - %s: ", ok ? "ok" : "not ok", ++num, jstr(c, "id"));
+			tap_text(f, jstr(c, "detail"));
+			if (!strcmp(st, "skip")) {
+				fprintf(f, " # SKIP ");
+				tap_text(f, jstr(c, "detail"));
+			}
+			fputc('\n', f);
+			if (!ok) {
+				fprintf(f, "  ---\n  status: %s\n  detail: ", st);
+				yaml_quoted(f, jstr(c, "detail"));
+				fputc('\n', f);
+				if (*jstr(c, "hint")) {
+					fprintf(f, "  hint: ");
+					yaml_quoted(f, jstr(c, "hint"));
+					fputc('\n', f);
+				}
+				fprintf(f, "  ...\n");
+			}
+		}
+	}
+	fflush(f);
 }

@@ -4,6 +4,7 @@
 #define VLAB_REPORT_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "runner/lab.h"
 
@@ -20,6 +21,10 @@ void ui_command(const struct lab *lab, const char *where, const char *cmd);
 /* Output of a command, indented. */
 void ui_output(const struct lab *lab, const char *text);
 void ui_step_checks(const struct lab *lab, const struct step *st);
+/* A live status line with a spinner and the elapsed time while vlab waits
+ * (text format on a terminal only; ends with ui_wait_end, which clears it). */
+void ui_wait_begin(const struct lab *lab, const char *what);
+void ui_wait_end(void);
 void ui_chapter_end(const struct lab *lab);
 
 /* "pass" | "fail" | "skip" | "error" for the whole chapter. */
@@ -29,5 +34,12 @@ enum verdict lab_result(const struct lab *lab);
 json_t *report_chapter_json(const struct lab *lab);
 /* Print a JSON value to stdout, indented, with a newline. */
 void report_print_json(json_t *v);
+/* The chapters' reports (an array of report_chapter_json objects) as JUnit
+ * XML (one testsuite a chapter, one testcase a check) or TAP version 13 (one
+ * test point a check, the hint in a YAML block), to f. */
+void report_write_junit(FILE *f, const json_t *reports);
+void report_write_tap(FILE *f, const json_t *reports);
+/* "text", "json", "junit", "tap" -> format; -EINVAL otherwise. */
+int report_format_parse(const char *s, enum report_format *f);
 
 #endif

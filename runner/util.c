@@ -452,3 +452,16 @@ bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+
+static void (*tick_fn)(void);
+
+void idle_set_tick(void (*fn)(void))
+{
+	tick_fn = fn;
+}
+
+void idle_tick(void)
+{
+	if (tick_fn)
+		tick_fn();
+}

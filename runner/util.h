@@ -66,6 +66,12 @@ void format_size(uint64_t bytes, char *out, size_t n);
 int sha256_file(const char *path, char out[65]);
 bool is_sha256_hex(const char *s);
 
+/* Every wait loop (console, QMP, processes, sockets) calls idle_tick() about
+ * every 100 ms while it waits: the UI hangs its spinner and elapsed time on
+ * it. The tick must be cheap and must not call back into waits. */
+void idle_set_tick(void (*fn)(void));
+void idle_tick(void);
+
 /* Trim trailing \r\n and spaces in place. */
 char *rtrim(char *s);
 bool starts_with(const char *s, const char *prefix);
