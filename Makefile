@@ -67,6 +67,9 @@ OBJS += runner/vmrun.o
 OBJS += runner/net.o
 OBJS += runner/ns.o
 OBJS += runner/doctor.o
+OBJS += runner/status.o
+OBJS += runner/attach.o
+OBJS += runner/relay.o
 OBJS += chapters/chapters.o
 OBJS += chapters/ch1_boot.o
 OBJS += checks/verdict.o
@@ -77,6 +80,7 @@ OBJS += checks/icmp.o
 OBJS += checks/http.o
 OBJS += checks/ping_parse.o
 OBJS += checks/ch2.o
+OBJS += checks/transcript.o
 
 MAIN_OBJ := runner/main.o
 

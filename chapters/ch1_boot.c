@@ -1,17 +1,21 @@
 /* Chapter 1: boot a VM with a kernel, an ext4 rootfs on virtio-blk and a
  * serial console on a UNIX socket; log in over the socket; look around. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chapters/chapter.h"
 #include "checks/ch1.h"
 #include "checks/guest_parse.h"
 #include "checks/qmp_parse.h"
+#include "checks/transcript.h"
 #include "runner/cleanup.h"
 #include "runner/console.h"
 #include "runner/qmp.h"
+#include "runner/relay.h"
 #include "runner/report.h"
 #include "runner/vmrun.h"
 
@@ -20,6 +24,7 @@
 
 static int ch1_prepare(struct lab *lab);
 static void ch1_teardown(struct lab *lab);
+static int judge_rootfs(struct lab *lab, const char *dev, const char *fstype);
 
 /* QMP "return" of cmd into *ret; ERROR verdict on r when QMP fails. */
 static int qmp_query(struct vm *vm, const char *cmd, json_t **ret, struct check_result *r)
@@ -133,9 +138,113 @@ static int login_as(struct lab *lab, int which, const char *id)
 	return 0;
 }
 
+/* --manual: the student types, vlab relays and watches, then judges from
+ * the transcript of what the guest printed and from QMP. */
+static const char *const manual_cmds[] = {
+	"root", "toor", "id -un", "ls /", "ip a s", "cat /proc/mounts", "exit", "student", "student", "id -un", NULL,
+};
+
+/* The last output of cmd in the transcript; 0 when the student ran it. */
+static int typed_output(const char *text, const char *cmd, struct strbuf *out)
+{
+	struct strbuf outs[8];
+	memset(outs, 0, sizeof(outs));
+	size_t n = transcript_outputs(text, cmd, outs, ARRAY_SIZE(outs));
+	size_t kept = n < ARRAY_SIZE(outs) ? n : ARRAY_SIZE(outs);
+	if (kept)
+		sb_adds(out, sb_str(&outs[kept - 1]));
+	for (size_t i = 0; i < kept; i++)
+		sb_release(&outs[i]);
+	return n ? 0 : -ENOENT;
+}
+
+static void judge_manual_login(struct lab *lab, const char *text, const char *user, const char *id)
+{
+	struct check_result *r = lab_check(lab, id);
+	struct strbuf outs[16];
+	memset(outs, 0, sizeof(outs));
+	size_t n = transcript_outputs(text, "id -un", outs, ARRAY_SIZE(outs));
+	bool seen = false;
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(outs); i++) {
+		char who[64];
+		snprintf(who, sizeof(who), "%s", sb_str(&outs[i]));
+		if (!strcmp(rtrim(who), user))
+			seen = true;
+		sb_release(&outs[i]);
+	}
+	if (seen) {
+		check_pass(r, "the console transcript shows a login as %s (`id -un` printed %s)", user, user);
+	} else {
+		char *hint = xasprintf("in `vlab console`, log in as %s and type `id -un`", user);
+		check_fail(r, hint, "the console transcript shows no `id -un` printing %s", user);
+		free(hint);
+	}
+}
+
+static int manual_session(struct lab *lab)
+{
+	struct vm *vm = &lab->vms[0];
+	char *relay = xasprintf("%s/%s.console.sock", lab->run_dir, vm->name);
+	ui_note(lab, "Your turn. In another terminal, attach to the VM's console:");
+	ui_command(lab, "host", "vlab console");
+	ui_note(lab, "(or: socat -,raw,echo=0 UNIX-CONNECT:%s ; Ctrl-] detaches vlab console)", relay);
+	ui_note(lab, "and type, each on its own line:");
+	for (const char *const *c = manual_cmds; *c; c++)
+		ui_command(lab, "guest", *c);
+	ui_note(lab, "Then come back here and press Enter: vlab checks what the console showed.");
+	int tfd = open(vm->transcript_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	int rc = relay_until_enter(relay, console_fd(vm->con), tfd, STDIN_FILENO);
+	if (tfd >= 0)
+		close(tfd);
+	free(relay);
+	if (rc == -EINTR)
+		return rc;
+	if (rc == -EPIPE) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "qemu closed the console (the VM stopped)");
+		return rc;
+	}
+	if (rc) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "cannot serve the console: %s", strerror(-rc));
+		return rc;
+	}
+
+	struct strbuf raw = STRBUF_INIT;
+	read_file(vm->transcript_path, &raw);
+	if (raw.len)
+		raw.len = console_clean_output(raw.buf, raw.len);
+	sb_grow(&raw, 0);
+	raw.buf[raw.len] = '\0';
+	const char *text = raw.buf;
+	judge_manual_login(lab, text, "root", "ch1.serial_login_root");
+	judge_manual_login(lab, text, "student", "ch1.serial_login_student");
+
+	struct strbuf out = STRBUF_INIT;
+	struct check_result *lo = lab_check(lab, "ch1.only_loopback");
+	if (typed_output(text, "ip a s", &out) == 0) {
+		struct ip_iface ifs[8];
+		check_only_loopback(lo, ifs, parse_ip_addr_show(sb_str(&out), ifs, ARRAY_SIZE(ifs)));
+	} else {
+		check_fail(lo, "type `ip a s` in `vlab console`", "the console transcript shows no `ip a s`");
+	}
+	sb_reset(&out);
+	char dev[256] = "", fstype[64] = "";
+	if (typed_output(text, "cat /proc/mounts", &out) == 0) {
+		parse_root_mount(sb_str(&out), dev, sizeof(dev), fstype, sizeof(fstype));
+		rc = judge_rootfs(lab, dev, fstype);
+	} else {
+		check_fail(lab_check(lab, "ch1.rootfs_virtio_blk"), "type `cat /proc/mounts` in `vlab console`",
+			   "the console transcript shows no `cat /proc/mounts`");
+	}
+	sb_release(&out);
+	sb_release(&raw);
+	return rc;
+}
+
 static int step_login_root(struct lab *lab)
 {
 	struct vm *vm = &lab->vms[0];
+	if (lab->opt->manual)
+		return manual_session(lab);
 	ui_note(lab, "Waiting for the guest's login prompt on the serial socket (deadline %lld s)",
 		(long long)(lab_boot_timeout_ms(lab) / 1000));
 	ui_wait_begin(lab, "the guest is booting");
@@ -166,9 +275,42 @@ static int step_login_root(struct lab *lab)
 	return login_as(lab, 0, "ch1.serial_login_root");
 }
 
+/* ch1.rootfs_virtio_blk from the guest's root mount and QMP's view of the
+ * VM's disks and PCI devices. */
+static int judge_rootfs(struct lab *lab, const char *dev, const char *fstype)
+{
+	struct vm *vm = &lab->vms[0];
+	struct check_result *rootfs = lab_check(lab, "ch1.rootfs_virtio_blk");
+	json_t *ret = NULL;
+	struct block_dev blocks[8];
+	struct pci_dev pci[32];
+	size_t nb = 0, np = 0;
+	if (qmp_query(vm, "query-block", &ret, rootfs))
+		return cleanup_stop_requested() ? -EINTR : 0;
+	int pr = qmp_parse_block(ret, blocks, ARRAY_SIZE(blocks), &nb);
+	json_decref(ret);
+	ret = NULL;
+	if (pr && pr != -ENOSPC) {
+		check_error(rootfs, "QMP query-block gave an unexpected reply");
+		return 0;
+	}
+	if (qmp_query(vm, "query-pci", &ret, rootfs))
+		return cleanup_stop_requested() ? -EINTR : 0;
+	pr = qmp_parse_pci(ret, pci, ARRAY_SIZE(pci), &np);
+	json_decref(ret);
+	if (pr && pr != -ENOSPC) {
+		check_error(rootfs, "QMP query-pci gave an unexpected reply");
+		return 0;
+	}
+	check_rootfs_virtio_blk(rootfs, dev, fstype, blocks, nb, pci, np, lab->image.rootfs);
+	return 0;
+}
+
 static int step_explore(struct lab *lab)
 {
 	struct vm *vm = &lab->vms[0];
+	if (lab->opt->manual)
+		return 0; /* judged from the transcript after the student's session */
 	struct check_result *rootfs = lab_check(lab, "ch1.rootfs_virtio_blk");
 	struct check_result *lo = lab_check(lab, "ch1.only_loopback");
 	int64_t t = lab_cmd_timeout_ms(lab, 5000);
@@ -203,29 +345,7 @@ static int step_explore(struct lab *lab)
 	parse_root_mount(sb_str(&out), dev, sizeof(dev), fstype, sizeof(fstype));
 	sb_release(&out);
 
-	json_t *ret = NULL;
-	struct block_dev blocks[8];
-	struct pci_dev pci[32];
-	size_t nb = 0, np = 0;
-	if (qmp_query(vm, "query-block", &ret, rootfs))
-		return cleanup_stop_requested() ? -EINTR : 0;
-	int pr = qmp_parse_block(ret, blocks, ARRAY_SIZE(blocks), &nb);
-	json_decref(ret);
-	ret = NULL;
-	if (pr && pr != -ENOSPC) {
-		check_error(rootfs, "QMP query-block gave an unexpected reply");
-		return 0;
-	}
-	if (qmp_query(vm, "query-pci", &ret, rootfs))
-		return cleanup_stop_requested() ? -EINTR : 0;
-	pr = qmp_parse_pci(ret, pci, ARRAY_SIZE(pci), &np);
-	json_decref(ret);
-	if (pr && pr != -ENOSPC) {
-		check_error(rootfs, "QMP query-pci gave an unexpected reply");
-		return 0;
-	}
-	check_rootfs_virtio_blk(rootfs, dev, fstype, blocks, nb, pci, np, lab->image.rootfs);
-	return 0;
+	return judge_rootfs(lab, dev, fstype);
 
 console_broke:
 	sb_release(&out);
@@ -238,6 +358,8 @@ console_broke:
 
 static int step_login_student(struct lab *lab)
 {
+	if (lab->opt->manual)
+		return 0;
 	return login_as(lab, 1, "ch1.serial_login_student");
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,8 @@ static void ledger_append(const char *line)
 	close(fd);
 }
 
+unsigned long long proc_start_time(pid_t pid);
+
 void cleanup_set_ledger(const char *path)
 {
 	if (!path) {
@@ -53,6 +56,21 @@ void cleanup_set_ledger(const char *path)
 		return;
 	}
 	snprintf(ledger_path, sizeof(ledger_path), "%s", path);
+	char *line = xasprintf("owner %d %llu\n", (int)getpid(), proc_start_time(getpid()));
+	ledger_append(line);
+	free(line);
+}
+
+void cleanup_ledger_note(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	sb_adds(&sb, "\n");
+	ledger_append(sb.buf);
+	sb_release(&sb);
 }
 
 static int add(enum resource_kind kind)
@@ -74,7 +92,7 @@ static void publish(int h)
 
 /* A process's start time (field 22 of /proc/PID/stat): with the pid it names
  * the process exactly, so `vlab clean` never kills a recycled pid. */
-static unsigned long long proc_start_time(pid_t pid)
+unsigned long long proc_start_time(pid_t pid)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);

@@ -34,8 +34,15 @@ enum resource_kind {
 typedef void (*cleanup_fn)(void *arg);
 
 void cleanup_install_signal_handlers(void);
-/* Where registrations are appended (NULL: nowhere). */
+/* Where registrations are appended (NULL: nowhere). Setting it writes the
+ * "owner PID STARTTIME" line that tells whether the run is still alive. */
 void cleanup_set_ledger(const char *path);
+/* Append a line of its own to the ledger ("netns vlab-...", "kept"). */
+void cleanup_ledger_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A process's start time (field 22 of /proc/PID/stat, clock ticks since
+ * boot), 0 when gone: with the pid it names the process exactly, so a
+ * recycled pid is never taken for ours. */
+unsigned long long proc_start_time(pid_t pid);
 
 int cleanup_add_process(pid_t pid, const char *what);
 int cleanup_add_path(enum resource_kind kind, const char *path);

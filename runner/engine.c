@@ -123,6 +123,16 @@ static void lab_release(struct lab *lab)
 	free(lab->run_dir);
 }
 
+/* Everything the run created is gone: the ledger goes too, so `vlab status`
+ * has nothing to say about this run. */
+static void drop_ledger(struct lab *lab)
+{
+	char *ledger_file = lab_path(lab, "resources");
+	cleanup_set_ledger(NULL);
+	unlink(ledger_file);
+	free(ledger_file);
+}
+
 /* With --step NAME, the steps before NAME run as its set-up (quietly), NAME
  * runs and is reported, and the steps after it do not run. Returns the index
  * of the last step to run. */
@@ -177,6 +187,7 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 		if (ch->teardown)
 			ch->teardown(&lab);
 		cleanup_run_all();
+		drop_ledger(&lab);
 		goto out;
 	}
 
@@ -218,10 +229,13 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 		keep_chosen_checks(&lab, &ch->steps[last]);
 	if (ch->teardown)
 		ch->teardown(&lab);
-	if (opt->keep)
+	if (opt->keep) {
+		cleanup_ledger_note("kept");
 		cleanup_forget_all();
-	else
+	} else {
 		cleanup_run_all();
+		drop_ledger(&lab);
+	}
 	lab.duration_ms = now_ms() - lab.started_ms;
 
 	ui_chapter_end(&lab);
@@ -250,6 +264,7 @@ stopped:
 	if (ch->teardown)
 		ch->teardown(&lab);
 	cleanup_run_all();
+	drop_ledger(&lab);
 	fprintf(stderr, "vlab: stopped by signal %d; everything this run started was removed\n",
 		cleanup_stop_signal());
 	exit_status = 128 + cleanup_stop_signal();

@@ -26,6 +26,7 @@ struct lab_options {
 	enum accel_request accel;   /* --accel */
 	bool keep;                  /* --keep */
 	bool quiet;                 /* --quiet: the checklist only */
+	bool manual;                /* --manual: the student types, vlab watches */
 	int64_t boot_timeout_ms;    /* --boot-timeout; 0: by accelerator */
 	const char *only_step;      /* --step */
 };

@@ -11,6 +11,8 @@
 #include "runner/cleanup.h"
 #include "runner/engine.h"
 #include "runner/report.h"
+#include "runner/status.h"
+#include "runner/attach.h"
 
 struct cmd {
 	const char *name;
@@ -31,6 +33,7 @@ static int usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 	"  --boot-timeout SECONDS  how long to wait for the guest's login prompt\n"                 \
 	"  --keep                  leave the lab running at the end (see `vlab status`, `vlab clean`)\n"   \
 	"  --quiet                 only the checklist\n"                                            \
+	"  --manual                vlab sets up and boots; you type the guest commands in `vlab console`\n"                                            \
 	"  --step NAME             run one step (and, quietly, the steps it needs before it)\n"
 
 static int cmd_chapter(int argc, char **argv);
@@ -44,6 +47,9 @@ static const struct cmd commands[] = {
 	{ "run", cmd_run, "[options]", "run every chapter in order, one summary", LAB_OPTIONS },
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
+	{ "console", cmd_console, "[VM] [--run RUN_ID]", "attach this terminal to a VM's serial console (Ctrl-] detaches)", "" },
+	{ "status", cmd_status, "", "what vlab has running or left behind (VMs, sockets, namespaces)", "" },
+	{ "clean", cmd_clean, "[RUN_ID]", "remove what a killed or --keep vlab left behind (only what it recorded)", "" },
 	{ "version", cmd_version, "", "print vlab's version", "" },
 	{ "help", cmd_help, "[COMMAND]", "this help, or a command's", "" },
 };
@@ -80,7 +86,7 @@ static int usage_error(const char *fmt, ...)
 }
 
 enum { OPT_FORMAT = 256, OPT_IMAGE, OPT_MANIFEST, OPT_ACCEL, OPT_KEEP, OPT_BOOT_TIMEOUT, OPT_HELP, OPT_QUIET,
-       OPT_STEP };
+       OPT_STEP, OPT_MANUAL };
 
 static const struct option lab_longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -92,6 +98,7 @@ static const struct option lab_longopts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "step", required_argument, NULL, OPT_STEP },
+	{ "manual", no_argument, NULL, OPT_MANUAL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -155,6 +162,9 @@ static int parse_lab_options(int argc, char **argv, struct lab_options *o)
 			break;
 		case OPT_STEP:
 			o->only_step = optarg;
+			break;
+		case OPT_MANUAL:
+			o->manual = true;
 			break;
 		case OPT_BOOT_TIMEOUT: {
 			int64_t s;

@@ -1,0 +1,67 @@
+/* Reading a console transcript. */
+#include "checks/transcript.h"
+
+#include <string.h>
+
+int transcript_is_prompt_line(const char *line, size_t len, const char **after_prompt)
+{
+	/* the first "# " or "$ " within the first word (plus one space) */
+	size_t i = 0;
+	while (i < len && line[i] != ' ' && line[i] != '#' && line[i] != '$')
+		i++;
+	if (i < len && line[i] == ' ')
+		i++;
+	if (i + 1 < len && (line[i] == '#' || line[i] == '$') && line[i + 1] == ' ') {
+		if (after_prompt)
+			*after_prompt = line + i + 2;
+		return 1;
+	}
+	/* a bare prompt at the very end: "~ #" after trailing blanks were cut */
+	if (i + 1 == len && (line[i] == '#' || line[i] == '$')) {
+		if (after_prompt)
+			*after_prompt = line + len;
+		return 1;
+	}
+	return 0;
+}
+
+static int is_login_line(const char *line, size_t len)
+{
+	for (size_t i = 0; i + 6 <= len; i++)
+		if (!memcmp(line + i, "login:", 6))
+			return 1;
+	return 0;
+}
+
+size_t transcript_outputs(const char *text, const char *cmd, struct strbuf *outs, size_t max)
+{
+	size_t found = 0;
+	struct strbuf *cur = NULL;
+	size_t cmdlen = strlen(cmd);
+	const char *line = text;
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
+			len--;
+		const char *after = NULL;
+		bool prompt = transcript_is_prompt_line(line, len, &after);
+		if (prompt || is_login_line(line, len))
+			cur = NULL;
+		if (prompt) {
+			size_t rest = (size_t)(line + len - after);
+			if (rest == cmdlen && !memcmp(after, cmd, cmdlen)) {
+				if (found < max) {
+					cur = &outs[found];
+					sb_reset(cur);
+				}
+				found++;
+			}
+		} else if (cur && eol) {
+			sb_add(cur, line, len);
+			sb_adds(cur, "\n");
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return found;
+}

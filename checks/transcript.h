@@ -1,0 +1,22 @@
+/* What a student typed on the serial console and what came back, read from
+ * a console transcript (pure: cleaned text in, outputs out). This is the
+ * evidence of --manual mode, where vlab only watches. */
+#ifndef VLAB_TRANSCRIPT_H
+#define VLAB_TRANSCRIPT_H
+
+#include <stddef.h>
+
+#include "runner/util.h"
+
+/* A shell prompt line: an optional first word (the busybox default "~ ",
+ * Alpine's "vlab:~"), then "# " or "$ " ("~ # ", "/root $ ", "vlab:~# "). */
+int transcript_is_prompt_line(const char *line, size_t len, const char **after_prompt);
+
+/* The outputs of every run of cmd in the cleaned transcript text (see
+ * console_clean_output): a prompt line whose command is exactly cmd starts
+ * one; its output is the lines up to the next prompt or "login:" line.
+ * Appends up to max outputs to outs (each a strbuf to release); returns how
+ * many were found (may exceed max). */
+size_t transcript_outputs(const char *text, const char *cmd, struct strbuf *outs, size_t max);
+
+#endif

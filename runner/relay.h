@@ -1,0 +1,14 @@
+/* --manual: vlab holds qemu's serial socket itself and serves the console
+ * again on a socket of its own (VM.console.sock), for `vlab console` or
+ * socat. Every byte passes through vlab, and what the guest sends lands in
+ * the transcript, so the checks can read what the student did; vlab itself
+ * types nothing into the guest. */
+#ifndef VLAB_RELAY_H
+#define VLAB_RELAY_H
+
+/* Serve listen_path until a line (Enter) or end of file comes on stdin_fd.
+ * One client at a time; a second is told so and closed. Returns 0, -EPIPE
+ * when the guest's side closed (qemu exited), -EINTR on a stop request. */
+int relay_until_enter(const char *listen_path, int serial_fd, int transcript_fd, int stdin_fd);
+
+#endif
