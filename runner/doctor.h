@@ -109,7 +109,7 @@ struct doctor_row {
 	enum doctor_status status;
 	bool essential;        /* chapter 1 cannot run without it */
 	char detail[640];      /* the evidence */
-	char enables[200];     /* what it is for in the lab */
+	char enables[480];     /* what it is for in the lab */
 	char fix[320];         /* one line; "" when nothing to do */
 };
 
@@ -142,7 +142,15 @@ json_t *doctor_json(const struct doctor_facts *f, const struct doctor_row *rows,
 int doctor_exit_status(const struct doctor_row *rows, size_t nrows);
 
 /* The command: --format text|json, --probe, --root DIR (hidden), --help.
- * 0, 2 usage, 3 something essential missing, 128+signal when stopped. */
+ * 0, 2 usage, 3 something essential missing, 128+signal when stopped.
+ * Its usage, summary and option lines, for main.c's command table too. */
 int cmd_doctor(int argc, char **argv);
+#define DOCTOR_USAGE "[--format text|json] [--probe]"
+#define DOCTOR_SUMMARY "what this host has for the lab, what each thing enables, how to fix what is missing"
+#define DOCTOR_OPTIONS                                                                              \
+	"  --format text|json      how to print (default text)\n"                                    \
+	"  --probe                 also boot the default image under KVM (20 s at most) and see\n"   \
+	"                          whether it reaches login:\n"
+
 
 #endif

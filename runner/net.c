@@ -107,7 +107,9 @@ static int parse_cidr(const char *cidr, struct in_addr *addr, int *prefixlen)
 	/* digits only: parse_i64 alone would take " 24" or "+24" */
 	if (!slash[1] || strspn(slash + 1, "0123456789") != strlen(slash + 1))
 		return -EINVAL;
-	if (parse_i64(slash + 1, 0, 32, &len) < 0)
+	/* not /0: libnl drops a zero prefix length from the request
+	 * (rtnl_addr_set_prefixlen) and then refuses to build it */
+	if (parse_i64(slash + 1, 1, 32, &len) < 0)
 		return -EINVAL;
 	*prefixlen = (int)len;
 	return 0;

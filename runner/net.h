@@ -11,7 +11,7 @@
  * Names are checked before the kernel is asked: 1..15 bytes (IFNAMSIZ - 1),
  * no '/', ':' or whitespace, not "." or ".." (the kernel's dev_valid_name());
  * too long is -ENAMETOOLONG, anything else wrong -EINVAL. Addresses are IPv4
- * "a.b.c.d/len" with len 0..32, else -EINVAL.
+ * "a.b.c.d/len" with len 1..32, else -EINVAL.
  *
  * Every function returns 0 or a negative errno: -ENODEV for a link that is
  * not there, -EEXIST for one that is, -EPERM without CAP_NET_ADMIN,
@@ -30,7 +30,9 @@ struct net;
 int net_open(struct net **out);
 void net_close(struct net *n);
 
-/* No TUNSETOWNER for net_tap_create(). */
+/* No TUNSETOWNER for net_tap_create(). Such a tap, having neither owner
+ * nor group, may be attached to by any process that can open /dev/net/tun
+ * (the kernel's tun_not_capable()). */
 #define NET_NO_OWNER ((uid_t)-1)
 
 /* A tap through /dev/net/tun: TUNSETIFF (IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL,
