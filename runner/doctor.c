@@ -386,15 +386,15 @@ int doctor_probe(struct doctor_facts *f, int64_t timeout_ms)
 	struct doctor_probe *p = &f->probe;
 	memset(p, 0, sizeof(*p));
 	p->timeout_ms = timeout_ms;
-	if (f->root[0]) {
-		p->state = PROBE_SKIPPED;
-		snprintf(p->detail, sizeof(p->detail), "the probe boots on this host only, not below --root");
-		return 0;
-	}
 	struct accel_decision forced;
 	if (accel_decide(&f->kvm, ACCEL_REQ_KVM, &forced)) {
 		p->state = PROBE_SKIPPED;
 		snprintf(p->detail, sizeof(p->detail), "%s", forced.reason);
+		return 0;
+	}
+	if (f->root[0]) {
+		p->state = PROBE_SKIPPED;
+		snprintf(p->detail, sizeof(p->detail), "the probe boots on this host only, not below --root");
 		return 0;
 	}
 
@@ -904,7 +904,7 @@ static void probe_row(struct table *t, const struct doctor_facts *f)
 			SET(r, detail, "no login: within %.0f s under KVM (%s): standard guests don't boot here; last "
 				       "console lines: %s; transcript %s",
 			    secs, kvm, p->console[0] ? p->console : "(nothing)", p->transcript);
-			SET(r, fix, "nothing to do: vlab uses TCG here (--accel auto)");
+			SET(r, fix, "none needed: with --accel auto vlab uses TCG here by itself");
 		} else {
 			r->status = DOCTOR_MISSING;
 			SET(r, detail, "no login: within %.0f s under KVM (%s) although this KVM should run it; last "

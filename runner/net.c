@@ -489,7 +489,8 @@ int net_link_list(struct net *n, struct net_link_info *out, size_t max, size_t *
 	for (struct nl_object *o = nl_cache_get_first(links); o && i < total; o = nl_cache_get_next(o))
 		fill_info((struct rtnl_link *)o, links, addrs, &all[i++]);
 	qsort(all, i, sizeof(*all), by_index);
-	memcpy(out, all, (i < max ? i : max) * sizeof(*all));
+	if (out && max)
+		memcpy(out, all, (i < max ? i : max) * sizeof(*all));
 	*count = i;
 	free(all);
 	nl_cache_free(addrs);

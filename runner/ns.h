@@ -30,12 +30,16 @@ struct netns {
 	int home_fd;     /* the netns we came from (-1 when we cannot go back: userns) */
 	int cleanup;     /* cleanup registry handle (-1: none) */
 };
+/* A netns that holds nothing: ns_remove() on it is a no-op. */
+#define NETNS_INIT { .fd = -1, .home_fd = -1, .cleanup = -1 }
 
 /* Make the lab namespace and bring its lo up (ping to one's own addresses
  * needs it). Named: *ns must stay valid (not on a stack frame that returns)
  * until ns_remove(), since the cleanup registry keeps a pointer to it.
- * run_id: [A-Za-z0-9._-], up to 58 bytes. On failure ns holds nothing, and
- * err has one line that says what was refused and how to fix it. */
+ * run_id: [A-Za-z0-9._-], up to 58 bytes. On failure ns holds nothing (as
+ * NETNS_INIT), and err has one line that says what was refused and how to
+ * fix it. Userns: a failure after the unshare leaves this process in the new,
+ * possibly unmapped, namespaces. */
 int ns_create(struct netns *ns, const char *run_id, char *err, size_t errlen);
 /* setns into the lab netns (no-op for userns: we are in it already). */
 int ns_enter(struct netns *ns);
