@@ -43,7 +43,7 @@ static int step_boot(struct lab *lab)
 	lab->nvms = 1;
 	struct check_result *running = lab_check(lab, "ch1.qemu_running");
 	struct check_result *memory = lab_check(lab, "ch1.memory_256m");
-	int r = vm_prepare(lab, vm, "vm1");
+	int r = vm_prepare(lab, vm, "vm1", NULL, 0);
 	if (r) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "cannot build the qemu command: %s", strerror(-r));
 		check_error(running, "%s", lab->blocked);

@@ -434,7 +434,7 @@ int doctor_probe(struct doctor_facts *f, int64_t timeout_ms)
 	}
 	struct vm *vm = &lab.vms[0];
 	lab.nvms = 1;
-	r = vm_prepare(&lab, vm, "vm1");
+	r = vm_prepare(&lab, vm, "vm1", NULL, 0);
 	if (r) {
 		p->state = PROBE_FAILED;
 		snprintf(p->detail, sizeof(p->detail), "cannot build the qemu command: %s", strerror(-r));

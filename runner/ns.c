@@ -310,6 +310,14 @@ static int write_proc(const char *path, const char *text)
 	return (size_t)n == strlen(text) ? 0 : -EIO;
 }
 
+/* After a uid change without exec a process is not dumpable, and its /proc
+ * files (uid_map, setgroups) then belong to root: say so when that is why. */
+static const char *dumpable_hint(void)
+{
+	return prctl(PR_GET_DUMPABLE) == 0 ? " (this process changed its uid and is not "
+		"dumpable, so its /proc/self files are root's: PR_SET_DUMPABLE 1 first)" : "";
+}
+
 static int create_userns(struct netns *ns, char *err, size_t errlen)
 {
 	uid_t uid = geteuid();
@@ -328,7 +336,8 @@ static int create_userns(struct netns *ns, char *err, size_t errlen)
 	 * (user_namespaces(7), since Linux 3.19). */
 	r = write_proc("/proc/self/setgroups", "deny");
 	if (r < 0 && r != -ENOENT) {
-		snprintf(err, errlen, "cannot write /proc/self/setgroups: %s", strerror(-r));
+		snprintf(err, errlen, "cannot write /proc/self/setgroups: %s%s", strerror(-r),
+			 dumpable_hint());
 		goto fail;
 	}
 	snprintf(map, sizeof(map), "0 %u 1", (unsigned int)uid);
@@ -338,12 +347,8 @@ static int create_userns(struct netns *ns, char *err, size_t errlen)
 		r = write_proc("/proc/self/gid_map", map);
 	}
 	if (r < 0) {
-		/* after a uid change a process is not dumpable, and its /proc
-		 * files then belong to root */
 		snprintf(err, errlen, "cannot map uid %u and gid %u to root in the new user namespace: %s%s",
-			 (unsigned int)uid, (unsigned int)gid, strerror(-r),
-			 prctl(PR_GET_DUMPABLE) == 0 ? " (the process is not dumpable, so its "
-			 "/proc/self/uid_map is root's)" : "");
+			 (unsigned int)uid, (unsigned int)gid, strerror(-r), dumpable_hint());
 		goto fail;
 	}
 	ns->fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -474,7 +479,8 @@ int ns_list_vlab(char names[][64], size_t max, size_t *n)
 		found[count++] = xstrdup(de->d_name);
 	}
 	closedir(dir);
-	qsort(found, count, sizeof(*found), by_name);
+	if (count)
+		qsort(found, count, sizeof(*found), by_name);
 	for (size_t i = 0; i < count; i++) {
 		if (i < max)
 			snprintf(names[i], 64, "%s", found[i]);

@@ -93,7 +93,7 @@ static void note_append_changes(struct vm_spec *s, const char *lab_line, const c
 	}
 }
 
-int vm_prepare(struct lab *lab, struct vm *vm, const char *name)
+int vm_prepare(struct lab *lab, struct vm *vm, const char *name, const struct nic_spec *nics, int nnics)
 {
 	const struct image *img = &lab->image;
 	const struct image_profile *p = img->profile;
@@ -103,6 +103,8 @@ int vm_prepare(struct lab *lab, struct vm *vm, const char *name)
 
 	/* the lab's command, with the profile's file names as the student has them */
 	vm_spec_lab(s, p->kernel.name, p->rootfs.name, lab_append);
+	for (int i = 0; i < nnics; i++)
+		vm_spec_add_nic(s, nics[i].model, nics[i].mac, nics[i].dev_id, nics[i].netdev_id, nics[i].ifname);
 	struct vm_argv lab_argv;
 	int r = vm_build_argv(s, &lab_argv);
 	if (r)

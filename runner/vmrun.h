@@ -9,9 +9,10 @@
 /* The lab's kernel command line (chapter 1 of the lab text). */
 #define LAB_APPEND "root=/dev/vda loglevel=15 console=hvc0"
 
-/* Fill vm->spec for the lab's single-VM command with this run's files and
- * sockets, record each change with its reason, and build the argv. */
-int vm_prepare(struct lab *lab, struct vm *vm, const char *name);
+/* Fill vm->spec for the lab's command with this run's files and sockets
+ * and the given NICs (none in chapter 1), record each change with its
+ * reason, and build the argv. */
+int vm_prepare(struct lab *lab, struct vm *vm, const char *name, const struct nic_spec *nics, int nnics);
 
 /* Overlay, spawn, connect the serial console first (the login prompt must
  * not be lost), then QMP. -EPIPE when qemu exited (lab->blocked says how,
