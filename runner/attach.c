@@ -116,12 +116,7 @@ int cmd_console(int argc, char **argv)
 {
 	const char *vm = "vm1", *run_id = NULL;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: vlab console [VM] [--run RUN_ID]\n"
-			       "attach this terminal to a VM's serial console (default vm1 of the newest run);\n"
-			       "Ctrl-] detaches\n");
-			return 0;
-		} else if (!strcmp(argv[i], "--run") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--run") && i + 1 < argc) {
 			run_id = argv[++i];
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "vlab: unknown option '%s'\nusage: vlab console [VM] [--run RUN_ID]\n", argv[i]);

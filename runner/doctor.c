@@ -555,15 +555,15 @@ static struct doctor_row *row(struct table *t, const char *name, enum doctor_sta
 static const char *const INSTALL_PERF =
 	"apt-get install linux-perf (Debian) or linux-tools-$(uname -r) (Ubuntu)";
 
-static void tool_row(struct table *t, const char *name, const struct doctor_tool *tool, const char *pkg,
-		     bool essential, const char *enables)
+static void tool_row(struct table *t, const char *name, const char *exe, const struct doctor_tool *tool,
+		     const char *pkg, bool essential, const char *enables)
 {
 	struct doctor_row *r = row(t, name, DOCTOR_OK);
 	r->essential = essential;
 	SET(r, enables, "%s", enables);
 	if (!tool->found) {
 		r->status = DOCTOR_MISSING;
-		SET(r, detail, "%s not found in PATH", name);
+		SET(r, detail, "%s not found in PATH", exe);
 		SET(r, fix, "apt-get install %s", pkg);
 	} else if (!tool->runs) {
 		r->status = DOCTOR_MISSING;
@@ -696,7 +696,7 @@ static void ept_row(struct table *t, const struct doctor_facts *f)
 
 static void strace_row(struct table *t, const struct doctor_facts *f)
 {
-	tool_row(t, "strace", &f->strace, "strace", false,
+	tool_row(t, "strace", "strace", &f->strace, "strace", false,
 		 "chapter 4 step 1: qemu's KVM ioctls (KVM_SET_USER_MEMORY_REGION of 256 MiB)");
 	struct doctor_row *r = &t->rows[t->n - 1];
 	if (r->status == DOCTOR_OK && !f->accel.kvm_ioctls_ok) {
@@ -710,7 +710,7 @@ static void strace_row(struct table *t, const struct doctor_facts *f)
 
 static void perf_rows(struct table *t, const struct doctor_facts *f)
 {
-	tool_row(t, "perf", &f->perf, "linux-perf", false, "chapter 4 step 2: counting VM exits (perf kvm stat)");
+	tool_row(t, "perf", "perf", &f->perf, "linux-perf", false, "chapter 4 step 2: counting VM exits (perf kvm stat)");
 	struct doctor_row *r = &t->rows[t->n - 1];
 	if (r->status == DOCTOR_MISSING) {
 		SET(r, fix, "%s", INSTALL_PERF);
@@ -738,8 +738,10 @@ static void perf_rows(struct table *t, const struct doctor_facts *f)
 			    where);
 			SET(r, fix, "exit reasons need kvm_intel/kvm_amd (see host kinds); chapter 5 counts exits "
 				    "from the vCPU's own stats instead");
-		} else if (f->kvm_tp_count > 0) {
+		} else if (f->kvm_tp_count > 1) {
 			SET(r, detail, "kvm:kvm_exit and %d more kvm events in %s", f->kvm_tp_count - 1, where);
+		} else if (f->kvm_tp_count == 1) {
+			SET(r, detail, "kvm:kvm_exit in %s", where);
 		} else {
 			SET(r, detail, "kvm:kvm_exit is listed (%s)", where);
 		}
@@ -925,8 +927,8 @@ size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t
 {
 	static struct table t;
 	memset(&t, 0, sizeof(t));
-	tool_row(&t, "qemu", &f->qemu, "qemu-system-x86", true, "every chapter: qemu-system-x86_64 runs the guests");
-	tool_row(&t, "qemu-img", &f->qemu_img, "qemu-utils", true,
+	tool_row(&t, "qemu", "qemu-system-x86_64", &f->qemu, "qemu-system-x86", true, "every chapter: qemu-system-x86_64 runs the guests");
+	tool_row(&t, "qemu-img", "qemu-img", &f->qemu_img, "qemu-utils", true,
 		 "every chapter: the copy-on-write overlay each guest boots from");
 	kvm_row(&t, f);
 	accel_row(&t, f);
@@ -934,7 +936,7 @@ size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t
 	ept_row(&t, f);
 	strace_row(&t, f);
 	perf_rows(&t, f);
-	tool_row(&t, "iperf3", &f->iperf3, "iperf3", false,
+	tool_row(&t, "iperf3", "iperf3", &f->iperf3, "iperf3", false,
 		 "chapter 3: iperf3 between host and guests by hand (the guests carry their own)");
 	privilege_rows(&t, f);
 	image_rows(&t, f);

@@ -48,6 +48,7 @@ static const struct cmd commands[] = {
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
 	{ "console", cmd_console, "[VM] [--run RUN_ID]", "attach this terminal to a VM's serial console (Ctrl-] detaches)", "" },
+	{ "shell", cmd_shell, "[RUN_ID]", "a shell inside the lab's network namespace, to ping and curl the guests", "" },
 	{ "status", cmd_status, "", "what vlab has running or left behind (VMs, sockets, namespaces)", "" },
 	{ "clean", cmd_clean, "[RUN_ID]", "remove what a killed or --keep vlab left behind (only what it recorded)", "" },
 	{ "version", cmd_version, "", "print vlab's version", "" },
@@ -349,6 +350,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	current = c;
+	/* every command's help comes from this table */
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			print_usage(stdout, c);
+			return 0;
+		}
+	}
 	cleanup_install_signal_handlers();
 	int r = c->fn(argc - 1, argv + 1);
 	cleanup_run_all();

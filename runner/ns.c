@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,20 +142,17 @@ static int prepare_run_dir(void)
 static int bind_new_netns(const char *path, const char **stage)
 {
 	int pipefd[2], status, rep[2] = { 0, 0 };
+	sigset_t all, old;
 	ssize_t got;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
+	/* The child runs with every signal blocked: a second Ctrl-C must not
+	 * run the registry's emergency path in it too. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-
-		close(pipefd[0]);
-		close(pipefd[1]);
-		*stage = "fork";
-		return -e;
-	}
 	if (pid == 0) {
 		int msg[2] = { 0, 0 };
 
@@ -169,6 +167,15 @@ static int bind_new_netns(const char *path, const char **stage)
 		if (write(pipefd[1], msg, sizeof(msg)) < 0)
 			_exit(1);
 		_exit(msg[0] ? 1 : 0);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		int e = errno;
+
+		close(pipefd[0]);
+		close(pipefd[1]);
+		*stage = "fork";
+		return -e;
 	}
 	close(pipefd[1]);
 	do

@@ -2,6 +2,8 @@
 #include "runner/status.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -154,10 +156,6 @@ static const char *run_state(const struct run *r)
 
 int cmd_status(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: vlab status\nwhat vlab has running or left behind: VMs, sockets, namespaces\n");
-		return 0;
-	}
 	if (argc > 1) {
 		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab status\n", argv[1]);
 		return EXIT_USAGE;
@@ -278,10 +276,6 @@ static int clean_run(const struct run *run, bool verbose)
 
 int cmd_clean(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: vlab clean [RUN_ID]\nremove what a killed or --keep vlab left behind (only what it recorded)\n");
-		return 0;
-	}
 	if (argc > 2) {
 		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab clean [RUN_ID]\n", argv[2]);
 		return EXIT_USAGE;
@@ -320,4 +314,58 @@ int cmd_clean(int argc, char **argv)
 	}
 	free_runs(runs, n);
 	return status;
+}
+
+int cmd_shell(int argc, char **argv)
+{
+	if (argc > 2) {
+		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab shell [RUN_ID]\n", argv[2]);
+		return EXIT_USAGE;
+	}
+	const char *only = argc > 1 ? argv[1] : NULL;
+	struct run *runs;
+	size_t n;
+	if (load_runs(&runs, &n)) {
+		fprintf(stderr, "vlab: cannot read '%s'\n", rundir_base());
+		return EXIT_HOST;
+	}
+	char name[4096] = "", run_id[128] = "";
+	for (size_t i = 0; i < n; i++) {
+		if (only && strcmp(runs[i].id, only))
+			continue;
+		/* run ids sort by time: the newest wins */
+		for (size_t k = 0; k < runs[i].ledger.n; k++) {
+			const struct ledger_entry *e = &runs[i].ledger.entries[k];
+			char *p = xasprintf("/run/netns/%s", e->path);
+			if (e->kind == LEDGER_NETNS && path_exists(p) && strcmp(runs[i].id, run_id) > 0) {
+				snprintf(name, sizeof(name), "%s", e->path);
+				snprintf(run_id, sizeof(run_id), "%s", runs[i].id);
+			}
+			free(p);
+		}
+	}
+	free_runs(runs, n);
+	if (!name[0]) {
+		fprintf(stderr, "vlab: no lab network namespace is up: start one with `vlab chapter 2 --keep` (as root)\n");
+		return EXIT_HOST;
+	}
+	char *path = xasprintf("/run/netns/%s", name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "vlab: cannot enter the network namespace '%s': %s\n", name, strerror(errno));
+		return EXIT_HOST;
+	}
+	close(fd);
+	const char *sh = getenv("SHELL");
+	if (!sh || !*sh)
+		sh = "/bin/sh";
+	fprintf(stderr, "vlab: a shell in the network namespace %s (run %s): the host side is 10.0.0.1 (tap0),\n"
+			"the guest 10.0.0.10; try `ping 10.0.0.10` or `curl http://10.0.0.10:8000/`. `exit` leaves.\n",
+		name, run_id);
+	setenv("VLAB_NETNS", name, 1);
+	char *const args[] = { (char *)sh, NULL };
+	execvp(sh, args);
+	fprintf(stderr, "vlab: cannot run '%s': %s\n", sh, strerror(errno));
+	return EXIT_HOST;
 }

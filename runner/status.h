@@ -31,5 +31,7 @@ void ledger_release(struct ledger *l);
 
 int cmd_status(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
+/* `vlab shell`: a shell in the newest lab's network namespace. */
+int cmd_shell(int argc, char **argv);
 
 #endif
