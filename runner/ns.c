@@ -117,9 +117,7 @@ static int prepare_run_dir(void)
 	lock = open(NS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lock < 0)
 		return -errno;
-	if (flock(lock, LOCK_EX) < 0) {
-		/* go on unlocked, as iproute2 does */
-	}
+	flock(lock, LOCK_EX);   /* refused: go on unlocked, as iproute2 does */
 	while (mount("", NS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
 		/* EINVAL: not a mount point yet; make it one, once */
 		if (errno != EINVAL || made_mount) {
@@ -281,9 +279,13 @@ static void describe_userns_refusal(int r, char *err, size_t errlen)
 	if (r == -EINVAL)
 		snprintf(err, errlen, "%s: this process has threads, and unshare(CLONE_NEWUSER) "
 			 "needs a single-threaded one", what);
-	else if (r == -ENOSPC || r == -EUSERS || max == 0)
-		snprintf(err, errlen, "%s: user.max_user_namespaces (%lld) is used up: "
-			 "run vlab as root, or sysctl -w user.max_user_namespaces=15000", what, max);
+	else if (max == 0)
+		snprintf(err, errlen, "%s: user.max_user_namespaces is 0: run vlab as root, "
+			 "or sysctl -w user.max_user_namespaces=15000", what);
+	else if (r == -ENOSPC || r == -EUSERS)
+		snprintf(err, errlen, "%s: all %lld allowed by user.max_user_namespaces are in use: "
+			 "run vlab as root, or raise it (sysctl -w user.max_user_namespaces=N)",
+			 what, max);
 	else if (clone == 0)
 		snprintf(err, errlen, "%s: unprivileged user namespaces are disabled "
 			 "(kernel.unprivileged_userns_clone=0): run vlab as root, or "
@@ -564,10 +566,13 @@ int ns_tun_usable(char *err, size_t errlen)
 		return r;
 	}
 	close(fd);
-	/* TUNSETIFF wants CAP_NET_ADMIN over the namespace (tun_not_capable()) */
-	if (!have_net_admin()) {
-		snprintf(err, errlen, "no CAP_NET_ADMIN to create taps: run vlab as root, "
-			 "or as a normal user so it makes its own user namespace");
+	/* TUNSETIFF wants CAP_NET_ADMIN over the namespace. Root without it
+	 * is a container that dropped it; a user gets it from ns_create's
+	 * user namespace, so for a user it is not asked here, and this may
+	 * run before ns_create. */
+	if (geteuid() == 0 && !have_net_admin()) {
+		snprintf(err, errlen, "root without CAP_NET_ADMIN cannot create taps: "
+			 "give vlab CAP_NET_ADMIN (a container: --cap-add NET_ADMIN)");
 		return -EPERM;
 	}
 	return 0;

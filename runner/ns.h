@@ -57,8 +57,9 @@ int ns_remove_named(const char *name);
  * *n)) filled, *n how many there are. No /run/netns: none. */
 int ns_list_vlab(char names[][64], size_t max, size_t *n);
 
-/* Whether this process may create taps in the namespace it is in now:
- * /dev/net/tun opens read-write and we hold CAP_NET_ADMIN. When not, a
+/* Whether this process may create taps: /dev/net/tun opens read-write (and,
+ * for root, CAP_NET_ADMIN is held; a user gets it in ns_create's user
+ * namespace, so this may be asked before or after ns_create). When not, a
  * negative errno and err says why and what to do, e.g. "/dev/net/tun is
  * mode 0600 owned by root: run vlab as root, or chmod 0666 /dev/net/tun as
  * Debian ships it". */

@@ -345,6 +345,8 @@ static void test_missing(void **state)
 	assert_int_equal(net_link_set_master(f->n, "nosuch0", NULL), -ENODEV);
 	assert_int_equal(net_bridge_create(f->n, "br0"), 0);
 	assert_int_equal(net_link_set_master(f->n, "br0", "nosuch1"), -ENODEV);
+	/* a master that cannot take ports */
+	assert_int_equal(net_link_set_master(f->n, "br0", "lo"), -EOPNOTSUPP);
 	assert_int_equal(net_wait_carrier(f->n, "nosuch0", 1000), -ENODEV);
 	/* an address the link does not have */
 	assert_int_equal(net_addr_del(f->n, "br0", "10.0.0.1/24"), -EADDRNOTAVAIL);

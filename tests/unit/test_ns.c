@@ -7,11 +7,14 @@
  * drop to uid 65534 (or are that user already when the test runs rootless):
  * one where /dev/net/tun is the 0600 node these machines have, one where a
  * private mount namespace puts a 0666 tun node over it, as Debian ships it.
+ * Refusals are staged for real: a user namespace whose
+ * user.max_user_namespaces is 0, root with CAP_NET_ADMIN dropped.
  * Whatever this kernel refuses is SKIPPED with its reason. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +26,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -380,7 +384,7 @@ static void test_tun_usable_as_root(void **state)
 	assert_string_equal(err, "");
 }
 
-/* ---- rootless: children that are uid 65534 ---- */
+/* ---- children ---- */
 
 typedef const char *(*child_fn)(void *arg);
 
@@ -511,6 +515,57 @@ static void test_userns_tun_refused(void **state)
 	run_child(child_userns_tun_refused, NULL);
 }
 
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+/* A user namespace whose user.max_user_namespaces is 0, where we are uid
+ * 65534, stands in for a host that forbids unprivileged user namespaces:
+ * ns_create must refuse and say how to fix it. The one-line map of our own
+ * uid needs no privilege in the parent; CAP_SYS_RESOURCE, which we hold in
+ * the new namespace, is what its sysctl asks for. */
+static const char *child_userns_refused(void *arg)
+{
+	struct netns ns = NETNS_INIT;
+	char err[256];
+	int r;
+
+	(void)arg;
+	if (unshare(CLONE_NEWUSER) < 0 || write_text("/proc/self/uid_map", "65534 0 1") < 0 ||
+	    write_text("/proc/self/setgroups", "deny") < 0 ||
+	    write_text("/proc/self/gid_map", "65534 0 1") < 0 ||
+	    write_text("/proc/sys/user/max_user_namespaces", "0") < 0) {
+		snprintf(child_msg, sizeof(child_msg), "SKIP: cannot make a user namespace that "
+			 "allows no more of them: %s", strerror(errno));
+		return child_msg;
+	}
+	CHILD_CHECK(geteuid() == UNPRIV_UID, "euid %u", (unsigned int)geteuid());
+	r = ns_create(&ns, "refused", err, sizeof(err));
+	CHILD_CHECK(r == -ENOSPC || r == -EUSERS, "ns_create gave %d: '%s'", r, err);
+	CHILD_CHECK(strstr(err, "user.max_user_namespaces is 0") && strstr(err, "run vlab as root"),
+		    "err: '%s'", err);
+	CHILD_CHECK(ns.fd == -1 && !ns.userns, "fd %d userns %d", ns.fd, ns.userns);
+	return NULL;
+}
+
+static void test_userns_refused_explained(void **state)
+{
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("SKIP: setting up the refusing user namespace takes root\n");
+		skip();
+	}
+	run_child(child_userns_refused, NULL);
+}
+
 static const char *child_userns_with_tun(void *arg)
 {
 	const char *node = arg;
@@ -553,29 +608,73 @@ static const char *child_userns_with_tun(void *arg)
 	return NULL;
 }
 
+/* The temporary directory with the tun node; teardown removes it, so a
+ * failed test leaves nothing either. */
+static char tun_dir[64], tun_node[80];
+
+static int teardown_tun_dir(void **state)
+{
+	if (tun_dir[0]) {
+		unlink(tun_node);
+		rmdir(tun_dir);
+		tun_dir[0] = '\0';
+	}
+	return teardown(state);
+}
+
 static void test_userns_with_usable_tun(void **state)
 {
-	char dir[] = "/tmp/vlab-test-ns.XXXXXX";
-	char *node;
-
 	(void)state;
 	if (geteuid() != 0) {
 		print_message("SKIP: making a 0666 tun node takes root\n");
 		skip();
 	}
-	assert_non_null(mkdtemp(dir));
-	node = xasprintf("%s/tun", dir);
-	if (mknod(node, S_IFCHR | 0666, makedev(10, 200)) < 0) {
-		print_message("SKIP: mknod %s: %s\n", node, strerror(errno));
-		rmdir(dir);
-		free(node);
+	snprintf(tun_dir, sizeof(tun_dir), "/tmp/vlab-test-ns.XXXXXX");
+	if (!mkdtemp(tun_dir)) {
+		tun_dir[0] = '\0';
+		fail_msg("mkdtemp: %s", strerror(errno));
+	}
+	snprintf(tun_node, sizeof(tun_node), "%s/tun", tun_dir);
+	if (mknod(tun_node, S_IFCHR | 0666, makedev(10, 200)) < 0) {
+		print_message("SKIP: mknod %s: %s\n", tun_node, strerror(errno));
 		skip();
 	}
-	assert_int_equal(chmod(node, 0666), 0);   /* past the umask */
-	run_child(child_userns_with_tun, node);
-	unlink(node);
-	rmdir(dir);
-	free(node);
+	assert_int_equal(chmod(tun_node, 0666), 0);   /* past the umask */
+	run_child(child_userns_with_tun, tun_node);
+}
+
+/* Root that lost CAP_NET_ADMIN (a container that dropped it): the node
+ * opens, TUNSETIFF does not. */
+static const char *child_root_without_net_admin(void *arg)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	char err[256];
+	int r;
+
+	(void)arg;
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0) {
+		snprintf(child_msg, sizeof(child_msg), "SKIP: capget: %s", strerror(errno));
+		return child_msg;
+	}
+	data[0].effective &= ~(1U << CAP_NET_ADMIN);
+	if (syscall(SYS_capset, &hdr, data) < 0) {
+		snprintf(child_msg, sizeof(child_msg), "SKIP: capset: %s", strerror(errno));
+		return child_msg;
+	}
+	r = ns_tun_usable(err, sizeof(err));
+	CHILD_CHECK(r == -EPERM && strstr(err, "CAP_NET_ADMIN"), "ns_tun_usable gave %d: '%s'", r, err);
+	r = net_tap_create("vtnscap", NET_NO_OWNER);
+	CHILD_CHECK(r == -EPERM, "net_tap_create gave %d", r);
+	return NULL;
+}
+
+static void test_tun_root_without_net_admin(void **state)
+{
+	(void)state;
+	REQUIRE_ROOT();
+	run_child(child_root_without_net_admin, NULL);
 }
 
 int main(void)
@@ -587,8 +686,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_remove_named_and_list, teardown),
 		cmocka_unit_test_teardown(test_cleanup_registry_removes, teardown),
 		cmocka_unit_test_teardown(test_tun_usable_as_root, teardown),
+		cmocka_unit_test_teardown(test_tun_root_without_net_admin, teardown),
 		cmocka_unit_test_teardown(test_userns_tun_refused, teardown),
-		cmocka_unit_test_teardown(test_userns_with_usable_tun, teardown),
+		cmocka_unit_test_teardown(test_userns_refused_explained, teardown),
+		cmocka_unit_test_teardown(test_userns_with_usable_tun, teardown_tun_dir),
 	};
 	int r;
 
