@@ -175,16 +175,21 @@ static int count_subdirs(const char *path)
 
 /* tracefs is at /sys/kernel/tracing (or under debugfs) only once someone
  * mounted it: on the CI machines nothing is mounted until perf runs, and perf
- * mounts it itself. So a tracefs without kvm events is an answer, and no
- * tracefs at all means asking perf. */
+ * mounts it itself (as root). So a readable tracefs answers; an unmounted one
+ * means asking perf; and tracefs is root-only (0700), so as a user neither
+ * it nor perf can see the events, which says nothing about whether they exist. */
 static void probe_tracepoints(const char *root, struct doctor_facts *f)
 {
 	static const char *const bases[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	bool denied = false;
 	for (size_t i = 0; i < ARRAY_SIZE(bases); i++) {
 		char *events = xasprintf("%s%s/events", root, bases[i]);
 		char *kvm = xasprintf("%s/kvm", events);
 		char *exit_ev = xasprintf("%s/kvm_exit", kvm);
-		bool mounted = path_exists(events);
+		struct stat st;
+		bool mounted = stat(events, &st) == 0;
+		if (!mounted && errno == EACCES)
+			denied = true;
 		if (mounted) {
 			snprintf(f->kvm_tp_where, sizeof(f->kvm_tp_where), "%s/events/kvm", bases[i]);
 			f->kvm_tp = path_exists(exit_ev) ? TP_FOUND : TP_ABSENT;
@@ -197,18 +202,26 @@ static void probe_tracepoints(const char *root, struct doctor_facts *f)
 		if (mounted)
 			return;
 	}
+	f->kvm_tp = TP_UNKNOWN;
 	if (!f->perf.runs) {
-		f->kvm_tp = TP_UNKNOWN;
+		snprintf(f->kvm_tp_where, sizeof(f->kvm_tp_where), "%s and perf could not be asked",
+			 denied ? "tracefs is readable by root only" : "tracefs is not mounted");
 		return;
 	}
 	const char *const argv[] = { f->perf.path, "list", "kvm:kvm_exit", NULL };
 	struct strbuf out = STRBUF_INIT;
 	int st = 0;
-	snprintf(f->kvm_tp_where, sizeof(f->kvm_tp_where), "perf list");
-	if (proc_run(argv, 10000, &out, &st) == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		f->kvm_tp = strstr(sb_str(&out), "kvm:kvm_exit") ? TP_FOUND : TP_ABSENT;
+	if (proc_run(argv, 10000, &out, &st) == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		if (strstr(sb_str(&out), "kvm:kvm_exit"))
+			f->kvm_tp = TP_FOUND;
+		else if (!denied && f->euid == 0)
+			f->kvm_tp = TP_ABSENT;
+	}
+	if (f->kvm_tp == TP_UNKNOWN)
+		snprintf(f->kvm_tp_where, sizeof(f->kvm_tp_where), "%s, and perf list shows no kvm events to this user",
+			 denied ? "tracefs is readable by root only" : "tracefs is not mounted");
 	else
-		f->kvm_tp = TP_UNKNOWN;
+		snprintf(f->kvm_tp_where, sizeof(f->kvm_tp_where), "perf list");
 	sb_release(&out);
 }
 
@@ -465,6 +478,14 @@ int doctor_probe(struct doctor_facts *f, int64_t timeout_ms)
 	vm_stop(&lab, vm);
 out:
 	cleanup_set_ledger(NULL);
+	if (lab.run_dir) {
+		/* everything the probe made is released (or will be by the
+		 * command's cleanup_run_all() after a stop): no ledger, so `vlab
+		 * status` has nothing to say about it; the transcript stays */
+		char *ledger_file = lab_path(&lab, "resources");
+		unlink(ledger_file);
+		free(ledger_file);
+	}
 	probe_lab_release(&lab);
 	return ret;
 }
@@ -710,7 +731,8 @@ static void strace_row(struct table *t, const struct doctor_facts *f)
 
 static void perf_rows(struct table *t, const struct doctor_facts *f)
 {
-	tool_row(t, "perf", "perf", &f->perf, "linux-perf", false, "chapter 4 step 2: counting VM exits (perf kvm stat)");
+	tool_row(t, "perf", "perf", &f->perf, "linux-perf", false,
+		 "chapter 4 step 2: counting VM exits (perf kvm stat)");
 	struct doctor_row *r = &t->rows[t->n - 1];
 	if (r->status == DOCTOR_MISSING) {
 		SET(r, fix, "%s", INSTALL_PERF);
@@ -759,9 +781,12 @@ static void perf_rows(struct table *t, const struct doctor_facts *f)
 		break;
 	case TP_UNKNOWN:
 		r->status = DOCTOR_INFO;
-		SET(r, detail, "not known: tracefs is not mounted and perf could not be asked");
-		SET(r, fix, "install perf (it mounts tracefs itself), or as root: mount -t tracefs nodev "
-			    "/sys/kernel/tracing");
+		SET(r, detail, "not known: %s", where);
+		if (!f->perf.runs)
+			SET(r, fix, "install perf (it mounts tracefs itself), or as root: mount -t tracefs nodev "
+				    "/sys/kernel/tracing");
+		else
+			SET(r, fix, "run vlab doctor as root to see them (chapter 4 needs root for them anyway)");
 		break;
 	}
 }
@@ -885,7 +910,10 @@ static void probe_row(struct table *t, const struct doctor_facts *f)
 	const struct doctor_probe *p = &f->probe;
 	struct doctor_row *r = row(t, "kvm boot probe", DOCTOR_INFO);
 	double secs = (double)p->timeout_ms / 1000.0;
-	const char *kvm = f->kvm.kvm_pvm ? "kvm_pvm" : f->kvm.kvm_intel ? "kvm_intel" : f->kvm.kvm_amd ? "kvm_amd" : "KVM";
+	const char *kvm = f->kvm.kvm_pvm     ? "kvm_pvm"
+			  : f->kvm.kvm_intel ? "kvm_intel"
+			  : f->kvm.kvm_amd   ? "kvm_amd"
+					     : "KVM";
 	SET(r, enables, "evidence for the accelerator choice: does the default guest reach login: under KVM?");
 	switch (p->state) {
 	case PROBE_NOT_RUN:
@@ -927,7 +955,8 @@ size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t
 {
 	static struct table t;
 	memset(&t, 0, sizeof(t));
-	tool_row(&t, "qemu", "qemu-system-x86_64", &f->qemu, "qemu-system-x86", true, "every chapter: qemu-system-x86_64 runs the guests");
+	tool_row(&t, "qemu", "qemu-system-x86_64", &f->qemu, "qemu-system-x86", true,
+		 "every chapter: qemu-system-x86_64 runs the guests");
 	tool_row(&t, "qemu-img", "qemu-img", &f->qemu_img, "qemu-utils", true,
 		 "every chapter: the copy-on-write overlay each guest boots from");
 	kvm_row(&t, f);
@@ -945,7 +974,9 @@ size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t
 	const struct doctor_host_kind *k = doctor_host_kind_guess(f, why, sizeof(why));
 	struct doctor_row *r = row(&t, "host kind", DOCTOR_INFO);
 	SET(r, detail, "looks like %s (%s)", k->name, why);
-	SET(r, enables, "%s", k->works);
+	/* what works there is printed once, in the host kinds list (text) or
+	 * host_kind.works (json) */
+	SET(r, enables, "what works on this kind of host: see host kinds (* marks this one)");
 
 	size_t n = t.n < max ? t.n : max;
 	memcpy(rows, t.rows, n * sizeof(*rows));
@@ -1144,7 +1175,8 @@ int cmd_doctor(int argc, char **argv)
 			root = optarg;
 			break;
 		case OPT_HELP:
-			printf("usage: vlab doctor %s\n%s\n\noptions:\n%s", DOCTOR_USAGE, DOCTOR_SUMMARY, DOCTOR_OPTIONS);
+			printf("usage: vlab doctor %s\n%s\n\noptions:\n%s", DOCTOR_USAGE, DOCTOR_SUMMARY,
+			       DOCTOR_OPTIONS);
 			return EXIT_PASS;
 		case ':':
 			return doctor_usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -1166,7 +1198,8 @@ int cmd_doctor(int argc, char **argv)
 			fprintf(stderr, "vlab doctor: booting the default image under KVM (up to %d s)...\n",
 				PROBE_TIMEOUT_MS / 1000);
 		if (doctor_probe(&f, PROBE_TIMEOUT_MS) == -EINTR) {
-			fprintf(stderr, "vlab: stopped by signal %d; the probe's VM was removed\n", cleanup_stop_signal());
+			fprintf(stderr, "vlab: stopped by signal %d; the probe's VM was removed\n",
+				cleanup_stop_signal());
 			return 128 + cleanup_stop_signal();
 		}
 	}

@@ -109,7 +109,7 @@ struct doctor_row {
 	enum doctor_status status;
 	bool essential;        /* chapter 1 cannot run without it */
 	char detail[640];      /* the evidence */
-	char enables[480];     /* what it is for in the lab */
+	char enables[320];     /* what it is for in the lab */
 	char fix[320];         /* one line; "" when nothing to do */
 };
 

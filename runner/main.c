@@ -13,6 +13,7 @@
 #include "runner/report.h"
 #include "runner/status.h"
 #include "runner/attach.h"
+#include "runner/doctor.h"
 
 struct cmd {
 	const char *name;
@@ -45,6 +46,7 @@ static int cmd_help(int argc, char **argv);
 static const struct cmd commands[] = {
 	{ "chapter", cmd_chapter, "N [options]", "run chapter N end to end and check it", LAB_OPTIONS },
 	{ "run", cmd_run, "[options]", "run every chapter in order, one summary", LAB_OPTIONS },
+	{ "doctor", cmd_doctor, DOCTOR_USAGE, DOCTOR_SUMMARY, DOCTOR_OPTIONS },
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
 	{ "console", cmd_console, "[VM] [--run RUN_ID]", "attach this terminal to a VM's serial console (Ctrl-] detaches)", "" },

@@ -228,7 +228,8 @@ static void test_intel(void **state)
 	assert_row(r, "kvm", DOCTOR_OK, "kvm_intel on vmx: standard Linux guests run under KVM");
 	assert_row(r, "accelerator", DOCTOR_OK, "KVM will be used: hardware virtualisation (vmx with kvm_intel)");
 	if (geteuid() == 0) {
-		assert_row(r, "ept/npt", DOCTOR_OK, "kvm_intel ept=Y: EPT is on; chapter 4 reloads kvm_intel with ept=0");
+		assert_row(r, "ept/npt", DOCTOR_OK,
+			   "kvm_intel ept=Y: EPT is on; chapter 4 reloads kvm_intel with ept=0");
 	} else {
 		assert_row(r, "ept/npt", DOCTOR_WARN, "needs root");
 		assert_contains(find_row(r, "perf")->detail, "kernel.perf_event_paranoid=2");
@@ -369,7 +370,8 @@ static void test_kvm_pvm_probe_rows(void **state)
 	r->nrows = doctor_rows(&r->f, r->rows, ARRAY_SIZE(r->rows));
 	assert_row(r, "kvm boot probe", DOCTOR_WARN,
 		   "no login: within 20 s under KVM (kvm_pvm): standard guests don't boot here; last console lines: "
-		   "SeaBIOS (version 1.16.2-debian-1.16.2-1) | Booting from ROM..; transcript /run/vlab/x/vm1.console.log");
+		   "SeaBIOS (version 1.16.2-debian-1.16.2-1) | Booting from ROM..; "
+		   "transcript /run/vlab/x/vm1.console.log");
 
 	/* the same silence where KVM should have booted it is a problem */
 	r->f.kvm.kvm_pvm = false;
@@ -515,7 +517,8 @@ static void test_userns_disabled(void **state)
 	/* as root the lab does not need them */
 	r->f.euid = 0;
 	r->nrows = doctor_rows(&r->f, r->rows, ARRAY_SIZE(r->rows));
-	assert_row(r, "user namespaces", DOCTOR_INFO, "off for unprivileged users (kernel.unprivileged_userns_clone=0)");
+	assert_row(r, "user namespaces", DOCTOR_INFO,
+		   "off for unprivileged users (kernel.unprivileged_userns_clone=0)");
 	assert_contains(find_row(r, "user namespaces")->detail, "not needed as root");
 
 	/* as a user they are what chapters 2-3 run in */
@@ -572,7 +575,7 @@ static void test_tools_missing(void **state)
 	assert_contains(find_row(r, "perf")->fix, "linux-perf");
 	assert_row(r, "iperf3", DOCTOR_MISSING, NULL);
 	/* no tracefs and no perf to ask */
-	assert_row(r, "kvm tracepoints", DOCTOR_INFO, "not known");
+	assert_row(r, "kvm tracepoints", DOCTOR_INFO, "not known: tracefs is not mounted and perf could not be asked");
 	assert_int_equal(doctor_exit_status(r->rows, r->nrows), EXIT_HOST);
 }
 
@@ -589,6 +592,35 @@ static void test_perf_broken(void **state)
 	assert_contains(find_row(r, "perf")->fix, "linux-tools-$(uname -r)");
 	/* a perf that does not run is not asked for tracepoints */
 	assert_row(r, "kvm tracepoints", DOCTOR_INFO, "not known");
+}
+
+static void test_tracepoints_unseen(void **state)
+{
+	struct root *r = *state;
+
+	/* tracefs unmounted, and a perf whose list shows no kvm events */
+	put_kvm_pvm(r);
+	put(r, "bin/perf", "#!/bin/sh\n[ \"$1\" = --version ] && echo 'perf version 6.1.187'\nexit 0\n", 0755);
+	gather(r);
+	if (geteuid() == 0) {
+		/* root sees every event perf can: none means none */
+		assert_row(r, "kvm tracepoints", DOCTOR_MISSING,
+			   "no kvm:kvm_exit event (perf list) although KVM is loaded");
+	} else {
+		/* a user sees none of them: that proves nothing */
+		assert_row(r, "kvm tracepoints", DOCTOR_INFO,
+			   "not known: tracefs is not mounted, and perf list shows no kvm events to this user");
+		assert_contains(find_row(r, "kvm tracepoints")->fix, "as root");
+
+		/* tracefs mounted but root-only (0700): the same, said so */
+		put_tracefs(r, (const char *const[]){ "kvm_exit", NULL });
+		char *tracing = xasprintf("%s/sys/kernel/tracing", r->dir);
+		assert_int_equal(chmod(tracing, 0), 0);
+		gather(r);
+		assert_int_equal(chmod(tracing, 0755), 0);
+		free(tracing);
+		assert_row(r, "kvm tracepoints", DOCTOR_INFO, "not known: tracefs is readable by root only");
+	}
 }
 
 /* ---- images ------------------------------------------------------------- */
@@ -730,7 +762,8 @@ static void test_text(void **state)
 	doctor_print_text(out, &r->f, r->rows, r->nrows);
 	fclose(out);
 	assert_contains(buf, "\n  warn    kvm              present: kvm_pvm (paravirtual), cpu flags: hypervisor,");
-	assert_contains(buf, "\n                           enables: chapter 4 strace step and chapter 5 (KVM ioctls)\n");
+	assert_contains(buf, "\n                           "
+			     "enables: chapter 4 strace step and chapter 5 (KVM ioctls)\n");
 	assert_contains(buf, "\n  info    accelerator      TCG will be used: KVM here is kvm_pvm");
 	assert_contains(buf, "\n  missing ept/npt          no EPT/NPT setting");
 	assert_contains(buf, "\nhost kinds (* this host):\n");
@@ -833,6 +866,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_userns_disabled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tools_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_broken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tracepoints_unseen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_images, setup, teardown),
 		cmocka_unit_test(test_console_evidence),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
