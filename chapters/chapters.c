@@ -3,9 +3,11 @@
 #include "chapters/chapter.h"
 
 extern const struct chapter chapter_boot;
+extern const struct chapter chapter_nic;
 
 const struct chapter *const chapters[] = {
 	&chapter_boot,
+	&chapter_nic,
 };
 const size_t nchapters = sizeof(chapters) / sizeof(chapters[0]);
 

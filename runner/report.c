@@ -145,7 +145,7 @@ void ui_step_begin(const struct lab *lab, const struct step *st, int index)
 		for (const char *const *c = st->host_cmds; *c; c++)
 			ui_command(lab, "host", *c);
 	if (st->guest_cmds) {
-		printf("    In the guest (vlab types these on the serial console):\n");
+		printf("    The lab has you type these in the guest (vlab types them on the serial console):\n");
 		for (const char *const *c = st->guest_cmds; *c; c++)
 			ui_command(lab, "guest", *c);
 	}
