@@ -58,8 +58,58 @@ static void remove_ns(void *arg)
 		net_close(st.net);
 		st.net = NULL;
 	}
-	ns_leave(&st.ns);
-	ns_remove(&st.ns);
+	if (st.ns.fd >= 0) {
+		ns_leave(&st.ns);
+		ns_remove(&st.ns);
+	}
+}
+
+/* --host-net: the lab's own way, in the host's namespace. Only as root, and
+ * never over a tap0 or a 10.0.0.0/24 address that is already there: those
+ * are the student's, and vlab removes only what it made. */
+static int host_net_prepare(struct lab *lab)
+{
+	if (geteuid() != 0) {
+		snprintf(lab->blocked, sizeof(lab->blocked),
+			 "--host-net changes the host's own network: run it as root (or leave it out: vlab's "
+			 "namespace needs no root where /dev/net/tun is open to you)");
+		return -EPERM;
+	}
+	int r = net_open(&st.net);
+	if (r) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "cannot talk netlink: %s", strerror(-r));
+		return r;
+	}
+	struct net_link_info links[64];
+	size_t n = 0;
+	r = net_link_list(st.net, links, ARRAY_SIZE(links), &n);
+	for (size_t i = 0; r == 0 && i < n && i < ARRAY_SIZE(links); i++) {
+		if (!strcmp(links[i].name, TAP_NAME)) {
+			snprintf(lab->blocked, sizeof(lab->blocked),
+				 "--host-net: %s already exists in the host's namespace; vlab will not touch it "
+				 "(delete it yourself with `ip link delete %s`, or run without --host-net)",
+				 TAP_NAME, TAP_NAME);
+			r = -EEXIST;
+		}
+		for (int a = 0; r == 0 && a < links[i].naddrs; a++) {
+			if (starts_with(links[i].addrs[a], "10.0.0.")) {
+				snprintf(lab->blocked, sizeof(lab->blocked),
+					 "--host-net: %s already has %s, in the lab's 10.0.0.0/24; run without "
+					 "--host-net (vlab's own namespace cannot collide)",
+					 links[i].name, links[i].addrs[a]);
+				r = -EEXIST;
+			}
+		}
+	}
+	if (r) {
+		net_close(st.net);
+		st.net = NULL;
+		if (!lab->blocked[0])
+			snprintf(lab->blocked, sizeof(lab->blocked), "cannot list the host's links: %s", strerror(-r));
+		return r == -EEXIST ? -EEXIST : r;
+	}
+	cleanup_add_callback(remove_ns, NULL, "netlink socket");
+	return 0;
 }
 
 static int ch2_prepare(struct lab *lab)
@@ -76,6 +126,8 @@ static int ch2_prepare(struct lab *lab)
 		snprintf(lab->blocked, sizeof(lab->blocked), "chapter 2 needs a tap: %s", err);
 		return -EPERM;
 	}
+	if (lab->opt->host_net)
+		return host_net_prepare(lab);
 	r = ns_create(&st.ns, lab->run_id, err, sizeof(err));
 	if (r) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "cannot make the lab's network namespace: %s", err);
@@ -107,6 +159,11 @@ static int step_tap(struct lab *lab)
 	int rc = net_tap_create(TAP_NAME, geteuid());
 	if (rc == 0) {
 		st.tap_handle = cleanup_add_callback(delete_tap, NULL, "tap0");
+		struct net_link_info made;
+		/* in the host's namespace `vlab clean` must know it by its index:
+		 * a tap0 made later by someone else is not ours */
+		if (lab->opt->host_net && net_link_get(st.net, TAP_NAME, &made) == 0)
+			cleanup_ledger_note("link %s %d", TAP_NAME, made.index);
 		rc = net_link_set_up(st.net, TAP_NAME, true);
 	}
 	if (rc == 0)
@@ -373,6 +430,15 @@ static int step_teardown(struct lab *lab)
 		if (path_exists(path))
 			sb_addf(&left, "namespace %s ", name);
 		free(path);
+	}
+	if (lab->opt->host_net) {
+		struct net *host;
+		struct net_link_info info;
+		if (net_open(&host) == 0) {
+			if (net_link_get(host, TAP_NAME, &info) == 0)
+				sb_addf(&left, "%s ", TAP_NAME);
+			net_close(host);
+		}
 	}
 	const char *const files[] = { vm->serial_path, vm->qmp_path, vm->overlay };
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)

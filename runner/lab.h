@@ -27,6 +27,7 @@ struct lab_options {
 	bool keep;                  /* --keep */
 	bool quiet;                 /* --quiet: the checklist only */
 	bool manual;                /* --manual: the student types, vlab watches */
+	bool host_net;              /* --host-net: the host's namespace, as the lab does it */
 	int64_t boot_timeout_ms;    /* --boot-timeout; 0: by accelerator */
 	const char *only_step;      /* --step */
 };

@@ -34,7 +34,8 @@ static int usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 	"  --boot-timeout SECONDS  how long to wait for the guest's login prompt\n"                 \
 	"  --keep                  leave the lab running at the end (see `vlab status`, `vlab clean`)\n"   \
 	"  --quiet                 only the checklist\n"                                            \
-	"  --manual                vlab sets up and boots; you type the guest commands in `vlab console`\n"                                            \
+	"  --manual                vlab sets up and boots; you type the guest commands in `vlab console`\n" \
+	"  --host-net              (root) chapter 2 in the host's own namespace, as the lab does it\n"                                            \
 	"  --step NAME             run one step (and, quietly, the steps it needs before it)\n"
 
 static int cmd_chapter(int argc, char **argv);
@@ -89,7 +90,7 @@ static int usage_error(const char *fmt, ...)
 }
 
 enum { OPT_FORMAT = 256, OPT_IMAGE, OPT_MANIFEST, OPT_ACCEL, OPT_KEEP, OPT_BOOT_TIMEOUT, OPT_HELP, OPT_QUIET,
-       OPT_STEP, OPT_MANUAL };
+       OPT_STEP, OPT_MANUAL, OPT_HOST_NET };
 
 static const struct option lab_longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -102,6 +103,7 @@ static const struct option lab_longopts[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "manual", no_argument, NULL, OPT_MANUAL },
+	{ "host-net", no_argument, NULL, OPT_HOST_NET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -168,6 +170,9 @@ static int parse_lab_options(int argc, char **argv, struct lab_options *o)
 			break;
 		case OPT_MANUAL:
 			o->manual = true;
+			break;
+		case OPT_HOST_NET:
+			o->host_net = true;
 			break;
 		case OPT_BOOT_TIMEOUT: {
 			int64_t s;

@@ -15,6 +15,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/engine.h"
+#include "runner/net.h"
 #include "runner/ns.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
@@ -57,6 +58,13 @@ int ledger_parse(const char *text, struct ledger *out)
 				return -EINVAL;
 			}
 			snprintf(e.path, sizeof(e.path), "%s", rest);
+		} else if (!strcmp(word, "link")) {
+			e.kind = LEDGER_LINK;
+			if (sscanf(rest, "%15s %d", e.path, &e.ifindex) != 2 || e.ifindex <= 0) {
+				free(l);
+				ledger_release(out);
+				return -EINVAL;
+			}
 		} else if (!strcmp(word, "kept")) {
 			e.kind = LEDGER_KEPT;
 		} else {
@@ -80,6 +88,20 @@ void ledger_release(struct ledger *l)
 	free(l->entries);
 	l->entries = NULL;
 	l->n = 0;
+}
+
+/* A link vlab made in the host's namespace (--host-net) is still the same
+ * one: same name, same index. A tap0 the student made since is left alone. */
+static bool link_is_ours(const struct ledger_entry *e)
+{
+	struct net *net;
+	struct net_link_info info;
+	bool ours = false;
+	if (net_open(&net) == 0) {
+		ours = net_link_get(net, e->path, &info) == 0 && info.index == e->ifindex;
+		net_close(net);
+	}
+	return ours;
 }
 
 static bool alive(pid_t pid, unsigned long long start)
@@ -195,6 +217,10 @@ int cmd_status(int argc, char **argv)
 				free(p);
 				break;
 			}
+			case LEDGER_LINK:
+				if (link_is_ours(e))
+					printf("  link            %s (host namespace)\n", e->path);
+				break;
 			case LEDGER_OWNER:
 			case LEDGER_KEPT:
 				break;
@@ -261,6 +287,19 @@ static int clean_run(const struct run *run, bool verbose)
 				if (verbose)
 					printf("  removed network namespace %s\n", e->path);
 				removed++;
+			}
+			break;
+		case LEDGER_LINK:
+			if (link_is_ours(e)) {
+				struct net *net;
+				if (net_open(&net) == 0) {
+					if (net_link_delete(net, e->path) == 0) {
+						if (verbose)
+							printf("  deleted link %s\n", e->path);
+						removed++;
+					}
+					net_close(net);
+				}
 			}
 			break;
 		case LEDGER_OWNER:
