@@ -178,6 +178,7 @@ int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms, st
 		}
 		idle_tick();
 		if (!done && cleanup_stop_requested()) {
+			snprintf(res->error, sizeof(res->error), "stopped by a stop request");
 			ret = -EINTR;
 			break;
 		}

@@ -382,7 +382,7 @@ int icmp_ping(const char *dst, int count, int interval_ms, int per_packet_timeou
 		p.id = ntohs(a.sin_port);
 	}
 
-	double start = mono_ms(), next_send = start;
+	double next_send = mono_ms(), last_send = next_send;
 	int nsent = 0; /* sequence numbers used, whether or not sendto took them */
 	for (;;) {
 		if (cleanup_stop_requested()) {
@@ -394,13 +394,14 @@ int icmp_ping(const char *dst, int count, int interval_ms, int per_packet_timeou
 			ret = send_one(&p, nsent);
 			if (ret)
 				goto out;
+			last_send = now;
 			nsent++;
 			next_send += interval_ms;
 			continue;
 		}
 		/* the last request's wait ends the run; earlier requests' waits
 		 * overlap later sends, as ping's do */
-		double end = start + (double)(count - 1) * interval_ms + per_packet_timeout_ms;
+		double end = last_send + per_packet_timeout_ms;
 		bool all = true;
 		for (int i = 0; i < nsent && all; i++)
 			all = p.answered[i] || p.sent_at[i] == 0;

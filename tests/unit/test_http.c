@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -35,7 +36,7 @@
 
 enum mode {
 	SERVE_200,       /* "abc" */
-	SERVE_200_BINARY,/* 5 bytes with a NUL inside */
+	SERVE_200_BINARY, /* 5 bytes with a NUL inside */
 	SERVE_404,
 	SERVE_500,
 	SERVE_301,       /* a redirect to /elsewhere */
@@ -43,6 +44,8 @@ enum mode {
 	SERVE_CLOSE,     /* close without a word */
 	SERVE_BIG,       /* BIG_LEN bytes of 'x' */
 };
+
+static pid_t live_server;
 
 struct server {
 	pid_t pid;
@@ -92,10 +95,8 @@ static void serve(int lfd, enum mode mode)
 		int fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
 			continue;
-		if (mode == SERVE_CLOSE) {
-			close(fd);
-			continue;
-		}
+		/* the request is read first even when not answered: closing
+		 * with unread data would send a reset, not a clean end */
 		read_request(fd);
 		switch (mode) {
 		case SERVE_200:
@@ -150,14 +151,20 @@ static void server_start(struct server *s, enum mode mode)
 	/* listening before the fork: the client cannot race the child */
 	assert_int_equal(listen(lfd, 8), 0);
 	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d/", s->port);
+	pid_t parent = getpid();
 	s->pid = fork();
 	assert_true(s->pid >= 0);
 	if (s->pid == 0) {
+		/* a failed assertion skips server_stop(): never outlive the test */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
 		signal(SIGPIPE, SIG_IGN);
 		serve(lfd, mode);
 		_exit(0);
 	}
 	close(lfd);
+	live_server = s->pid;
 }
 
 static void server_stop(struct server *s)
@@ -165,6 +172,20 @@ static void server_stop(struct server *s)
 	kill(s->pid, SIGKILL);
 	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	live_server = 0;
+}
+
+/* cmocka teardown: a test that failed midway left its server running */
+static int reap_server(void **state)
+{
+	if (live_server > 0) {
+		kill(live_server, SIGKILL);
+		while (waitpid(live_server, NULL, 0) < 0 && errno == EINTR)
+			;
+		live_server = 0;
+	}
+	cleanup_clear_stop();
+	return 0;
 }
 
 static void sha256_hex(const void *p, size_t n, char out[65])
@@ -406,8 +427,9 @@ static void test_unreachable(void **state)
 		/* [0]: 1 when run, 0 when skipped; then rc; then the reason */
 		int out[2] = { 0, 0 };
 		char why[160] = "";
-		if (unshare(CLONE_NEWNET) < 0) {
-			snprintf(why, sizeof(why), "unshare(CLONE_NEWNET): %s", strerror(errno));
+		/* as non-root, a user namespace too: connect() needs no privilege */
+		if (unshare(CLONE_NEWNET) < 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+			snprintf(why, sizeof(why), "cannot make a network namespace: %s", strerror(errno));
 		} else {
 			/* no route at all: connect() fails with ENETUNREACH */
 			struct http_result res;
@@ -442,18 +464,18 @@ static void test_unreachable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_200),
-		cmocka_unit_test(test_200_binary),
-		cmocka_unit_test(test_error_statuses),
-		cmocka_unit_test(test_body_over_cap),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_silent_server_times_out),
-		cmocka_unit_test(test_closed_without_answer),
-		cmocka_unit_test(test_bad_urls),
-		cmocka_unit_test(test_proxy_env_ignored),
-		cmocka_unit_test(test_stop_before),
-		cmocka_unit_test(test_stop_midway),
-		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test_teardown(test_200, reap_server),
+		cmocka_unit_test_teardown(test_200_binary, reap_server),
+		cmocka_unit_test_teardown(test_error_statuses, reap_server),
+		cmocka_unit_test_teardown(test_body_over_cap, reap_server),
+		cmocka_unit_test_teardown(test_refused, reap_server),
+		cmocka_unit_test_teardown(test_silent_server_times_out, reap_server),
+		cmocka_unit_test_teardown(test_closed_without_answer, reap_server),
+		cmocka_unit_test_teardown(test_bad_urls, reap_server),
+		cmocka_unit_test_teardown(test_proxy_env_ignored, reap_server),
+		cmocka_unit_test_teardown(test_stop_before, reap_server),
+		cmocka_unit_test_teardown(test_stop_midway, reap_server),
+		cmocka_unit_test_teardown(test_unreachable, reap_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

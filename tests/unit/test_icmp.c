@@ -39,8 +39,9 @@ static void test_checksum_vectors(void **state)
 	/* RFC 1071 3: the example bytes 00 01 f2 03 f4 f5 f6 f7 sum to ddf2 */
 	const uint8_t rfc[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
 	assert_int_equal(icmp_checksum(rfc, sizeof(rfc)), (uint16_t)~0xddf2);
-	/* an IPv4 header whose checksum is b861 (RFC 791 layout; the classic
-	 * worked example), and which then sums to zero */
+	/* the IPv4 header of the much-copied worked example (Wikipedia,
+	 * "Internet checksum"): its checksum is b861, and with it in place
+	 * the header sums to zero, which is how receivers check it */
 	uint8_t ip[] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
 			 0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
 	assert_int_equal(icmp_checksum(ip, sizeof(ip)), 0xb861);
