@@ -184,36 +184,12 @@ static void judge_manual_login(struct lab *lab, const char *text, const char *us
 static int manual_session(struct lab *lab)
 {
 	struct vm *vm = &lab->vms[0];
-	char *relay = xasprintf("%s/%s.console.sock", lab->run_dir, vm->name);
-	ui_note(lab, "Your turn. In another terminal, attach to the VM's console:");
-	ui_command(lab, "host", "vlab console");
-	ui_note(lab, "(or: socat -,raw,echo=0 UNIX-CONNECT:%s ; Ctrl-] detaches vlab console)", relay);
-	ui_note(lab, "and type, each on its own line:");
-	for (const char *const *c = manual_cmds; *c; c++)
-		ui_command(lab, "guest", *c);
-	ui_note(lab, "Then come back here and press Enter: vlab checks what the console showed.");
-	int tfd = open(vm->transcript_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	int rc = relay_until_enter(relay, console_fd(vm->con), tfd, STDIN_FILENO);
-	if (tfd >= 0)
-		close(tfd);
-	free(relay);
-	if (rc == -EINTR)
-		return rc;
-	if (rc == -EPIPE) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "qemu closed the console (the VM stopped)");
-		return rc;
-	}
-	if (rc) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot serve the console: %s", strerror(-rc));
-		return rc;
-	}
-
 	struct strbuf raw = STRBUF_INIT;
-	read_file(vm->transcript_path, &raw);
-	if (raw.len)
-		raw.len = console_clean_output(raw.buf, raw.len);
-	sb_grow(&raw, 0);
-	raw.buf[raw.len] = '\0';
+	int rc = vm_manual_session(lab, vm, manual_cmds, &raw);
+	if (rc) {
+		sb_release(&raw);
+		return rc;
+	}
 	const char *text = raw.buf;
 	judge_manual_login(lab, text, "root", "ch1.serial_login_root");
 	judge_manual_login(lab, text, "student", "ch1.serial_login_student");

@@ -33,11 +33,41 @@ static int is_login_line(const char *line, size_t len)
 	return 0;
 }
 
+static bool command_matches(const char *typed, size_t len, const char *prefix, const char *what, bool exact)
+{
+	size_t plen = strlen(prefix);
+	if (exact)
+		return len == plen && !memcmp(typed, prefix, plen);
+	if (len < plen || memcmp(typed, prefix, plen))
+		return false;
+	if (!what)
+		return true;
+	size_t wlen = strlen(what);
+	for (size_t i = 0; i + wlen <= len; i++)
+		if (!memcmp(typed + i, what, wlen))
+			return true;
+	return false;
+}
+
+static size_t outputs(const char *text, const char *cmd, const char *what, bool exact, struct strbuf *outs,
+		      size_t max);
+
 size_t transcript_outputs(const char *text, const char *cmd, struct strbuf *outs, size_t max)
+{
+	return outputs(text, cmd, NULL, true, outs, max);
+}
+
+size_t transcript_outputs_like(const char *text, const char *prefix, const char *what, struct strbuf *outs,
+			       size_t max)
+{
+	return outputs(text, prefix, what, false, outs, max);
+}
+
+static size_t outputs(const char *text, const char *cmd, const char *what, bool exact, struct strbuf *outs,
+		      size_t max)
 {
 	size_t found = 0;
 	struct strbuf *cur = NULL;
-	size_t cmdlen = strlen(cmd);
 	const char *line = text;
 	while (line && *line) {
 		const char *eol = strchr(line, '\n');
@@ -50,7 +80,7 @@ size_t transcript_outputs(const char *text, const char *cmd, struct strbuf *outs
 			cur = NULL;
 		if (prompt) {
 			size_t rest = (size_t)(line + len - after);
-			if (rest == cmdlen && !memcmp(after, cmd, cmdlen)) {
+			if (command_matches(after, rest, cmd, what, exact)) {
 				if (found < max) {
 					cur = &outs[found];
 					sb_reset(cur);

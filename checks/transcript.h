@@ -18,5 +18,10 @@ int transcript_is_prompt_line(const char *line, size_t len, const char **after_p
  * Appends up to max outputs to outs (each a strbuf to release); returns how
  * many were found (may exceed max). */
 size_t transcript_outputs(const char *text, const char *cmd, struct strbuf *outs, size_t max);
+/* The same for every command line that starts with prefix and contains
+ * what ("ping", "10.0.0.1" finds `ping 10.0.0.1` and `ping -c 3 10.0.0.1`);
+ * what may be NULL. */
+size_t transcript_outputs_like(const char *text, const char *prefix, const char *what, struct strbuf *outs,
+			       size_t max);
 
 #endif

@@ -2,6 +2,7 @@
 #include "runner/vmrun.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include "runner/console.h"
 #include "runner/proc.h"
 #include "runner/qmp.h"
+#include "runner/relay.h"
+#include "runner/report.h"
 
 int64_t lab_boot_timeout_ms(const struct lab *lab)
 {
@@ -395,4 +398,37 @@ void vm_release(struct vm *vm)
 	free(vm->transcript_path);
 	vm->lab_command = vm->overlay = vm->serial_path = vm->qmp_path = NULL;
 	vm->stderr_path = vm->transcript_path = NULL;
+}
+
+int vm_manual_session(struct lab *lab, struct vm *vm, const char *const *cmds, struct strbuf *text)
+{
+	char *relay = xasprintf("%s/%s.console.sock", lab->run_dir, vm->name);
+	ui_note(lab, "Your turn. In another terminal, attach to the VM's console:");
+	ui_command(lab, "host", "vlab console");
+	ui_note(lab, "(or: socat -,raw,echo=0 UNIX-CONNECT:%s ; Ctrl-] detaches vlab console)", relay);
+	ui_note(lab, "and type, each on its own line:");
+	for (const char *const *c = cmds; *c; c++)
+		ui_command(lab, "guest", *c);
+	ui_note(lab, "Then come back here and press Enter: vlab checks what the console showed.");
+	int tfd = open(vm->transcript_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	int rc = relay_until_enter(relay, console_fd(vm->con), tfd, STDIN_FILENO);
+	free(relay);
+	if (tfd >= 0)
+		close(tfd);
+	if (rc == -EINTR)
+		return rc;
+	if (rc == -EPIPE) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "qemu closed the console (the VM stopped)");
+		return rc;
+	}
+	if (rc) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "cannot serve the console: %s", strerror(-rc));
+		return rc;
+	}
+	read_file(vm->transcript_path, text);
+	if (text->len)
+		text->len = console_clean_output(text->buf, text->len);
+	sb_grow(text, 0);
+	text->buf[text->len] = '\0';
+	return 0;
 }

@@ -30,6 +30,13 @@ int vm_run(struct lab *lab, struct vm *vm, const char *cmd, int64_t timeout_ms, 
 
 /* QMP quit, then SIGTERM/SIGKILL; release sockets and the overlay. */
 void vm_stop(struct lab *lab, struct vm *vm);
+
+/* --manual: tell the student what to type (cmds, NULL-terminated), serve the
+ * VM's console on RUNDIR/VM.console.sock until they press Enter, recording
+ * what the guest printed, then give the whole transcript cleaned
+ * (console_clean_output) in text. -EPIPE / -EINTR / other errors with
+ * lab->blocked set. */
+int vm_manual_session(struct lab *lab, struct vm *vm, const char *const *cmds, struct strbuf *text);
 void vm_release(struct vm *vm);
 /* --keep: close vlab's connections, leave qemu running. */
 void vm_detach(struct vm *vm);
