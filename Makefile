@@ -82,6 +82,8 @@ OBJS += checks/http.o
 OBJS += checks/ping_parse.o
 OBJS += checks/ch2.o
 OBJS += checks/transcript.o
+OBJS += checks/strace_parse.o
+OBJS += checks/ch4.o
 
 MAIN_OBJ := runner/main.o
 
