@@ -73,6 +73,7 @@ OBJS += runner/relay.o
 OBJS += chapters/chapters.o
 OBJS += chapters/ch1_boot.o
 OBJS += chapters/ch2_nic.o
+OBJS += chapters/ch4_kvm.o
 OBJS += checks/verdict.o
 OBJS += checks/guest_parse.o
 OBJS += checks/qmp_parse.o

@@ -4,10 +4,12 @@
 
 extern const struct chapter chapter_boot;
 extern const struct chapter chapter_nic;
+extern const struct chapter chapter_kvm;
 
 const struct chapter *const chapters[] = {
 	&chapter_boot,
 	&chapter_nic,
+	&chapter_kvm,
 };
 const size_t nchapters = sizeof(chapters) / sizeof(chapters[0]);
 

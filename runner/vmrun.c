@@ -260,7 +260,7 @@ static int spawn_and_attach(struct lab *lab, struct vm *vm)
 	return r;
 }
 
-int vm_start(struct lab *lab, struct vm *vm)
+int vm_create_overlay(struct lab *lab, struct vm *vm)
 {
 	/* The overlay: qcow2 over the read-only base (qemu-img opens the base
 	 * only to read its size). */
@@ -281,7 +281,14 @@ int vm_start(struct lab *lab, struct vm *vm)
 		return r ? r : -EIO;
 	}
 	sb_release(&out);
+	return 0;
+}
 
+int vm_start(struct lab *lab, struct vm *vm)
+{
+	int r = vm_create_overlay(lab, vm);
+	if (r)
+		return r;
 	vm->serial_handle = cleanup_add_path(RES_FILE, vm->serial_path);
 	vm->qmp_handle = cleanup_add_path(RES_FILE, vm->qmp_path);
 	lab_artifact(lab, "console", vm->transcript_path);

@@ -18,6 +18,8 @@ int vm_prepare(struct lab *lab, struct vm *vm, const char *name, const struct ni
  * not be lost), then QMP. -EPIPE when qemu exited (lab->blocked says how,
  * with the last lines of its stderr). */
 int vm_start(struct lab *lab, struct vm *vm);
+/* Just the overlay (vm_start makes it too), registered for removal. */
+int vm_create_overlay(struct lab *lab, struct vm *vm);
 
 /* Wait for "login:" within the boot deadline. */
 int vm_wait_login(struct lab *lab, struct vm *vm);
