@@ -70,10 +70,13 @@ OBJS += runner/doctor.o
 OBJS += runner/status.o
 OBJS += runner/attach.o
 OBJS += runner/relay.o
+OBJS += runner/vmm.o
+OBJS += runner/tracepoint.o
 OBJS += chapters/chapters.o
 OBJS += chapters/ch1_boot.o
 OBJS += chapters/ch2_nic.o
 OBJS += chapters/ch4_kvm.o
+OBJS += chapters/ch5_kvm_api.o
 OBJS += checks/verdict.o
 OBJS += checks/guest_parse.o
 OBJS += checks/qmp_parse.o
@@ -83,8 +86,16 @@ OBJS += checks/http.o
 OBJS += checks/ping_parse.o
 OBJS += checks/ch2.o
 OBJS += checks/transcript.o
+OBJS += checks/exits.o
+OBJS += checks/qemu_cmdline.o
+OBJS += checks/procfs_parse.o
+OBJS += runner/verify.o
 OBJS += checks/strace_parse.o
 OBJS += checks/ch4.o
+OBJS += chapters/ch3_iperf.o
+OBJS += checks/iperf.o
+OBJS += checks/ch3.o
+OBJS += runner/check_cmd.o
 
 MAIN_OBJ := runner/main.o
 
@@ -113,7 +124,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 .DELETE_ON_ERROR:
 # keep test objects between runs (they are intermediates of a chained rule)
 .SECONDARY:
-.PHONY: all test test-unit test-integration image run install clean deps
+.PHONY: all test test-unit test-integration image run install clean deps fuzz
 
 all: vlab
 
@@ -165,6 +176,37 @@ test:
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined test-unit test-integration
 
+# make fuzz: each libFuzzer harness tests/fuzz/fuzz_NAME.c, built with clang
+# into build/fuzz/ and run for FUZZ_TIME seconds from its seed corpus
+# tests/fuzz/corpus/NAME/ (make fuzz FUZZ=iperf runs one). What it finds goes
+# to build/fuzz/corpus-NAME/, crashes to build/fuzz/crash-NAME-*: the seed
+# corpus changes only by hand, and make test-unit replays it through the same
+# harnesses (tests/unit/test_fuzz_corpus.c) under the normal build.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+# what each harness links besides itself
+FUZZ_SRCS_iperf := checks/iperf.c checks/verdict.c runner/util.c
+FUZZ_SRCS_strace := checks/strace_parse.c
+FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
+FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/verdict.c runner/util.c
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-I. $(PC_CFLAGS)
+
+fuzz: $(FUZZ:%=build/fuzz/fuzz_%)
+	$(Q)set -e; for n in $(FUZZ); do \
+		mkdir -p build/fuzz/corpus-$$n; \
+		echo "  FUZZ    $$n ($(FUZZ_TIME) s)"; \
+		build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$n- build/fuzz/corpus-$$n tests/fuzz/corpus/$$n; \
+	done
+
+.SECONDEXPANSION:
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(PC_LIBS)
+
 image:
 	$(Q)assets/image/build-image $(IMAGE_DIR)
 
@@ -181,6 +223,6 @@ install: vlab
 	install -m 0644 assets/profiles.manifest $(DESTDIR)$(PREFIX)/share/vlab/profiles.manifest
 
 clean:
-	rm -rf build/*.a build/runner build/chapters build/checks build/tests build/san build/vlab vlab
+	rm -rf build/*.a build/runner build/chapters build/checks build/tests build/san build/fuzz build/vlab vlab
 
 -include $(B_OBJS:.o=.d) $(B_MAIN:.o=.d) $(UNIT_BINS:=.d)

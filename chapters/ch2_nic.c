@@ -350,7 +350,9 @@ static int step_nic(struct lab *lab)
 		if (rc)
 			break;
 		char *save = NULL;
-		for (char *line = strtok_r(out.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* out.buf is NULL when the guest printed nothing */
+		for (char *line = out.len ? strtok_r(out.buf, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
 			char name[32], mac[32], drv[64] = "";
 			if (sscanf(line, "%31s %31s %63s", name, mac, drv) >= 2 && !strcasecmp(mac, GUEST_MAC)) {
 				snprintf(st.guest_if, sizeof(st.guest_if), "%s", name);

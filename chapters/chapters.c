@@ -4,12 +4,16 @@
 
 extern const struct chapter chapter_boot;
 extern const struct chapter chapter_nic;
+extern const struct chapter chapter_iperf;
 extern const struct chapter chapter_kvm;
+extern const struct chapter chapter_kvm_api;
 
 const struct chapter *const chapters[] = {
 	&chapter_boot,
 	&chapter_nic,
+	&chapter_iperf,
 	&chapter_kvm,
+	&chapter_kvm_api,
 };
 const size_t nchapters = sizeof(chapters) / sizeof(chapters[0]);
 

@@ -566,9 +566,10 @@ static int send_line(struct console *con, const char *s, int64_t deadline)
 	return r < 0 ? r : con_send(con, "\r", 1, deadline);
 }
 
-int console_login(struct console *con, const char *user, const char *password, int64_t timeout_ms)
+/* The login itself, up to the shell prompt (console_login() and
+ * console_login_plain() differ only in what they do after it). */
+static int login_core(struct console *con, const char *user, const char *password, int64_t deadline)
 {
-	int64_t deadline = deadline_in(timeout_ms);
 	struct login_wait lw = { .stage = AFTER_USER };
 	int r;
 
@@ -603,6 +604,15 @@ int console_login(struct console *con, const char *user, const char *password, i
 			return r;
 	}
 	sb_reset(&con->cl);
+	return 0;
+}
+
+int console_login(struct console *con, const char *user, const char *password, int64_t timeout_ms)
+{
+	int64_t deadline = deadline_in(timeout_ms);
+	int r = login_core(con, user, password, deadline);
+	if (r < 0)
+		return r;
 
 	/* No wrapping of long lines (ash wraps its echo at 80 columns), a short
 	 * fixed prompt, and for root the kernel's messages off the console
@@ -612,6 +622,11 @@ int console_login(struct console *con, const char *user, const char *password, i
 	const char *setup = root ? "stty columns 1000 <&2 2>/dev/null; dmesg -n 1; PS1='# '"
 				 : "stty columns 1000 <&2 2>/dev/null; PS1='$ '";
 	return console_run(con, setup, ms_left(deadline), NULL, NULL);
+}
+
+int console_login_plain(struct console *con, const char *user, const char *password, int64_t timeout_ms)
+{
+	return login_core(con, user, password, deadline_in(timeout_ms));
 }
 
 int console_logout(struct console *con, int64_t timeout_ms)

@@ -46,6 +46,11 @@ int console_wait_login_prompt(struct console *con, int nudge_ms, int64_t timeout
  * incorrect" (-EACCES). Then prepare the shell for scripted use: stty columns
  * wide, a fixed PS1, kernel console messages off when root (dmesg -n 1). */
 int console_login(struct console *con, const char *user, const char *password, int64_t timeout_ms);
+/* The same login, but the shell is left as login made it: no stty, no
+ * dmesg -n, PS1 untouched (`vlab verify` must leave the student's guest as
+ * it found it). console_run() works there too: its markers need no PS1;
+ * echoed input wraps at 80 columns, which its framing does not mind. */
+int console_login_plain(struct console *con, const char *user, const char *password, int64_t timeout_ms);
 
 /* Run one shell command line in the logged-in shell (through `eval`, so cd
  * and variables persist). Output (stdout and stderr of the command, CR/LF

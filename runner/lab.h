@@ -30,6 +30,7 @@ struct lab_options {
 	bool host_net;              /* --host-net: the host's namespace, as the lab does it */
 	int64_t boot_timeout_ms;    /* --boot-timeout; 0: by accelerator */
 	const char *only_step;      /* --step */
+	int duration_s;             /* --duration: each iperf3 run (chapter 3); 0: the chapter's default */
 };
 
 struct vm {
@@ -46,6 +47,7 @@ struct vm {
 	struct qmp *qmp;
 	int64_t spawned_ms;
 	int64_t login_prompt_ms;    /* when "login:" was first seen; 0: not yet */
+	bool at_login_prompt;       /* vm_wait_login(s) saw "login:" and nothing was typed since */
 	char logged_in_as[32];      /* "" when at a login prompt or unknown */
 };
 

@@ -14,6 +14,8 @@
 #include "runner/status.h"
 #include "runner/attach.h"
 #include "runner/doctor.h"
+#include "runner/check_cmd.h"
+#include "runner/verify.h"
 
 struct cmd {
 	const char *name;
@@ -36,7 +38,8 @@ static int usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 	"  --quiet                 only the checklist\n"                                            \
 	"  --manual                vlab sets up and boots; you type the guest commands in `vlab console`\n" \
 	"  --host-net              (root) chapter 2 in the host's own namespace, as the lab does it\n"                                            \
-	"  --step NAME             run one step (and, quietly, the steps it needs before it)\n"
+	"  --step NAME             run one step (and, quietly, the steps it needs before it)\n"      \
+	"  --duration SECONDS      how long each iperf3 run lasts (chapter 3; default 5)\n"
 
 static int cmd_chapter(int argc, char **argv);
 static int cmd_run(int argc, char **argv);
@@ -48,6 +51,8 @@ static const struct cmd commands[] = {
 	{ "chapter", cmd_chapter, "N [options]", "run chapter N end to end and check it", LAB_OPTIONS },
 	{ "run", cmd_run, "[options]", "run every chapter in order, one summary", LAB_OPTIONS },
 	{ "doctor", cmd_doctor, DOCTOR_USAGE, DOCTOR_SUMMARY, DOCTOR_OPTIONS },
+	{ "check", cmd_check, CHECK_USAGE, CHECK_SUMMARY, CHECK_OPTIONS },
+	{ "verify", cmd_verify, VERIFY_USAGE, VERIFY_SUMMARY, VERIFY_OPTIONS },
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
 	{ "console", cmd_console, "[VM] [--run RUN_ID]", "attach this terminal to a VM's serial console (Ctrl-] detaches)", "" },
@@ -90,7 +95,7 @@ static int usage_error(const char *fmt, ...)
 }
 
 enum { OPT_FORMAT = 256, OPT_IMAGE, OPT_MANIFEST, OPT_ACCEL, OPT_KEEP, OPT_BOOT_TIMEOUT, OPT_HELP, OPT_QUIET,
-       OPT_STEP, OPT_MANUAL, OPT_HOST_NET };
+       OPT_STEP, OPT_MANUAL, OPT_HOST_NET, OPT_DURATION };
 
 static const struct option lab_longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -103,6 +108,7 @@ static const struct option lab_longopts[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "manual", no_argument, NULL, OPT_MANUAL },
+	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "host-net", no_argument, NULL, OPT_HOST_NET },
 	{ NULL, 0, NULL, 0 },
 };
@@ -143,7 +149,7 @@ static int parse_lab_options(int argc, char **argv, struct lab_options *o)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "", lab_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", lab_longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			if (parse_format(optarg, &o->format))
@@ -179,6 +185,13 @@ static int parse_lab_options(int argc, char **argv, struct lab_options *o)
 			if (parse_i64(optarg, 1, 3600, &s))
 				return usage_error("--boot-timeout takes whole seconds from 1 to 3600, not '%s'", optarg);
 			o->boot_timeout_ms = s * 1000;
+			break;
+		}
+		case OPT_DURATION: {
+			int64_t s;
+			if (parse_i64(optarg, 1, 600, &s))
+				return usage_error("--duration takes whole seconds from 1 to 600, not '%s'", optarg);
+			o->duration_s = (int)s;
 			break;
 		}
 		case OPT_HELP:
@@ -270,7 +283,7 @@ static int cmd_list(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "", lab_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", lab_longopts, NULL)) != -1) {
 		if (c == OPT_FORMAT) {
 			if (parse_format(optarg, &f))
 				return EXIT_USAGE;

@@ -11,4 +11,14 @@
  * when the guest's side closed (qemu exited), -EINTR on a stop request. */
 int relay_until_enter(const char *listen_path, int serial_fd, int transcript_fd, int stdin_fd);
 
+/* Several VMs' consoles at once (chapter 3 serves vm1 and vm2): each on its
+ * own listen_path, one client each, as above. At most RELAY_MAX. */
+#define RELAY_MAX 4
+struct relay_console {
+	const char *listen_path;  /* "RUN_DIR/vm1.console.sock" */
+	int serial_fd;            /* qemu's serial socket, connected */
+	int transcript_fd;        /* -1: none */
+};
+int relay_consoles_until_enter(const struct relay_console *cons, int n, int stdin_fd);
+
 #endif

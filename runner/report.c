@@ -48,6 +48,11 @@ static bool utf8(void)
 	return false;
 }
 
+bool ui_utf8(void)
+{
+	return utf8();
+}
+
 static const char *mark(enum verdict v)
 {
 	static const char *const u[] = { "\u2713", "\u2717", "\u2013", "!" };
@@ -129,7 +134,9 @@ void ui_chapter_begin(const struct lab *lab)
 		return;
 	const struct chapter *ch = lab->chapter;
 	printf("Chapter %d: %s\n", ch->number, ch->title);
-	printf("  image: %s (%s)\n", lab->image.profile ? lab->image.profile->name : "?", lab->image.dir ? lab->image.dir : "?");
+	/* chapter 5 runs its own tiny guest: no image */
+	if (lab->image.profile)
+		printf("  image: %s (%s)\n", lab->image.profile->name, lab->image.dir);
 	printf("  accelerator: %s\n", lab->accel.reason);
 	printf("  run directory: %s\n", lab->run_dir);
 	fflush(stdout);
@@ -210,6 +217,12 @@ static void print_check(const struct check_result *r, const char *lab_section)
 		if (lab_section)
 			printf("        redo: %s\n", lab_section);
 	}
+}
+
+void ui_print_check(const struct check_result *r)
+{
+	print_check(r, NULL);
+	fflush(stdout);
 }
 
 void ui_step_checks(const struct lab *lab, const struct step *st)
@@ -514,7 +527,10 @@ void report_write_tap(FILE *f, const json_t *reports)
 	json_array_foreach(reports, i, ch) {
 		fprintf(f, "# chapter %lld: ", (long long)json_integer_value(json_object_get(ch, "chapter")));
 		tap_text(f, jstr(ch, "title"));
-		fprintf(f, " (accel %s, image %s)\n", jstr(ch, "accel"), jstr(ch, "image"));
+		if (*jstr(ch, "image"))
+			fprintf(f, " (accel %s, image %s)\n", jstr(ch, "accel"), jstr(ch, "image"));
+		else
+			fprintf(f, " (accel %s)\n", jstr(ch, "accel"));
 		size_t k;
 		json_t *c;
 		json_array_foreach(json_object_get(ch, "checks"), k, c) {

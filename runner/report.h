@@ -21,10 +21,15 @@ void ui_command(const struct lab *lab, const char *where, const char *cmd);
 /* Output of a command, indented. */
 void ui_output(const struct lab *lab, const char *text);
 void ui_step_checks(const struct lab *lab, const struct step *st);
+/* One check's line (mark, id, detail, hint), as the checklist prints it,
+ * outside a chapter (`vlab check`). */
+void ui_print_check(const struct check_result *r);
 /* A live status line with a spinner and the elapsed time while vlab waits
  * (text format on a terminal only; ends with ui_wait_end, which clears it). */
 void ui_wait_begin(const struct lab *lab, const char *what);
 void ui_wait_end(void);
+/* Whether the terminal's locale takes UTF-8 (the marks, chapter 3's bars). */
+bool ui_utf8(void);
 void ui_chapter_end(const struct lab *lab);
 
 /* "pass" | "fail" | "skip" | "error" for the whole chapter. */

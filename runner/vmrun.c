@@ -291,8 +291,11 @@ int vm_start(struct lab *lab, struct vm *vm)
 		return r;
 	vm->serial_handle = cleanup_add_path(RES_FILE, vm->serial_path);
 	vm->qmp_handle = cleanup_add_path(RES_FILE, vm->qmp_path);
-	lab_artifact(lab, "console", vm->transcript_path);
-	lab_artifact(lab, "qemu_log", vm->stderr_path);
+	/* the first VM's names are the ones chapters 1 and 2 report; a second
+	 * VM's (chapter 3) carry its name (artifact names are static) */
+	bool second = vm == &lab->vms[1];
+	lab_artifact(lab, second ? "vm2.console" : "console", vm->transcript_path);
+	lab_artifact(lab, second ? "vm2.qemu_log" : "qemu_log", vm->stderr_path);
 	r = spawn_and_attach(lab, vm);
 	if (r != -EPIPE)
 		return r;
@@ -325,7 +328,42 @@ int vm_wait_login(struct lab *lab, struct vm *vm)
 	int r = console_wait_login_prompt(vm->con, 1000, lab_boot_timeout_ms(lab));
 	if (r == 0 && !vm->login_prompt_ms)
 		vm->login_prompt_ms = now_ms();
+	vm->at_login_prompt = r == 0;
 	return r;
+}
+
+int vm_wait_logins(struct lab *lab, struct vm *const *vms, int n)
+{
+	int64_t deadline = now_ms() + lab_boot_timeout_ms(lab);
+	int64_t next_nudge = now_ms() + 1000;
+	int left = n;
+	for (int i = 0; i < n; i++)
+		left -= vms[i]->login_prompt_ms != 0;
+	while (left) {
+		bool nudge = now_ms() >= next_nudge;
+		for (int i = 0; i < n; i++) {
+			struct vm *vm = vms[i];
+			if (vm->login_prompt_ms)
+				continue;
+			/* a short look at each console in turn: the bytes are
+			 * kept, and "login:" found on a later look. Once a
+			 * second, an Enter makes getty say it again, in case
+			 * the first prompt was missed (vm_wait_login's nudge) */
+			int r = console_wait_login_prompt(vm->con, nudge ? 1 : 0, nudge ? 2 : 50);
+			if (r == 0) {
+				vm->login_prompt_ms = now_ms();
+				vm->at_login_prompt = true;
+				left--;
+			} else if (r != -ETIMEDOUT) {
+				return r;
+			} else if (now_ms() > deadline) {
+				return -ETIMEDOUT;
+			}
+		}
+		if (nudge)
+			next_nudge = now_ms() + 1000;
+	}
+	return 0;
 }
 
 int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *password)
@@ -337,12 +375,15 @@ int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *passw
 		if (r)
 			return r;
 		vm->logged_in_as[0] = '\0';
-	} else {
+	} else if (!vm->at_login_prompt) {
 		/* after a refused login the next prompt may already be here */
 		r = console_wait_login_prompt(vm->con, 1000, t);
 		if (r)
 			return r;
 	}
+	/* a prompt vm_wait_login() just saw is used as it is: waiting for
+	 * another costs getty's reprint after a nudge, a second a login */
+	vm->at_login_prompt = false;
 	r = console_login(vm->con, user, password, t);
 	if (r == 0)
 		snprintf(vm->logged_in_as, sizeof(vm->logged_in_as), "%s", user);
@@ -409,19 +450,42 @@ void vm_release(struct vm *vm)
 
 int vm_manual_session(struct lab *lab, struct vm *vm, const char *const *cmds, struct strbuf *text)
 {
-	char *relay = xasprintf("%s/%s.console.sock", lab->run_dir, vm->name);
-	ui_note(lab, "Your turn. In another terminal, attach to the VM's console:");
-	ui_command(lab, "host", "vlab console");
-	ui_note(lab, "(or: socat -,raw,echo=0 UNIX-CONNECT:%s ; Ctrl-] detaches vlab console)", relay);
-	ui_note(lab, "and type, each on its own line:");
-	for (const char *const *c = cmds; *c; c++)
-		ui_command(lab, "guest", *c);
-	ui_note(lab, "Then come back here and press Enter: vlab checks what the console showed.");
-	int tfd = open(vm->transcript_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	int rc = relay_until_enter(relay, console_fd(vm->con), tfd, STDIN_FILENO);
-	free(relay);
-	if (tfd >= 0)
-		close(tfd);
+	return vm_manual_sessions(lab, &vm, &cmds, 1, text);
+}
+
+int vm_manual_sessions(struct lab *lab, struct vm *const *vms, const char *const *const *cmds, int n,
+		       struct strbuf *texts)
+{
+	struct relay_console cons[RELAY_MAX];
+	char *relays[RELAY_MAX];
+	if (n < 1 || n > RELAY_MAX)
+		return -EINVAL;
+	ui_note(lab, n == 1 ? "Your turn. In another terminal, attach to the VM's console:"
+			    : "Your turn. In other terminals, attach to each VM's console:");
+	for (int i = 0; i < n; i++) {
+		relays[i] = xasprintf("%s/%s.console.sock", lab->run_dir, vms[i]->name);
+		char *attach = n == 1 ? xstrdup("vlab console") : xasprintf("vlab console %s", vms[i]->name);
+		ui_command(lab, "host", attach);
+		free(attach);
+		ui_note(lab, "(or: socat -,raw,echo=0 UNIX-CONNECT:%s ; Ctrl-] detaches vlab console)", relays[i]);
+		if (n == 1)
+			ui_note(lab, "and type, each on its own line:");
+		else
+			ui_note(lab, "and type in %s, each on its own line:", vms[i]->name);
+		for (const char *const *c = cmds[i]; *c; c++)
+			ui_command(lab, "guest", *c);
+		cons[i] = (struct relay_console){ relays[i], console_fd(vms[i]->con),
+						  open(vms[i]->transcript_path,
+						       O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) };
+	}
+	ui_note(lab, n == 1 ? "Then come back here and press Enter: vlab checks what the console showed."
+			    : "Then come back here and press Enter: vlab checks what the consoles showed.");
+	int rc = relay_consoles_until_enter(cons, n, STDIN_FILENO);
+	for (int i = 0; i < n; i++) {
+		free(relays[i]);
+		if (cons[i].transcript_fd >= 0)
+			close(cons[i].transcript_fd);
+	}
 	if (rc == -EINTR)
 		return rc;
 	if (rc == -EPIPE) {
@@ -432,10 +496,13 @@ int vm_manual_session(struct lab *lab, struct vm *vm, const char *const *cmds, s
 		snprintf(lab->blocked, sizeof(lab->blocked), "cannot serve the console: %s", strerror(-rc));
 		return rc;
 	}
-	read_file(vm->transcript_path, text);
-	if (text->len)
-		text->len = console_clean_output(text->buf, text->len);
-	sb_grow(text, 0);
-	text->buf[text->len] = '\0';
+	for (int i = 0; i < n; i++) {
+		struct strbuf *text = &texts[i];
+		read_file(vms[i]->transcript_path, text);
+		if (text->len)
+			text->len = console_clean_output(text->buf, text->len);
+		sb_grow(text, 0);
+		text->buf[text->len] = '\0';
+	}
 	return 0;
 }

@@ -23,6 +23,14 @@ int vm_create_overlay(struct lab *lab, struct vm *vm);
 
 /* Wait for "login:" within the boot deadline. */
 int vm_wait_login(struct lab *lab, struct vm *vm);
+/* Wait for every VM's "login:" within the boot deadline, reading all their
+ * consoles all along: QEMU writes the serial port to its socket a byte at a
+ * time, each queued byte costs 768 bytes of the socket's 208 KiB send buffer
+ * (`ss -x`), so ~277 unread bytes stop the guest's UART, and a VM with NICs
+ * prints ~500 before "login:" (chapter 3's second VM came ~3 s late while
+ * vlab waited on the first: bench/RESULTS.md). -ETIMEDOUT, -EPIPE, -EINTR as
+ * vm_wait_login; each VM's login_prompt_ms is set when seen. */
+int vm_wait_logins(struct lab *lab, struct vm *const *vms, int n);
 
 /* Log in as user (logging out first when someone else is logged in). */
 int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *password);
@@ -39,6 +47,10 @@ void vm_stop(struct lab *lab, struct vm *vm);
  * (console_clean_output) in text. -EPIPE / -EINTR / other errors with
  * lab->blocked set. */
 int vm_manual_session(struct lab *lab, struct vm *vm, const char *const *cmds, struct strbuf *text);
+/* The same for n VMs at once (chapter 3's two): cmds[i] for vms[i], each
+ * console served on RUNDIR/VM.console.sock, texts[i] its transcript. */
+int vm_manual_sessions(struct lab *lab, struct vm *const *vms, const char *const *const *cmds, int n,
+		       struct strbuf *texts);
 void vm_release(struct vm *vm);
 /* --keep: close vlab's connections, leave qemu running. */
 void vm_detach(struct vm *vm);

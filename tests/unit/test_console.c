@@ -615,6 +615,43 @@ static void test_login_user(void **state)
 	free(log);
 }
 
+/* console_login_plain (vlab verify): the same login, but nothing typed
+ * into the shell afterwards; commands still run, with the shell's own
+ * prompt; a refusal is -EACCES as ever. */
+static void test_login_plain(void **state)
+{
+	static const struct step script[] = {
+		{ OP_SEND, "vlab login: " },
+		{ OP_EXPECT, "root\r" },
+		{ OP_SEND, "root\r\nPassword: " },
+		{ OP_EXPECT, "bad\r" },
+		{ OP_SEND, "\r\nLogin incorrect\r\nvlab login: " },
+		{ OP_EXPECT, "root\r" },
+		{ OP_SEND, "root\r\nPassword: " },
+		{ OP_EXPECT, "toor\r" },
+		{ OP_SEND, "\r\n~ # \x1b[6n" },
+		{ OP_SHELL, NULL },
+		{ OP_END, NULL },
+	};
+	struct strbuf out = STRBUF_INIT;
+	struct console *con;
+	int status;
+	struct peer p = start_peer(script, &con, NULL);
+
+	(void)state;
+	assert_int_equal(console_wait_login_prompt(con, 1000, 2000), 0);
+	assert_int_equal(console_login_plain(con, "root", "bad", 2000), -EACCES);
+	assert_int_equal(console_wait_login_prompt(con, 1000, 2000), 0);
+	assert_int_equal(console_login_plain(con, "root", "toor", 2000), 0);
+	assert_int_equal(console_run(con, "echo hello", 2000, &out, &status), 0);
+	assert_string_equal(sb_str(&out), "hello\n");
+	char *log = finish(p, con);
+	/* the only command the shell saw is ours */
+	assert_string_equal(log, "echo hello\n");
+	free(log);
+	sb_release(&out);
+}
+
 /* A nudge that crossed the prompt: getty prints "login:" once more before it
  * reads the user name; that is not a refusal. */
 static void test_login_prompt_twice(void **state)
@@ -1032,6 +1069,7 @@ int main(void)
 		cmocka_unit_test_setup(test_prompt_variants, setup_shell),
 		cmocka_unit_test_setup(test_login_root, setup_shell),
 		cmocka_unit_test_setup(test_login_user, setup_shell),
+		cmocka_unit_test_setup(test_login_plain, setup_shell),
 		cmocka_unit_test_setup(test_login_prompt_twice, setup_shell),
 		cmocka_unit_test_setup(test_login_no_password, setup_shell),
 		cmocka_unit_test_setup(test_login_incorrect, setup_shell),

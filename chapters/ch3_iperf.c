@@ -1,0 +1,886 @@
+/* Chapter 3: two VMs joined by two bridges, each VM with an emulated e1000
+ * and a paravirtual virtio-net NIC; iperf3 from VM1 to VM2 over each link,
+ * and the two rates compared. The topology is the lab's figure
+ * (lab/virt_vs_para.png) and its runqemu_two_vms.sh: taps tap0..tap3, br0
+ * joining tap0+tap2 (the e1000s), br1 joining tap1+tap3 (the virtio-nets).
+ * As in chapter 2, everything lives in the run's own network namespace.
+ *
+ * That each link really carried its run is proven by the taps' byte
+ * counters (read over netlink before and after each run), not by iperf3's
+ * word alone: traffic for 10.0.1.11 can leave VM1 by its e1000 when the
+ * addresses are on the wrong interfaces, and Linux answers ARP for any of
+ * its addresses on any interface, so such a run still "works". */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chapters/chapter.h"
+#include "checks/ch3.h"
+#include "checks/guest_parse.h"
+#include "checks/iperf.h"
+#include "checks/ping_parse.h"
+#include "checks/transcript.h"
+#include "runner/cleanup.h"
+#include "runner/console.h"
+#include "runner/net.h"
+#include "runner/ns.h"
+#include "runner/report.h"
+#include "runner/vmrun.h"
+
+#define LAB_CH3 "lab chapter 3, \"Virtualized Vs Paravirtualized I/O\""
+
+#define DEFAULT_DURATION_S 5
+#define IPERF_PORT_HEX "1451" /* 5201, as /proc/net/tcp writes ports */
+
+/* The lab's plan (its figure; the figure labels br1 10.0.0.1/24 too, which
+ * would put one subnet on two bridges: br1 is 10.0.1.1/24, the subnet of
+ * the virtio addresses). VM1 is vms[0], VM2 vms[1]. */
+struct nic_plan {
+	int vm;
+	const char *model;      /* qemu -device */
+	const char *driver;     /* the Linux driver that takes it */
+	const char *mac;
+	const char *tap;
+	const char *cidr;       /* the guest's address */
+	const char *dev_id, *netdev_id;
+};
+static const struct nic_plan plan[4] = {
+	{ 0, "e1000", "e1000", "52:54:00:8b:99:de", "tap0", "10.0.0.10/24", "net0", "hostnet0" },
+	{ 0, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:df", "tap1", "10.0.1.10/24", "net1", "hostnet1" },
+	{ 1, "e1000", "e1000", "52:54:00:8b:99:ce", "tap2", "10.0.0.11/24", "net0", "hostnet0" },
+	{ 1, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:cf", "tap3", "10.0.1.11/24", "net1", "hostnet1" },
+};
+
+/* The two links: VM1's NIC plan[vm1] and VM2's plan[vm2] on one bridge. */
+struct link_plan {
+	const char *name;       /* "e1000" */
+	const char *bridge, *bridge_cidr;
+	int vm1, vm2;           /* indexes into plan[] */
+	const char *peer;       /* VM2's address: where VM1 pings and sends */
+	const char *path;       /* for the verdicts */
+	const char *ping_id, *iperf_id;
+	const char *artifact;   /* the saved iperf3 JSON */
+};
+static const struct link_plan links[2] = {
+	{ "e1000", "br0", "10.0.0.1/24", 0, 2, "10.0.0.11", "tap0, br0, tap2", "ch3.ping_e1000_link",
+	  "ch3.iperf_e1000", "iperf_e1000" },
+	{ "virtio", "br1", "10.0.1.1/24", 1, 3, "10.0.1.11", "tap1, br1, tap3", "ch3.ping_virtio_link",
+	  "ch3.iperf_virtio", "iperf_virtio" },
+};
+
+static const struct ch3_bridge bridges[2] = {
+	{ "br0", "10.0.0.1/24", { "tap0", "tap2" } },
+	{ "br1", "10.0.1.1/24", { "tap1", "tap3" } },
+};
+
+static const char crossed_hint[] =
+	"the addresses are on the wrong interfaces: in each VM, give 10.0.0.x/24 to the e1000 (MAC "
+	"52:54:00:8b:99:de in VM1, :ce in VM2) and 10.0.1.x/24 to the virtio-net (:df, :cf); `ip a s` shows "
+	"each interface's MAC (link/ether)";
+
+/* What the chapter keeps between steps. */
+struct ch3_state {
+	struct netns ns;
+	struct net *net;
+	bool made[6];              /* tap0..tap3, br0, br1 were created by this run */
+	char ifname[4][32];        /* plan[i]'s interface in its guest, found by MAC */
+	bool swap;                 /* VLAB_TEST_CH3_SWAP_ADDRESSES: VM1's two addresses crossed */
+	bool have_iperf;           /* the guests have iperf3 */
+	struct iperf_result iperf[2];
+	int iperf_rc[2];           /* iperf_parse()'s; -ENOENT: no run */
+	/* --manual: the transcripts, and the taps' counters over the session */
+	struct strbuf text[2];
+	struct tap_bytes session[4];
+};
+static struct ch3_state st;
+
+static const char *const link_names[6] = { "tap0", "tap1", "tap2", "tap3", "br0", "br1" };
+
+/* Taps first (a bridge goes with its ports released), then the bridges;
+ * the namespace takes whatever is left with it anyway. */
+static void delete_links(void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; st.net && i < ARRAY_SIZE(link_names); i++)
+		if (st.made[i])
+			net_link_delete(st.net, link_names[i]);
+	memset(st.made, 0, sizeof(st.made));
+}
+
+static void remove_ns(void *arg)
+{
+	(void)arg;
+	if (st.net) {
+		net_close(st.net);
+		st.net = NULL;
+	}
+	if (st.ns.fd >= 0) {
+		ns_leave(&st.ns);
+		ns_remove(&st.ns);
+	}
+}
+
+static int ch3_prepare(struct lab *lab)
+{
+	for (int i = 0; i < 2; i++)
+		sb_release(&st.text[i]);
+	memset(&st, 0, sizeof(st));
+	st.ns = (struct netns)NETNS_INIT;
+	st.iperf_rc[0] = st.iperf_rc[1] = -ENOENT; /* no run yet */
+	/* a fault for the integration test that proves the counter check
+	 * (git's GIT_TEST_* variables are the model): the run says so */
+	const char *swap = getenv("VLAB_TEST_CH3_SWAP_ADDRESSES");
+	st.swap = swap && *swap && strcmp(swap, "0");
+	int r = lab_prepare_image(lab);
+	if (r)
+		return r;
+	char err[384];
+	r = ns_tun_usable(err, sizeof(err));
+	if (r) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "chapter 3 needs taps: %s", err);
+		return -EPERM;
+	}
+	r = ns_create(&st.ns, lab->run_id, err, sizeof(err));
+	if (r) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "cannot make the lab's network namespace: %s", err);
+		return r == -ENOMEM ? r : -EPERM;
+	}
+	if (st.ns.named)
+		cleanup_ledger_note("netns %s", st.ns.name);
+	/* from here on vlab, both qemus and every check live in the lab namespace */
+	r = ns_enter(&st.ns);
+	if (!r)
+		r = net_open(&st.net);
+	if (r) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "cannot enter the lab's network namespace: %s", strerror(-r));
+		remove_ns(NULL);
+		return -EPERM;
+	}
+	/* registered before the links, so released after them */
+	cleanup_add_callback(remove_ns, NULL, "lab network namespace");
+	return 0;
+}
+
+static int duration_s(const struct lab *lab)
+{
+	return lab->opt->duration_s > 0 ? lab->opt->duration_s : DEFAULT_DURATION_S;
+}
+
+/* ---- step 1: taps and bridges ---- */
+
+static int make_links(void)
+{
+	int r = 0;
+	for (int i = 0; i < 4 && !r; i++) {
+		/* owned by us: where /dev/net/tun is 0666 no other user may attach to it */
+		r = net_tap_create(link_names[i], geteuid());
+		st.made[i] = r == 0;
+		if (!r)
+			r = net_link_set_up(st.net, link_names[i], true);
+	}
+	for (int b = 0; b < 2 && !r; b++) {
+		r = net_bridge_create(st.net, bridges[b].name);
+		st.made[4 + b] = r == 0;
+		for (int t = 0; t < 2 && !r; t++)
+			r = net_link_set_master(st.net, bridges[b].taps[t], bridges[b].name);
+		if (!r)
+			r = net_addr_add(st.net, bridges[b].name, bridges[b].cidr);
+		if (!r)
+			r = net_link_set_up(st.net, bridges[b].name, true);
+	}
+	return r;
+}
+
+static int step_bridges(struct lab *lab)
+{
+	struct check_result *r = lab_check(lab, "ch3.bridges");
+	if (lab->opt->host_net)
+		ui_note(lab, "--host-net is chapter 2's: chapter 3 builds its bridges in vlab's own namespace.");
+	if (st.ns.named)
+		ui_note(lab, "In the network namespace %s (`ip netns exec %s ...` or `vlab shell` reach it):",
+			st.ns.name, st.ns.name);
+	cleanup_add_callback(delete_links, NULL, "taps and bridges");
+	int rc = make_links();
+	if (rc) {
+		char msg[256];
+		net_describe_error(msg, sizeof(msg), "set up", "the taps and bridges", rc);
+		snprintf(lab->blocked, sizeof(lab->blocked), "%s", msg);
+		check_error(r, "%s", msg);
+		return rc;
+	}
+	/* the verdict reads the kernel's view back, not what vlab asked for */
+	struct net_link_info all[32];
+	size_t n = 0;
+	rc = net_link_list(st.net, all, ARRAY_SIZE(all), &n);
+	if (rc) {
+		check_error(r, "cannot list the namespace's links: %s", strerror(-rc));
+		return 0;
+	}
+	check_bridges(r, all, n < ARRAY_SIZE(all) ? n : ARRAY_SIZE(all), bridges, ARRAY_SIZE(bridges));
+	return 0;
+}
+
+/* ---- step 2: both VMs ---- */
+
+static int step_boot(struct lab *lab)
+{
+	lab->nvms = 2;
+	for (int v = 0; v < 2; v++) {
+		struct nic_spec nics[2];
+		memset(nics, 0, sizeof(nics));
+		for (int i = 0; i < 2; i++) {
+			const struct nic_plan *p = &plan[2 * v + i];
+			snprintf(nics[i].model, sizeof(nics[i].model), "%s", p->model);
+			snprintf(nics[i].mac, sizeof(nics[i].mac), "%s", p->mac);
+			snprintf(nics[i].dev_id, sizeof(nics[i].dev_id), "%s", p->dev_id);
+			snprintf(nics[i].netdev_id, sizeof(nics[i].netdev_id), "%s", p->netdev_id);
+			snprintf(nics[i].ifname, sizeof(nics[i].ifname), "%s", p->tap);
+		}
+		int r = vm_prepare(lab, &lab->vms[v], v ? "vm2" : "vm1", nics, 2);
+		if (r) {
+			snprintf(lab->blocked, sizeof(lab->blocked), "cannot build the qemu command: %s", strerror(-r));
+			return r;
+		}
+	}
+	ui_note(lab, "The lab's runqemu_two_vms.sh starts two of these; VM1's:");
+	ui_command(lab, "host", lab->vms[0].lab_command);
+	ui_note(lab, "VM2's is the same with its own NICs: e1000 %s on %s, virtio-net %s on %s.", plan[2].mac,
+		plan[2].tap, plan[3].mac, plan[3].tap);
+	ui_note(lab, "What vlab changes, and why: as in chapter 1 (vlab chapter 1 shows each change); each VM gets\n"
+		     "its own overlay over the read-only image: QEMU locks an image that a VM has open for writing,\n"
+		     "so two VMs can never share one writable disk.");
+	for (int v = 0; v < 2; v++) {
+		struct strbuf cmd = STRBUF_INIT;
+		vm_format_command(&lab->vms[v].argv, true, &cmd);
+		ui_note(lab, "The command vlab runs for %s, inside the lab's namespace:", lab->vms[v].name);
+		ui_command(lab, "host", cmd.buf);
+		sb_release(&cmd);
+	}
+	/* both qemus run before either login is awaited: the two boots overlap */
+	ui_wait_begin(lab, "starting both qemus");
+	int r = vm_start(lab, &lab->vms[0]);
+	if (!r)
+		r = vm_start(lab, &lab->vms[1]);
+	ui_wait_end();
+	if (r)
+		return r;
+	if (lab->opt->manual)
+		return 0; /* the student logs in */
+	/* both consoles are read until both prompts came (vm_wait_logins says
+	 * why); then the two logins */
+	struct vm *const both_vms[2] = { &lab->vms[0], &lab->vms[1] };
+	ui_wait_begin(lab, "both guests are booting");
+	r = vm_wait_logins(lab, both_vms, 2);
+	ui_wait_end();
+	if (r) {
+		if (r != -EINTR)
+			snprintf(lab->blocked, sizeof(lab->blocked), "no 'login:' from %s (%s); see %s",
+				 lab->vms[0].login_prompt_ms ? "vm2" : "vm1", strerror(-r),
+				 lab->vms[lab->vms[0].login_prompt_ms ? 1 : 0].transcript_path);
+		return r;
+	}
+	const struct vm *a = &lab->vms[0], *b = &lab->vms[1];
+	int64_t both = (a->login_prompt_ms > b->login_prompt_ms ? a->login_prompt_ms : b->login_prompt_ms) -
+		       (a->spawned_ms < b->spawned_ms ? a->spawned_ms : b->spawned_ms);
+	lab_metric(lab, "boot_to_login_ms", (double)both);
+	ui_note(lab, "both at their login prompt after %.1f s (vm1 %.1f s, vm2 %.1f s)", (double)both / 1000.0,
+		(double)(a->login_prompt_ms - a->spawned_ms) / 1000.0, (double)(b->login_prompt_ms - b->spawned_ms) / 1000.0);
+	const struct login *root = &lab->image.profile->logins[0];
+	ui_wait_begin(lab, "logging in");
+	for (int v = 0; v < 2 && !r; v++) {
+		r = vm_login(lab, &lab->vms[v], root->user, root->password);
+		if (r && r != -EINTR)
+			snprintf(lab->blocked, sizeof(lab->blocked), "cannot log in as %s on %s's console (%s); see %s",
+				 root->user, lab->vms[v].name, strerror(-r), lab->vms[v].transcript_path);
+	}
+	ui_wait_end();
+	return r;
+}
+
+/* ---- step 3: the guests' addresses ---- */
+
+/* Run a guest command in VM v; on a broken console, say so in lab->blocked. */
+static int guest(struct lab *lab, int v, const char *cmd, int64_t timeout_ms, struct strbuf *out, int *status)
+{
+	struct vm *vm = &lab->vms[v];
+	int r = vm_run(lab, vm, cmd, timeout_ms, out, status);
+	if (r && r != -EINTR)
+		snprintf(lab->blocked, sizeof(lab->blocked), "%s stopped answering on the console (%s); see %s",
+			 vm->name, strerror(-r), vm->transcript_path);
+	return r;
+}
+
+/* Each interface as "NAME MAC DRIVER" (sysfs: the driver is the name of the
+ * device/driver link), as chapter 2 lists them. */
+#define LIST_NICS                                                                                        \
+	"for i in /sys/class/net/*; do d=$(readlink $i/device/driver); "                                 \
+	"echo \"${i##*/} $(cat $i/address) ${d##*/}\"; done"
+
+/* Find VM v's two NICs by MAC; the modules load in the background at boot,
+ * so poll until both MACs show up. */
+static int find_nics(struct lab *lab, int v)
+{
+	struct strbuf out = STRBUF_INIT;
+	int status, rc = 0;
+	int64_t deadline = now_ms() + lab_cmd_timeout_ms(lab, 10000);
+	for (;;) {
+		rc = guest(lab, v, LIST_NICS, lab_cmd_timeout_ms(lab, 5000), &out, &status);
+		if (rc)
+			break;
+		int found = 0;
+		char *save = NULL;
+		for (char *line = strtok_r(out.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char name[32], mac[32], drv[64] = "";
+			if (sscanf(line, "%31s %31s %63s", name, mac, drv) < 2)
+				continue;
+			for (int i = 2 * v; i < 2 * v + 2; i++) {
+				if (strcasecmp(mac, plan[i].mac))
+					continue;
+				snprintf(st.ifname[i], sizeof(st.ifname[i]), "%s", name);
+				found++;
+				ui_note(lab, "%s: %s has %s (driver %s)", lab->vms[v].name, name, mac, drv[0] ? drv : "none");
+				if (strcmp(drv, plan[i].driver))
+					ui_note(lab, "  (expected the %s driver)", plan[i].driver);
+			}
+		}
+		if (found == 2 || now_ms() > deadline)
+			break;
+		sb_reset(&out);
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	sb_release(&out);
+	if (rc)
+		return rc;
+	for (int i = 2 * v; i < 2 * v + 2; i++) {
+		if (!st.ifname[i][0]) {
+			snprintf(lab->blocked, sizeof(lab->blocked), "%s has no interface with MAC %s", lab->vms[v].name,
+				 plan[i].mac);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+/* The address plan[i]'s interface gets (crossed in VM1 under the test fault). */
+static const char *cidr_of(int i)
+{
+	if (st.swap && plan[i].vm == 0)
+		return plan[i ^ 1].cidr;
+	return plan[i].cidr;
+}
+
+static int manual_session(struct lab *lab);
+
+static int step_address(struct lab *lab)
+{
+	if (lab->opt->manual)
+		return manual_session(lab);
+	int rc = 0;
+	for (int v = 0; v < 2 && !rc; v++)
+		rc = find_nics(lab, v);
+	if (rc)
+		return rc;
+	if (st.swap)
+		ui_note(lab, "VLAB_TEST_CH3_SWAP_ADDRESSES is set: VM1's two addresses go on the wrong interfaces, "
+			     "on purpose");
+	struct strbuf out = STRBUF_INIT;
+	int status;
+	/* iperf3's client draws its cookie from getrandom(), which blocks
+	 * until the kernel's random pool is ready; a fresh guest readies it
+	 * with its jitter-entropy loop, about a second of CPU under TCG
+	 * (measured: `head -c 1 /dev/random` 1.0 s, then 0.00 s). Have that
+	 * second now, while the e1000s wait for their carrier, not in the
+	 * first run */
+	for (int v = 0; v < 2 && !rc; v++)
+		rc = guest(lab, v, "(head -c 1 /dev/random >/dev/null &)", lab_cmd_timeout_ms(lab, 5000), &out, &status);
+	for (int v = 0; v < 2 && !rc; v++) {
+		struct strbuf cmd = STRBUF_INIT;
+		for (int i = 2 * v; i < 2 * v + 2; i++)
+			sb_addf(&cmd, "%sip link set %s up && ip addr add %s dev %s", i % 2 ? " && " : "", st.ifname[i],
+				cidr_of(i), st.ifname[i]);
+		ui_note(lab, "in %s:", lab->vms[v].name);
+		ui_command(lab, "guest", cmd.buf);
+		rc = guest(lab, v, cmd.buf, lab_cmd_timeout_ms(lab, 5000), &out, &status);
+		if (!rc && status) {
+			snprintf(lab->blocked, sizeof(lab->blocked), "%s refused its addresses: %s", lab->vms[v].name,
+				 out.buf ? rtrim(out.buf) : "no message");
+			rc = -EIO;
+		}
+		sb_release(&cmd);
+	}
+	/* both VMs' links came up above, so their e1000 watchdogs (~2 s to
+	 * carrier: TRIAL-NOTES) run at the same time; wait for them here */
+	for (int v = 0; v < 2 && !rc; v++) {
+		char *cmd = xasprintf("i=0; while { [ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ] || "
+				      "[ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ]; } && [ $i -lt 100 ]; "
+				      "do sleep 0.1; i=$((i+1)); done; ip a s",
+				      st.ifname[2 * v], st.ifname[2 * v + 1]);
+		rc = guest(lab, v, cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
+		free(cmd);
+		if (!rc) {
+			ui_note(lab, "`ip a s` in %s printed:", lab->vms[v].name);
+			ui_output(lab, out.buf);
+		}
+	}
+	sb_release(&out);
+	return rc;
+}
+
+/* ---- step 4: ping over each link ---- */
+
+/* The last output of a command typed in VM v that starts with prefix and
+ * names what; 0 when there is one. */
+static int typed_output(int v, const char *prefix, const char *what, struct strbuf *out)
+{
+	struct strbuf outs[8];
+	memset(outs, 0, sizeof(outs));
+	size_t n = transcript_outputs_like(sb_str(&st.text[v]), prefix, what, outs, ARRAY_SIZE(outs));
+	size_t kept = n < ARRAY_SIZE(outs) ? n : ARRAY_SIZE(outs);
+	if (kept)
+		sb_adds(out, sb_str(&outs[kept - 1]));
+	for (size_t i = 0; i < kept; i++)
+		sb_release(&outs[i]);
+	return kept ? 0 : -ENOENT;
+}
+
+/* Both pings at once (the first over an e1000 takes up to a second:
+ * TRIAL-NOTES), 0.2 s apart; their outputs come back one after the other,
+ * split at PING_SPLIT. */
+#define PING_SPLIT "--8<--"
+#define PING_CMD "ping -c 3 -i 0.2 -W 2 "
+
+static int run_pings(struct lab *lab, struct strbuf outs[2])
+{
+	for (int l = 0; l < 2; l++) {
+		char *shown = xasprintf(PING_CMD "%s", links[l].peer);
+		ui_command(lab, "guest", shown);
+		free(shown);
+	}
+	char *cmd = xasprintf(PING_CMD "%s >/tmp/ping-e1000 2>&1 & " PING_CMD "%s >/tmp/ping-virtio 2>&1; wait; "
+			      "cat /tmp/ping-e1000; echo '" PING_SPLIT "'; cat /tmp/ping-virtio",
+			      links[0].peer, links[1].peer);
+	struct strbuf out = STRBUF_INIT;
+	int status;
+	int rc = guest(lab, 0, cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
+	free(cmd);
+	if (!rc) {
+		const char *all = sb_str(&out);
+		const char *split = strstr(all, PING_SPLIT "\n");
+		if (split) {
+			sb_add(&outs[0], all, (size_t)(split - all));
+			sb_adds(&outs[1], split + strlen(PING_SPLIT "\n"));
+		} else {
+			sb_adds(&outs[0], all); /* the shell broke off: the verdicts say what came */
+		}
+		for (int l = 0; l < 2; l++)
+			ui_output(lab, sb_str(&outs[l]));
+	}
+	sb_release(&out);
+	return rc;
+}
+
+static int step_ping(struct lab *lab)
+{
+	struct strbuf outs[2] = { STRBUF_INIT, STRBUF_INIT };
+	int rc = 0;
+	if (lab->opt->manual) {
+		for (int l = 0; l < 2; l++)
+			typed_output(0, "ping", links[l].peer, &outs[l]); /* none: outs[l] stays empty */
+	} else {
+		rc = run_pings(lab, outs);
+	}
+	for (int l = 0; !rc && l < 2; l++) {
+		const struct link_plan *lk = &links[l];
+		struct check_result *r = lab_check(lab, lk->ping_id);
+		if (lab->opt->manual && !outs[l].len) {
+			char *hint = xasprintf("type `ping -c 3 %s` in `vlab console vm1`", lk->peer);
+			check_fail(r, hint, "VM1's console transcript shows no ping of %s", lk->peer);
+			free(hint);
+			continue;
+		}
+		struct ping_summary sum;
+		int pr = ping_parse(sb_str(&outs[l]), &sum);
+		check_ping_link(r, lk->name, lk->peer, &sum, pr);
+		if (pr == 0 && sum.has_rtt)
+			lab_metric(lab, l ? "ping_virtio_rtt_ms" : "ping_e1000_rtt_ms", sum.rtt_avg);
+	}
+	sb_release(&outs[0]);
+	sb_release(&outs[1]);
+	return rc;
+}
+
+/* ---- step 5: iperf3 over each link ---- */
+
+static int read_taps(struct net_link_info info[4])
+{
+	for (int i = 0; i < 4; i++) {
+		int r = net_link_get(st.net, plan[i].tap, &info[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* What a link carried between two readings of the taps. */
+static uint64_t carried(int l, const struct net_link_info before[4], const struct net_link_info after[4])
+{
+	struct tap_bytes t[2];
+	const int taps[2] = { links[l].vm1, links[l].vm2 };
+	for (int k = 0; k < 2; k++) {
+		t[k].rx = after[taps[k]].rx_bytes - before[taps[k]].rx_bytes;
+		t[k].tx = after[taps[k]].tx_bytes - before[taps[k]].tx_bytes;
+	}
+	return ch3_link_carried(&t[0], &t[1]);
+}
+
+static void record_run(struct lab *lab, int l)
+{
+	const struct iperf_result *res = &st.iperf[l];
+	if (st.iperf_rc[l])
+		return;
+	lab_metric(lab, l ? "iperf_virtio_bps" : "iperf_e1000_bps", iperf_bps(res));
+	if (res->sent.retransmits >= 0)
+		lab_metric(lab, l ? "iperf_virtio_retransmits_count" : "iperf_e1000_retransmits_count",
+			   (double)res->sent.retransmits);
+}
+
+/* VM2 serves iperf3 as a daemon; wait until it listens (its port in
+ * /proc/net/tcp6, or tcp without IPv6, in state 0A: LISTEN). The command
+ * runs in the login shell (console_run's eval): no `exit` in it. */
+#define NO_IPERF "vlab: no iperf3"
+static int start_server(struct lab *lab)
+{
+	static const char cmd[] =
+		"if command -v iperf3 >/dev/null; then iperf3 -s -D && i=0 && "
+		"while ! grep -qs ':" IPERF_PORT_HEX " [0-9A-F]*:0000 0A' /proc/net/tcp6 /proc/net/tcp && "
+		"[ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; else echo '" NO_IPERF "'; fi";
+	struct strbuf out = STRBUF_INIT;
+	int status;
+	ui_note(lab, "in vm2:");
+	ui_command(lab, "guest", "iperf3 -s -D");
+	int rc = guest(lab, 1, cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
+	st.have_iperf = rc == 0 && !strstr(sb_str(&out), NO_IPERF);
+	sb_release(&out);
+	if (rc == 0 && st.have_iperf && status) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "the iperf3 server did not start in vm2 (exit status %d)",
+			 status);
+		return -EIO;
+	}
+	return rc;
+}
+
+static int run_client(struct lab *lab, int l)
+{
+	const struct link_plan *lk = &links[l];
+	struct check_result *r = lab_check(lab, lk->iperf_id);
+	struct net_link_info before[4], after[4];
+	int rc = read_taps(before);
+	if (rc) {
+		check_error(r, "cannot read the taps' counters: %s", strerror(-rc));
+		return 0;
+	}
+	char *cmd = xasprintf("iperf3 -c %s -t %d -J", lk->peer, duration_s(lab));
+	ui_note(lab, "in vm1, over the %s link:", lk->name);
+	ui_command(lab, "guest", cmd);
+	struct strbuf out = STRBUF_INIT;
+	int status;
+	char *what = xasprintf("iperf3 over the %s link (%d s)", lk->name, duration_s(lab));
+	ui_wait_begin(lab, what);
+	free(what);
+	/* the run's own length, plus its setup and the JSON over the console */
+	rc = guest(lab, 0, cmd, duration_s(lab) * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
+	ui_wait_end();
+	free(cmd);
+	if (rc) {
+		sb_release(&out);
+		return rc;
+	}
+	int tr = read_taps(after);
+	/* the report as iperf3 printed it, for `vlab check iperf` */
+	char *saved = xasprintf("%s/iperf-%s.json", lab->run_dir, lk->name);
+	if (write_file_atomic(saved, out.buf ? out.buf : "", out.len, 0644) == 0)
+		lab_artifact(lab, lk->artifact, saved);
+	free(saved);
+	st.iperf_rc[l] = iperf_parse(out.buf ? out.buf : "", out.len, &st.iperf[l]);
+	sb_release(&out);
+	record_run(lab, l);
+	if (tr) {
+		check_error(r, "cannot read the taps' counters: %s", strerror(-tr));
+		return 0;
+	}
+	struct ch3_link this = { lk->name, lk->path, carried(l, before, after) };
+	struct ch3_link other = { links[!l].name, links[!l].path, carried(!l, before, after) };
+	check_iperf_link(r, &st.iperf[l], st.iperf_rc[l], &this, &other, crossed_hint);
+	return 0;
+}
+
+/* --manual: the client's output as typed in VM1 (or, the other way round,
+ * in VM2), judged with the taps' counters over the whole session. */
+static void judge_manual_run(struct lab *lab, int l)
+{
+	const struct link_plan *lk = &links[l];
+	struct check_result *r = lab_check(lab, lk->iperf_id);
+	struct strbuf out = STRBUF_INIT;
+	/* VM1's address on this link, for a client typed in VM2 */
+	const char *cidr = plan[lk->vm1].cidr;
+	char vm1_ip[32];
+	snprintf(vm1_ip, sizeof(vm1_ip), "%.*s", (int)strcspn(cidr, "/"), cidr);
+	if (typed_output(0, "iperf3", lk->peer, &out) && typed_output(1, "iperf3", vm1_ip, &out)) {
+		char *hint = xasprintf("type `iperf3 -s -D` in vm2, then `iperf3 -c %s -t %d` in vm1", lk->peer,
+				       duration_s(lab));
+		check_fail(r, hint, "the console transcripts show no iperf3 client run to %s", lk->peer);
+		free(hint);
+		sb_release(&out);
+		return;
+	}
+	st.iperf_rc[l] = iperf_parse(sb_str(&out), out.len, &st.iperf[l]);
+	sb_release(&out);
+	record_run(lab, l);
+	struct ch3_link this = { lk->name, lk->path, ch3_link_carried(&st.session[lk->vm1], &st.session[lk->vm2]) };
+	const struct link_plan *ol = &links[!l];
+	struct ch3_link other = { ol->name, ol->path, ch3_link_carried(&st.session[ol->vm1], &st.session[ol->vm2]) };
+	check_iperf_link(r, &st.iperf[l], st.iperf_rc[l], &this, &other, crossed_hint);
+}
+
+static int step_iperf(struct lab *lab)
+{
+	if (lab->opt->manual) {
+		for (int l = 0; l < 2; l++)
+			judge_manual_run(lab, l);
+		return 0;
+	}
+	int rc = start_server(lab);
+	if (rc)
+		return rc;
+	if (!st.have_iperf) {
+		for (int l = 0; l < 2; l++)
+			check_skip(lab_check(lab, links[l].iperf_id), "the guest image has no iperf3");
+		return 0;
+	}
+	for (int l = 0; l < 2 && !rc; l++)
+		rc = run_client(lab, l);
+	return rc;
+}
+
+/* ---- step 6: the comparison ---- */
+
+static int step_compare(struct lab *lab)
+{
+	struct check_result *r = lab_check(lab, "ch3.virtio_faster");
+	const struct check_result *e = lab_check(lab, links[0].iperf_id), *v = lab_check(lab, links[1].iperf_id);
+	if (e->verdict == VERDICT_SKIP || v->verdict == VERDICT_SKIP) {
+		check_skip(r, "%s", e->verdict == VERDICT_SKIP ? e->detail : v->detail);
+		return 0;
+	}
+	char why[128] = "";
+	if (e->verdict != VERDICT_PASS || v->verdict != VERDICT_PASS)
+		snprintf(why, sizeof(why), "%s did not pass", e->verdict != VERDICT_PASS ? e->id : v->id);
+	double ebps = st.iperf_rc[0] ? 0 : iperf_bps(&st.iperf[0]);
+	double vbps = st.iperf_rc[1] ? 0 : iperf_bps(&st.iperf[1]);
+	check_virtio_faster(r, ebps, vbps, why[0] ? why : NULL);
+	if (ebps > 0 && vbps > 0)
+		lab_metric(lab, "virtio_over_e1000_ratio", vbps / ebps);
+	if (st.iperf_rc[0] && st.iperf_rc[1])
+		return 0; /* no run to show */
+
+	const struct iperf_row rows[2] = {
+		{ "e1000", st.iperf_rc[0] ? NULL : &st.iperf[0] },
+		{ "virtio", st.iperf_rc[1] ? NULL : &st.iperf[1] },
+	};
+	struct strbuf table = STRBUF_INIT;
+	iperf_format_comparison(&table, rows, 2, 40, ui_utf8());
+	ui_note(lab, "VM1 -> VM2, %d s a link:", duration_s(lab));
+	ui_output(lab, table.buf);
+	sb_release(&table);
+	if (ebps > 0 && vbps > 0)
+		ui_note(lab, "virtio/e1000 = %.2f", vbps / ebps);
+	ui_note(lab, "Why: each packet the e1000 driver sends pokes emulated registers, and every poke stops the\n"
+		     "vCPU for QEMU to act it out; virtio-net leaves packets in rings shared with QEMU and rings once for many.");
+	return 0;
+}
+
+/* ---- --manual ---- */
+
+/* What the student types (VM1's iperf3 lines get --duration's -t). */
+static const char *const vm1_cmds[] = {
+	"root",
+	"toor",
+	"ip a s        (which interface has 52:54:00:8b:99:de, the e1000, and which :df, the virtio-net)",
+	"ip link set eth0 up; ip addr add 10.0.0.10/24 dev eth0     (the e1000)",
+	"ip link set eth1 up; ip addr add 10.0.1.10/24 dev eth1     (the virtio-net)",
+	"ping -c 3 10.0.0.11",
+	"ping -c 3 10.0.1.11",
+	NULL, /* the two iperf3 lines */
+	NULL,
+	NULL,
+};
+static const char *const vm2_cmds[] = {
+	"root",
+	"toor",
+	"ip a s        (52:54:00:8b:99:ce is the e1000, :cf the virtio-net)",
+	"ip link set eth0 up; ip addr add 10.0.0.11/24 dev eth0     (the e1000)",
+	"ip link set eth1 up; ip addr add 10.0.1.11/24 dev eth1     (the virtio-net)",
+	"iperf3 -s -D",
+	NULL,
+};
+
+/* The student types in both VMs (VM2 first: it serves); vlab reads the taps'
+ * counters before and after, and keeps both transcripts for the later steps. */
+static int manual_session(struct lab *lab)
+{
+	struct net_link_info before[4], after[4];
+	int rc = read_taps(before);
+	if (rc) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
+		return rc;
+	}
+	ui_note(lab, "Type in vm2 first (it runs the iperf3 server), then in vm1. `ip a s` tells which ethN has\n"
+		     "which MAC: the e1000s take 10.0.0.x/24, the virtio-nets 10.0.1.x/24.");
+	const char *vm1[ARRAY_SIZE(vm1_cmds)];
+	memcpy(vm1, vm1_cmds, sizeof(vm1));
+	char *runs[2];
+	for (int l = 0; l < 2; l++)
+		vm1[ARRAY_SIZE(vm1) - 3 + l] = runs[l] = xasprintf("iperf3 -c %s -t %d", links[l].peer, duration_s(lab));
+	struct vm *const vms[2] = { &lab->vms[1], &lab->vms[0] };
+	const char *const *const cmds[2] = { vm2_cmds, vm1 };
+	struct strbuf texts[2] = { STRBUF_INIT, STRBUF_INIT };
+	rc = vm_manual_sessions(lab, vms, cmds, 2, texts);
+	free(runs[0]);
+	free(runs[1]);
+	st.text[1] = texts[0];
+	st.text[0] = texts[1];
+	if (rc)
+		return rc;
+	rc = read_taps(after);
+	if (rc) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
+		return rc;
+	}
+	for (int i = 0; i < 4; i++) {
+		st.session[i].rx = after[i].rx_bytes - before[i].rx_bytes;
+		st.session[i].tx = after[i].tx_bytes - before[i].tx_bytes;
+	}
+	return 0;
+}
+
+/* ---- the table ---- */
+
+static const char *const bridges_checks[] = { "ch3.bridges", NULL };
+static const char *const ping_checks[] = { "ch3.ping_e1000_link", "ch3.ping_virtio_link", NULL };
+static const char *const iperf_checks[] = { "ch3.iperf_e1000", "ch3.iperf_virtio", NULL };
+static const char *const compare_checks[] = { "ch3.virtio_faster", NULL };
+static const char *const bridges_cmds[] = {
+	"for t in tap0 tap1 tap2 tap3; do ip tuntap add $t mode tap; ip link set $t up; done",
+	"ip link add br0 type bridge; ip link set tap0 master br0; ip link set tap2 master br0",
+	"ip link add br1 type bridge; ip link set tap1 master br1; ip link set tap3 master br1",
+	"ip addr add 10.0.0.1/24 dev br0; ip addr add 10.0.1.1/24 dev br1",
+	"ip link set br0 up; ip link set br1 up",
+	NULL,
+};
+static const char *const address_cmds[] = {
+	"vm1: ip addr add 10.0.0.10/24 dev ETH_E1000; ip addr add 10.0.1.10/24 dev ETH_VIRTIO (and set both up)",
+	"vm2: ip addr add 10.0.0.11/24 dev ETH_E1000; ip addr add 10.0.1.11/24 dev ETH_VIRTIO (and set both up)",
+	NULL,
+};
+static const char *const ping_cmds[] = { "vm1: ping 10.0.0.11", "vm1: ping 10.0.1.11", NULL };
+static const char *const iperf_cmds[] = { "vm2: iperf3 -s", "vm1: iperf3 -c 10.0.0.11", "vm1: iperf3 -c 10.0.1.11",
+					  NULL };
+
+static const struct step ch3_steps[] = {
+	{
+		.name = "bridges",
+		.title = "Build the host's side: four taps, two bridges",
+		.explain =
+			"A bridge is a switch made in software: frames that come in on one of its ports go out\n"
+			"on the port where the destination MAC lives. br0 joins the two e1000s' taps (tap0, tap2),\n"
+			"br1 the two virtio-nets' (tap1, tap3), so each pair of NICs shares a wire of its own.\n"
+			"The bridges' addresses make the host a member of each subnet too.",
+		.lab_section = LAB_CH3,
+		.host_cmds = bridges_cmds,
+		.checks = bridges_checks,
+		.run = step_bridges,
+	},
+	{
+		.name = "boot",
+		.title = "Boot both VMs at once, each with an e1000 and a virtio-net NIC",
+		.explain =
+			"-device e1000 gives the guest an emulated Intel card; -device virtio-net-pci a device\n"
+			"that exists only in VMs, whose driver knows it talks to a hypervisor. Both qemus start\n"
+			"before vlab waits for either, so the two boots overlap.",
+		.lab_section = LAB_CH3,
+		.run = step_boot,
+	},
+	{
+		.name = "address",
+		.title = "Find each guest's NICs by MAC and give them the lab's addresses",
+		.explain =
+			"The guest numbers its interfaces itself; only the MACs we chose say which is the\n"
+			"e1000 and which the virtio-net. The e1000s take 10.0.0.x/24, the virtio-nets 10.0.1.x/24.",
+		.lab_section = LAB_CH3,
+		.guest_cmds = address_cmds,
+		.run = step_address,
+	},
+	{
+		.name = "ping",
+		.title = "Ping VM2 from VM1 over each link",
+		.explain = "Each subnet lives on one bridge only, so the destination address picks the link.",
+		.lab_section = LAB_CH3,
+		.guest_cmds = ping_cmds,
+		.checks = ping_checks,
+		.run = step_ping,
+	},
+	{
+		.name = "iperf",
+		.title = "iperf3 from VM1 to VM2 over the e1000 link, then over the virtio link",
+		.explain =
+			"iperf3 pushes TCP data as fast as the path takes it and reports the rate. vlab also\n"
+			"reads the taps' byte counters before and after each run: the link that carried the\n"
+			"run must show its bytes, whatever iperf3 says.",
+		.lab_section = LAB_CH3,
+		.guest_cmds = iperf_cmds,
+		.checks = iperf_checks,
+		.run = step_iperf,
+	},
+	{
+		.name = "compare",
+		.title = "Compare: virtio-net against e1000",
+		.explain =
+			"Same VMs, same host, same bridges: only the NIC model differs, so the ratio of the two\n"
+			"rates is what paravirtual I/O is worth here.",
+		.lab_section = LAB_CH3,
+		.checks = compare_checks,
+		.run = step_compare,
+	},
+};
+
+static void ch3_teardown(struct lab *lab)
+{
+	for (int i = 0; i < lab->nvms; i++) {
+		if (lab->opt->keep)
+			vm_detach(&lab->vms[i]);
+		else
+			vm_stop(lab, &lab->vms[i]);
+	}
+	if (st.net && lab->opt->keep) {
+		net_close(st.net);
+		st.net = NULL;
+	}
+	for (int i = 0; i < 2; i++)
+		sb_release(&st.text[i]);
+}
+
+const struct chapter chapter_iperf = {
+	.number = 3,
+	.name = "iperf",
+	.title = "Virtualized vs paravirtualized I/O: two VMs, two bridges, iperf3 over e1000 and virtio-net",
+	.summary = "br0 and br1 joining two VMs' e1000s and virtio-nets; iperf3 over each link, the rates compared",
+	.steps = ch3_steps,
+	.nsteps = sizeof(ch3_steps) / sizeof(ch3_steps[0]),
+	.prepare = ch3_prepare,
+	.teardown = ch3_teardown,
+};

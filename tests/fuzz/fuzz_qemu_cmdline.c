@@ -1,0 +1,88 @@
+/* libFuzzer harness for the qemu command-line parser and the /proc parsers
+ * (checks/qemu_cmdline.c, checks/procfs_parse.c): any bytes, read as
+ * /proc/PID/cmdline, must parse without a crash, a leak or undefined
+ * behaviour, every view and verdict of the result must work, and the
+ * /proc parsers must take the same bytes as text. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/procfs_parse.h"
+#include "checks/qemu_cmdline.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct qemu_cmdline c;
+	int r = qemu_cmdline_parse_proc((const char *)data, size, &c);
+	if (r && r != -EINVAL)
+		abort();
+	if (r == 0) {
+		if (c.argc < 1 || (c.memory && c.memory->kind != QOPT_MEMORY))
+			abort();
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < c.nopts; i++) {
+			qemu_opt_text(&c.opts[i], &sb);
+			if (c.opts[i].argi < 1 || c.opts[i].argi >= c.argc)
+				abort();
+		}
+		sb_release(&sb);
+		struct qemu_serial s;
+		char why[256];
+		if (qemu_cmdline_serial(&c, &s, why, sizeof(why)) == 0 && (!s.path || !s.chardev))
+			abort();
+		struct qemu_nic nics[4];
+		size_t n = qemu_cmdline_nics(&c, nics, 4);
+		for (size_t i = 0; i < n && i < 4; i++)
+			if (nics[i].device && !nics[i].model && qemu_opt_get(nics[i].device, "driver"))
+				abort();
+		struct qemu_disk d;
+		if (qemu_cmdline_virtio_disk(&c, &d) == 0 && (!d.file || !d.backend))
+			abort();
+		qemu_cmdline_qmp_path(&c);
+		char diffs[4][256];
+		qemu_cmdline_differences(&c, diffs, 4);
+		struct check_result res;
+		check_init(&res, "x");
+		check_cmdline_lab_vm(&res, &c, 1, 'S', NULL, false);
+		check_init(&res, "x");
+		check_cmdline_lab_vm(&res, &c, 1, 'S', "paused", false);
+		check_init(&res, "x");
+		check_cmdline_memory(&res, &c, LAB_QEMU_MEMORY_BYTES);
+		check_init(&res, "x");
+		check_cmdline_rootfs(&res, &c, NULL, NULL, "not read");
+		check_init(&res, "x");
+		check_cmdline_rootfs(&res, &c, "/dev/vda", "ext4", NULL);
+		check_init(&res, "x");
+		check_cmdline_serial(&res, &c);
+		check_init(&res, "x");
+		check_cmdline_no_nic(&res, &c);
+		check_init(&res, "x");
+		check_cmdline_nic(&res, &c, LAB_NIC_MODEL, LAB_NIC_MAC, LAB_TAP);
+		char p[64];
+		if (c.append)
+			qemu_path_resolve("/cwd", c.append, p, sizeof(p));
+		qemu_cmdline_release(&c);
+	}
+	/* the same bytes as /proc text */
+	char *text = malloc(size + 1);
+	memcpy(text, data, size);
+	text[size] = '\0';
+	struct unix_sock us[4];
+	size_t nus;
+	if (procfs_parse_net_unix(text, us, 4, &nus) == 0)
+		for (size_t i = 0; i < nus && i < 4; i++)
+			if (strlen(us[i].path) >= sizeof(us[i].path))
+				abort();
+	unsigned long ino;
+	procfs_parse_socket_link(text, &ino);
+	char ifname[16], st;
+	if (procfs_parse_tun_iff(text, ifname, sizeof(ifname)) == 0 && !ifname[0])
+		abort();
+	procfs_parse_stat_state(text, &st);
+	free(text);
+	return 0;
+}
