@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/ch4.h"
 #include "checks/iperf.h"
+#include "checks/strace_parse.h"
 #include "runner/engine.h"
 #include "runner/report.h"
 #include "runner/util.h"
@@ -53,9 +55,34 @@ static int judge_iperf(const char *data, size_t len, struct check_result *r, jso
 	return 0;
 }
 
+/* --memory: the RAM a strace log must show (the lab's 256 MiB by default). */
+static uint64_t strace_wanted_memory = 256ULL << 20;
+
+static int judge_strace(const char *data, size_t len, struct check_result *r, json_t *metrics, json_t *facts,
+			char *why, size_t whylen)
+{
+	struct strace_summary *s = xcalloc(1, sizeof(*s));
+	int rc = strace_parse(data, len, s);
+	if (rc == -ENOENT) {
+		snprintf(why, whylen, "not a strace log: no ioctl( call in %lu lines", s->lines);
+		free(s);
+		return -EINVAL;
+	}
+	check_strace_memory_region(r, s, rc, strace_wanted_memory);
+	json_object_set_new(metrics, "ram_bytes", json_integer((json_int_t)s->ram_bytes));
+	json_object_set_new(metrics, "kvm_ioctls_count", json_integer((json_int_t)s->kvm_calls));
+	json_object_set_new(metrics, "kvm_run_count", json_integer((json_int_t)strace_request_count(s, "KVM_RUN")));
+	json_object_set_new(metrics, "region_calls_count", json_integer((json_int_t)s->region_calls));
+	json_object_set_new(facts, "cut_off", json_boolean(s->cut_off));
+	json_object_set_new(facts, "wanted_bytes", json_integer((json_int_t)strace_wanted_memory));
+	free(s);
+	return 0;
+}
+
 /* One row a kind; keep CHECK_OPTIONS (check_cmd.h) in step. */
 const struct check_kind check_kinds[] = {
 	{ "iperf", "iperf.run", judge_iperf },
+	{ "strace", "ch4.strace_memory_region", judge_strace },
 };
 const size_t ncheck_kinds = ARRAY_SIZE(check_kinds);
 
@@ -126,6 +153,7 @@ int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "memory", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum report_format f = FORMAT_TEXT;
@@ -134,6 +162,12 @@ int cmd_check(int argc, char **argv)
 	int c;
 	/* options may come anywhere (getopt permutes); a lone "-" is a FILE */
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'm') {
+			/* qemu's -m spelling: a bare number is MiB */
+			if (parse_size(optarg, true, &strace_wanted_memory) || !strace_wanted_memory)
+				return usage("--memory takes a size as qemu's -m does (256M, 1G), not '%s'", optarg);
+			continue;
+		}
 		if (c != 'f')
 			return usage("unknown option '%s'", argv[optind - 1]);
 		if (report_format_parse(optarg, &f) || f == FORMAT_JUNIT || f == FORMAT_TAP)

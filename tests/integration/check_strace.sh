@@ -1,0 +1,17 @@
+# vlab check strace FILE [--memory SIZE]: a student's saved strace log judged
+# by the same check as chapter 4 (ch4.strace_memory_region).
+. "$VLAB_REPO/tests/integration/lib.bash"
+f=$VLAB_REPO/tests/fixtures/strace
+"$VLAB" check strace "$f/strace-shared-m256M.log" >out.txt || { cat out.txt; die "the lab's 256 MiB log must pass"; }
+grep -q "256 MiB" out.txt || die "the verdict does not give the size"
+"$VLAB" check strace "$f/strace-m256M-lab-ampersand.log" >/dev/null || die "the lab's &> log (qemu's stderr mixed in) must pass"
+"$VLAB" check strace "$f/strace-m512M-f.log" >out.txt
+[ $? -eq 1 ] || die "a 512 MiB log must fail the lab's 256 MiB"
+grep -q "adds up to 512 MiB" out.txt || die "the failure does not say what was found"
+"$VLAB" check strace --memory 5G "$f/strace-m5G-f.log" --format json >out.json || die "--memory 5G on a 5 GiB log must pass"
+jq -e '.checks[0].status == "pass" and .metrics.ram_bytes == 5368709120' out.json >/dev/null || { cat out.json; die "json lacks the verdict or the bytes"; }
+"$VLAB" check strace "$VLAB_REPO/README.md" >out.txt 2>err.txt
+[ $? -eq 3 ] || die "a file that is not a strace log must exit 3"
+grep -q "not a strace log" err.txt || die "the error does not say what is wrong"
+"$VLAB" check strace --memory lots "$f/strace-m5G-f.log" 2>err.txt
+[ $? -eq 2 ] || die "a bad --memory must be a usage error"
