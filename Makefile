@@ -66,6 +66,7 @@ OBJS += runner/rundir.o
 OBJS += runner/vmrun.o
 OBJS += runner/net.o
 OBJS += runner/ns.o
+OBJS += runner/labnet.o
 OBJS += runner/doctor.o
 OBJS += runner/status.o
 OBJS += runner/attach.o

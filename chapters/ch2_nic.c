@@ -19,6 +19,7 @@
 #include "checks/transcript.h"
 #include "runner/cleanup.h"
 #include "runner/console.h"
+#include "runner/labnet.h"
 #include "runner/net.h"
 #include "runner/ns.h"
 #include "runner/proc.h"
@@ -39,8 +40,7 @@
 
 /* What the chapter keeps between steps. */
 struct ch2_state {
-	struct netns ns;
-	struct net *net;
+	struct lab_net lnet;
 	int tap_handle;
 	char guest_if[32];      /* the guest's interface with GUEST_MAC */
 	char index_sha256[65];  /* of /root/index.html, read in the guest */
@@ -50,21 +50,15 @@ static struct ch2_state st;
 static void delete_tap(void *arg)
 {
 	(void)arg;
-	if (st.net)
-		net_link_delete(st.net, TAP_NAME);
+	if (st.lnet.net)
+		net_link_delete(st.lnet.net, TAP_NAME);
 }
 
-static void remove_ns(void *arg)
+/* --host-net: the host's netlink socket goes at the end too */
+static void close_host_net(void *arg)
 {
 	(void)arg;
-	if (st.net) {
-		net_close(st.net);
-		st.net = NULL;
-	}
-	if (st.ns.fd >= 0) {
-		ns_leave(&st.ns);
-		ns_remove(&st.ns);
-	}
+	lab_net_close(&st.lnet);
 }
 
 /* --host-net: the lab's own way, in the host's namespace. Only as root, and
@@ -72,20 +66,25 @@ static void remove_ns(void *arg)
  * are the student's, and vlab removes only what it made. */
 static int host_net_prepare(struct lab *lab)
 {
+	char err[384];
+	if (ns_tun_usable(err, sizeof(err))) {
+		snprintf(lab->blocked, sizeof(lab->blocked), "chapter 2 needs a tap: %s", err);
+		return -EPERM;
+	}
 	if (geteuid() != 0) {
 		snprintf(lab->blocked, sizeof(lab->blocked),
 			 "--host-net changes the host's own network: run it as root (or leave it out: vlab's "
 			 "namespace needs no root where /dev/net/tun is open to you)");
 		return -EPERM;
 	}
-	int r = net_open(&st.net);
+	int r = net_open(&st.lnet.net);
 	if (r) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "cannot talk netlink: %s", strerror(-r));
 		return r;
 	}
 	struct net_link_info links[64];
 	size_t n = 0;
-	r = net_link_list(st.net, links, ARRAY_SIZE(links), &n);
+	r = net_link_list(st.lnet.net, links, ARRAY_SIZE(links), &n);
 	for (size_t i = 0; r == 0 && i < n && i < ARRAY_SIZE(links); i++) {
 		if (!strcmp(links[i].name, TAP_NAME)) {
 			snprintf(lab->blocked, sizeof(lab->blocked),
@@ -105,59 +104,36 @@ static int host_net_prepare(struct lab *lab)
 		}
 	}
 	if (r) {
-		net_close(st.net);
-		st.net = NULL;
+		net_close(st.lnet.net);
+		st.lnet.net = NULL;
 		if (!lab->blocked[0])
 			snprintf(lab->blocked, sizeof(lab->blocked), "cannot list the host's links: %s", strerror(-r));
 		return r == -EEXIST ? -EEXIST : r;
 	}
-	cleanup_add_callback(remove_ns, NULL, "netlink socket");
+	cleanup_add_callback(close_host_net, NULL, "netlink socket");
 	return 0;
 }
 
 static int ch2_prepare(struct lab *lab)
 {
 	memset(&st, 0, sizeof(st));
-	st.ns = (struct netns)NETNS_INIT;
+	st.lnet = (struct lab_net)LAB_NET_INIT;
 	st.tap_handle = -1;
 	int r = lab_prepare_image(lab);
 	if (r)
 		return r;
-	char err[384];
-	r = ns_tun_usable(err, sizeof(err));
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "chapter 2 needs a tap: %s", err);
-		return -EPERM;
-	}
 	if (lab->opt->host_net)
 		return host_net_prepare(lab);
-	r = ns_create(&st.ns, lab->run_id, err, sizeof(err));
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot make the lab's network namespace: %s", err);
-		return r == -ENOMEM ? r : -EPERM;
-	}
-	if (st.ns.named)
-		cleanup_ledger_note("netns %s", st.ns.name);
 	/* from here on vlab, qemu and every check live in the lab namespace */
-	r = ns_enter(&st.ns);
-	if (!r)
-		r = net_open(&st.net);
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot enter the lab's network namespace: %s", strerror(-r));
-		remove_ns(NULL);
-		return -EPERM;
-	}
-	/* registered last, released first: the namespace goes after the tap */
-	cleanup_add_callback(remove_ns, NULL, "lab network namespace");
-	return 0;
+	return lab_net_open(lab, &st.lnet, "chapter 2 needs a tap");
 }
 
 static int step_tap(struct lab *lab)
 {
 	struct check_result *r = lab_check(lab, "ch2.tap_up");
-	if (st.ns.named)
+	if (st.lnet.ns.named)
 		ui_note(lab, "In the network namespace %s (`ip netns exec %s ...` or `vlab shell` reach it):",
-			st.ns.name, st.ns.name);
+			st.lnet.ns.name, st.lnet.ns.name);
 	/* owned by us: where /dev/net/tun is 0666 no other user may attach to it */
 	int rc = net_tap_create(TAP_NAME, geteuid());
 	if (rc == 0) {
@@ -165,12 +141,12 @@ static int step_tap(struct lab *lab)
 		struct net_link_info made;
 		/* in the host's namespace `vlab clean` must know it by its index:
 		 * a tap0 made later by someone else is not ours */
-		if (lab->opt->host_net && net_link_get(st.net, TAP_NAME, &made) == 0)
+		if (lab->opt->host_net && net_link_get(st.lnet.net, TAP_NAME, &made) == 0)
 			cleanup_ledger_note("link %s %d", TAP_NAME, made.index);
-		rc = net_link_set_up(st.net, TAP_NAME, true);
+		rc = net_link_set_up(st.lnet.net, TAP_NAME, true);
 	}
 	if (rc == 0)
-		rc = net_addr_add(st.net, TAP_NAME, TAP_CIDR);
+		rc = net_addr_add(st.lnet.net, TAP_NAME, TAP_CIDR);
 	if (rc) {
 		char msg[256];
 		net_describe_error(msg, sizeof(msg), "set up", TAP_NAME, rc);
@@ -179,7 +155,7 @@ static int step_tap(struct lab *lab)
 		return rc;
 	}
 	struct net_link_info info;
-	rc = net_link_get(st.net, TAP_NAME, &info);
+	rc = net_link_get(st.lnet.net, TAP_NAME, &info);
 	check_tap_up(r, TAP_NAME, rc == 0, rc == 0 && info.up, TAP_CIDR, (const char (*)[48])info.addrs,
 		     rc == 0 ? info.naddrs : 0);
 	return 0;
@@ -517,8 +493,8 @@ static int step_teardown(struct lab *lab)
 		cleanup_release(st.tap_handle);
 	st.tap_handle = -1;
 	char name[64];
-	snprintf(name, sizeof(name), "%s", st.ns.name);
-	bool named = st.ns.named;
+	snprintf(name, sizeof(name), "%s", st.lnet.ns.name);
+	bool named = st.lnet.ns.named;
 	cleanup_run_all(); /* the namespace, and anything else this run made */
 
 	struct strbuf left = STRBUF_INIT;
@@ -646,9 +622,9 @@ static void ch2_teardown(struct lab *lab)
 		else
 			vm_stop(lab, &lab->vms[i]);
 	}
-	if (st.net && lab->opt->keep) {
-		net_close(st.net);
-		st.net = NULL;
+	if (st.lnet.net && lab->opt->keep) {
+		net_close(st.lnet.net);
+		st.lnet.net = NULL;
 	}
 }
 

@@ -26,6 +26,7 @@
 #include "checks/transcript.h"
 #include "runner/cleanup.h"
 #include "runner/console.h"
+#include "runner/labnet.h"
 #include "runner/net.h"
 #include "runner/ns.h"
 #include "runner/report.h"
@@ -84,8 +85,7 @@ static const char crossed_hint[] =
 
 /* What the chapter keeps between steps. */
 struct ch3_state {
-	struct netns ns;
-	struct net *net;
+	struct lab_net lnet;
 	bool made[6];              /* tap0..tap3, br0, br1 were created by this run */
 	char ifname[4][32];        /* plan[i]'s interface in its guest, found by MAC */
 	bool swap;                 /* VLAB_TEST_CH3_SWAP_ADDRESSES: VM1's two addresses crossed */
@@ -105,23 +105,10 @@ static const char *const link_names[6] = { "tap0", "tap1", "tap2", "tap3", "br0"
 static void delete_links(void *arg)
 {
 	(void)arg;
-	for (size_t i = 0; st.net && i < ARRAY_SIZE(link_names); i++)
+	for (size_t i = 0; st.lnet.net && i < ARRAY_SIZE(link_names); i++)
 		if (st.made[i])
-			net_link_delete(st.net, link_names[i]);
+			net_link_delete(st.lnet.net, link_names[i]);
 	memset(st.made, 0, sizeof(st.made));
-}
-
-static void remove_ns(void *arg)
-{
-	(void)arg;
-	if (st.net) {
-		net_close(st.net);
-		st.net = NULL;
-	}
-	if (st.ns.fd >= 0) {
-		ns_leave(&st.ns);
-		ns_remove(&st.ns);
-	}
 }
 
 static int ch3_prepare(struct lab *lab)
@@ -129,7 +116,7 @@ static int ch3_prepare(struct lab *lab)
 	for (int i = 0; i < 2; i++)
 		sb_release(&st.text[i]);
 	memset(&st, 0, sizeof(st));
-	st.ns = (struct netns)NETNS_INIT;
+	st.lnet = (struct lab_net)LAB_NET_INIT;
 	st.iperf_rc[0] = st.iperf_rc[1] = -ENOENT; /* no run yet */
 	/* a fault for the integration test that proves the counter check
 	 * (git's GIT_TEST_* variables are the model): the run says so */
@@ -138,31 +125,8 @@ static int ch3_prepare(struct lab *lab)
 	int r = lab_prepare_image(lab);
 	if (r)
 		return r;
-	char err[384];
-	r = ns_tun_usable(err, sizeof(err));
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "chapter 3 needs taps: %s", err);
-		return -EPERM;
-	}
-	r = ns_create(&st.ns, lab->run_id, err, sizeof(err));
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot make the lab's network namespace: %s", err);
-		return r == -ENOMEM ? r : -EPERM;
-	}
-	if (st.ns.named)
-		cleanup_ledger_note("netns %s", st.ns.name);
 	/* from here on vlab, both qemus and every check live in the lab namespace */
-	r = ns_enter(&st.ns);
-	if (!r)
-		r = net_open(&st.net);
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot enter the lab's network namespace: %s", strerror(-r));
-		remove_ns(NULL);
-		return -EPERM;
-	}
-	/* registered before the links, so released after them */
-	cleanup_add_callback(remove_ns, NULL, "lab network namespace");
-	return 0;
+	return lab_net_open(lab, &st.lnet, "chapter 3 needs taps");
 }
 
 static int duration_s(const struct lab *lab)
@@ -180,17 +144,17 @@ static int make_links(void)
 		r = net_tap_create(link_names[i], geteuid());
 		st.made[i] = r == 0;
 		if (!r)
-			r = net_link_set_up(st.net, link_names[i], true);
+			r = net_link_set_up(st.lnet.net, link_names[i], true);
 	}
 	for (int b = 0; b < 2 && !r; b++) {
-		r = net_bridge_create(st.net, bridges[b].name);
+		r = net_bridge_create(st.lnet.net, bridges[b].name);
 		st.made[4 + b] = r == 0;
 		for (int t = 0; t < 2 && !r; t++)
-			r = net_link_set_master(st.net, bridges[b].taps[t], bridges[b].name);
+			r = net_link_set_master(st.lnet.net, bridges[b].taps[t], bridges[b].name);
 		if (!r)
-			r = net_addr_add(st.net, bridges[b].name, bridges[b].cidr);
+			r = net_addr_add(st.lnet.net, bridges[b].name, bridges[b].cidr);
 		if (!r)
-			r = net_link_set_up(st.net, bridges[b].name, true);
+			r = net_link_set_up(st.lnet.net, bridges[b].name, true);
 	}
 	return r;
 }
@@ -200,9 +164,9 @@ static int step_bridges(struct lab *lab)
 	struct check_result *r = lab_check(lab, "ch3.bridges");
 	if (lab->opt->host_net)
 		ui_note(lab, "--host-net is chapter 2's: chapter 3 builds its bridges in vlab's own namespace.");
-	if (st.ns.named)
+	if (st.lnet.ns.named)
 		ui_note(lab, "In the network namespace %s (`ip netns exec %s ...` or `vlab shell` reach it):",
-			st.ns.name, st.ns.name);
+			st.lnet.ns.name, st.lnet.ns.name);
 	cleanup_add_callback(delete_links, NULL, "taps and bridges");
 	int rc = make_links();
 	if (rc) {
@@ -215,7 +179,7 @@ static int step_bridges(struct lab *lab)
 	/* the verdict reads the kernel's view back, not what vlab asked for */
 	struct net_link_info all[32];
 	size_t n = 0;
-	rc = net_link_list(st.net, all, ARRAY_SIZE(all), &n);
+	rc = net_link_list(st.lnet.net, all, ARRAY_SIZE(all), &n);
 	if (rc) {
 		check_error(r, "cannot list the namespace's links: %s", strerror(-rc));
 		return 0;
@@ -519,7 +483,7 @@ static int step_ping(struct lab *lab)
 static int read_taps(struct net_link_info info[4])
 {
 	for (int i = 0; i < 4; i++) {
-		int r = net_link_get(st.net, plan[i].tap, &info[i]);
+		int r = net_link_get(st.lnet.net, plan[i].tap, &info[i]);
 		if (r)
 			return r;
 	}
@@ -866,9 +830,9 @@ static void ch3_teardown(struct lab *lab)
 		else
 			vm_stop(lab, &lab->vms[i]);
 	}
-	if (st.net && lab->opt->keep) {
-		net_close(st.net);
-		st.net = NULL;
+	if (st.lnet.net && lab->opt->keep) {
+		net_close(st.lnet.net);
+		st.lnet.net = NULL;
 	}
 	for (int i = 0; i < 2; i++)
 		sb_release(&st.text[i]);
