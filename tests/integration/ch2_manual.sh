@@ -8,19 +8,6 @@ require_image
 command -v socat >/dev/null || skip "socat is not installed"
 export VLAB_RUN_DIR=$SCRATCH/run
 
-expect() {
-	local buf="" ch end=$((SECONDS + $2))
-	while [ $SECONDS -lt $end ]; do
-		if IFS= read -r -t 1 -n 1 -d '' ch <&"${CON[0]}"; then
-			buf+=$ch
-			[[ $buf == *"$1"* ]] && return 0
-		fi
-	done
-	echo "console: no '$1' within $2 s; got: $buf" >&2
-	return 1
-}
-send() { printf '%s\r' "$1" >&"${CON[1]}"; }
-
 mkfifo enter
 "$VLAB" chapter 2 --manual --format json <enter >report.json 2>stderr.txt &
 vlab_pid=$!

@@ -47,3 +47,20 @@ assert_rundir_clean() {
 	left=$(find "$d" \( -type s -o -name '*.qcow2' -o -name '*.pid' \) -print)
 	[ -z "$left" ] || die "left behind in $d: $left"
 }
+
+# A console driven by hand, as a student would type it: CON is a coprocess
+# (socat to a UNIX socket) started by the test.
+# expect PATTERN SECONDS: read the console until PATTERN shows up
+expect() {
+	local buf="" ch end=$((SECONDS + $2))
+	while [ $SECONDS -lt $end ]; do
+		if IFS= read -r -t 1 -n 1 -d '' ch <&"${CON[0]}"; then
+			buf+=$ch
+			[[ $buf == *"$1"* ]] && return 0
+		fi
+	done
+	echo "console: no '$1' within $2 s; got: $buf" >&2
+	return 1
+}
+# send LINE: type LINE and Enter
+send() { printf '%s\r' "$1" >&"${CON[1]}"; }

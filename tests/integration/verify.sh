@@ -83,19 +83,6 @@ con_close() {
 	exec {CON[1]}>&-
 	wait "$CON_PID" 2>/dev/null
 }
-expect() { # expect PATTERN SECONDS
-	local buf="" ch end=$((SECONDS + $2))
-	while [ $SECONDS -lt $end ]; do
-		if IFS= read -r -t 1 -n 1 -d '' ch <&"${CON[0]}"; then
-			buf+=$ch
-			[[ $buf == *"$1"* ]] && return 0
-		fi
-	done
-	echo "console: no '$1' within $2 s; got: $buf" >&2
-	return 1
-}
-send() { printf '%s\r' "$1" >&"${CON[1]}"; }
-
 # guest CMD: log in as root, run CMD (its end marked so its echo does not
 # count), log out.
 guest() {
