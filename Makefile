@@ -93,6 +93,7 @@ OBJS += checks/procfs_parse.o
 OBJS += runner/verify.o
 OBJS += checks/strace_parse.o
 OBJS += checks/ch4.o
+OBJS += checks/perf_parse.o
 OBJS += chapters/ch3_iperf.o
 OBJS += checks/iperf.o
 OBJS += checks/ch3.o
@@ -189,6 +190,7 @@ FUZZ ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # what each harness links besides itself
 FUZZ_SRCS_iperf := checks/iperf.c checks/verdict.c runner/util.c
 FUZZ_SRCS_strace := checks/strace_parse.c
+FUZZ_SRCS_perf := checks/perf_parse.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
 FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -48,3 +48,22 @@ void check_strace_memory_region(struct check_result *r, const struct strace_summ
 		   seen, s->ram_bytes, want, where);
 	free(hint);
 }
+
+void check_exits_counted(struct check_result *r, const struct perf_report *rep)
+{
+	if (!rep->nrows || !rep->total_samples) {
+		check_fail(r, "record while the guest runs its three /root/while_true: `perf kvm stat record -p "
+			      "QEMU_PID`, then `perf kvm stat report`; a paravirtual KVM (kvm_pvm) decodes no exits: "
+			      "it needs VT-x/AMD-V",
+			   "the report holds no VM exits (%s, %" PRIu64 " samples)", rep->event[0] ? rep->event : "?",
+			   rep->total_samples);
+		return;
+	}
+	struct strbuf top = STRBUF_INIT;
+	for (size_t i = 0; i < rep->nrows && i < 3; i++)
+		sb_addf(&top, "%s%s %" PRIu64, i ? ", " : "", rep->rows[i].reason, rep->rows[i].samples);
+	uint64_t cr = perf_cr_exits(rep);
+	check_pass(r, "%" PRIu64 " VM exits in %zu reasons (%s); CR-access exits: %" PRIu64, rep->total_samples,
+		   rep->nrows, top.buf, cr);
+	sb_release(&top);
+}

@@ -79,10 +79,33 @@ static int judge_strace(const char *data, size_t len, struct check_result *r, js
 	return 0;
 }
 
+static int judge_perf(const char *data, size_t len, struct check_result *r, json_t *metrics, json_t *facts,
+		      char *why, size_t whylen)
+{
+	struct perf_report *rep = xcalloc(1, sizeof(*rep));
+	if (perf_report_parse(data, len, rep)) {
+		snprintf(why, whylen, "not a `perf kvm stat report` table (no header with 'Samples')");
+		free(rep);
+		return -EINVAL;
+	}
+	check_exits_counted(r, rep);
+	json_object_set_new(facts, "event", json_string(rep->event));
+	json_object_set_new(facts, "has_total", json_boolean(rep->has_total));
+	json_t *reasons = json_object();
+	for (size_t i = 0; i < rep->nrows; i++)
+		json_object_set_new(reasons, rep->rows[i].reason, json_integer((json_int_t)rep->rows[i].samples));
+	json_object_set_new(facts, "exits_by_reason", reasons);
+	json_object_set_new(metrics, "exits_count", json_integer((json_int_t)rep->total_samples));
+	json_object_set_new(metrics, "cr_exits_count", json_integer((json_int_t)perf_cr_exits(rep)));
+	free(rep);
+	return 0;
+}
+
 /* One row a kind; keep CHECK_OPTIONS (check_cmd.h) in step. */
 const struct check_kind check_kinds[] = {
 	{ "iperf", "iperf.run", judge_iperf },
 	{ "strace", "ch4.strace_memory_region", judge_strace },
+	{ "perf", "ch4.exits_counted", judge_perf },
 };
 const size_t ncheck_kinds = ARRAY_SIZE(check_kinds);
 

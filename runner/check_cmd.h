@@ -18,11 +18,12 @@
 #include "checks/verdict.h"
 
 #define CHECK_USAGE "KIND FILE... [--format text|json] [--memory SIZE]"
-#define CHECK_SUMMARY "judge saved files a student hands in (iperf3 -J output, a strace log of qemu)"
+#define CHECK_SUMMARY "judge saved files a student hands in (iperf3 -J output, a strace log of qemu, perf kvm stat report)"
 #define CHECK_OPTIONS                                                                              \
 	"  KIND                    what the files are:\n"                                           \
 	"                            iperf   an iperf3 run, as `iperf3 -c SERVER -J` (or -s) printed it\n" \
 	"                            strace  qemu's ioctls, as `strace -f -e trace=ioctl -o FILE qemu ...` wrote them\n" \
+	"                            perf    VM exits, as `perf kvm stat report` printed them\n"       \
 	"  --memory SIZE           strace: the RAM the log must show (default 256M)\n"                  \
 	"  FILE                    a file to judge; - reads standard input\n"                        \
 	"  --format text|json      how to print (default text)\n"

@@ -31,6 +31,9 @@
 #define LLVMFuzzerTestOneInput fuzz_qemu_cmdline_one
 #include "tests/fuzz/fuzz_qemu_cmdline.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_perf_one
+#include "tests/fuzz/fuzz_perf.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
 	const char *corpus;
@@ -40,6 +43,7 @@ static const struct {
 	{ "strace", fuzz_strace_one },
 	{ "kvmstats", fuzz_kvmstats_one },
 	{ "qemu_cmdline", fuzz_qemu_cmdline_one },
+	{ "perf", fuzz_perf_one },
 };
 
 #define CORPUS_DIR FIXTURES "/../fuzz/corpus"
