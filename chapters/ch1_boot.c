@@ -325,11 +325,7 @@ static int step_explore(struct lab *lab)
 
 console_broke:
 	sb_release(&out);
-	if (rc == -EINTR)
-		return rc;
-	snprintf(lab->blocked, sizeof(lab->blocked), "the guest stopped answering on the console (%s); see %s",
-		 strerror(-rc), vm->transcript_path);
-	return rc;
+	return rc; /* vm_run said why in lab->blocked */
 }
 
 static int step_login_student(struct lab *lab)

@@ -214,20 +214,11 @@ static int step_boot(struct lab *lab)
 /* Run a guest command; on a broken console, say so in lab->blocked. */
 static int guest(struct lab *lab, const char *cmd, int64_t kvm_ms, struct strbuf *out, int *status)
 {
-	struct vm *vm = &lab->vms[0];
-	int r = vm_run(lab, vm, cmd, lab_cmd_timeout_ms(lab, kvm_ms), out, status);
-	if (r && r != -EINTR)
-		snprintf(lab->blocked, sizeof(lab->blocked), "the guest stopped answering on the console (%s); see %s",
-			 strerror(-r), vm->transcript_path);
-	return r;
+	return vm_run(lab, &lab->vms[0], cmd, lab_cmd_timeout_ms(lab, kvm_ms), out, status);
 }
 
-/* Each interface as "NAME MAC DRIVER" (sysfs: the driver is the name of the
- * device/driver link). The NIC modules load in the background at boot, so
- * poll until the MAC shows up. */
-#define LIST_NICS                                                                                        \
-	"for i in /sys/class/net/*; do d=$(readlink $i/device/driver); "                                 \
-	"echo \"${i##*/} $(cat $i/address) ${d##*/}\"; done"
+/* The NIC modules load in the background at boot, so poll until the MAC
+ * shows up. */
 
 static const char *const manual_cmds[] = {
 	"root", "toor", "ip a s", "ip link set eth0 up", "ip addr add 10.0.0.10/24 dev eth0", "ip a s",
@@ -322,7 +313,7 @@ static int step_nic(struct lab *lab)
 	int64_t deadline = now_ms() + lab_cmd_timeout_ms(lab, 10000);
 	st.guest_if[0] = '\0';
 	while (!st.guest_if[0]) {
-		rc = guest(lab, LIST_NICS, 5000, &out, &status);
+		rc = guest(lab, VM_LIST_NICS_CMD, 5000, &out, &status);
 		if (rc)
 			break;
 		char *save = NULL;

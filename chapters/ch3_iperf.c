@@ -268,22 +268,6 @@ static int step_boot(struct lab *lab)
 /* ---- step 3: the guests' addresses ---- */
 
 /* Run a guest command in VM v; on a broken console, say so in lab->blocked. */
-static int guest(struct lab *lab, int v, const char *cmd, int64_t timeout_ms, struct strbuf *out, int *status)
-{
-	struct vm *vm = &lab->vms[v];
-	int r = vm_run(lab, vm, cmd, timeout_ms, out, status);
-	if (r && r != -EINTR)
-		snprintf(lab->blocked, sizeof(lab->blocked), "%s stopped answering on the console (%s); see %s",
-			 vm->name, strerror(-r), vm->transcript_path);
-	return r;
-}
-
-/* Each interface as "NAME MAC DRIVER" (sysfs: the driver is the name of the
- * device/driver link), as chapter 2 lists them. */
-#define LIST_NICS                                                                                        \
-	"for i in /sys/class/net/*; do d=$(readlink $i/device/driver); "                                 \
-	"echo \"${i##*/} $(cat $i/address) ${d##*/}\"; done"
-
 /* Find VM v's two NICs by MAC; the modules load in the background at boot,
  * so poll until both MACs show up. */
 static int find_nics(struct lab *lab, int v)
@@ -292,7 +276,7 @@ static int find_nics(struct lab *lab, int v)
 	int status, rc = 0;
 	int64_t deadline = now_ms() + lab_cmd_timeout_ms(lab, 10000);
 	for (;;) {
-		rc = guest(lab, v, LIST_NICS, lab_cmd_timeout_ms(lab, 5000), &out, &status);
+		rc = vm_run(lab, &lab->vms[v], VM_LIST_NICS_CMD, lab_cmd_timeout_ms(lab, 5000), &out, &status);
 		if (rc)
 			break;
 		int found = 0;
@@ -361,7 +345,7 @@ static int step_address(struct lab *lab)
 	 * second now, while the e1000s wait for their carrier, not in the
 	 * first run */
 	for (int v = 0; v < 2 && !rc; v++)
-		rc = guest(lab, v, "(head -c 1 /dev/random >/dev/null &)", lab_cmd_timeout_ms(lab, 5000), &out, &status);
+		rc = vm_run(lab, &lab->vms[v], "(head -c 1 /dev/random >/dev/null &)", lab_cmd_timeout_ms(lab, 5000), &out, &status);
 	for (int v = 0; v < 2 && !rc; v++) {
 		struct strbuf cmd = STRBUF_INIT;
 		for (int i = 2 * v; i < 2 * v + 2; i++)
@@ -369,7 +353,7 @@ static int step_address(struct lab *lab)
 				cidr_of(i), st.ifname[i]);
 		ui_note(lab, "in %s:", lab->vms[v].name);
 		ui_command(lab, "guest", cmd.buf);
-		rc = guest(lab, v, cmd.buf, lab_cmd_timeout_ms(lab, 5000), &out, &status);
+		rc = vm_run(lab, &lab->vms[v], cmd.buf, lab_cmd_timeout_ms(lab, 5000), &out, &status);
 		if (!rc && status) {
 			snprintf(lab->blocked, sizeof(lab->blocked), "%s refused its addresses: %s", lab->vms[v].name,
 				 out.buf ? rtrim(out.buf) : "no message");
@@ -384,7 +368,7 @@ static int step_address(struct lab *lab)
 				      "[ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ]; } && [ $i -lt 100 ]; "
 				      "do sleep 0.1; i=$((i+1)); done; ip a s",
 				      st.ifname[2 * v], st.ifname[2 * v + 1]);
-		rc = guest(lab, v, cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
+		rc = vm_run(lab, &lab->vms[v], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
 		free(cmd);
 		if (!rc) {
 			ui_note(lab, "`ip a s` in %s printed:", lab->vms[v].name);
@@ -430,7 +414,7 @@ static int run_pings(struct lab *lab, struct strbuf outs[2])
 			      links[0].peer, links[1].peer);
 	struct strbuf out = STRBUF_INIT;
 	int status;
-	int rc = guest(lab, 0, cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
+	int rc = vm_run(lab, &lab->vms[0], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
 	free(cmd);
 	if (!rc) {
 		const char *all = sb_str(&out);
@@ -527,7 +511,7 @@ static int start_server(struct lab *lab)
 	int status;
 	ui_note(lab, "in vm2:");
 	ui_command(lab, "guest", "iperf3 -s -D");
-	int rc = guest(lab, 1, cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
+	int rc = vm_run(lab, &lab->vms[1], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
 	st.have_iperf = rc == 0 && !strstr(sb_str(&out), NO_IPERF);
 	sb_release(&out);
 	if (rc == 0 && st.have_iperf && status) {
@@ -557,7 +541,7 @@ static int run_client(struct lab *lab, int l)
 	ui_wait_begin(lab, what);
 	free(what);
 	/* the run's own length, plus its setup and the JSON over the console */
-	rc = guest(lab, 0, cmd, duration_s(lab) * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
+	rc = vm_run(lab, &lab->vms[0], cmd, duration_s(lab) * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
 	ui_wait_end();
 	free(cmd);
 	if (rc) {

@@ -392,8 +392,12 @@ int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *passw
 
 int vm_run(struct lab *lab, struct vm *vm, const char *cmd, int64_t timeout_ms, struct strbuf *out, int *status)
 {
-	(void)lab;
-	return console_run(vm->con, cmd, timeout_ms, out, status);
+	int r = console_run(vm->con, cmd, timeout_ms, out, status);
+	/* the chapter cannot go on without the console: say so once, here */
+	if (r && r != -EINTR)
+		snprintf(lab->blocked, sizeof(lab->blocked), "%s stopped answering on the console (%s); see %s",
+			 vm->name, strerror(-r), vm->transcript_path);
+	return r;
 }
 
 void vm_stop(struct lab *lab, struct vm *vm)

@@ -35,7 +35,8 @@ int vm_wait_logins(struct lab *lab, struct vm *const *vms, int n);
 /* Log in as user (logging out first when someone else is logged in). */
 int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *password);
 
-/* Run a guest command; output and status as console_run. */
+/* Run a guest command; output and status as console_run. On a failure
+ * other than a stop, lab->blocked says the console stopped answering. */
 int vm_run(struct lab *lab, struct vm *vm, const char *cmd, int64_t timeout_ms, struct strbuf *out, int *status);
 
 /* QMP quit, then SIGTERM/SIGKILL; release sockets and the overlay. */
@@ -56,6 +57,12 @@ void vm_release(struct vm *vm);
 void vm_detach(struct vm *vm);
 
 bool vm_alive(struct vm *vm);
+
+/* A guest command listing each interface as "NAME MAC DRIVER" (sysfs: the
+ * driver is the name of the device/driver link), to find NICs by MAC. */
+#define VM_LIST_NICS_CMD                                                                                 \
+	"for i in /sys/class/net/*; do d=$(readlink $i/device/driver); "                                 \
+	"echo \"${i##*/} $(cat $i/address) ${d##*/}\"; done"
 /* The -cpu to retry with when qemu's stderr shows it could not start this
  * CPU model on this KVM (malloc'd), or NULL when there is nothing to try. */
 char *vm_cpu_fallback(const char *cpu, const char *qemu_stderr);
