@@ -73,6 +73,7 @@ OBJS += runner/attach.o
 OBJS += runner/relay.o
 OBJS += runner/vmm.o
 OBJS += runner/tracepoint.o
+OBJS += runner/ept.o
 OBJS += chapters/chapters.o
 OBJS += chapters/ch1_boot.o
 OBJS += chapters/ch2_nic.o
