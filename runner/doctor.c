@@ -29,6 +29,7 @@
 #include "runner/cleanup.h"
 #include "runner/console.h"
 #include "runner/engine.h"
+#include "runner/ept.h"
 #include "runner/image.h"
 #include "runner/lab.h"
 #include "runner/proc.h"
@@ -290,6 +291,7 @@ void doctor_gather(const char *root, struct doctor_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	snprintf(f->root, sizeof(f->root), "%s", root);
+	f->ept_restore_rc = 1; /* nothing pending, until cmd_doctor has looked */
 	read_line_at(root, "/proc/sys/kernel/osrelease", f->osrelease, sizeof(f->osrelease));
 
 	host_probe_kvm(root, &f->kvm);
@@ -679,6 +681,12 @@ static void ept_row(struct table *t, const struct doctor_facts *f)
 	const char *param = h->kvm_intel ? "ept" : "npt";
 	const char *what = h->kvm_intel ? "EPT" : "NPT";
 	SET(r, enables, "chapter 4 step 2: VM exits (CR_ACCESS) with EPT off, then on again");
+	if (f->ept_restore_rc < 0 && f->ept_restore_rc != -EALREADY) {
+		r->status = DOCTOR_MISSING;
+		SET(r, detail, "%s", f->ept_restore);
+		SET(r, fix, "as root, with no VM running: vlab clean");
+		return;
+	}
 	if (h->kvm_pvm) {
 		r->status = DOCTOR_MISSING;
 		SET(r, detail, "no EPT/NPT setting: kvm_pvm has no ept/npt parameter (it runs guests without "
@@ -712,6 +720,13 @@ static void ept_row(struct table *t, const struct doctor_facts *f)
 	} else {
 		SET(r, detail, "%s %s=%s: %s is on; chapter 4 reloads %s with %s=0, then restores it%s", mod, param,
 		    h->ept, what, mod, param, nested);
+	}
+	if (f->ept_restore_rc == 0 || f->ept_restore_rc == -EALREADY) {
+		/* say what was just done before what is now */
+		char now[sizeof(r->detail)];
+		snprintf(now, sizeof(now), "%s", r->detail);
+		SET(r, detail, "%s%s; %s", f->ept_restore_rc == 0 ? "restored after an interrupted chapter 4: " : "",
+		    f->ept_restore, now);
 	}
 }
 
@@ -1191,8 +1206,14 @@ int cmd_doctor(int argc, char **argv)
 	if (root[0] && !path_exists(root))
 		return doctor_usage_error("--root '%s': no such directory", root);
 
+	/* A KVM module left reloaded by a SIGKILLed chapter 4 is put back
+	 * first, so the rows below show the host as it is meant to be. */
+	static char ept_msg[512];
+	int ept_rc = ept_restore_if_pending(root, ept_msg, sizeof(ept_msg));
 	static struct doctor_facts f;
 	doctor_gather(root, &f);
+	f.ept_restore_rc = ept_rc;
+	snprintf(f.ept_restore, sizeof(f.ept_restore), "%s", ept_msg);
 	if (probe) {
 		if (!json)
 			fprintf(stderr, "vlab doctor: booting the default image under KVM (up to %d s)...\n",

@@ -90,6 +90,8 @@ struct doctor_facts {
 	int nprofiles;
 	char manifest_error[320];      /* a manifest that does not parse */
 	struct doctor_probe probe;
+	int ept_restore_rc;            /* ept_restore_if_pending(): 1 nothing pending, 0 restored, -errno */
+	char ept_restore[512];         /* what it did or why not */
 };
 
 /* Everything but the boot probe. root is "" for this host, else a directory

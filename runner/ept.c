@@ -142,12 +142,15 @@ int ept_state_parse(const char *text, size_t len, struct ept_state *out)
 			} else if (klen == 8 && !memcmp(p, "original", 8)) {
 				dst = out->original;
 				cap = sizeof(out->original);
-			} else if (klen == 3 && !memcmp(p, "pid", 3)) {
+			} else if ((klen == 3 && !memcmp(p, "pid", 3)) || (klen == 5 && !memcmp(p, "start", 5))) {
 				char num[24];
 				if (vlen && vlen < sizeof(num)) {
 					memcpy(num, v, vlen);
 					num[vlen] = '\0';
-					out->pid = strtol(num, NULL, 10);
+					if (klen == 3)
+						out->pid = strtol(num, NULL, 10);
+					else
+						out->start = strtoull(num, NULL, 10);
 				}
 			}
 			if (dst) {
@@ -172,8 +175,8 @@ char *ept_state_format(const struct ept_state *s)
 {
 	return xasprintf("# vlab: the KVM module parameter to put back (written before the module was reloaded;\n"
 			 "# `vlab clean` or `vlab doctor` restores it if vlab was killed)\n"
-			 "module=%s\nparam=%s\noriginal=%s\npid=%ld\n",
-			 s->module, s->param, s->original, s->pid);
+			 "module=%s\nparam=%s\noriginal=%s\npid=%ld\nstart=%llu\n",
+			 s->module, s->param, s->original, s->pid, s->start);
 }
 
 void ept_env_default(struct ept_env *env, const char *root)
@@ -287,6 +290,7 @@ static int write_state(const struct ept_env *env, const struct ept_module *m)
 	snprintf(s.param, sizeof(s.param), "%s", m->param);
 	snprintf(s.original, sizeof(s.original), "%s", m->value);
 	s.pid = (long)getpid();
+	s.start = proc_start_time(getpid());
 	char *text = ept_state_format(&s);
 	char *dir = xstrdup(env->state_path);
 	char *slash = strrchr(dir, '/');
@@ -400,4 +404,31 @@ int ept_restore(const struct ept_env *env, char *msg, size_t n)
 	unlink(env->state_path);
 	snprintf(msg, n, "%s %s=%s restored (read back %s)", s.module, s.param, s.original, now.value);
 	return 0;
+}
+
+int ept_restore_if_pending(const char *root, char *msg, size_t n)
+{
+	struct ept_env env;
+	ept_env_default(&env, root);
+	msg[0] = '\0';
+	if (!ept_restore_pending(&env))
+		return 1;
+	struct strbuf sb = STRBUF_INIT;
+	struct ept_state s;
+	if (read_file(env.state_path, &sb) == 0 && ept_state_parse(sb_str(&sb), sb.len, &s) == 0 && s.pid > 0 &&
+	    s.pid != (long)getpid() && s.start && proc_start_time((pid_t)s.pid) == s.start) {
+		sb_release(&sb);
+		snprintf(msg, n, "%s %s is off for chapter 4 in vlab pid %ld, which puts it back itself when it "
+				 "ends",
+			 s.module, s.param, s.pid);
+		return -EALREADY;
+	}
+	sb_release(&sb);
+	if (geteuid() != 0) {
+		snprintf(msg, n, "a KVM module reload is not undone yet (%s): run `sudo vlab clean` to restore "
+				 "ept/npt",
+			 env.state_path);
+		return -EPERM;
+	}
+	return ept_restore(&env, msg, n);
 }

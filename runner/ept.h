@@ -52,6 +52,7 @@ struct ept_state {
 	char param[8];
 	char original[8];
 	long pid;          /* the vlab that wrote it */
+	unsigned long long start;  /* and its start time (proc_start_time): a recycled pid is not it */
 };
 
 /* Pure. 0, or -EINVAL unless the text names kvm_intel/ept or kvm_amd/npt and
@@ -87,5 +88,12 @@ int ept_restore(const struct ept_env *env, char *msg, size_t n);
 
 /* Whether a state file is pending (a reload not yet undone). */
 bool ept_restore_pending(const struct ept_env *env);
+
+/* What `vlab clean` and `vlab doctor` do first: restore a pending reload
+ * (a SIGKILLed chapter 4) on the host below root. 1 nothing pending; 0
+ * restored (msg says what); -EPERM not root (msg says to rerun as root);
+ * -EALREADY when the vlab that wrote the state file still runs (it restores
+ * the module itself); else ept_restore's error. */
+int ept_restore_if_pending(const char *root, char *msg, size_t n);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/engine.h"
+#include "runner/ept.h"
 #include "runner/net.h"
 #include "runner/ns.h"
 #include "runner/rundir.h"
@@ -315,11 +316,27 @@ static int clean_run(const struct run *run, bool verbose)
 
 int cmd_clean(int argc, char **argv)
 {
+	/* --root DIR (not in the usage): the sysfs the EPT restore reads, for
+	 * tests on a fake one, as doctor's --root */
+	const char *root = "";
+	if (argc > 2 && !strcmp(argv[1], "--root")) {
+		root = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc > 2) {
 		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab clean [RUN_ID]\n", argv[2]);
 		return EXIT_USAGE;
 	}
 	const char *only = argc > 1 ? argv[1] : NULL;
+	/* First the one thing that outlives a run directory: a KVM module that
+	 * a SIGKILLed chapter 4 left reloaded with ept/npt off. */
+	char ept_msg[512];
+	int ept_rc = ept_restore_if_pending(root, ept_msg, sizeof(ept_msg));
+	if (ept_rc == 0 || ept_rc == -EALREADY)
+		printf("KVM module: %s\n", ept_msg);
+	else if (ept_rc < 0)
+		fprintf(stderr, "vlab: %s\n", ept_msg);
 	struct run *runs;
 	size_t n;
 	int r = load_runs(&runs, &n);
@@ -352,6 +369,8 @@ int cmd_clean(int argc, char **argv)
 		printf("nothing to clean in %s\n", rundir_base());
 	}
 	free_runs(runs, n);
+	if (ept_rc < 0 && ept_rc != -EALREADY && !status)
+		status = EXIT_HOST;
 	return status;
 }
 
