@@ -67,3 +67,108 @@ void check_exits_counted(struct check_result *r, const struct perf_report *rep)
 		   rep->nrows, top.buf, cr);
 	sb_release(&top);
 }
+
+int exit_sample_cr(const struct exit_sample *s, uint64_t *cr, const char **source)
+{
+	if (s->perf_rc == 0 && s->perf.nrows) {
+		*cr = perf_cr_exits(&s->perf);
+		*source = "perf kvm stat";
+		return 0;
+	}
+	if (s->tp_cr_rc == 0) {
+		*cr = s->tp_cr_exits;
+		*source = "kvm:kvm_exit filtered to CR access";
+		return 0;
+	}
+	*cr = 0;
+	*source = NULL;
+	return -ENODATA;
+}
+
+void check_exits_sampled(struct check_result *r, const struct exit_sample *s)
+{
+	if (s->perf_rc < 0 && s->tp_rc < 0 && s->qmp_rc < 0) {
+		check_skip(r, "no way to count VM exits on this host: perf: %s; kvm:kvm_exit: %s; QMP: %s", s->perf_why,
+			   s->tp_why, s->qmp_why);
+		return;
+	}
+	struct strbuf how = STRBUF_INIT;
+	bool seen = false;
+	if (s->perf_rc == 0) {
+		sb_addf(&how, "perf recorded %" PRIu64 " exits in %zu reasons", s->perf.total_samples, s->perf.nrows);
+		for (size_t i = 0; i < s->perf.nrows && i < 3; i++)
+			sb_addf(&how, "%s%s %" PRIu64, i ? ", " : " (", s->perf.rows[i].reason, s->perf.rows[i].samples);
+		if (s->perf.nrows)
+			sb_adds(&how, ")");
+		seen |= s->perf.total_samples > 0;
+	} else {
+		sb_addf(&how, "perf: %s", s->perf_why);
+	}
+	if (s->tp_rc == 0) {
+		sb_addf(&how, "; kvm:kvm_exit fired %" PRIu64 " times (%.0f/s)", s->tp_exits,
+			s->seconds > 0 ? (double)s->tp_exits / s->seconds : 0.0);
+		seen |= s->tp_exits > 0;
+	} else {
+		sb_addf(&how, "; kvm:kvm_exit: %s", s->tp_why);
+	}
+	if (s->qmp_rc == 0) {
+		sb_addf(&how, "; QMP's vCPU exits counter grew by %" PRIu64, s->qmp_exits);
+		seen |= s->qmp_exits > 0;
+	} else {
+		sb_addf(&how, "; QMP: %s", s->qmp_why);
+	}
+	if (seen)
+		check_pass(r, "in %.1f s with three /root/while_true running: %s", s->seconds, how.buf);
+	else
+		check_fail(r, "count while the guest runs (`/root/while_true &` three times, `ps` shows them): a guest "
+			      "that only sleeps exits rarely, a paravirtual KVM not in this way",
+			   "no VM exits counted in %.1f s: %s", s->seconds, how.buf);
+	sb_release(&how);
+}
+
+void check_cr_exits_ept_off(struct check_result *r, const struct exit_sample *on, const struct exit_sample *off,
+			    const char *param)
+{
+	uint64_t cr_on, cr_off;
+	const char *src_on, *src_off;
+	/* the same source on both sides: perf in both, else the tracepoint in both */
+	bool perf_both = on->perf_rc == 0 && off->perf_rc == 0 && on->perf.nrows && off->perf.nrows;
+	if (perf_both) {
+		cr_on = perf_cr_exits(&on->perf);
+		cr_off = perf_cr_exits(&off->perf);
+		src_on = src_off = "perf kvm stat";
+	} else if (on->tp_cr_rc == 0 && off->tp_cr_rc == 0) {
+		cr_on = on->tp_cr_exits;
+		cr_off = off->tp_cr_exits;
+		src_on = src_off = "kvm:kvm_exit filtered to CR access";
+	} else {
+		int a = exit_sample_cr(on, &cr_on, &src_on), b = exit_sample_cr(off, &cr_off, &src_off);
+		if (a || b) {
+			check_skip(r, "CR-access exits were not decoded with %s %s (perf: %s; kvm:kvm_exit: %s)", param,
+				   a ? "on" : "off", a ? on->perf_why : off->perf_why, a ? on->tp_why : off->tp_why);
+			return;
+		}
+	}
+	double off_rate = off->seconds > 0 ? (double)cr_off / off->seconds : 0;
+	double on_rate = on->seconds > 0 ? (double)cr_on / on->seconds : 0;
+	if (cr_off == 0) {
+		check_fail(r, "with ept=0 (npt=0) every guest page-table switch exits: check the busy loops ran and "
+			      "/sys/module/kvm_*/parameters reads N (0) while counting",
+			   "no CR-access exits in %.1f s with %s off (%s)", off->seconds, param, src_off);
+		return;
+	}
+	if (off_rate >= 10 * on_rate) {
+		if (cr_on)
+			check_pass(r, "CR-access exits: %.0f/s with %s off, %.0f/s with it on: %.0fx rarer (%s)", off_rate,
+				   param, on_rate, off_rate / on_rate, src_off);
+		else
+			check_pass(r, "CR-access exits: %.0f/s with %s off, none with it on (%s)", off_rate, param,
+				   src_off);
+		return;
+	}
+	check_fail(r, "with EPT/NPT on the guest changes CR3 without exiting; compare equal lengths of time with the "
+		      "same three busy loops",
+		   "CR-access exits: %.0f/s with %s off but %.0f/s with it on, only %.1fx rarer (at least 10x "
+		   "expected; %s / %s)",
+		   off_rate, param, on_rate, on_rate > 0 ? off_rate / on_rate : 0.0, src_off, src_on);
+}

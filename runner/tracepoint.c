@@ -229,6 +229,20 @@ int tp_reset(struct tp_counter *c)
 	return each_ioctl(c, PERF_EVENT_IOC_RESET);
 }
 
+int tp_set_filter(struct tp_counter *c, const char *filter)
+{
+	if (!c->nfds)
+		return -EBADF;
+	for (int i = 0; i < c->nfds; i++)
+		if (ioctl(c->fds[i], PERF_EVENT_IOC_SET_FILTER, filter) < 0) {
+			int e = errno;
+			snprintf(c->why, sizeof(c->why), "the kernel refuses the filter '%s' on %s: %s", filter,
+				 c->event, strerror(e));
+			return -e;
+		}
+	return 0;
+}
+
 int tp_read(const struct tp_counter *c, uint64_t *count)
 {
 	*count = 0;

@@ -43,6 +43,10 @@ int tp_open(struct tp_counter *c, const char *tracefs_root, const char *event, p
 int tp_enable(struct tp_counter *c);
 int tp_disable(struct tp_counter *c);
 int tp_reset(struct tp_counter *c);
+/* Count only the events whose fields pass filter (tracefs' filter
+ * language: "exit_reason == 28 && isa == 1"), on every thread's counter.
+ * 0, or -EINVAL when the kernel rejects the expression for this event. */
+int tp_set_filter(struct tp_counter *c, const char *filter);
 /* The sum over the counted threads. */
 int tp_read(const struct tp_counter *c, uint64_t *count);
 /* Closes the fds; c may be opened again. Safe on a never-opened counter. */

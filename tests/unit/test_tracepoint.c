@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "checks/ch4.h"
 #include "runner/tracepoint.h"
 #include "runner/util.h"
 
@@ -279,6 +280,48 @@ static void test_count_all_threads(void **state)
 	tp_close(&c);
 }
 
+/* A filter on the event's fields: raw_syscalls:sys_enter counts every
+ * syscall, "id == SYS_getppid" only getppid's. */
+static void test_filter(void **state)
+{
+	(void)state;
+	struct tp_counter c = TP_COUNTER_INIT;
+	int rc = tp_open(&c, NULL, "raw_syscalls:sys_enter", 0, 0);
+	if (rc) {
+		print_message("skipped: %s\n", c.why);
+		skip();
+	}
+	char filter[64];
+	snprintf(filter, sizeof(filter), "id == %d", (int)SYS_getppid);
+	assert_int_equal(tp_set_filter(&c, filter), 0);
+	assert_int_equal(tp_enable(&c), 0);
+	getppid_n(6);
+	(void)getpid();
+	assert_int_equal(tp_disable(&c), 0);
+	uint64_t n = 0;
+	assert_int_equal(tp_read(&c, &n), 0);
+	assert_int_equal(n, 6);
+	/* a field the event does not have: refused, and said so */
+	assert_true(tp_set_filter(&c, "no_such_field == 1") < 0);
+	assert_non_null(strstr(c.why, "refuses the filter 'no_such_field == 1'"));
+	tp_close(&c);
+	assert_int_equal(tp_set_filter(&c, filter), -EBADF);
+}
+
+/* Chapter 4's CR-access filter is one the kernel takes for kvm:kvm_exit. */
+static void test_kvm_exit_cr_filter(void **state)
+{
+	(void)state;
+	struct tp_counter c = TP_COUNTER_INIT;
+	int rc = tp_open(&c, NULL, "kvm:kvm_exit", 0, 0);
+	if (rc) {
+		print_message("skipped: %s\n", c.why);
+		skip();
+	}
+	assert_int_equal(tp_set_filter(&c, KVM_EXIT_CR_FILTER), 0);
+	tp_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +331,8 @@ int main(void)
 		cmocka_unit_test(test_count_this_thread),
 		cmocka_unit_test(test_count_other_process),
 		cmocka_unit_test(test_count_all_threads),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_kvm_exit_cr_filter),
 	};
 	return cmocka_run_group_tests(tests, make_root, remove_root);
 }
