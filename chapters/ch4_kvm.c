@@ -1,7 +1,10 @@
 /* Chapter 4: what qemu asks of KVM. Step 1 runs the chapter-1 VM with KVM
  * under strace and finds the KVM_SET_USER_MEMORY_REGION calls that hand the
- * guest its 256 MiB. (Step 2, VM exits with EPT off and on, needs a
- * hardware KVM.) */
+ * guest its 256 MiB. Step 2 runs three busy loops in the guest and counts
+ * qemu's VM exits three ways, with EPT/NPT as it is and (root,
+ * --allow-module-reload) with it turned off, then puts it back (runner/ept.h
+ * says how the restore survives failures and signals). Step 2 needs a
+ * hardware KVM: a standard guest does not boot on kvm_pvm. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,16 +21,35 @@
 #include "checks/ch1.h"
 #include "checks/ch4.h"
 #include "checks/strace_parse.h"
+#include "checks/qmp_parse.h"
 #include "runner/cleanup.h"
+#include "runner/ept.h"
 #include "runner/proc.h"
 #include "runner/qmp.h"
 #include "runner/report.h"
+#include "runner/tracepoint.h"
 #include "runner/vmrun.h"
 
 #define LAB_CH4 "lab chapter 4, \"KVM\" (strace the ioctls)"
 
 /* Why the KVM part cannot run here ("" when it can). */
 static char kvm_missing[256];
+/* Why step 2 cannot boot its guest here ("" when it can). */
+static char exits_missing[640];
+/* VLAB_TEST_CH4_TCG=1, for the integration tests on hosts without hardware
+ * KVM: step 2 boots its guests under TCG to exercise its machinery end to end
+ * (boot, busy loops, perf, tracepoints, QMP, the module reload and restore on
+ * the fake sysfs that VLAB_TEST_SYSFS_ROOT names, with the loader in
+ * VLAB_MODPROBE). TCG makes no VM exits, so ch4.exits_counted fails there, as
+ * it must; the report says the guests ran under TCG. */
+static bool exits_under_tcg;
+
+/* Where step 2 reads /sys/module ("" for the host). */
+static const char *sysfs_root(void)
+{
+	const char *r = exits_under_tcg ? getenv("VLAB_TEST_SYSFS_ROOT") : NULL;
+	return r ? r : "";
+}
 
 /* Can this host create a KVM VM at all? (KVM_CREATE_VM in api.rst) */
 static int kvm_can_create_vm(char *why, size_t n)
@@ -58,13 +80,28 @@ static int ch4_prepare(struct lab *lab)
 	int r = lab_prepare_image(lab);
 	if (r)
 		return r;
-	kvm_missing[0] = '\0';
+	char kvm_why[256] = "";
+	kvm_can_create_vm(kvm_why, sizeof(kvm_why));
 	char *strace = proc_which("strace");
 	if (!strace)
 		snprintf(kvm_missing, sizeof(kvm_missing), "strace is not installed (apt-get install strace)");
+	else
+		snprintf(kvm_missing, sizeof(kvm_missing), "%s", kvm_why);
 	free(strace);
-	if (!kvm_missing[0])
-		kvm_can_create_vm(kvm_missing, sizeof(kvm_missing));
+	exits_missing[0] = '\0';
+	if (lab->opt->accel == ACCEL_REQ_TCG)
+		snprintf(exits_missing, sizeof(exits_missing), "--accel tcg: VM exits are KVM's, TCG has none");
+	else if (kvm_why[0])
+		snprintf(exits_missing, sizeof(exits_missing), "%s", kvm_why);
+	else if (!lab->accel.standard_guest_ok)
+		snprintf(exits_missing, sizeof(exits_missing),
+			 "a standard Linux guest does not boot under this host's KVM (%s), so no busy loops run to "
+			 "count VM exits of; this needs VT-x/AMD-V (kvm_intel or kvm_amd)",
+			 lab->accel.evidence);
+	const char *tcg = getenv("VLAB_TEST_CH4_TCG");
+	exits_under_tcg = tcg && !strcmp(tcg, "1") && exits_missing[0];
+	if (exits_under_tcg)
+		exits_missing[0] = '\0';
 	/* This chapter is about KVM: qemu runs with it even where a standard
 	 * guest does not get far (kvm_pvm), since the ioctls come first. */
 	if (!kvm_missing[0] && lab->accel.accel != ACCEL_KVM) {
@@ -258,7 +295,366 @@ static int step_strace(struct lab *lab)
 	return 0;
 }
 
+/* ---- step 2: VM exits with EPT/NPT as it is, then off -------------------- */
+
+#define CH4_COUNT_SECONDS 10
+#define BUSY_LOOPS 3
+
+/* Boot vm (a fresh one each time: the module reload in between needs qemu
+ * gone), log in as the profile's first account, start the busy loops and
+ * see them in ps. 0, -EINTR, or another error with why set. */
+static int boot_busy_vm(struct lab *lab, struct vm *vm, const char *name, char *why, size_t n)
+{
+	enum accel chapter_accel = lab->accel.accel;
+	if (exits_under_tcg)
+		lab->accel.accel = ACCEL_TCG;
+	int rc = vm_prepare(lab, vm, name, NULL, 0);
+	lab->accel.accel = chapter_accel;
+	if (rc) {
+		snprintf(why, n, "cannot build the qemu command: %s", strerror(-rc));
+		return rc;
+	}
+	ui_wait_begin(lab, "booting the guest under KVM");
+	rc = vm_start(lab, vm);
+	if (!rc)
+		rc = vm_wait_login(lab, vm);
+	const struct login *l = &lab->image.profile->logins[0];
+	if (!rc)
+		rc = vm_login(lab, vm, l->user, l->password);
+	ui_wait_end();
+	if (rc) {
+		snprintf(why, n, "%s", lab->blocked[0] ? lab->blocked : strerror(-rc));
+		lab->blocked[0] = '\0';
+		return rc;
+	}
+	struct strbuf out = STRBUF_INIT;
+	int status = -1;
+	rc = vm_run(lab, vm, "/root/while_true & /root/while_true & /root/while_true &", lab_cmd_timeout_ms(lab, 5000),
+		    &out, &status);
+	sb_reset(&out);
+	if (!rc)
+		rc = vm_run(lab, vm, "ps", lab_cmd_timeout_ms(lab, 5000), &out, &status);
+	int running = 0;
+	for (const char *p = sb_str(&out); (p = strstr(p, "/root/while_true")); p += 16)
+		running++;
+	sb_release(&out);
+	if (rc) {
+		snprintf(why, n, "%s", lab->blocked[0] ? lab->blocked : strerror(-rc));
+		lab->blocked[0] = '\0';
+		return rc;
+	}
+	if (running < BUSY_LOOPS) {
+		snprintf(why, n, "ps in the guest shows %d /root/while_true, not %d (is it in the image?)", running,
+			 BUSY_LOOPS);
+		return -ENOENT;
+	}
+	ui_note(lab, "ps in the guest: %d /root/while_true running", running);
+	return 0;
+}
+
+static int qmp_exits(struct vm *vm, uint64_t *sum, char *why, size_t n)
+{
+	json_t *args = json_pack("{s:s, s:[{s:s, s:[s]}]}", "target", "vcpu", "providers", "provider", "kvm",
+				 "names", "exits");
+	json_t *ret = NULL;
+	char *err = NULL;
+	unsigned nvcpus = 0;
+	int rc = qmp_execute(vm->qmp, "query-stats", args, &ret, &err, 5000);
+	json_decref(args);
+	if (rc)
+		snprintf(why, n, "query-stats failed: %s", err ? err : strerror(-rc));
+	else if ((rc = qmp_parse_stats_sum(ret, "exits", sum, &nvcpus)))
+		snprintf(why, n, "query-stats has no vCPU \"exits\" counter from kvm");
+	free(err);
+	json_decref(ret);
+	return rc;
+}
+
+/* perf can record kvm events for qemu: `perf` runs and the kvm tracepoints
+ * are in tracefs. "" when so. */
+static void perf_missing(char *why, size_t n)
+{
+	why[0] = '\0';
+	const char *argv[] = { "perf", "version", NULL };
+	int st = -1;
+	int rc = proc_run(argv, 5000, NULL, &st);
+	if (rc == -ENOENT)
+		snprintf(why, n, "perf is not installed (apt-get install linux-perf)");
+	else if (rc || !WIFEXITED(st) || WEXITSTATUS(st))
+		snprintf(why, n, "`perf version` does not run here");
+	else {
+		int id;
+		tp_event_id(NULL, "kvm:kvm_exit", &id, why, n);
+	}
+}
+
+/* Count qemu's VM exits for seconds, three ways at once over the same
+ * interval: perf kvm stat record (then report, parsed), kvm:kvm_exit on
+ * qemu's threads (all, and filtered to CR access), QMP's exits counter. */
+static int count_exits(struct lab *lab, struct vm *vm, int seconds, const char *tag, struct exit_sample *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->perf_rc = s->tp_rc = s->tp_cr_rc = s->qmp_rc = -ENODATA;
+	struct tp_counter all = TP_COUNTER_INIT, cr = TP_COUNTER_INIT;
+	s->tp_rc = tp_open(&all, NULL, "kvm:kvm_exit", vm->pid, TP_ALL_THREADS);
+	if (s->tp_rc)
+		snprintf(s->tp_why, sizeof(s->tp_why), "%s", all.why);
+	s->tp_cr_rc = tp_open(&cr, NULL, "kvm:kvm_exit", vm->pid, TP_ALL_THREADS);
+	if (!s->tp_cr_rc)
+		s->tp_cr_rc = tp_set_filter(&cr, KVM_EXIT_CR_FILTER);
+
+	char *data = xasprintf("%s/perf-%s.data", lab->run_dir, tag);
+	char *log = xasprintf("%s/perf-%s.log", lab->run_dir, tag);
+	perf_missing(s->perf_why, sizeof(s->perf_why));
+	pid_t perf = 0;
+	int perf_handle = -1, data_handle = -1;
+	if (!s->perf_why[0]) {
+		char pid[16], secs[16];
+		snprintf(pid, sizeof(pid), "%d", (int)vm->pid);
+		snprintf(secs, sizeof(secs), "%d", seconds);
+		/* `-- sleep N` bounds the recording: perf stops when it exits */
+		const char *argv[] = { "perf", "kvm", "stat", "record", "-p", pid, "-o", data, "--", "sleep", secs, NULL };
+		struct spawn_opts o = SPAWN_OPTS_INIT;
+		o.argv = argv;
+		o.stdout_path = log;
+		o.stderr_path = log;
+		o.own_pgrp = true;
+		o.die_with_parent = true;
+		int rc = proc_spawn(&o, &perf);
+		if (rc)
+			snprintf(s->perf_why, sizeof(s->perf_why), "cannot start perf: %s", strerror(-rc));
+		else {
+			perf_handle = cleanup_add_process(perf, "perf kvm stat record");
+			data_handle = cleanup_add_path(RES_FILE, data);
+		}
+	}
+	uint64_t before = 0, after = 0;
+	s->qmp_rc = qmp_exits(vm, &before, s->qmp_why, sizeof(s->qmp_why));
+	if (!s->tp_rc)
+		tp_enable(&all);
+	if (!s->tp_cr_rc)
+		tp_enable(&cr);
+	int64_t t0 = now_ms(), end = t0 + seconds * 1000LL;
+	int rc = 0;
+	ui_wait_begin(lab, "counting VM exits");
+	while (now_ms() < end) {
+		idle_tick();
+		if (cleanup_stop_requested()) {
+			rc = -EINTR;
+			break;
+		}
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	ui_wait_end();
+	if (!s->tp_rc)
+		tp_disable(&all);
+	if (!s->tp_cr_rc)
+		tp_disable(&cr);
+	s->seconds = (double)(now_ms() - t0) / 1000.0;
+	if (!s->qmp_rc)
+		s->qmp_rc = qmp_exits(vm, &after, s->qmp_why, sizeof(s->qmp_why));
+	if (!s->qmp_rc)
+		s->qmp_exits = after - before;
+	if (!s->tp_rc)
+		tp_read(&all, &s->tp_exits);
+	if (!s->tp_cr_rc)
+		tp_read(&cr, &s->tp_cr_exits);
+	else if (!s->tp_rc)
+		snprintf(s->tp_why, sizeof(s->tp_why), "%s", cr.why);
+	tp_close(&all);
+	tp_close(&cr);
+
+	if (perf > 0) {
+		int st = 0;
+		int w = rc ? -EINTR : proc_wait(perf, 15000, &st);
+		if (w) {
+			cleanup_release(perf_handle);
+			snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat record did not finish");
+		} else {
+			cleanup_forget(perf_handle);
+			/* the input file is perf kvm's own option, before "stat" */
+			const char *argv[] = { "perf", "kvm", "-i", data, "stat", "report", NULL };
+			struct strbuf out = STRBUF_INIT;
+			int rr = proc_run(argv, 30000, &out, &st);
+			if (rr || !WIFEXITED(st) || WEXITSTATUS(st)) {
+				char *msg = xstrdup(sb_str(&out));
+				rtrim(msg);
+				char *last = strrchr(msg, '\n');
+				snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report failed: %s",
+					 rr ? strerror(-rr) : last ? last + 1 : msg);
+				free(msg);
+			} else {
+				s->perf_rc = perf_report_parse(out.buf ? out.buf : "", out.len, &s->perf);
+				if (s->perf_rc)
+					snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report printed no "
+										   "table of exits");
+				char *txt = xasprintf("%s/perf-%s.txt", lab->run_dir, tag);
+				write_file_atomic(txt, out.buf ? out.buf : "", out.len, 0644);
+				lab_artifact(lab, !strcmp(tag, "ept-on") ? "perf_report_ept_on" : "perf_report_ept_off",
+					     txt);
+				free(txt);
+			}
+			sb_release(&out);
+		}
+		cleanup_release(data_handle);
+	}
+	free(data);
+	free(log);
+	return rc;
+}
+
+static void show_sample(struct lab *lab, const char *what, const struct exit_sample *s)
+{
+	ui_note(lab, "%s, %.1f s:", what, s->seconds);
+	if (s->perf_rc == 0) {
+		for (size_t i = 0; i < s->perf.nrows && i < 8; i++)
+			ui_note(lab, "  %-22s %" PRIu64, s->perf.rows[i].reason, s->perf.rows[i].samples);
+		ui_note(lab, "  perf: %" PRIu64 " exits, CR access %" PRIu64, s->perf.total_samples,
+			perf_cr_exits(&s->perf));
+	} else {
+		ui_note(lab, "  perf: %s", s->perf_why);
+	}
+	if (s->tp_rc == 0)
+		ui_note(lab, "  kvm:kvm_exit on qemu's threads: %" PRIu64 " (CR access %s%" PRIu64 ")", s->tp_exits,
+			s->tp_cr_rc ? "not filtered " : "", s->tp_cr_exits);
+	else
+		ui_note(lab, "  kvm:kvm_exit: %s", s->tp_why);
+	if (s->qmp_rc == 0)
+		ui_note(lab, "  QMP query-stats exits: +%" PRIu64, s->qmp_exits);
+	else
+		ui_note(lab, "  QMP: %s", s->qmp_why);
+}
+
+/* The restore, as a cleanup callback: it runs on the orderly path of every
+ * way out (failure, SIGINT/SIGTERM turned into a stop), after the VMs
+ * registered later are gone. */
+struct ept_restore_result {
+	bool ran;
+	int rc;
+	char msg[512];
+};
+static struct ept_restore_result restore_result;
+
+static void restore_ept(void *arg)
+{
+	(void)arg;
+	struct ept_env env;
+	ept_env_default(&env, sysfs_root());
+	restore_result.rc = ept_restore(&env, restore_result.msg, sizeof(restore_result.msg));
+	restore_result.ran = true;
+	if (cleanup_stop_requested() || restore_result.rc < 0)
+		fprintf(stderr, "vlab: %s\n", restore_result.msg);
+}
+
+static int step_exits(struct lab *lab)
+{
+	struct check_result *counted = lab_check(lab, "ch4.exits_counted");
+	struct check_result *cr = lab_check(lab, "ch4.cr_exits_ept_off");
+	struct check_result *restored = lab_check(lab, "ch4.ept_restored");
+	int seconds = lab->opt->count_seconds ? lab->opt->count_seconds : CH4_COUNT_SECONDS;
+	ui_note(lab, "The lab's text says `perf kvm stats live`; perf's subcommand is `perf kvm stat`. By hand:");
+	ui_command(lab, "host", "perf kvm stat record -p $(pgrep -f qemu-system-x86_64) -- sleep 10");
+	ui_command(lab, "host", "perf kvm stat report");
+	if (exits_missing[0]) {
+		check_skip(counted, "%s", exits_missing);
+		check_skip(cr, "%s", exits_missing);
+		check_skip(restored, "no module was reloaded: %s", exits_missing);
+		return 0;
+	}
+	if (exits_under_tcg)
+		ui_note(lab, "VLAB_TEST_CH4_TCG: the guests run under TCG (no VM exits to count), the module is a "
+			     "fake one under '%s'", sysfs_root());
+	struct ept_module m;
+	int probe_rc = ept_probe(sysfs_root(), &m);
+	struct vm *first = &lab->vms[0], *second = &lab->vms[1];
+	lab->nvms = 1;
+	char why[640];
+	int rc = boot_busy_vm(lab, first, "vm1", why, sizeof(why));
+	if (rc == -EINTR)
+		return rc;
+	if (rc) {
+		check_error(counted, "%s", why);
+		check_skip(cr, "the guest did not run its busy loops: %s", why);
+		check_skip(restored, "no module was reloaded");
+		return 0;
+	}
+	struct exit_sample *s1 = xcalloc(1, sizeof(*s1)), *s2 = xcalloc(1, sizeof(*s2));
+	const char *first_tag = probe_rc == 0 && !m.enabled ? "ept-off" : "ept-on";
+	rc = count_exits(lab, first, seconds, first_tag, s1);
+	vm_stop(lab, first);
+	if (rc == -EINTR)
+		goto out;
+	char title[96];
+	snprintf(title, sizeof(title), "VM exits with %s%s%s", probe_rc ? "" : m.param, probe_rc ? "EPT/NPT as it is" : "=",
+		 probe_rc ? "" : m.value);
+	show_sample(lab, title, s1);
+	check_exits_sampled(counted, s1);
+	lab_metric(lab, "exits_per_s", s1->tp_rc == 0 && s1->seconds > 0 ? (double)s1->tp_exits / s1->seconds : 0);
+
+	/* vlab's own VM is gone now: the refcount shows anyone else's */
+	probe_rc = ept_probe(sysfs_root(), &m);
+	rc = ept_reload_decide(&m, probe_rc, geteuid() == 0, lab->opt->allow_module_reload, why, sizeof(why));
+	if (rc) {
+		check_skip(cr, "%s", why);
+		check_skip(restored, "no module was reloaded: %s", why);
+		rc = 0;
+		goto out;
+	}
+	struct ept_env env;
+	ept_env_default(&env, sysfs_root());
+	memset(&restore_result, 0, sizeof(restore_result));
+	int restore_handle = cleanup_add_callback(restore_ept, NULL, "restore ept/npt");
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "modprobe -r %s && modprobe %s %s=%d", m.module, m.module, m.param, m.enabled ? 0 : 1);
+	ui_command(lab, "host", cmd);
+	ui_wait_begin(lab, "reloading the KVM module");
+	rc = ept_set(&env, &m, !m.enabled, why, sizeof(why));
+	ui_wait_end();
+	if (rc == 0) {
+		lab->nvms = 2;
+		rc = boot_busy_vm(lab, second, "vm1-again", why, sizeof(why));
+		if (rc == 0) {
+			rc = count_exits(lab, second, seconds, m.enabled ? "ept-off" : "ept-on", s2);
+			if (rc == 0) {
+				snprintf(title, sizeof(title), "VM exits with %s=%s", m.param, m.enabled ? "0" : "1");
+				show_sample(lab, title, s2);
+			}
+		} else if (rc != -EINTR) {
+			check_error(cr, "after the reload: %s", why);
+		}
+		vm_stop(lab, second);
+	} else if (rc != -EINTR) {
+		/* busy, a loader that failed, a module that ignores the setting:
+		 * the host cannot do it now (the original is put back below) */
+		check_skip(cr, "%s", why);
+		rc = 0;
+	}
+	/* the restore, now, on the main path */
+	cleanup_release(restore_handle);
+	struct ept_module now;
+	int now_rc = ept_probe(sysfs_root(), &now);
+	if (restore_result.rc >= 0 && now_rc == 0 && now.enabled == m.enabled)
+		check_pass(restored, "%s %s=%s as before: %s", m.module, m.param, now.value,
+			   restore_result.rc == 1 ? "the reload never started" : restore_result.msg);
+	else
+		check_fail(restored, "as root, with no VM running: vlab clean (or modprobe -r MOD; modprobe MOD PARAM=Y)",
+			   "%s", restore_result.msg[0] ? restore_result.msg : "the state file was not found");
+	if (rc == 0 && !cr->done)
+		check_cr_exits_ept_off(cr, m.enabled ? s1 : s2, m.enabled ? s2 : s1, m.param);
+out:
+	free(s1);
+	free(s2);
+	return rc == -EINTR ? rc : 0;
+}
+
 static const char *const strace_checks[] = { "ch4.strace_memory_region", NULL };
+
+static const char *const exits_checks[] = { "ch4.exits_counted", "ch4.cr_exits_ept_off", "ch4.ept_restored",
+					     NULL };
+
+static const char *const exits_guest_cmds[] = { "/root/while_true &", "/root/while_true &", "/root/while_true &",
+						"ps", NULL };
 
 static const struct step ch4_steps[] = {
 	{
@@ -273,6 +669,19 @@ static const struct step ch4_steps[] = {
 		.checks = strace_checks,
 		.run = step_strace,
 	},
+	{
+		.name = "exits",
+		.title = "Count VM exits, with EPT/NPT on and off",
+		.explain =
+			"A VM exit is the CPU leaving the guest for KVM. Three busy loops in the guest give a steady\n"
+			"load; vlab counts qemu's exits with perf, with the kvm:kvm_exit tracepoint, and with KVM's\n"
+			"own counter (QMP query-stats). With EPT (Intel) or NPT (AMD) off, KVM shadows the guest's\n"
+			"page tables, so every CR3 switch exits: CR_ACCESS grows by orders of magnitude.",
+		.lab_section = LAB_CH4,
+		.guest_cmds = exits_guest_cmds,
+		.checks = exits_checks,
+		.run = step_exits,
+	},
 };
 
 static void ch4_teardown(struct lab *lab)
@@ -283,8 +692,8 @@ static void ch4_teardown(struct lab *lab)
 const struct chapter chapter_kvm = {
 	.number = 4,
 	.name = "kvm",
-	.title = "KVM from below: qemu's ioctls (strace)",
-	.summary = "run the VM with KVM under strace and find the 256 MiB KVM_SET_USER_MEMORY_REGION",
+	.title = "KVM from below: qemu's ioctls (strace) and VM exits (perf)",
+	.summary = "the 256 MiB KVM_SET_USER_MEMORY_REGION under strace; VM exits with EPT/NPT on and off",
 	.steps = ch4_steps,
 	.nsteps = sizeof(ch4_steps) / sizeof(ch4_steps[0]),
 	.prepare = ch4_prepare,

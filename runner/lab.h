@@ -31,6 +31,8 @@ struct lab_options {
 	int64_t boot_timeout_ms;    /* --boot-timeout; 0: by accelerator */
 	const char *only_step;      /* --step */
 	int duration_s;             /* --duration: each iperf3 run (chapter 3); 0: the chapter's default */
+	int count_seconds;          /* --seconds: VM exits counted (chapter 4 step 2); 0: the default */
+	bool allow_module_reload;   /* --allow-module-reload: chapter 4 may reload kvm_intel/kvm_amd */
 };
 
 struct vm {

@@ -39,7 +39,10 @@ static int usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 	"  --manual                vlab sets up and boots; you type the guest commands in `vlab console`\n" \
 	"  --host-net              (root) chapter 2 in the host's own namespace, as the lab does it\n"                                            \
 	"  --step NAME             run one step (and, quietly, the steps it needs before it)\n"      \
-	"  --duration SECONDS      how long each iperf3 run lasts (chapter 3; default 5)\n"
+	"  --duration SECONDS      how long each iperf3 run lasts (chapter 3; default 5)\n"             \
+	"  --seconds SECONDS       how long to count VM exits (chapter 4 step 2; default 10)\n"         \
+	"  --allow-module-reload   (root) chapter 4 may reload kvm_intel/kvm_amd with ept/npt off,\n"   \
+	"                          then restores it (every KVM guest on the host must be stopped)\n"
 
 static int cmd_chapter(int argc, char **argv);
 static int cmd_run(int argc, char **argv);
@@ -95,7 +98,7 @@ static int usage_error(const char *fmt, ...)
 }
 
 enum { OPT_FORMAT = 256, OPT_IMAGE, OPT_MANIFEST, OPT_ACCEL, OPT_KEEP, OPT_BOOT_TIMEOUT, OPT_HELP, OPT_QUIET,
-       OPT_STEP, OPT_MANUAL, OPT_HOST_NET, OPT_DURATION };
+       OPT_STEP, OPT_MANUAL, OPT_HOST_NET, OPT_DURATION, OPT_SECONDS, OPT_ALLOW_MODULE_RELOAD };
 
 static const struct option lab_longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -110,6 +113,8 @@ static const struct option lab_longopts[] = {
 	{ "manual", no_argument, NULL, OPT_MANUAL },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "host-net", no_argument, NULL, OPT_HOST_NET },
+	{ "seconds", required_argument, NULL, OPT_SECONDS },
+	{ "allow-module-reload", no_argument, NULL, OPT_ALLOW_MODULE_RELOAD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -194,6 +199,16 @@ static int parse_lab_options(int argc, char **argv, struct lab_options *o)
 			o->duration_s = (int)s;
 			break;
 		}
+		case OPT_SECONDS: {
+			int64_t s;
+			if (parse_i64(optarg, 1, 300, &s))
+				return usage_error("--seconds takes whole seconds from 1 to 300, not '%s'", optarg);
+			o->count_seconds = (int)s;
+			break;
+		}
+		case OPT_ALLOW_MODULE_RELOAD:
+			o->allow_module_reload = true;
+			break;
 		case OPT_HELP:
 			print_usage(stdout, current);
 			return -1;
