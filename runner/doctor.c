@@ -716,10 +716,10 @@ static void ept_row(struct table *t, const struct doctor_facts *f)
 		r->status = DOCTOR_WARN;
 		SET(r, detail, "%s %s=%s: %s is on; turning it off reloads %s, which needs root%s", mod, param,
 		    h->ept, what, mod, nested);
-		SET(r, fix, "run chapter 4 as root (sudo vlab chapter 4)");
+		SET(r, fix, "run chapter 4 as root: sudo vlab chapter 4 --allow-module-reload");
 	} else {
-		SET(r, detail, "%s %s=%s: %s is on; chapter 4 reloads %s with %s=0, then restores it%s", mod, param,
-		    h->ept, what, mod, param, nested);
+		SET(r, detail, "%s %s=%s: %s is on; `vlab chapter 4 --allow-module-reload` reloads %s with %s=0, "
+			       "then restores it%s", mod, param, h->ept, what, mod, param, nested);
 	}
 	if (f->ept_restore_rc == 0 || f->ept_restore_rc == -EALREADY) {
 		/* say what was just done before what is now */

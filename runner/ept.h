@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "checks/ept_state.h"
+
 enum ept_vendor { EPT_NONE, EPT_INTEL, EPT_AMD, EPT_PVM };
 
 struct ept_module {
@@ -45,22 +47,6 @@ int ept_probe(const char *root, struct ept_module *m);
  * process holds KVM: refcnt, after vlab's own VM is stopped). */
 int ept_reload_decide(const struct ept_module *m, int probe_rc, bool is_root, bool allowed, char *why,
 		      size_t n);
-
-/* The state file: which parameter to put back, and its original value. */
-struct ept_state {
-	char module[16];
-	char param[8];
-	char original[8];
-	long pid;          /* the vlab that wrote it */
-	unsigned long long start;  /* and its start time (proc_start_time): a recycled pid is not it */
-};
-
-/* Pure. 0, or -EINVAL unless the text names kvm_intel/ept or kvm_amd/npt and
- * a value of Y, N, 1 or 0 (the file decides what vlab loads as root: nothing
- * else is accepted). */
-int ept_state_parse(const char *text, size_t len, struct ept_state *out);
-/* The file's text (malloc'd). */
-char *ept_state_format(const struct ept_state *s);
 
 struct ept_env {
 	const char *root;        /* "" for the host */
