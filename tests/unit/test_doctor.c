@@ -229,7 +229,7 @@ static void test_intel(void **state)
 	assert_row(r, "accelerator", DOCTOR_OK, "KVM will be used: hardware virtualisation (vmx with kvm_intel)");
 	if (geteuid() == 0) {
 		assert_row(r, "ept/npt", DOCTOR_OK,
-			   "kvm_intel ept=Y: EPT is on; chapter 4 reloads kvm_intel with ept=0");
+			   "kvm_intel ept=Y: EPT is on; `vlab chapter 4 --allow-module-reload` reloads kvm_intel with ept=0");
 	} else {
 		assert_row(r, "ept/npt", DOCTOR_WARN, "needs root");
 		assert_contains(find_row(r, "perf")->detail, "kernel.perf_event_paranoid=2");
