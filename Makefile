@@ -74,7 +74,9 @@ OBJS += runner/relay.o
 OBJS += runner/vmm.o
 OBJS += runner/tracepoint.o
 OBJS += runner/ept.o
+OBJS += runner/class_html.o
 OBJS += checks/ept_state.o
+OBJS += checks/class_report.o
 OBJS += chapters/chapters.o
 OBJS += chapters/ch1_boot.o
 OBJS += chapters/ch2_nic.o
@@ -194,6 +196,7 @@ FUZZ_SRCS_iperf := checks/iperf.c checks/verdict.c runner/util.c
 FUZZ_SRCS_strace := checks/strace_parse.c
 FUZZ_SRCS_perf := checks/perf_parse.c
 FUZZ_SRCS_ept_state := checks/ept_state.c runner/util.c
+FUZZ_SRCS_class := checks/class_report.c runner/class_html.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
 FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

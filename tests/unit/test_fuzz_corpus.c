@@ -37,6 +37,9 @@
 #define LLVMFuzzerTestOneInput fuzz_ept_state_one
 #include "tests/fuzz/fuzz_ept_state.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_class_one
+#include "tests/fuzz/fuzz_class.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
 	const char *corpus;
@@ -48,6 +51,7 @@ static const struct {
 	{ "qemu_cmdline", fuzz_qemu_cmdline_one },
 	{ "perf", fuzz_perf_one },
 	{ "ept_state", fuzz_ept_state_one },
+	{ "class", fuzz_class_one },
 };
 
 #define CORPUS_DIR FIXTURES "/../fuzz/corpus"

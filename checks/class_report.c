@@ -1,0 +1,221 @@
+/* The class view of many graded submissions (see class_report.h). */
+#include "checks/class_report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/util.h"
+
+int shard_parse(const char *s, struct shard *out, char *why, size_t n)
+{
+	unsigned i = 0, c = 0;
+	int used = 0;
+	if (!s || sscanf(s, "%u/%u%n", &i, &c, &used) != 2 || s[used] || !strchr("0123456789", s[0])) {
+		snprintf(why, n, "--shard takes I/N (the I-th of N slices, e.g. 2/4), not '%s'", s ? s : "");
+		return -EINVAL;
+	}
+	if (c < 1 || c > 1000 || i < 1 || i > c) {
+		snprintf(why, n, "--shard %s: I must be from 1 to N, and N from 1 to 1000", s);
+		return -EINVAL;
+	}
+	out->index = i;
+	out->count = c;
+	return 0;
+}
+
+bool shard_owns(const struct shard *sh, size_t pos)
+{
+	return pos % sh->count == sh->index - 1;
+}
+
+unsigned class_histogram_bin(double percent)
+{
+	if (!(percent > 0))
+		return 0;
+	if (percent >= 100)
+		return CLASS_HISTOGRAM_BINS - 1;
+	unsigned b = (unsigned)(percent / 10);
+	return b > CLASS_HISTOGRAM_BINS - 2 ? CLASS_HISTOGRAM_BINS - 2 : b;
+}
+
+static int by_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static struct class_check_rate *rate_of(struct class_stats *s, const char *id)
+{
+	for (size_t i = 0; i < s->nchecks; i++)
+		if (!strcmp(s->checks[i].id, id))
+			return &s->checks[i];
+	if (s->nchecks == CLASS_MAX_CHECKS)
+		return NULL;
+	struct class_check_rate *r = &s->checks[s->nchecks++];
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	return r;
+}
+
+/* One saved artefact of one submission, for finding identical ones. */
+struct saved {
+	const char *file, *sha256, *name;
+};
+
+static int by_saved(const void *a, const void *b)
+{
+	const struct saved *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+	if (!c)
+		c = strcmp(x->sha256, y->sha256);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static bool is_sha256(const char *s)
+{
+	if (strlen(s) != 64)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!strchr("0123456789abcdef", *p))
+			return false;
+	return true;
+}
+
+int class_stats_compute(const json_t *results, struct class_stats *out, char *why, size_t n)
+{
+	memset(out, 0, sizeof(*out));
+	why[0] = '\0';
+	if (!json_is_array(results)) {
+		snprintf(why, n, "the results are not a JSON array");
+		return -EINVAL;
+	}
+	size_t count = json_array_size(results);
+	double *percents = xcalloc(count + 1, sizeof(double));
+	size_t npercents = 0;
+	const char **names = xcalloc(count + 1, sizeof(char *));
+	struct saved *saved = NULL;
+	size_t nsaved = 0, cap = 0;
+	int rc = 0;
+	for (size_t i = 0; i < count; i++) {
+		const json_t *r = json_array_get(results, i);
+		const char *name = json_string_value(json_object_get(r, "submission"));
+		const json_t *score = json_object_get(r, "score"), *max = json_object_get(r, "max_score");
+		const json_t *checks = json_object_get(r, "checks");
+		if (!name || !*name || !json_is_number(score) || !json_is_number(max) || !json_is_array(checks)) {
+			snprintf(why, n, "result %zu%s%s%s lacks %s", i + 1, name ? " ('" : "", name ? name : "",
+				 name ? "')" : "",
+				 !name || !*name ? "\"submission\"" :
+				 !json_is_number(score) ? "a numeric \"score\"" :
+				 !json_is_number(max) ? "a numeric \"max_score\"" : "a \"checks\" array");
+			rc = -EINVAL;
+			goto out;
+		}
+		names[i] = name;
+		out->count++;
+		if (json_is_true(json_object_get(r, "needs_regrade"))) {
+			out->regrade++;
+		} else if (json_number_value(max) > 0) {
+			double p = 100.0 * json_number_value(score) / json_number_value(max);
+			percents[npercents++] = p;
+			out->histogram[class_histogram_bin(p)]++;
+		}
+		size_t k;
+		const json_t *c;
+		json_array_foreach(checks, k, c) {
+			const char *id = json_string_value(json_object_get(c, "id"));
+			const char *st = json_string_value(json_object_get(c, "status"));
+			struct class_check_rate *rate = id && st ? rate_of(out, id) : NULL;
+			if (!rate)
+				continue;
+			if (!strcmp(st, "pass")) {
+				rate->passed++;
+				rate->graded++;
+			} else if (!strcmp(st, "fail") || !strcmp(st, "parent_failed")) {
+				rate->graded++;
+			} else if (!strcmp(st, "skip")) {
+				rate->skipped++;
+			} else if (!strcmp(st, "error")) {
+				rate->errors++;
+			}
+		}
+		const json_t *sv;
+		json_array_foreach(json_object_get(r, "saved"), k, sv) {
+			const char *file = json_string_value(json_object_get(sv, "file"));
+			const char *sha = json_string_value(json_object_get(sv, "sha256"));
+			if (!file || !sha || !is_sha256(sha))
+				continue;
+			if (nsaved == cap) {
+				cap = cap ? 2 * cap : 16;
+				saved = xrealloc(saved, cap * sizeof(*saved));
+			}
+			saved[nsaved++] = (struct saved){ file, sha, name };
+		}
+	}
+	if (npercents) {
+		double sum = 0;
+		for (size_t i = 0; i < npercents; i++)
+			sum += percents[i];
+		out->mean_percent = sum / (double)npercents;
+		qsort(percents, npercents, sizeof(double), by_double);
+		out->median_percent = npercents % 2 ? percents[npercents / 2] :
+						      (percents[npercents / 2 - 1] + percents[npercents / 2]) / 2;
+	}
+	/* the same name twice: two machines graded the same submission */
+	qsort(names, count, sizeof(char *), by_string);
+	for (size_t i = 1; i < count; i++)
+		if (!strcmp(names[i], names[i - 1]) && (i < 2 || strcmp(names[i], names[i - 2]))) {
+			out->duplicate_names = xrealloc(out->duplicate_names,
+							(out->nduplicate_names + 1) * sizeof(char *));
+			out->duplicate_names[out->nduplicate_names++] = xstrdup(names[i]);
+		}
+	/* identical artefacts: runs of the same (file, sha256) from two or more submissions */
+	if (nsaved)
+		qsort(saved, nsaved, sizeof(*saved), by_saved);
+	for (size_t i = 0; i < nsaved;) {
+		size_t j = i + 1;
+		while (j < nsaved && !strcmp(saved[j].file, saved[i].file) && !strcmp(saved[j].sha256, saved[i].sha256))
+			j++;
+		size_t distinct = 0;
+		for (size_t k = i; k < j; k++)
+			distinct += k == i || strcmp(saved[k].name, saved[k - 1].name);
+		if (distinct >= 2) {
+			out->dups = xrealloc(out->dups, (out->ndups + 1) * sizeof(*out->dups));
+			struct class_duplicate *d = &out->dups[out->ndups++];
+			memset(d, 0, sizeof(*d));
+			snprintf(d->file, sizeof(d->file), "%s", saved[i].file);
+			snprintf(d->sha256, sizeof(d->sha256), "%s", saved[i].sha256);
+			d->names = xcalloc(distinct, sizeof(char *));
+			for (size_t k = i; k < j; k++)
+				if (k == i || strcmp(saved[k].name, saved[k - 1].name))
+					d->names[d->nnames++] = xstrdup(saved[k].name);
+		}
+		i = j;
+	}
+out:
+	free(percents);
+	free(names);
+	free(saved);
+	if (rc)
+		class_stats_release(out);
+	return rc;
+}
+
+void class_stats_release(struct class_stats *s)
+{
+	for (size_t i = 0; i < s->ndups; i++) {
+		for (size_t k = 0; k < s->dups[i].nnames; k++)
+			free(s->dups[i].names[k]);
+		free(s->dups[i].names);
+	}
+	free(s->dups);
+	for (size_t i = 0; i < s->nduplicate_names; i++)
+		free(s->duplicate_names[i]);
+	free(s->duplicate_names);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,70 @@
+/* The class view of many graded submissions: which slice of a class a
+ * machine grades (--shard I/N), and, from the per-submission results that
+ * `vlab grade` writes (schema_version 1, runner/grade_report.h), the facts of
+ * the class report `vlab report merge` prints: scores, a histogram, each
+ * check's pass rate, submissions flagged for regrading, and saved artefacts
+ * that are byte-identical across submissions. Pure: JSON in, facts out. */
+#ifndef VLAB_CLASS_REPORT_H
+#define VLAB_CLASS_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* --shard I/N: the I-th of N slices, 1 <= I <= N <= 1000. */
+struct shard {
+	unsigned index;   /* 1-based */
+	unsigned count;
+};
+
+/* 0, or -EINVAL (why says what is wrong, for a one-line usage error). */
+int shard_parse(const char *s, struct shard *out, char *why, size_t n);
+
+/* Whether the submission at position pos of the list sorted by name (byte
+ * order) is this shard's: round-robin, so the N slices differ in size by one
+ * at most and together are the whole list. Every machine must be given the
+ * same list (the same glob over the same directory). */
+bool shard_owns(const struct shard *sh, size_t pos);
+
+#define CLASS_HISTOGRAM_BINS 11   /* 0-9 %, 10-19 %, ..., 90-99 %, 100 % */
+#define CLASS_MAX_CHECKS 64
+
+struct class_check_rate {
+	char id[64];
+	unsigned passed;      /* "pass" */
+	unsigned graded;      /* pass, fail, parent_failed (skip and error are not graded) */
+	unsigned skipped, errors;
+};
+
+/* Submissions whose saved artefact (same file name) has the same sha256. */
+struct class_duplicate {
+	char file[64];        /* "strace.log" */
+	char sha256[65];
+	char **names;         /* the submissions, sorted */
+	size_t nnames;
+};
+
+struct class_stats {
+	size_t count;             /* submissions */
+	size_t regrade;           /* flagged needs_regrade */
+	double mean_percent, median_percent;
+	unsigned histogram[CLASS_HISTOGRAM_BINS];
+	struct class_check_rate checks[CLASS_MAX_CHECKS];
+	size_t nchecks;           /* in first-seen order */
+	struct class_duplicate *dups;
+	size_t ndups;
+	char **duplicate_names;   /* the same submission name twice in the input */
+	size_t nduplicate_names;
+};
+
+/* results: an array of result objects ({"submission", "score", "max_score",
+ * "needs_regrade", "checks": [{"id", "status"}], "saved": [{"file",
+ * "sha256"}]}). 0, or -EINVAL with why set when an element is not such an
+ * object (which one, and what is missing). */
+int class_stats_compute(const json_t *results, struct class_stats *out, char *why, size_t n);
+void class_stats_release(struct class_stats *s);
+
+/* The histogram bin of a percentage (0..100; out-of-range clamped). */
+unsigned class_histogram_bin(double percent);
+
+#endif
