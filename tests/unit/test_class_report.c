@@ -1,6 +1,6 @@
 /* checks/class_report (shards, class statistics, identical artefacts) and
  * runner/class_html (the page, escaped) on hand-made results in the shape
- * `vlab grade` writes (tests/fixtures/grade/results-handmade.json). */
+ * `vlab grade` writes (tests/fixtures/class/results-handmade.json). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +19,7 @@
 static json_t *load_results(void)
 {
 	json_error_t err;
-	json_t *j = json_load_file(FIXTURES "/grade/results-handmade.json", 0, &err);
+	json_t *j = json_load_file(FIXTURES "/class/results-handmade.json", 0, &err);
 	if (!j)
 		fail_msg("fixture: %s", err.text);
 	return j;
