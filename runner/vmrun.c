@@ -101,6 +101,14 @@ int vm_prepare(struct lab *lab, struct vm *vm, const char *name, const struct ni
 	const struct image *img = &lab->image;
 	const struct image_profile *p = img->profile;
 	struct vm_spec *s = &vm->spec;
+	/* a VM slot may be prepared again (chapter 4's steps each run one): what
+	 * the last run left of it goes first */
+	vm_release(vm);
+	vm->pid = 0;
+	vm->exit_desc[0] = '\0';
+	vm->login_prompt_ms = 0;
+	vm->at_login_prompt = false;
+	vm->logged_in_as[0] = '\0';
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	const char *lab_append = p->lab_append ? p->lab_append : LAB_APPEND;
 
