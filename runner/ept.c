@@ -2,14 +2,10 @@
 #include "runner/ept.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runner/cleanup.h"
@@ -131,11 +127,10 @@ bool ept_restore_pending(const struct ept_env *env)
 	return access(env->state_path, F_OK) == 0;
 }
 
-/* Run the loader to the end. Unlike proc_run it does not give up on a stop
- * request: a module half-loaded because the user pressed Ctrl-C would leave
- * the host worse off. Its own process group keeps the terminal's SIGINT away
- * from it; no parent-death signal, so a SIGKILLed vlab does not cut it short
- * either. */
+/* Run the loader to the end (proc_run_to_end): a module half-loaded because
+ * the user pressed Ctrl-C would leave the host worse off. Its own process
+ * group keeps the terminal's SIGINT away from it; no parent-death signal, so
+ * a SIGKILLed vlab does not cut it short either. */
 static int run_loader(const struct ept_env *env, const char *const *args, char *why, size_t n)
 {
 	const char *argv[8];
@@ -144,75 +139,27 @@ static int run_loader(const struct ept_env *env, const char *const *args, char *
 	for (size_t i = 0; args[i] && k < 7; i++)
 		argv[k++] = args[i];
 	argv[k] = NULL;
-	struct strbuf cmd = STRBUF_INIT;
+	struct strbuf cmd = STRBUF_INIT, out = STRBUF_INIT;
 	for (size_t i = 0; argv[i]; i++)
 		sb_addf(&cmd, "%s%s", i ? " " : "", argv[i]);
-
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(why, n, "cannot run `%s`: %s", cmd.buf, strerror(errno));
-		sb_release(&cmd);
-		return -EIO;
-	}
-	struct spawn_opts o = SPAWN_OPTS_INIT;
-	o.argv = argv;
-	o.stdout_fd = p[1];
-	o.stderr_fd = p[1];
-	o.own_pgrp = true;
-	pid_t pid;
-	int r = proc_spawn(&o, &pid);
-	close(p[1]);
-	if (r) {
-		close(p[0]);
-		snprintf(why, n, "cannot run `%s`: %s", cmd.buf, strerror(-r));
-		sb_release(&cmd);
-		return -EIO;
-	}
-	struct strbuf out = STRBUF_INIT;
-	int64_t deadline = now_ms() + LOADER_TIMEOUT_MS;
-	bool timed_out = false;
-	for (;;) {
-		struct pollfd pfd = { p[0], POLLIN, 0 };
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
-			timed_out = true;
-			break;
-		}
-		int pr = poll(&pfd, 1, (int)(left > 200 ? 200 : left));
-		if (pr < 0 && errno != EINTR)
-			break;
-		if (pr <= 0)
-			continue;
-		char buf[1024];
-		ssize_t got = read(p[0], buf, sizeof(buf));
-		if (got > 0)
-			sb_add(&out, buf, (size_t)got);
-		else if (got == 0 || errno != EINTR)
-			break;
-	}
-	close(p[0]);
 	int st = 0;
-	if (timed_out) {
-		kill(-pid, SIGKILL);
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
+	int r = proc_run_to_end(argv, LOADER_TIMEOUT_MS, &out, &st);
+	if (r == -ETIMEDOUT) {
 		snprintf(why, n, "`%s` did not finish in %d s", cmd.buf, LOADER_TIMEOUT_MS / 1000);
+	} else if (r) {
+		snprintf(why, n, "cannot run `%s`: %s", cmd.buf, strerror(-r));
+	} else if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		char desc[96];
+		proc_describe_status(st, desc, sizeof(desc));
+		char *msg = xstrdup(sb_str(&out));
+		rtrim(msg);
+		char *nl = strrchr(msg, '\n');
+		snprintf(why, n, "`%s` %s%s%s", cmd.buf, desc, msg[0] ? ": " : "", nl ? nl + 1 : msg);
+		free(msg);
 		r = -EIO;
-	} else {
-		pid_t w;
-		while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-			;
-		if (w != pid || !WIFEXITED(st) || WEXITSTATUS(st)) {
-			char desc[96];
-			proc_describe_status(st, desc, sizeof(desc));
-			char *msg = xstrdup(sb_str(&out));
-			rtrim(msg);
-			char *nl = strrchr(msg, '\n');
-			snprintf(why, n, "`%s` %s%s%s", cmd.buf, desc, msg[0] ? ": " : "", nl ? nl + 1 : msg);
-			free(msg);
-			r = -EIO;
-		}
 	}
+	if (r)
+		r = -EIO;
 	sb_release(&out);
 	sb_release(&cmd);
 	return r;

@@ -201,7 +201,9 @@ int proc_terminate(pid_t pid, int grace_ms, int *wstatus)
 	return 0;
 }
 
-int proc_run(const char *const *argv, int64_t timeout_ms, struct strbuf *out, int *wstatus)
+/* until_done: a stop request does not end the wait, and the child has no
+ * parent-death signal (a module load must not be cut short). */
+static int run_collect(const char *const *argv, int64_t timeout_ms, struct strbuf *out, int *wstatus, bool until_done)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -211,7 +213,7 @@ int proc_run(const char *const *argv, int64_t timeout_ms, struct strbuf *out, in
 	o.stdout_fd = p[1];
 	o.stderr_fd = p[1];
 	o.own_pgrp = true;
-	o.die_with_parent = true;
+	o.die_with_parent = !until_done;
 	pid_t pid;
 	int ret = proc_spawn(&o, &pid);
 	close(p[1]);
@@ -234,7 +236,7 @@ int proc_run(const char *const *argv, int64_t timeout_ms, struct strbuf *out, in
 		if (errno != EAGAIN && errno != EINTR)
 			break;
 		idle_tick();
-		if (cleanup_stop_requested()) {
+		if (!until_done && cleanup_stop_requested()) {
 			ret = -EINTR;
 			break;
 		}
@@ -250,7 +252,27 @@ int proc_run(const char *const *argv, int64_t timeout_ms, struct strbuf *out, in
 		proc_terminate(pid, 500, wstatus);
 		return ret;
 	}
-	return proc_wait(pid, ms_left(deadline) + 1000, wstatus);
+	if (!until_done)
+		return proc_wait(pid, ms_left(deadline) + 1000, wstatus);
+	int st = 0;
+	pid_t w;
+	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	if (w < 0)
+		return -errno;
+	if (wstatus)
+		*wstatus = st;
+	return 0;
+}
+
+int proc_run(const char *const *argv, int64_t timeout_ms, struct strbuf *out, int *wstatus)
+{
+	return run_collect(argv, timeout_ms, out, wstatus, false);
+}
+
+int proc_run_to_end(const char *const *argv, int64_t timeout_ms, struct strbuf *out, int *wstatus)
+{
+	return run_collect(argv, timeout_ms, out, wstatus, true);
 }
 
 void proc_describe_status(int wstatus, char *buf, size_t n)

@@ -52,6 +52,11 @@ int proc_terminate(pid_t pid, int grace_ms, int *wstatus);
 /* Run argv to completion, stdout and stderr together into out (may be NULL),
  * killing it after timeout_ms. */
 int proc_run(const char *const *argv, int64_t timeout_ms, struct strbuf *out, int *wstatus);
+/* The same, but to the end even when a stop is requested, and the child
+ * outlives a killed vlab (no parent-death signal): for work that must not be
+ * cut in half, such as loading a kernel module. Only the timeout ends it
+ * early (-ETIMEDOUT, the child killed). */
+int proc_run_to_end(const char *const *argv, int64_t timeout_ms, struct strbuf *out, int *wstatus);
 
 /* Full path of an executable found in PATH, or NULL (malloc'd). */
 char *proc_which(const char *name);
