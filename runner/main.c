@@ -16,6 +16,7 @@
 #include "runner/doctor.h"
 #include "runner/check_cmd.h"
 #include "runner/verify.h"
+#include "runner/handout.h"
 
 struct cmd {
 	const char *name;
@@ -53,6 +54,7 @@ static const struct cmd commands[] = {
 	{ "doctor", cmd_doctor, DOCTOR_USAGE, DOCTOR_SUMMARY, DOCTOR_OPTIONS },
 	{ "check", cmd_check, CHECK_USAGE, CHECK_SUMMARY, CHECK_OPTIONS },
 	{ "verify", cmd_verify, VERIFY_USAGE, VERIFY_SUMMARY, VERIFY_OPTIONS },
+	{ "handout", cmd_handout, HANDOUT_USAGE, HANDOUT_SUMMARY, HANDOUT_OPTIONS },
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
 	{ "console", cmd_console, "[VM] [--run RUN_ID]", "attach this terminal to a VM's serial console (Ctrl-] detaches)", "" },

@@ -34,6 +34,9 @@
 #define LLVMFuzzerTestOneInput fuzz_perf_one
 #include "tests/fuzz/fuzz_perf.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_rubric_one
+#include "tests/fuzz/fuzz_rubric.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
 	const char *corpus;
@@ -44,6 +47,7 @@ static const struct {
 	{ "kvmstats", fuzz_kvmstats_one },
 	{ "qemu_cmdline", fuzz_qemu_cmdline_one },
 	{ "perf", fuzz_perf_one },
+	{ "rubric", fuzz_rubric_one },
 };
 
 #define CORPUS_DIR FIXTURES "/../fuzz/corpus"
