@@ -99,6 +99,8 @@ OBJS += checks/iperf.o
 OBJS += checks/ch3.o
 OBJS += runner/check_cmd.o
 OBJS += checks/rubric.o
+OBJS += checks/grade_cmdline.o
+OBJS += runner/shim.o
 OBJS += runner/handout.o
 
 MAIN_OBJ := runner/main.o

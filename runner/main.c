@@ -17,6 +17,7 @@
 #include "runner/check_cmd.h"
 #include "runner/verify.h"
 #include "runner/handout.h"
+#include "runner/shim.h"
 
 struct cmd {
 	const char *name;
@@ -357,6 +358,10 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* vlab under a shim's name, on a graded script's PATH (runner/shim.h) */
+	const char *shim;
+	if (argc >= 1 && shim_name(argv[0], &shim))
+		return !strcmp(shim, SHIM_QEMU_NAME) ? shim_qemu_main(argc, argv) : shim_sudo_main(argc, argv);
 	if (argc < 2) {
 		print_main_usage(stderr);
 		return EXIT_USAGE;
