@@ -101,6 +101,9 @@ OBJS += runner/check_cmd.o
 OBJS += checks/rubric.o
 OBJS += checks/grade_cmdline.o
 OBJS += runner/shim.o
+OBJS += runner/sandbox.o
+OBJS += runner/grade_report.o
+OBJS += runner/grade.o
 OBJS += runner/handout.o
 
 MAIN_OBJ := runner/main.o

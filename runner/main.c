@@ -18,6 +18,7 @@
 #include "runner/verify.h"
 #include "runner/handout.h"
 #include "runner/shim.h"
+#include "runner/grade.h"
 
 struct cmd {
 	const char *name;
@@ -55,6 +56,7 @@ static const struct cmd commands[] = {
 	{ "doctor", cmd_doctor, DOCTOR_USAGE, DOCTOR_SUMMARY, DOCTOR_OPTIONS },
 	{ "check", cmd_check, CHECK_USAGE, CHECK_SUMMARY, CHECK_OPTIONS },
 	{ "verify", cmd_verify, VERIFY_USAGE, VERIFY_SUMMARY, VERIFY_OPTIONS },
+	{ "grade", cmd_grade, GRADE_USAGE, GRADE_SUMMARY, GRADE_OPTIONS },
 	{ "handout", cmd_handout, HANDOUT_USAGE, HANDOUT_SUMMARY, HANDOUT_OPTIONS },
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
