@@ -37,6 +37,7 @@ json_t *grade_checks_json(const struct score *s)
 		json_object_set_new(c, "detail", r && r->done ? json_string(r->detail) : json_null());
 		json_object_set_new(c, "hint", r && r->done && r->hint[0] ? json_string(r->hint) : json_null());
 		json_object_set_new(c, "note", is->note[0] ? json_string(is->note) : json_null());
+		json_object_set_new(c, "duration_ms", json_integer(r && r->done ? r->duration_ms : 0));
 		json_array_append_new(a, c);
 	}
 	return a;
@@ -107,7 +108,9 @@ void grade_write_junit(FILE *f, const json_t *results)
 	size_t i, k;
 	const json_t *r, *c;
 	size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+	double total_s = 0;
 	json_array_foreach(results, i, r) {
+		total_s += (double)jint(r, "duration_ms") / 1000.0;
 		json_array_foreach(json_object_get(r, "checks"), k, c) {
 			const char *st = jstr(c, "status");
 			tests++;
@@ -117,8 +120,8 @@ void grade_write_junit(FILE *f, const json_t *results)
 		}
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites name=\"vlab grade\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
-		tests, failures, errors, skipped);
+	fprintf(f, "<testsuites name=\"vlab grade\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+		tests, failures, errors, skipped, total_s);
 	json_array_foreach(results, i, r) {
 		const json_t *checks = json_object_get(r, "checks");
 		size_t sf = 0, se = 0, ss = 0;
@@ -152,7 +155,7 @@ void grade_write_junit(FILE *f, const json_t *results)
 			report_xml_escape(f, jstr(r, "submission"));
 			fputs("\" name=\"", f);
 			report_xml_escape(f, jstr(c, "id"));
-			fputs("\">", f);
+			fprintf(f, "\" time=\"%.3f\">", (double)jint(c, "duration_ms") / 1000.0);
 			const char *tag = !strcmp(st, "error") ? "error" : !strcmp(st, "skip") ? "skipped"
 					  : !strcmp(st, "pass") ? NULL : "failure";
 			if (tag) {
