@@ -64,13 +64,14 @@ static int lab_name(struct sandbox *sb, const char *name, const char *target, ui
 	char *p = sub(sb->work, name);
 	struct stat st;
 	int r = 0;
-	if (lstat(p, &st) == 0) {
-		note(sb, "%s: the submission's own file was used", name);
-	} else if (symlink(target, p) < 0 || lchown(p, uid, uid) < 0) {
+	/* a copy the student handed in is set aside (a whiteout in this run's
+	 * layer): every submission is graded on the same guest */
+	bool own = lstat(p, &st) == 0;
+	if ((own && unlink(p) < 0) || symlink(target, p) < 0 || lchown(p, uid, uid) < 0)
 		r = -errno;
-	} else {
-		note(sb, "%s is the image's %s, placed under the lab's name", name, target);
-	}
+	else
+		note(sb, "%s is the image's %s, placed under the lab's name%s", name, target,
+		     own ? " (the submission's own copy set aside)" : "");
 	free(p);
 	return r;
 }
@@ -270,7 +271,7 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 		goto out;
 	}
 	/* the paths are vlab's own (no ',' or ':' from the submission's name) */
-	opts = xasprintf("lowerdir=%s:%s,upperdir=%s,workdir=%s", dsub, dimg, upper, ovl);
+	opts = xasprintf("lowerdir=%s:%s,upperdir=%s,workdir=%s", dimg, dsub, upper, ovl);
 	if (mount("vlab-work", sb->work, "overlay", MS_NOSUID | MS_NODEV, opts) < 0) {
 		r = fail(err, errlen, -errno, "cannot mount the sandbox's overlay on %s", sb->work);
 		goto out;
@@ -281,7 +282,7 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 	}
 	/* qemu opens the rootfs read-write as the script's uid: this copies it
 	 * up into this run's layer, the image's own file untouched */
-	char *rootfs = sub(sb->work, spec->rootfs), *script = sub(sb->work, spec->script);
+	char *rootfs = sub(sb->work, spec->lab_rootfs), *script = sub(sb->work, spec->script);
 	r = chown(rootfs, uid, uid) < 0 ? -errno : 0;
 	if (r == 0 && chown(script, uid, uid) < 0 && errno != ENOENT)
 		r = -errno;

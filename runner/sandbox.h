@@ -5,10 +5,12 @@
  *
  *   ROOT/sub     the submission, bind-mounted read-only
  *   ROOT/img     the image profile's directory, bind-mounted read-only
- *   ROOT/work    overlayfs: lower = sub over img, upper = ROOT/upper. The
+ *   ROOT/work    overlayfs: lower = img over sub, upper = ROOT/upper. The
  *                script's directory: its own files, the image's files
  *                (the lab's names are symlinks to the profile's when they
- *                differ), and whatever it writes, which lands in the upper
+ *                differ; copies of them in the submission are set aside, so
+ *                every submission boots the same guest), and whatever it
+ *                writes, which lands in the upper
  *                layer: neither the submission nor the image is ever written
  *                (the rootfs qemu opens read-write is copied up per run)
  *   ROOT/shim    the qemu shim's records and qemu's stderr (the script's uid
