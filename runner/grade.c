@@ -577,8 +577,17 @@ static int run_all(struct grade_ctx *ctx, json_t *results)
 	int idx[MAX_JOBS];
 	int next = 0, running = 0;
 	fflush(NULL);
-	while ((next < ctx->n || running) && !cleanup_stop_requested()) {
-		while (next < ctx->n && running < ctx->jobs) {
+	bool forwarded = false;
+	while ((next < ctx->n && !cleanup_stop_requested()) || running) {
+		/* a stop: no new worker; the running ones are told, and waited
+		 * for while they end their sandboxes and remove them */
+		if (cleanup_stop_requested() && !forwarded) {
+			for (int s = 0; s < MAX_JOBS; s++)
+				if (workers[s])
+					kill(-workers[s], SIGTERM);
+			forwarded = true;
+		}
+		while (next < ctx->n && running < ctx->jobs && !cleanup_stop_requested()) {
 			int s = 0;
 			while (workers[s])
 				s++;
@@ -893,9 +902,16 @@ int cmd_grade(int argc, char **argv)
 		goto out;
 	}
 	int hroot = cleanup_add_path(RES_DIR, ctx->grade_root);
+	/* what the workers make is recorded here too, so `vlab status` and
+	 * `vlab clean` see what a killed grading left */
+	char *ledger = xasprintf("%s/resources", ctx->grade_root);
+	cleanup_set_ledger(ledger);
 
 	json_t *results = json_array();
 	r = run_all(ctx, results);
+	cleanup_set_ledger(NULL);
+	unlink(ledger);
+	free(ledger);
 	cleanup_release(hroot);
 	if (r == -EINTR) {
 		fprintf(stderr, "vlab: stopped by signal %d; every sandbox was ended\n", cleanup_stop_signal());

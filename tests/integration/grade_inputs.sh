@@ -4,7 +4,7 @@
 # a submission without the script (every check a FAIL saying so, no
 # sandbox); saved artefacts judged when a rubric lists them; the shims
 # outside grading; and --self on the handout completed with the reference's
-# command.
+# command; SIGTERM in the middle of grading.
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
@@ -56,5 +56,17 @@ ln -s "$VLAB" qemu-system-x86_64
 cp "$VLAB_REPO/assets/lab/reference/runqemu_single_vm.sh" hand/
 "$VLAB" grade --self hand --out self >self.txt || die "--self exited $?"
 grep -q "hand: 100/100 points" self.txt || die "--self: $(head -20 self.txt)"
+# SIGTERM mid-grading: every sandbox ended and removed, exit 143
+sandboxes_left() { find "${VLAB_RUN_DIR:-/run/vlab}" -maxdepth 1 -name 'grade-*' 2>/dev/null; }
+before=$(sandboxes_left)
+bash -c 'echo $$ >grade.pid; exec "$VLAB" grade hand --out term' >term.out 2>&1 &
+for _ in $(seq 100); do pgrep -f "grade-.*/hand/work" >/dev/null && break; sleep 0.1; done
+sleep 2
+kill -TERM "$(cat grade.pid)"
+wait $!; rc=$?
+[ $rc = 143 ] || die "SIGTERM: exit $rc, $(cat term.out)"
+grep -q "every sandbox was ended" term.out || die "SIGTERM: $(cat term.out)"
+ps -eo uid= | awk '$1 >= 64000 && $1 < 64016' | grep -q . && die "a sandbox uid still has processes after SIGTERM"
+[ "$(sandboxes_left)" = "$before" ] || die "sandbox directories left after SIGTERM: $(sandboxes_left)"
 assert_image_pristine default
 echo "handout, bad input, artefacts, shims and --self as documented"
