@@ -184,6 +184,18 @@ static void tap_text(FILE *f, const char *s)
 		fputc(*s == '\n' || *s == '\r' ? ' ' : *s == '#' ? '_' : *s, f);
 }
 
+/* A YAML single-quoted scalar on one line (a quote doubled). */
+static void yaml_quoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+	fputs("'\n", f);
+}
+
 void grade_write_tap(FILE *f, const json_t *results)
 {
 	size_t i, k, n = 0;
@@ -209,15 +221,11 @@ void grade_write_tap(FILE *f, const json_t *results)
 			if (!ok) {
 				fputs("  ---\n  status: ", f);
 				fputs(st, f);
-				fputs("\n  detail: '", f);
-				for (const char *p = jstr(c, "detail"); *p; p++)
-					fputs(*p == '\'' ? "''" : *p == '\n' ? " " : (char[]){ *p, 0 }, f);
-				fputs("'\n", f);
+				fputs("\n  detail: ", f);
+				yaml_quoted(f, jstr(c, "detail"));
 				if (*jstr(c, "note")) {
-					fputs("  note: '", f);
-					for (const char *p = jstr(c, "note"); *p; p++)
-						fputs(*p == '\'' ? "''" : (char[]){ *p, 0 }, f);
-					fputs("'\n", f);
+					fputs("  note: ", f);
+					yaml_quoted(f, jstr(c, "note"));
 				}
 				fputs("  ...\n", f);
 			}
