@@ -102,6 +102,13 @@ OBJS += chapters/ch3_iperf.o
 OBJS += checks/iperf.o
 OBJS += checks/ch3.o
 OBJS += runner/check_cmd.o
+OBJS += checks/rubric.o
+OBJS += checks/grade_cmdline.o
+OBJS += runner/shim.o
+OBJS += runner/sandbox.o
+OBJS += runner/grade_report.o
+OBJS += runner/grade.o
+OBJS += runner/handout.o
 
 MAIN_OBJ := runner/main.o
 
@@ -116,6 +123,14 @@ $(BUILD)/gen/builtin_manifest.c: assets/profiles.manifest
 	  echo 'const char builtin_profiles_manifest[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
+# The handout, the reference solution and the default rubric, compiled in.
+OBJS += gen/lab_assets.o
+EMBEDDED_ASSETS := assets/lab/runqemu_single_vm.sh assets/lab/connect_to_socket.sh \
+	assets/lab/reference/runqemu_single_vm.sh assets/rubric/default.rubric
+$(BUILD)/gen/lab_assets.c: scripts/embed-assets $(EMBEDDED_ASSETS)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)scripts/embed-assets $(EMBEDDED_ASSETS) > $@
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -197,6 +212,7 @@ FUZZ_SRCS_strace := checks/strace_parse.c
 FUZZ_SRCS_perf := checks/perf_parse.c
 FUZZ_SRCS_ept_state := checks/ept_state.c runner/util.c
 FUZZ_SRCS_class := checks/class_report.c runner/class_html.c runner/util.c
+FUZZ_SRCS_rubric := checks/rubric.c checks/verdict.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
 FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -16,6 +16,9 @@
 #include "runner/doctor.h"
 #include "runner/check_cmd.h"
 #include "runner/verify.h"
+#include "runner/handout.h"
+#include "runner/shim.h"
+#include "runner/grade.h"
 
 struct cmd {
 	const char *name;
@@ -56,6 +59,8 @@ static const struct cmd commands[] = {
 	{ "doctor", cmd_doctor, DOCTOR_USAGE, DOCTOR_SUMMARY, DOCTOR_OPTIONS },
 	{ "check", cmd_check, CHECK_USAGE, CHECK_SUMMARY, CHECK_OPTIONS },
 	{ "verify", cmd_verify, VERIFY_USAGE, VERIFY_SUMMARY, VERIFY_OPTIONS },
+	{ "grade", cmd_grade, GRADE_USAGE, GRADE_SUMMARY, GRADE_OPTIONS },
+	{ "handout", cmd_handout, HANDOUT_USAGE, HANDOUT_SUMMARY, HANDOUT_OPTIONS },
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
 	{ "console", cmd_console, "[VM] [--run RUN_ID]", "attach this terminal to a VM's serial console (Ctrl-] detaches)", "" },
@@ -370,6 +375,10 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* vlab under a shim's name, on a graded script's PATH (runner/shim.h) */
+	const char *shim;
+	if (argc >= 1 && shim_name(argv[0], &shim))
+		return !strcmp(shim, SHIM_QEMU_NAME) ? shim_qemu_main(argc, argv) : shim_sudo_main(argc, argv);
 	if (argc < 2) {
 		print_main_usage(stderr);
 		return EXIT_USAGE;

@@ -389,7 +389,7 @@ static const char *jstr(const json_t *o, const char *key)
 
 /* XML 1.0 text: escape the five specials; drop control characters XML
  * cannot carry at all (guest output may hold them). */
-static void xml_escape(FILE *f, const char *s)
+void report_xml_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -444,7 +444,7 @@ void report_write_junit(FILE *f, const json_t *reports)
 		int n[4] = { 0 };
 		count_statuses(checks, n);
 		fprintf(f, "  <testsuite name=\"chapter %lld: ", (long long)json_integer_value(json_object_get(ch, "chapter")));
-		xml_escape(f, jstr(ch, "title"));
+		report_xml_escape(f, jstr(ch, "title"));
 		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
 			n[0] + n[1] + n[2] + n[3], n[VERDICT_FAIL], n[VERDICT_ERROR], n[VERDICT_SKIP],
 			(double)json_integer_value(json_object_get(ch, "duration_ms")) / 1000.0);
@@ -452,7 +452,7 @@ void report_write_junit(FILE *f, const json_t *reports)
 		const char *const props[] = { "vlab_version", "accel", "image", "image_sha256", "run_id" };
 		for (size_t p = 0; p < ARRAY_SIZE(props); p++) {
 			fprintf(f, "      <property name=\"%s\" value=\"", props[p]);
-			xml_escape(f, jstr(ch, props[p]));
+			report_xml_escape(f, jstr(ch, props[p]));
 			fprintf(f, "\"/>\n");
 		}
 		fprintf(f, "    </properties>\n");
@@ -462,22 +462,22 @@ void report_write_junit(FILE *f, const json_t *reports)
 			const char *id = jstr(c, "id");
 			const char *st = jstr(c, "status");
 			fprintf(f, "    <testcase classname=\"vlab.ch%lld\" name=\"", (long long)json_integer_value(json_object_get(ch, "chapter")));
-			xml_escape(f, id);
+			report_xml_escape(f, id);
 			fprintf(f, "\" time=\"%.3f\"", (double)json_integer_value(json_object_get(c, "duration_ms")) / 1000.0);
 			if (!strcmp(st, "pass")) {
 				fprintf(f, ">\n      <system-out>");
-				xml_escape(f, jstr(c, "detail"));
+				report_xml_escape(f, jstr(c, "detail"));
 				fprintf(f, "</system-out>\n    </testcase>\n");
 				continue;
 			}
 			const char *tag = !strcmp(st, "fail") ? "failure" : !strcmp(st, "skip") ? "skipped" : "error";
 			fprintf(f, ">\n      <%s message=\"", tag);
-			xml_escape(f, jstr(c, "detail"));
+			report_xml_escape(f, jstr(c, "detail"));
 			fprintf(f, "\"");
 			const char *hint = jstr(c, "hint");
 			if (*hint) {
 				fprintf(f, ">hint: ");
-				xml_escape(f, hint);
+				report_xml_escape(f, hint);
 				fprintf(f, "</%s>\n", tag);
 			} else {
 				fprintf(f, "/>\n");

@@ -46,5 +46,7 @@ void report_write_junit(FILE *f, const json_t *reports);
 void report_write_tap(FILE *f, const json_t *reports);
 /* "text", "json", "junit", "tap" -> format; -EINVAL otherwise. */
 int report_format_parse(const char *s, enum report_format *f);
+/* XML 1.0 text of s (the five specials escaped, control characters dropped). */
+void report_xml_escape(FILE *f, const char *s);
 
 #endif

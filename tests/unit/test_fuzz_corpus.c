@@ -40,6 +40,9 @@
 #define LLVMFuzzerTestOneInput fuzz_class_one
 #include "tests/fuzz/fuzz_class.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_rubric_one
+#include "tests/fuzz/fuzz_rubric.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
 	const char *corpus;
@@ -52,6 +55,7 @@ static const struct {
 	{ "perf", fuzz_perf_one },
 	{ "ept_state", fuzz_ept_state_one },
 	{ "class", fuzz_class_one },
+	{ "rubric", fuzz_rubric_one },
 };
 
 #define CORPUS_DIR FIXTURES "/../fuzz/corpus"

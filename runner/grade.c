@@ -1,0 +1,958 @@
+/* vlab grade; see grade.h for the shape of a run. */
+#include "runner/grade.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checks/grade_cmdline.h"
+#include "checks/rubric.h"
+#include "runner/assets.h"
+#include "runner/check_cmd.h"
+#include "runner/cleanup.h"
+#include "runner/engine.h"
+#include "runner/grade_report.h"
+#include "runner/handout.h"
+#include "runner/host.h"
+#include "runner/image.h"
+#include "runner/proc.h"
+#include "runner/report.h"
+#include "runner/rundir.h"
+#include "runner/sandbox.h"
+#include "runner/shim.h"
+#include "runner/verify.h"
+
+#define SCRIPT_NAME "runqemu_single_vm.sh"
+#define DEFAULT_RUBRIC "assets/rubric/default.rubric"
+#define MAX_JOBS 16
+#define MAX_RESULTS 48
+
+struct grade_ctx {
+	char **subs;              /* absolute paths */
+	char **names;             /* their report names */
+	int n;
+	int jobs;
+	int timeout_s;
+	bool self;
+	enum report_format format;
+	char out[PATH_MAX];
+	struct rubric rubric;
+	char rubric_origin[PATH_MAX];
+	char rubric_sha256[65];
+	struct manifest manifest;
+	struct image img;
+	const char *profile;
+	struct accel_decision accel;
+	char vlab_exe[PATH_MAX];
+	char *real_qemu;
+	char *grade_root;         /* RUN_BASE/grade-RUNID: the sandboxes */
+	char http_cmd[128];
+};
+
+static void sha256_hex(const void *data, size_t n, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	out[0] = '\0';
+	if (!EVP_Digest(data, n, md, &len, EVP_sha256(), NULL))
+		return;
+	for (unsigned i = 0; i < len && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* A submission's report name: its directory's name, [A-Za-z0-9._-] kept. */
+static char *submission_name(const char *path)
+{
+	char *copy = xstrdup(path);
+	size_t l = strlen(copy);
+	while (l > 1 && copy[l - 1] == '/')
+		copy[--l] = '\0';
+	const char *base = strrchr(copy, '/');
+	base = base ? base + 1 : copy;
+	char *name = xstrdup(*base && strcmp(base, ".") && strcmp(base, "..") ? base : "submission");
+	for (char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '-' || *p == '_'))
+			*p = '_';
+	if (name[0] == '.')
+		name[0] = '_';
+	free(copy);
+	return name;
+}
+
+/* ---- one submission (in its worker) ---------------------------------------- */
+
+struct record {
+	bool present;
+	json_t *json;
+	const char **argv;        /* into json */
+	int argc;
+	pid_t inner_pid;
+	const char *qmp, *stderr_path;
+};
+
+static void record_release(struct record *rec)
+{
+	free(rec->argv);
+	json_decref(rec->json);
+	memset(rec, 0, sizeof(*rec));
+}
+
+static int record_load(const char *path, struct record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	json_error_t e;
+	rec->json = json_load_file(path, 0, &e);
+	if (!rec->json)
+		return -EINVAL;
+	json_t *argv = json_object_get(rec->json, "argv");
+	size_t n = json_array_size(argv);
+	if (!n || n > 4096) {
+		record_release(rec);
+		return -EINVAL;
+	}
+	rec->argv = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		const char *s = json_string_value(json_array_get(argv, i));
+		rec->argv[i] = s ? s : "";
+	}
+	rec->argc = (int)n;
+	rec->inner_pid = (pid_t)json_integer_value(json_object_get(rec->json, "pid"));
+	rec->qmp = json_string_value(json_object_get(rec->json, "qmp"));
+	rec->stderr_path = json_string_value(json_object_get(rec->json, "stderr"));
+	rec->present = true;
+	return 0;
+}
+
+/* The last non-empty line of a file (for details), "" when none. */
+static void last_line_of(const char *path, char *out, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	out[0] = '\0';
+	if (path && read_file(path, &sb) == 0) {
+		char *t = rtrim(sb.buf ? sb.buf : (char *)"");
+		char *nl = strrchr(t, '\n');
+		snprintf(out, n, "%s", nl ? nl + 1 : t);
+	}
+	sb_release(&sb);
+}
+
+static bool exe_is(pid_t pid, const char *exe)
+{
+	char p[64], buf[PATH_MAX];
+	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(p, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return !strcmp(buf, exe);
+}
+
+struct outcome {
+	struct check_result results[MAX_RESULTS];
+	size_t n;
+	json_t *facts;
+	json_t *qemus;            /* the records */
+	json_t *adaptations;      /* sentences */
+	char script[256];         /* how the script ended */
+	int left;                 /* processes left after the stop */
+	char stderr_name[64];     /* the first qemu's stderr, as kept */
+};
+
+static struct check_result *slot(struct outcome *o, const char *id)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->results[i].id, id))
+			return &o->results[i];
+	if (o->n >= MAX_RESULTS)
+		return NULL;
+	check_init(&o->results[o->n], id);
+	return &o->results[o->n++];
+}
+
+/* The checks that need a VM, when there is none to ask: FAIL, saying why. */
+static const char *const vm_checks[] = {
+	"ch1.qemu_running", "ch1.memory_256m", "ch1.rootfs_virtio_blk", "ch1.serial_login_root",
+	"ch1.serial_login_student", "ch2.tap_up", "ch2.nic_mac", "ch2.guest_ip", "ch2.ping_guest_to_host",
+	"ch2.ping_host_to_guest", "ch2.http_200",
+};
+static const char *const cmdline_checks[] = {
+	"ch1.cmdline_kvm", "ch1.cmdline_cpu_host", "ch1.cmdline_memory", "ch1.cmdline_virtio_blk",
+	"ch1.cmdline_serial_socket", "ch2.cmdline_nic",
+};
+
+static void fail_all(struct outcome *o, const char *const *ids, size_t n, bool error, const char *hint,
+		     const char *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct check_result *r = slot(o, ids[i]);
+		if (!r || r->done)
+			continue;
+		if (error)
+			check_error(r, "%s", why);
+		else
+			check_fail(r, hint, "%s", why);
+	}
+}
+
+static void static_checks(struct outcome *o, const struct record *rec)
+{
+	struct qemu_cmdline c;
+	if (qemu_cmdline_parse(rec->argv, rec->argc, &c)) {
+		fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), true, NULL,
+			 "the recorded command line could not be read");
+		return;
+	}
+	check_grade_kvm(slot(o, "ch1.cmdline_kvm"), &c);
+	check_grade_cpu_host(slot(o, "ch1.cmdline_cpu_host"), &c);
+	check_grade_memory(slot(o, "ch1.cmdline_memory"), &c);
+	check_grade_virtio_blk(slot(o, "ch1.cmdline_virtio_blk"), &c, LAB_ROOTFS_FILE);
+	check_grade_serial_socket(slot(o, "ch1.cmdline_serial_socket"), &c);
+	check_grade_nic(slot(o, "ch2.cmdline_nic"), &c);
+	qemu_cmdline_release(&c);
+}
+
+/* Saved artefacts, judged as `vlab check` does: the first file of each
+ * kind's names in the submission. Only for checks the rubric lists. */
+static void artefact_checks(struct outcome *o, const struct grade_ctx *ctx, const char *dir)
+{
+	static const struct {
+		const char *id, *kind, *prefix, *suffix, *what;
+	} kinds[] = {
+		{ "ch3.iperf_saved", "iperf", "iperf", ".json", "iperf3's JSON (iperf*.json)" },
+		{ "ch4.strace_memory_region", "strace", "strace", ".log", "a strace log of qemu (strace.log)" },
+		{ "ch4.exits_counted", "perf", "perf", ".txt", "a perf kvm stat report (perf*.txt)" },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		if (!rubric_find(&ctx->rubric, kinds[k].id))
+			continue;
+		struct check_result *r = slot(o, kinds[k].id);
+		if (!r)
+			continue;
+		struct dirent **ents;
+		int n = scandir(dir, &ents, NULL, alphasort);
+		char *found = NULL;
+		for (int i = 0; i < n; i++) {
+			const char *nm = ents[i]->d_name;
+			size_t l = strlen(nm), sl = strlen(kinds[k].suffix);
+			if (!found && starts_with(nm, kinds[k].prefix) && l >= sl && !strcmp(nm + l - sl, kinds[k].suffix))
+				found = xasprintf("%s/%s", dir, nm);
+			free(ents[i]);
+		}
+		if (n >= 0)
+			free(ents);
+		if (!found) {
+			check_fail(r, "save it in your submission's folder", "the submission has no %s", kinds[k].what);
+			continue;
+		}
+		struct strbuf sb = STRBUF_INIT;
+		const struct check_kind *ck = check_kind_find(kinds[k].kind);
+		json_t *m = json_object(), *f = json_object();
+		char why[256] = "";
+		if (read_file(found, &sb)) {
+			check_fail(r, NULL, "cannot read %s", found);
+		} else if (ck->judge(sb_str(&sb), sb.len, r, m, f, why, sizeof(why))) {
+			check_fail(r, "hand in the file the lab's command writes", "%s is %s", strrchr(found, '/') + 1, why);
+		}
+		r->id = kinds[k].id;  /* the kind's own id is `vlab check`'s */
+		json_decref(m);
+		json_decref(f);
+		sb_release(&sb);
+		free(found);
+	}
+}
+
+/* Run the script in its sandbox and check what it starts. */
+static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, const char *outdir, struct outcome *o)
+{
+	const char *dir = ctx->subs[i];
+	char *script = xasprintf("%s/" SCRIPT_NAME, dir);
+	bool has_script = path_exists(script);
+	free(script);
+	if (!has_script) {
+		const char *why = "the submission has no " SCRIPT_NAME;
+		const char *hint = "hand in your completed " SCRIPT_NAME " (`vlab handout` writes the starter)";
+		fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), false, hint, why);
+		fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), false, hint, why);
+		snprintf(o->script, sizeof(o->script), "not run: no " SCRIPT_NAME);
+		return;
+	}
+	char *root = xasprintf("%s/%s", ctx->grade_root, ctx->names[i]);
+	char *out_log = xasprintf("%s/script.log", outdir);
+	char *console = xasprintf("%s/console.log", outdir);
+	int out_fd = open(out_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	char *env[8];
+	int ne = 0;
+	env[ne++] = xasprintf("VLAB_SHIM_DIR=%s/shim", root);
+	env[ne++] = xasprintf("VLAB_SHIM_QEMU=%s", ctx->real_qemu);
+	env[ne++] = xasprintf("VLAB_SHIM_ACCEL=%s", ctx->accel.accel == ACCEL_KVM ? "kvm" : "tcg");
+	env[ne++] = xasprintf("VLAB_SHIM_ACCEL_WHY=%s", ctx->accel.reason);
+	if (ctx->img.initrd)
+		env[ne++] = xasprintf("VLAB_SHIM_INITRD=%s/work/%s", root, strrchr(ctx->img.initrd, '/') + 1);
+	env[ne] = NULL;
+	struct sandbox_spec spec = {
+		.submission = dir,
+		.image_dir = ctx->img.dir,
+		.kernel = strrchr(ctx->img.kernel, '/') + 1,
+		.rootfs = strrchr(ctx->img.rootfs, '/') + 1,
+		.lab_kernel = LAB_KERNEL_NAME,
+		.lab_rootfs = LAB_ROOTFS_NAME,
+		.root = root,
+		.script = SCRIPT_NAME,
+		.output_fd = out_fd,
+		.vlab_exe = ctx->vlab_exe,
+		.env = env,
+		.uid = (uid_t)(SANDBOX_UID_BASE + slot_no),
+		.dev_kvm = ctx->accel.accel == ACCEL_KVM,
+		.nproc = 256,
+		.cpu_s = ctx->timeout_s + 60,
+		.fsize = 512ULL << 20,
+	};
+	struct sandbox sb;
+	char err[640] = "";
+	int64_t t0 = now_ms(), deadline = t0 + (int64_t)ctx->timeout_s * 1000;
+	int rtree = cleanup_add_path(RES_TREE, root);
+	int r = out_fd < 0 ? -errno : sandbox_start(&spec, &sb, err, sizeof(err));
+	if (out_fd >= 0)
+		close(out_fd);
+	for (int k = 0; k < ne; k++)
+		free(env[k]);
+	if (r) {
+		char why[800];
+		snprintf(why, sizeof(why), "vlab could not make the sandbox: %s", err[0] ? err : strerror(-r));
+		fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), true, NULL, why);
+		fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), true, NULL, why);
+		snprintf(o->script, sizeof(o->script), "not run: %s", why);
+		goto out;
+	}
+	for (int k = 0; k < sb.nnotes; k++)
+		json_array_append_new(o->adaptations, json_string(sb.notes[k]));
+
+	/* the script's first qemu: its record, then the process after its exec */
+	struct record rec = { 0 };
+	pid_t qpid = 0;
+	char *rec1 = xasprintf("%s/qemu-1.json", sb.shim_dir);
+	while (ms_left(deadline) > 0 && !cleanup_stop_requested()) {
+		if (!rec.present && path_exists(rec1))
+			record_load(rec1, &rec);
+		if (rec.present) {
+			int64_t until = now_ms() + 2000;
+			while ((qpid = sandbox_host_pid(&sb, rec.inner_pid)) > 0 && exe_is(qpid, ctx->vlab_exe) &&
+			       ms_left(until) > 0)
+				poll(NULL, 0, 10);
+			/* then until its QMP socket is there: qemu makes it after
+			 * reading its whole command line, so a qemu that refuses
+			 * the line is gone by then, and is judged gone */
+			until = now_ms() + 10000;
+			while (qpid > 0 && rec.qmp && !path_exists(rec.qmp) && !proc_gone(qpid) && ms_left(until) > 0)
+				poll(NULL, 0, 10);
+			break;
+		}
+		if (sandbox_script_exited(&sb))
+			break;
+		poll(NULL, 0, 50);
+	}
+	free(rec1);
+	int64_t started_ms = now_ms() - t0;
+
+	if (rec.present) {
+		static_checks(o, &rec);
+		if (rec.stderr_path && strrchr(rec.stderr_path, '/'))
+			snprintf(o->stderr_name, sizeof(o->stderr_name), "%s", strrchr(rec.stderr_path, '/') + 1);
+		json_t *q = json_deep_copy(rec.json);
+		json_array_append_new(o->qemus, q);
+		size_t k;
+		json_t *c;
+		json_array_foreach(json_object_get(rec.json, "changes"), k, c) {
+			json_array_append_new(o->adaptations, json_sprintf("%s: %s", json_string_value(json_object_get(c, "what")),
+									   json_string_value(json_object_get(c, "why"))));
+		}
+		int64_t boot = ctx->accel.accel == ACCEL_KVM ? 30000 : 90000;
+		if (boot > ms_left(deadline))
+			boot = ms_left(deadline);
+		struct verify_grading g = {
+			.pid = qpid > 0 ? qpid : -1,
+			.argv = rec.argv,
+			.argc = rec.argc,
+			.qmp_path = rec.qmp,
+			.transcript = console,
+			.http_cmd = ctx->http_cmd,
+			.boot_wait_ms = boot > 1000 ? boot : 1000,
+			.tcg = ctx->accel.accel != ACCEL_KVM,
+		};
+		size_t n = 0;
+		struct check_result got[LAB_MAX_CHECKS * 2];
+		if (verify_for_grading(&g, got, ARRAY_SIZE(got), &n, o->facts) == 0) {
+			for (size_t k2 = 0; k2 < n; k2++) {
+				struct check_result *dst = slot(o, got[k2].id);
+				if (dst)
+					*dst = got[k2];
+			}
+		}
+		/* a qemu that died (a typo qemu refused, a crash): what no
+		 * check could ask is the student's failure, with qemu's words */
+		if (qpid <= 0 || proc_gone(qpid)) {
+			char line[300];
+			last_line_of(rec.stderr_path, line, sizeof(line));
+			char why[600];
+			snprintf(why, sizeof(why), "qemu exited%s%s%s", line[0] ? ": it said '" : " without a word on stderr",
+				 line, line[0] ? "'" : "");
+			for (size_t k2 = 0; k2 < ARRAY_SIZE(vm_checks); k2++) {
+				struct check_result *dst = slot(o, vm_checks[k2]);
+				if (dst && (dst->verdict != VERDICT_PASS || !strcmp(vm_checks[k2], "ch1.qemu_running")))
+					check_fail(dst, "run the script by hand and read qemu's message", "%s", why);
+			}
+			json_object_set_new(o->facts, "qemu_exited", json_string(why));
+		}
+		record_release(&rec);
+	} else {
+		char line[300] = "";
+		last_line_of(out_log, line, sizeof(line));
+		char why[700];
+		if (sandbox_script_exited(&sb)) {
+			char how[96];
+			proc_describe_status(sb.script_status, how, sizeof(how));
+			snprintf(why, sizeof(why), "the script started no qemu-system-x86_64: it %s%s%s%s", how,
+				 line[0] ? "; its last line: '" : "", line, line[0] ? "'" : "");
+		} else {
+			snprintf(why, sizeof(why), "the script started no qemu-system-x86_64 within %d s", ctx->timeout_s);
+		}
+		const char *hint = "run qemu-system-x86_64 from the script, in the foreground (lab chapter 1)";
+		fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), false, hint, why);
+		fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), false, hint, why);
+	}
+	json_object_set_new(o->facts, "qemu_started_ms", json_integer(started_ms));
+
+	bool exited = sandbox_script_exited(&sb);
+	int st = sb.script_status;
+	sandbox_stop(&sb, &o->left);
+	if (exited) {
+		char how[96];
+		proc_describe_status(st, how, sizeof(how));
+		snprintf(o->script, sizeof(o->script), "%s before vlab ended it", how);
+	} else {
+		snprintf(o->script, sizeof(o->script), "ended by vlab after the checks (SIGKILL to its pid namespace)");
+	}
+	/* qemu's records and stderr, kept with the reports */
+	DIR *d = opendir(sb.shim_dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (!starts_with(de->d_name, "qemu-"))
+			continue;
+		char *from = xasprintf("%s/%s", sb.shim_dir, de->d_name), *to = xasprintf("%s/%s", outdir, de->d_name);
+		copy_file_sparse(from, to, 0644);
+		free(from);
+		free(to);
+	}
+	if (d)
+		closedir(d);
+out:
+	cleanup_release(rtree);
+	free(root);
+	free(out_log);
+	free(console);
+}
+
+static int grade_one(const struct grade_ctx *ctx, int i, int slot_no)
+{
+	int64_t t0 = now_ms();
+	char *outdir = xasprintf("%s/%s", ctx->out, ctx->names[i]);
+	if (path_exists(outdir))
+		remove_tree(outdir);
+	int r = mkdir_p(outdir, 0755);
+	if (r) {
+		fprintf(stderr, "vlab: cannot make %s: %s\n", outdir, strerror(-r));
+		free(outdir);
+		return EXIT_INTERNAL;
+	}
+	struct outcome *o = xcalloc(1, sizeof(*o));
+	o->facts = json_object();
+	o->qemus = json_array();
+	o->adaptations = json_array();
+	run_submission(ctx, i, slot_no, outdir, o);
+	artefact_checks(o, ctx, ctx->subs[i]);
+
+	struct score *sc = xcalloc(1, sizeof(*sc));
+	rubric_score(&ctx->rubric, o->results, o->n, sc);
+	json_t *res = json_object();
+	json_object_set_new(res, "schema_version", json_integer(GRADE_SCHEMA_VERSION));
+	json_object_set_new(res, "kind", json_string("grade"));
+	json_object_set_new(res, "vlab_version", json_string(VLAB_VERSION));
+	json_object_set_new(res, "submission", json_string(ctx->names[i]));
+	json_object_set_new(res, "path", json_string(ctx->subs[i]));
+	json_object_set_new(res, "score", json_integer(sc->points));
+	json_object_set_new(res, "max_score", json_integer(sc->max_points));
+	json_object_set_new(res, "needs_regrade", json_boolean(sc->needs_regrade));
+	json_object_set_new(res, "accelerator",
+			    json_pack("{s:s, s:s}", "name", ctx->accel.accel == ACCEL_KVM ? "kvm" : "tcg", "reason",
+				      ctx->accel.reason));
+	json_object_set_new(res, "image", json_pack("{s:s, s:s}", "profile", ctx->profile, "sha256", ctx->img.digest));
+	json_object_set_new(res, "rubric", json_pack("{s:s, s:s, s:s}", "path", ctx->rubric_origin, "sha256",
+						     ctx->rubric_sha256, "title", ctx->rubric.title));
+	json_object_set_new(res, "checks", grade_checks_json(sc));
+	json_t *skipped = json_array();
+	for (int k = 0; k < sc->nitems; k++)
+		if (sc->items[k].outcome == OUTCOME_SKIP)
+			json_array_append_new(skipped, json_string(sc->items[k].item->id));
+	json_object_set_new(res, "skipped", skipped);
+	json_object_set_new(res, "qemu", o->qemus);
+	json_object_set_new(res, "adaptations", o->adaptations);
+	json_object_set_new(res, "script", json_pack("{s:s, s:s, s:i}", "file", SCRIPT_NAME, "end", o->script,
+						     "processes_left", o->left));
+	json_object_set_new(res, "artifacts", json_pack("{s:s, s:s, s:o}", "console", "console.log", "script_output",
+							"script.log", "qemu_stderr", o->stderr_name[0] ? json_string(o->stderr_name) : json_null()));
+	json_object_set_new(res, "facts", o->facts);
+	json_object_set_new(res, "duration_ms", json_integer(now_ms() - t0));
+
+	char *p = xasprintf("%s/report.json", outdir);
+	r = json_dump_file(res, p, JSON_INDENT(2)) ? -EIO : 0;
+	free(p);
+	json_t *cls = grade_classroom_json(res);
+	p = xasprintf("%s/classroom.json", outdir);
+	json_dump_file(cls, p, JSON_INDENT(2));
+	free(p);
+	json_decref(cls);
+	p = xasprintf("%s/feedback.txt", outdir);
+	FILE *f = fopen(p, "w");
+	if (f) {
+		grade_write_feedback(f, res);
+		fclose(f);
+	}
+	free(p);
+	json_decref(res);
+	free(sc);
+	free(o);
+	free(outdir);
+	return r ? EXIT_INTERNAL : EXIT_PASS;
+}
+
+/* ---- the class ------------------------------------------------------------- */
+
+/* A result for a worker that left none (it crashed): every check an ERROR. */
+static json_t *broken_result(const struct grade_ctx *ctx, int i, const char *why)
+{
+	struct outcome *o = xcalloc(1, sizeof(*o));
+	fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), true, NULL, why);
+	fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), true, NULL, why);
+	struct score *sc = xcalloc(1, sizeof(*sc));
+	rubric_score(&ctx->rubric, o->results, o->n, sc);
+	json_t *res = json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:i, s:b}", "schema_version", GRADE_SCHEMA_VERSION, "kind",
+				"grade", "vlab_version", VLAB_VERSION, "submission", ctx->names[i], "path", ctx->subs[i],
+				"score", sc->points, "max_score", sc->max_points, "needs_regrade", 1);
+	json_object_set_new(res, "checks", grade_checks_json(sc));
+	json_object_set_new(res, "skipped", json_array());
+	free(sc);
+	free(o);
+	return res;
+}
+
+static int write_with(const char *dir, const char *name, void (*fn)(FILE *, const json_t *), const json_t *v)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	free(p);
+	if (!f)
+		return -errno;
+	fn(f, v);
+	return fclose(f) ? -errno : 0;
+}
+
+static int run_all(struct grade_ctx *ctx, json_t *results)
+{
+	pid_t workers[MAX_JOBS] = { 0 };
+	int handles[MAX_JOBS];
+	int idx[MAX_JOBS];
+	int next = 0, running = 0;
+	fflush(NULL);
+	bool forwarded = false;
+	while ((next < ctx->n && !cleanup_stop_requested()) || running) {
+		/* a stop: no new worker; the running ones are told, and waited
+		 * for while they end their sandboxes and remove them */
+		if (cleanup_stop_requested() && !forwarded) {
+			for (int s = 0; s < MAX_JOBS; s++)
+				if (workers[s])
+					kill(-workers[s], SIGTERM);
+			forwarded = true;
+		}
+		while (next < ctx->n && running < ctx->jobs && !cleanup_stop_requested()) {
+			int s = 0;
+			while (workers[s])
+				s++;
+			if (ctx->format == FORMAT_TEXT && !ctx->self)
+				printf("  grading %s ...\n", ctx->names[next]);
+			fflush(NULL);
+			pid_t pid = fork();
+			if (pid < 0)
+				return -errno;
+			if (pid == 0) {
+				setpgid(0, 0);
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				/* the parent's registrations (other workers, the grade
+				 * directory) are the parent's to release, not this worker's */
+				cleanup_forget_all();
+				int rc = grade_one(ctx, next, s);
+				cleanup_run_all();
+				_exit(rc);
+			}
+			setpgid(pid, pid);
+			workers[s] = pid;
+			idx[s] = next++;
+			handles[s] = cleanup_add_process(pid, "grading worker");
+			running++;
+		}
+		int st;
+		pid_t done = waitpid(-1, &st, 0);
+		if (done < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int s = 0; s < MAX_JOBS; s++) {
+			if (workers[s] != done)
+				continue;
+			cleanup_forget(handles[s]);
+			workers[s] = 0;
+			running--;
+			if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+				char how[96];
+				proc_describe_status(st, how, sizeof(how));
+				fprintf(stderr, "vlab: grading %s: the worker %s\n", ctx->names[idx[s]], how);
+			}
+		}
+	}
+	if (cleanup_stop_requested())
+		return -EINTR;
+	for (int i = 0; i < ctx->n; i++) {
+		char *p = xasprintf("%s/%s/report.json", ctx->out, ctx->names[i]);
+		json_error_t e;
+		json_t *r = json_load_file(p, 0, &e);
+		free(p);
+		json_array_append_new(results, r ? r : broken_result(ctx, i, "vlab's grading worker broke: regrade"));
+	}
+	return 0;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+enum { OPT_RUBRIC = 256, OPT_FORMAT, OPT_OUT, OPT_TIMEOUT, OPT_SELF, OPT_IMAGE, OPT_MANIFEST, OPT_ACCEL, OPT_HELP };
+
+static int usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static int usage(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("vlab: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: vlab grade " GRADE_USAGE "\n");
+	return EXIT_USAGE;
+}
+
+static int load_rubric(struct grade_ctx *ctx, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (path) {
+		int r = read_file(path, &sb);
+		if (r) {
+			fprintf(stderr, "vlab: cannot read the rubric %s: %s (see README, \"Rubrics\")\n", path, strerror(-r));
+			return EXIT_HOST;
+		}
+		char *abs = realpath(path, NULL);
+		snprintf(ctx->rubric_origin, sizeof(ctx->rubric_origin), "%s", abs ? abs : path);
+		free(abs);
+	} else {
+		const struct embedded_asset *a = asset_find(DEFAULT_RUBRIC);
+		if (!a) {
+			fprintf(stderr, "vlab: built without its default rubric\n");
+			return EXIT_INTERNAL;
+		}
+		sb_adds(&sb, a->text);
+		snprintf(ctx->rubric_origin, sizeof(ctx->rubric_origin), "builtin:" DEFAULT_RUBRIC);
+	}
+	char err[512];
+	int r = rubric_parse(sb_str(&sb), sb.len, path ? path : DEFAULT_RUBRIC, &ctx->rubric, err, sizeof(err));
+	sha256_hex(sb_str(&sb), sb.len, ctx->rubric_sha256);
+	sb_release(&sb);
+	if (r) {
+		fprintf(stderr, "vlab: bad rubric: %s\n", err);
+		return EXIT_HOST;
+	}
+	return 0;
+}
+
+static void print_text(const struct grade_ctx *ctx, json_t *results)
+{
+	if (ctx->self) {
+		char *p = xasprintf("%s/%s/feedback.txt", ctx->out, ctx->names[0]);
+		struct strbuf sb = STRBUF_INIT;
+		if (read_file(p, &sb) == 0)
+			fputs(sb_str(&sb), stdout);
+		sb_release(&sb);
+		printf("\n(the full report: %s/%s/report.json)\n", ctx->out, ctx->names[0]);
+		free(p);
+		return;
+	}
+	printf("vlab grade: %d submission(s); rubric %s (sha256 %.12s); image %s (sha256 %.12s); accelerator %s\n",
+	       ctx->n, ctx->rubric_origin, ctx->rubric_sha256, ctx->profile, ctx->img.digest,
+	       ctx->accel.accel == ACCEL_KVM ? "kvm" : "tcg");
+	size_t i;
+	json_t *r;
+	json_array_foreach(results, i, r) {
+		printf("  %-24s %4lld/%-4lld%s\n", json_string_value(json_object_get(r, "submission")),
+		       (long long)json_integer_value(json_object_get(r, "score")),
+		       (long long)json_integer_value(json_object_get(r, "max_score")),
+		       json_is_true(json_object_get(r, "needs_regrade")) ? "  needs regrading (vlab broke on a check)" : "");
+	}
+	printf("reports: %s/class.{json,csv,junit.xml,tap}; each student's: %s/NAME/feedback.txt, report.json, "
+	       "classroom.json\n",
+	       ctx->out, ctx->out);
+}
+
+int cmd_grade(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "rubric", required_argument, NULL, OPT_RUBRIC },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "self", no_argument, NULL, OPT_SELF },
+		{ "image", required_argument, NULL, OPT_IMAGE },
+		{ "manifest", required_argument, NULL, OPT_MANIFEST },
+		{ "accel", required_argument, NULL, OPT_ACCEL },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct grade_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	ctx->jobs = 1;
+	ctx->timeout_s = 180;
+	ctx->profile = "default";
+	const char *rubric = NULL, *out = "vlab-grades", *manifest = NULL;
+	enum accel_request accel = ACCEL_REQ_AUTO;
+	int status = EXIT_PASS;
+	optind = 1;
+	opterr = 0;
+	int c;
+	int64_t v;
+	while ((c = getopt_long(argc, argv, ":j:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (parse_i64(optarg, 1, MAX_JOBS, &v)) {
+				status = usage("-j takes a number from 1 to %d, not '%s'", MAX_JOBS, optarg);
+				goto out;
+			}
+			ctx->jobs = (int)v;
+			break;
+		case OPT_RUBRIC:
+			rubric = optarg;
+			break;
+		case OPT_FORMAT:
+			if (report_format_parse(optarg, &ctx->format)) {
+				status = usage("unknown --format '%s' (text, json, junit or tap)", optarg);
+				goto out;
+			}
+			break;
+		case OPT_OUT:
+			out = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_i64(optarg, 10, 3600, &v)) {
+				status = usage("--timeout takes whole seconds from 10 to 3600, not '%s'", optarg);
+				goto out;
+			}
+			ctx->timeout_s = (int)v;
+			break;
+		case OPT_SELF:
+			ctx->self = true;
+			break;
+		case OPT_IMAGE:
+			ctx->profile = optarg;
+			break;
+		case OPT_MANIFEST:
+			manifest = optarg;
+			break;
+		case OPT_ACCEL:
+			if (accel_request_parse(optarg, &accel)) {
+				status = usage("unknown --accel '%s' (auto, kvm or tcg)", optarg);
+				goto out;
+			}
+			break;
+		case OPT_HELP:
+			printf("usage: vlab grade " GRADE_USAGE "\n" GRADE_SUMMARY "\n\noptions:\n" GRADE_OPTIONS);
+			goto out;
+		case ':':
+			status = usage("option '%s' needs a value", argv[optind - 1]);
+			goto out;
+		default:
+			status = usage("unknown option '%s'", argv[optind - 1]);
+			goto out;
+		}
+	}
+	ctx->n = argc - optind;
+	if (!ctx->n) {
+		status = usage(ctx->self ? "--self needs your folder" : "which submissions? (directories)");
+		goto out;
+	}
+	if (ctx->self && ctx->n != 1) {
+		status = usage("--self checks one folder, yours");
+		goto out;
+	}
+	ctx->subs = xcalloc((size_t)ctx->n, sizeof(char *));
+	ctx->names = xcalloc((size_t)ctx->n, sizeof(char *));
+	for (int i = 0; i < ctx->n; i++) {
+		const char *a = argv[optind + i];
+		struct stat st;
+		if (stat(a, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "vlab: submission '%s' is %s: give each student's folder (holding %s)\n", a,
+				errno == ENOENT ? "not there" : "no directory", SCRIPT_NAME);
+			status = EXIT_HOST;
+			goto out;
+		}
+		ctx->subs[i] = realpath(a, NULL);
+		ctx->names[i] = submission_name(ctx->subs[i]);
+		for (int k = 0; k < i; k++) {
+			if (!strcmp(ctx->names[k], ctx->names[i])) {
+				status = usage("two submissions would be reported as '%s' (%s and %s): rename one folder",
+					       ctx->names[i], ctx->subs[k], ctx->subs[i]);
+				goto out;
+			}
+		}
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "vlab: grading runs each script in a sandbox vlab makes as root (namespaces, tap0, an "
+				"unprivileged uid for the script): run sudo vlab grade ...\n");
+		status = EXIT_HOST;
+		goto out;
+	}
+	if ((status = load_rubric(ctx, rubric)))
+		goto out;
+	char err[768];
+	if (image_load_manifests(&ctx->manifest, manifest, err, sizeof(err)) ||
+	    image_resolve(&ctx->manifest, ctx->profile, &ctx->img, err, sizeof(err))) {
+		fprintf(stderr, "vlab: %s\n", err);
+		status = EXIT_HOST;
+		goto out;
+	}
+	const struct image_profile *prof = ctx->img.profile;
+	snprintf(ctx->http_cmd, sizeof(ctx->http_cmd), "%s",
+		 prof && prof->http == HTTP_PYTHON3 ? "(cd /root && python3 -m http.server 8000 >/dev/null 2>&1 &)"
+						    : "httpd -p 8000 -h /root");
+	struct host_kvm h;
+	host_probe_kvm("", &h);
+	if (accel_decide(&h, accel, &ctx->accel)) {
+		fprintf(stderr, "vlab: %s\n", ctx->accel.reason);
+		status = EXIT_HOST;
+		goto out;
+	}
+	ctx->real_qemu = proc_which(SHIM_QEMU_NAME);
+	if (!ctx->real_qemu) {
+		fprintf(stderr, "vlab: no %s on PATH: install qemu-system-x86 (make deps)\n", SHIM_QEMU_NAME);
+		status = EXIT_HOST;
+		goto out;
+	}
+	ssize_t len = readlink("/proc/self/exe", ctx->vlab_exe, sizeof(ctx->vlab_exe) - 1);
+	if (len <= 0) {
+		fprintf(stderr, "vlab: cannot find its own binary (/proc/self/exe)\n");
+		status = EXIT_INTERNAL;
+		goto out;
+	}
+	ctx->vlab_exe[len] = '\0';
+	int r = mkdir_p(out, 0755);
+	char *abs_out = r ? NULL : realpath(out, NULL);
+	if (!abs_out) {
+		fprintf(stderr, "vlab: cannot make the report directory %s: %s\n", out, strerror(r ? -r : errno));
+		status = EXIT_HOST;
+		goto out;
+	}
+	snprintf(ctx->out, sizeof(ctx->out), "%s", abs_out);
+	free(abs_out);
+	/* the sandboxes: under the run directory, which the scripts' uids
+	 * must traverse (not list) to reach their own */
+	const char *base = rundir_base();
+	char *run_id = NULL;
+	char *tmp = NULL;
+	if ((r = rundir_create(&run_id, &tmp))) {
+		fprintf(stderr, "vlab: cannot make a run directory under %s: %s\n", base, strerror(-r));
+		status = EXIT_HOST;
+		goto out;
+	}
+	rmdir(tmp);
+	free(tmp);
+	ctx->grade_root = xasprintf("%s/grade-%s", base, run_id);
+	free(run_id);
+	struct stat bst;
+	if (stat(base, &bst) == 0 && (bst.st_mode & 0111) != 0111)
+		chmod(base, (bst.st_mode & 07777) | 0111);
+	if (mkdir(ctx->grade_root, 0711) < 0 || chmod(ctx->grade_root, 0711) < 0) {
+		fprintf(stderr, "vlab: cannot make %s: %s\n", ctx->grade_root, strerror(errno));
+		status = EXIT_HOST;
+		goto out;
+	}
+	int hroot = cleanup_add_path(RES_DIR, ctx->grade_root);
+	/* what the workers make is recorded here too, so `vlab status` and
+	 * `vlab clean` see what a killed grading left */
+	char *ledger = xasprintf("%s/resources", ctx->grade_root);
+	cleanup_set_ledger(ledger);
+
+	json_t *results = json_array();
+	r = run_all(ctx, results);
+	cleanup_set_ledger(NULL);
+	unlink(ledger);
+	free(ledger);
+	cleanup_release(hroot);
+	if (r == -EINTR) {
+		fprintf(stderr, "vlab: stopped by signal %d; every sandbox was ended\n", cleanup_stop_signal());
+		status = 128 + cleanup_stop_signal();
+		json_decref(results);
+		goto out;
+	}
+	json_t *cls = grade_class_json(results);
+	char *p = xasprintf("%s/class.json", ctx->out);
+	json_dump_file(cls, p, JSON_INDENT(2));
+	free(p);
+	write_with(ctx->out, "class.csv", grade_write_csv, results);
+	write_with(ctx->out, "class.junit.xml", grade_write_junit, results);
+	write_with(ctx->out, "class.tap", grade_write_tap, results);
+	switch (ctx->format) {
+	case FORMAT_TEXT:
+		print_text(ctx, results);
+		break;
+	case FORMAT_JSON:
+		report_print_json(ctx->self ? json_array_get(results, 0) : cls);
+		break;
+	case FORMAT_JUNIT:
+		grade_write_junit(stdout, results);
+		break;
+	case FORMAT_TAP:
+		grade_write_tap(stdout, results);
+		break;
+	}
+	json_decref(cls);
+	json_decref(results);
+out:
+	for (int i = 0; ctx->subs && i < ctx->n; i++) {
+		free(ctx->subs[i]);
+		free(ctx->names[i]);
+	}
+	free(ctx->subs);
+	free(ctx->names);
+	free(ctx->real_qemu);
+	free(ctx->grade_root);
+	image_release(&ctx->img);
+	manifest_release(&ctx->manifest);
+	free(ctx);
+	return status;
+}

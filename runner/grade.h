@@ -1,0 +1,43 @@
+/* `vlab grade SUBMISSION...` and `vlab grade --self DIR`: each submission's
+ * runqemu_single_vm.sh run in its own sandbox (runner/sandbox.h) with the
+ * qemu shim on its PATH (runner/shim.h); the recorded command line judged
+ * (checks/grade_cmdline.h), the VM it started checked as `vlab verify` checks
+ * a lab (chapters 1-2), saved artefacts judged as `vlab check` does, all
+ * scored against a rubric (checks/rubric.h), and reported per submission and
+ * for the class (runner/grade_report.h).
+ *
+ *   parent ──fork──▶ worker (one per submission, at most -j at a time; slot s)
+ *                     │ sandbox_start: mount+net namespaces, overlay, tap0
+ *                     │ ──fork──▶ pid-ns init ──fork──▶ the script (uid 64000+s)
+ *                     │ wait for the shim's record and the qemu it exec'd
+ *                     │ checks while the script runs (verify_for_grading)
+ *                     │ sandbox_stop: SIGKILL the init: the script and all it started end
+ *                     └ OUT/NAME/: report.json, classroom.json, feedback.txt,
+ *                       console.log, script.log, qemu-N.json, qemu-N.stderr
+ *   parent: OUT/class.json, class.csv, class.junit.xml, class.tap; stdout in --format
+ *
+ * Exit status: 0 when grading completed, whatever the scores (a submission
+ * vlab broke on is flagged "needs_regrade" in the reports); 2 usage; 3 the
+ * host or an input is unusable (not root, no image, a bad rubric, a
+ * submission that is no directory); 4 vlab broke; 128+N on a signal.
+ */
+#ifndef VLAB_GRADE_H
+#define VLAB_GRADE_H
+
+#define GRADE_USAGE "SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] | --self DIR"
+#define GRADE_SUMMARY "grade students' submissions (their runqemu_single_vm.sh) in sandboxes, against a rubric"
+#define GRADE_OPTIONS                                                                                        \
+	"  SUBMISSION              a directory with the student's runqemu_single_vm.sh (and saved artefacts)\n" \
+	"  --self DIR              check your own folder before handing it in (the same checks)\n"          \
+	"  -j, --jobs N            grade N submissions at once (default 1)\n"                               \
+	"  --rubric FILE           points per check (default: assets/rubric/default.rubric, built in)\n"    \
+	"  --format FORMAT         text, json, junit or tap on stdout (default text)\n"                     \
+	"  --out DIR               where the reports go (default ./vlab-grades)\n"                          \
+	"  --timeout SECONDS       wall time a submission gets (default 180)\n"                             \
+	"  --image PROFILE         the image profile to grade with (default 'default')\n"                   \
+	"  --manifest FILE         extra image profiles\n"                                                  \
+	"  --accel auto|kvm|tcg    the accelerator qemu gets (auto: KVM where a standard guest boots)\n"
+
+int cmd_grade(int argc, char **argv);
+
+#endif

@@ -1,0 +1,54 @@
+/* `vlab grade`'s reports, all made from the per-submission result objects
+ * (grade_result_json), so the class reports can be rebuilt from the files
+ * of any number of runs.
+ *
+ * A result object (schema_version 1):
+ *   { "schema_version": 1, "kind": "grade", "vlab_version": "0.1.0",
+ *     "submission": "alice", "path": "/abs/alice",
+ *     "score": 85, "max_score": 100, "needs_regrade": false, "regrade_reasons": [],
+ *     "accelerator": {"name": "tcg", "reason": "..."},
+ *     "image": {"profile": "default", "sha256": "..."},
+ *     "rubric": {"path": "builtin:default.rubric", "sha256": "...", "title": "..."},
+ *     "checks": [{"id", "status": pass|fail|parent_failed|skip|error, "verdict",
+ *                 "points", "max_points", "rubric_points", "evidence": student|vlab,
+ *                 "parent", "detail", "hint", "note"}],
+ *     "skipped": [ids], "qemu": [{"argv", "exec_argv", "changes"}],
+ *     "adaptations": [sentences], "script": {...}, "artifacts": {...},
+ *     "facts": {...}, "duration_ms": N }
+ */
+#ifndef VLAB_GRADE_REPORT_H
+#define VLAB_GRADE_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "checks/rubric.h"
+
+#define GRADE_SCHEMA_VERSION 1
+
+/* The checks part of a result: scored items as JSON (array), the skipped
+ * ids (array). */
+json_t *grade_checks_json(const struct score *s);
+
+/* The GitHub Classroom autograding result shape (version 1: status,
+ * max_score, tests[] with name, status, score, max_score, message) of one
+ * result. New reference. */
+json_t *grade_classroom_json(const json_t *result);
+
+/* The class object: {"schema_version", "kind": "grade-class", "vlab_version",
+ * "rubric", "image", "accelerator", "submissions": [results...], "summary":
+ * {count, mean_percent, needs_regrade: [names]}}. results is borrowed. */
+json_t *grade_class_json(json_t *results);
+
+/* results (an array of result objects) as JUnit XML (one testsuite per
+ * submission, one testcase per check: failure for fail and parent_failed,
+ * skipped, error), TAP 13 (one test point per check, "submission: id"), or
+ * CSV (a header, one row per submission: name, score, max_score, percent,
+ * needs_regrade, then each check's earned points or skip/error). */
+void grade_write_junit(FILE *f, const json_t *results);
+void grade_write_tap(FILE *f, const json_t *results);
+void grade_write_csv(FILE *f, const json_t *results);
+/* The plain feedback a student reads. */
+void grade_write_feedback(FILE *f, const json_t *result);
+
+#endif

@@ -1,0 +1,64 @@
+/* The shims `vlab grade` puts first on a student's script's PATH: vlab
+ * itself under the names qemu-system-x86_64 and sudo (main() dispatches on
+ * argv[0]).
+ *
+ * qemu-system-x86_64: records the command line exactly as the script wrote
+ * it (what the static checks judge), then adapts it for this host and the
+ * grader, saying why for each change, and execs the real qemu:
+ *   - where the host has no KVM a standard guest boots on (grading decides,
+ *     VLAB_SHIM_ACCEL=tcg), -enable-kvm / -accel kvm / accel=kvm become TCG
+ *     and -cpu host becomes -cpu max (host exists only under KVM);
+ *   - an -initrd for a kernel that needs one (VLAB_SHIM_INITRD), when the
+ *     command has none;
+ *   - a QMP socket in the record directory, for the grader's checks;
+ *   - qemu's stderr to a file of its own in the record directory.
+ * The record is VLAB_SHIM_DIR/qemu-N.json (N = 1, 2, ... in the order the
+ * script started them): {"argv": [...], "exec_argv": [...], "changes":
+ * [{"what", "why"}], "qmp": PATH, "stderr": PATH, "cwd": DIR, "pid": PID in
+ * the sandbox's pid namespace}. The real qemu is VLAB_SHIM_QEMU.
+ *
+ * sudo: the sandbox has no root to give; it runs its command as is (its
+ * -E, -H, -n and -- are accepted and ignored), so `sudo qemu-system-x86_64`
+ * still reaches the qemu shim.
+ */
+#ifndef VLAB_SHIM_H
+#define VLAB_SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SHIM_QEMU_NAME "qemu-system-x86_64"
+#define SHIM_SUDO_NAME "sudo"
+
+#define SHIM_MAX_CHANGES 8
+
+struct shim_config {
+	bool to_tcg;            /* the host cannot boot the guest under KVM */
+	const char *tcg_why;    /* the reason, for the record */
+	const char *initrd;     /* add -initrd this when the command has none; NULL: never */
+	const char *qmp_path;   /* add -qmp unix:this,server=on,wait=off; NULL: none */
+};
+
+struct shim_change {
+	char what[160];
+	char why[256];
+};
+
+struct shim_result {
+	char **argv;            /* NULL-terminated, malloc'd strings */
+	int argc;
+	struct shim_change changes[SHIM_MAX_CHANGES];
+	int nchanges;
+};
+
+/* The argv to exec for argv[0..argc) under cfg (argv[0] kept). Pure. */
+void shim_adapt(const char *const *argv, int argc, const struct shim_config *cfg, struct shim_result *out);
+void shim_result_release(struct shim_result *r);
+
+/* The argv[0] dispatch: true when name (a path's last part) is a shim's. */
+bool shim_name(const char *argv0, const char **which);
+/* The shims' mains (they exec, or return an exit status on error). */
+int shim_qemu_main(int argc, char **argv);
+int shim_sudo_main(int argc, char **argv);
+
+#endif

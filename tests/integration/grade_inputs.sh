@@ -1,0 +1,72 @@
+# vlab grade's inputs and edges, cheaply (one guest boot, for --self):
+# vlab handout's files; bad input with its one line and exit 3 (a rubric
+# that does not parse, a submission that is no directory) or 2 (usage);
+# a submission without the script (every check a FAIL saying so, no
+# sandbox); saved artefacts judged when a rubric lists them; the shims
+# outside grading; and --self on the handout completed with the reference's
+# command; SIGTERM in the middle of grading.
+. "$VLAB_REPO/tests/integration/lib.bash"
+require_image
+[ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
+command -v jq >/dev/null || skip "jq is not installed"
+
+# the handout: starter with its TODO, the image under the lab's names
+"$VLAB" handout hand >handout.out || die "vlab handout exited $?"
+for f in runqemu_single_vm.sh connect_to_socket.sh alpine-bzImage simple_alpine_rootfs1.ext4; do
+	[ -f "hand/$f" ] || die "handout lacks $f"
+done
+[ -x hand/runqemu_single_vm.sh ] || die "the starter is not executable"
+grep -q TODO hand/runqemu_single_vm.sh || die "the starter has no TODO"
+cmp -s hand/simple_alpine_rootfs1.ext4 "$(image_dir)/default/rootfs.ext4" || die "the rootfs copy differs"
+"$VLAB" handout hand >/dev/null 2>err && die "a second handout over the first succeeded"
+grep -q -- "--force" err || die "no hint to --force: $(cat err)"
+
+# bad input: one line, its exit status
+printf 'rubric 1\nch1.qemu_running ten\n' >bad.rubric
+mkdir -p subs/x
+"$VLAB" grade subs/x --rubric bad.rubric 2>err; rc=$?
+[ $rc = 3 ] || die "a bad rubric exited $rc"
+[ "$(wc -l <err)" = 1 ] && grep -q "bad.rubric:2: points of 'ch1.qemu_running'" err || die "bad rubric message: $(cat err)"
+"$VLAB" grade no-such-dir 2>err; rc=$?
+[ $rc = 3 ] && grep -q "no-such-dir" err || die "a missing submission: exit $rc, $(cat err)"
+"$VLAB" grade 2>err; [ $? = 2 ] || die "no submission is not a usage error"
+"$VLAB" grade subs/x -j 0 2>err; [ $? = 2 ] || die "-j 0 is not a usage error"
+
+# no script: FAILs that say so; artefacts judged for a rubric that lists them
+cp "$VLAB_REPO/tests/fixtures/iperf/client-virtio-t2.json" subs/x/iperf-virtio.json
+cat >art.rubric <<'R'
+rubric 1
+title artefacts
+ch1.cmdline_kvm 5
+ch3.iperf_saved 10
+ch4.strace_memory_region 10
+R
+"$VLAB" grade subs/x --rubric art.rubric --out out --format json >x.json || die "grading x exited $?"
+jq -e '.submissions[0] | .score == 10 and .max_score == 25' x.json >/dev/null || die "x: $(jq -c '.submissions[0].checks' x.json)"
+jq -e '.submissions[0].checks[] | select(.id == "ch1.cmdline_kvm") | .detail | test("no runqemu_single_vm.sh")' x.json >/dev/null || die "no-script detail"
+jq -e '.submissions[0].checks[] | select(.id == "ch4.strace_memory_region") | .status == "fail" and (.detail | test("no a strace log|has no"))' x.json >/dev/null || die "missing strace.log"
+jq -e '.rubric.title == "artefacts" and (.rubric.sha256 | length) == 64' x.json >/dev/null || die "rubric identity"
+
+# the shims outside grading: a clear refusal, not a recursion
+ln -s "$VLAB" qemu-system-x86_64
+./qemu-system-x86_64 -version 2>err; rc=$?
+[ $rc = 127 ] && grep -q "outside \`vlab grade\`" err || die "the qemu shim outside grading: exit $rc, $(cat err)"
+
+# --self: the handout, completed with the reference's command
+cp "$VLAB_REPO/assets/lab/reference/runqemu_single_vm.sh" hand/
+"$VLAB" grade --self hand --out self >self.txt || die "--self exited $?"
+grep -q "hand: 100/100 points" self.txt || die "--self: $(head -20 self.txt)"
+# SIGTERM mid-grading: every sandbox ended and removed, exit 143
+sandboxes_left() { find "${VLAB_RUN_DIR:-/run/vlab}" -maxdepth 1 -name 'grade-*' 2>/dev/null; }
+before=$(sandboxes_left)
+bash -c 'echo $$ >grade.pid; exec "$VLAB" grade hand --out term' >term.out 2>&1 &
+for _ in $(seq 100); do pgrep -f "grade-.*/hand/work" >/dev/null && break; sleep 0.1; done
+sleep 2
+kill -TERM "$(cat grade.pid)"
+wait $!; rc=$?
+[ $rc = 143 ] || die "SIGTERM: exit $rc, $(cat term.out)"
+grep -q "every sandbox was ended" term.out || die "SIGTERM: $(cat term.out)"
+ps -eo uid= | awk '$1 >= 64000 && $1 < 64016' | grep -q . && die "a sandbox uid still has processes after SIGTERM"
+[ "$(sandboxes_left)" = "$before" ] || die "sandbox directories left after SIGTERM: $(sandboxes_left)"
+assert_image_pristine default
+echo "handout, bad input, artefacts, shims and --self as documented"

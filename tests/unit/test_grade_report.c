@@ -1,0 +1,160 @@
+/* runner/grade_report.c: the class and per-submission reports made from
+ * result objects (tests/fixtures/grade-report/results.json: every status,
+ * a regrade, a name and a detail that need quoting). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "runner/grade_report.h"
+#include "runner/util.h"
+
+static json_t *results;
+
+static int setup(void **state)
+{
+	(void)state;
+	json_error_t e;
+	results = json_load_file(FIXTURES "/grade-report/results.json", 0, &e);
+	if (!results)
+		fail_msg("results.json:%d: %s", e.line, e.text);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	json_decref(results);
+	return 0;
+}
+
+/* What fn writes, as a string (malloc'd). */
+static char *written(void (*fn)(FILE *, const json_t *), const json_t *v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fn(f, v);
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const char *s, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void test_classroom_shape(void **state)
+{
+	(void)state;
+	json_t *a = grade_classroom_json(json_array_get(results, 0));
+	assert_int_equal(json_integer_value(json_object_get(a, "version")), 1);
+	assert_string_equal(json_string_value(json_object_get(a, "status")), "fail");
+	assert_int_equal(json_integer_value(json_object_get(a, "max_score")), 25);
+	json_t *tests = json_object_get(a, "tests");
+	assert_int_equal(json_array_size(tests), 5);
+	json_t *t1 = json_array_get(tests, 1);
+	assert_string_equal(json_string_value(json_object_get(t1, "name")), "ch1.cmdline_memory");
+	assert_string_equal(json_string_value(json_object_get(t1, "status")), "fail");
+	assert_non_null(strstr(json_string_value(json_object_get(t1, "message")), "hint: use -m 256M"));
+	/* a skip is neither won nor lost */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(tests, 3), "status")), "pass");
+	json_decref(a);
+	json_t *b = grade_classroom_json(json_array_get(results, 1));
+	assert_string_equal(json_string_value(json_object_get(b, "status")), "error");
+	json_decref(b);
+}
+
+static void test_class_summary(void **state)
+{
+	(void)state;
+	json_t *c = grade_class_json(results);
+	json_t *sum = json_object_get(c, "summary");
+	assert_int_equal(json_integer_value(json_object_get(sum, "count")), 2);
+	/* (60 + 100) / 2 */
+	assert_true(json_real_value(json_object_get(sum, "mean_percent")) > 79.9 &&
+		    json_real_value(json_object_get(sum, "mean_percent")) < 80.1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(sum, "needs_regrade"), 0)), "bob,jr");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(c, "rubric"), "title")), "t");
+	json_decref(c);
+}
+
+static void test_csv(void **state)
+{
+	(void)state;
+	char *s = written(grade_write_csv, results);
+	assert_non_null(strstr(s, "submission,score,max_score,percent,needs_regrade,ch1.qemu_running,ch1.cmdline_memory,"
+				  "ch1.memory_256m,ch2.tap_up,ch2.nic_mac\n"));
+	assert_non_null(strstr(s, "\nalice,15,25,60.0,no,10,0,0,skip,5\n"));
+	/* quoted name; checks it lacks stay empty, lined up by id */
+	assert_non_null(strstr(s, "\n\"bob,jr\",10,10,100.0,yes,10,error,,,\n"));
+	free(s);
+}
+
+static void test_tap(void **state)
+{
+	(void)state;
+	char *s = written(grade_write_tap, results);
+	assert_true(starts_with(s, "TAP version 13\n1..7\n"));
+	assert_non_null(strstr(s, "not ok 2 - alice: ch1.cmdline_memory (0/10)\n"));
+	assert_non_null(strstr(s, "ok 4 - alice: ch2.tap_up (0/0) # SKIP no taps here\n"));
+	/* one line, its quote doubled, no directive smuggled in */
+	assert_non_null(strstr(s, "  detail: '`-m 512M` gives the guest 512 MiB, it''s \"big\" second line # not a directive'\n"));
+	assert_non_null(strstr(s, "not ok 7 - bob,jr: ch1.cmdline_memory (0/0)\n"));
+	assert_int_equal(count(s, "\nok "), 4);
+	free(s);
+}
+
+static void test_junit(void **state)
+{
+	(void)state;
+	char *s = written(grade_write_junit, results);
+	assert_non_null(strstr(s, "<testsuites name=\"vlab grade\" tests=\"7\" failures=\"2\" errors=\"1\" skipped=\"1\" time=\"10.000\">"));
+	assert_non_null(strstr(s, "<testsuite name=\"alice\" tests=\"5\" failures=\"2\" errors=\"0\" skipped=\"1\""));
+	assert_non_null(strstr(s, "<property name=\"score\" value=\"15\"/>"));
+	assert_non_null(strstr(s, "it&apos;s &quot;big&quot;"));
+	assert_int_equal(count(s, "<testcase "), 7);
+	assert_int_equal(count(s, "</testcase>"), 7);
+	free(s);
+}
+
+static void feedback_of0(FILE *f, const json_t *v)
+{
+	grade_write_feedback(f, json_array_get(v, 0));
+}
+static void feedback_of1(FILE *f, const json_t *v)
+{
+	grade_write_feedback(f, json_array_get(v, 1));
+}
+
+static void test_feedback(void **state)
+{
+	(void)state;
+	char *s = written(feedback_of0, results);
+	assert_true(starts_with(s, "vlab grade: alice: 15/25 points\n"));
+	assert_non_null(strstr(s, "  * -enable-kvm -> -accel tcg: no hardware KVM\n"));
+	assert_non_null(strstr(s, "        to do: use -m 256M\n"));
+	assert_non_null(strstr(s, "        parent failed: ch1.cmdline_memory\n"));
+	assert_non_null(strstr(s, "Skipped (left out of the maximum: this host lacks what they need): ch2.tap_up\n"));
+	free(s);
+	s = written(feedback_of1, results);
+	assert_non_null(strstr(s, "(provisional: vlab broke on some checks"));
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classroom_shape), cmocka_unit_test(test_class_summary), cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_tap),		cmocka_unit_test(test_junit),	      cmocka_unit_test(test_feedback),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
