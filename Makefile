@@ -108,6 +108,7 @@ OBJS += runner/shim.o
 OBJS += runner/sandbox.o
 OBJS += runner/grade_report.o
 OBJS += runner/grade.o
+OBJS += runner/class_merge.o
 OBJS += runner/handout.o
 
 MAIN_OBJ := runner/main.o

@@ -219,3 +219,38 @@ void class_stats_release(struct class_stats *s)
 	free(s->duplicate_names);
 	memset(s, 0, sizeof(*s));
 }
+
+json_t *class_stats_json(const struct class_stats *s)
+{
+	json_t *hist = json_array(), *checks = json_array(), *dups = json_array(), *twice = json_array();
+	for (int i = 0; i < CLASS_HISTOGRAM_BINS; i++) {
+		char bin[16];
+		if (i == CLASS_HISTOGRAM_BINS - 1)
+			snprintf(bin, sizeof(bin), "100");
+		else
+			snprintf(bin, sizeof(bin), "%d-%d", i * 10, i * 10 + 9);
+		json_array_append_new(hist, json_pack("{s:s, s:i}", "bin", bin, "count", (int)s->histogram[i]));
+	}
+	for (size_t i = 0; i < s->nchecks; i++) {
+		const struct class_check_rate *c = &s->checks[i];
+		json_array_append_new(checks, json_pack("{s:s, s:i, s:i, s:o, s:i, s:i}", "id", c->id, "passed",
+							(int)c->passed, "graded", (int)c->graded, "pass_rate",
+							c->graded ? json_real((double)c->passed / c->graded) : json_null(),
+							"skipped", (int)c->skipped, "errors", (int)c->errors));
+	}
+	for (size_t i = 0; i < s->ndups; i++) {
+		json_t *names = json_array();
+		for (size_t k = 0; k < s->dups[i].nnames; k++)
+			json_array_append_new(names, json_string(s->dups[i].names[k]));
+		json_array_append_new(dups, json_pack("{s:s, s:s, s:o}", "file", s->dups[i].file, "sha256",
+						      s->dups[i].sha256, "submissions", names));
+	}
+	for (size_t i = 0; i < s->nduplicate_names; i++)
+		json_array_append_new(twice, json_string(s->duplicate_names[i]));
+	unsigned scored = 0;
+	for (int i = 0; i < CLASS_HISTOGRAM_BINS; i++)
+		scored += s->histogram[i];
+	return json_pack("{s:i, s:i, s:f, s:f, s:o, s:o, s:o, s:o}", "scored", (int)scored, "regrade", (int)s->regrade,
+			 "mean_percent", s->mean_percent, "median_percent", s->median_percent, "histogram", hist,
+			 "checks", checks, "identical_artifacts", dups, "graded_twice", twice);
+}

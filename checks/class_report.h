@@ -64,6 +64,13 @@ struct class_stats {
 int class_stats_compute(const json_t *results, struct class_stats *out, char *why, size_t n);
 void class_stats_release(struct class_stats *s);
 
+/* The facts as the "class" object of a class report: {"scored", "regrade",
+ * "mean_percent", "median_percent", "histogram": [{"bin", "count"}],
+ * "checks": [{"id", "passed", "graded", "pass_rate", "skipped", "errors"}],
+ * "identical_artifacts": [{"file", "sha256", "submissions"}],
+ * "graded_twice": [names]}. New reference. */
+json_t *class_stats_json(const struct class_stats *s);
+
 /* The histogram bin of a percentage (0..100; out-of-range clamped). */
 unsigned class_histogram_bin(double percent);
 

@@ -24,7 +24,7 @@
 #ifndef VLAB_GRADE_H
 #define VLAB_GRADE_H
 
-#define GRADE_USAGE "SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] | --self DIR"
+#define GRADE_USAGE "SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] [--shard I/N] | --self DIR"
 #define GRADE_SUMMARY "grade students' submissions (their runqemu_single_vm.sh) in sandboxes, against a rubric"
 #define GRADE_OPTIONS                                                                                        \
 	"  SUBMISSION              a directory with the student's runqemu_single_vm.sh (and saved artefacts)\n" \
@@ -36,7 +36,8 @@
 	"  --timeout SECONDS       wall time a submission gets (default 180)\n"                             \
 	"  --image PROFILE         the image profile to grade with (default 'default')\n"                   \
 	"  --manifest FILE         extra image profiles\n"                                                  \
-	"  --accel auto|kvm|tcg    the accelerator qemu gets (auto: KVM where a standard guest boots)\n"
+	"  --accel auto|kvm|tcg    the accelerator qemu gets (auto: KVM where a standard guest boots)\n"      \
+	"  --shard I/N             grade only the I-th of N slices (by name); join them with vlab report merge\n"
 
 int cmd_grade(int argc, char **argv);
 

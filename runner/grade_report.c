@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "checks/class_report.h"
 #include "runner/report.h"
 #include "runner/util.h"
 
@@ -99,6 +100,13 @@ json_t *grade_class_json(json_t *results)
 	}
 	json_object_set_new(o, "summary", json_pack("{s:I, s:f, s:o}", "count", (json_int_t)json_array_size(results),
 						    "mean_percent", n ? sum / (double)n : 0.0, "needs_regrade", regrade));
+	/* the class view: histogram, pass rates, identical saved artefacts */
+	struct class_stats cs;
+	char why[256];
+	if (class_stats_compute(results, &cs, why, sizeof(why)) == 0) {
+		json_object_set_new(o, "class", class_stats_json(&cs));
+		class_stats_release(&cs);
+	}
 	json_object_set(o, "submissions", results);
 	return o;
 }

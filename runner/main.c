@@ -19,6 +19,7 @@
 #include "runner/handout.h"
 #include "runner/shim.h"
 #include "runner/grade.h"
+#include "runner/class_merge.h"
 
 struct cmd {
 	const char *name;
@@ -60,6 +61,7 @@ static const struct cmd commands[] = {
 	{ "check", cmd_check, CHECK_USAGE, CHECK_SUMMARY, CHECK_OPTIONS },
 	{ "verify", cmd_verify, VERIFY_USAGE, VERIFY_SUMMARY, VERIFY_OPTIONS },
 	{ "grade", cmd_grade, GRADE_USAGE, GRADE_SUMMARY, GRADE_OPTIONS },
+	{ "report", cmd_report, REPORT_USAGE, REPORT_SUMMARY, REPORT_OPTIONS },
 	{ "handout", cmd_handout, HANDOUT_USAGE, HANDOUT_SUMMARY, HANDOUT_OPTIONS },
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
