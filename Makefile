@@ -77,6 +77,7 @@ OBJS += runner/ept.o
 OBJS += runner/class_html.o
 OBJS += checks/ept_state.o
 OBJS += checks/class_report.o
+OBJS += checks/script_check.o
 OBJS += chapters/chapters.o
 OBJS += chapters/ch1_boot.o
 OBJS += chapters/ch2_nic.o
@@ -109,6 +110,7 @@ OBJS += runner/sandbox.o
 OBJS += runner/grade_report.o
 OBJS += runner/grade.o
 OBJS += runner/class_merge.o
+OBJS += runner/capped_log.o
 OBJS += runner/handout.o
 
 MAIN_OBJ := runner/main.o

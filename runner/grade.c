@@ -21,7 +21,9 @@
 #include "checks/class_report.h"
 #include "checks/grade_cmdline.h"
 #include "checks/rubric.h"
+#include "checks/script_check.h"
 #include "runner/assets.h"
+#include "runner/capped_log.h"
 #include "runner/check_cmd.h"
 #include "runner/class_merge.h"
 #include "runner/cleanup.h"
@@ -277,6 +279,32 @@ static void artefact_checks(struct outcome *o, const struct grade_ctx *ctx, cons
 	}
 }
 
+/* What a graded script may print that is kept (the rest is counted). */
+#define SCRIPT_LOG_CAP (1 << 20)
+
+/* Whether dir's script cannot run, looked at without following a link (a
+ * link could name a host file) and without opening anything but a regular
+ * file (a FIFO would block). */
+static bool script_unrunnable(const char *dir, char *why, size_t n, const char **hint)
+{
+	char *path = xasprintf("%s/" SCRIPT_NAME, dir);
+	struct stat st;
+	memset(&st, 0, sizeof(st));
+	unsigned char head[SCRIPT_CHECK_HEAD];
+	size_t got = 0;
+	bool bad = false;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		ssize_t r = fd < 0 ? -1 : read(fd, head, sizeof(head));
+		got = r > 0 ? (size_t)r : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	bad = script_check(SCRIPT_NAME, head, got, st.st_mode, why, n, hint) != 0;
+	free(path);
+	return bad;
+}
+
 /* Run the script in its sandbox and check what it starts. */
 static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, const char *outdir, struct outcome *o)
 {
@@ -292,10 +320,21 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 		snprintf(o->script, sizeof(o->script), "not run: no " SCRIPT_NAME);
 		return;
 	}
+	/* what would stop the kernel from running it, in the student's terms */
+	char bad[320];
+	const char *bad_hint = NULL;
+	if (script_unrunnable(dir, bad, sizeof(bad), &bad_hint)) {
+		fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), false, bad_hint, bad);
+		fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), false, bad_hint, bad);
+		snprintf(o->script, sizeof(o->script), "not run: %s", bad);
+		return;
+	}
 	char *root = xasprintf("%s/%s", ctx->grade_root, ctx->names[i]);
 	char *out_log = xasprintf("%s/script.log", outdir);
 	char *console = xasprintf("%s/console.log", outdir);
-	int out_fd = open(out_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	/* the script's output through a relay that keeps SCRIPT_LOG_CAP bytes */
+	struct capped_log out_cap;
+	int out_fd = capped_log_start(out_log, SCRIPT_LOG_CAP, &out_cap) == 0 ? out_cap.write_fd : -1;
 	char *env[8];
 	int ne = 0;
 	env[ne++] = xasprintf("VLAB_SHIM_DIR=%s/shim", root);
@@ -327,9 +366,11 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	char err[640] = "";
 	int64_t t0 = now_ms(), deadline = t0 + (int64_t)ctx->timeout_s * 1000;
 	int rtree = cleanup_add_path(RES_TREE, root);
-	int r = out_fd < 0 ? -errno : sandbox_start(&spec, &sb, err, sizeof(err));
-	if (out_fd >= 0)
+	int r = out_fd < 0 ? -EIO : sandbox_start(&spec, &sb, err, sizeof(err));
+	if (out_fd >= 0) {
 		close(out_fd);
+		out_cap.write_fd = -1;
+	}
 	for (int k = 0; k < ne; k++)
 		free(env[k]);
 	if (r) {
@@ -448,6 +489,14 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	} else {
 		snprintf(o->script, sizeof(o->script), "ended by vlab after the checks (SIGKILL to its pid namespace)");
 	}
+	uint64_t printed = 0;
+	if (out_fd >= 0 && capped_log_finish(&out_cap, 10000, &printed) == 0 && printed > SCRIPT_LOG_CAP) {
+		json_array_append_new(o->adaptations,
+				      json_sprintf("the script printed %llu bytes; script.log keeps the first %d "
+						   "(the cap)", (unsigned long long)printed, SCRIPT_LOG_CAP));
+	}
+	json_object_set_new(o->facts, "script_output_bytes", json_integer((json_int_t)printed));
+	out_fd = -1;
 	/* qemu's records and stderr, kept with the reports */
 	DIR *d = opendir(sb.shim_dir);
 	struct dirent *de;
@@ -462,6 +511,10 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	if (d)
 		closedir(d);
 out:
+	if (out_fd >= 0) {
+		uint64_t ignored;
+		capped_log_finish(&out_cap, 10000, &ignored);
+	}
 	cleanup_release(rtree);
 	free(root);
 	free(out_log);

@@ -106,6 +106,49 @@ static int private_dev(bool kvm)
 	return 0;
 }
 
+/* Fresh tmpfs over the host's world-writable directories (/tmp, /var/tmp,
+ * /run/lock; /dev/shm went with the host's /dev): whatever the script
+ * writes there stays in the sandbox and goes with it. keep (vlab's own
+ * binary, which the shims link to) stays reachable at its path when it lies
+ * below one of them: that one file is bound back, read-only, so the path
+ * /proc/PID/exe shows is the same as outside. */
+static int private_tmp(const char *keep)
+{
+	static const char *const dirs[] = { "/tmp", "/var/tmp", "/run/lock" };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		struct stat st;
+		if (lstat(dirs[i], &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		size_t dl = strlen(dirs[i]);
+		bool below = keep && !strncmp(keep, dirs[i], dl) && keep[dl] == '/';
+		int keep_fd = below ? open(keep, O_PATH | O_CLOEXEC) : -1;
+		if (below && keep_fd < 0)
+			return -errno;
+		int r = 0;
+		if (mount("vlab-tmp", dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") < 0)
+			r = -errno;
+		if (!r && below) {
+			char *parent = xstrdup(keep), from[64];
+			*strrchr(parent, '/') = '\0';
+			int fd = -1;
+			snprintf(from, sizeof(from), "/proc/self/fd/%d", keep_fd);
+			if ((r = mkdir_p(parent, 0755)) == 0 &&
+			    ((fd = open(keep, O_WRONLY | O_CREAT | O_CLOEXEC, 0755)) < 0 ||
+			     mount(from, keep, NULL, MS_BIND, NULL) < 0 ||
+			     mount(NULL, keep, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0))
+				r = -errno;
+			if (fd >= 0)
+				close(fd);
+			free(parent);
+		}
+		if (keep_fd >= 0)
+			close(keep_fd);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 static void set_limit(int res, rlim_t v)
 {
 	struct rlimit rl = { v, v };
@@ -170,7 +213,7 @@ static void run_init(const struct sandbox_spec *spec, const struct sandbox *sb, 
 	 * while the worker keeps the host's */
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
-	    private_dev(spec->dev_kvm) < 0) {
+	    private_dev(spec->dev_kvm) < 0 || private_tmp(spec->vlab_exe) < 0) {
 		int st = 125 << 8;
 		dprintf(2, "vlab: cannot prepare the sandbox's mounts: %s\n", strerror(errno));
 		if (write(status_w, &st, sizeof(st)) < 0)
