@@ -59,6 +59,9 @@ size=$(stat -c %s out/output-flood/script.log)
 [ "$size" -le $((1048576 + 200)) ] || die "script.log of the flood is $size bytes"
 tail -n 1 out/output-flood/script.log | grep -q "67108864 bytes in all, the first 1048576 kept" || die "the truncation is not said in the log"
 jq -e '.adaptations | any(test("printed 67108864 bytes"))' out/output-flood/report.json >/dev/null || die "the report does not say the output was cut"
+# the traffic found no way out: the sandbox's namespace has no route
+grep -q "192.0.2.1/80: Network is unreachable" out/traffic-out/script.log ||
+	die "traffic-out's connection did not fail on the route: $(head -c 300 out/traffic-out/script.log)"
 # every sandbox ended with nothing left in it
 jq -e '[.submissions[].script.processes_left] | all(. == 0)' class.json >/dev/null || die "processes were left in a sandbox"
 
