@@ -15,14 +15,23 @@ rm subs/README.md
 cp -r "$VLAB_REPO/assets/lab/reference" subs/zz-good
 
 host_links() { ip -o link show | awk -F': ' '{ print $2 }' | sort; }
+# anything on the host's disk owned by a sandbox uid (64000 + -j slot),
+# outside the sandboxes' own directories (grade-*, removed at the end and
+# checked below): what a script wrote past its sandbox
+sandbox_files() {
+	find / -xdev \( -path /proc -o -path '*/grade-*' \) -prune -o \
+		\( -uid 64000 -o -uid 64001 -o -uid 64002 -o -uid 64003 \) -print 2>/dev/null | sort
+}
 host_state() {
 	host_links
 	ip route show
-	ls -A "$HOME" /tmp /var/tmp 2>/dev/null | grep -v '^vlab-it-' | grep -v '^$'
-	find /run/vlab* -name 'vlab-attack-*' 2>/dev/null
+	sandbox_files
+	find "$HOME" /tmp /var/tmp /run -maxdepth 3 -name 'vlab-attack-*' 2>/dev/null
 }
 host_state >before.txt
-procs_before=$(ps -e --no-headers | wc -l)
+# user-space processes (kernel threads come and go on their own)
+user_procs() { ps -e -o ppid=,pid= | awk '$1 != 2 && $2 != 2' | wc -l; }
+procs_before=$(user_procs)
 
 timeout 900 "$VLAB" grade subs/* -j 2 --timeout 40 --out out --format json >class.json
 rc=$?
@@ -76,8 +85,8 @@ for pid in $(pgrep -u 64000,64001,64002,64003); do
 	"$base"/grade-*) die "a sandbox's process is left: $(tr '\0' ' ' <"/proc/$pid/cmdline")" ;;
 	esac
 done
-procs_after=$(ps -e --no-headers | wc -l)
-[ "$procs_after" -le $((procs_before + 3)) ] || die "$procs_before processes before grading, $procs_after after"
+procs_after=$(user_procs)
+[ "$procs_after" -le $((procs_before + 2)) ] || die "$procs_before user processes before grading, $procs_after after"
 ! find "${VLAB_RUN_DIR:-/run/vlab}" -maxdepth 1 -name 'grade-*' 2>/dev/null | grep -q . || die "a sandbox directory is left"
 assert_image_pristine default
 echo "ok: $(jq '.submissions | length' class.json) submissions, each attack contained, the host as it was"
