@@ -98,6 +98,12 @@ OBJS += chapters/ch3_iperf.o
 OBJS += checks/iperf.o
 OBJS += checks/ch3.o
 OBJS += runner/check_cmd.o
+OBJS += runner/config.o
+OBJS += runner/fetch.o
+OBJS += runner/cache.o
+OBJS += runner/mirror.o
+OBJS += runner/fetch_cmd.o
+OBJS += chapters/ch0_setup.o
 
 MAIN_OBJ := runner/main.o
 

@@ -15,6 +15,7 @@
 #include "runner/attach.h"
 #include "runner/doctor.h"
 #include "runner/check_cmd.h"
+#include "runner/fetch_cmd.h"
 #include "runner/verify.h"
 
 struct cmd {
@@ -53,6 +54,8 @@ static const struct cmd commands[] = {
 	{ "doctor", cmd_doctor, DOCTOR_USAGE, DOCTOR_SUMMARY, DOCTOR_OPTIONS },
 	{ "check", cmd_check, CHECK_USAGE, CHECK_SUMMARY, CHECK_OPTIONS },
 	{ "verify", cmd_verify, VERIFY_USAGE, VERIFY_SUMMARY, VERIFY_OPTIONS },
+	{ "fetch", cmd_fetch, FETCH_USAGE, FETCH_SUMMARY, FETCH_OPTIONS },
+	{ "image", cmd_image, IMAGE_USAGE, IMAGE_SUMMARY, IMAGE_OPTIONS },
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
 	{ "console", cmd_console, "[VM] [--run RUN_ID]", "attach this terminal to a VM's serial console (Ctrl-] detaches)", "" },
