@@ -197,6 +197,8 @@ FUZZ ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRCS_iperf := checks/iperf.c checks/verdict.c runner/util.c
 FUZZ_SRCS_strace := checks/strace_parse.c
 FUZZ_SRCS_perf := checks/perf_parse.c
+FUZZ_SRCS_manifest := runner/manifest.c runner/util.c
+FUZZ_SRCS_sha256sums := runner/config.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
 FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -34,6 +34,12 @@
 #define LLVMFuzzerTestOneInput fuzz_perf_one
 #include "tests/fuzz/fuzz_perf.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_manifest_one
+#include "tests/fuzz/fuzz_manifest.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_sha256sums_one
+#include "tests/fuzz/fuzz_sha256sums.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
 	const char *corpus;
@@ -44,6 +50,8 @@ static const struct {
 	{ "kvmstats", fuzz_kvmstats_one },
 	{ "qemu_cmdline", fuzz_qemu_cmdline_one },
 	{ "perf", fuzz_perf_one },
+	{ "manifest", fuzz_manifest_one },
+	{ "sha256sums", fuzz_sha256sums_one },
 };
 
 #define CORPUS_DIR FIXTURES "/../fuzz/corpus"
