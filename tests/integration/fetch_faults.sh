@@ -153,3 +153,22 @@ assert_error not_found "nowhere/manifest: no such file"
 # not a URL vlab takes
 run_vlab 3 -- fetch tiny --mirror "ftp://127.0.0.1/x" "${Q[@]}"
 assert_error bad_url "not an http://, https:// or file:// URL"
+
+# HTTPS verifies the server against the system's CAs: a self-signed
+# certificate on loopback is refused (reason tls), nothing installed
+if command -v openssl >/dev/null; then
+	reset_cache
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout key.pem -out cert.pem -days 1 2>/dev/null ||
+		die "openssl could not make a test certificate"
+	(cd "$SCRATCH/mirror" && exec openssl s_server -accept 127.0.0.1:0 -WWW -cert "$SCRATCH/cert.pem" -key "$SCRATCH/key.pem") >tls.out 2>&1 &
+	tls=$!
+	for _ in $(seq 100); do grep -q '^ACCEPT' tls.out && break; sleep 0.05; done
+	tport=$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' tls.out)
+	[ -n "$tport" ] || { kill $tls; die "openssl s_server did not start"; }
+	run_vlab 3 -- fetch tiny --mirror "https://127.0.0.1:$tport" "${Q[@]}"
+	kill $tls
+	assert_error tls "https://127.0.0.1:$tport/manifest: TLS: .*certificate"
+	assert_not_installed tiny
+else
+	note "no openssl: the HTTPS case is not tested"
+fi
