@@ -50,11 +50,12 @@ struct cache_part {
 int cache_part_open(const char *sha256, bool truncate, struct cache_part *p);
 /* Close, remove and forget the part. */
 void cache_part_discard(struct cache_part *p);
-/* Hash the part's bytes; when they are want, fsync, make it read-only and
- * rename it to sha256/HEX (-EBADMSG otherwise, the part removed; got holds
- * what it was). want NULL: take whatever it is (got says what; an import
- * recording the hashes). Always closes and forgets the part. */
-int cache_part_commit(struct cache_part *p, const char *want, char got[65]);
+/* Hash the part's bytes (or take known, the sha256 of exactly the bytes
+ * written, computed as they were); when they are want, fsync, make it
+ * read-only and rename it to sha256/HEX (-EBADMSG otherwise, the part
+ * removed; got holds what it was). want NULL: take whatever it is (got says
+ * what; an import recording the hashes). Always closes and forgets the part. */
+int cache_part_commit(struct cache_part *p, const char *want, const char *known, char got[65]);
 
 /* Put profile p (every file's sha256 set, every blob present) into the
  * cache: the symlinks, then the manifest entry, under the manifest lock. */

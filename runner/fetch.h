@@ -79,6 +79,7 @@ struct fetch_stats {
 	int attempts;
 	int resumes;          /* attempts that continued a partial file */
 	long http_status;     /* the last one, 0 for file:// */
+	char sha256[65];      /* fetch_to_fd: of the file's bytes, "" on failure */
 };
 
 struct fetch_error {
@@ -87,7 +88,8 @@ struct fetch_error {
 };
 
 /* url into the open file fd: writes after the bytes fd already holds
- * (resuming them). 0, or -EIO/-EINTR with e filled in. */
+ * (resuming them), hashing the file's bytes as they are written (st->sha256).
+ * 0, or -EIO/-EINTR with e filled in. */
 int fetch_to_fd(const char *url, int fd, const struct fetch_opts *o, struct fetch_stats *st, struct fetch_error *e);
 /* url into sb, at most max_bytes. */
 int fetch_to_buffer(const char *url, size_t max_bytes, const struct fetch_opts *o, struct strbuf *sb,

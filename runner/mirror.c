@@ -147,7 +147,7 @@ static int fetch_file(const char *mirror, const char *profile, const struct imag
 		goto out;
 	}
 	char got[65];
-	r = cache_part_commit(&part, f->sha256, got);
+	r = cache_part_commit(&part, f->sha256, st.sha256, got);
 	if (r == -EBADMSG) {
 		r = failed(out, "checksum_mismatch",
 			   "%s: checksum mismatch: the manifest says sha256 %s, the file downloaded is %s; nothing was installed",
@@ -605,7 +605,7 @@ int mirror_import(const char *dir, const char *profile, const char *extra_manife
 				r = failed(out, werr ? write_reason(r) : "read_error", "cannot import '%s' into %s: %s", src,
 					   cache_dir(), strerror(-r));
 		} else {
-			r = cache_part_commit(&part, want, got);
+			r = cache_part_commit(&part, want, NULL, got);
 			if (r == -EBADMSG)
 				r = failed(out, "checksum_mismatch",
 					   "%s: checksum mismatch: the course's sha256 is %s, this file's is %s; nothing was installed",

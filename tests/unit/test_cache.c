@@ -33,7 +33,7 @@ static void put(const char *sha, const char *bytes, const char *want, int expect
 	char got[65];
 	assert_int_equal(cache_part_open(sha, true, &p), 0);
 	assert_int_equal(write(p.fd, bytes, strlen(bytes)), (ssize_t)strlen(bytes));
-	assert_int_equal(cache_part_commit(&p, want, got), expect);
+	assert_int_equal(cache_part_commit(&p, want, NULL, got), expect);
 	assert_null(p.path);
 }
 

@@ -132,6 +132,10 @@ static void test_file_url_and_resume(void **state)
 	close(fd);
 	assert_same_file(src, dst);
 	assert_int_equal(st.bytes, 2 << 20);
+	/* the hash taken as the bytes arrived covers the resumed prefix too */
+	char want[65];
+	assert_int_equal(sha256_file(src, want), 0);
+	assert_string_equal(st.sha256, want);
 
 	/* a missing file */
 	char *missing = xasprintf("file://%s/nothing", dir);
