@@ -216,7 +216,7 @@ static int cmd_chapter(int argc, char **argv)
 	if (r)
 		return r < 0 ? 0 : r;
 	if (optind >= argc)
-		return usage_error("which chapter? (1..%d)", chapters[nchapters - 1]->number);
+		return usage_error("which chapter? (%d..%d)", chapters[0]->number, chapters[nchapters - 1]->number);
 	if (optind + 1 < argc)
 		return usage_error("unexpected '%s'", argv[optind + 1]);
 	int64_t n;
