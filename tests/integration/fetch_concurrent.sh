@@ -28,6 +28,19 @@ jq -e '.files[0].source == "cache"' b.json >/dev/null || { cat b.json; die "the 
 assert_installed_like tiny "$SCRATCH/mirror"
 httpd_stop
 
+# on a terminal: a progress bar redrawn in place (bytes, rate, ETA)
+if command -v script >/dev/null; then
+	rm -rf "$CACHE"
+	httpd_start --rate 4096
+	script -qfec "$VLAB fetch tiny --mirror $URL" /dev/null >tty.txt </dev/null || { cat tty.txt; die "fetch on a pty failed"; }
+	httpd_stop
+	grep -qE $'\r''k  [0-9.]+ [KM]i?B / 4 MiB +[0-9]+%  \[=* *\]  [0-9.]+ [KM]iB/s  ETA 0:0[0-9]' tty.txt ||
+		{ cat -v tty.txt; die "no progress bar on a terminal"; }
+	assert_installed_like tiny "$SCRATCH/mirror"
+else
+	note "no script(1): the terminal progress bar is not tested"
+fi
+
 # --offline with the profile cached: ok, no server needed
 "$VLAB" fetch tiny --offline --format json >out.json || { cat out.json; die "--offline with a cached profile failed"; }
 jq -e '.result == "ok" and ([.files[].source] | unique) == ["cache"]' out.json >/dev/null || die "--offline did not use the cache"

@@ -172,3 +172,13 @@ if command -v openssl >/dev/null; then
 else
 	note "no openssl: the HTTPS case is not tested"
 fi
+
+# a host name that does not resolve, asked inside a network namespace of its
+# own (no interface but a down lo: the resolver's query cannot leave)
+if unshare -n true 2>/dev/null; then
+	unshare -n "$VLAB" fetch tiny --mirror "http://vlab-mirror.invalid" "${Q[@]}" >out.json 2>err.txt
+	[ $? -eq 3 ] || { cat out.json err.txt; die "DNS: expected exit 3"; }
+	assert_error dns "^vlab: http://vlab-mirror.invalid/manifest: the host name does not resolve \(DNS\)"
+else
+	note "unshare -n refused here: the DNS case is not tested"
+fi
