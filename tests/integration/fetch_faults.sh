@@ -182,3 +182,12 @@ if unshare -n true 2>/dev/null; then
 else
 	note "unshare -n refused here: the DNS case is not tested"
 fi
+
+# a manifest of this machine's (--manifest) that gives another sha256 for a
+# file than the mirror does: refused before anything is downloaded
+reset_cache
+other=0000000000000000000000000000000000000000000000000000000000000000
+printf 'profile tiny\nkernel k %s\nrootfs r\nappend console=ttyS0\nlogin root toor\nend\n' "$other" >course.manifest
+run_vlab 3 -- fetch tiny --mirror "file://$SCRATCH/mirror" --manifest course.manifest "${Q[@]}"
+assert_error checksum_mismatch "checksum mismatch for 'k': the mirror says sha256 $K_SHA, this machine's manifest says $other"
+assert_not_installed tiny
