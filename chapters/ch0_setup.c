@@ -168,7 +168,13 @@ static int step_present(struct lab *lab)
 		fetch_opts_init(&fo);
 		fo.quiet = lab->opt->format != FORMAT_TEXT || lab->opt->quiet;
 		struct obtain o;
-		int fr = mirror_fetch_profile(mirror, profile, &lab->manifest, &fo, &o);
+		struct manifest course = { .nprofiles = 0 };
+		int fr = mirror_course_manifest(&course, lab->opt->manifest, err, sizeof(err));
+		if (fr == 0)
+			fr = mirror_fetch_profile(mirror, profile, &course, &fo, &o);
+		else
+			snprintf(o.msg, sizeof(o.msg), "%s", err);
+		manifest_release(&course);
 		if (fr == -EINTR) {
 			free(recipe);
 			return -EINTR;

@@ -272,7 +272,7 @@ int cmd_fetch(int argc, char **argv)
 		return finish("fetch", &a, &o, -ENOENT, "");
 	}
 	struct manifest local = { .nprofiles = 0 };
-	if (image_load_manifests(&local, a.manifest, err, sizeof(err))) {
+	if (mirror_course_manifest(&local, a.manifest, err, sizeof(err))) {
 		manifest_release(&local);
 		memset(&o, 0, sizeof(o));
 		snprintf(o.profile, sizeof(o.profile), "%s", profile);

@@ -164,7 +164,22 @@ out:
 	return r;
 }
 
-int mirror_fetch_profile(const char *mirror, const char *profile, const struct manifest *local,
+int mirror_course_manifest(struct manifest *m, const char *extra, char *err, size_t errlen)
+{
+	int r = manifest_parse(builtin_profiles_manifest, "builtin manifest", m, err, errlen);
+	if (!r && extra) {
+		struct strbuf sb = STRBUF_INIT;
+		r = read_file(extra, &sb);
+		if (r)
+			snprintf(err, errlen, "cannot read manifest '%s': %s", extra, strerror(-r));
+		else
+			r = manifest_parse(sb_str(&sb), extra, m, err, errlen);
+		sb_release(&sb);
+	}
+	return r ? -EINVAL : 0;
+}
+
+int mirror_fetch_profile(const char *mirror, const char *profile, const struct manifest *course,
 			 const struct fetch_opts *o, struct obtain *out)
 {
 	obtain_init(out, profile);
@@ -204,7 +219,7 @@ int mirror_fetch_profile(const char *mirror, const char *profile, const struct m
 		sb_release(&known);
 		goto out;
 	}
-	const struct image_profile *lp = local ? manifest_find(local, profile) : NULL;
+	const struct image_profile *lp = course ? manifest_find(course, profile) : NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
 		const struct image_file *f = file_of(p, i);
 		if (!f->name)
@@ -515,16 +530,7 @@ int mirror_import(const char *dir, const char *profile, const char *extra_manife
 	bool have_sums = false;
 	struct image_profile p;
 	bool have_p = false;
-	int r = manifest_parse(builtin_profiles_manifest, "builtin manifest", &m, err, sizeof(err));
-	if (!r && extra_manifest) {
-		struct strbuf sb = STRBUF_INIT;
-		r = read_file(extra_manifest, &sb);
-		if (r)
-			snprintf(err, sizeof(err), "cannot read manifest '%s': %s", extra_manifest, strerror(-r));
-		else
-			r = manifest_parse(sb_str(&sb), extra_manifest, &m, err, sizeof(err));
-		sb_release(&sb);
-	}
+	int r = mirror_course_manifest(&m, extra_manifest, err, sizeof(err));
 	if (r) {
 		r = failed(out, "bad_manifest", "%s", err);
 		goto out;

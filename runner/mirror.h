@@ -47,10 +47,16 @@ struct obtain {
  * "mirror"; NULL when none (origin says which one answered). */
 const char *mirror_choose(const char *flag, char *origin, size_t n, char *err, size_t errlen);
 
+/* The hashes a course supplies: the builtin manifest and extra (--manifest;
+ * may be NULL), not the cache's own record nor what make image built here
+ * (a mirror's newer build of a profile differs from both, rightly). */
+int mirror_course_manifest(struct manifest *m, const char *extra, char *err, size_t errlen);
+
 /* Fetch profile's files from mirror into the cache and install the profile.
- * local: the manifests already known (a sha256 they give for the same file
- * must agree with the mirror's). 0, -EINTR, or -EIO/-ENOENT with out->reason. */
-int mirror_fetch_profile(const char *mirror, const char *profile, const struct manifest *local,
+ * course: mirror_course_manifest()'s (a sha256 it gives for the same file
+ * must agree with the mirror's; may be NULL). 0, -EINTR, or -EIO/-ENOENT
+ * with out->reason. */
+int mirror_fetch_profile(const char *mirror, const char *profile, const struct manifest *course,
 			 const struct fetch_opts *o, struct obtain *out);
 
 /* The profile from the cache only. -ENOENT (reason not_cached) otherwise. */

@@ -66,6 +66,22 @@ grep -q "GET /default/initrd.img" "$SCRATCH/httpd.log" || die "chapter 0 did not
 ! grep -q "GET /default/rootfs.ext4" "$SCRATCH/httpd.log" || die "chapter 0 fetched a file the cache had"
 httpd_stop
 
+# the course rebuilt its image: the mirror's initrd differs from the one make
+# image built here and from the cached one; vlab fetch takes the mirror's
+# (only a manifest the course hands out, --manifest, can veto it)
+cp -r "$SCRATCH/mirror" newer
+chmod u+w newer/default/initrd.img
+printf 'x' >>newer/default/initrd.img
+old=$(profile_hashes default | awk '$2 == "initrd.img" { print $1 }')
+new=$(sha256sum newer/default/initrd.img | cut -d' ' -f1)
+sed -i "s/$old/$new/" newer/manifest
+"$VLAB" fetch --mirror "file://$SCRATCH/newer" --quiet --format json >out.json || { cat out.json; die "a newer build on the mirror was refused"; }
+cmp newer/default/initrd.img "$CACHE/profiles/default/initrd.img" || die "the cache does not hold the mirror's newer initrd"
+"$VLAB" fetch --mirror "file://$SCRATCH/newer" --manifest "$(image_dir)/manifest" --quiet --format json >out.json 2>err.txt
+[ $? -eq 3 ] || die "a course manifest's other sha256 must refuse the mirror's file"
+assert_error checksum_mismatch "checksum mismatch for 'initrd.img': the mirror says sha256 $new, this machine's manifest says $old"
+"$VLAB" fetch --mirror "file://$SCRATCH/mirror" --quiet >/dev/null || die "back to the first build failed"
+
 # chapter 1 boots from the cache alone
 VLAB_IMAGE_DIR=$SCRATCH/empty "$VLAB" chapter 1 --format json >ch1.json || { cat ch1.json; die "chapter 1 from the cache failed"; }
 check_status ch1.json ch1.serial_login_root pass
