@@ -112,6 +112,12 @@ OBJS += runner/grade.o
 OBJS += runner/class_merge.o
 OBJS += runner/capped_log.o
 OBJS += runner/handout.o
+OBJS += runner/config.o
+OBJS += runner/fetch.o
+OBJS += runner/cache.o
+OBJS += runner/mirror.o
+OBJS += runner/fetch_cmd.o
+OBJS += chapters/ch0_setup.o
 
 MAIN_OBJ := runner/main.o
 
@@ -216,6 +222,8 @@ FUZZ_SRCS_perf := checks/perf_parse.c
 FUZZ_SRCS_ept_state := checks/ept_state.c runner/util.c
 FUZZ_SRCS_class := checks/class_report.c runner/class_html.c runner/util.c
 FUZZ_SRCS_rubric := checks/rubric.c checks/verdict.c runner/util.c
+FUZZ_SRCS_manifest := runner/manifest.c runner/util.c
+FUZZ_SRCS_sha256sums := runner/config.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
 FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

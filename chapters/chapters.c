@@ -2,6 +2,7 @@
  * visible here and tests link only what they use. */
 #include "chapters/chapter.h"
 
+extern const struct chapter chapter_setup;
 extern const struct chapter chapter_boot;
 extern const struct chapter chapter_nic;
 extern const struct chapter chapter_iperf;
@@ -9,6 +10,7 @@ extern const struct chapter chapter_kvm;
 extern const struct chapter chapter_kvm_api;
 
 const struct chapter *const chapters[] = {
+	&chapter_setup,
 	&chapter_boot,
 	&chapter_nic,
 	&chapter_iperf,

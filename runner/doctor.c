@@ -906,7 +906,12 @@ static void image_rows(struct table *t, const struct doctor_facts *f)
 			SET(r, enables, "--image %s: %s", p->name, p->description);
 		if (!p->ok) {
 			SET(r, detail, "%s", p->error);
-			SET(r, fix, "make image (in vlab's source tree), or put %s in %s", p->files, p->dir);
+			if (!strcmp(p->name, "default") || !strcmp(p->name, "lab-compat"))
+				SET(r, fix, "make image (in vlab's source tree), vlab fetch %s --mirror URL, or put %s in %s",
+				    p->name, p->files, p->dir);
+			else
+				SET(r, fix, "vlab fetch %s --mirror URL (the course's mirror), or vlab image import DIR "
+					    "(%s, downloaded by hand)", p->name, p->files);
 		} else if (p->hashed) {
 			SET(r, detail, "%s in %s; sha256 of each recorded in the manifest (digest %s...)", p->files,
 			    p->dir, p->digest);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "runner/cache.h"
 #include "runner/util.h"
 
 /* Which manifest each profile came from: parallel to m->profiles by name. */
@@ -143,6 +144,14 @@ int image_load_manifests(struct manifest *m, const char *extra, char *err, size_
 	if (r)
 		return -EINVAL;
 	note_origin(m, image_dir(), "builtin");
+	/* the cache (vlab fetch, vlab image import) before the built image: a
+	 * profile make image built here wins over a downloaded one */
+	char *cached = cache_manifest_path();
+	if (path_exists(cached))
+		r = load_file(m, cached, err, errlen);
+	free(cached);
+	if (r)
+		return r;
 	char *built = xasprintf("%s/manifest", image_dir());
 	if (path_exists(built))
 		r = load_file(m, built, err, errlen);
@@ -188,8 +197,9 @@ int image_resolve(const struct manifest *m, const char *name, struct image *img,
 	const char *const paths[] = { img->kernel, img->initrd, img->rootfs };
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		if (paths[i] && !path_exists(paths[i])) {
-			snprintf(err, errlen, "image profile '%s' is missing '%s': build it with 'make image'",
-				 name, paths[i]);
+			snprintf(err, errlen, "image profile '%s' is missing '%s': build it with 'make image', "
+				 "fetch it with 'vlab fetch %s --mirror URL' or import it with 'vlab image import DIR'",
+				 name, paths[i], name);
 			return -ENOENT;
 		}
 	}

@@ -15,6 +15,7 @@
 #include "runner/attach.h"
 #include "runner/doctor.h"
 #include "runner/check_cmd.h"
+#include "runner/fetch_cmd.h"
 #include "runner/verify.h"
 #include "runner/handout.h"
 #include "runner/shim.h"
@@ -63,6 +64,8 @@ static const struct cmd commands[] = {
 	{ "grade", cmd_grade, GRADE_USAGE, GRADE_SUMMARY, GRADE_OPTIONS },
 	{ "report", cmd_report, REPORT_USAGE, REPORT_SUMMARY, REPORT_OPTIONS },
 	{ "handout", cmd_handout, HANDOUT_USAGE, HANDOUT_SUMMARY, HANDOUT_OPTIONS },
+	{ "fetch", cmd_fetch, FETCH_USAGE, FETCH_SUMMARY, FETCH_OPTIONS },
+	{ "image", cmd_image, IMAGE_USAGE, IMAGE_SUMMARY, IMAGE_OPTIONS },
 	{ "list", cmd_list, "[--format text|json]", "chapters, their steps and check ids",
 	  "  --format text|json      how to print (default text)\n" },
 	{ "console", cmd_console, "[VM] [--run RUN_ID]", "attach this terminal to a VM's serial console (Ctrl-] detaches)", "" },
@@ -235,7 +238,7 @@ static int cmd_chapter(int argc, char **argv)
 	if (r)
 		return r < 0 ? 0 : r;
 	if (optind >= argc)
-		return usage_error("which chapter? (1..%d)", chapters[nchapters - 1]->number);
+		return usage_error("which chapter? (%d..%d)", chapters[0]->number, chapters[nchapters - 1]->number);
 	if (optind + 1 < argc)
 		return usage_error("unexpected '%s'", argv[optind + 1]);
 	int64_t n;

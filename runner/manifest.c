@@ -244,3 +244,61 @@ out:
 	free(copy);
 	return ret;
 }
+
+static void write_file_line(struct strbuf *sb, const char *key, const struct image_file *f)
+{
+	if (!f->name)
+		return;
+	sb_addf(sb, "%s %s", key, f->name);
+	if (f->sha256[0])
+		sb_addf(sb, " %s", f->sha256);
+	sb_adds(sb, "\n");
+}
+
+void manifest_write_profile(struct strbuf *sb, const struct image_profile *p)
+{
+	sb_addf(sb, "profile %s\n", p->name);
+	if (p->description)
+		sb_addf(sb, "description %s\n", p->description);
+	write_file_line(sb, "kernel", &p->kernel);
+	write_file_line(sb, "initrd", &p->initrd);
+	write_file_line(sb, "rootfs", &p->rootfs);
+	sb_addf(sb, "append %s\n", p->append);
+	if (p->lab_append)
+		sb_addf(sb, "lab-append %s\n", p->lab_append);
+	for (int i = 0; i < p->nlogins; i++)
+		sb_addf(sb, "login %s %s\n", p->logins[i].user, p->logins[i].password);
+	sb_addf(sb, "http %s\nend\n", p->http == HTTP_PYTHON3 ? "python3" : "busybox");
+}
+
+void manifest_profile_copy(struct image_profile *dst, const struct image_profile *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->name = xstrdup(src->name);
+	dst->description = src->description ? xstrdup(src->description) : NULL;
+	const struct image_file *const from[] = { &src->kernel, &src->initrd, &src->rootfs };
+	struct image_file *const to[] = { &dst->kernel, &dst->initrd, &dst->rootfs };
+	for (size_t i = 0; i < ARRAY_SIZE(from); i++) {
+		to[i]->name = from[i]->name ? xstrdup(from[i]->name) : NULL;
+		memcpy(to[i]->sha256, from[i]->sha256, sizeof(to[i]->sha256));
+	}
+	dst->append = xstrdup(src->append);
+	dst->lab_append = src->lab_append ? xstrdup(src->lab_append) : NULL;
+	for (int i = 0; i < src->nlogins; i++) {
+		dst->logins[i].user = xstrdup(src->logins[i].user);
+		dst->logins[i].password = xstrdup(src->logins[i].password);
+	}
+	dst->nlogins = src->nlogins;
+	dst->http = src->http;
+	dst->line = src->line;
+}
+
+int manifest_put_profile(struct manifest *m, const struct image_profile *p)
+{
+	struct image_profile copy;
+	if (m->nprofiles >= MANIFEST_MAX_PROFILES && !manifest_find(m, p->name))
+		return -ENOSPC;
+	manifest_profile_copy(&copy, p);
+	store_profile(m, &copy);
+	return 0;
+}

@@ -46,6 +46,15 @@ int manifest_parse(const char *text, const char *origin, struct manifest *m, cha
 const struct image_profile *manifest_find(const struct manifest *m, const char *name);
 void manifest_release(struct manifest *m);
 
+/* The profile as manifest text ("profile NAME" ... "end\n"), appended to sb:
+ * what manifest_parse reads back as the same profile. */
+struct strbuf;
+void manifest_write_profile(struct strbuf *sb, const struct image_profile *p);
+/* A deep copy (release it with the manifest it goes into). */
+void manifest_profile_copy(struct image_profile *dst, const struct image_profile *src);
+/* Add a copy of p to m, replacing a profile of the same name; -ENOSPC when full. */
+int manifest_put_profile(struct manifest *m, const struct image_profile *p);
+
 /* The profiles compiled into vlab (assets/profiles.manifest). */
 extern const char builtin_profiles_manifest[];
 

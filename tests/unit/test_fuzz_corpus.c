@@ -43,6 +43,12 @@
 #define LLVMFuzzerTestOneInput fuzz_rubric_one
 #include "tests/fuzz/fuzz_rubric.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_manifest_one
+#include "tests/fuzz/fuzz_manifest.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_sha256sums_one
+#include "tests/fuzz/fuzz_sha256sums.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
 	const char *corpus;
@@ -56,6 +62,8 @@ static const struct {
 	{ "ept_state", fuzz_ept_state_one },
 	{ "class", fuzz_class_one },
 	{ "rubric", fuzz_rubric_one },
+	{ "manifest", fuzz_manifest_one },
+	{ "sha256sums", fuzz_sha256sums_one },
 };
 
 #define CORPUS_DIR FIXTURES "/../fuzz/corpus"

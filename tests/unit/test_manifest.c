@@ -57,7 +57,7 @@ static void check_builtin_profiles(const struct manifest *m)
 {
 	const struct image_profile *p;
 
-	assert_int_equal(m->nprofiles, 2);
+	assert_int_equal(m->nprofiles, 3);
 
 	p = manifest_find(m, "default");
 	assert_non_null(p);
@@ -96,6 +96,17 @@ static void check_builtin_profiles(const struct manifest *m)
 	assert_string_equal(p->logins[1].password, "student");
 	assert_int_equal(p->http, HTTP_BUSYBOX);
 	assert_int_equal(p->line, line_of(builtin_profiles_manifest, "profile lab-compat\n"));
+
+	/* the lab's own files, imported by hand: no initrd, python3's server */
+	p = manifest_find(m, "alpine-lab");
+	assert_non_null(p);
+	assert_string_equal(p->kernel.name, "alpine-bzImage");
+	assert_null(p->initrd.name);
+	assert_string_equal(p->rootfs.name, "simple_alpine_rootfs1.ext4");
+	assert_string_equal(p->kernel.sha256, "");
+	assert_string_equal(p->lab_append, "root=/dev/vda loglevel=15 console=hvc0");
+	assert_int_equal(p->http, HTTP_PYTHON3);
+	assert_int_equal(p->nlogins, 2);
 
 	assert_null(manifest_find(m, "Default"));
 	assert_null(manifest_find(m, ""));
@@ -243,7 +254,7 @@ static void test_later_manifest_overrides(void **state)
 					"append root=/dev/vda\nlogin root secret\nend\n"
 					"profile extra\n" BODY "end\n",
 					"/etc/vlab/profiles.manifest", &m, err, sizeof(err)), 0);
-	assert_int_equal(m.nprofiles, 3);
+	assert_int_equal(m.nprofiles, 4);
 	p = manifest_find(&m, "default");
 	assert_string_equal(p->kernel.name, "bzImage");
 	assert_string_equal(p->kernel.sha256, SHA_A);
@@ -389,6 +400,57 @@ static void test_error_buffer(void **state)
 	assert_int_equal(m.nprofiles, 0);
 }
 
+/* What manifest_write_profile writes, manifest_parse reads back as the same
+ * profile (the cache's and an exported mirror's manifests rely on it). */
+static void test_write_round_trip(void **state)
+{
+	struct manifest m = { .nprofiles = 0 }, back = { .nprofiles = 0 };
+	struct strbuf sb = STRBUF_INIT;
+	char err[256] = "";
+
+	assert_int_equal(manifest_parse(builtin_profiles_manifest, "builtin", &m, err, sizeof(err)), 0);
+	snprintf(m.profiles[1].kernel.sha256, 65, "%s", SHA_A);
+	for (int i = 0; i < m.nprofiles; i++)
+		manifest_write_profile(&sb, &m.profiles[i]);
+	assert_int_equal(manifest_parse(sb_str(&sb), "written", &back, err, sizeof(err)), 0);
+	assert_int_equal(back.nprofiles, m.nprofiles);
+	for (int i = 0; i < m.nprofiles; i++) {
+		const struct image_profile *a = &m.profiles[i], *b = &back.profiles[i];
+		assert_string_equal(a->name, b->name);
+		assert_string_equal(a->description, b->description);
+		assert_string_equal(a->kernel.name, b->kernel.name);
+		assert_string_equal(a->kernel.sha256, b->kernel.sha256);
+		assert_true((a->initrd.name == NULL) == (b->initrd.name == NULL));
+		assert_string_equal(a->rootfs.name, b->rootfs.name);
+		assert_string_equal(a->append, b->append);
+		assert_true((a->lab_append == NULL) == (b->lab_append == NULL));
+		assert_int_equal(a->nlogins, b->nlogins);
+		assert_string_equal(a->logins[a->nlogins - 1].password, b->logins[b->nlogins - 1].password);
+		assert_int_equal(a->http, b->http);
+	}
+	assert_string_equal(manifest_find(&back, "lab-compat")->kernel.sha256, SHA_A);
+	sb_release(&sb);
+	manifest_release(&back);
+	manifest_release(&m);
+}
+
+/* manifest_put_profile copies: the source can go, the copy stays */
+static void test_put_profile(void **state)
+{
+	struct manifest m = { .nprofiles = 0 }, src = { .nprofiles = 0 };
+	char err[256] = "";
+
+	assert_int_equal(manifest_parse("profile a\n" BODY "end\nprofile b\n" BODY "end\n", "o", &m, err, sizeof(err)), 0);
+	assert_int_equal(manifest_parse("profile b\nkernel new " SHA_C "\nrootfs r\nappend x\nlogin root pw\nend\n", "o",
+					&src, err, sizeof(err)), 0);
+	assert_int_equal(manifest_put_profile(&m, &src.profiles[0]), 0);
+	manifest_release(&src);
+	assert_int_equal(m.nprofiles, 2);
+	assert_string_equal(manifest_find(&m, "b")->kernel.name, "new");
+	assert_string_equal(manifest_find(&m, "b")->kernel.sha256, SHA_C);
+	manifest_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +466,8 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_keeps_earlier_profiles),
 		cmocka_unit_test(test_error_buffer),
+		cmocka_unit_test(test_write_round_trip),
+		cmocka_unit_test(test_put_profile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,326 @@
+/* vlab fetch, vlab image. */
+#include "runner/fetch_cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "runner/cache.h"
+#include "runner/config.h"
+#include "runner/cleanup.h"
+#include "runner/engine.h"
+#include "runner/image.h"
+#include "runner/mirror.h"
+#include "runner/report.h"
+#include "runner/util.h"
+
+enum { O_MIRROR = 256, O_OFFLINE, O_CHECK, O_RETRIES, O_STALL, O_MANIFEST, O_FORMAT, O_QUIET, O_PROFILE, O_SHA256 };
+
+static const struct option longopts[] = {
+	{ "mirror", required_argument, NULL, O_MIRROR },
+	{ "offline", no_argument, NULL, O_OFFLINE },
+	{ "check", no_argument, NULL, O_CHECK },
+	{ "retries", required_argument, NULL, O_RETRIES },
+	{ "stall-timeout", required_argument, NULL, O_STALL },
+	{ "manifest", required_argument, NULL, O_MANIFEST },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "quiet", no_argument, NULL, O_QUIET },
+	{ "profile", required_argument, NULL, O_PROFILE },
+	{ "sha256", required_argument, NULL, O_SHA256 },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct fetch_args {
+	const char *mirror, *manifest, *profile, *sha256, *dir, *sub;
+	bool offline, check, quiet;
+	enum report_format format;
+	struct fetch_opts fo;
+};
+
+PRINTF_LIKE(3, 4)
+static int usage(const char *cmd, const char *usage_line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("vlab: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: vlab %s %s\n", cmd, usage_line);
+	return EXIT_USAGE;
+}
+
+/* Options of both commands; positional arguments into pos[]. */
+static int parse(int argc, char **argv, const char *cmd, const char *usage_line, struct fetch_args *a, char **pos,
+		 int maxpos, int *npos)
+{
+	memset(a, 0, sizeof(*a));
+	fetch_opts_init(&a->fo);
+	*npos = 0;
+	optind = 1;
+	opterr = 0;
+	int c;
+	/* "-" first: positional arguments come back in order, as 1 */
+	while ((c = getopt_long(argc, argv, "-:", longopts, NULL)) != -1) {
+		int64_t v;
+		switch (c) {
+		case 1:
+			if (*npos >= maxpos)
+				return usage(cmd, usage_line, "unexpected '%s'", optarg);
+			pos[(*npos)++] = optarg;
+			break;
+		case O_MIRROR:
+			a->mirror = optarg;
+			break;
+		case O_OFFLINE:
+			a->offline = true;
+			break;
+		case O_CHECK:
+			a->check = true;
+			break;
+		case O_RETRIES:
+			if (parse_i64(optarg, 0, 20, &v))
+				return usage(cmd, usage_line, "--retries takes a whole number from 0 to 20, not '%s'", optarg);
+			a->fo.retries = (int)v;
+			break;
+		case O_STALL:
+			if (parse_i64(optarg, 1, 3600, &v))
+				return usage(cmd, usage_line, "--stall-timeout takes whole seconds from 1 to 3600, not '%s'",
+					     optarg);
+			a->fo.stall_s = (int)v;
+			break;
+		case O_MANIFEST:
+			a->manifest = optarg;
+			break;
+		case O_FORMAT:
+			if (report_format_parse(optarg, &a->format) || a->format == FORMAT_JUNIT || a->format == FORMAT_TAP)
+				return usage(cmd, usage_line, "unknown --format '%s' (text or json)", optarg);
+			break;
+		case O_QUIET:
+			a->quiet = a->fo.quiet = true;
+			break;
+		case O_PROFILE:
+			a->profile = optarg;
+			break;
+		case O_SHA256:
+			a->sha256 = optarg;
+			break;
+		case ':':
+			return usage(cmd, usage_line, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage(cmd, usage_line, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+static json_t *files_json(const struct obtain *o)
+{
+	json_t *files = json_array();
+	for (int i = 0; i < o->nfiles; i++) {
+		const struct obtained_file *f = &o->files[i];
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "role", f->role, "name", f->name, "sha256",
+				      f->sha256, "source", f->source, "from", f->url, "bytes", (json_int_t)f->bytes,
+				      "duration_ms", (json_int_t)f->ms);
+		if (!strcmp(f->source, "mirror")) {
+			json_object_set_new(j, "attempts", json_integer(f->attempts));
+			json_object_set_new(j, "resumes", json_integer(f->resumes));
+			json_object_set_new(j, "bytes_per_s",
+					    json_real(f->ms > 0 ? (double)f->bytes * 1000.0 / (double)f->ms : 0));
+		}
+		if (!strcmp(f->source, "import"))
+			json_object_set_new(j, "recorded", json_boolean(f->recorded));
+		json_array_append_new(files, j);
+	}
+	return files;
+}
+
+/* The outcome, printed; the exit status. */
+static int finish(const char *command, const struct fetch_args *a, const struct obtain *o, int r, const char *done_line)
+{
+	if (r == -EINTR || cleanup_stop_requested()) {
+		cleanup_run_all();
+		fprintf(stderr, "vlab: stopped by signal %d; nothing was installed\n", cleanup_stop_signal());
+		return 128 + cleanup_stop_signal();
+	}
+	if (a->format == FORMAT_JSON) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:s}", "command", command, "profile", o->profile, "result",
+				      r ? "error" : "ok", "reason", r ? json_string(o->reason) : json_null(), "cache",
+				      cache_dir());
+		json_object_set_new(j, "error", r ? json_string(o->msg) : json_null());
+		json_object_set_new(j, "files", files_json(o));
+		report_print_json(j);
+		json_decref(j);
+	}
+	if (r) {
+		fprintf(stderr, "vlab: %s\n", o->msg);
+		return EXIT_HOST;
+	}
+	if (a->format == FORMAT_TEXT) {
+		bool recorded = false;
+		for (int i = 0; i < o->nfiles; i++) {
+			const struct obtained_file *f = &o->files[i];
+			char size[32], rate[32] = "";
+			format_size(f->bytes, size, sizeof(size));
+			if (!strcmp(f->source, "mirror") && f->ms > 0) {
+				char rs[32];
+				format_size((uint64_t)((double)f->bytes * 1000.0 / (double)f->ms), rs, sizeof(rs));
+				snprintf(rate, sizeof(rate), " in %.2f s, %s/s", (double)f->ms / 1000.0, rs);
+			}
+			printf("  %-6s  %-28s %10s  %s%s  sha256 %.16s...\n", f->role, f->name, size,
+			       !strcmp(f->source, "cache") ? "already in the cache" : f->source, rate, f->sha256);
+			recorded |= f->recorded;
+		}
+		if (recorded) {
+			printf("\nNo sha256 was supplied for these files, so vlab recorded them (first import).\n"
+			       "Publish these lines as SHA256SUMS so every student's copy is checked\n"
+			       "(vlab image import DIR --sha256 SHA256SUMS):\n");
+			for (int i = 0; i < o->nfiles; i++)
+				if (o->files[i].recorded)
+					printf("%s  %s\n", o->files[i].sha256, o->files[i].name);
+		}
+		printf("%s\n", done_line);
+	}
+	return EXIT_PASS;
+}
+
+static void on_check(void *arg, const char *sha, uint64_t bytes, bool ok, const char *got)
+{
+	struct fetch_args *a = ((void **)arg)[0];
+	json_t *arr = ((void **)arg)[1];
+	char size[32];
+	format_size(bytes, size, sizeof(size));
+	if (a->format == FORMAT_TEXT)
+		printf("  %s  %.16s...  %10s%s%s\n", ok ? "ok     " : "CHANGED", sha, size, ok ? "" : "  now ",
+		       ok ? "" : got);
+	json_array_append_new(arr, json_pack("{s:s, s:I, s:b, s:s}", "sha256", sha, "bytes", (json_int_t)bytes, "ok", ok,
+					     "found", got));
+}
+
+static int fetch_check(struct fetch_args *a)
+{
+	json_t *arr = json_array();
+	void *arg[2] = { a, arr };
+	if (a->format == FORMAT_TEXT)
+		printf("vlab fetch --check: every file in %s/sha256 hashed again\n", cache_dir());
+	int bad = cache_check(on_check, arg);
+	if (bad == -EINTR) {
+		json_decref(arr);
+		fprintf(stderr, "vlab: stopped by signal %d\n", cleanup_stop_signal());
+		return 128 + cleanup_stop_signal();
+	}
+	if (a->format == FORMAT_JSON) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "command", "fetch --check", "cache", cache_dir(), "result",
+				      bad ? "error" : "ok", "reason", bad ? json_string("checksum_mismatch") : json_null(),
+				      "files", arr);
+		report_print_json(j);
+		json_decref(j);
+	} else {
+		if (!bad)
+			printf("every cached file (%zu) is what its name says\n", json_array_size(arr));
+		json_decref(arr);
+	}
+	if (bad < 0) {
+		fprintf(stderr, "vlab: cannot read the cache %s: %s\n", cache_dir(), strerror(-bad));
+		return EXIT_HOST;
+	}
+	if (bad) {
+		fprintf(stderr, "vlab: %s: %d file(s) in the cache no longer match their sha256 (checksum mismatch); "
+				"removed: fetch or import them again\n", cache_dir(), bad);
+		return EXIT_HOST;
+	}
+	return EXIT_PASS;
+}
+
+int cmd_fetch(int argc, char **argv)
+{
+	struct fetch_args a;
+	char *pos[1];
+	int npos;
+	int r = parse(argc, argv, "fetch", FETCH_USAGE, &a, pos, 1, &npos);
+	if (r)
+		return r;
+	if (a.sha256 || a.profile)
+		return usage("fetch", FETCH_USAGE, "%s is an option of 'vlab image'", a.sha256 ? "--sha256" : "--profile");
+	if (a.check)
+		return npos || a.offline || a.mirror ? usage("fetch", FETCH_USAGE, "%s", "--check takes nothing else")
+						     : fetch_check(&a);
+	const char *profile = npos ? pos[0] : "default";
+	struct obtain o;
+	char line[1024];
+	if (a.offline) {
+		r = mirror_offline_profile(profile, &o);
+		snprintf(line, sizeof(line), "profile '%s' is in the cache (%s/profiles/%s)", profile, cache_dir(), profile);
+		return finish("fetch", &a, &o, r, line);
+	}
+	char origin[512] = "", err[512] = "";
+	const char *mirror = mirror_choose(a.mirror, origin, sizeof(origin), err, sizeof(err));
+	if (!mirror) {
+		memset(&o, 0, sizeof(o));
+		snprintf(o.profile, sizeof(o.profile), "%s", profile);
+		snprintf(o.reason, sizeof(o.reason), "%s", err[0] ? "bad_config" : "no_mirror");
+		if (err[0])
+			snprintf(o.msg, sizeof(o.msg), "%s", err);
+		else
+			snprintf(o.msg, sizeof(o.msg),
+				 "no mirror to fetch '%s' from: give --mirror URL, set VLAB_MIRROR, or put 'mirror URL' in %s",
+				 profile, config_path());
+		return finish("fetch", &a, &o, -ENOENT, "");
+	}
+	struct manifest local = { .nprofiles = 0 };
+	if (mirror_course_manifest(&local, a.manifest, err, sizeof(err))) {
+		manifest_release(&local);
+		memset(&o, 0, sizeof(o));
+		snprintf(o.profile, sizeof(o.profile), "%s", profile);
+		snprintf(o.reason, sizeof(o.reason), "bad_manifest");
+		snprintf(o.msg, sizeof(o.msg), "%s", err);
+		return finish("fetch", &a, &o, -EINVAL, "");
+	}
+	if (a.format == FORMAT_TEXT && !a.quiet)
+		printf("vlab fetch %s from %s (%s) into %s\n", profile, mirror, origin, cache_dir());
+	r = mirror_fetch_profile(mirror, profile, &local, &a.fo, &o);
+	manifest_release(&local);
+	snprintf(line, sizeof(line), "profile '%s' is in the cache, every file verified: vlab chapter 1 --image %s",
+		 profile, profile);
+	return finish("fetch", &a, &o, r, line);
+}
+
+int cmd_image(int argc, char **argv)
+{
+	struct fetch_args a;
+	char *pos[2];
+	int npos;
+	int r = parse(argc, argv, "image", IMAGE_USAGE, &a, pos, 2, &npos);
+	if (r)
+		return r;
+	if (npos < 1)
+		return usage("image", IMAGE_USAGE, "%s", "export or import?");
+	if (strcmp(pos[0], "export") && strcmp(pos[0], "import"))
+		return usage("image", IMAGE_USAGE, "no subcommand '%s' (export or import)", pos[0]);
+	if (npos < 2)
+		return usage("image", IMAGE_USAGE, "%s which directory?", pos[0]);
+	if (a.mirror || a.offline || a.check)
+		return usage("image", IMAGE_USAGE, "%s", "--mirror, --offline and --check are options of 'vlab fetch'");
+	const char *dir = pos[1];
+	struct obtain o;
+	char line[1024];
+	if (!strcmp(pos[0], "export")) {
+		if (a.sha256)
+			return usage("image", IMAGE_USAGE, "%s", "--sha256 is an option of 'vlab image import'");
+		const char *profile = a.profile ? a.profile : "default";
+		r = mirror_export(profile, a.manifest, dir, &o);
+		snprintf(line, sizeof(line),
+			 "exported '%s' to %s: serve it from any static web server, then: vlab fetch %s --mirror URL",
+			 profile, dir, profile);
+		return finish("image export", &a, &o, r, line);
+	}
+	const char *profile = a.profile ? a.profile : "alpine-lab";
+	r = mirror_import(dir, profile, a.manifest, a.sha256, &o);
+	snprintf(line, sizeof(line), "imported '%s' into the cache (%s/profiles/%s): vlab chapter 1 --image %s", profile,
+		 cache_dir(), profile, profile);
+	return finish("image import", &a, &o, r, line);
+}
