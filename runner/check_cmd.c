@@ -117,17 +117,7 @@ const struct check_kind *check_kind_find(const char *name)
 	return NULL;
 }
 
-static int usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static int usage(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("vlab: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: vlab check %s\n", CHECK_USAGE);
-	return EXIT_USAGE;
-}
+#define usage(...) usage_fail("check " CHECK_USAGE, __VA_ARGS__)
 
 /* Judge one file into a report object; returns its exit status. */
 static int check_file(const struct check_kind *k, const char *path, enum report_format f, json_t **report)

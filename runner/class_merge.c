@@ -67,18 +67,7 @@ void grade_write_class_html(FILE *f, const json_t *results)
 	class_stats_release(&s);
 }
 
-static int merge_usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static int merge_usage(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("vlab: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	fprintf(stderr, "usage: vlab report %s\n", REPORT_USAGE);
-	return EXIT_USAGE;
-}
+#define merge_usage(...) usage_fail("report " REPORT_USAGE, __VA_ARGS__)
 
 /* The results in one input file, appended to all. 0, or EXIT_HOST after a
  * one-line error naming the file. */

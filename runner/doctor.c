@@ -1152,18 +1152,7 @@ json_t *doctor_json(const struct doctor_facts *f, const struct doctor_row *rows,
  * on kvm_pvm the guest never does, so this is how long the proof takes. */
 #define PROBE_TIMEOUT_MS 20000
 
-static int doctor_usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static int doctor_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("vlab: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	fprintf(stderr, "usage: vlab doctor %s\n", DOCTOR_USAGE);
-	return EXIT_USAGE;
-}
+#define doctor_usage_error(...) usage_fail("doctor " DOCTOR_USAGE, __VA_ARGS__)
 
 int cmd_doctor(int argc, char **argv)
 {

@@ -14,6 +14,7 @@
 #include "runner/engine.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,4 +273,15 @@ out:
 	cleanup_set_ledger(NULL);
 	lab_release(&lab);
 	return exit_status;
+}
+
+int usage_fail(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("vlab: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: vlab %s\n", usage);
+	return EXIT_USAGE;
 }

@@ -22,4 +22,8 @@ enum {
  * asked for. */
 int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, json_t *report);
 
+/* A usage error: "vlab: WHAT" and "usage: vlab USAGE" on stderr; returns
+ * EXIT_USAGE. usage is the command and its synopsis ("grade SUBMISSION..."). */
+int usage_fail(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -744,17 +744,7 @@ static void keep_shard(struct grade_ctx *ctx, const struct shard *sh)
 enum { OPT_RUBRIC = 256, OPT_FORMAT, OPT_OUT, OPT_TIMEOUT, OPT_SELF, OPT_IMAGE, OPT_MANIFEST, OPT_ACCEL, OPT_HELP,
        OPT_SHARD };
 
-static int usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static int usage(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("vlab: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: vlab grade " GRADE_USAGE "\n");
-	return EXIT_USAGE;
-}
+#define usage(...) usage_fail("grade " GRADE_USAGE, __VA_ARGS__)
 
 static int load_rubric(struct grade_ctx *ctx, const char *path)
 {

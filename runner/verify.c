@@ -1503,17 +1503,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int usage(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static int usage(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("vlab: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: vlab verify " VERIFY_USAGE "\n");
-	return EXIT_USAGE;
-}
+#define usage(...) usage_fail("verify " VERIFY_USAGE, __VA_ARGS__)
 
 /* The one line of exit 3, in the format asked for. */
 static int no_lab(enum report_format f, const char *reason, const char *msg)
