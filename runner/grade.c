@@ -435,6 +435,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 		fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), false, hint, why);
 	}
 	json_object_set_new(o->facts, "qemu_started_ms", json_integer(started_ms));
+	json_object_set_new(o->facts, "qemu_pid", json_integer(qpid));
 
 	bool exited = sandbox_script_exited(&sb);
 	int st = sb.script_status;

@@ -1729,7 +1729,8 @@ int verify_for_grading(const struct verify_grading *g, struct check_result *out,
 {
 	*n = 0;
 	struct qemu_proc *q = xcalloc(1, sizeof(*q));
-	bool gone = load_proc(g->pid, q) != 0;
+	int load_rc = g->pid > 0 ? load_proc(g->pid, q) : -ESRCH;
+	bool gone = load_rc != 0;
 	if (gone) {
 		/* exited already: the verdicts still get the recorded command */
 		memset(q, 0, sizeof(*q));
@@ -1807,6 +1808,9 @@ int verify_for_grading(const struct verify_grading *g, struct check_result *out,
 				    ev->guest_setup_note[0] ? json_string(ev->guest_setup_note) : json_null());
 		json_object_set_new(facts, "guest_error", ev->guest_error[0] ? json_string(ev->guest_error) : json_null());
 		json_object_set_new(facts, "checks_ms", json_integer(now_ms() - t0));
+		char st[2] = { q->state ? q->state : '?', 0 };
+		json_object_set_new(facts, "qemu_state", json_string(st));
+		json_object_set_new(facts, "qemu_read", load_rc ? json_string(strerror(-load_rc)) : json_string("ok"));
 	}
 	free(labs);
 	http_result_release(&ev->http);
