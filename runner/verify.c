@@ -929,15 +929,16 @@ static void guest_setup(struct evidence *ev, struct console *con)
 		snprintf(ev->guest_setup_note, sizeof(ev->guest_setup_note), "the guest has no NIC to give " GUEST_CIDR);
 		goto out;
 	}
-	char *cmd = xasprintf("ip link set %s up && ip addr add " GUEST_CIDR " dev %s && %s", nic, nic,
-			      ev->guest_setup_http);
-	int r = guest_run(ev, con, cmd, 10000, &out);
+	/* the e1000 has carrier ~2 s after it is up (its watchdog period):
+	 * the pings would lose their first packets to it, so the guest waits
+	 * for it (up to 10 s) */
+	char *cmd = xasprintf("ip link set %s up && ip addr add " GUEST_CIDR " dev %s && %s; for i in $(seq 100); do "
+			      "[ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" = 1 ] && break; sleep 0.1; done",
+			      nic, nic, ev->guest_setup_http, nic);
+	int r = guest_run(ev, con, cmd, 15000, &out);
 	free(cmd);
 	snprintf(ev->guest_setup_note, sizeof(ev->guest_setup_note), "vlab gave %s " GUEST_CIDR " and started the HTTP server%s%s",
 		 nic, r ? ": " : "", r ? strerror(-r) : "");
-	/* the e1000 has carrier ~2 s after it is up (its watchdog period):
-	 * the pings would lose their first packets to it */
-	poll(NULL, 0, (int)(2500 * (ev->scale > 1 ? 2 : 1)));
 out:
 	sb_release(&out);
 }
