@@ -471,8 +471,21 @@ static int grade_one(const struct grade_ctx *ctx, int i, int slot_no)
 {
 	int64_t t0 = now_ms();
 	char *outdir = xasprintf("%s/%s", ctx->out, ctx->names[i]);
-	if (path_exists(outdir))
-		remove_tree(outdir);
+	/* an earlier grading's files go, and nothing else: OUT/NAME is only
+	 * ever vlab's (cmd_grade refuses an --out that reaches a submission) */
+	DIR *old = opendir(outdir);
+	struct dirent *de;
+	while (old && (de = readdir(old))) {
+		static const char *const mine[] = { "report.json", "classroom.json", "feedback.txt", "console.log",
+						     "script.log" };
+		bool ours = starts_with(de->d_name, "qemu-");
+		for (size_t k = 0; k < ARRAY_SIZE(mine); k++)
+			ours |= !strcmp(de->d_name, mine[k]);
+		if (ours)
+			unlinkat(dirfd(old), de->d_name, 0);
+	}
+	if (old)
+		closedir(old);
 	int r = mkdir_p(outdir, 0755);
 	if (r) {
 		fprintf(stderr, "vlab: cannot make %s: %s\n", outdir, strerror(-r));
@@ -644,6 +657,15 @@ static int run_all(struct grade_ctx *ctx, json_t *results)
 		json_array_append_new(results, r ? r : broken_result(ctx, i, "vlab's grading worker broke: regrade"));
 	}
 	return 0;
+}
+
+/* Whether one of two absolute paths is the other or lies under it. */
+static bool paths_overlap(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > lb)
+		return paths_overlap(b, a);
+	return !strncmp(a, b, la) && (b[la] == '/' || !b[la] || (la == 1 && a[0] == '/'));
 }
 
 /* ---- the command ------------------------------------------------------------ */
@@ -880,6 +902,21 @@ int cmd_grade(int argc, char **argv)
 	}
 	snprintf(ctx->out, sizeof(ctx->out), "%s", abs_out);
 	free(abs_out);
+	/* OUT/NAME is rewritten: it must be no submission, nor inside one,
+	 * nor hold one */
+	for (int j = 0; j < ctx->n; j++) {
+		char *dst = xasprintf("%s/%s", ctx->out, ctx->names[j]);
+		for (int i = 0; i < ctx->n; i++) {
+			if (paths_overlap(dst, ctx->subs[i])) {
+				status = usage("the reports would go to %s, which overlaps the submission %s: choose "
+					       "another --out",
+					       dst, ctx->subs[i]);
+				free(dst);
+				goto out;
+			}
+		}
+		free(dst);
+	}
 	/* the sandboxes: under the run directory, which the scripts' uids
 	 * must traverse (not list) to reach their own */
 	const char *base = rundir_base();

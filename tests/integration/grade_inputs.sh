@@ -30,7 +30,15 @@ mkdir -p subs/x
 "$VLAB" grade no-such-dir 2>err; rc=$?
 [ $rc = 3 ] && grep -q "no-such-dir" err || die "a missing submission: exit $rc, $(cat err)"
 "$VLAB" grade 2>err; [ $? = 2 ] || die "no submission is not a usage error"
+if command -v setpriv >/dev/null; then
+	setpriv --reuid 65534 --regid 65534 --clear-groups "$VLAB" grade / 2>err; rc=$?
+	[ $rc = 3 ] && grep -q "sudo vlab grade" err || die "not root: exit $rc, $(cat err)"
+fi
 "$VLAB" grade subs/x -j 0 2>err; [ $? = 2 ] || die "-j 0 is not a usage error"
+# reports that would overwrite a submission: refused, the submission untouched
+touch subs/x/keep.me
+"$VLAB" grade subs/x --out subs 2>err; rc=$?
+[ $rc = 2 ] && grep -q "overlaps the submission" err && [ -f subs/x/keep.me ] || die "--out over a submission: exit $rc, $(cat err)"
 
 # no script: FAILs that say so; artefacts judged for a rubric that lists them
 cp "$VLAB_REPO/tests/fixtures/iperf/client-virtio-t2.json" subs/x/iperf-virtio.json
