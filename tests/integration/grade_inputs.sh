@@ -1,10 +1,11 @@
-# vlab grade's inputs and edges, cheaply (one guest boot, for --self):
+# vlab grade's inputs and edges, cheaply (three guest boots):
 # vlab handout's files; bad input with its one line and exit 3 (a rubric
 # that does not parse, a submission that is no directory) or 2 (usage);
 # a submission without the script (every check a FAIL saying so, no
 # sandbox); saved artefacts judged when a rubric lists them; the shims
 # outside grading; and --self on the handout completed with the reference's
-# command; SIGTERM in the middle of grading.
+# command, and under the lab-compat profile; SIGTERM in the middle of
+# grading.
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
@@ -76,5 +77,11 @@ wait $!; rc=$?
 grep -q "every sandbox was ended" term.out || die "SIGTERM: $(cat term.out)"
 ps -eo uid= | awk '$1 >= 64000 && $1 < 64016' | grep -q . && die "a sandbox uid still has processes after SIGTERM"
 [ "$(sandboxes_left)" = "$before" ] || die "sandbox directories left after SIGTERM: $(sandboxes_left)"
+# the other profile: the lab's own file names and a compressed kernel, the same script
+mkdir -p lc/ref && cp "$VLAB_REPO/assets/lab/reference/runqemu_single_vm.sh" lc/ref/
+"$VLAB" grade lc/ref --image lab-compat --out lcout --format json >lc.json || die "lab-compat grading exited $?"
+jq -e '.submissions[0] | .score == 100 and .image.profile == "lab-compat"' lc.json >/dev/null ||
+	die "lab-compat: $(jq -c '.submissions[0] | [.score, [.checks[] | select(.status != "pass") | {id, detail}]]' lc.json)"
+assert_image_pristine lab-compat
 assert_image_pristine default
 echo "handout, bad input, artefacts, shims and --self as documented"
