@@ -169,6 +169,7 @@ struct outcome {
 	json_t *adaptations;      /* sentences */
 	char script[256];         /* how the script ended */
 	int left;                 /* processes left after the stop */
+	int uid;                  /* the script's uid, -1 none */
 	char stderr_name[64];     /* the first qemu's stderr, as kept */
 };
 
@@ -294,6 +295,12 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	char *out_log = xasprintf("%s/script.log", outdir);
 	char *console = xasprintf("%s/console.log", outdir);
 	int out_fd = open(out_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	/* a uid of its own: no other sandbox on this host, of this vlab or
+	 * another, shares its processes' limits or signals */
+	uid_t uid = 0;
+	int uid_fd = -1;
+	int ur = sandbox_claim_uid(&uid, &uid_fd);
+	o->uid = ur ? -1 : (int)uid;
 	char *env[8];
 	int ne = 0;
 	env[ne++] = xasprintf("VLAB_SHIM_DIR=%s/shim", root);
@@ -315,7 +322,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 		.output_fd = out_fd,
 		.vlab_exe = ctx->vlab_exe,
 		.env = env,
-		.uid = (uid_t)(SANDBOX_UID_BASE + slot_no),
+		.uid = uid,
 		.dev_kvm = ctx->accel.accel == ACCEL_KVM,
 		.nproc = 256,
 		.cpu_s = ctx->timeout_s + 60,
@@ -325,7 +332,10 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	char err[640] = "";
 	int64_t t0 = now_ms(), deadline = t0 + (int64_t)ctx->timeout_s * 1000;
 	int rtree = cleanup_add_path(RES_TREE, root);
-	int r = out_fd < 0 ? -errno : sandbox_start(&spec, &sb, err, sizeof(err));
+	int r = out_fd < 0 ? -errno : ur ? ur : sandbox_start(&spec, &sb, err, sizeof(err));
+	if (ur && !err[0])
+		snprintf(err, sizeof(err), "no free uid for the script (%d..%d all in use)", SANDBOX_UID_BASE,
+			 SANDBOX_UID_BASE + SANDBOX_UID_COUNT - 1);
 	if (out_fd >= 0)
 		close(out_fd);
 	for (int k = 0; k < ne; k++)
@@ -462,6 +472,8 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 		closedir(d);
 out:
 	cleanup_release(rtree);
+	if (uid_fd >= 0)
+		close(uid_fd);
 	free(root);
 	free(out_log);
 	free(console);
@@ -524,8 +536,8 @@ static int grade_one(const struct grade_ctx *ctx, int i, int slot_no)
 	json_object_set_new(res, "skipped", skipped);
 	json_object_set_new(res, "qemu", o->qemus);
 	json_object_set_new(res, "adaptations", o->adaptations);
-	json_object_set_new(res, "script", json_pack("{s:s, s:s, s:i}", "file", SCRIPT_NAME, "end", o->script,
-						     "processes_left", o->left));
+	json_object_set_new(res, "script", json_pack("{s:s, s:s, s:i, s:i}", "file", SCRIPT_NAME, "end", o->script,
+						     "processes_left", o->left, "uid", o->uid));
 	json_object_set_new(res, "artifacts", json_pack("{s:s, s:s, s:o}", "console", "console.log", "script_output",
 							"script.log", "qemu_stderr", o->stderr_name[0] ? json_string(o->stderr_name) : json_null()));
 	json_object_set_new(res, "facts", o->facts);

@@ -7,6 +7,14 @@
 # command, and under the lab-compat profile; SIGTERM in the middle of
 # grading.
 . "$VLAB_REPO/tests/integration/lib.bash"
+# This run's sandboxed processes: their working directory (the script's,
+# its qemu's) is under one of this run directory's grade-* directories.
+sandbox_procs() {
+	local p base=${VLAB_RUN_DIR:-/run/vlab}
+	for p in /proc/[0-9]*; do
+		case $(readlink "$p/cwd" 2>/dev/null) in "$base"/grade-*) echo "${p#/proc/}" ;; esac
+	done
+}
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
 command -v jq >/dev/null || skip "jq is not installed"
@@ -75,8 +83,29 @@ kill -TERM "$(cat grade.pid)"
 wait $!; rc=$?
 [ $rc = 143 ] || die "SIGTERM: exit $rc, $(cat term.out)"
 grep -q "every sandbox was ended" term.out || die "SIGTERM: $(cat term.out)"
-ps -eo uid= | awk '$1 >= 64000 && $1 < 64016' | grep -q . && die "a sandbox uid still has processes after SIGTERM"
+[ -z "$(sandbox_procs)" ] || die "sandboxed processes left after SIGTERM: $(sandbox_procs)"
 [ "$(sandboxes_left)" = "$before" ] || die "sandbox directories left after SIGTERM: $(sandboxes_left)"
+# what the sandbox gives a script: a probe that reports it and tries to
+# write where it must not reach (tests/fixtures/grade-probe/)
+cp -r "$VLAB_REPO/tests/fixtures/grade-probe/probe" probe
+"$VLAB" grade probe --out pout --timeout 10 >/dev/null || die "grading the probe exited $?"
+log=pout/probe/script.log
+want() { grep -qx -- "$1" "$log" || die "sandbox: no line '$1' in: $(cat "$log")"; }
+uid=$(jq -r '.script.uid' pout/probe/report.json)
+[ "$uid" -ge 64000 ] || die "the script's uid is $uid"
+want "uid=$uid gid=$uid groups=$uid"
+want "CapEff: 0000000000000000"
+want "NoNewPrivs: 1"
+want "links=lo tap0 "
+want "nproc=256 cpu=70 fsize=524288 core=0"
+want "rootfs-write=ok"
+want "cwd-write=ok"
+want "link-add=refused"
+want "tun=open"
+grep -q "^dev=fd full net null random stderr stdin stdout tty urandom zero $" "$log" || die "sandbox /dev: $(grep ^dev= "$log")"
+n=$(sed -n 's/^processes=//p' "$log"); [ "$n" -lt 10 ] || die "the script sees $n processes: not its own pid namespace"
+[ "$(ls probe)" = runqemu_single_vm.sh ] || die "the script wrote into the submission: $(ls probe)"
+
 # the other profile: the lab's own file names and a compressed kernel, the same script
 mkdir -p lc/ref && cp "$VLAB_REPO/assets/lab/reference/runqemu_single_vm.sh" lc/ref/
 "$VLAB" grade lc/ref --image lab-compat --out lcout --format json >lc.json || die "lab-compat grading exited $?"
