@@ -8,7 +8,8 @@
 count=${COUNT:-20}
 runs=${RUNS:-1}
 work=$(mktemp -d "${TMPDIR:-/tmp}/vlab-bench-grade.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+keep=0
+trap '[ $keep = 1 ] || rm -rf "$work"' EXIT
 kinds=(reference wrong-memory wrong-mac no-nic no-serial typo)
 for i in $(seq "$count"); do
 	k=${kinds[$(( (i - 1) % ${#kinds[@]} ))]}
@@ -35,5 +36,6 @@ a=$(printf '%s\n' "${j1[@]}" | median)
 b=$(printf '%s\n' "${j2[@]}" | median)
 same=$(diff <(jq -c '[.submissions[] | [.submission, .score]]' "$work/j1.json") \
 	<(jq -c '[.submissions[] | [.submission, .score]]' "$work/j2.json") >/dev/null && echo same || echo DIFFERENT)
+[ "$same" = same ] || { keep=1; echo "scores differ: the reports are kept in $work" >&2; }
 echo "| $count submissions (ch 1-2, TCG) | $runs | $a ms | $b ms | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')× | scores $same |"
 echo "machine: $(machine)"

@@ -173,6 +173,7 @@ struct outcome {
 	json_t *adaptations;      /* sentences */
 	char script[256];         /* how the script ended */
 	int left;                 /* processes left after the stop */
+	int uid;                  /* the script's uid, -1 none */
 	char stderr_name[64];     /* the first qemu's stderr, as kept */
 };
 
@@ -335,6 +336,12 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	/* the script's output through a relay that keeps SCRIPT_LOG_CAP bytes */
 	struct capped_log out_cap;
 	int out_fd = capped_log_start(out_log, SCRIPT_LOG_CAP, &out_cap) == 0 ? out_cap.write_fd : -1;
+	/* a uid of its own: no other sandbox on this host, of this vlab or
+	 * another, shares its processes' limits or signals */
+	uid_t uid = 0;
+	int uid_fd = -1;
+	int ur = sandbox_claim_uid(&uid, &uid_fd);
+	o->uid = ur ? -1 : (int)uid;
 	char *env[8];
 	int ne = 0;
 	env[ne++] = xasprintf("VLAB_SHIM_DIR=%s/shim", root);
@@ -356,7 +363,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 		.output_fd = out_fd,
 		.vlab_exe = ctx->vlab_exe,
 		.env = env,
-		.uid = (uid_t)(SANDBOX_UID_BASE + slot_no),
+		.uid = uid,
 		.dev_kvm = ctx->accel.accel == ACCEL_KVM,
 		.nproc = 256,
 		.cpu_s = ctx->timeout_s + 60,
@@ -366,7 +373,10 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	char err[640] = "";
 	int64_t t0 = now_ms(), deadline = t0 + (int64_t)ctx->timeout_s * 1000;
 	int rtree = cleanup_add_path(RES_TREE, root);
-	int r = out_fd < 0 ? -EIO : sandbox_start(&spec, &sb, err, sizeof(err));
+	int r = out_fd < 0 ? -EIO : ur ? ur : sandbox_start(&spec, &sb, err, sizeof(err));
+	if (ur && !err[0])
+		snprintf(err, sizeof(err), "no free uid for the script (%d..%d all in use)", SANDBOX_UID_BASE,
+			 SANDBOX_UID_BASE + SANDBOX_UID_COUNT - 1);
 	if (out_fd >= 0) {
 		close(out_fd);
 		out_cap.write_fd = -1;
@@ -478,6 +488,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 		fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), false, hint, why);
 	}
 	json_object_set_new(o->facts, "qemu_started_ms", json_integer(started_ms));
+	json_object_set_new(o->facts, "qemu_pid", json_integer(qpid));
 
 	bool exited = sandbox_script_exited(&sb);
 	int st = sb.script_status;
@@ -516,6 +527,8 @@ out:
 		capped_log_finish(&out_cap, 10000, &ignored);
 	}
 	cleanup_release(rtree);
+	if (uid_fd >= 0)
+		close(uid_fd);
 	free(root);
 	free(out_log);
 	free(console);
@@ -525,8 +538,21 @@ static int grade_one(const struct grade_ctx *ctx, int i, int slot_no)
 {
 	int64_t t0 = now_ms();
 	char *outdir = xasprintf("%s/%s", ctx->out, ctx->names[i]);
-	if (path_exists(outdir))
-		remove_tree(outdir);
+	/* an earlier grading's files go, and nothing else: OUT/NAME is only
+	 * ever vlab's (cmd_grade refuses an --out that reaches a submission) */
+	DIR *old = opendir(outdir);
+	struct dirent *de;
+	while (old && (de = readdir(old))) {
+		static const char *const mine[] = { "report.json", "classroom.json", "feedback.txt", "console.log",
+						     "script.log" };
+		bool ours = starts_with(de->d_name, "qemu-");
+		for (size_t k = 0; k < ARRAY_SIZE(mine); k++)
+			ours |= !strcmp(de->d_name, mine[k]);
+		if (ours)
+			unlinkat(dirfd(old), de->d_name, 0);
+	}
+	if (old)
+		closedir(old);
 	int r = mkdir_p(outdir, 0755);
 	if (r) {
 		fprintf(stderr, "vlab: cannot make %s: %s\n", outdir, strerror(-r));
@@ -565,8 +591,8 @@ static int grade_one(const struct grade_ctx *ctx, int i, int slot_no)
 	json_object_set_new(res, "skipped", skipped);
 	json_object_set_new(res, "qemu", o->qemus);
 	json_object_set_new(res, "adaptations", o->adaptations);
-	json_object_set_new(res, "script", json_pack("{s:s, s:s, s:i}", "file", SCRIPT_NAME, "end", o->script,
-						     "processes_left", o->left));
+	json_object_set_new(res, "script", json_pack("{s:s, s:s, s:i, s:i}", "file", SCRIPT_NAME, "end", o->script,
+						     "processes_left", o->left, "uid", o->uid));
 	json_object_set_new(res, "artifacts", json_pack("{s:s, s:s, s:o}", "console", "console.log", "script_output",
 							"script.log", "qemu_stderr", o->stderr_name[0] ? json_string(o->stderr_name) : json_null()));
 	json_object_set_new(res, "saved", saved_artifacts_json(ctx->subs[i]));
@@ -699,6 +725,15 @@ static int run_all(struct grade_ctx *ctx, json_t *results)
 		json_array_append_new(results, r ? r : broken_result(ctx, i, "vlab's grading worker broke: regrade"));
 	}
 	return 0;
+}
+
+/* Whether one of two absolute paths is the other or lies under it. */
+static bool paths_overlap(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > lb)
+		return paths_overlap(b, a);
+	return !strncmp(a, b, la) && (b[la] == '/' || !b[la] || (la == 1 && a[0] == '/'));
 }
 
 /* ---- the command ------------------------------------------------------------ */
@@ -976,6 +1011,21 @@ int cmd_grade(int argc, char **argv)
 	}
 	snprintf(ctx->out, sizeof(ctx->out), "%s", abs_out);
 	free(abs_out);
+	/* OUT/NAME is rewritten: it must be no submission, nor inside one,
+	 * nor hold one */
+	for (int j = 0; j < ctx->n; j++) {
+		char *dst = xasprintf("%s/%s", ctx->out, ctx->names[j]);
+		for (int i = 0; i < ctx->n; i++) {
+			if (paths_overlap(dst, ctx->subs[i])) {
+				status = usage("the reports would go to %s, which overlaps the submission %s: choose "
+					       "another --out",
+					       dst, ctx->subs[i]);
+				free(dst);
+				goto out;
+			}
+		}
+		free(dst);
+	}
 	/* the sandboxes: under the run directory, which the scripts' uids
 	 * must traverse (not list) to reach their own */
 	const char *base = rundir_base();

@@ -8,7 +8,7 @@
  *
  *   parent ──fork──▶ worker (one per submission, at most -j at a time; slot s)
  *                     │ sandbox_start: mount+net namespaces, overlay, tap0
- *                     │ ──fork──▶ pid-ns init ──fork──▶ the script (uid 64000+s)
+ *                     │ ──fork──▶ pid-ns init ──fork──▶ the script (a uid of its own, 64000 and up)
  *                     │ wait for the shim's record and the qemu it exec'd
  *                     │ checks while the script runs (verify_for_grading)
  *                     │ sandbox_stop: SIGKILL the init: the script and all it started end

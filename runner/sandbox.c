@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -209,10 +212,12 @@ static void run_init(const struct sandbox_spec *spec, const struct sandbox *sb, 
 		_exit(1);
 	(void)parent;
 	setpgid(0, 0);
-	/* its own mount namespace: /proc and /dev of the sandbox's,
+	/* its own mount namespace: /proc, /sys (its links are the sandbox's
+	 * network namespace's) and /dev of the sandbox's,
 	 * while the worker keeps the host's */
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
+	    mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
 	    private_dev(spec->dev_kvm) < 0 || private_tmp(spec->vlab_exe) < 0) {
 		int st = 125 << 8;
 		dprintf(2, "vlab: cannot prepare the sandbox's mounts: %s\n", strerror(errno));
@@ -502,4 +507,25 @@ int sandbox_unmount(struct sandbox *sb)
 		free(p);
 	}
 	return r;
+}
+
+int sandbox_claim_uid(uid_t *uid, int *fd)
+{
+	for (int i = 0; i < SANDBOX_UID_COUNT; i++) {
+		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return -errno;
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "vlab-grade-uid-%d", SANDBOX_UID_BASE + i);
+		if (bind(s, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n)) == 0) {
+			*uid = (uid_t)(SANDBOX_UID_BASE + i);
+			*fd = s;
+			return 0;
+		}
+		int e = errno;
+		close(s);
+		if (e != EADDRINUSE)
+			return -e;
+	}
+	return -EBUSY;
 }

@@ -22,12 +22,13 @@
  *
  * Then a new pid namespace: its init (the worker's child, its own process
  * group, killed with the worker: PR_SET_PDEATHSIG) makes a mount namespace of
- * its own with a fresh /proc (the script sees its own processes only) and a
- * private /dev (null, zero, full, random, urandom, tty,
- * net/tun mode 0666, kvm where the guest runs under KVM), and starts the
+ * its own with a fresh /proc (the script sees its own processes only), a
+ * fresh read-only /sys (the links it lists are the sandbox's) and a
+ * private /dev (null, zero, full, random, urandom, tty, net/tun mode 0666,
+ * kvm where the guest runs under KVM), and starts the
  * script: a new session, the unprivileged uid:gid (setgroups none,
  * setresgid, setresuid, no_new_privs), hard limits on processes
- * (RLIMIT_NPROC, per uid: each parallel slot has its own uid), CPU time and
+ * (RLIMIT_NPROC, per uid: each sandbox has a uid of its own), CPU time and
  * file size, no core files, a clean environment whose PATH starts with
  * ROOT/bin, stdout and stderr to one file. The worker enforces the wall time.
  * The init reaps everything, tells the worker the script's wait status over
@@ -43,9 +44,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Each -j slot's uid (and gid): SANDBOX_UID_BASE + slot. Unused by Debian
- * (its dynamic range ends at 59999; 65534 is nobody). */
+/* The scripts' uids (and gids): SANDBOX_UID_BASE and up, one per sandbox
+ * running on this host, whichever vlab runs it. Unused by Debian (its
+ * dynamic range ends at 59999; 65534 is nobody). */
 #define SANDBOX_UID_BASE 64000
+#define SANDBOX_UID_COUNT 1000
+
+/* Claim a uid no other sandbox on this host holds: the first of the range
+ * whose abstract UNIX socket "vlab-grade-uid-N" (in the host's network
+ * namespace: call this before sandbox_start) can be bound. The kernel
+ * releases it when the last holder of *fd dies, so a SIGKILLed grader
+ * frees it too; keep *fd open (the sandbox's init inherits it) while the
+ * uid is in use. -EBUSY when all are taken. */
+int sandbox_claim_uid(uid_t *uid, int *fd);
 
 #define SANDBOX_MAX_NOTES 4
 

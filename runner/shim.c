@@ -108,7 +108,8 @@ void shim_adapt(const char *const *argv, int argc, const struct shim_config *cfg
 	}
 	if (cfg->initrd && !has_initrd) {
 		char what[160];
-		snprintf(what, sizeof(what), "added -initrd %.120s", cfg->initrd);
+		const char *base = strrchr(cfg->initrd, '/');
+		snprintf(what, sizeof(what), "added -initrd %.120s", base ? base + 1 : cfg->initrd);
 		note(out, what,
 		     "this image's kernel has virtio_blk and ext4 as modules, loaded from its initrd (the lab's Alpine "
 		     "kernel needs none)");

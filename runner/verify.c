@@ -929,15 +929,16 @@ static void guest_setup(struct evidence *ev, struct console *con)
 		snprintf(ev->guest_setup_note, sizeof(ev->guest_setup_note), "the guest has no NIC to give " GUEST_CIDR);
 		goto out;
 	}
-	char *cmd = xasprintf("ip link set %s up && ip addr add " GUEST_CIDR " dev %s && %s", nic, nic,
-			      ev->guest_setup_http);
-	int r = guest_run(ev, con, cmd, 10000, &out);
+	/* the e1000 has carrier ~2 s after it is up (its watchdog period):
+	 * the pings would lose their first packets to it, so the guest waits
+	 * for it (up to 10 s) */
+	char *cmd = xasprintf("ip link set %s up && ip addr add " GUEST_CIDR " dev %s && %s; for i in $(seq 100); do "
+			      "[ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" = 1 ] && break; sleep 0.1; done",
+			      nic, nic, ev->guest_setup_http, nic);
+	int r = guest_run(ev, con, cmd, 15000, &out);
 	free(cmd);
 	snprintf(ev->guest_setup_note, sizeof(ev->guest_setup_note), "vlab gave %s " GUEST_CIDR " and started the HTTP server%s%s",
 		 nic, r ? ": " : "", r ? strerror(-r) : "");
-	/* the e1000 has carrier ~2 s after it is up (its watchdog period):
-	 * the pings would lose their first packets to it */
-	poll(NULL, 0, (int)(2500 * (ev->scale > 1 ? 2 : 1)));
 out:
 	sb_release(&out);
 }
@@ -1719,7 +1720,8 @@ int verify_for_grading(const struct verify_grading *g, struct check_result *out,
 {
 	*n = 0;
 	struct qemu_proc *q = xcalloc(1, sizeof(*q));
-	bool gone = load_proc(g->pid, q) != 0;
+	int load_rc = g->pid > 0 ? load_proc(g->pid, q) : -ESRCH;
+	bool gone = load_rc != 0;
 	if (gone) {
 		/* exited already: the verdicts still get the recorded command */
 		memset(q, 0, sizeof(*q));
@@ -1797,6 +1799,9 @@ int verify_for_grading(const struct verify_grading *g, struct check_result *out,
 				    ev->guest_setup_note[0] ? json_string(ev->guest_setup_note) : json_null());
 		json_object_set_new(facts, "guest_error", ev->guest_error[0] ? json_string(ev->guest_error) : json_null());
 		json_object_set_new(facts, "checks_ms", json_integer(now_ms() - t0));
+		char st[2] = { q->state ? q->state : '?', 0 };
+		json_object_set_new(facts, "qemu_state", json_string(st));
+		json_object_set_new(facts, "qemu_read", load_rc ? json_string(strerror(-load_rc)) : json_string("ok"));
 	}
 	free(labs);
 	http_result_release(&ev->http);

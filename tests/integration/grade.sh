@@ -7,6 +7,14 @@
 # and -j 2 giving the same verdicts, scores and details as -j 1 (pids,
 # namespace inodes, run directories and round-trip times aside).
 . "$VLAB_REPO/tests/integration/lib.bash"
+# This run's sandboxed processes: their working directory (the script's,
+# its qemu's) is under one of this run directory's grade-* directories.
+sandbox_procs() {
+	local p base=${VLAB_RUN_DIR:-/run/vlab}
+	for p in /proc/[0-9]*; do
+		case $(readlink "$p/cwd" 2>/dev/null) in "$base"/grade-*) echo "${p#/proc/}" ;; esac
+	done
+}
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
 command -v jq >/dev/null || skip "jq is not installed"
@@ -78,7 +86,7 @@ fi
 # the host after grading
 assert_image_pristine default
 pgrep -af "grade-" | grep qemu-system && die "a graded qemu is still running"
-ps -eo uid= | awk '$1 >= 64000 && $1 < 64016' | grep -q . && die "a sandbox uid still has processes"
+[ -z "$(sandbox_procs)" ] || die "sandboxed processes left: $(sandbox_procs)"
 [ "$(sandboxes_left)" = "$before_left" ] || die "sandbox directories left: $(sandboxes_left)"
 
 # -j 2 on three of them: the same verdicts, scores and details

@@ -1,11 +1,20 @@
-# vlab grade's inputs and edges, cheaply (one guest boot, for --self):
+# vlab grade's inputs and edges, cheaply (three guest boots):
 # vlab handout's files; bad input with its one line and exit 3 (a rubric
 # that does not parse, a submission that is no directory) or 2 (usage);
 # a submission without the script (every check a FAIL saying so, no
 # sandbox); saved artefacts judged when a rubric lists them; the shims
 # outside grading; and --self on the handout completed with the reference's
-# command; SIGTERM in the middle of grading.
+# command, and under the lab-compat profile; SIGTERM in the middle of
+# grading.
 . "$VLAB_REPO/tests/integration/lib.bash"
+# This run's sandboxed processes: their working directory (the script's,
+# its qemu's) is under one of this run directory's grade-* directories.
+sandbox_procs() {
+	local p base=${VLAB_RUN_DIR:-/run/vlab}
+	for p in /proc/[0-9]*; do
+		case $(readlink "$p/cwd" 2>/dev/null) in "$base"/grade-*) echo "${p#/proc/}" ;; esac
+	done
+}
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
 command -v jq >/dev/null || skip "jq is not installed"
@@ -30,7 +39,15 @@ mkdir -p subs/x
 "$VLAB" grade no-such-dir 2>err; rc=$?
 [ $rc = 3 ] && grep -q "no-such-dir" err || die "a missing submission: exit $rc, $(cat err)"
 "$VLAB" grade 2>err; [ $? = 2 ] || die "no submission is not a usage error"
+if command -v setpriv >/dev/null; then
+	setpriv --reuid 65534 --regid 65534 --clear-groups "$VLAB" grade / 2>err; rc=$?
+	[ $rc = 3 ] && grep -q "sudo vlab grade" err || die "not root: exit $rc, $(cat err)"
+fi
 "$VLAB" grade subs/x -j 0 2>err; [ $? = 2 ] || die "-j 0 is not a usage error"
+# reports that would overwrite a submission: refused, the submission untouched
+touch subs/x/keep.me
+"$VLAB" grade subs/x --out subs 2>err; rc=$?
+[ $rc = 2 ] && grep -q "overlaps the submission" err && [ -f subs/x/keep.me ] || die "--out over a submission: exit $rc, $(cat err)"
 
 # no script: FAILs that say so; artefacts judged for a rubric that lists them
 cp "$VLAB_REPO/tests/fixtures/iperf/client-virtio-t2.json" subs/x/iperf-virtio.json
@@ -66,7 +83,34 @@ kill -TERM "$(cat grade.pid)"
 wait $!; rc=$?
 [ $rc = 143 ] || die "SIGTERM: exit $rc, $(cat term.out)"
 grep -q "every sandbox was ended" term.out || die "SIGTERM: $(cat term.out)"
-ps -eo uid= | awk '$1 >= 64000 && $1 < 64016' | grep -q . && die "a sandbox uid still has processes after SIGTERM"
+[ -z "$(sandbox_procs)" ] || die "sandboxed processes left after SIGTERM: $(sandbox_procs)"
 [ "$(sandboxes_left)" = "$before" ] || die "sandbox directories left after SIGTERM: $(sandboxes_left)"
+# what the sandbox gives a script: a probe that reports it and tries to
+# write where it must not reach (tests/fixtures/grade-probe/)
+cp -r "$VLAB_REPO/tests/fixtures/grade-probe/probe" probe
+"$VLAB" grade probe --out pout --timeout 10 >/dev/null || die "grading the probe exited $?"
+log=pout/probe/script.log
+want() { grep -qx -- "$1" "$log" || die "sandbox: no line '$1' in: $(cat "$log")"; }
+uid=$(jq -r '.script.uid' pout/probe/report.json)
+[ "$uid" -ge 64000 ] || die "the script's uid is $uid"
+want "uid=$uid gid=$uid groups=$uid"
+want "CapEff: 0000000000000000"
+want "NoNewPrivs: 1"
+want "links=lo tap0 "
+want "nproc=256 cpu=70 fsize=524288 core=0"
+want "rootfs-write=ok"
+want "cwd-write=ok"
+want "link-add=refused"
+want "tun=open"
+grep -q "^dev=fd full net null random stderr stdin stdout tty urandom zero $" "$log" || die "sandbox /dev: $(grep ^dev= "$log")"
+n=$(sed -n 's/^processes=//p' "$log"); [ "$n" -lt 10 ] || die "the script sees $n processes: not its own pid namespace"
+[ "$(ls probe)" = runqemu_single_vm.sh ] || die "the script wrote into the submission: $(ls probe)"
+
+# the other profile: the lab's own file names and a compressed kernel, the same script
+mkdir -p lc/ref && cp "$VLAB_REPO/assets/lab/reference/runqemu_single_vm.sh" lc/ref/
+"$VLAB" grade lc/ref --image lab-compat --out lcout --format json >lc.json || die "lab-compat grading exited $?"
+jq -e '.submissions[0] | .score == 100 and .image.profile == "lab-compat"' lc.json >/dev/null ||
+	die "lab-compat: $(jq -c '.submissions[0] | [.score, [.checks[] | select(.status != "pass") | {id, detail}]]' lc.json)"
+assert_image_pristine lab-compat
 assert_image_pristine default
 echo "handout, bad input, artefacts, shims and --self as documented"
