@@ -230,6 +230,60 @@ static void static_checks(struct outcome *o, const struct record *rec)
 	qemu_cmdline_release(&c);
 }
 
+/* Whether the record stands for the qemu that runs: the shim's adaptation of
+ * the recorded argv, redone here with the shim's configuration (its QMP
+ * socket named by its pid), must be the process's /proc cmdline, and the
+ * process the real qemu. The record lies where the script can write, so a
+ * script could write one for a command it never ran and start another qemu
+ * past the shim: that shows here. 1 it is, 0 it is not (why says how), -1
+ * cannot tell (qemu is gone: the VM checks say so). */
+static int record_verified(const struct grade_ctx *ctx, const struct record *rec, const char *shim_dir,
+			   const char *initrd, pid_t qpid, char *why, size_t n)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)qpid);
+	struct strbuf sb = STRBUF_INIT;
+	if (qpid <= 0 || read_file(p, &sb) || !sb.len) {
+		sb_release(&sb);
+		return -1;
+	}
+	if (!exe_is(qpid, ctx->real_qemu)) {
+		sb_release(&sb);
+		if (proc_gone(qpid))
+			return -1;
+		snprintf(why, n, "the process the record names (pid %d) is not %s", (int)qpid, ctx->real_qemu);
+		return 0;
+	}
+	char qmp[PATH_MAX];
+	snprintf(qmp, sizeof(qmp), "%s/qmp-%lld.sock", shim_dir,
+		 (long long)json_integer_value(json_object_get(rec->json, "pid")));
+	struct shim_config cfg = {
+		.to_tcg = ctx->accel.accel != ACCEL_KVM,
+		.tcg_why = ctx->accel.reason,
+		.initrd = initrd,
+		.qmp_path = qmp,
+	};
+	struct shim_result res;
+	shim_adapt(rec->argv, rec->argc, &cfg, &res);
+	int verdict = 1, i = 0;
+	const char *a = sb.buf, *end = sb.buf + sb.len;
+	for (; a < end && i < res.argc; i++, a += strlen(a) + 1) {
+		if (strcmp(a, res.argv[i])) {
+			snprintf(why, n, "argument %d of the running qemu is '%.80s', but the record makes it '%.80s'", i, a,
+				 res.argv[i]);
+			verdict = 0;
+			break;
+		}
+	}
+	if (verdict && (a < end || i < res.argc)) {
+		snprintf(why, n, "the running qemu has %s arguments than the record makes", a < end ? "more" : "fewer");
+		verdict = 0;
+	}
+	shim_result_release(&res);
+	sb_release(&sb);
+	return verdict;
+}
+
 /* Saved artefacts, judged as `vlab check` does: the first file of each
  * kind's names in the submission. Only for checks the rubric lists. */
 static void artefact_checks(struct outcome *o, const struct grade_ctx *ctx, const char *dir)
@@ -422,7 +476,21 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	int64_t started_ms = now_ms() - t0;
 
 	if (rec.present) {
-		static_checks(o, &rec);
+		char forged[400] = "";
+		char *shim_dir = xasprintf("%s/shim", root);
+		char *initrd = ctx->img.initrd ? xasprintf("%s/work/%s", root, strrchr(ctx->img.initrd, '/') + 1) : NULL;
+		int verified = record_verified(ctx, &rec, shim_dir, initrd, qpid, forged, sizeof(forged));
+		free(shim_dir);
+		free(initrd);
+		json_object_set_new(o->facts, "record_verified", verified < 0 ? json_null() : json_boolean(verified));
+		if (verified == 0) {
+			char why[560];
+			snprintf(why, sizeof(why), "the recorded command line is not the one qemu runs: %s", forged);
+			fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), false,
+				 "start qemu-system-x86_64 from the script as the lab does (by name, in its PATH)", why);
+		} else {
+			static_checks(o, &rec);
+		}
 		if (rec.stderr_path && strrchr(rec.stderr_path, '/'))
 			snprintf(o->stderr_name, sizeof(o->stderr_name), "%s", strrchr(rec.stderr_path, '/') + 1);
 		json_t *q = json_deep_copy(rec.json);

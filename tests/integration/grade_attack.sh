@@ -54,6 +54,10 @@ expect infinite-loop 0/100
 expect_detail infinite-loop "started no qemu-system-x86_64 within 40 s"
 expect fork-bomb 0/100
 expect_detail fork-bomb "started no qemu-system-x86_64"
+first_detail forged-record | grep -qF "the recorded command line is not the one qemu runs" ||
+	die "forged-record's own record was believed: $(first_detail forged-record) ($(score forged-record))"
+jq -e '.submissions[] | select(.submission == "zz-good") | .facts.record_verified == true' class.json >/dev/null ||
+	die "the reference's record was not checked against its running qemu"
 expect crlf 0/100
 expect_detail crlf "has CRLF line ends"
 expect not-executable 0/100
