@@ -44,20 +44,6 @@ static char *at(const char *root, const char *path)
 	return xasprintf("%s%s", root, path);
 }
 
-/* The first line of root/path, trimmed; "" when unreadable. */
-static void read_line_at(const char *root, const char *path, char *out, size_t n)
-{
-	char *p = at(root, path);
-	struct strbuf sb = STRBUF_INIT;
-	out[0] = '\0';
-	if (read_file(p, &sb) == 0 && sb.len) {
-		sb.buf[strcspn(sb.buf, "\n")] = '\0';
-		snprintf(out, n, "%s", rtrim(sb.buf));
-	}
-	sb_release(&sb);
-	free(p);
-}
-
 /* A sysctl-like number below root; missing (or unparsable) gives dflt. */
 static long read_long_at(const char *root, const char *path, long dflt)
 {

@@ -17,32 +17,6 @@
  * forever (a module's init can hang on broken hardware). */
 #define LOADER_TIMEOUT_MS 60000
 
-static bool path_exists_at(const char *root, const char *path)
-{
-	char *p = xasprintf("%s%s", root, path);
-	bool r = access(p, F_OK) == 0;
-	free(p);
-	return r;
-}
-
-/* The first line of root+path, trimmed; -errno when unreadable. */
-static int read_line_at(const char *root, const char *path, char *out, size_t n)
-{
-	char *p = xasprintf("%s%s", root, path);
-	struct strbuf sb = STRBUF_INIT;
-	int r = read_file(p, &sb);
-	free(p);
-	out[0] = '\0';
-	if (r == 0) {
-		const char *s = sb_str(&sb);
-		size_t len = strcspn(s, "\n");
-		snprintf(out, n, "%.*s", (int)len, s);
-		rtrim(out);
-	}
-	sb_release(&sb);
-	return r;
-}
-
 static bool value_on(const char *v)
 {
 	return !strcmp(v, "Y") || !strcmp(v, "1");

@@ -14,14 +14,6 @@ static char *at(const char *root, const char *path)
 	return xasprintf("%s%s", root, path);
 }
 
-static bool exists_at(const char *root, const char *path)
-{
-	char *p = at(root, path);
-	bool r = access(p, F_OK) == 0;
-	free(p);
-	return r;
-}
-
 /* Whether word occurs as a whole word on the first "flags" line. */
 static bool has_flag(const char *flags, const char *word)
 {
@@ -33,19 +25,6 @@ static bool has_flag(const char *flags, const char *word)
 			return true;
 	}
 	return false;
-}
-
-static void read_param(const char *root, const char *path, char *out, size_t n)
-{
-	char *p = at(root, path);
-	struct strbuf sb = STRBUF_INIT;
-	out[0] = '\0';
-	if (read_file(p, &sb) == 0 && sb.len) {
-		snprintf(out, n, "%s", sb.buf);
-		rtrim(out);
-	}
-	sb_release(&sb);
-	free(p);
 }
 
 void host_probe_kvm(const char *root, struct host_kvm *h)
@@ -74,13 +53,13 @@ void host_probe_kvm(const char *root, struct host_kvm *h)
 	sb_release(&sb);
 	free(cpuinfo);
 
-	h->kvm_intel = exists_at(root, "/sys/module/kvm_intel");
-	h->kvm_amd = exists_at(root, "/sys/module/kvm_amd");
-	h->kvm_pvm = exists_at(root, "/sys/module/kvm_pvm");
+	h->kvm_intel = path_exists_at(root, "/sys/module/kvm_intel");
+	h->kvm_amd = path_exists_at(root, "/sys/module/kvm_amd");
+	h->kvm_pvm = path_exists_at(root, "/sys/module/kvm_pvm");
 	if (h->kvm_intel)
-		read_param(root, "/sys/module/kvm_intel/parameters/ept", h->ept, sizeof(h->ept));
+		read_line_at(root, "/sys/module/kvm_intel/parameters/ept", h->ept, sizeof(h->ept));
 	else if (h->kvm_amd)
-		read_param(root, "/sys/module/kvm_amd/parameters/npt", h->ept, sizeof(h->ept));
+		read_line_at(root, "/sys/module/kvm_amd/parameters/npt", h->ept, sizeof(h->ept));
 }
 
 int accel_request_parse(const char *s, enum accel_request *out)

@@ -465,3 +465,26 @@ void idle_tick(void)
 	if (tick_fn)
 		tick_fn();
 }
+
+int read_line_at(const char *root, const char *path, char *out, size_t n)
+{
+	char *p = xasprintf("%s%s", root, path);
+	struct strbuf sb = STRBUF_INIT;
+	int r = read_file(p, &sb);
+	out[0] = '\0';
+	if (r == 0 && sb.len) {
+		sb.buf[strcspn(sb.buf, "\n")] = '\0';
+		snprintf(out, n, "%s", rtrim(sb.buf));
+	}
+	sb_release(&sb);
+	free(p);
+	return r;
+}
+
+bool path_exists_at(const char *root, const char *path)
+{
+	char *p = xasprintf("%s%s", root, path);
+	bool r = access(p, F_OK) == 0;
+	free(p);
+	return r;
+}

@@ -44,6 +44,11 @@ int64_t ms_left(int64_t deadline_ms);
 
 /* Whole file into sb (appends). */
 int read_file(const char *path, struct strbuf *sb);
+/* Files below a root directory ("" for the host's own /proc, /sys), as the
+ * host probes read them so their decisions are tested on fake trees. The
+ * first line of root+path, trimmed ("" when unreadable): 0 or -errno. */
+int read_line_at(const char *root, const char *path, char *out, size_t n);
+bool path_exists_at(const char *root, const char *path);
 /* Write data to path atomically: a temp file beside it, fsync, rename. */
 int write_file_atomic(const char *path, const void *data, size_t n, mode_t mode);
 /* mkdir -p with mode for the created components. */
