@@ -1,13 +1,11 @@
 /* vlab report merge, and the class pieces vlab grade shares (class_merge.h). */
 #include "runner/class_merge.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "checks/class_report.h"
 #include "runner/class_html.h"
@@ -15,43 +13,6 @@
 #include "runner/grade_report.h"
 #include "runner/report.h"
 #include "runner/util.h"
-
-/* The saved artefacts a submission may hold (as `vlab grade` judges them). */
-static bool is_saved_artifact(const char *name)
-{
-	static const struct {
-		const char *prefix, *suffix;
-	} kinds[] = { { "strace", ".log" }, { "iperf", ".json" }, { "perf", ".txt" } };
-	size_t l = strlen(name);
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		size_t sl = strlen(kinds[k].suffix);
-		if (starts_with(name, kinds[k].prefix) && l > sl && !strcmp(name + l - sl, kinds[k].suffix))
-			return true;
-	}
-	return false;
-}
-
-json_t *saved_artifacts_json(const char *dir)
-{
-	json_t *out = json_array();
-	struct dirent **ents;
-	int n = scandir(dir, &ents, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		const char *nm = ents[i]->d_name;
-		char *p = xasprintf("%s/%s", dir, nm);
-		struct stat st;
-		char sha[65];
-		/* regular files only: a link could point at another student's file */
-		if (is_saved_artifact(nm) && lstat(p, &st) == 0 && S_ISREG(st.st_mode) && sha256_file(p, sha) == 0)
-			json_array_append_new(out, json_pack("{s:s, s:s, s:I}", "file", nm, "sha256", sha, "bytes",
-							     (json_int_t)st.st_size));
-		free(p);
-		free(ents[i]);
-	}
-	if (n >= 0)
-		free(ents);
-	return out;
-}
 
 void grade_write_class_html(FILE *f, const json_t *results)
 {

@@ -1,8 +1,6 @@
 /* A class over many machines: `vlab report merge` joins the class reports
  * (or single results) that shards of `vlab grade --shard I/N` wrote into one
- * class report, and the pieces `vlab grade` itself uses for its own class
- * report: the saved artefacts' hashes (so copies between students show) and
- * the class page. */
+ * class report, and the class page `vlab grade` writes beside its own. */
 #ifndef VLAB_CLASS_MERGE_H
 #define VLAB_CLASS_MERGE_H
 
@@ -18,11 +16,6 @@
 	"  --format text|json      what to print (default text: a summary)\n"
 
 int cmd_report(int argc, char **argv);
-
-/* The submission's saved artefacts (strace*.log, iperf*.json, perf*.txt in
- * its folder) as [{"file", "sha256", "bytes"}], for the class report to find
- * byte-identical ones. New reference; files that cannot be read are left out. */
-json_t *saved_artifacts_json(const char *dir);
 
 /* The class page of results (an array of results), for `vlab grade`'s own
  * class report beside class.json. */

@@ -286,15 +286,53 @@ static int record_verified(const struct grade_ctx *ctx, const struct record *rec
 
 /* Saved artefacts, judged as `vlab check` does: the first file of each
  * kind's names in the submission. Only for checks the rubric lists. */
+/* The saved artefacts a submission may hold: the check each is judged by,
+ * `vlab check`'s kind, and the file names. */
+static const struct {
+	const char *id, *kind, *prefix, *suffix, *what;
+} kinds[] = {
+	{ "ch3.iperf_saved", "iperf", "iperf", ".json", "iperf3's JSON (iperf*.json)" },
+	{ "ch4.strace_memory_region", "strace", "strace", ".log", "a strace log of qemu (strace.log)" },
+	{ "ch4.exits_counted", "perf", "perf", ".txt", "a perf kvm stat report (perf*.txt)" },
+};
+
+static bool is_saved_artifact(const char *name)
+{
+	size_t l = strlen(name);
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		size_t sl = strlen(kinds[k].suffix);
+		if (starts_with(name, kinds[k].prefix) && l > sl && !strcmp(name + l - sl, kinds[k].suffix))
+			return true;
+	}
+	return false;
+}
+
+/* The submission's saved artefacts as [{"file", "sha256", "bytes"}], for the
+ * class report to find byte-identical ones (checks/class_report.h). Regular
+ * files only: a link could point at another student's file. */
+static json_t *saved_artifacts_json(const char *dir)
+{
+	json_t *out = json_array();
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		char *p = xasprintf("%s/%s", dir, nm);
+		struct stat st;
+		char sha[65];
+		if (is_saved_artifact(nm) && lstat(p, &st) == 0 && S_ISREG(st.st_mode) && sha256_file(p, sha) == 0)
+			json_array_append_new(out, json_pack("{s:s, s:s, s:I}", "file", nm, "sha256", sha, "bytes",
+							     (json_int_t)st.st_size));
+		free(p);
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	return out;
+}
+
 static void artefact_checks(struct outcome *o, const struct grade_ctx *ctx, const char *dir)
 {
-	static const struct {
-		const char *id, *kind, *prefix, *suffix, *what;
-	} kinds[] = {
-		{ "ch3.iperf_saved", "iperf", "iperf", ".json", "iperf3's JSON (iperf*.json)" },
-		{ "ch4.strace_memory_region", "strace", "strace", ".log", "a strace log of qemu (strace.log)" },
-		{ "ch4.exits_counted", "perf", "perf", ".txt", "a perf kvm stat report (perf*.txt)" },
-	};
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
 		if (!rubric_find(&ctx->rubric, kinds[k].id))
 			continue;
