@@ -9,20 +9,7 @@
 
 #include "runner/util.h"
 
-PRINTF_LIKE(5, 6)
-static int fail(char *err, size_t errlen, const char *origin, int line, const char *fmt, ...)
-{
-	if (err && errlen) {
-		int n = snprintf(err, errlen, "%s:%d: ", origin, line);
-		if (n >= 0 && (size_t)n < errlen) {
-			va_list ap;
-			va_start(ap, fmt);
-			vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-			va_end(ap);
-		}
-	}
-	return -EINVAL;
-}
+#define fail parse_error_at
 
 /* Calls fn on each line (without its newline, trailing blanks trimmed,
  * leading blanks skipped), numbered from 1; skips blank and '#' lines.

@@ -40,20 +40,7 @@ const struct image_profile *manifest_find(const struct manifest *m, const char *
 	return NULL;
 }
 
-PRINTF_LIKE(5, 6)
-static int fail(char *err, size_t errlen, const char *origin, int line, const char *fmt, ...)
-{
-	if (err && errlen) {
-		int n = snprintf(err, errlen, "%s:%d: ", origin, line);
-		if (n >= 0 && (size_t)n < errlen) {
-			va_list ap;
-			va_start(ap, fmt);
-			vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-			va_end(ap);
-		}
-	}
-	return -EINVAL;
-}
+#define fail parse_error_at
 
 static bool valid_name(const char *s)
 {

@@ -38,6 +38,20 @@ static void obtain_init(struct obtain *out, const char *profile)
 
 static const char *const roles[] = { "kernel", "initrd", "rootfs" };
 
+/* The next entry of out's file list, for file i (roles[i]) of a profile:
+ * its role, name, hash (when known) and where it came from. */
+static struct obtained_file *add_obtained(struct obtain *out, size_t i, const struct image_file *f,
+					  const char *source)
+{
+	struct obtained_file *of = &out->files[out->nfiles++];
+	of->role = roles[i];
+	snprintf(of->name, sizeof(of->name), "%s", f->name);
+	snprintf(of->sha256, sizeof(of->sha256), "%s", f->sha256);
+	if (source)
+		snprintf(of->source, sizeof(of->source), "%s", source);
+	return of;
+}
+
 static const struct image_file *file_of(const struct image_profile *p, size_t i)
 {
 	const struct image_file *const f[] = { &p->kernel, &p->initrd, &p->rootfs };
@@ -241,10 +255,7 @@ int mirror_fetch_profile(const char *mirror, const char *profile, const struct m
 		const struct image_file *f = file_of(p, i);
 		if (!f->name)
 			continue;
-		struct obtained_file *of = &out->files[out->nfiles++];
-		of->role = roles[i];
-		snprintf(of->name, sizeof(of->name), "%s", f->name);
-		snprintf(of->sha256, sizeof(of->sha256), "%s", f->sha256);
+		struct obtained_file *of = add_obtained(out, i, f, NULL);
 		r = fetch_file(mirror, profile, f, o, of, out);
 		if (r)
 			goto out;
@@ -286,11 +297,7 @@ int mirror_offline_profile(const char *profile, struct obtain *out)
 		const struct image_file *f = file_of(p, i);
 		if (!f->name)
 			continue;
-		struct obtained_file *of = &out->files[out->nfiles++];
-		of->role = roles[i];
-		snprintf(of->name, sizeof(of->name), "%s", f->name);
-		snprintf(of->sha256, sizeof(of->sha256), "%s", f->sha256);
-		snprintf(of->source, sizeof(of->source), "cache");
+		struct obtained_file *of = add_obtained(out, i, f, "cache");
 		char *blob = cache_blob_path(f->sha256);
 		snprintf(of->url, sizeof(of->url), "%s", blob);
 		struct stat st;
@@ -438,11 +445,7 @@ int mirror_export(const char *profile, const char *extra_manifest, const char *d
 		const struct image_file *f = file_of(&p, i);
 		if (!f->name)
 			continue;
-		struct obtained_file *of = &out->files[out->nfiles++];
-		of->role = roles[i];
-		snprintf(of->name, sizeof(of->name), "%s", f->name);
-		snprintf(of->sha256, sizeof(of->sha256), "%s", f->sha256);
-		snprintf(of->source, sizeof(of->source), "export");
+		struct obtained_file *of = add_obtained(out, i, f, "export");
 		char *dst = xasprintf("%s/%s", pdir, f->name);
 		snprintf(of->url, sizeof(of->url), "%s", dst);
 		int64_t t0 = now_ms();

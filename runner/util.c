@@ -488,3 +488,17 @@ bool path_exists_at(const char *root, const char *path)
 	free(p);
 	return r;
 }
+
+int parse_error_at(char *err, size_t errlen, const char *origin, int line, const char *fmt, ...)
+{
+	if (err && errlen) {
+		int n = snprintf(err, errlen, "%s:%d: ", origin, line);
+		if (n >= 0 && (size_t)n < errlen) {
+			va_list ap;
+			va_start(ap, fmt);
+			vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+			va_end(ap);
+		}
+	}
+	return -EINVAL;
+}

@@ -48,6 +48,8 @@ int read_file(const char *path, struct strbuf *sb);
  * host probes read them so their decisions are tested on fake trees. The
  * first line of root+path, trimmed ("" when unreadable): 0 or -errno. */
 int read_line_at(const char *root, const char *path, char *out, size_t n);
+/* A parse error "ORIGIN:LINE: what" into err (may be NULL); returns -EINVAL. */
+int parse_error_at(char *err, size_t errlen, const char *origin, int line, const char *fmt, ...) PRINTF_LIKE(5, 6);
 bool path_exists_at(const char *root, const char *path);
 /* Write data to path atomically: a temp file beside it, fsync, rename. */
 int write_file_atomic(const char *path, const void *data, size_t n, mode_t mode);
