@@ -408,10 +408,5 @@ static int ch1_prepare(struct lab *lab)
 
 static void ch1_teardown(struct lab *lab)
 {
-	for (int i = 0; i < lab->nvms; i++) {
-		if (lab->opt->keep)
-			vm_detach(&lab->vms[i]);
-		else
-			vm_stop(lab, &lab->vms[i]);
-	}
+	lab_vms_end(lab);
 }

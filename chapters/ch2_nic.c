@@ -607,16 +607,9 @@ static const struct step ch2_steps[] = {
 
 static void ch2_teardown(struct lab *lab)
 {
-	for (int i = 0; i < lab->nvms; i++) {
-		if (lab->opt->keep)
-			vm_detach(&lab->vms[i]);
-		else
-			vm_stop(lab, &lab->vms[i]);
-	}
-	if (st.lnet.net && lab->opt->keep) {
-		net_close(st.lnet.net);
-		st.lnet.net = NULL;
-	}
+	lab_vms_end(lab);
+	if (lab->opt->keep)
+		lab_net_keep(&st.lnet);
 }
 
 const struct chapter chapter_nic = {

@@ -7,6 +7,14 @@
 
 #include "runner/cleanup.h"
 
+void lab_net_keep(struct lab_net *ln)
+{
+	if (ln->net) {
+		net_close(ln->net);
+		ln->net = NULL;
+	}
+}
+
 void lab_net_close(struct lab_net *ln)
 {
 	if (ln->net) {

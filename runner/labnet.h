@@ -22,5 +22,8 @@ int lab_net_open(struct lab *lab, struct lab_net *ln, const char *what);
 /* Close the socket, go home, remove the namespace; idempotent. Also what the
  * cleanup registry runs. */
 void lab_net_close(struct lab_net *ln);
+/* --keep at the end of a chapter: close the socket, leave the namespace
+ * (and what is in it) for `vlab shell` and `vlab clean`. */
+void lab_net_keep(struct lab_net *ln);
 
 #endif

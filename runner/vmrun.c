@@ -436,6 +436,16 @@ void vm_stop(struct lab *lab, struct vm *vm)
 	vm->serial_handle = vm->qmp_handle = vm->overlay_handle = -1;
 }
 
+void lab_vms_end(struct lab *lab)
+{
+	for (int i = 0; i < lab->nvms; i++) {
+		if (lab->opt->keep)
+			vm_detach(&lab->vms[i]);
+		else
+			vm_stop(lab, &lab->vms[i]);
+	}
+}
+
 void vm_detach(struct vm *vm)
 {
 	if (vm->qmp)

@@ -55,6 +55,9 @@ int vm_manual_sessions(struct lab *lab, struct vm *const *vms, const char *const
 void vm_release(struct vm *vm);
 /* --keep: close vlab's connections, leave qemu running. */
 void vm_detach(struct vm *vm);
+/* Every chapter's teardown: each VM of the run stopped, or with --keep
+ * detached and left running. */
+void lab_vms_end(struct lab *lab);
 
 bool vm_alive(struct vm *vm);
 
