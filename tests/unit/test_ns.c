@@ -386,48 +386,7 @@ static void test_tun_usable_as_root(void **state)
 
 /* ---- children ---- */
 
-typedef const char *(*child_fn)(void *arg);
-
-static char child_msg[512];
-#define CHILD_CHECK(cond, ...) do { \
-		if (!(cond)) { \
-			snprintf(child_msg, sizeof(child_msg), __VA_ARGS__); \
-			return child_msg; \
-		} \
-	} while (0)
-
-/* Run fn in a child: NULL is a pass, "SKIP: why" a skip, else a failure. */
-static void run_child(child_fn fn, void *arg)
-{
-	char msg[512] = "";
-	int pfd[2], status;
-	ssize_t got;
-	pid_t pid;
-
-	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		const char *m = fn(arg);
-
-		close(pfd[0]);
-		if (m && write(pfd[1], m, strlen(m)) < 0)
-			_exit(2);
-		_exit(m ? 1 : 0);
-	}
-	close(pfd[1]);
-	got = read(pfd[0], msg, sizeof(msg) - 1);
-	close(pfd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	msg[got > 0 ? got : 0] = '\0';
-	if (starts_with(msg, "SKIP: ")) {
-		print_message("%s\n", msg);
-		skip();
-	}
-	if (msg[0])
-		fail_msg("%s", msg);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
+#include "tests/unit/child.h"
 
 /* Become uid 65534 unless we are unprivileged already. */
 static const char *become_unprivileged(void)
