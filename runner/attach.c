@@ -15,6 +15,7 @@
 #include "runner/engine.h"
 #include "runner/proc.h"
 #include "runner/rundir.h"
+#include "runner/status.h"
 #include "runner/util.h"
 
 static int write_all(int fd, const char *p, size_t n)
@@ -85,6 +86,22 @@ static bool is_socket(const char *path)
 	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* The VM's console (vlab's relay, --manual) or serial socket in run id. */
+static bool run_socket(const char *base, const char *id, const char *vm, char *path, size_t n)
+{
+	const char *const kinds[] = { "console", "serial" };
+	bool found = false;
+	for (size_t k = 0; k < ARRAY_SIZE(kinds) && !found; k++) {
+		char *p = xasprintf("%s/%s/%s.%s.sock", base, id, vm, kinds[k]);
+		if (is_socket(p)) {
+			snprintf(path, n, "%s", p);
+			found = true;
+		}
+		free(p);
+	}
+	return found;
+}
+
 int attach_find_socket(const char *vm, const char *run_id, char *path, size_t n)
 {
 	const char *base = rundir_base();
@@ -92,22 +109,23 @@ int attach_find_socket(const char *vm, const char *run_id, char *path, size_t n)
 	int count = scandir(base, &names, NULL, by_name_desc);
 	if (count < 0)
 		return -ENOENT;
+	/* a live run (its vlab or its kept VMs still run) first, then one
+	 * left behind: after the clock stepped back the live run may not be
+	 * the newest by name */
 	int ret = -ENOENT;
-	for (int i = 0; i < count; i++) {
-		const char *id = names[i]->d_name;
-		if (ret == -ENOENT && id[0] != '.' && (!run_id || !strcmp(run_id, id))) {
-			const char *const kinds[] = { "console", "serial" };
-			for (size_t k = 0; k < ARRAY_SIZE(kinds) && ret; k++) {
-				char *p = xasprintf("%s/%s/%s.%s.sock", base, id, vm, kinds[k]);
-				if (is_socket(p)) {
-					snprintf(path, n, "%s", p);
-					ret = 0;
-				}
-				free(p);
-			}
+	for (int pass = 0; pass < 2 && ret; pass++) {
+		for (int i = 0; i < count && ret; i++) {
+			const char *id = names[i]->d_name;
+			if (id[0] == '.' || (run_id && strcmp(run_id, id)))
+				continue;
+			char *dir = xasprintf("%s/%s", base, id);
+			if ((pass == 1 || run_dir_live(dir)) && run_socket(base, id, vm, path, n))
+				ret = 0;
+			free(dir);
 		}
-		free(names[i]);
 	}
+	for (int i = 0; i < count; i++)
+		free(names[i]);
 	free(names);
 	return ret;
 }

@@ -198,15 +198,22 @@ static int link_file(const char *pdir, const struct image_file *f, char *err, si
 	if (!f->name)
 		return 0;
 	char *target = xasprintf("../../sha256/%s", f->sha256);
-	char *tmp = xasprintf("%s/.%s.tmp.%ld", pdir, f->name, (long)getpid());
 	char *final = xasprintf("%s/%s", pdir, f->name);
-	int r = 0;
-	unlink(tmp);
-	if (symlink(target, tmp) < 0 || rename(tmp, final) < 0) {
+	char *tmp = NULL;
+	int r = -EEXIST;
+	/* a fresh name for the new link (symlink() fails on a taken one, so
+	 * another writer's link is never replaced), then renamed over final */
+	for (unsigned n = 0; n < 1000 && r == -EEXIST; n++) {
+		free(tmp);
+		tmp = xasprintf("%s/.%s.tmp.%ld.%u", pdir, f->name, (long)getpid(), n);
+		r = symlink(target, tmp) < 0 ? -errno : 0;
+	}
+	if (!r && rename(tmp, final) < 0) {
 		r = -errno;
-		snprintf(err, errlen, "cannot link '%s' into the cache: %s", final, strerror(-r));
 		unlink(tmp);
 	}
+	if (r)
+		snprintf(err, errlen, "cannot link '%s' into the cache: %s", final, strerror(-r));
 	free(target);
 	free(tmp);
 	free(final);

@@ -164,13 +164,29 @@ static void keep_chosen_checks(struct lab *lab, const struct step *chosen)
 	lab->nchecks = n;
 }
 
-int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, json_t *report)
+/* The one line of a chapter that could not run: on stderr, and kept in why. */
+static void PRINTF_LIKE(3, 4) said(char *why, size_t whylen, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vlab: %s\n", line);
+	if (why && whylen)
+		snprintf(why, whylen, "%s", line);
+}
+
+int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, json_t *report, char *why,
+		       size_t whylen)
 {
 	struct lab lab;
+	if (why && whylen)
+		why[0] = '\0';
 	lab_init(&lab, ch, opt);
 	int ret = rundir_create(&lab.run_id, &lab.run_dir);
 	if (ret) {
-		fprintf(stderr, "vlab: cannot create the run directory: %s\n", strerror(-ret));
+		said(why, whylen, "cannot create a run directory under '%s': %s", rundir_base(), strerror(-ret));
 		lab_release(&lab);
 		return EXIT_HOST;
 	}
@@ -183,7 +199,7 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 	if (ret == -EINTR)
 		goto stopped;
 	if (ret) {
-		fprintf(stderr, "vlab: %s\n", lab.blocked[0] ? lab.blocked : strerror(-ret));
+		said(why, whylen, "%s", lab.blocked[0] ? lab.blocked : strerror(-ret));
 		exit_status = ret == -ENOMEM ? EXIT_INTERNAL : EXIT_HOST;
 		if (ch->teardown)
 			ch->teardown(&lab);
@@ -266,8 +282,7 @@ stopped:
 		ch->teardown(&lab);
 	cleanup_run_all();
 	drop_ledger(&lab);
-	fprintf(stderr, "vlab: stopped by signal %d; everything this run started was removed\n",
-		cleanup_stop_signal());
+	said(why, whylen, "stopped by signal %d; everything this run started was removed", cleanup_stop_signal());
 	exit_status = 128 + cleanup_stop_signal();
 out:
 	cleanup_set_ledger(NULL);

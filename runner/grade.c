@@ -105,7 +105,9 @@ struct record {
 	const char **argv;        /* into json */
 	int argc;
 	pid_t inner_pid;
-	const char *qmp, *stderr_path;
+	/* from vlab's own layout (shim.h: qmp-N.sock, qemu-N.stderr beside
+	 * qemu-N.json), never from what the record says */
+	char qmp[PATH_MAX], stderr_path[PATH_MAX];
 };
 
 static void record_release(struct record *rec)
@@ -115,11 +117,14 @@ static void record_release(struct record *rec)
 	memset(rec, 0, sizeof(*rec));
 }
 
-static int record_load(const char *path, struct record *rec)
+/* Record number seq of the shim directory. */
+static int record_load(const char *shim_dir, int seq, struct record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	json_error_t e;
+	char *path = xasprintf("%s/qemu-%d.json", shim_dir, seq);
 	rec->json = json_load_file(path, 0, &e);
+	free(path);
 	if (!rec->json)
 		return -EINVAL;
 	json_t *argv = json_object_get(rec->json, "argv");
@@ -135,8 +140,8 @@ static int record_load(const char *path, struct record *rec)
 	}
 	rec->argc = (int)n;
 	rec->inner_pid = (pid_t)json_integer_value(json_object_get(rec->json, "pid"));
-	rec->qmp = json_string_value(json_object_get(rec->json, "qmp"));
-	rec->stderr_path = json_string_value(json_object_get(rec->json, "stderr"));
+	snprintf(rec->qmp, sizeof(rec->qmp), "%s/qmp-%d.sock", shim_dir, seq);
+	snprintf(rec->stderr_path, sizeof(rec->stderr_path), "%s/qemu-%d.stderr", shim_dir, seq);
 	rec->present = true;
 	return 0;
 }
@@ -237,8 +242,8 @@ static void static_checks(struct outcome *o, const struct record *rec)
  * script could write one for a command it never ran and start another qemu
  * past the shim: that shows here. 1 it is, 0 it is not (why says how), -1
  * cannot tell (qemu is gone: the VM checks say so). */
-static int record_verified(const struct grade_ctx *ctx, const struct record *rec, const char *shim_dir,
-			   const char *initrd, pid_t qpid, char *why, size_t n)
+static int record_verified(const struct grade_ctx *ctx, const struct record *rec, const char *initrd, pid_t qpid,
+			   char *why, size_t n)
 {
 	char p[64];
 	snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)qpid);
@@ -254,14 +259,11 @@ static int record_verified(const struct grade_ctx *ctx, const struct record *rec
 		snprintf(why, n, "the process the record names (pid %d) is not %s", (int)qpid, ctx->real_qemu);
 		return 0;
 	}
-	char qmp[PATH_MAX];
-	snprintf(qmp, sizeof(qmp), "%s/qmp-%lld.sock", shim_dir,
-		 (long long)json_integer_value(json_object_get(rec->json, "pid")));
 	struct shim_config cfg = {
 		.to_tcg = ctx->accel.accel != ACCEL_KVM,
 		.tcg_why = ctx->accel.reason,
 		.initrd = initrd,
-		.qmp_path = qmp,
+		.qmp_path = rec->qmp,
 	};
 	struct shim_result res;
 	shim_adapt(rec->argv, rec->argc, &cfg, &res);
@@ -492,7 +494,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	char *rec1 = xasprintf("%s/qemu-1.json", sb.shim_dir);
 	while (ms_left(deadline) > 0 && !cleanup_stop_requested()) {
 		if (!rec.present && path_exists(rec1))
-			record_load(rec1, &rec);
+			record_load(sb.shim_dir, 1, &rec);
 		if (rec.present) {
 			int64_t until = now_ms() + 2000;
 			while ((qpid = sandbox_host_pid(&sb, rec.inner_pid)) > 0 && exe_is(qpid, ctx->vlab_exe) &&
@@ -502,7 +504,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 			 * reading its whole command line, so a qemu that refuses
 			 * the line is gone by then, and is judged gone */
 			until = now_ms() + 10000;
-			while (qpid > 0 && rec.qmp && !path_exists(rec.qmp) && !proc_gone(qpid) && ms_left(until) > 0)
+			while (qpid > 0 && !path_exists(rec.qmp) && !proc_gone(qpid) && ms_left(until) > 0)
 				poll(NULL, 0, 10);
 			break;
 		}
@@ -515,10 +517,8 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 
 	if (rec.present) {
 		char forged[400] = "";
-		char *shim_dir = xasprintf("%s/shim", root);
 		char *initrd = ctx->img.initrd ? xasprintf("%s/work/%s", root, strrchr(ctx->img.initrd, '/') + 1) : NULL;
-		int verified = record_verified(ctx, &rec, shim_dir, initrd, qpid, forged, sizeof(forged));
-		free(shim_dir);
+		int verified = record_verified(ctx, &rec, initrd, qpid, forged, sizeof(forged));
 		free(initrd);
 		json_object_set_new(o->facts, "record_verified", verified < 0 ? json_null() : json_boolean(verified));
 		if (verified == 0) {
@@ -529,7 +529,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 		} else {
 			static_checks(o, &rec);
 		}
-		if (rec.stderr_path && strrchr(rec.stderr_path, '/'))
+		if (strrchr(rec.stderr_path, '/'))
 			snprintf(o->stderr_name, sizeof(o->stderr_name), "%s", strrchr(rec.stderr_path, '/') + 1);
 		json_t *q = json_deep_copy(rec.json);
 		json_array_append_new(o->qemus, q);
@@ -1135,22 +1135,21 @@ int cmd_grade(int argc, char **argv)
 	/* the sandboxes: under the run directory, which the scripts' uids
 	 * must traverse (not list) to reach their own */
 	const char *base = rundir_base();
+	struct stat bst;
 	char *run_id = NULL;
-	char *tmp = NULL;
-	if ((r = rundir_create(&run_id, &tmp))) {
-		fprintf(stderr, "vlab: cannot make a run directory under %s: %s\n", base, strerror(-r));
+	if ((r = mkdir_p(base, 0700)) == 0)
+		r = rundir_create_at(base, "grade-", 0711, time(NULL), getpid(), &run_id, &ctx->grade_root);
+	if (r) {
+		fprintf(stderr, "vlab: cannot make a grading directory under %s: %s\n", base, strerror(-r));
 		status = EXIT_HOST;
 		goto out;
 	}
-	rmdir(tmp);
-	free(tmp);
-	ctx->grade_root = xasprintf("%s/grade-%s", base, run_id);
 	free(run_id);
-	struct stat bst;
 	if (stat(base, &bst) == 0 && (bst.st_mode & 0111) != 0111)
 		chmod(base, (bst.st_mode & 07777) | 0111);
-	if (mkdir(ctx->grade_root, 0711) < 0 || chmod(ctx->grade_root, 0711) < 0) {
-		fprintf(stderr, "vlab: cannot make %s: %s\n", ctx->grade_root, strerror(errno));
+	if (chmod(ctx->grade_root, 0711) < 0) {
+		fprintf(stderr, "vlab: cannot make %s searchable: %s\n", ctx->grade_root, strerror(errno));
+		rmdir(ctx->grade_root);
 		status = EXIT_HOST;
 		goto out;
 	}

@@ -31,10 +31,10 @@ int copy_file_sparse(const char *src, const char *dst, mode_t mode)
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	char *tmp = xasprintf("%s.tmp%d", dst, (int)getpid());
-	int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	char *tmp = NULL;
+	int out = open_tmp_beside(dst, mode, &tmp);
 	if (out < 0) {
-		r = -errno;
+		r = out;
 		goto out;
 	}
 	enum { BLOCK = 64 * 1024 };
@@ -77,7 +77,7 @@ out:
 	free(buf);
 	if (out >= 0)
 		close(out);
-	if (r)
+	if (r && tmp)
 		unlink(tmp);
 	close(in);
 	free(tmp);

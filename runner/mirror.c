@@ -354,16 +354,16 @@ static const char *write_reason(int r)
 /* dir/P/NAME from src: a temp file beside it (registered), renamed when whole. */
 static int export_file(const char *src, const char *dst, struct obtain *out)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", dst, (long)getpid());
+	char *tmp = NULL;
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	int fd = -1, h = -1, r = 0;
 	if (in < 0) {
 		r = failed(out, "missing_file", "cannot read '%s': %s", src, strerror(errno));
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open_tmp_beside(dst, 0644, &tmp);
 	if (fd < 0) {
-		r = failed(out, write_reason(-errno), "cannot create '%s': %s", tmp, strerror(errno));
+		r = failed(out, write_reason(fd), "cannot create a temporary file beside '%s': %s", dst, strerror(-fd));
 		goto out;
 	}
 	h = cleanup_add_path(RES_FILE, tmp);
@@ -383,11 +383,10 @@ out:
 		close(fd);
 	if (in >= 0)
 		close(in);
-	if (h >= 0) {
-		if (r)
-			unlink(tmp);
+	if (r && tmp)
+		unlink(tmp);
+	if (h >= 0)
 		cleanup_forget(h);
-	}
 	free(tmp);
 	return r;
 }

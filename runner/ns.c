@@ -53,7 +53,7 @@ static int check_run_id(const char *id)
 {
 	if (!id || !*id)
 		return -EINVAL;
-	if (strlen(id) > sizeof(((struct netns *)0)->name) - 1 - strlen(NS_PREFIX))
+	if (strlen(id) + sizeof(".99") > sizeof(((struct netns *)0)->name) - strlen(NS_PREFIX))
 		return -ENAMETOOLONG;
 	for (const char *p = id; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
@@ -207,8 +207,6 @@ static int create_named(struct netns *ns, const char *run_id, char *err, size_t 
 	const char *stage = "";
 	int fd, r;
 
-	snprintf(ns->name, sizeof(ns->name), NS_PREFIX "%s", run_id);
-	snprintf(ns->path, sizeof(ns->path), NS_RUN_DIR "/%s", ns->name);
 	ns->home_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (ns->home_fd < 0) {
 		r = -errno;
@@ -221,12 +219,25 @@ static int create_named(struct netns *ns, const char *run_id, char *err, size_t 
 			 NS_RUN_DIR, strerror(-r));
 		goto fail;
 	}
-	fd = open(ns->path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	/* vlab-RUNID, claimed by O_EXCL; run ids are unique within one run
+	 * base, so a taken name is another base's run (VLAB_RUN_DIR) or one
+	 * that a killed vlab left: the next of vlab-RUNID.1 .. .99 is taken */
+	fd = -EEXIST;
+	for (int k = 0; k < 100 && fd == -EEXIST; k++) {
+		if (k)
+			snprintf(ns->name, sizeof(ns->name), NS_PREFIX "%s.%d", run_id, k);
+		else
+			snprintf(ns->name, sizeof(ns->name), NS_PREFIX "%s", run_id);
+		snprintf(ns->path, sizeof(ns->path), NS_RUN_DIR "/%s", ns->name);
+		fd = open(ns->path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+		if (fd < 0)
+			fd = -errno;
+	}
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		if (r == -EEXIST)
-			snprintf(err, errlen, "network namespace '%s' exists already: "
-				 "`vlab clean` removes what an earlier run left", ns->name);
+			snprintf(err, errlen, "network namespaces '" NS_PREFIX "%s' and '.1' to '.99' after it exist "
+				 "already: `vlab clean` removes what an earlier run left", run_id);
 		else
 			snprintf(err, errlen, "cannot create '%s': %s", ns->path, strerror(-r));
 		goto fail;

@@ -145,24 +145,66 @@ bool shim_name(const char *argv0, const char **which)
 	return false;
 }
 
-/* Publish the record as dir/qemu-N.json with the first free N: written to
- * a temporary name, then link()ed, which fails on a name taken. */
-static int publish(const char *dir, json_t *rec, int *seq)
+/* The record of qemu number n, for the exec argv res (made with its QMP path). */
+static json_t *record_json(int argc, char **argv, const struct shim_result *res, const char *qmp,
+			   const char *errpath, const char *cwd)
 {
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s/.qemu-%d.tmp", dir, (int)getpid());
-	if (json_dump_file(rec, tmp, JSON_INDENT(2)) < 0)
-		return -EIO;
+	json_t *rec = json_object(), *a = json_array(), *e = json_array(), *ch = json_array();
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	for (int i = 0; i < res->argc; i++)
+		json_array_append_new(e, json_string(res->argv[i]));
+	for (int i = 0; i < res->nchanges; i++)
+		json_array_append_new(ch, json_pack("{s:s, s:s}", "what", res->changes[i].what, "why", res->changes[i].why));
+	json_object_set_new(rec, "argv", a);
+	json_object_set_new(rec, "exec_argv", e);
+	json_object_set_new(rec, "changes", ch);
+	json_object_set_new(rec, "qmp", json_string(qmp));
+	json_object_set_new(rec, "stderr", json_string(errpath));
+	json_object_set_new(rec, "cwd", json_string(cwd));
+	json_object_set_new(rec, "pid", json_integer(getpid()));
+	return rec;
+}
+
+/* Publish the record as dir/qemu-N.json with the first free N: written to a
+ * fresh temporary file (mkostemp), then link()ed, which fails on a name
+ * taken. Everything else of qemu number N is named by N too (qmp-N.sock,
+ * qemu-N.stderr), so no two qemus of a script, even one reusing the pid of
+ * an earlier one, ever share a file. On success res holds the exec argv. */
+static int publish(const char *dir, int argc, char **argv, struct shim_config *cfg, struct shim_result *res,
+		   char *errpath, size_t errlen, int *seq)
+{
+	char cwd[PATH_MAX], qmp[PATH_MAX], tmp[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), "?");
+	snprintf(tmp, sizeof(tmp), "%s/.qemu-record.XXXXXX", dir);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
 	int r = -EEXIST;
 	for (int n = 1; n < 1000 && r == -EEXIST; n++) {
+		snprintf(qmp, sizeof(qmp), "%s/qmp-%d.sock", dir, n);
+		snprintf(errpath, errlen, "%s/qemu-%d.stderr", dir, n);
+		cfg->qmp_path = qmp;
+		shim_adapt((const char *const *)argv, argc, cfg, res);
+		json_t *rec = record_json(argc, argv, res, qmp, errpath, cwd);
+		int d = json_dump_file(rec, tmp, JSON_INDENT(2));
+		json_decref(rec);
+		if (d < 0) {
+			r = -EIO;
+			break;
+		}
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/qemu-%d.json", dir, n);
 		if (link(tmp, path) == 0) {
 			*seq = n;
 			r = 0;
-		} else if (errno != EEXIST) {
+		} else {
 			r = -errno;
 		}
+		if (r)
+			shim_result_release(res);
 	}
 	unlink(tmp);
 	return r;
@@ -176,48 +218,23 @@ int shim_qemu_main(int argc, char **argv)
 				"run the real qemu-system-x86_64 instead\n", SHIM_QEMU_NAME);
 		return 127;
 	}
-	/* a qemu of the script's is number N: its QMP socket and stderr
-	 * carry the pid until the record is published */
-	char qmp[PATH_MAX], errpath[PATH_MAX], cwd[PATH_MAX];
-	snprintf(qmp, sizeof(qmp), "%s/qmp-%d.sock", dir, (int)getpid());
-	snprintf(errpath, sizeof(errpath), "%s/qemu-%d.stderr", dir, (int)getpid());
-	if (!getcwd(cwd, sizeof(cwd)))
-		snprintf(cwd, sizeof(cwd), "?");
 	const char *accel = getenv("VLAB_SHIM_ACCEL");
 	struct shim_config cfg = {
 		.to_tcg = accel && !strcmp(accel, "tcg"),
 		.tcg_why = getenv("VLAB_SHIM_ACCEL_WHY"),
 		.initrd = getenv("VLAB_SHIM_INITRD"),
-		.qmp_path = qmp,
 	};
 	if (cfg.initrd && !*cfg.initrd)
 		cfg.initrd = NULL;
 	struct shim_result res;
-	shim_adapt((const char *const *)argv, argc, &cfg, &res);
-
-	json_t *rec = json_object(), *a = json_array(), *e = json_array(), *ch = json_array();
-	for (int i = 0; i < argc; i++)
-		json_array_append_new(a, json_string(argv[i]));
-	for (int i = 0; i < res.argc; i++)
-		json_array_append_new(e, json_string(res.argv[i]));
-	for (int i = 0; i < res.nchanges; i++)
-		json_array_append_new(ch, json_pack("{s:s, s:s}", "what", res.changes[i].what, "why", res.changes[i].why));
-	json_object_set_new(rec, "argv", a);
-	json_object_set_new(rec, "exec_argv", e);
-	json_object_set_new(rec, "changes", ch);
-	json_object_set_new(rec, "qmp", json_string(qmp));
-	json_object_set_new(rec, "stderr", json_string(errpath));
-	json_object_set_new(rec, "cwd", json_string(cwd));
-	json_object_set_new(rec, "pid", json_integer(getpid()));
+	char errpath[PATH_MAX];
 	int seq = 0;
-	int r = publish(dir, rec, &seq);
-	json_decref(rec);
+	int r = publish(dir, argc, argv, &cfg, &res, errpath, sizeof(errpath), &seq);
 	if (r) {
 		fprintf(stderr, "vlab: the qemu shim cannot record this command in %s: %s\n", dir, strerror(-r));
-		shim_result_release(&res);
 		return 127;
 	}
-	int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(errpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, 2);
 		close(fd);

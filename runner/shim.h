@@ -15,7 +15,9 @@
  * The record is VLAB_SHIM_DIR/qemu-N.json (N = 1, 2, ... in the order the
  * script started them): {"argv": [...], "exec_argv": [...], "changes":
  * [{"what", "why"}], "qmp": PATH, "stderr": PATH, "cwd": DIR, "pid": PID in
- * the sandbox's pid namespace}. The real qemu is VLAB_SHIM_QEMU.
+ * the sandbox's pid namespace}; its QMP socket is qmp-N.sock and its stderr
+ * qemu-N.stderr beside it, named by the same N. The real qemu is
+ * VLAB_SHIM_QEMU.
  *
  * sudo: the sandbox has no root to give; it runs its command as is (its
  * -E, -H, -n and -- are accepted and ignored), so `sudo qemu-system-x86_64`

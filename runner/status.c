@@ -110,11 +110,38 @@ static bool alive(pid_t pid, unsigned long long start)
 	return start && proc_start_time(pid) == start;
 }
 
+/* Whether a ledger names a process that still runs: its owner (a vlab
+ * at work) or a VM it started (one kept with --keep). */
+static bool ledger_live(const struct ledger *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct ledger_entry *e = &l->entries[i];
+		if ((e->kind == LEDGER_OWNER || e->kind == LEDGER_PROCESS) && alive(e->pid, e->start))
+			return true;
+	}
+	return false;
+}
+
+bool run_dir_live(const char *dir)
+{
+	char *path = xasprintf("%s/resources", dir);
+	struct strbuf sb = STRBUF_INIT;
+	struct ledger l;
+	bool live = read_file(path, &sb) == 0 && ledger_parse(sb_str(&sb), &l) == 0;
+	if (live) {
+		live = ledger_live(&l);
+		ledger_release(&l);
+	}
+	sb_release(&sb);
+	free(path);
+	return live;
+}
+
 struct run {
 	char id[128];
 	char dir[4096];
 	struct ledger ledger;
-	bool owner_alive, kept;
+	bool owner_alive, kept, live;
 	pid_t owner;
 };
 
@@ -153,6 +180,7 @@ static int load_runs(struct run **out, size_t *n)
 						r->kept = true;
 					}
 				}
+				r->live = ledger_live(&r->ledger);
 				(*n)++;
 			}
 		}
@@ -388,16 +416,21 @@ int cmd_shell(int argc, char **argv)
 		return EXIT_HOST;
 	}
 	char name[4096] = "", run_id[128] = "";
+	bool chosen_live = false;
 	for (size_t i = 0; i < n; i++) {
 		if (only && strcmp(runs[i].id, only))
 			continue;
-		/* run ids sort by time: the newest wins */
+		/* a run whose vlab or VMs still run wins over one left behind;
+		 * among equals the newest (run ids sort by time while the clock
+		 * only moves forward) */
 		for (size_t k = 0; k < runs[i].ledger.n; k++) {
 			const struct ledger_entry *e = &runs[i].ledger.entries[k];
 			char *p = xasprintf("/run/netns/%s", e->path);
-			if (e->kind == LEDGER_NETNS && path_exists(p) && strcmp(runs[i].id, run_id) > 0) {
+			bool better = runs[i].live != chosen_live ? runs[i].live : strcmp(runs[i].id, run_id) > 0;
+			if (e->kind == LEDGER_NETNS && path_exists(p) && (!name[0] || better)) {
 				snprintf(name, sizeof(name), "%s", e->path);
 				snprintf(run_id, sizeof(run_id), "%s", runs[i].id);
+				chosen_live = runs[i].live;
 			}
 			free(p);
 		}

@@ -31,6 +31,10 @@ struct ledger {
 int ledger_parse(const char *text, struct ledger *out);
 void ledger_release(struct ledger *l);
 
+/* Whether the run in dir is live: its ledger names a process that still
+ * runs (the vlab at work, or a VM it kept). */
+bool run_dir_live(const char *dir);
+
 int cmd_status(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 /* `vlab shell`: a shell in the newest lab's network namespace. */

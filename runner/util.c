@@ -190,15 +190,35 @@ int read_file(const char *path, struct strbuf *sb)
 	return 0;
 }
 
+int open_tmp_beside(const char *path, mode_t mode, char **tmp)
+{
+	char *name = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkostemp(name, O_CLOEXEC);
+	if (fd < 0) {
+		int e = -errno;
+		free(name);
+		*tmp = NULL;
+		return e;
+	}
+	if (fchmod(fd, mode) < 0) {
+		int e = -errno;
+		close(fd);
+		unlink(name);
+		free(name);
+		*tmp = NULL;
+		return e;
+	}
+	*tmp = name;
+	return fd;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t n, mode_t mode)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *tmp;
 	int ret = 0;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
+	int fd = open_tmp_beside(path, mode, &tmp);
+	if (fd < 0)
+		return fd;
 	const char *p = data;
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
@@ -219,7 +239,6 @@ int write_file_atomic(const char *path, const void *data, size_t n, mode_t mode)
 		ret = -errno;
 	if (ret)
 		unlink(tmp);
-out:
 	free(tmp);
 	return ret;
 }

@@ -51,6 +51,11 @@ int read_line_at(const char *root, const char *path, char *out, size_t n);
 /* A parse error "ORIGIN:LINE: what" into err (may be NULL); returns -EINVAL. */
 int parse_error_at(char *err, size_t errlen, const char *origin, int line, const char *fmt, ...) PRINTF_LIKE(5, 6);
 bool path_exists_at(const char *root, const char *path);
+/* A new temporary file beside path, "PATH.tmp.XXXXXX", created with O_EXCL
+ * (mkostemp) so no other writer's file is ever opened or truncated, then
+ * given mode: its fd (O_CLOEXEC) or -errno; *tmp is its name to rename or
+ * unlink (NULL on failure). */
+int open_tmp_beside(const char *path, mode_t mode, char **tmp);
 /* Write data to path atomically: a temp file beside it, fsync, rename. */
 int write_file_atomic(const char *path, const void *data, size_t n, mode_t mode);
 /* mkdir -p with mode for the created components. */

@@ -34,7 +34,7 @@ grep -q "Failed 3/6" prove.txt || die "prove does not count 3 failures of 6"
 
 # text snapshots: paths, times and the spinner's redraws normalised
 normalise() {
-	sed -E -e "s#$VLAB_RUN_DIR/[0-9]{8}-[0-9]{6}-[0-9]+#RUNDIR#g" -e "s#$(image_dir)#IMAGEDIR#g" \
+	sed -E -e "s#$VLAB_RUN_DIR/[0-9]{8}-[0-9]{6}-[0-9]+(-[0-9]+)?#RUNDIR#g" -e "s#$(image_dir)#IMAGEDIR#g" \
 		-e 's/[0-9]+\.[0-9] s/N.N s/g' -e 's/\r[^\r]*\x1b\[K//g' -e 's/\r$//'
 }
 snap() { # snap NAME -- command...

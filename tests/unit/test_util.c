@@ -1,6 +1,7 @@
 /* runner/util: sizes as qemu -m spells them, numbers, strbuf, files,
  * sha256, directories. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -421,6 +422,40 @@ static void test_file_round_trip(void **state)
 	free(path);
 }
 
+/* A temporary file is always a fresh one: a file that another writer (or an
+ * earlier process with this pid) left at the old fixed name "PATH.tmp.PID"
+ * is neither opened nor truncated, and two temporaries are never one. */
+static void test_tmp_beside_is_fresh(void **state)
+{
+	char *path = at(state, "report.json");
+	char *old = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	assert_int_equal(write_file_atomic(old, "theirs", 6, 0600), 0);
+	char *t1, *t2;
+	int fd1 = open_tmp_beside(path, 0640, &t1), fd2 = open_tmp_beside(path, 0640, &t2);
+	assert_true(fd1 >= 0 && fd2 >= 0);
+	assert_string_not_equal(t1, t2);
+	assert_string_not_equal(t1, old);
+	struct stat st;
+	assert_int_equal(fstat(fd1, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	close(fd1);
+	close(fd2);
+	unlink(t1);
+	unlink(t2);
+	free(t1);
+	free(t2);
+	assert_int_equal(write_file_atomic(path, "mine", 4, 0644), 0);
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(read_file(old, &sb), 0);
+	assert_string_equal(sb_str(&sb), "theirs");
+	sb_release(&sb);
+	assert_int_equal(read_file(path, &sb), 0);
+	assert_string_equal(sb_str(&sb), "mine");
+	sb_release(&sb);
+	free(old);
+	free(path);
+}
+
 static void test_file_errors(void **state)
 {
 	char *missing_dir = at(state, "no/such/file");
@@ -569,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test_setup_teardown(test_file_round_trip, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_file_errors, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_tmp_beside_is_fresh, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_sha256, setup_dir, teardown_dir),
 		cmocka_unit_test(test_is_sha256_hex),
 		cmocka_unit_test_setup_teardown(test_mkdir_p_remove_tree, setup_dir, teardown_dir),
