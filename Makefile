@@ -29,7 +29,7 @@ else
 Q := @
 endif
 
-LIBS_PC := libcurl libnl-3.0 libnl-route-3.0 jansson libcrypto
+LIBS_PC := libcurl libnl-3.0 libnl-route-3.0 jansson libcrypto libseccomp
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
 PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) -lm
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
@@ -106,6 +106,9 @@ OBJS += runner/check_cmd.o
 OBJS += checks/rubric.o
 OBJS += checks/grade_cmdline.o
 OBJS += runner/shim.o
+OBJS += runner/cgroup.o
+OBJS += runner/scratch_disk.o
+OBJS += runner/seccomp_filter.o
 OBJS += runner/sandbox.o
 OBJS += runner/grade_report.o
 OBJS += runner/grade.o

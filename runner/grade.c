@@ -62,7 +62,11 @@ struct grade_ctx {
 	struct accel_decision accel;
 	char vlab_exe[PATH_MAX];
 	char *real_qemu;
+	char *bwrap;
 	char *grade_root;         /* RUN_BASE/grade-RUNID: the sandboxes */
+	char cgroup_parent[64];   /* "vlab-grade-RUNID" below vlab's own cgroup */
+	struct cgroup_host cgroups;
+	uint64_t memory_bytes, disk_bytes;
 	char http_cmd[128];
 };
 
@@ -434,11 +438,11 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	 * another, shares its processes' limits or signals */
 	uid_t uid = 0;
 	int uid_fd = -1;
-	int ur = sandbox_claim_uid(&uid, &uid_fd);
+	int ur = sandbox_claim_uid("", &uid, &uid_fd);
 	o->uid = ur ? -1 : (int)uid;
 	char *env[8];
 	int ne = 0;
-	env[ne++] = xasprintf("VLAB_SHIM_DIR=%s/shim", root);
+	env[ne++] = xasprintf("VLAB_SHIM_DIR=%s/" SANDBOX_SHIM_DIR, root);
 	env[ne++] = xasprintf("VLAB_SHIM_QEMU=%s", ctx->real_qemu);
 	env[ne++] = xasprintf("VLAB_SHIM_ACCEL=%s", ctx->accel.accel == ACCEL_KVM ? "kvm" : "tcg");
 	env[ne++] = xasprintf("VLAB_SHIM_ACCEL_WHY=%s", ctx->accel.reason);
@@ -459,9 +463,15 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 		.env = env,
 		.uid = uid,
 		.dev_kvm = ctx->accel.accel == ACCEL_KVM,
+		.bwrap = ctx->bwrap,
 		.nproc = 256,
 		.cpu_s = ctx->timeout_s + 60,
 		.fsize = 512ULL << 20,
+		.disk_bytes = ctx->disk_bytes,
+		.cgroups = &ctx->cgroups,
+		.cgroup_parent = ctx->cgroup_parent,
+		.cgroup_name = ctx->names[i],
+		.limits = { .memory_bytes = ctx->memory_bytes, .pids = SANDBOX_PIDS, .cpu_weight = 100 },
 	};
 	struct sandbox sb;
 	char err[640] = "";
@@ -469,7 +479,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	int rtree = cleanup_add_path(RES_TREE, root);
 	int r = out_fd < 0 ? -EIO : ur ? ur : sandbox_start(&spec, &sb, err, sizeof(err));
 	if (ur && !err[0])
-		snprintf(err, sizeof(err), "no free uid for the script (%d..%d all in use)", SANDBOX_UID_BASE,
+		snprintf(err, sizeof(err), "no free uid for the script (%u..%u all in use)", SANDBOX_UID_BASE,
 			 SANDBOX_UID_BASE + SANDBOX_UID_COUNT - 1);
 	if (out_fd >= 0) {
 		close(out_fd);
@@ -883,7 +893,7 @@ static void keep_shard(struct grade_ctx *ctx, const struct shard *sh)
 }
 
 enum { OPT_RUBRIC = 256, OPT_FORMAT, OPT_OUT, OPT_TIMEOUT, OPT_SELF, OPT_IMAGE, OPT_MANIFEST, OPT_ACCEL, OPT_HELP,
-       OPT_SHARD };
+       OPT_SHARD, OPT_MEMORY, OPT_DISK };
 
 #define usage(...) usage_fail("grade " GRADE_USAGE, __VA_ARGS__)
 
@@ -961,6 +971,8 @@ int cmd_grade(int argc, char **argv)
 		{ "accel", required_argument, NULL, OPT_ACCEL },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "disk", required_argument, NULL, OPT_DISK },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct shard shard = { 1, 1 };
@@ -968,6 +980,8 @@ int cmd_grade(int argc, char **argv)
 	ctx->jobs = 1;
 	ctx->timeout_s = 180;
 	ctx->profile = "default";
+	ctx->memory_bytes = SANDBOX_MEMORY_DEFAULT;
+	ctx->disk_bytes = SANDBOX_DISK_DEFAULT;
 	const char *rubric = NULL, *out = "vlab-grades", *manifest = NULL;
 	enum accel_request accel = ACCEL_REQ_AUTO;
 	int status = EXIT_PASS;
@@ -1006,6 +1020,18 @@ int cmd_grade(int argc, char **argv)
 		case OPT_SELF:
 			ctx->self = true;
 			break;
+		case OPT_MEMORY:
+		case OPT_DISK: {
+			uint64_t bytes;
+			uint64_t min = c == OPT_MEMORY ? SANDBOX_MEMORY_MIN : SANDBOX_DISK_MIN;
+			if (parse_size(optarg, false, &bytes) || bytes < min || bytes > (1ULL << 40)) {
+				status = usage("%s takes a size from %llu MiB to 1 TiB such as 1G or 512M, not '%s'",
+					       c == OPT_MEMORY ? "--memory" : "--disk", (unsigned long long)(min >> 20), optarg);
+				goto out;
+			}
+			*(c == OPT_MEMORY ? &ctx->memory_bytes : &ctx->disk_bytes) = bytes;
+			break;
+		}
 		case OPT_IMAGE:
 			ctx->profile = optarg;
 			break;
@@ -1095,6 +1121,18 @@ int cmd_grade(int argc, char **argv)
 		status = EXIT_HOST;
 		goto out;
 	}
+	ctx->bwrap = proc_which("bwrap");
+	if (!ctx->bwrap) {
+		fprintf(stderr, "vlab: no bwrap on PATH: grading jails every script with bubblewrap and never runs one "
+				"without it; install the package bubblewrap (make deps)\n");
+		status = EXIT_HOST;
+		goto out;
+	}
+	cgroup_host_detect("", &ctx->cgroups);
+	if (ctx->cgroups.version == CGROUP_NONE && ctx->format == FORMAT_TEXT)
+		fprintf(stderr, "vlab: warning: no cgroup for the sandboxes (%s): grading goes on without memory, "
+				"process and CPU limits for a sandbox as a whole, and every result says so\n",
+			ctx->cgroups.why);
 	ctx->real_qemu = proc_which(SHIM_QEMU_NAME);
 	if (!ctx->real_qemu) {
 		fprintf(stderr, "vlab: no %s on PATH: install qemu-system-x86 (make deps)\n", SHIM_QEMU_NAME);
@@ -1144,6 +1182,7 @@ int cmd_grade(int argc, char **argv)
 		status = EXIT_HOST;
 		goto out;
 	}
+	snprintf(ctx->cgroup_parent, sizeof(ctx->cgroup_parent), "vlab-grade-%s", run_id);
 	free(run_id);
 	if (stat(base, &bst) == 0 && (bst.st_mode & 0111) != 0111)
 		chmod(base, (bst.st_mode & 07777) | 0111);
@@ -1161,6 +1200,7 @@ int cmd_grade(int argc, char **argv)
 
 	json_t *results = json_array();
 	r = run_all(ctx, results);
+	cgroup_remove_parent(&ctx->cgroups, ctx->cgroup_parent);
 	cleanup_set_ledger(NULL);
 	unlink(ledger);
 	free(ledger);
@@ -1203,6 +1243,7 @@ out:
 	free(ctx->subs);
 	free(ctx->names);
 	free(ctx->real_qemu);
+	free(ctx->bwrap);
 	free(ctx->grade_root);
 	image_release(&ctx->img);
 	manifest_release(&ctx->manifest);

@@ -24,7 +24,7 @@
 #ifndef VLAB_GRADE_H
 #define VLAB_GRADE_H
 
-#define GRADE_USAGE "SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] [--shard I/N] | --self DIR"
+#define GRADE_USAGE "SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] [--memory SIZE] [--disk SIZE] [--shard I/N] | --self DIR"
 #define GRADE_SUMMARY "grade students' submissions (their runqemu_single_vm.sh) in sandboxes, against a rubric"
 #define GRADE_OPTIONS                                                                                        \
 	"  SUBMISSION              a directory with the student's runqemu_single_vm.sh (and saved artefacts)\n" \
@@ -34,6 +34,8 @@
 	"  --format FORMAT         text, json, junit or tap on stdout (default text)\n"                     \
 	"  --out DIR               where the reports go (default ./vlab-grades)\n"                          \
 	"  --timeout SECONDS       wall time a submission gets (default 180)\n"                             \
+	"  --memory SIZE           memory of a sandbox as a whole, qemu included (default 1G)\n"           \
+	"  --disk SIZE             a sandbox's writable layer, the rootfs copy included (default 1G)\n"    \
 	"  --image PROFILE         the image profile to grade with (default 'default')\n"                   \
 	"  --manifest FILE         extra image profiles\n"                                                  \
 	"  --accel auto|kvm|tcg    the accelerator qemu gets (auto: KVM where a standard guest boots)\n"      \

@@ -190,6 +190,105 @@ int read_file(const char *path, struct strbuf *sb)
 	return 0;
 }
 
+int read_untrusted_at(int dirfd, const char *name, size_t cap, struct strbuf *sb, bool *truncated, mode_t *type)
+{
+	if (truncated)
+		*truncated = false;
+	if (type)
+		*type = 0;
+	if (!*name || strchr(name, '/'))
+		return -EINVAL;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		/* O_NOFOLLOW on a link gives ELOOP; an O_PATH look says what
+		 * else refused (ENXIO: a socket) */
+		struct stat st;
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+			if (type)
+				*type = st.st_mode & S_IFMT;
+			return S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;
+		}
+		return -e;
+	}
+	struct stat st;
+	int r = 0;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		if (type)
+			*type = st.st_mode & S_IFMT;
+		r = -EINVAL;
+	}
+	size_t got = 0;
+	while (!r) {
+		size_t room = cap - got > 65536 ? 65536 : cap - got;
+		char buf[65536];
+		ssize_t n = read(fd, buf, room ? room : 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (!room) {
+			if (truncated)
+				*truncated = true;
+			break;
+		}
+		sb_add(sb, buf, (size_t)n);
+		got += (size_t)n;
+	}
+	close(fd);
+	return r;
+}
+
+const char *untrusted_refusal(int r, mode_t type)
+{
+	if (r == -ELOOP)
+		return "a symbolic link";
+	if (r != -EINVAL)
+		return "";
+	switch (type) {
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+	case S_IFBLK:
+		return "a device node";
+	case S_IFLNK:
+		return "a symbolic link";
+	default:
+		return "not a regular file";
+	}
+}
+
+int copy_untrusted_at(int dirfd, const char *name, size_t cap, int out_dirfd, const char *out_name, mode_t mode)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int r = read_untrusted_at(dirfd, name, cap, &sb, NULL, NULL);
+	if (!r) {
+		if (unlinkat(out_dirfd, out_name, 0) < 0 && errno != ENOENT)
+			r = -errno;
+		int fd = r ? -1 : openat(out_dirfd, out_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (!r && fd < 0)
+			r = -errno;
+		if (fd >= 0) {
+			if (sb.len && write(fd, sb.buf, sb.len) != (ssize_t)sb.len)
+				r = -EIO;
+			if (close(fd) < 0 && !r)
+				r = -errno;
+		}
+	}
+	sb_release(&sb);
+	return r;
+}
+
 int open_tmp_beside(const char *path, mode_t mode, char **tmp)
 {
 	char *name = xasprintf("%s.tmp.XXXXXX", path);

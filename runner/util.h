@@ -51,6 +51,20 @@ int read_line_at(const char *root, const char *path, char *out, size_t n);
 /* A parse error "ORIGIN:LINE: what" into err (may be NULL); returns -EINVAL. */
 int parse_error_at(char *err, size_t errlen, const char *origin, int line, const char *fmt, ...) PRINTF_LIKE(5, 6);
 bool path_exists_at(const char *root, const char *path);
+/* Read a file that untrusted code could have written (a sandbox's records,
+ * qemu's stderr, a submission's files), as root must: name (one path
+ * component, no '/') is opened relative to dirfd with O_NOFOLLOW|O_NONBLOCK,
+ * so a symbolic link is never followed and a FIFO never waited on; fstat
+ * must show a regular file; at most cap bytes are read (*truncated says
+ * whether there was more; may be NULL). -ELOOP for a link, -EINVAL with
+ * *type set (S_IFMT bits; may be NULL) for anything but a regular file. */
+int read_untrusted_at(int dirfd, const char *name, size_t cap, struct strbuf *sb, bool *truncated, mode_t *type);
+/* What read_untrusted_at refused, in words: "a symbolic link", "a FIFO",
+ * "a directory", ... ("" for other errors). */
+const char *untrusted_refusal(int r, mode_t type);
+/* Copy such a file (up to cap bytes) to a new file out_name below out_dirfd
+ * (replacing one vlab wrote there before; never through a link). */
+int copy_untrusted_at(int dirfd, const char *name, size_t cap, int out_dirfd, const char *out_name, mode_t mode);
 /* A new temporary file beside path, "PATH.tmp.XXXXXX", created with O_EXCL
  * (mkostemp) so no other writer's file is ever opened or truncated, then
  * given mode: its fd (O_CLOEXEC) or -errno; *tmp is its name to rename or

@@ -1,17 +1,26 @@
 #!/bin/bash
 # Lab chapters 1 and 2: start the lab's VM with qemu, in the foreground.
 #
-# The kernel (alpine-bzImage) and the root filesystem
-# (simple_alpine_rootfs1.ext4) sit next to this script; run it from here:
-#     ./runqemu_single_vm.sh
+# The course's starter: run it as root, from the directory that holds the
+# kernel (alpine-bzImage) and the root filesystem (simple_alpine_rootfs1.ext4):
+#     sudo ./runqemu_single_vm.sh
 # Then, from another terminal, reach the guest's serial console with
 #     ./connect_to_socket.sh serial.socket
 # and stop the VM with Ctrl-C here.
 #
 # Chapter 2 needs tap0 on the host first (as root):
 #     ip tuntap add tap0 mode tap && ip link set tap0 up && ip addr add 10.0.0.1/24 dev tap0
-set -e
-cd "$(dirname "$0")"
+
+if [[ $(id -u) != 0 ]]; then
+	echo "Error: Please run this script as root"
+	exit
+fi
+
+if [[ ! -f simple_alpine_rootfs1.ext4 ]]; then
+	echo "Error: Could not find simple_alpine_rootfs1.ext4"
+	echo "Error: Please put the lab's root filesystem in this directory (vlab handout writes it)"
+	exit
+fi
 
 # TODO (chapter 1): run qemu-system-x86_64 with
 #   - no default devices and no graphical window,
@@ -24,5 +33,3 @@ cd "$(dirname "$0")"
 #     at serial.socket (id serial0), not waiting for a client.
 # TODO (chapter 2): add an e1000 NIC with mac 52:54:00:8b:99:de whose
 #   netdev (id hostnet0) is the tap interface tap0.
-echo "runqemu_single_vm.sh: the qemu command is still a TODO" >&2
-exit 1

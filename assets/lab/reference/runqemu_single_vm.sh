@@ -1,8 +1,19 @@
 #!/bin/bash
 # The teaching assistants' reference solution of runqemu_single_vm.sh
-# (chapters 1 and 2): vlab's grading tests expect it to score full marks.
-set -e
-cd "$(dirname "$0")"
+# (chapters 1 and 2), in the course's shape: the starter's root check and
+# file check kept as a student keeps them, the qemu command where the TODO
+# was. vlab's grading tests expect it to score full marks.
+
+if [[ $(id -u) != 0 ]]; then
+	echo "Error: Please run this script as root"
+	exit
+fi
+
+if [[ ! -f simple_alpine_rootfs1.ext4 ]]; then
+	echo "Error: Could not find simple_alpine_rootfs1.ext4"
+	echo "Error: Please put the lab's root filesystem in this directory (vlab handout writes it)"
+	exit
+fi
 
 qemu-system-x86_64 \
 	-nodefaults \
