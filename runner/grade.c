@@ -121,28 +121,49 @@ static void record_release(struct record *rec)
 	memset(rec, 0, sizeof(*rec));
 }
 
-/* Record number seq of the shim directory. */
-static int record_load(const char *shim_dir, int seq, struct record *rec)
+/* What root reads of a sandbox's files, at most (records, qemu's stderr,
+ * copied to --out). */
+#define SHIM_FILE_CAP (1 << 20)
+
+/* Record number seq of the shim directory (shim_fd), read as root reads what
+ * a sandbox wrote (util.h read_untrusted_at). 0 loaded; -ENOENT not there
+ * (yet); otherwise refused says why no record can be trusted. */
+static int record_load(int shim_fd, const char *shim_dir, int seq, struct record *rec, char *refused, size_t n)
 {
 	memset(rec, 0, sizeof(*rec));
+	char name[32];
+	snprintf(name, sizeof(name), "qemu-%d.json", seq);
+	struct strbuf sb = STRBUF_INIT;
+	mode_t type;
+	bool cut;
+	int r = read_untrusted_at(shim_fd, name, SHIM_FILE_CAP, &sb, &cut, &type);
+	if (r == -ENOENT) {
+		sb_release(&sb);
+		return r;
+	}
+	if (r) {
+		snprintf(refused, n, "%s in the shim's directory is %s, not a record the shim wrote", name,
+			 untrusted_refusal(r, type)[0] ? untrusted_refusal(r, type) : strerror(-r));
+		sb_release(&sb);
+		return r;
+	}
 	json_error_t e;
-	char *path = xasprintf("%s/qemu-%d.json", shim_dir, seq);
-	rec->json = json_load_file(path, 0, &e);
-	free(path);
-	if (!rec->json)
-		return -EINVAL;
+	rec->json = cut ? NULL : json_loadb(sb.buf ? sb.buf : "", sb.len, 0, &e);
+	sb_release(&sb);
 	json_t *argv = json_object_get(rec->json, "argv");
-	size_t n = json_array_size(argv);
-	if (!n || n > 4096) {
+	size_t na = json_array_size(argv);
+	if (!rec->json || !na || na > 4096) {
+		snprintf(refused, n, "%s in the shim's directory is not a record the shim wrote (%s)", name,
+			 cut ? "over 1 MiB" : !rec->json ? "not JSON" : "no command line");
 		record_release(rec);
 		return -EINVAL;
 	}
-	rec->argv = xcalloc(n + 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
+	rec->argv = xcalloc(na + 1, sizeof(char *));
+	for (size_t i = 0; i < na; i++) {
 		const char *s = json_string_value(json_array_get(argv, i));
 		rec->argv[i] = s ? s : "";
 	}
-	rec->argc = (int)n;
+	rec->argc = (int)na;
 	rec->inner_pid = (pid_t)json_integer_value(json_object_get(rec->json, "pid"));
 	snprintf(rec->qmp, sizeof(rec->qmp), "%s/qmp-%d.sock", shim_dir, seq);
 	snprintf(rec->stderr_path, sizeof(rec->stderr_path), "%s/qemu-%d.stderr", shim_dir, seq);
@@ -150,12 +171,13 @@ static int record_load(const char *shim_dir, int seq, struct record *rec)
 	return 0;
 }
 
-/* The last non-empty line of a file (for details), "" when none. */
-static void last_line_of(const char *path, char *out, size_t n)
+/* The last non-empty line of a sandbox's file (for details), "" when none
+ * or when it is not a regular file. */
+static void last_line_at(int dirfd, const char *name, char *out, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
 	out[0] = '\0';
-	if (path && read_file(path, &sb) == 0) {
+	if (read_untrusted_at(dirfd, name, SHIM_FILE_CAP, &sb, NULL, NULL) == 0) {
 		char *t = rtrim(sb.buf ? sb.buf : (char *)"");
 		char *nl = strrchr(t, '\n');
 		snprintf(out, n, "%s", nl ? nl + 1 : t);
@@ -431,6 +453,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	char *root = xasprintf("%s/%s", ctx->grade_root, ctx->names[i]);
 	char *out_log = xasprintf("%s/script.log", outdir);
 	char *console = xasprintf("%s/console.log", outdir);
+	int shim_fd = -1;
 	/* the script's output through a relay that keeps SCRIPT_LOG_CAP bytes */
 	struct capped_log out_cap;
 	int out_fd = capped_log_start(out_log, SCRIPT_LOG_CAP, &out_cap) == 0 ? out_cap.write_fd : -1;
@@ -501,10 +524,12 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	/* the script's first qemu: its record, then the process after its exec */
 	struct record rec = { 0 };
 	pid_t qpid = 0;
-	char *rec1 = xasprintf("%s/qemu-1.json", sb.shim_dir);
-	while (ms_left(deadline) > 0 && !cleanup_stop_requested()) {
-		if (!rec.present && path_exists(rec1))
-			record_load(sb.shim_dir, 1, &rec);
+	char refused[300] = "";
+	shim_fd = open(sb.shim_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	while (ms_left(deadline) > 0 && !cleanup_stop_requested() && shim_fd >= 0) {
+		int lr = rec.present ? 0 : record_load(shim_fd, sb.shim_dir, 1, &rec, refused, sizeof(refused));
+		if (lr && lr != -ENOENT)
+			break;
 		if (rec.present) {
 			int64_t until = now_ms() + 2000;
 			while ((qpid = sandbox_host_pid(&sb, rec.inner_pid)) > 0 && exe_is(qpid, ctx->vlab_exe) &&
@@ -522,7 +547,6 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 			break;
 		poll(NULL, 0, 50);
 	}
-	free(rec1);
 	int64_t started_ms = now_ms() - t0;
 
 	if (rec.present) {
@@ -575,7 +599,9 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 		 * check could ask is the student's failure, with qemu's words */
 		if (qpid <= 0 || proc_gone(qpid)) {
 			char line[300];
-			last_line_of(rec.stderr_path, line, sizeof(line));
+			char errname[32];
+			snprintf(errname, sizeof(errname), "qemu-1.stderr");
+			last_line_at(shim_fd, errname, line, sizeof(line));
 			char why[600];
 			snprintf(why, sizeof(why), "qemu exited%s%s%s", line[0] ? ": it said '" : " without a word on stderr",
 				 line, line[0] ? "'" : "");
@@ -587,9 +613,16 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 			json_object_set_new(o->facts, "qemu_exited", json_string(why));
 		}
 		record_release(&rec);
+	} else if (refused[0]) {
+		const char *hint = "let the script start qemu-system-x86_64 by name; leave the grader's files alone";
+		fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), false, hint, refused);
+		fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), false, hint, refused);
 	} else {
 		char line[300] = "";
-		last_line_of(out_log, line, sizeof(line));
+		int log_dir = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		last_line_at(log_dir, "script.log", line, sizeof(line));
+		if (log_dir >= 0)
+			close(log_dir);
 		char why[700];
 		if (sandbox_script_exited(&sb)) {
 			char how[96];
@@ -624,20 +657,39 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	}
 	json_object_set_new(o->facts, "script_output_bytes", json_integer((json_int_t)printed));
 	out_fd = -1;
-	/* qemu's records and stderr, kept with the reports */
-	DIR *d = opendir(sb.shim_dir);
+	/* qemu's records and stderr, kept with the reports: regular files of
+	 * the shim's names only, read through the directory opened before the
+	 * stop (its disk is detached now), never through a link */
+	DIR *d = shim_fd >= 0 ? fdopendir(dup(shim_fd)) : NULL;
+	int out_dir = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (!starts_with(de->d_name, "qemu-"))
+	while (d && out_dir >= 0 && (de = readdir(d))) {
+		const char *nm = de->d_name;
+		int64_t num;
+		char digits[16];
+		const char *dash = nm + 5, *dot = strchr(dash, '.');
+		if (!starts_with(nm, "qemu-") || !dot || (size_t)(dot - dash) >= sizeof(digits) ||
+		    (strcmp(dot, ".json") && strcmp(dot, ".stderr")))
 			continue;
-		char *from = xasprintf("%s/%s", sb.shim_dir, de->d_name), *to = xasprintf("%s/%s", outdir, de->d_name);
-		copy_file_sparse(from, to, 0644);
-		free(from);
-		free(to);
+		snprintf(digits, sizeof(digits), "%.*s", (int)(dot - dash), dash);
+		if (parse_i64(digits, 1, 999, &num))
+			continue;
+		int cr = copy_untrusted_at(shim_fd, nm, SHIM_FILE_CAP, out_dir, nm, 0644);
+		mode_t type = 0;
+		struct stat fst;
+		if (cr && fstatat(shim_fd, nm, &fst, AT_SYMLINK_NOFOLLOW) == 0)
+			type = fst.st_mode & S_IFMT;
+		if (cr)
+			json_array_append_new(o->adaptations, json_sprintf("%s in the shim's directory is %s: not kept", nm,
+									   untrusted_refusal(cr, type)[0] ? untrusted_refusal(cr, type) : strerror(-cr)));
 	}
 	if (d)
 		closedir(d);
+	if (out_dir >= 0)
+		close(out_dir);
 out:
+	if (shim_fd >= 0)
+		close(shim_fd);
 	if (out_fd >= 0) {
 		uint64_t ignored;
 		capped_log_finish(&out_cap, 10000, &ignored);

@@ -139,6 +139,8 @@ static int load_file(struct manifest *m, const char *path, char *err, size_t err
 
 int image_load_manifests(struct manifest *m, const char *extra, char *err, size_t errlen)
 {
+	/* a fresh manifest: callers declare theirs on the stack */
+	memset(m, 0, sizeof(*m));
 	norigins = 0;
 	int r = manifest_parse(builtin_profiles_manifest, "builtin manifest", m, err, errlen);
 	if (r)

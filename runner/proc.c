@@ -309,6 +309,11 @@ bool proc_gone(pid_t pid)
 
 int unix_connect_retry(const char *path, pid_t watch_pid, int64_t timeout_ms, int *out)
 {
+	return unix_connect_peer(path, watch_pid, 0, timeout_ms, out);
+}
+
+int unix_connect_peer(const char *path, pid_t watch_pid, pid_t peer, int64_t timeout_ms, int *out)
+{
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (!path || !out)
 		return -EINVAL;
@@ -320,17 +325,31 @@ int unix_connect_retry(const char *path, pid_t watch_pid, int64_t timeout_ms, in
 		idle_tick();
 		if (cleanup_stop_requested())
 			return -EINTR;
-		/* a socket whose connect() failed may not be reused (connect(2)) */
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		/* a socket whose connect() failed may not be reused (connect(2));
+		 * non-blocking, so a server whose backlog is full (one that never
+		 * accepts) is EAGAIN and a retry, never a hang */
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (fd < 0)
 			return -errno;
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			struct ucred cred;
+			socklen_t cl = sizeof(cred);
+			if (peer > 0 && (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.pid != peer)) {
+				close(fd);
+				return -EPERM;
+			}
+			int fl = fcntl(fd, F_GETFL);
+			if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+				int e = -errno;
+				close(fd);
+				return e;
+			}
 			*out = fd;
 			return 0;
 		}
 		int r = -errno;
 		close(fd);
-		/* not there yet, or there but not listening yet */
+		/* not there yet, or there but not listening (or accepting) yet */
 		if (r != -ENOENT && r != -ECONNREFUSED && r != -EINTR && r != -EAGAIN)
 			return r;
 		if (watch_pid > 0 && proc_gone(watch_pid))

@@ -45,6 +45,10 @@ bool proc_gone(pid_t pid);
  * -EINTR on a stop request; at the deadline the last connect error
  * (-ENOENT, -ECONNREFUSED), which says more than a timeout would. */
 int unix_connect_retry(const char *path, pid_t watch_pid, int64_t timeout_ms, int *fd);
+/* The same, and the server must be process peer (SO_PEERCRED, as this
+ * process's pid namespace numbers it; 0: anyone): -EPERM when another
+ * process serves the socket (a script's fake QMP server in grading). */
+int unix_connect_peer(const char *path, pid_t watch_pid, pid_t peer, int64_t timeout_ms, int *fd);
 
 /* SIGTERM (to the group when it has one), wait grace_ms, then SIGKILL; reaps. */
 int proc_terminate(pid_t pid, int grace_ms, int *wstatus);

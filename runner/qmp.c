@@ -371,13 +371,18 @@ fail:
 
 int qmp_connect(struct qmp **out, const char *path, pid_t watch_pid, int64_t timeout_ms)
 {
+	return qmp_connect_peer(out, path, watch_pid, 0, timeout_ms);
+}
+
+int qmp_connect_peer(struct qmp **out, const char *path, pid_t watch_pid, pid_t peer, int64_t timeout_ms)
+{
 	int64_t deadline = now_ms() + timeout_ms;
 	int fd, r;
 
 	if (!out || !path)
 		return -EINVAL;
 	*out = NULL;
-	r = unix_connect_retry(path, watch_pid, timeout_ms, &fd);
+	r = unix_connect_peer(path, watch_pid, peer, timeout_ms, &fd);
 	/* a socket never served within the deadline is a timeout for QMP */
 	if (r == -ENOENT || r == -ECONNREFUSED)
 		return ms_left(deadline) <= 0 ? -ETIMEDOUT : r;

@@ -20,6 +20,9 @@ struct qmp;
  * up with -EPIPE if watch_pid > 0 has exited), read the greeting and
  * negotiate capabilities. */
 int qmp_connect(struct qmp **out, const char *path, pid_t watch_pid, int64_t timeout_ms);
+/* The same, and the QMP server must be process peer (SO_PEERCRED): -EPERM
+ * when another process serves the socket. */
+int qmp_connect_peer(struct qmp **out, const char *path, pid_t watch_pid, pid_t peer, int64_t timeout_ms);
 /* Same over an already connected fd (tests: a socketpair). Takes the fd. */
 int qmp_from_fd(struct qmp **out, int fd, int64_t timeout_ms);
 void qmp_close(struct qmp *q);

@@ -792,7 +792,14 @@ static void gather_qmp(struct evidence *ev)
 		return;
 	}
 	struct qmp *qmp;
-	int r = qmp_connect(&qmp, ev->qmp_path, ev->q->pid, 2000);
+	/* the socket must be the qemu's own: a socket in a directory someone
+	 * else can write may be served by anyone */
+	int r = qmp_connect_peer(&qmp, ev->qmp_path, ev->q->pid, ev->q->pid, 2000);
+	if (r == -EPERM) {
+		snprintf(ev->qmp_note, sizeof(ev->qmp_note), "the QMP socket %s is served by another process, not by qemu "
+			 "(pid %d)", p, (int)ev->q->pid);
+		return;
+	}
 	if (r) {
 		snprintf(ev->qmp_note, sizeof(ev->qmp_note), "cannot talk QMP on %s: %s", p, strerror(-r));
 		return;
@@ -1062,6 +1069,18 @@ static void gather_guest(struct evidence *ev)
 		}
 		if (fd >= 0)
 			close(fd);
+		return;
+	}
+	/* the server must be the qemu judged, not a process of someone who
+	 * can write the socket's directory */
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.pid != ev->q->pid) {
+		close(fd);
+		ev->con = CON_UNUSABLE;
+		snprintf(ev->con_why, sizeof(ev->con_why), "the serial socket %s is served by %s, not by qemu (pid %d)",
+			 ev->serial_path, cl == sizeof(cred) && cred.pid > 0 ? "another process" : "an unknown process",
+			 (int)ev->q->pid);
 		return;
 	}
 	/* Not accepted: someone got there first. Leave before sending a byte,
