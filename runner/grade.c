@@ -426,6 +426,25 @@ static bool script_unrunnable(const char *dir, char *why, size_t n, const char *
 	return bad;
 }
 
+/* What the sandbox was, for the result's facts: its jail, uid, limits and
+ * what the script used of them. */
+static json_t *sandbox_facts(const struct grade_ctx *ctx, const struct sandbox *sb, uid_t uid)
+{
+	json_t *f = json_pack("{s:s, s:I, s:s, s:s, s:s?, s:I, s:i, s:I, s:b}", "jail", "bubblewrap", "host_uid",
+			      (json_int_t)uid, "uid_map", sb->uid_map, "cgroup",
+			      ctx->cgroups.version == CGROUP_V1   ? "v1"
+			      : ctx->cgroups.version == CGROUP_V2 ? "v2"
+								  : "none",
+			      "cgroup_why", ctx->cgroups.version == CGROUP_NONE ? ctx->cgroups.why : NULL,
+			      "memory_limit_bytes", (json_int_t)ctx->memory_bytes, "pids_max", SANDBOX_PIDS,
+			      "disk_bytes", (json_int_t)ctx->disk_bytes, "seccomp", 1);
+	if (ctx->cgroups.version != CGROUP_NONE) {
+		json_object_set_new(f, "memory_peak_bytes", json_integer((json_int_t)sb->memory_peak));
+		json_object_set_new(f, "memory_limit_hit", json_boolean(sb->memory_hit));
+	}
+	return f;
+}
+
 /* Run the script in its sandbox and check what it starts. */
 static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, const char *outdir, struct outcome *o)
 {
@@ -520,6 +539,11 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	}
 	for (int k = 0; k < sb.nnotes; k++)
 		json_array_append_new(o->adaptations, json_string(sb.notes[k]));
+	if (ctx->cgroups.version == CGROUP_NONE)
+		json_array_append_new(o->adaptations,
+				      json_sprintf("warning: this sandbox had no memory, process or CPU limit as a whole "
+						   "(%s); its disk, uid, namespaces and seccomp filter were as always",
+						   ctx->cgroups.why));
 
 	/* the script's first qemu: its record, then the process after its exec */
 	struct record rec = { 0 };
@@ -642,6 +666,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 	bool exited = sandbox_script_exited(&sb);
 	int st = sb.script_status;
 	sandbox_stop(&sb, &o->left);
+	json_object_set_new(o->facts, "sandbox", sandbox_facts(ctx, &sb, uid));
 	if (exited) {
 		char how[96];
 		proc_describe_status(st, how, sizeof(how));

@@ -154,6 +154,10 @@ char **sandbox_bwrap_argv(const struct sandbox_spec *spec, const char *root)
 	add2(&v, &n, "--gid", "0");
 	add(&v, &n, "--disable-userns");
 	add(&v, &n, "--unshare-pid");
+	/* vlab's init is the pid namespace's init: unkillable from inside
+	 * (the kernel drops signals from its own namespace to an init without
+	 * handlers), so a script's kill -9 $PPID cannot end the sandbox */
+	add(&v, &n, "--as-pid-1");
 	add(&v, &n, "--unshare-ipc");
 	add(&v, &n, "--unshare-uts");
 	add(&v, &n, "--unshare-cgroup-try");
@@ -528,6 +532,18 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 		goto out;
 	}
 	sb->pidns = ns_inode(sb->init, "pid");
+	char mapfile[64];
+	snprintf(mapfile, sizeof(mapfile), "/proc/%d/uid_map", (int)sb->init);
+	struct strbuf map = STRBUF_INIT;
+	if (read_file(mapfile, &map) == 0) {
+		/* "         0 2046820352          1" -> "0 2046820352 1" */
+		char *save = NULL, *tok;
+		size_t w = 0;
+		for (tok = strtok_r(map.buf ? map.buf : (char *)"", " \t\n", &save); tok && w < sizeof(sb->uid_map);
+		     tok = strtok_r(NULL, " \t\n", &save))
+			w += (size_t)snprintf(sb->uid_map + w, sizeof(sb->uid_map) - w, "%s%s", w ? " " : "", tok);
+	}
+	sb_release(&map);
 out:
 	if (r) {
 		if (sb->launcher > 0) {

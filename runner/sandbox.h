@@ -53,11 +53,14 @@
  *     /root, /srv, /run, other submissions, other sandboxes and --out do not
  *     exist in it;
  *   - the seccomp filter.
- * Inside, vlab itself (`vlab --sandbox-init`) forks the script (clean
+ * Inside, vlab itself (`vlab --sandbox-init`), the pid namespace's init
+ * (bwrap --as-pid-1: a script's kill of its parent cannot end the
+ * sandbox, as the kernel keeps its own namespace's signals from an init),
+ * reaps every orphan, forks the script (clean
  * environment whose PATH starts with ROOT/bin, stdin /dev/null, stdout and
  * stderr to one file), tells the worker its wait status over a pipe, and
  * stays, so a qemu the script left in the background runs on until the
- * worker ends the sandbox: SIGKILL to the pid namespace's init (bwrap's,
+ * worker ends the sandbox: SIGKILL to the pid namespace's init (vlab's,
  * named by --info-fd) kills everything in it, and the cgroup is killed
  * after it.
  */
@@ -142,6 +145,7 @@ struct sandbox {
 	bool script_exited;
 	int script_status;
 	struct cgroup cgroup;
+	char uid_map[64];         /* /proc/INIT/uid_map as the host reads it: "0 HOST_UID 1" */
 	uint64_t memory_peak;     /* the cgroup's peak, read at the stop */
 	bool memory_hit;          /* the cgroup's memory limit was reached */
 	char notes[SANDBOX_MAX_NOTES][200];  /* what was adapted: "alpine-bzImage is the image's vmlinux" */

@@ -15,12 +15,13 @@ rm subs/README.md
 cp -r "$VLAB_REPO/assets/lab/reference" subs/zz-good
 
 host_links() { ip -o link show | awk -F': ' '{ print $2 }' | sort; }
-# anything on the host's disk owned by a sandbox uid (64000-64999),
+# anything on the host's disk owned by a sandbox uid (2046820352 and the
+# 999 after it, runner/sandbox.h),
 # outside the sandboxes' own directories (grade-*, removed at the end and
 # checked below): what a script wrote past its sandbox
 sandbox_files() {
 	find / -xdev \( -path /proc -o -path '*/grade-*' \) -prune -o \
-		\( -uid +63999 -a -uid -65000 \) -print 2>/dev/null | sort
+		\( -uid +2046820351 -a -uid -2046821352 \) -print 2>/dev/null | sort
 }
 host_state() {
 	host_links
@@ -84,7 +85,7 @@ diff before.txt after.txt >diff.txt || { cat diff.txt; die "the host changed"; }
 # processes of the sandboxes' uids whose working directory is one of this
 # grading's sandboxes (another grader on the host has its own base)
 base=${VLAB_RUN_DIR:-/run/vlab}
-for pid in $(ps -e -o pid=,uid= | awk '$2 >= 64000 && $2 < 65000 { print $1 }'); do
+for pid in $(ps -e -o pid=,uid= | awk '$2 >= 2046820352 && $2 < 2046821352 { print $1 }'); do
 	case $(readlink "/proc/$pid/cwd" 2>/dev/null) in
 	"$base"/grade-*) die "a sandbox's process is left: $(tr '\0' ' ' <"/proc/$pid/cmdline")" ;;
 	esac

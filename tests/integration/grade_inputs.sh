@@ -88,22 +88,46 @@ grep -q "every sandbox was ended" term.out || die "SIGTERM: $(cat term.out)"
 # what the sandbox gives a script: a probe that reports it and tries to
 # write where it must not reach (tests/fixtures/grade-probe/)
 cp -r "$VLAB_REPO/tests/fixtures/grade-probe/probe" probe
+shm_before=$(ipcs -m | grep -c '^0x')
 "$VLAB" grade probe --out pout --timeout 10 >/dev/null || die "grading the probe exited $?"
+[ "$(ipcs -m | grep -c '^0x')" = "$shm_before" ] || die "SysV shared memory outlived the sandbox: $(ipcs -m)"
 log=pout/probe/script.log
 want() { grep -qx -- "$1" "$log" || die "sandbox: no line '$1' in: $(cat "$log")"; }
 uid=$(jq -r '.script.uid' pout/probe/report.json)
-[ "$uid" -ge 64000 ] || die "the script's uid is $uid"
-want "uid=$uid gid=$uid groups=$uid"
+# root of a user namespace of its own, one host uid of the range behind it
+[ "$uid" -ge 2046820352 ] && [ "$uid" -lt 2046821352 ] || die "the script's host uid is $uid"
+[ "$(jq -r '.facts.sandbox.uid_map' pout/probe/report.json)" = "0 $uid 1" ] ||
+	die "uid_map: $(jq -c .facts.sandbox pout/probe/report.json)"
+[ "$(jq -r '.facts.sandbox.jail' pout/probe/report.json)" = bubblewrap ] || die "no jail recorded"
+jq -e '.facts.sandbox | .memory_limit_bytes == 1073741824 and .disk_bytes == 1073741824 and .pids_max == 512 and .seccomp' \
+	pout/probe/report.json >/dev/null || die "limits: $(jq -c .facts.sandbox pout/probe/report.json)"
+want "uid=0 gid=0 groups=0"
 want "CapEff: 0000000000000000"
 want "NoNewPrivs: 1"
 want "links=lo tap0 "
 want "nproc=256 cpu=70 fsize=524288 core=0"
 want "rootfs-write=ok"
 want "cwd-write=ok"
+want "image-dir-write=refused"
 want "link-add=refused"
 want "tun=open"
-grep -q "^dev=fd full net null random stderr stdin stdout tty urandom zero $" "$log" || die "sandbox /dev: $(grep ^dev= "$log")"
+want "home=absent"
+want "hostname=vlab-sandbox"
+want "userns=refused"
+grep -q "^dev=core fd full net null ptmx pts random shm stderr stdin stdout tty urandom zero $" "$log" ||
+	die "sandbox /dev: $(grep ^dev= "$log")"
+# its own root: nothing of the host's top level but what the jail binds
+# (and the first directory of vlab's own path, bound at the same path)
+vlab_top=$(readlink -f "$VLAB" | cut -d/ -f2)
+for d in $(sed -n 's/^root=//p' "$log"); do
+	case " bin dev etc lib lib32 lib64 libx32 proc run sbin sys tmp usr var $vlab_top " in
+	*" $d "*) ;;
+	*) die "the sandbox's / shows the host's /$d: $(grep ^root= "$log")" ;;
+	esac
+done
 n=$(sed -n 's/^processes=//p' "$log"); [ "$n" -lt 10 ] || die "the script sees $n processes: not its own pid namespace"
+# SysV shared memory made inside stays inside (its own IPC namespace)
+grep -qx "shm=made" "$log" || die "ipcmk failed in the sandbox: $(grep ^shm= "$log")"
 [ "$(ls probe)" = runqemu_single_vm.sh ] || die "the script wrote into the submission: $(ls probe)"
 
 # the other profile: the lab's own file names and a compressed kernel, the same script

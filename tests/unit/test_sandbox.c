@@ -132,6 +132,7 @@ static void test_bwrap_argv(void **state)
 		assert_true(has_seq(v, *ns, NULL, NULL));
 	assert_false(has_seq(v, "--unshare-net", NULL, NULL)); /* the worker's namespace, with tap0 */
 	assert_false(has_seq(v, "--share-net", NULL, NULL));
+	assert_true(has_seq(v, "--as-pid-1", NULL, NULL));
 	assert_true(has_seq(v, "--die-with-parent", NULL, NULL));
 	assert_true(has_seq(v, "--new-session", NULL, NULL));
 	assert_true(has_seq(v, "--seccomp", "5", NULL));
