@@ -312,6 +312,20 @@ fail:
 	return r;
 }
 
+int cgroup_open(const struct cgroup_host *h, const char *parent, const char *name, struct cgroup *cg)
+{
+	memset(cg, 0, sizeof(*cg));
+	cg->version = h->version;
+	int nh = h->version == CGROUP_V1 ? CG_NCONTROLLERS : h->version == CGROUP_V2 ? 1 : 0;
+	for (int k = 0; k < nh; k++) {
+		snprintf(cg->dir[k], sizeof(cg->dir[k]), "%s/%s/%s", h->dir[k], parent, name);
+		if (access(cg->dir[k], F_OK) < 0)
+			break;
+		cg->ndirs = k + 1;
+	}
+	return cg->ndirs ? 0 : -ENOENT;
+}
+
 int cgroup_enter(const struct cgroup *cg, pid_t pid)
 {
 	char val[24];

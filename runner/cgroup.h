@@ -72,6 +72,9 @@ struct cgroup {
  * left and err says which file refused. */
 int cgroup_create(const struct cgroup_host *h, const char *parent, const char *name, const struct cgroup_limits *lim,
 		  struct cgroup *cg, char *err, size_t errlen);
+/* The group PARENT/NAME made earlier (by a worker since killed), for
+ * cgroup_kill_remove; -ENOENT when it is not there. */
+int cgroup_open(const struct cgroup_host *h, const char *parent, const char *name, struct cgroup *cg);
 /* Move pid into the group (every hierarchy). */
 int cgroup_enter(const struct cgroup *cg, pid_t pid);
 /* Kill everything in the group (v2 cgroup.kill where there is one, else

@@ -108,7 +108,6 @@ struct record {
 	json_t *json;
 	const char **argv;        /* into json */
 	int argc;
-	pid_t inner_pid;
 	/* from vlab's own layout (shim.h: qmp-N.sock, qemu-N.stderr beside
 	 * qemu-N.json), never from what the record says */
 	char qmp[PATH_MAX], stderr_path[PATH_MAX];
@@ -164,7 +163,6 @@ static int record_load(int shim_fd, const char *shim_dir, int seq, struct record
 		rec->argv[i] = s ? s : "";
 	}
 	rec->argc = (int)na;
-	rec->inner_pid = (pid_t)json_integer_value(json_object_get(rec->json, "pid"));
 	snprintf(rec->qmp, sizeof(rec->qmp), "%s/qmp-%d.sock", shim_dir, seq);
 	snprintf(rec->stderr_path, sizeof(rec->stderr_path), "%s/qemu-%d.stderr", shim_dir, seq);
 	rec->present = true;
@@ -194,6 +192,25 @@ static bool exe_is(pid_t pid, const char *exe)
 		return false;
 	buf[n] = '\0';
 	return !strcmp(buf, exe);
+}
+
+/* Whether pid is the qemu shim (vlab's binary) run with exactly the
+ * record's command line: what makes a record the shim's own. */
+static bool shim_process_is(const struct grade_ctx *ctx, pid_t pid, const struct record *rec)
+{
+	if (!exe_is(pid, ctx->vlab_exe))
+		return false;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)pid);
+	struct strbuf sb = STRBUF_INIT;
+	bool same = read_file(p, &sb) == 0;
+	const char *a = sb.buf ? sb.buf : "", *end = a + sb.len;
+	int i = 0;
+	for (; same && a < end && i < rec->argc; i++, a += strlen(a) + 1)
+		same = !strcmp(a, rec->argv[i]);
+	same = same && a >= end && i == rec->argc;
+	sb_release(&sb);
+	return same;
 }
 
 struct outcome {
@@ -545,31 +562,63 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 						   "(%s); its disk, uid, namespaces and seccomp filter were as always",
 						   ctx->cgroups.why));
 
-	/* the script's first qemu: its record, then the process after its exec */
+	/* the script's first qemu: its record, the shim's word for it (its
+	 * pid, from the kernel), then the process after its exec */
 	struct record rec = { 0 };
-	pid_t qpid = 0;
-	char refused[300] = "";
+	pid_t qpid = 0, shim_pid = 0;
+	char refused[300] = "", impostor[200] = "";
+	int64_t rec_seen = 0;
 	shim_fd = open(sb.shim_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	while (ms_left(deadline) > 0 && !cleanup_stop_requested() && shim_fd >= 0) {
+		int seq, ar;
+		pid_t apid;
+		/* a bounded number a round: a script flooding the channel does
+		 * not keep the worker from its deadline */
+		for (int k = 0; k < 64 && ((ar = sandbox_shim_announcement(&sb, &seq, &apid)) == 0 || ar == -EINVAL); k++) {
+			if (ar == 0 && seq == 1 && !shim_pid) {
+				if (!rec.present)
+					record_load(shim_fd, sb.shim_dir, 1, &rec, refused, sizeof(refused));
+				if (rec.present && shim_process_is(ctx, apid, &rec))
+					shim_pid = apid;
+				else if (rec.present)
+					snprintf(impostor, sizeof(impostor), "pid %d, which is not the qemu shim run with the "
+						 "recorded command line", (int)apid);
+			}
+			if (ar == 0)
+				sandbox_shim_answer(&sb);
+		}
 		int lr = rec.present ? 0 : record_load(shim_fd, sb.shim_dir, 1, &rec, refused, sizeof(refused));
 		if (lr && lr != -ENOENT)
 			break;
-		if (rec.present) {
-			int64_t until = now_ms() + 2000;
-			while ((qpid = sandbox_host_pid(&sb, rec.inner_pid)) > 0 && exe_is(qpid, ctx->vlab_exe) &&
-			       ms_left(until) > 0)
+		if (rec.present && !rec_seen)
+			rec_seen = now_ms();
+		if (rec.present && shim_pid) {
+			/* until the shim has become qemu (its exec), then until
+			 * qemu's QMP socket is there: qemu makes it after reading
+			 * its whole command line, so a qemu that refuses the line
+			 * is gone by then, and is judged gone */
+			qpid = shim_pid;
+			int64_t until = now_ms() + 5000;
+			while (exe_is(qpid, ctx->vlab_exe) && ms_left(until) > 0)
 				poll(NULL, 0, 10);
-			/* then until its QMP socket is there: qemu makes it after
-			 * reading its whole command line, so a qemu that refuses
-			 * the line is gone by then, and is judged gone */
 			until = now_ms() + 10000;
-			while (qpid > 0 && !path_exists(rec.qmp) && !proc_gone(qpid) && ms_left(until) > 0)
+			while (!path_exists(rec.qmp) && !proc_gone(qpid) && ms_left(until) > 0)
 				poll(NULL, 0, 10);
 			break;
 		}
-		if (sandbox_script_exited(&sb))
+		/* the shim announces a record as soon as it has published it:
+		 * a record nobody announced is not the shim's */
+		if (rec.present && now_ms() - rec_seen > 5000) {
+			snprintf(refused, sizeof(refused),
+				 "qemu-1.json in the shim's directory was not written by the qemu shim (%s)",
+				 impostor[0] ? impostor : "no shim process announced it");
+			record_release(&rec);
 			break;
-		poll(NULL, 0, 50);
+		}
+		if (sandbox_script_exited(&sb) && !rec.present)
+			break;
+		struct pollfd pf = { .fd = sb.shim_fd, .events = POLLIN };
+		poll(&pf, sb.shim_fd >= 0 ? 1 : 0, 50);
 	}
 	int64_t started_ms = now_ms() - t0;
 
@@ -845,11 +894,37 @@ static int write_with(const char *dir, const char *name, void (*fn)(FILE *, cons
 	return fclose(f) ? -errno : 0;
 }
 
+/* How long past --timeout a worker may take to end its sandbox and write
+ * its reports before the parent kills it: the checks after the script's
+ * time (a guest login under TCG) and the teardown. */
+static int worker_margin_s(const struct grade_ctx *ctx)
+{
+	return ctx->timeout_s / 2 > 30 ? ctx->timeout_s / 2 : 30;
+}
+
+/* What a killed worker left: its sandbox's processes die with it (bwrap
+ * dies with its parent, the sandbox with bwrap) and its mounts with its
+ * mount namespace; its cgroup and directories are the parent's to remove. */
+static void reap_killed_worker(const struct grade_ctx *ctx, int i)
+{
+	struct cgroup cg;
+	if (cgroup_open(&ctx->cgroups, ctx->cgroup_parent, ctx->names[i], &cg) == 0)
+		cgroup_kill_remove(&cg, 5000);
+	char *root = xasprintf("%s/%s", ctx->grade_root, ctx->names[i]);
+	remove_tree(root);
+	free(root);
+	char *p = xasprintf("%s/%s/report.json", ctx->out, ctx->names[i]);
+	unlink(p);
+	free(p);
+}
+
 static int run_all(struct grade_ctx *ctx, json_t *results)
 {
 	pid_t workers[MAX_JOBS] = { 0 };
 	int handles[MAX_JOBS];
 	int idx[MAX_JOBS];
+	int64_t deadline[MAX_JOBS];
+	bool *killed = xcalloc((size_t)ctx->n + 1, sizeof(bool));
 	int next = 0, running = 0;
 	fflush(NULL);
 	bool forwarded = false;
@@ -870,8 +945,10 @@ static int run_all(struct grade_ctx *ctx, json_t *results)
 				printf("  grading %s ...\n", ctx->names[next]);
 			fflush(NULL);
 			pid_t pid = fork();
-			if (pid < 0)
+			if (pid < 0) {
+				free(killed);
 				return -errno;
+			}
 			if (pid == 0) {
 				setpgid(0, 0);
 				prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -886,10 +963,25 @@ static int run_all(struct grade_ctx *ctx, json_t *results)
 			workers[s] = pid;
 			idx[s] = next++;
 			handles[s] = cleanup_add_process(pid, "grading worker");
+			deadline[s] = now_ms() + (int64_t)(ctx->timeout_s + worker_margin_s(ctx)) * 1000;
 			running++;
 		}
+		/* every worker has a hard deadline: one stuck anywhere (a read
+		 * that never ends, a stopped process) is killed, never waited
+		 * for without end */
+		for (int s = 0; s < MAX_JOBS; s++) {
+			if (workers[s] && !killed[idx[s]] && ms_left(deadline[s]) <= 0) {
+				kill(-workers[s], SIGKILL);
+				kill(workers[s], SIGKILL);
+				killed[idx[s]] = true;
+			}
+		}
 		int st;
-		pid_t done = waitpid(-1, &st, 0);
+		pid_t done = waitpid(-1, &st, WNOHANG);
+		if (done == 0) {
+			poll(NULL, 0, 100);
+			continue;
+		}
 		if (done < 0) {
 			if (errno == EINTR)
 				continue;
@@ -901,22 +993,35 @@ static int run_all(struct grade_ctx *ctx, json_t *results)
 			cleanup_forget(handles[s]);
 			workers[s] = 0;
 			running--;
-			if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+			if (killed[idx[s]]) {
+				reap_killed_worker(ctx, idx[s]);
+				fprintf(stderr, "vlab: grading %s: the worker passed its deadline (--timeout %d s + %d s) and "
+						"was killed; it is flagged for regrading\n",
+					ctx->names[idx[s]], ctx->timeout_s, worker_margin_s(ctx));
+			} else if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
 				char how[96];
 				proc_describe_status(st, how, sizeof(how));
 				fprintf(stderr, "vlab: grading %s: the worker %s\n", ctx->names[idx[s]], how);
 			}
 		}
 	}
-	if (cleanup_stop_requested())
+	if (cleanup_stop_requested()) {
+		free(killed);
 		return -EINTR;
+	}
 	for (int i = 0; i < ctx->n; i++) {
 		char *p = xasprintf("%s/%s/report.json", ctx->out, ctx->names[i]);
 		json_error_t e;
-		json_t *r = json_load_file(p, 0, &e);
+		json_t *r = killed[i] ? NULL : json_load_file(p, 0, &e);
 		free(p);
-		json_array_append_new(results, r ? r : broken_result(ctx, i, "vlab's grading worker broke: regrade"));
+		char why[200];
+		snprintf(why, sizeof(why),
+			 killed[i] ? "vlab's grading worker passed its deadline (--timeout %d s + %d s) and was killed: regrade"
+				   : "vlab's grading worker broke: regrade",
+			 ctx->timeout_s, worker_margin_s(ctx));
+		json_array_append_new(results, r ? r : broken_result(ctx, i, why));
 	}
+	free(killed);
 	return 0;
 }
 

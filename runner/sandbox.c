@@ -30,6 +30,7 @@
 #include "runner/proc.h"
 #include "runner/scratch_disk.h"
 #include "runner/seccomp_filter.h"
+#include "runner/shim.h"
 #include "runner/util.h"
 
 #define LAB_TAP_NAME "tap0"
@@ -120,7 +121,7 @@ int sandbox_init_main(int argc, char **argv)
 /* ---- the worker's side --------------------------------------------------- */
 
 /* Descriptors as the launcher hands them to bwrap (and bwrap on). */
-enum { FD_STATUS = 3, FD_INFO = 4, FD_SECCOMP = 5, FD_FIRST_FREE = 6 };
+enum { FD_STATUS = 3, FD_INFO = 4, FD_SECCOMP = 5, FD_SHIM = 6, FD_FIRST_FREE = 7 };
 
 static void add(char ***v, size_t *n, const char *s)
 {
@@ -260,7 +261,7 @@ static int lift(int fd)
 
 /* The launcher: the worker's child that becomes bwrap. Never returns. */
 static void launch(const struct sandbox_spec *spec, const struct sandbox *sb, char **argv, char **envp, int status_w,
-		   int info_w, int seccomp_fd)
+		   int info_w, int seccomp_fd, int shim_fd)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);
@@ -269,9 +270,10 @@ static void launch(const struct sandbox_spec *spec, const struct sandbox *sb, ch
 		_exit(125);
 	}
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int a = lift(status_w), b = lift(info_w), c = lift(seccomp_fd), out = lift(spec->output_fd);
-	if (in < 0 || a < 0 || b < 0 || c < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 ||
-	    dup2(a, FD_STATUS) < 0 || dup2(b, FD_INFO) < 0 || dup2(c, FD_SECCOMP) < 0)
+	int a = lift(status_w), b = lift(info_w), c = lift(seccomp_fd), d = lift(shim_fd), out = lift(spec->output_fd);
+	if (in < 0 || a < 0 || b < 0 || c < 0 || d < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(out, 2) < 0 || dup2(a, FD_STATUS) < 0 || dup2(b, FD_INFO) < 0 || dup2(c, FD_SECCOMP) < 0 ||
+	    dup2(d, FD_SHIM) < 0)
 		_exit(125);
 	/* nothing else of the worker's reaches the sandbox */
 	if (close_range(FD_FIRST_FREE, ~0U, 0) < 0)
@@ -372,9 +374,10 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 {
 	memset(sb, 0, sizeof(*sb));
 	sb->status_fd = -1;
+	sb->shim_fd = -1;
 	sb->cleanup = -1;
 	uid_t uid = spec->uid;
-	int r = 0, seccomp_fd = -1, spipe[2] = { -1, -1 }, ipipe[2] = { -1, -1 };
+	int r = 0, seccomp_fd = -1, spipe[2] = { -1, -1 }, ipipe[2] = { -1, -1 }, chan[2] = { -1, -1 };
 	char **argv = NULL, **envp = NULL;
 	char *dsub = sub(spec->root, "sub"), *dimg = sub(spec->root, "img"), *disk = sub(spec->root, "disk");
 	char *image = sub(spec->root, "disk.img"), *bin = sub(spec->root, "bin"), *dev = sub(spec->root, "dev");
@@ -474,6 +477,8 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 	}
 	if ((r = network(uid, err, errlen)))
 		goto out;
+	note(sb, "tap0 (up, 10.0.0.1/24) is vlab's, made before the script ran: the lab's own ip tuntap, ip link and "
+		 "ip addr commands for it are refused in the sandbox and need not succeed");
 	if (spec->cgroups && spec->cgroups->version != CGROUP_NONE &&
 	    (r = cgroup_create(spec->cgroups, spec->cgroup_parent, spec->cgroup_name, &spec->limits, &sb->cgroup, err,
 			       errlen)))
@@ -483,8 +488,11 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 		snprintf(err, errlen, "%s", why);
 		goto out;
 	}
-	if (pipe2(spipe, O_CLOEXEC) < 0 || pipe2(ipipe, O_CLOEXEC) < 0) {
-		r = fail(err, errlen, -errno, "pipe");
+	int one = 1;
+	if (pipe2(spipe, O_CLOEXEC) < 0 || pipe2(ipipe, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0 ||
+	    setsockopt(chan[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		r = fail(err, errlen, -errno, "the sandbox's pipes");
 		goto out;
 	}
 	argv = sandbox_bwrap_argv(spec, spec->root);
@@ -498,6 +506,9 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 		add(&envp, &ne, "LANG=C.UTF-8");
 		add(&envp, &ne, "TERM=dumb");
 		add(&envp, &ne, "USER=root");
+		char chan_env[64];
+		snprintf(chan_env, sizeof(chan_env), SHIM_FD_ENV "=%d", FD_SHIM);
+		add(&envp, &ne, chan_env);
 		for (char *const *e = spec->env; e && *e; e++)
 			add(&envp, &ne, *e);
 	}
@@ -508,15 +519,17 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 		goto out;
 	}
 	if (pid == 0)
-		launch(spec, sb, argv, envp, spipe[1], ipipe[1], seccomp_fd);
+		launch(spec, sb, argv, envp, spipe[1], ipipe[1], seccomp_fd, chan[1]);
 	setpgid(pid, pid);  /* as the child does: no race on who is first */
 	sb->launcher = pid;
 	sb->cleanup = cleanup_add_process(pid, "the sandbox (bwrap)");
 	close(spipe[1]);
 	close(ipipe[1]);
-	spipe[1] = ipipe[1] = -1;
+	close(chan[1]);
+	spipe[1] = ipipe[1] = chan[1] = -1;
 	sb->status_fd = spipe[0];
-	spipe[0] = -1;
+	sb->shim_fd = chan[0];
+	spipe[0] = chan[0] = -1;
 	sb->init = read_child_pid(ipipe[0], 10000);
 	if (sb->init <= 0) {
 		int st = 0;
@@ -555,7 +568,9 @@ out:
 		}
 		if (sb->status_fd >= 0)
 			close(sb->status_fd);
-		sb->status_fd = -1;
+		if (sb->shim_fd >= 0)
+			close(sb->shim_fd);
+		sb->status_fd = sb->shim_fd = -1;
 		cgroup_kill_remove(&sb->cgroup, 2000);
 		sandbox_unmount(sb);
 	}
@@ -564,6 +579,8 @@ out:
 			close(spipe[k]);
 		if (ipipe[k] >= 0)
 			close(ipipe[k]);
+		if (chan[k] >= 0)
+			close(chan[k]);
 	}
 	if (seccomp_fd >= 0)
 		close(seccomp_fd);
@@ -606,32 +623,47 @@ bool sandbox_script_exited(struct sandbox *sb)
 	return sb->script_exited;
 }
 
-/* Whether /proc/PID/status's NSpid ends in inner (the pid in the innermost
- * namespace). */
-static bool nspid_is(pid_t pid, pid_t inner)
+int sandbox_shim_announcement(struct sandbox *sb, int *seq, pid_t *pid)
 {
-	char p[64];
-	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
-	struct strbuf sb = STRBUF_INIT;
-	bool yes = false;
-	if (read_file(p, &sb) == 0) {
-		const char *l = strstr(sb_str(&sb), "\nNSpid:");
-		if (l) {
-			const char *end = strchr(l + 1, '\n');
-			const char *last = end ? end : l + strlen(l);
-			while (last > l && (last[-1] == '\n' || last[-1] == ' '))
-				last--;
-			const char *start = last;
-			while (start > l && start[-1] != '\t' && start[-1] != ' ')
-				start--;
-			int64_t v;
-			char num[24];
-			snprintf(num, sizeof(num), "%.*s", (int)(last - start), start);
-			yes = parse_i64(num, 1, INT_MAX, &v) == 0 && v == inner;
+	if (sb->shim_fd < 0)
+		return -EBADF;
+	char msg[64];
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+	} ctl;
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n = recvmsg(sb->shim_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return errno == EAGAIN ? -EAGAIN : -errno;
+	if (n == 0)
+		return -EPIPE;  /* every holder of the other end is gone */
+	msg[n] = '\0';
+	struct ucred cred = { 0 };
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+		else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			/* descriptors a script sent along: closed, never used */
+			int *fds = (int *)CMSG_DATA(c);
+			size_t nf = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < nf; i++)
+				close(fds[i]);
 		}
 	}
-	sb_release(&sb);
-	return yes;
+	int64_t v;
+	if (strncmp(msg, "qemu-", 5) || parse_i64(msg + 5, 1, 999, &v) || cred.pid <= 0)
+		return -EINVAL;
+	*seq = (int)v;
+	*pid = cred.pid;
+	return 0;
+}
+
+void sandbox_shim_answer(struct sandbox *sb)
+{
+	if (sb->shim_fd >= 0)
+		(void)!send(sb->shim_fd, "k", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /* Processes of the sandbox's pid namespace but its init: fills up to max. */
@@ -654,16 +686,6 @@ static int ns_members(const struct sandbox *sb, pid_t *pids, int max)
 	}
 	closedir(d);
 	return n;
-}
-
-pid_t sandbox_host_pid(const struct sandbox *sb, pid_t inner_pid)
-{
-	pid_t pids[256];
-	int n = ns_members(sb, pids, (int)ARRAY_SIZE(pids));
-	for (int i = 0; i < n && i < (int)ARRAY_SIZE(pids); i++)
-		if (nspid_is(pids[i], inner_pid))
-			return pids[i];
-	return 0;
 }
 
 int sandbox_stop(struct sandbox *sb, int *left)
@@ -696,7 +718,9 @@ int sandbox_stop(struct sandbox *sb, int *left)
 	sandbox_script_exited(sb);
 	if (sb->status_fd >= 0)
 		close(sb->status_fd);
-	sb->status_fd = -1;
+	if (sb->shim_fd >= 0)
+		close(sb->shim_fd);
+	sb->status_fd = sb->shim_fd = -1;
 	sb->init = 0;
 	sb->launcher = 0;
 	return sandbox_unmount(sb);

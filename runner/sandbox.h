@@ -108,7 +108,7 @@ int sandbox_claim_uid(const char *root, uid_t *uid, int *fd);
  * (pure: "name:start:count" lines). */
 bool sandbox_uid_delegated(const char *subid_text, uid_t uid);
 
-#define SANDBOX_MAX_NOTES 4
+#define SANDBOX_MAX_NOTES 6
 
 struct sandbox_spec {
 	const char *submission;   /* the student's directory (absolute) */
@@ -137,6 +137,7 @@ struct sandbox {
 	pid_t launcher;           /* bwrap, the worker's child; 0 none */
 	pid_t init;               /* the pid namespace's init, as the worker sees it; 0 none */
 	int status_fd;            /* the script's wait status arrives here */
+	int shim_fd;              /* the qemu shim's channel (shim.h SHIM_FD_ENV), with SO_PASSCRED */
 	int cleanup;              /* registry handle of the launcher */
 	unsigned long pidns;      /* the pid namespace's inode */
 	char work[4096];          /* ROOT/work */
@@ -148,7 +149,7 @@ struct sandbox {
 	char uid_map[64];         /* /proc/INIT/uid_map as the host reads it: "0 HOST_UID 1" */
 	uint64_t memory_peak;     /* the cgroup's peak, read at the stop */
 	bool memory_hit;          /* the cgroup's memory limit was reached */
-	char notes[SANDBOX_MAX_NOTES][200];  /* what was adapted: "alpine-bzImage is the image's vmlinux" */
+	char notes[SANDBOX_MAX_NOTES][256];  /* what was adapted: "alpine-bzImage is the image's vmlinux" */
 	int nnotes;
 };
 
@@ -156,11 +157,15 @@ struct sandbox {
  * that process into new namespaces for good). On error err says what and
  * the sandbox holds nothing running. */
 int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err, size_t errlen);
+/* The next message on the shim's channel, without waiting: 0 and the
+ * record number and the sender's pid (the kernel's word, as this process
+ * numbers pids) when there is one; -EAGAIN none yet; -EINVAL a message
+ * that is not a shim's ("qemu-N"). */
+int sandbox_shim_announcement(struct sandbox *sb, int *seq, pid_t *pid);
+/* Let the announcing shim go on. */
+void sandbox_shim_answer(struct sandbox *sb);
 /* Has the script exited? (Its status in sb->script_status once it has.) */
 bool sandbox_script_exited(struct sandbox *sb);
-/* The pid, as this process sees it, of the sandbox's process whose pid in
- * the sandbox is inner_pid; 0 when there is none. */
-pid_t sandbox_host_pid(const struct sandbox *sb, pid_t inner_pid);
 /* End the script and everything it started (SIGKILL to the namespace's
  * init, then the cgroup); *left: processes of the namespace still there 2 s
  * later (0). Then sandbox_unmount(). */

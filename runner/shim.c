@@ -7,7 +7,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "runner/util.h"
@@ -210,6 +212,29 @@ static int publish(const char *dir, int argc, char **argv, struct shim_config *c
 	return r;
 }
 
+/* Tell the grader over its channel (SHIM_FD_ENV) that record seq is this
+ * process's: the kernel attaches this process's pid to the message
+ * (SO_PASSCRED on the grader's end), which no script can forge, and the
+ * grader checks that pid's executable and command line before it answers.
+ * Wait for the answer a while (a script reading the channel too may take
+ * it), then go on either way; the channel is closed before qemu runs. */
+static void announce(int seq)
+{
+	const char *env = getenv(SHIM_FD_ENV);
+	int64_t fd;
+	if (!env || parse_i64(env, 3, 1023, &fd))
+		return;
+	char msg[32];
+	int n = snprintf(msg, sizeof(msg), "qemu-%d", seq);
+	if (send((int)fd, msg, (size_t)n, MSG_NOSIGNAL) == n) {
+		struct pollfd p = { .fd = (int)fd, .events = POLLIN };
+		char ack;
+		if (poll(&p, 1, 3000) > 0)
+			(void)!recv((int)fd, &ack, 1, MSG_DONTWAIT);  /* none left: another reader took it */
+	}
+	close((int)fd);
+}
+
 int shim_qemu_main(int argc, char **argv)
 {
 	const char *dir = getenv("VLAB_SHIM_DIR"), *real = getenv("VLAB_SHIM_QEMU");
@@ -234,11 +259,19 @@ int shim_qemu_main(int argc, char **argv)
 		fprintf(stderr, "vlab: the qemu shim cannot record this command in %s: %s\n", dir, strerror(-r));
 		return 127;
 	}
+	announce(seq);
 	int fd = open(errpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, 2);
 		close(fd);
 	}
+	/* what the real qemu should not have of a grader's: the channel, and
+	 * the loader's variables (the qemu judged is the real one) */
+	static const char *const drop[] = { "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "LD_DEBUG", "LD_PROFILE",
+					    "LD_BIND_NOW", "LD_ORIGIN_PATH", "LD_DYNAMIC_WEAK", "GCONV_PATH", "MALLOC_TRACE",
+					    SHIM_FD_ENV };
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		unsetenv(drop[i]);
 	execv(real, res.argv);
 	fprintf(stderr, "vlab: cannot run %s: %s\n", real, strerror(errno));
 	shim_result_release(&res);

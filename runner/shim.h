@@ -34,6 +34,12 @@
 
 #define SHIM_MAX_CHANGES 8
 
+/* The descriptor of the grader's channel (a SOCK_SEQPACKET socket): after
+ * publishing record N the shim sends "qemu-N" on it, and the grader takes
+ * the sender's pid from the kernel (SO_PASSCRED) to know the record is a
+ * shim's and which process it is. */
+#define SHIM_FD_ENV "VLAB_SHIM_FD"
+
 struct shim_config {
 	bool to_tcg;            /* the host cannot boot the guest under KVM */
 	const char *tcg_why;    /* the reason, for the record */
