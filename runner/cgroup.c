@@ -157,9 +157,10 @@ int cgroup_host_parse(const char *root, const char *mountinfo, const char *self_
 			return 0;
 		}
 		snprintf(out->why, sizeof(out->why),
-			 "cgroup v2 at %s offers '%s' to vlab's own group, not memory, pids and cpu; no cgroup v1 "
+			 "cgroup v2 at %s offers %s%s%s to vlab's own group, not memory, pids and cpu; no cgroup v1 "
 			 "hierarchies of memory, pids and cpu are mounted",
-			 v2_mnt, r ? "nothing readable" : ctl);
+			 v2_mnt, r || !ctl[0] ? "" : "'", r ? "nothing readable" : ctl[0] ? ctl : "no controllers",
+			 r || !ctl[0] ? "" : "'");
 		return 0;
 	}
 	snprintf(out->why, sizeof(out->why), "neither cgroup v1 hierarchies of memory, pids and cpu%s nor cgroup v2 "
@@ -426,6 +427,12 @@ bool cgroup_memory_hit(const struct cgroup *cg)
 {
 	if (!cg->ndirs)
 		return false;
-	return cg->version == CGROUP_V1 ? read_u64(cg->dir[CG_MEMORY], "memory.failcnt", NULL) > 0
-					: read_u64(cg->dir[0], "memory.events", "oom_kill") > 0;
+	if (cg->version == CGROUP_V2)
+		return read_u64(cg->dir[0], "memory.events", "oom_kill") > 0 ||
+		       read_u64(cg->dir[0], "memory.events", "max") > 0;
+	/* with swap accounting the memory+swap counter is charged first, so
+	 * its failcnt may move alone; oom_control counts the OOM kills */
+	const char *mem = cg->dir[CG_MEMORY];
+	return read_u64(mem, "memory.failcnt", NULL) > 0 || read_u64(mem, "memory.memsw.failcnt", NULL) > 0 ||
+	       read_u64(mem, "memory.oom_control", "oom_kill") > 0;
 }

@@ -87,8 +87,9 @@ void cgroup_remove_parent(const struct cgroup_host *h, const char *parent);
 /* The group's peak memory use in bytes (v1 memory.max_usage_in_bytes, v2
  * memory.peak), 0 when unknown. */
 uint64_t cgroup_memory_peak(const struct cgroup *cg);
-/* Whether the group's memory limit was hit (v1 memory.failcnt > 0, v2
- * memory.events oom_kill > 0). */
+/* Whether the group's memory limit was hit (v1: memory.failcnt,
+ * memory.memsw.failcnt or memory.oom_control's oom_kill above 0; v2:
+ * memory.events' max or oom_kill above 0). */
 bool cgroup_memory_hit(const struct cgroup *cg);
 
 #endif

@@ -35,6 +35,7 @@
 #include "runner/proc.h"
 #include "runner/report.h"
 #include "runner/rundir.h"
+#include "runner/seccomp_filter.h"
 #include "runner/vmrun.h"
 
 /* ---- small readers ------------------------------------------------------ */
@@ -310,6 +311,12 @@ void doctor_gather(const char *root, struct doctor_facts *f)
 	probe_tool(&f->strace, "strace", "-V");
 	probe_tool(&f->perf, "perf", "--version");
 	probe_tool(&f->iperf3, "iperf3", "--version");
+	probe_tool(&f->bwrap, "bwrap", "--version");
+	cgroup_host_detect(root, &f->cgroups);
+	int sfd = seccomp_filter_fd(f->seccomp_error, sizeof(f->seccomp_error));
+	f->seccomp = sfd < 0 ? sfd : 1;
+	if (sfd >= 0)
+		close(sfd);
 	probe_tracepoints(root, f);
 	probe_profiles(f);
 }
@@ -808,7 +815,8 @@ static void privilege_rows(struct table *t, const struct doctor_facts *f)
 	}
 
 	r = row(t, "user namespaces", DOCTOR_OK);
-	SET(r, enables, "chapters 2-3 without root: the lab network in vlab's own user+network namespace");
+	SET(r, enables, "chapters 2-3 without root: the lab network in vlab's own user+network namespace; vlab "
+			"grade: one per sandbox (bubblewrap)");
 	char why[200] = "", fix[200] = "";
 	if (f->userns_clone == 0) {
 		snprintf(why, sizeof(why), "kernel.unprivileged_userns_clone=0");
@@ -957,6 +965,33 @@ static void probe_row(struct table *t, const struct doctor_facts *f)
 	}
 }
 
+/* What vlab grade's sandboxes need beyond root: bubblewrap, cgroups and
+ * the seccomp filter (user namespaces have their row above). */
+static void grading_rows(struct table *t, const struct doctor_facts *f)
+{
+	tool_row(t, "bubblewrap", "bwrap", &f->bwrap, "bubblewrap", false,
+		 "vlab grade: the jail each graded script runs in (vlab grade refuses to run without it)");
+	struct doctor_row *r = row(t, "cgroups", DOCTOR_OK);
+	SET(r, enables, "vlab grade: memory, process and CPU limits for each sandbox as a whole");
+	char d[700];
+	cgroup_host_describe(&f->cgroups, d, sizeof(d));
+	SET(r, detail, "%s", d);
+	if (f->cgroups.version == CGROUP_NONE) {
+		r->status = DOCTOR_WARN;
+		SET(r, fix, "mount cgroup v2 with memory, pids and cpu for vlab's group (systemd does), or the v1 "
+			    "hierarchies of memory, pids and cpu; vlab grade warns in every result without them");
+	}
+	r = row(t, "seccomp filter", f->seccomp > 0 ? DOCTOR_OK : DOCTOR_MISSING);
+	SET(r, enables, "vlab grade: the system calls a graded script and its qemu are refused");
+	if (f->seccomp > 0)
+		SET(r, detail, "compiled with libseccomp for x86_64, i386 and x32: keys, bpf, ptrace, modules, mounts "
+			       "and the like fail with EPERM, io_uring with ENOSYS");
+	else {
+		SET(r, detail, "%s", f->seccomp_error[0] ? f->seccomp_error : strerror(-f->seccomp));
+		SET(r, fix, "install libseccomp2 (make deps)");
+	}
+}
+
 size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t max)
 {
 	static struct table t;
@@ -974,6 +1009,7 @@ size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t
 	tool_row(&t, "iperf3", "iperf3", &f->iperf3, "iperf3", false,
 		 "chapter 3: iperf3 between host and guests by hand (the guests carry their own)");
 	privilege_rows(&t, f);
+	grading_rows(&t, f);
 	image_rows(&t, f);
 
 	char why[256];

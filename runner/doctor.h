@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "runner/cgroup.h"
 #include "runner/host.h"
 
 #define DOCTOR_MAX_PROFILES 8
@@ -85,7 +86,10 @@ struct doctor_facts {
 	enum tracepoints kvm_tp;
 	int kvm_tp_count;              /* events in tracefs' kvm directory, 0 when not counted */
 	char kvm_tp_where[128];        /* "/sys/kernel/tracing/events/kvm", "perf list" */
-	struct doctor_tool qemu, qemu_img, strace, perf, iperf3;
+	struct doctor_tool qemu, qemu_img, strace, perf, iperf3, bwrap;
+	struct cgroup_host cgroups;    /* where vlab grade's sandboxes' cgroups would go */
+	int seccomp;                   /* 1 the sandbox's filter compiles, -errno not */
+	char seccomp_error[256];
 	struct doctor_profile profiles[DOCTOR_MAX_PROFILES];
 	int nprofiles;
 	char manifest_error[320];      /* a manifest that does not parse */

@@ -548,7 +548,13 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 	char mapfile[64];
 	snprintf(mapfile, sizeof(mapfile), "/proc/%d/uid_map", (int)sb->init);
 	struct strbuf map = STRBUF_INIT;
-	if (read_file(mapfile, &map) == 0) {
+	/* bwrap names its child before it has written the child's map */
+	int64_t map_by = now_ms() + 2000;
+	while ((read_file(mapfile, &map) || !map.len) && ms_left(map_by) > 0) {
+		sb_reset(&map);
+		poll(NULL, 0, 5);
+	}
+	if (map.len) {
 		/* "         0 2046820352          1" -> "0 2046820352 1" */
 		char *save = NULL, *tok;
 		size_t w = 0;

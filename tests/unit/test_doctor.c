@@ -316,6 +316,39 @@ static void put_kvm_pvm(const struct root *r)
 	/* no tracefs: it is not mounted there until perf runs */
 }
 
+/* vlab grade's rows: bubblewrap missing from PATH, cgroup v1 as the CI
+ * machines mount it (captured), then a host with neither v1 nor v2. */
+static void test_grading_rows(void **state)
+{
+	struct root *r = *state;
+
+	put_common(r);
+	struct strbuf mi = STRBUF_INIT, sc = STRBUF_INIT;
+	char *a = xasprintf("%s/cgroup/mountinfo-v1-ci", FIXTURES), *b = xasprintf("%s/cgroup/self-cgroup-v1-ci", FIXTURES);
+	assert_int_equal(read_file(a, &mi), 0);
+	assert_int_equal(read_file(b, &sc), 0);
+	put(r, "proc/self/mountinfo", sb_str(&mi), 0444);
+	put(r, "proc/self/cgroup", sb_str(&sc), 0444);
+	gather(r);
+	assert_row(r, "bubblewrap", DOCTOR_MISSING, "");
+	assert_contains(find_row(r, "bubblewrap")->fix, "bubblewrap");
+	assert_false(find_row(r, "bubblewrap")->essential);
+	assert_row(r, "cgroups", DOCTOR_OK, "v1 (memory, pids, cpu) below ");
+	assert_contains(find_row(r, "cgroups")->detail, "/sys/fs/cgroup/memory/process_api/");
+	assert_row(r, "seccomp filter", DOCTOR_OK, "x86_64, i386 and x32");
+
+	put(r, "proc/self/mountinfo", "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n", 0444);
+	put(r, "proc/self/cgroup", "0::/\n", 0444);
+	put(r, "sys/fs/cgroup/unified/cgroup.controllers", "\n", 0444);
+	gather(r);
+	assert_row(r, "cgroups", DOCTOR_WARN, "none: cgroup v2 at /sys/fs/cgroup/unified offers no controllers");
+	assert_contains(find_row(r, "cgroups")->fix, "vlab grade warns in every result");
+	free(a);
+	free(b);
+	sb_release(&mi);
+	sb_release(&sc);
+}
+
 static void test_kvm_pvm(void **state)
 {
 	struct root *r = *state;
@@ -869,6 +902,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tracepoints_unseen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_images, setup, teardown),
 		cmocka_unit_test(test_console_evidence),
+		cmocka_unit_test_setup_teardown(test_grading_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmd, setup, teardown),
