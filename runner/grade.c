@@ -920,6 +920,9 @@ static void reap_killed_worker(const struct grade_ctx *ctx, int i)
 
 static int run_all(struct grade_ctx *ctx, json_t *results)
 {
+	/* a worker killed at its deadline leaves its bwrap and the sandbox's
+	 * init without a parent: they come to vlab, not to PID 1 */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	pid_t workers[MAX_JOBS] = { 0 };
 	int handles[MAX_JOBS];
 	int idx[MAX_JOBS];
@@ -1004,6 +1007,18 @@ static int run_all(struct grade_ctx *ctx, json_t *results)
 				fprintf(stderr, "vlab: grading %s: the worker %s\n", ctx->names[idx[s]], how);
 			}
 		}
+	}
+	/* what a killed worker's sandbox left comes to us (the subreaper):
+	 * reaped here, not left as zombies under a PID 1 that may not reap */
+	int64_t orphans_by = now_ms() + 3000;
+	for (;;) {
+		pid_t o = waitpid(-1, NULL, WNOHANG);
+		if (o < 0 && errno != EINTR)
+			break;
+		if (o == 0 && ms_left(orphans_by) <= 0)
+			break;
+		if (o == 0)
+			poll(NULL, 0, 20);
 	}
 	if (cleanup_stop_requested()) {
 		free(killed);

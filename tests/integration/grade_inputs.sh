@@ -44,6 +44,14 @@ if command -v setpriv >/dev/null; then
 	[ $rc = 3 ] && grep -q "sudo vlab grade" err || die "not root: exit $rc, $(cat err)"
 fi
 "$VLAB" grade subs/x -j 0 2>err; [ $? = 2 ] || die "-j 0 is not a usage error"
+"$VLAB" grade subs/x --memory 100M 2>err; [ $? = 2 ] && grep -q "memory takes a size" err || die "--memory 100M: $(cat err)"
+"$VLAB" grade subs/x --disk lots 2>err; [ $? = 2 ] && grep -q "disk takes a size" err || die "--disk lots: $(cat err)"
+# no bubblewrap: refused, never graded unjailed (a PATH with qemu but no bwrap)
+mkdir nobwrap && ln -s "$(command -v qemu-system-x86_64)" nobwrap/
+PATH="$PWD/nobwrap" "$VLAB" grade subs/x --out nb 2>err; rc=$?
+[ $rc = 3 ] && grep -q "install the package bubblewrap" err && [ "$(wc -l <err)" = 1 ] ||
+	die "without bwrap: exit $rc, $(cat err)"
+[ ! -e nb ] || die "without bwrap, reports were written: $(ls -R nb)"
 # reports that would overwrite a submission: refused, the submission untouched
 touch subs/x/keep.me
 "$VLAB" grade subs/x --out subs 2>err; rc=$?
