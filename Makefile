@@ -102,6 +102,7 @@ OBJS += checks/perf_parse.o
 OBJS += chapters/ch3_iperf.o
 OBJS += checks/iperf.o
 OBJS += checks/ch3.o
+OBJS += checks/two_vm_plan.o
 OBJS += runner/check_cmd.o
 OBJS += checks/rubric.o
 OBJS += checks/grade_cmdline.o

@@ -1,0 +1,234 @@
+/* The two-VM lab's plan and verdicts on its command lines; see two_vm_plan.h. */
+#include "checks/two_vm_plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "runner/util.h"
+
+#define LAB_SECTION_CH3 "lab chapter 3, \"Virtualized Vs Paravirtualized I/O\""
+
+/* The course's runqemu_two_vms.sh: QEMU_OPTS1 and QEMU_OPTS2, and the
+ * addresses its chapter gives the guests. */
+const struct two_vm_role two_vm_roles[2] = {
+	{ "VM1", "simple_alpine_rootfs1.ext4", "serial_vm1.socket",
+	  { { "e1000", "e1000", "52:54:00:8b:99:de", "tap0", "br0", "10.0.0.10/24" },
+	    { "virtio", "virtio-net-pci", "52:54:00:8b:99:df", "tap1", "br1", "10.0.1.10/24" } } },
+	{ "VM2", "simple_alpine_rootfs2.ext4", "serial_vm2.socket",
+	  { { "e1000", "e1000", "52:54:00:8b:99:ce", "tap2", "br0", "10.0.0.11/24" },
+	    { "virtio", "virtio-net-pci", "52:54:00:8b:99:cf", "tap3", "br1", "10.0.1.11/24" } } },
+};
+
+static const char *base_name(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+	return s ? s + 1 : path;
+}
+
+int two_vm_role_score(const struct qemu_cmdline *c, const struct two_vm_role *role)
+{
+	struct qemu_nic nics[8];
+	size_t n = qemu_cmdline_nics(c, nics, ARRAY_SIZE(nics));
+	if (n > ARRAY_SIZE(nics))
+		n = ARRAY_SIZE(nics);
+	int score = 0;
+	for (size_t k = 0; k < 2; k++) {
+		bool mac = false, tap = false;
+		for (size_t i = 0; i < n; i++) {
+			mac |= nics[i].mac && !strcasecmp(nics[i].mac, role->nic[k].mac);
+			tap |= nics[i].ifname && !strcmp(nics[i].ifname, role->nic[k].tap);
+		}
+		score += 2 * mac + tap;
+	}
+	struct qemu_serial s;
+	if (qemu_cmdline_serial(c, &s, NULL, 0) == 0 && s.path && !strcmp(base_name(s.path), role->serial))
+		score++;
+	struct qemu_disk d;
+	if (qemu_cmdline_virtio_disk(c, &d) == 0 && d.file && !strcmp(base_name(d.file), role->rootfs))
+		score++;
+	return score;
+}
+
+int two_vm_pair(const struct two_vm_candidate *cands, size_t n, int out[2], char *why, size_t whylen,
+		char left[][200], size_t maxleft, size_t *nleft)
+{
+	out[0] = out[1] = -1;
+	*nleft = 0;
+	why[0] = '\0';
+	int *score = xcalloc(n * 2 + 1, sizeof(int));
+	for (size_t i = 0; i < n; i++)
+		for (int r = 0; r < 2; r++)
+			score[i * 2 + (size_t)r] = two_vm_role_score(cands[i].cmd, &two_vm_roles[r]);
+	int ret = 0;
+	for (int r = 0; r < 2 && !ret; r++) {
+		/* a qemu takes the role it fits better; the best of those wins */
+		int best = -1, tie = -1;
+		for (size_t i = 0; i < n; i++) {
+			int mine = score[i * 2 + (size_t)r], other = score[i * 2 + (size_t)(1 - r)];
+			if (mine == 0 || mine < other || (mine == other && r == 1))
+				continue;
+			if (best < 0 || mine > score[(size_t)best * 2 + (size_t)r]) {
+				best = (int)i;
+				tie = -1;
+			} else if (mine == score[(size_t)best * 2 + (size_t)r]) {
+				tie = (int)i;
+			}
+		}
+		if (best < 0) {
+			snprintf(why, whylen, "no running qemu is the lab's %s (no NIC with %s or %s, no %s on %s or %s)",
+				 two_vm_roles[r].name, two_vm_roles[r].nic[0].mac, two_vm_roles[r].nic[1].mac, "NIC",
+				 two_vm_roles[r].nic[0].tap, two_vm_roles[r].nic[1].tap);
+			ret = -ENOENT;
+		} else if (tie >= 0) {
+			snprintf(why, whylen, "two qemus fit the lab's %s equally well (pid %d and pid %d): name them with "
+					      "--pid VM1_PID --pid VM2_PID",
+				 two_vm_roles[r].name, (int)cands[best].pid, (int)cands[tie].pid);
+			ret = -EEXIST;
+		} else {
+			out[r] = best;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((int)i == out[0] || (int)i == out[1])
+			continue;
+		if (*nleft < maxleft) {
+			int s1 = score[i * 2], s2 = score[i * 2 + 1];
+			if (!s1 && !s2)
+				snprintf(left[*nleft], 200, "pid %d is no VM of the two-VM lab (none of its MACs, taps, serial "
+							    "socket or rootfs): left out",
+					 (int)cands[i].pid);
+			else
+				snprintf(left[*nleft], 200, "pid %d fits the lab's %s less well than pid %d: left out",
+					 (int)cands[i].pid, two_vm_roles[s1 >= s2 ? 0 : 1].name,
+					 out[s1 >= s2 ? 0 : 1] >= 0 ? (int)cands[out[s1 >= s2 ? 0 : 1]].pid : 0);
+		}
+		(*nleft)++;
+	}
+	free(score);
+	return ret;
+}
+
+/* One planned NIC: 0 and a summary, or -1 and r failed. */
+static int check_nic(struct check_result *r, const struct qemu_cmdline *c, const struct two_vm_role *role,
+		     const struct two_vm_nic *want, struct strbuf *summary)
+{
+	char *hint = xasprintf("give %s `-device %s,netdev=ID,mac=%s -netdev tap,ifname=%s,id=ID` as the course's "
+			       "runqemu_two_vms.sh does (" LAB_SECTION_CH3 ")",
+			       role->name, want->model, want->mac, want->tap);
+	struct qemu_nic nics[8];
+	size_t n = qemu_cmdline_nics(c, nics, ARRAY_SIZE(nics));
+	if (n > ARRAY_SIZE(nics))
+		n = ARRAY_SIZE(nics);
+	const struct qemu_nic *nic = NULL;
+	for (size_t i = 0; i < n && !nic; i++)
+		if (nics[i].mac && !strcasecmp(nics[i].mac, want->mac))
+			nic = &nics[i];
+	int ret = -1;
+	struct strbuf t = STRBUF_INIT;
+	if (nic && nic->device)
+		qemu_opt_text(nic->device, &t);
+	if (!nic) {
+		check_fail(r, hint, "%s has no NIC with MAC %s (its %s NIC on %s)", role->name, want->mac, want->link,
+			   want->tap);
+	} else if (!nic->model || strcmp(nic->model, want->model)) {
+		check_fail(r, hint, "`%s` is %s %s; %s's NIC with MAC %s is a %s", sb_str(&t),
+			   nic->model ? "a" : "a NIC without", nic->model ? nic->model : "model", role->name, want->mac,
+			   want->model);
+	} else if (!nic->type || strcmp(nic->type, "tap")) {
+		check_fail(r, hint, "`%s` is on %s, not a tap: %s's %s NIC goes on %s (%s)", sb_str(&t),
+			   nic->type ? nic->type : "no -netdev", role->name, want->link, want->tap, want->bridge);
+	} else if (!nic->ifname || strcmp(nic->ifname, want->tap)) {
+		struct strbuf b = STRBUF_INIT;
+		if (nic->backend)
+			qemu_opt_text(nic->backend, &b);
+		check_fail(r, hint, "`%s` is on `%s`: %s's %s NIC goes on %s (%s)", sb_str(&t), sb_str(&b), role->name,
+			   want->link, want->tap, want->bridge);
+		sb_release(&b);
+	} else {
+		sb_addf(summary, ", %s %s on %s", want->model, want->mac, want->tap);
+		ret = 0;
+	}
+	sb_release(&t);
+	free(hint);
+	return ret;
+}
+
+void two_vm_check_cmdline(struct check_result *r, const struct qemu_cmdline *c, const struct two_vm_role *role)
+{
+	struct check_result part;
+	check_init(&part, r->id);
+	check_cmdline_memory(&part, c, LAB_QEMU_MEMORY_BYTES);
+	if (part.verdict != VERDICT_PASS) {
+		*r = part;
+		return;
+	}
+	struct qemu_disk d;
+	if (qemu_cmdline_virtio_disk(c, &d) < 0) {
+		check_fail(r, "boot it from a virtio-blk disk: `-device virtio-blk-pci,drive=ID -blockdev "
+			      "file,node-name=ID,filename=FILE` (" LAB_SECTION_CH3 ")",
+			   "%s has no virtio-blk disk with a file", role->name);
+		return;
+	}
+	check_init(&part, r->id);
+	if (!check_cmdline_serial(&part, c)) {
+		*r = part;
+		return;
+	}
+	struct strbuf summary = STRBUF_INIT;
+	struct qemu_serial s;
+	qemu_cmdline_serial(c, &s, NULL, 0);
+	sb_addf(&summary, "%s: 256 MiB, virtio-blk on %s, isa-serial on %s", role->name, d.file, s.path ? s.path : "?");
+	for (int k = 0; k < 2; k++) {
+		if (check_nic(r, c, role, &role->nic[k], &summary)) {
+			sb_release(&summary);
+			return;
+		}
+	}
+	check_pass(r, "%s", sb_str(&summary));
+	sb_release(&summary);
+}
+
+/* The value of key= in a kernel command line, into out ("" when absent). */
+static void append_value(const char *append, const char *key, char *out, size_t n)
+{
+	out[0] = '\0';
+	size_t kl = strlen(key);
+	for (const char *p = append; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *end = strchr(p, ' ');
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+		if (l > kl && !strncmp(p, key, kl) && p[kl] == '=')
+			snprintf(out, n, "%.*s", (int)(l - kl - 1), p + kl + 1);
+		p += l;
+	}
+}
+
+size_t two_vm_append_note(const struct qemu_cmdline *c, char *out, size_t n)
+{
+	out[0] = '\0';
+	if (!c->append)
+		return 0;
+	char console[64];
+	append_value(c->append, "console", console, sizeof(console));
+	int w = 0;
+	if (console[0] && strncmp(console, "ttyS", 4)) {
+		w = snprintf(out, n,
+			     "the kernel command line has console=%s, a console this VM does not have (it has no "
+			     "virtio console, and %s names no device): the kernel's messages go nowhere; the lab still "
+			     "works because the guest's getty runs on ttyS0, the isa-serial port on the socket",
+			     console, console);
+	} else if (!strcmp(c->append, "root=/dev/vda")) {
+		w = snprintf(out, n,
+			     "the kernel command line is only `root=/dev/vda`: the course's runqemu_two_vms.sh writes "
+			     "`-append \"root=/dev/vda loglevel=15 console=hvc0i\"` inside its QEMU_OPTS string, whose "
+			     "quotes end -append's argument at the first space (bash takes loglevel=15 and "
+			     "console=hvc0i for variables of its own); the kernel then picks its own default console, "
+			     "and the lab works all the same: the guest's getty runs on ttyS0, the isa-serial port on "
+			     "the socket");
+	}
+	return w > 0 ? (size_t)w : 0;
+}

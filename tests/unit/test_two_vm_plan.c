@@ -1,0 +1,200 @@
+/* checks/two_vm_plan: the course's two-VM lab told apart from other qemus,
+ * each command line judged against its VM's plan, the kernel command line
+ * explained; on the argv bash really hands qemu when it runs the course's
+ * runqemu_two_vms.sh (tests/fixtures/cmdline/course-two-vms.sh). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "checks/two_vm_plan.h"
+#include "runner/util.h"
+
+static void load(const char *name, struct qemu_cmdline *c)
+{
+	char *p = xasprintf("%s/cmdline/%s.cmdline", FIXTURES, name);
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(read_file(p, &sb), 0);
+	assert_int_equal(qemu_cmdline_parse_proc(sb.buf, sb.len, c), 0);
+	sb_release(&sb);
+	free(p);
+}
+
+/* A fixture with one word replaced (old -> new). */
+static void load_edited(const char *name, const char *old, const char *new_word, struct qemu_cmdline *c)
+{
+	struct qemu_cmdline orig;
+	load(name, &orig);
+	const char **argv = xcalloc((size_t)orig.argc + 1, sizeof(char *));
+	bool found = false;
+	for (int i = 0; i < orig.argc; i++) {
+		argv[i] = orig.argv[i];
+		if (!strcmp(orig.argv[i], old)) {
+			argv[i] = new_word;
+			found = true;
+		}
+	}
+	assert_true(found);
+	assert_int_equal(qemu_cmdline_parse(argv, orig.argc, c), 0);
+	free(argv);
+	qemu_cmdline_release(&orig);
+}
+
+static void test_course_argv(void **state)
+{
+	(void)state;
+	struct qemu_cmdline c;
+	load("course-vm1", &c);
+	/* bash's word splitting of the course's QEMU_OPTS1: -append gets one word */
+	assert_string_equal(c.append, "root=/dev/vda");
+	assert_int_equal(two_vm_role_score(&c, &two_vm_roles[0]), 8);
+	assert_int_equal(two_vm_role_score(&c, &two_vm_roles[1]), 0);
+	qemu_cmdline_release(&c);
+	load("course-vm2", &c);
+	assert_int_equal(two_vm_role_score(&c, &two_vm_roles[1]), 8);
+	assert_int_equal(two_vm_role_score(&c, &two_vm_roles[0]), 0);
+	qemu_cmdline_release(&c);
+}
+
+static void test_pair_with_others(void **state)
+{
+	(void)state;
+	struct qemu_cmdline vm1, vm2, ch1, ch2;
+	load("course-vm2", &vm2);
+	load("lab-ch1", &ch1);
+	load("lab-ch2", &ch2);
+	load("course-vm1", &vm1);
+	/* chapter 1's VM (no NIC) and chapter 2's (the e1000 of VM1's MAC on
+	 * tap0) beside the lab, in any order */
+	struct two_vm_candidate cands[] = { { 101, &ch2 }, { 102, &vm2 }, { 103, &ch1 }, { 104, &vm1 } };
+	int out[2];
+	char why[300], left[4][200];
+	size_t nleft;
+	assert_int_equal(two_vm_pair(cands, 4, out, why, sizeof(why), left, 4, &nleft), 0);
+	assert_int_equal(cands[out[0]].pid, 104);
+	assert_int_equal(cands[out[1]].pid, 102);
+	assert_int_equal(nleft, 2);
+	assert_string_equal(left[0], "pid 101 fits the lab's VM1 less well than pid 104: left out");
+	/* chapter 1's VM shares only VM1's rootfs name */
+	assert_string_equal(left[1], "pid 103 fits the lab's VM1 less well than pid 104: left out");
+	/* a qemu of something else entirely */
+	struct qemu_cmdline other;
+	load_edited("lab-ch1", "file,node-name=id0,filename=simple_alpine_rootfs1.ext4",
+		    "file,node-name=id0,filename=debian.img", &other);
+	struct two_vm_candidate more[] = { { 401, &vm1 }, { 402, &other }, { 403, &vm2 } };
+	assert_int_equal(two_vm_pair(more, 3, out, why, sizeof(why), left, 4, &nleft), 0);
+	assert_int_equal(nleft, 1);
+	assert_non_null(strstr(left[0], "pid 402 is no VM of the two-VM lab"));
+	qemu_cmdline_release(&other);
+
+	/* two of one role: ask for --pid */
+	struct two_vm_candidate twice[] = { { 201, &vm1 }, { 202, &vm2 }, { 203, &vm1 } };
+	assert_int_equal(two_vm_pair(twice, 3, out, why, sizeof(why), left, 4, &nleft), -EEXIST);
+	assert_non_null(strstr(why, "two qemus fit the lab's VM1 equally well (pid 201 and pid 203)"));
+	assert_non_null(strstr(why, "--pid VM1_PID --pid VM2_PID"));
+
+	/* VM2 stopped: named */
+	struct two_vm_candidate one[] = { { 301, &vm1 }, { 302, &ch1 } };
+	assert_int_equal(two_vm_pair(one, 2, out, why, sizeof(why), left, 4, &nleft), -ENOENT);
+	assert_non_null(strstr(why, "no running qemu is the lab's VM2"));
+	assert_non_null(strstr(why, "52:54:00:8b:99:ce"));
+	qemu_cmdline_release(&vm1);
+	qemu_cmdline_release(&vm2);
+	qemu_cmdline_release(&ch1);
+	qemu_cmdline_release(&ch2);
+}
+
+static void test_cmdline_verdicts(void **state)
+{
+	(void)state;
+	struct qemu_cmdline c;
+	struct check_result r;
+	for (int v = 0; v < 2; v++) {
+		load(v ? "course-vm2" : "course-vm1", &c);
+		check_init(&r, "ch3.vm_command_line");
+		two_vm_check_cmdline(&r, &c, &two_vm_roles[v]);
+		assert_int_equal(r.verdict, VERDICT_PASS);
+		assert_non_null(strstr(r.detail, v ? "virtio-net-pci 52:54:00:8b:99:cf on tap3"
+						   : "e1000 52:54:00:8b:99:de on tap0"));
+		qemu_cmdline_release(&c);
+	}
+	/* VM2's virtio NIC on VM1's tap: named with the student's own text */
+	load_edited("course-vm2", "tap,ifname=tap3,id=hostnet3", "tap,ifname=tap1,id=hostnet3", &c);
+	check_init(&r, "ch3.vm2_command_line");
+	two_vm_check_cmdline(&r, &c, &two_vm_roles[1]);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.detail, "is on `-netdev tap,ifname=tap1,id=hostnet3`: VM2's virtio NIC goes on tap3 (br1)"));
+	assert_non_null(strstr(r.hint, "-netdev tap,ifname=tap3"));
+	qemu_cmdline_release(&c);
+	/* the models swapped for a MAC */
+	load_edited("course-vm1", "virtio-net-pci,netdev=hostnet1,id=net1,mac=52:54:00:8b:99:df",
+		    "e1000,netdev=hostnet1,id=net1,mac=52:54:00:8b:99:df", &c);
+	check_init(&r, "ch3.vm1_command_line");
+	two_vm_check_cmdline(&r, &c, &two_vm_roles[0]);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.detail, "is a e1000; VM1's NIC with MAC 52:54:00:8b:99:df is a virtio-net-pci"));
+	qemu_cmdline_release(&c);
+	/* memory */
+	load_edited("course-vm1", "256M", "512M", &c);
+	check_init(&r, "ch3.vm1_command_line");
+	two_vm_check_cmdline(&r, &c, &two_vm_roles[0]);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.detail, "512 MiB"));
+	qemu_cmdline_release(&c);
+	/* device ids never matter: VM1 with VM2's ids passes */
+	struct qemu_cmdline d;
+	load_edited("course-vm1", "virtio-blk-pci,drive=id0", "virtio-blk-pci,drive=id7", &d);
+	load_edited("course-vm1", "file,node-name=id0,filename=simple_alpine_rootfs1.ext4",
+		    "file,node-name=id7,filename=simple_alpine_rootfs1.ext4", &c);
+	qemu_cmdline_release(&d);
+	const char *argv[] = { "qemu-system-x86_64", "-nodefaults", "-m", "256M", "-kernel", "k",
+			       "-device", "virtio-blk-pci,drive=disk9", "-blockdev", "file,node-name=disk9,filename=r.ext4",
+			       "-device", "isa-serial,chardev=s9", "-chardev", "socket,id=s9,path=x.socket,server=on,wait=off",
+			       "-device", "e1000,netdev=n9,mac=52:54:00:8b:99:de", "-netdev", "tap,ifname=tap0,id=n9",
+			       "-device", "virtio-net-pci,netdev=n8,mac=52:54:00:8b:99:df", "-netdev", "tap,id=n8,ifname=tap1" };
+	qemu_cmdline_release(&c);
+	assert_int_equal(qemu_cmdline_parse(argv, (int)(sizeof(argv) / sizeof(argv[0])), &c), 0);
+	check_init(&r, "ch3.vm1_command_line");
+	two_vm_check_cmdline(&r, &c, &two_vm_roles[0]);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	qemu_cmdline_release(&c);
+}
+
+static void test_append_note(void **state)
+{
+	(void)state;
+	struct qemu_cmdline c;
+	char note[600];
+	load("course-vm1", &c);
+	assert_true(two_vm_append_note(&c, note, sizeof(note)) > 0);
+	assert_non_null(strstr(note, "the kernel command line is only `root=/dev/vda`"));
+	assert_non_null(strstr(note, "bash takes loglevel=15 and console=hvc0i for variables of its own"));
+	qemu_cmdline_release(&c);
+	/* written with its quotes kept, as a student may: console=hvc0i reaches the kernel */
+	load_edited("course-vm1", "root=/dev/vda", "root=/dev/vda loglevel=15 console=hvc0i", &c);
+	assert_true(two_vm_append_note(&c, note, sizeof(note)) > 0);
+	assert_non_null(strstr(note, "console=hvc0i, a console this VM does not have"));
+	assert_non_null(strstr(note, "getty runs on ttyS0"));
+	qemu_cmdline_release(&c);
+	load_edited("course-vm1", "root=/dev/vda", "root=/dev/vda console=ttyS0", &c);
+	assert_int_equal(two_vm_append_note(&c, note, sizeof(note)), 0);
+	assert_string_equal(note, "");
+	qemu_cmdline_release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_course_argv),
+		cmocka_unit_test(test_pair_with_others),
+		cmocka_unit_test(test_cmdline_verdicts),
+		cmocka_unit_test(test_append_note),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
