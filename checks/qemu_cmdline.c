@@ -997,18 +997,28 @@ void check_cmdline_no_nic(struct check_result *r, const struct qemu_cmdline *c)
 	free(t);
 }
 
+bool qemu_cmdline_nic_by_mac(const struct qemu_cmdline *c, const char *mac, struct qemu_nic *out)
+{
+	struct qemu_nic nics[8];
+	size_t n = qemu_cmdline_nics(c, nics, ARRAY_SIZE(nics));
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(nics); i++) {
+		if (nics[i].mac && !strcasecmp(nics[i].mac, mac)) {
+			*out = nics[i];
+			return true;
+		}
+	}
+	return false;
+}
+
 void check_cmdline_nic(struct check_result *r, const struct qemu_cmdline *c, const char *model, const char *mac,
 		       const char *ifname)
 {
 	char *hint = xasprintf("give the VM the lab's NIC: " HINT_NIC " (" LAB_SECTION_CH2 ")");
-	struct qemu_nic nics[8];
+	struct qemu_nic nics[8], by_mac;
 	size_t n = qemu_cmdline_nics(c, nics, ARRAY_SIZE(nics));
 	if (n > ARRAY_SIZE(nics))
 		n = ARRAY_SIZE(nics);
-	const struct qemu_nic *nic = NULL;
-	for (size_t i = 0; i < n && !nic; i++)
-		if (nics[i].mac && !strcasecmp(nics[i].mac, mac))
-			nic = &nics[i];
+	const struct qemu_nic *nic = qemu_cmdline_nic_by_mac(c, mac, &by_mac) ? &by_mac : NULL;
 	if (!nic) {
 		/* the student's NIC of the lab's model, else their first */
 		for (size_t i = 0; i < n && !nic; i++)

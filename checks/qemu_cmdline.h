@@ -141,6 +141,9 @@ struct qemu_nic {
  * backend NULL and model "e1000", type "user". */
 size_t qemu_cmdline_nics(const struct qemu_cmdline *c, struct qemu_nic *out, size_t max);
 
+/* The NIC whose mac= is mac (any case), into out: false when none has it. */
+bool qemu_cmdline_nic_by_mac(const struct qemu_cmdline *c, const char *mac, struct qemu_nic *out);
+
 /* The disk the guest boots from: a virtio-blk device and its backend. */
 struct qemu_disk {
 	const struct qemu_opt *device;   /* -device virtio-blk-pci,...; NULL for -drive if=virtio */

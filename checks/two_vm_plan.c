@@ -118,14 +118,8 @@ static int check_nic(struct check_result *r, const struct qemu_cmdline *c, const
 	char *hint = xasprintf("give %s `-device %s,netdev=ID,mac=%s -netdev tap,ifname=%s,id=ID` as the course's "
 			       "runqemu_two_vms.sh does (" LAB_SECTION_CH3 ")",
 			       role->name, want->model, want->mac, want->tap);
-	struct qemu_nic nics[8];
-	size_t n = qemu_cmdline_nics(c, nics, ARRAY_SIZE(nics));
-	if (n > ARRAY_SIZE(nics))
-		n = ARRAY_SIZE(nics);
-	const struct qemu_nic *nic = NULL;
-	for (size_t i = 0; i < n && !nic; i++)
-		if (nics[i].mac && !strcasecmp(nics[i].mac, want->mac))
-			nic = &nics[i];
+	struct qemu_nic found;
+	const struct qemu_nic *nic = qemu_cmdline_nic_by_mac(c, want->mac, &found) ? &found : NULL;
 	int ret = -1;
 	struct strbuf t = STRBUF_INIT;
 	if (nic && nic->device)

@@ -18,6 +18,7 @@
 
 #include "runner/cgroup.h"
 #include "runner/util.h"
+#include "tests/unit/scratch.h"
 
 static char *fixture(const char *name)
 {
@@ -30,20 +31,9 @@ static char *fixture(const char *name)
 
 static char *fake_root(void)
 {
-	char *root = xstrdup("/tmp/vlab-test-cgroup.XXXXXX");
-	assert_non_null(mkdtemp(root));
-	return root;
-}
-
-static void put(const char *root, const char *rel, const char *text)
-{
-	char *p = xasprintf("%s/%s", root, rel);
-	char *dir = xstrdup(p);
-	*strrchr(dir, '/') = '\0';
-	assert_int_equal(mkdir_p(dir, 0755), 0);
-	assert_int_equal(write_file_atomic(p, text, strlen(text), 0644), 0);
-	free(dir);
-	free(p);
+	void *dir = NULL;
+	assert_int_equal(scratch_setup(&dir), 0);
+	return dir;
 }
 
 static char *slurp(const char *root, const char *rel)
@@ -102,7 +92,7 @@ static void test_v2_debian(void **state)
 	char *mi = fixture("mountinfo-v2-debian12"), *sc = fixture("self-cgroup-v2-debian12");
 	const char *own = "sys/fs/cgroup/user.slice/user-1000.slice/session-2.scope";
 	char *ctl = xasprintf("%s/cgroup.controllers", own);
-	put(root, ctl, "cpuset cpu io memory pids\n");
+	scratch_put(root, ctl, "cpuset cpu io memory pids\n");
 	struct cgroup_host h;
 	assert_int_equal(cgroup_host_parse(root, mi, sc, &h), 0);
 	assert_int_equal(h.version, CGROUP_V2);
@@ -111,7 +101,7 @@ static void test_v2_debian(void **state)
 		assert_string_equal(h.dir[k], want);
 
 	/* a controller missing from our group: none, saying what it saw */
-	put(root, ctl, "cpuset io memory\n");
+	scratch_put(root, ctl, "cpuset io memory\n");
 	assert_int_equal(cgroup_host_parse(root, mi, sc, &h), 0);
 	assert_int_equal(h.version, CGROUP_NONE);
 	assert_non_null(strstr(h.why, "offers 'cpuset io memory' to vlab's own group"));
@@ -129,7 +119,7 @@ static void test_none(void **state)
 	(void)state;
 	char *root = fake_root();
 	const char *mi = "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
-	put(root, "sys/fs/cgroup/unified/cgroup.controllers", "\n");
+	scratch_put(root, "sys/fs/cgroup/unified/cgroup.controllers", "\n");
 	struct cgroup_host h;
 	assert_int_equal(cgroup_host_parse(root, mi, "0::/\n", &h), 0);
 	assert_int_equal(h.version, CGROUP_NONE);
@@ -157,7 +147,7 @@ static void test_v2_files(void **state)
 	struct cgroup_host h = { .version = CGROUP_V2 };
 	for (int k = 0; k < CG_NCONTROLLERS; k++)
 		snprintf(h.dir[k], sizeof(h.dir[k]), "%s/cg/job", root);
-	put(root, "cg/job/cgroup.controllers", "cpu memory pids\n");
+	scratch_put(root, "cg/job/cgroup.controllers", "cpu memory pids\n");
 	struct cgroup_limits lim = { 1ULL << 30, 512, 50 };
 	struct cgroup cg;
 	char err[256] = "";
@@ -181,7 +171,7 @@ static void test_v2_files(void **state)
 	free(procs);
 	/* a group of that name there already (another grading's): refused,
 	 * named, never shared */
-	put(root, "cg/job/vlab-grade-1/bob/cgroup.procs", "");
+	scratch_put(root, "cg/job/vlab-grade-1/bob/cgroup.procs", "");
 	assert_int_equal(cgroup_create(&h, "vlab-grade-1", "bob", &lim, &cg, err, sizeof(err)), -EEXIST);
 	assert_non_null(strstr(err, "bob"));
 	assert_int_equal(remove_tree(root), 0);
@@ -198,9 +188,9 @@ static void test_v1_files(void **state)
 	const char *name[] = { "memory/job", "pids", "cpu" };
 	for (int k = 0; k < CG_NCONTROLLERS; k++)
 		snprintf(h.dir[k], sizeof(h.dir[k]), "%s/%s", root, name[k]);
-	put(root, "memory/job/tasks", "");
-	put(root, "pids/tasks", "");
-	put(root, "cpu/tasks", "");
+	scratch_put(root, "memory/job/tasks", "");
+	scratch_put(root, "pids/tasks", "");
+	scratch_put(root, "cpu/tasks", "");
 	struct cgroup_limits lim = { 512ULL << 20, 100, 100 };
 	struct cgroup cg;
 	char err[256] = "";

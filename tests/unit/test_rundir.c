@@ -17,28 +17,10 @@
 
 #include "runner/rundir.h"
 #include "runner/util.h"
+#include "tests/unit/scratch.h"
 
 /* 2026-12-03 12:00:00 UTC: one second that every creation below shares */
 #define PINNED ((time_t)1796299200)
-
-static int setup_dir(void **state)
-{
-	char *dir = xstrdup("/tmp/vlab-test-rundir.XXXXXX");
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	char *dir = *state;
-	int r = remove_tree(dir);
-	free(dir);
-	return r;
-}
 
 static bool is_dir(const char *path)
 {
@@ -215,13 +197,13 @@ int main(void)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_same_second_all_distinct, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_taken_name_never_reused, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_clock_stepped_back, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_every_counter_taken, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_prefix_and_mode, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_same_second_all_distinct, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_taken_name_never_reused, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_clock_stepped_back, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_every_counter_taken, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_prefix_and_mode, scratch_setup, scratch_teardown),
 		cmocka_unit_test(test_base_too_long),
-		cmocka_unit_test_setup_teardown(test_create_pinned_clock, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_create_pinned_clock, scratch_setup, scratch_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "runner/sandbox.h"
 #include "runner/util.h"
+#include "tests/unit/scratch.h"
 
 static void test_claims_are_distinct_and_released(void **state)
 {
@@ -57,17 +58,6 @@ static void test_delegated(void **state)
 	assert_false(sandbox_uid_delegated("", 5));
 }
 
-static void put(const char *root, const char *rel, const char *text)
-{
-	char *p = xasprintf("%s/%s", root, rel);
-	char *dir = xstrdup(p);
-	*strrchr(dir, '/') = '\0';
-	assert_int_equal(mkdir_p(dir, 0755), 0);
-	assert_int_equal(write_file_atomic(p, text, strlen(text), 0644), 0);
-	free(dir);
-	free(p);
-}
-
 /* On a fake host whose /etc/subuid delegates the first three uids of the
  * range, /etc/subgid the fourth, and whose processes run as the fifth:
  * the claim takes none of them. */
@@ -78,13 +68,13 @@ static void test_claim_skips_uids_in_use(void **state)
 	assert_non_null(mkdtemp(root));
 	char line[128];
 	snprintf(line, sizeof(line), "someone:%u:3\n", SANDBOX_UID_BASE);
-	put(root, "etc/subuid", line);
+	scratch_put(root, "etc/subuid", line);
 	snprintf(line, sizeof(line), "someone:%u:1\n", SANDBOX_UID_BASE + 3);
-	put(root, "etc/subgid", line);
+	scratch_put(root, "etc/subgid", line);
 	snprintf(line, sizeof(line), "Name:\tx\nUid:\t%u\t%u\t%u\t%u\n", SANDBOX_UID_BASE + 4, SANDBOX_UID_BASE + 4,
 		 SANDBOX_UID_BASE + 4, SANDBOX_UID_BASE + 4);
-	put(root, "proc/4242/status", line);
-	put(root, "proc/self/status", "Uid:\t0\t0\t0\t0\n");
+	scratch_put(root, "proc/4242/status", line);
+	scratch_put(root, "proc/self/status", "Uid:\t0\t0\t0\t0\n");
 	uid_t u;
 	int fd;
 	assert_int_equal(sandbox_claim_uid(root, &u, &fd), 0);

@@ -15,30 +15,10 @@
 #include <cmocka.h>
 
 #include "runner/util.h"
+#include "tests/unit/scratch.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
-
-static int setup_dir(void **state)
-{
-	char *dir = xstrdup("/tmp/vlab-test-util.XXXXXX");
-
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	char *dir = *state;
-	int r = remove_tree(dir);
-
-	free(dir);
-	return r;
-}
 
 static char *at(void **state, const char *rel)
 {
@@ -602,13 +582,13 @@ int main(void)
 		cmocka_unit_test(test_strbuf_growth),
 		cmocka_unit_test(test_rtrim_starts_with),
 		cmocka_unit_test(test_time),
-		cmocka_unit_test_setup_teardown(test_file_round_trip, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_file_errors, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_tmp_beside_is_fresh, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_sha256, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_file_round_trip, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_file_errors, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_tmp_beside_is_fresh, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_sha256, scratch_setup, scratch_teardown),
 		cmocka_unit_test(test_is_sha256_hex),
-		cmocka_unit_test_setup_teardown(test_mkdir_p_remove_tree, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_mkdir_p_relative, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_mkdir_p_remove_tree, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_mkdir_p_relative, scratch_setup, scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
