@@ -185,6 +185,97 @@ void two_vm_check_cmdline(struct check_result *r, const struct qemu_cmdline *c, 
 	sb_release(&summary);
 }
 
+static bool has_addr(const struct ip_iface *i, const char *cidr)
+{
+	for (int k = 0; k < i->naddrs; k++)
+		if (!strcmp(i->addrs[k], cidr))
+			return true;
+	return false;
+}
+
+/* Whose address cidr is in the plan: the NIC it belongs to, NULL none. */
+static const struct two_vm_nic *planned_owner(const char *cidr, const struct two_vm_role **role)
+{
+	for (int v = 0; v < 2; v++)
+		for (int k = 0; k < 2; k++)
+			if (!strcmp(two_vm_roles[v].nic[k].cidr, cidr)) {
+				*role = &two_vm_roles[v];
+				return &two_vm_roles[v].nic[k];
+			}
+	return NULL;
+}
+
+/* One guest's NICs against its plan: 0 and a summary, -1 and r failed. */
+static int check_guest(struct check_result *r, const struct two_vm_role *role, const struct ip_iface *ifs, size_t n,
+		       struct strbuf *summary)
+{
+	const char *hint = "in each guest, give each NIC (found by its MAC: `ip a s`) the lab's address: `ip addr add "
+			   "ADDRESS dev IFACE && ip link set IFACE up` (" LAB_SECTION_CH3 ")";
+	for (int k = 0; k < 2; k++) {
+		const struct two_vm_nic *want = &role->nic[k];
+		const struct ip_iface *i = NULL;
+		for (size_t j = 0; j < n && !i; j++)
+			if (!strcasecmp(ifs[j].mac, want->mac))
+				i = &ifs[j];
+		if (!i) {
+			check_fail(r, hint, "%s has no interface with MAC %s (its %s NIC, on %s): is its driver loaded?",
+				   role->name, want->mac, want->link, want->tap);
+			return -1;
+		}
+		if (!has_addr(i, want->cidr)) {
+			const struct two_vm_role *owner_role = NULL;
+			const struct two_vm_nic *owner = NULL;
+			for (int a = 0; a < i->naddrs && !owner; a++)
+				owner = planned_owner(i->addrs[a], &owner_role);
+			if (owner && owner_role == role && owner != want)
+				check_fail(r, hint,
+					   "the links are crossed in %s: %s (%s NIC, %s, on %s) has %s, the %s link's "
+					   "address; %s belongs on it",
+					   role->name, i->name, want->link, want->mac, want->bridge, owner->cidr,
+					   owner->link, want->cidr);
+			else if (owner)
+				check_fail(r, hint, "%s's %s (%s NIC, %s) has %s, which is %s's; %s belongs on it",
+					   role->name, i->name, want->link, want->mac, owner->cidr, owner_role->name,
+					   want->cidr);
+			else
+				check_fail(r, hint, "%s's %s (%s NIC, %s) has %s%s; the lab gives it %s", role->name,
+					   i->name, want->link, want->mac, i->naddrs ? "" : "no IPv4 address",
+					   i->naddrs ? i->addrs[0] : "", want->cidr);
+			return -1;
+		}
+		if (!i->up) {
+			check_fail(r, hint, "%s's %s (%s NIC, %s) has %s but is down: `ip link set %s up`", role->name,
+				   i->name, want->link, want->mac, want->cidr, i->name);
+			return -1;
+		}
+		sb_addf(summary, "%s%s %s (%s) %s", summary->len ? ", " : "", role->name, i->name, want->link,
+			want->cidr);
+	}
+	return 0;
+}
+
+void two_vm_check_addresses(struct check_result *r, const struct ip_iface *const ifs[2], const size_t nifs[2],
+			    const char *const not_read[2])
+{
+	struct strbuf summary = STRBUF_INIT;
+	for (int v = 0; v < 2; v++) {
+		if (not_read[v])
+			continue;
+		if (check_guest(r, &two_vm_roles[v], ifs[v], nifs[v], &summary)) {
+			sb_release(&summary);
+			return;
+		}
+	}
+	if (not_read[0] && not_read[1])
+		check_skip(r, "neither guest was asked: VM1: %s; VM2: %s", not_read[0], not_read[1]);
+	else if (not_read[0] || not_read[1])
+		check_skip(r, "%s's guest was not asked: %s; %s", not_read[0] ? "VM1" : "VM2",
+			   not_read[0] ? not_read[0] : not_read[1], sb_str(&summary));
+	else
+		check_pass(r, "%s", sb_str(&summary));
+	sb_release(&summary);
+}
+
 /* The value of key= in a kernel command line, into out ("" when absent). */
 static void append_value(const char *append, const char *key, char *out, size_t n)
 {

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "checks/guest_parse.h"
 #include "checks/qemu_cmdline.h"
 #include "checks/verdict.h"
 
@@ -63,6 +64,14 @@ int two_vm_pair(const struct two_vm_candidate *cands, size_t n, int out[2], char
  * role's tap. The first thing wrong fails it, named with the student's own
  * option text. */
 void two_vm_check_cmdline(struct check_result *r, const struct qemu_cmdline *c, const struct two_vm_role *role);
+
+/* ch3.guest_addresses: in each guest (its `ip a s`, parsed), the interface
+ * with each planned MAC is up and holds its planned address. A plan with
+ * the links crossed (an address of the other link on a NIC) is named as
+ * such. not_read[v]: why VM v's guest could not be asked (NULL when it was):
+ * a guest not asked leaves the check SKIP, or FAIL when the other is wrong. */
+void two_vm_check_addresses(struct check_result *r, const struct ip_iface *const ifs[2], const size_t nifs[2],
+			    const char *const not_read[2]);
 
 /* What the kernel command line does to the guest's console, when the lab
  * should hear of it: a console= that names a device the VM lacks (the

@@ -1396,6 +1396,14 @@ int cmd_grade(int argc, char **argv)
 	cleanup_set_ledger(ledger);
 
 	json_t *results = json_array();
+	/* the sandboxes' cgroups' parent, in each hierarchy: removed after
+	 * the class, or by `vlab clean` from the ledger after a SIGKILL */
+	int ncg = ctx->cgroups.version == CGROUP_V1 ? CG_NCONTROLLERS : ctx->cgroups.version == CGROUP_V2 ? 1 : 0;
+	for (int k = 0; k < ncg; k++) {
+		char *pdir = xasprintf("%s/%s", ctx->cgroups.dir[k], ctx->cgroup_parent);
+		cleanup_add_path(RES_DIR, pdir);
+		free(pdir);
+	}
 	r = run_all(ctx, results);
 	cgroup_remove_parent(&ctx->cgroups, ctx->cgroup_parent);
 	cleanup_set_ledger(NULL);

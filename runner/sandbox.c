@@ -483,6 +483,10 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 	    (r = cgroup_create(spec->cgroups, spec->cgroup_parent, spec->cgroup_name, &spec->limits, &sb->cgroup, err,
 			       errlen)))
 		goto out;
+	/* in the ledger too: `vlab clean` removes what a SIGKILLed grading
+	 * left (sandbox_stop removes them in the normal course) */
+	for (int k = 0; k < sb->cgroup.ndirs; k++)
+		cleanup_add_path(RES_DIR, sb->cgroup.dir[k]);
 	if ((seccomp_fd = seccomp_filter_fd(why, sizeof(why))) < 0) {
 		r = seccomp_fd;
 		snprintf(err, errlen, "%s", why);

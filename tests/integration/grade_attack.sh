@@ -76,7 +76,7 @@ jq -e '[.submissions[] | select(.submission == "stuck") | .checks[] | select(.st
 
 expect zz-good 100/100
 for s in sleep-after-qemu qemu-twice output-flood writes-outside ip-link traffic-out kill-parent \
-	shim-links fifo-stderr sysv-shm userns-and-tap memory-hog fill-disk; do
+	shim-links fifo-stderr sysv-shm userns-and-tap memory-hog fill-disk ls-root; do
 	expect "$s" 100/100 # the attack does not get past the sandbox, the lab's command still runs
 done
 expect infinite-loop 0/100
@@ -102,6 +102,17 @@ shadow=$(grep -m1 -v '^[^:]*:[*!]' /etc/shadow | head -n 1)
 ! grep -rqF -- "$shadow" out/ || die "a line of the host's /etc/shadow is under --out: $(grep -rlF -- "$shadow" out/)"
 jq -e '.adaptations | any(test("qemu-99.stderr in the shim.s directory is a symbolic link: not kept"))' out/shim-links/report.json >/dev/null ||
 	die "shim-links: the refused link is not said: $(jq -c .adaptations out/shim-links/report.json)"
+# the host's file system is not there: no /home, /root, other sandboxes...
+! grep -q '^visible:' out/ls-root/script.log || die "ls-root saw the host: $(grep '^visible:' out/ls-root/script.log)"
+[ "$(grep -c '^absent:' out/ls-root/script.log)" = 6 ] || die "ls-root: $(cat out/ls-root/script.log)"
+grep -qx 'sandboxes: ls-root ' out/ls-root/script.log || die "ls-root sees other sandboxes: $(grep '^sandboxes:' out/ls-root/script.log)"
+vlab_top=$(readlink -f "$VLAB" | cut -d/ -f2)
+for d in $(sed -n 's/^top: //p' out/ls-root/script.log); do
+	case " bin dev etc lib lib32 lib64 libx32 proc run sbin sys tmp usr var $vlab_top " in
+	*" $d "*) ;;
+	*) die "ls-root sees the host's /$d" ;;
+	esac
+done
 # the limits held, and each result says so
 jq -e '.facts.sandbox.memory_limit_hit == true' out/memory-hog/report.json >/dev/null ||
 	die "memory-hog: $(jq -c .facts.sandbox out/memory-hog/report.json)"

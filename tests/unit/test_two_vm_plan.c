@@ -188,6 +188,83 @@ static void test_append_note(void **state)
 	qemu_cmdline_release(&c);
 }
 
+static char *guest_text(const char *name)
+{
+	char *p = xasprintf("%s/guest/%s", FIXTURES, name);
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(read_file(p, &sb), 0);
+	free(p);
+	return sb.buf;
+}
+
+/* text with every "from" replaced by "to" */
+static char *swap(const char *text, const char *from, const char *to)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *p = text; *p;) {
+		const char *m = strstr(p, from);
+		if (!m) {
+			sb_adds(&sb, p);
+			break;
+		}
+		sb_add(&sb, p, (size_t)(m - p));
+		sb_adds(&sb, to);
+		p = m + strlen(from);
+	}
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+/* Both guests of vlab's chapter 3 (--keep), `ip a s` as busybox prints it. */
+static void addresses(const char *vm1_text, const char *vm2_text, const char *const not_read[2], struct check_result *r)
+{
+	static struct ip_iface a[8], b[8];
+	int na = parse_ip_addr_show(vm1_text, a, 8), nb = parse_ip_addr_show(vm2_text, b, 8);
+	assert_true(na > 0 && nb > 0);
+	const struct ip_iface *const ifs[2] = { a, b };
+	const size_t n[2] = { (size_t)na, (size_t)nb };
+	check_init(r, "ch3.guest_addresses");
+	two_vm_check_addresses(r, ifs, n, not_read);
+}
+
+static void test_addresses(void **state)
+{
+	(void)state;
+	char *vm1 = guest_text("busybox-ip-a-s-ch3-vm1.txt"), *vm2 = guest_text("busybox-ip-a-s-ch3-vm2.txt");
+	const char *const none[2] = { NULL, NULL };
+	struct check_result r;
+	addresses(vm1, vm2, none, &r);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_non_null(strstr(r.detail, "VM1 eth0 (e1000) 10.0.0.10/24"));
+	assert_non_null(strstr(r.detail, "VM2 eth1 (virtio) 10.0.1.11/24"));
+
+	/* the links crossed in VM2: named */
+	char *t = swap(vm2, "10.0.0.11/24", "X"), *crossed = swap(t, "10.0.1.11/24", "10.0.0.11/24");
+	free(t);
+	t = crossed;
+	crossed = swap(t, "X", "10.0.1.11/24");
+	free(t);
+	addresses(vm1, crossed, none, &r);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.detail, "the links are crossed in VM2: eth0 (e1000 NIC, 52:54:00:8b:99:ce, on br0) has "
+					 "10.0.1.11/24, the virtio link's address; 10.0.0.11/24 belongs on it"));
+	free(crossed);
+
+	/* VM1 took VM2's address */
+	char *stolen = swap(vm1, "10.0.0.10/24", "10.0.0.11/24");
+	addresses(stolen, vm2, none, &r);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.detail, "has 10.0.0.11/24, which is VM2's; 10.0.0.10/24 belongs on it"));
+	free(stolen);
+
+	/* VM2's console held: its side is not read, VM1's still judged */
+	const char *const held[2] = { NULL, "the serial console is held by socat (pid 42)" };
+	addresses(vm1, vm2, held, &r);
+	assert_int_equal(r.verdict, VERDICT_SKIP);
+	assert_non_null(strstr(r.detail, "VM2's guest was not asked: the serial console is held by socat (pid 42)"));
+	free(vm1);
+	free(vm2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_pair_with_others),
 		cmocka_unit_test(test_cmdline_verdicts),
 		cmocka_unit_test(test_append_note),
+		cmocka_unit_test(test_addresses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
