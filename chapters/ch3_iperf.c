@@ -74,8 +74,8 @@ static const struct link_plan links[2] = {
 };
 
 static const struct ch3_bridge bridges[2] = {
-	{ "br0", "10.0.0.1/24", { "tap0", "tap2" } },
-	{ "br1", "10.0.1.1/24", { "tap1", "tap3" } },
+	{ "br0", "10.0.0.1/24", { "tap0", "tap2" }, false },
+	{ "br1", "10.0.1.1/24", { "tap1", "tap3" }, false },
 };
 
 static const char crossed_hint[] =

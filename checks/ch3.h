@@ -4,6 +4,7 @@
 #ifndef VLAB_CHECKS_CH3_H
 #define VLAB_CHECKS_CH3_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ struct ch3_bridge {
 	const char *name;        /* "br0" */
 	const char *cidr;        /* "10.0.0.1/24" */
 	const char *taps[2];     /* "tap0", "tap2" */
+	bool address_optional;   /* a lab built by hand may leave the bridge without it, as the lab says */
 };
 
 /* ch3.bridges: every wanted bridge exists (kind "bridge"), is up, has its

@@ -276,6 +276,47 @@ void two_vm_check_addresses(struct check_result *r, const struct ip_iface *const
 	sb_release(&summary);
 }
 
+void two_vm_check_bridges(struct check_result *r, const struct net_link_info *links, size_t nlinks)
+{
+	const struct ch3_bridge want[2] = {
+		{ "br0", "10.0.0.1/24", { two_vm_roles[0].nic[0].tap, two_vm_roles[1].nic[0].tap }, true },
+		{ "br1", "10.0.1.1/24", { two_vm_roles[0].nic[1].tap, two_vm_roles[1].nic[1].tap }, true },
+	};
+	check_bridges(r, links, nlinks, want, 2);
+}
+
+static bool held(const char *const *taps, size_t n, const char *tap)
+{
+	for (size_t i = 0; i < n; i++)
+		if (taps[i] && !strcmp(taps[i], tap))
+			return true;
+	return false;
+}
+
+void two_vm_check_taps(struct check_result *r, const char *const taps[2][4], const size_t ntaps[2],
+		       const pid_t pids[2])
+{
+	for (int v = 0; v < 2; v++) {
+		for (int k = 0; k < 2; k++) {
+			const char *tap = two_vm_roles[v].nic[k].tap;
+			if (held(taps[v], ntaps[v], tap))
+				continue;
+			if (held(taps[1 - v], ntaps[1 - v], tap))
+				check_fail(r, "start each qemu with its own taps, as the course's runqemu_two_vms.sh does",
+					   "%s is held by %s's qemu (pid %d), not by %s's (pid %d)", tap,
+					   two_vm_roles[1 - v].name, (int)pids[1 - v], two_vm_roles[v].name, (int)pids[v]);
+			else
+				check_fail(r, "qemu attaches to a tap in the network namespace it runs in: start it "
+					      "where the taps are",
+					   "%s's qemu (pid %d) holds no %s (its %s NIC's tap)", two_vm_roles[v].name,
+					   (int)pids[v], tap, two_vm_roles[v].nic[k].link);
+			return;
+		}
+	}
+	check_pass(r, "VM1's qemu (pid %d) holds tap0 and tap1, VM2's (pid %d) tap2 and tap3", (int)pids[0],
+		   (int)pids[1]);
+}
+
 /* The value of key= in a kernel command line, into out ("" when absent). */
 static void append_value(const char *append, const char *key, char *out, size_t n)
 {

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "checks/ch3.h"
 #include "checks/guest_parse.h"
 #include "checks/qemu_cmdline.h"
 #include "checks/verdict.h"
@@ -72,6 +73,18 @@ void two_vm_check_cmdline(struct check_result *r, const struct qemu_cmdline *c, 
  * a guest not asked leaves the check SKIP, or FAIL when the other is wrong. */
 void two_vm_check_addresses(struct check_result *r, const struct ip_iface *const ifs[2], const size_t nifs[2],
 			    const char *const not_read[2]);
+
+/* ch3.bridges for a lab built by hand: br0 holds tap0 and tap2, br1 tap1
+ * and tap3, all up; the bridges' addresses (10.0.0.1/24, 10.0.1.1/24)
+ * optional, as the lab says. links: the namespace's links (net_link_list). */
+void two_vm_check_bridges(struct check_result *r, const struct net_link_info *links, size_t nlinks);
+
+/* ch3.taps_attached: each tap is held by the qemu whose command line names
+ * it (taps[v]: the taps VM v's qemu holds open, from its tun descriptors'
+ * fdinfo "iff:"; pids[v] its pid). A tap held by the other VM, or by none,
+ * is named. */
+void two_vm_check_taps(struct check_result *r, const char *const taps[2][4], const size_t ntaps[2],
+		       const pid_t pids[2]);
 
 /* What the kernel command line does to the guest's console, when the lab
  * should hear of it: a console= that names a device the VM lacks (the

@@ -18,12 +18,13 @@
 #include "checks/ch3.h"
 #include "checks/iperf.h"
 #include "checks/ping_parse.h"
+#include "checks/two_vm_plan.h"
 #include "checks/verdict.h"
 #include "runner/util.h"
 
 static const struct ch3_bridge want[2] = {
-	{ "br0", "10.0.0.1/24", { "tap0", "tap2" } },
-	{ "br1", "10.0.1.1/24", { "tap1", "tap3" } },
+	{ "br0", "10.0.0.1/24", { "tap0", "tap2" }, false },
+	{ "br1", "10.0.1.1/24", { "tap1", "tap3" }, false },
 };
 
 static void assert_contains(const char *hay, const char *needle)
@@ -178,6 +179,59 @@ static struct ping_summary ping_fixture(const char *name, int *rc)
 	return s;
 }
 
+/* A lab built by hand (vlab verify 3): the bridges' addresses optional, as
+ * the lab says; everything else as strict as chapter 3's. */
+static void test_bridges_by_hand(void **state)
+{
+	(void)state;
+	struct net_link_info l[16];
+	size_t n = good_lab(l);
+	struct check_result r;
+	check_init(&r, "ch3.bridges");
+	two_vm_check_bridges(&r, l, n);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_contains(r.detail, "br0 (10.0.0.1/24, up) holds tap0 and tap2");
+	find(l, n, "br1")->naddrs = 0;
+	check_init(&r, "ch3.bridges");
+	two_vm_check_bridges(&r, l, n);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_contains(r.detail, "br1 (no address: optional, as the lab says, up) holds tap1 and tap3");
+	/* chapter 3's own lab still wants it */
+	check_init(&r, "ch3.bridges");
+	check_bridges(&r, l, n, want, 2);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_contains(r.detail, "br1 does not have 10.0.1.1/24");
+	/* a tap missing from its bridge */
+	snprintf(find(l, n, "tap2")->master, sizeof(l[0].master), "%s", "");
+	check_init(&r, "ch3.bridges");
+	two_vm_check_bridges(&r, l, n);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_contains(r.detail, "tap2 is in no bridge (it belongs in br0)");
+}
+
+static void test_taps_attached(void **state)
+{
+	(void)state;
+	const pid_t pids[2] = { 100, 200 };
+	const char *const good[2][4] = { { "tap0", "tap1" }, { "tap2", "tap3" } };
+	const size_t two[2] = { 2, 2 };
+	struct check_result r;
+	check_init(&r, "ch3.taps_attached");
+	two_vm_check_taps(&r, good, two, pids);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	const char *const swapped[2][4] = { { "tap0", "tap3" }, { "tap2", "tap1" } };
+	check_init(&r, "ch3.taps_attached");
+	two_vm_check_taps(&r, swapped, two, pids);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_contains(r.detail, "tap1 is held by VM2's qemu (pid 200), not by VM1's (pid 100)");
+	const char *const none[2][4] = { { "tap0", "tap1" }, { NULL } };
+	const size_t counts[2] = { 2, 0 };
+	check_init(&r, "ch3.taps_attached");
+	two_vm_check_taps(&r, none, counts, pids);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_contains(r.detail, "VM2's qemu (pid 200) holds no tap2 (its e1000 NIC's tap)");
+}
+
 static void test_ping_link(void **state)
 {
 	(void)state;
@@ -308,6 +362,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bridges),
+		cmocka_unit_test(test_bridges_by_hand),
+		cmocka_unit_test(test_taps_attached),
 		cmocka_unit_test(test_ping_link),
 		cmocka_unit_test(test_link_carried),
 		cmocka_unit_test(test_iperf_link),
