@@ -317,6 +317,53 @@ void two_vm_check_taps(struct check_result *r, const char *const taps[2][4], con
 		   (int)pids[1]);
 }
 
+/* VM2's address (no prefix) on the link named name, "" none. */
+static void vm2_host(const char *name, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (int k = 0; k < 2; k++)
+		if (!strcmp(two_vm_roles[1].nic[k].link, name))
+			snprintf(out, n, "%.*s", (int)strcspn(two_vm_roles[1].nic[k].cidr, "/"), two_vm_roles[1].nic[k].cidr);
+}
+
+void two_vm_check_iperf_file(struct check_result *r, const struct two_vm_nic *link, const char *option,
+			     const char *file, const struct iperf_result *res, int parse_rc)
+{
+	if (!file) {
+		check_skip(r, "no saved client run of the %s link: give %s FILE (what `iperf3 -c` printed in VM1, its "
+			      "text or -J)",
+			   link->link, option);
+		return;
+	}
+	check_iperf_run(r, res, parse_rc);
+	if (r->verdict != VERDICT_PASS) {
+		char *d = xstrdup(r->detail);
+		snprintf(r->detail, sizeof(r->detail), "%s: %s", file, d);
+		free(d);
+		return;
+	}
+	char want[32], other[32];
+	vm2_host(link->link, want, sizeof(want));
+	vm2_host(strcmp(link->link, "e1000") ? "e1000" : "virtio", other, sizeof(other));
+	char *hint = xasprintf("in VM1: iperf3 -c %s (VM2's %s address), and save what it prints (" LAB_SECTION_CH3 ")",
+			       want, link->link);
+	char *run = xstrdup(r->detail);
+	if (res->role != IPERF_ROLE_CLIENT)
+		check_fail(r, hint, "%s is %s's report; give the client's (VM1's `iperf3 -c`)", file,
+			   res->role == IPERF_ROLE_SERVER ? "the server" : "no side");
+	else if (!strcmp(res->server, want))
+		check_pass(r, "%s: %s", file, run);
+	else if (!strcmp(res->server, other))
+		check_fail(r, hint, "%s connected to %s, VM2's address on the other link: that run went over the %s "
+				    "link, not the %s link",
+			   file, res->server, strcmp(link->link, "e1000") ? "e1000" : "virtio", link->link);
+	else
+		check_fail(r, hint, "%s connected to %s%s; VM2's %s address is %s", file,
+			   res->server[0] ? res->server : "a host it does not name", "", link->link, want);
+	free(run);
+	free(hint);
+}
+
 /* The value of key= in a kernel command line, into out ("" when absent). */
 static void append_value(const char *append, const char *key, char *out, size_t n)
 {

@@ -17,6 +17,7 @@
 
 #include "checks/ch3.h"
 #include "checks/guest_parse.h"
+#include "checks/iperf.h"
 #include "checks/qemu_cmdline.h"
 #include "checks/verdict.h"
 
@@ -85,6 +86,15 @@ void two_vm_check_bridges(struct check_result *r, const struct net_link_info *li
  * is named. */
 void two_vm_check_taps(struct check_result *r, const char *const taps[2][4], const size_t ntaps[2],
 		       const pid_t pids[2]);
+
+/* ch3.iperf_e1000 / ch3.iperf_virtio for a lab built by hand: the client
+ * run the student saved (file: its name, for the detail; res and parse_rc
+ * as iperf_parse() gave them), judged as `vlab check iperf` judges a run,
+ * and made over link: a client whose server is VM2's address on that link
+ * ("Connecting to host 10.0.0.11"); the other link's address is named as
+ * such. file NULL: nothing was given, a SKIP naming option. */
+void two_vm_check_iperf_file(struct check_result *r, const struct two_vm_nic *link, const char *option,
+			     const char *file, const struct iperf_result *res, int parse_rc);
 
 /* What the kernel command line does to the guest's console, when the lab
  * should hear of it: a console= that names a device the VM lacks (the

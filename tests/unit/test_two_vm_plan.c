@@ -265,6 +265,50 @@ static void test_addresses(void **state)
 	free(vm2);
 }
 
+static void iperf_file(const char *name, const struct two_vm_nic *link, struct check_result *r)
+{
+	char *p = xasprintf("%s/iperf/%s", FIXTURES, name);
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(read_file(p, &sb), 0);
+	struct iperf_result res;
+	int rc = iperf_parse(sb.buf, sb.len, &res);
+	check_init(r, "ch3.iperf_x");
+	two_vm_check_iperf_file(r, link, "--iperf-x", name, &res, rc);
+	sb_release(&sb);
+	free(p);
+}
+
+static void test_iperf_files(void **state)
+{
+	(void)state;
+	const struct two_vm_nic *e1000 = &two_vm_roles[0].nic[0], *virtio = &two_vm_roles[0].nic[1];
+	struct check_result r;
+	iperf_file("client-e1000-t2.json", e1000, &r);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	iperf_file("client-virtio-t2.txt", virtio, &r);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_non_null(strstr(r.detail, "client-virtio-t2.txt: "));
+	/* the virtio run handed in as the e1000 one: named */
+	iperf_file("client-virtio-t2.json", e1000, &r);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.detail, "connected to 10.0.1.11, VM2's address on the other link: that run went over "
+					 "the virtio link, not the e1000 link"));
+	/* the server's report, a failed run, something else */
+	iperf_file("server-e1000-t2.json", e1000, &r);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.detail, "the server's report"));
+	iperf_file("error-connection-refused.txt", e1000, &r);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.detail, "error-connection-refused.txt: "));
+	iperf_file("not-iperf-ping.txt", virtio, &r);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	/* nothing given */
+	check_init(&r, "ch3.iperf_virtio");
+	two_vm_check_iperf_file(&r, virtio, "--iperf-virtio", NULL, NULL, 0);
+	assert_int_equal(r.verdict, VERDICT_SKIP);
+	assert_non_null(strstr(r.detail, "give --iperf-virtio FILE"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_verdicts),
 		cmocka_unit_test(test_append_note),
 		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_iperf_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
