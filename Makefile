@@ -229,7 +229,8 @@ FUZZ_SRCS_rubric := checks/rubric.c checks/verdict.c runner/util.c
 FUZZ_SRCS_manifest := runner/manifest.c runner/util.c
 FUZZ_SRCS_sha256sums := runner/config.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
-FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/verdict.c runner/util.c
+FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/two_vm_plan.c checks/ch3.c checks/iperf.c \
+	checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I. $(PC_CFLAGS)
 

@@ -97,3 +97,25 @@ int procfs_parse_stat_state(const char *stat, char *state)
 	*state = close[2];
 	return 0;
 }
+
+int procfs_tcp_listening(const char *text, unsigned port)
+{
+	/* "  sl  local_address ..." then "   0: ADDR:PORT REMADDR:PORT ST ...",
+	 * ADDR 8 hex digits (tcp) or 32 (tcp6), PORT and ST in hex */
+	if (!text || !strstr(text, "local_address"))
+		return -EINVAL;
+	const char *line = strchr(text, '\n');
+	while (line && *line) {
+		line++;
+		const char *eol = strchr(line, '\n');
+		char local[80], remote[80], st[8];
+		if (sscanf(line, " %*[0-9]: %79s %79s %7s", local, remote, st) == 3) {
+			const char *colon = strrchr(local, ':');
+			unsigned long p = colon ? strtoul(colon + 1, NULL, 16) : 0;
+			if (colon && p == port && !strcmp(st, "0A"))
+				return 1;
+		}
+		line = eol;
+	}
+	return 0;
+}

@@ -44,4 +44,8 @@ int procfs_parse_tun_iff(const char *fdinfo, char *ifname, size_t n);
  * ')'. -EINVAL when the text is not a stat line. */
 int procfs_parse_stat_state(const char *stat, char *state);
 
+/* Whether /proc/net/tcp or /proc/net/tcp6 text has a socket listening (state
+ * 0A) on local port: 1 yes, 0 no, -EINVAL not that file's format. */
+int procfs_tcp_listening(const char *text, unsigned port);
+
 #endif

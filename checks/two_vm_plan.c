@@ -364,6 +364,20 @@ void two_vm_check_iperf_file(struct check_result *r, const struct two_vm_nic *li
 	free(hint);
 }
 
+void two_vm_check_iperf_server(struct check_result *r, int tcp_rc, int tcp6_rc, const char *not_read)
+{
+	if (not_read)
+		check_skip(r, "VM2's guest was not asked: %s", not_read);
+	else if (tcp_rc == 1 || tcp6_rc == 1)
+		check_pass(r, "an iperf3 server listens in VM2 (port 5201, in its /proc/net/%s)",
+			   tcp6_rc == 1 ? "tcp6" : "tcp");
+	else if (tcp_rc < 0 && tcp6_rc < 0)
+		check_fail(r, NULL, "VM2's /proc/net/tcp could not be read");
+	else
+		check_fail(r, "in VM2: iperf3 -s -D (as a daemon, so the console stays free) (" LAB_SECTION_CH3 ")",
+			   "nothing listens on port 5201 in VM2: no iperf3 server runs there");
+}
+
 /* The value of key= in a kernel command line, into out ("" when absent). */
 static void append_value(const char *append, const char *key, char *out, size_t n)
 {

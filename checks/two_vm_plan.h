@@ -96,6 +96,11 @@ void two_vm_check_taps(struct check_result *r, const char *const taps[2][4], con
 void two_vm_check_iperf_file(struct check_result *r, const struct two_vm_nic *link, const char *option,
 			     const char *file, const struct iperf_result *res, int parse_rc);
 
+/* ch3.iperf_server: an iperf3 server listens in VM2 (port 5201 in its
+ * /proc/net/tcp or tcp6; tcp_rc and tcp6_rc what procfs_tcp_listening()
+ * said of each, not_read why VM2 was not asked, NULL when it was). */
+void two_vm_check_iperf_server(struct check_result *r, int tcp_rc, int tcp6_rc, const char *not_read);
+
 /* What the kernel command line does to the guest's console, when the lab
  * should hear of it: a console= that names a device the VM lacks (the
  * course's console=hvc0i), or the kernel command line the course's script

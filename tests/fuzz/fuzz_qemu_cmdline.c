@@ -1,5 +1,6 @@
 /* libFuzzer harness for the qemu command-line parser and the /proc parsers
- * (checks/qemu_cmdline.c, checks/procfs_parse.c): any bytes, read as
+ * (checks/qemu_cmdline.c, checks/procfs_parse.c, and the two-VM plan's
+ * views of a command line, checks/two_vm_plan.c): any bytes, read as
  * /proc/PID/cmdline, must parse without a crash, a leak or undefined
  * behaviour, every view and verdict of the result must work, and the
  * /proc parsers must take the same bytes as text. */
@@ -11,6 +12,7 @@
 
 #include "checks/procfs_parse.h"
 #include "checks/qemu_cmdline.h"
+#include "checks/two_vm_plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -62,6 +64,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_cmdline_no_nic(&res, &c);
 		check_init(&res, "x");
 		check_cmdline_nic(&res, &c, LAB_NIC_MODEL, LAB_NIC_MAC, LAB_TAP);
+		for (int v = 0; v < 2; v++) {
+			if (two_vm_role_score(&c, &two_vm_roles[v]) < 0)
+				abort();
+			check_init(&res, "x");
+			two_vm_check_cmdline(&res, &c, &two_vm_roles[v]);
+		}
+		char note[512];
+		if (two_vm_append_note(&c, note, sizeof(note)) >= sizeof(note))
+			abort();
 		char p[64];
 		if (c.append)
 			qemu_path_resolve("/cwd", c.append, p, sizeof(p));
@@ -83,6 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (procfs_parse_tun_iff(text, ifname, sizeof(ifname)) == 0 && !ifname[0])
 		abort();
 	procfs_parse_stat_state(text, &st);
+	int l = procfs_tcp_listening(text, 5201);
+	if (l < -EINVAL || l > 1)
+		abort();
 	free(text);
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "checks/procfs_parse.h"
 #include "checks/two_vm_plan.h"
 #include "runner/util.h"
 
@@ -309,6 +310,45 @@ static void test_iperf_files(void **state)
 	assert_non_null(strstr(r.detail, "give --iperf-virtio FILE"));
 }
 
+static void test_iperf_server(void **state)
+{
+	(void)state;
+	char *t4 = NULL, *t6 = NULL, *t4b = NULL;
+	char *p = xasprintf("%s/procfs/net-tcp-iperf3-server-dual.txt", FIXTURES);
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT;
+	assert_int_equal(read_file(p, &a), 0);
+	free(p);
+	p = xasprintf("%s/procfs/net-tcp6-iperf3-server-dual.txt", FIXTURES);
+	assert_int_equal(read_file(p, &b), 0);
+	free(p);
+	p = xasprintf("%s/procfs/net-tcp-iperf3-server-4-port5202.txt", FIXTURES);
+	assert_int_equal(read_file(p, &c), 0);
+	free(p);
+	t4 = a.buf;
+	t6 = b.buf;
+	t4b = c.buf;
+	assert_int_equal(procfs_tcp_listening(t4, 5201), 0);
+	assert_int_equal(procfs_tcp_listening(t6, 5201), 1);
+	assert_int_equal(procfs_tcp_listening(t4b, 5202), 1);
+	assert_int_equal(procfs_tcp_listening(t4b, 5201), 0);
+	assert_int_equal(procfs_tcp_listening("PING 10.0.0.1", 5201), -EINVAL);
+	struct check_result r;
+	check_init(&r, "ch3.iperf_server");
+	two_vm_check_iperf_server(&r, procfs_tcp_listening(t4, 5201), procfs_tcp_listening(t6, 5201), NULL);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_non_null(strstr(r.detail, "/proc/net/tcp6"));
+	check_init(&r, "ch3.iperf_server");
+	two_vm_check_iperf_server(&r, procfs_tcp_listening(t4, 5201), procfs_tcp_listening(t4b, 5201), NULL);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.hint, "iperf3 -s -D"));
+	check_init(&r, "ch3.iperf_server");
+	two_vm_check_iperf_server(&r, 0, 0, "the serial console is held by socat (pid 7)");
+	assert_int_equal(r.verdict, VERDICT_SKIP);
+	sb_release(&a);
+	sb_release(&b);
+	sb_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_append_note),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_iperf_files),
+		cmocka_unit_test(test_iperf_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
