@@ -32,6 +32,7 @@
 #include "checks/procfs_parse.h"
 #include "checks/qemu_cmdline.h"
 #include "checks/qmp_parse.h"
+#include "checks/two_vm_plan.h"
 #include "runner/cleanup.h"
 #include "runner/console.h"
 #include "runner/engine.h"
@@ -153,6 +154,12 @@ struct evidence {
 	const char *guest_setup_http;  /* NULL: verify (change nothing); else the HTTP server to start */
 	const char *qmp_override;      /* the QMP socket to ask (the shim's), NULL: the command's */
 	char guest_setup_note[256];    /* what the set-up did or why it could not */
+
+	/* `vlab verify 3`: these read-only commands instead of chapters 1-2's,
+	 * in root's session only (no student login) */
+	const char *const *only_cmds;  /* NULL-terminated; NULL: chapters 1-2's commands */
+	struct strbuf only_out[6];
+	int only_ran;                  /* how many of them ran to the end */
 };
 
 /* ---- finding qemu ------------------------------------------------------ */
@@ -290,6 +297,31 @@ static int qemu_fds(pid_t pid, unsigned long **socks, size_t *nsocks, char *tap,
 	}
 	closedir(d);
 	return 0;
+}
+
+/* Every tap qemu holds open (its /dev/net/tun descriptors' fdinfo "iff:"),
+ * at most max; returns how many it found. */
+static size_t qemu_taps(pid_t pid, char taps[][16], size_t max)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(dir);
+	size_t n = 0;
+	struct dirent *de;
+	while (d && (de = readdir(d)) && n < max) {
+		char path[PATH_MAX], target[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || read_link(path, target, sizeof(target)) || strcmp(target, "/dev/net/tun"))
+			continue;
+		struct strbuf info = STRBUF_INIT;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, de->d_name);
+		if (read_file(path, &info) == 0 && procfs_parse_tun_iff(sb_str(&info), taps[n], 16) == 0)
+			n++;
+		sb_release(&info);
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static bool has_inode(const unsigned long *v, size_t n, unsigned long ino)
@@ -956,6 +988,13 @@ static void guest_commands(struct evidence *ev, struct console *con, const char 
 	struct strbuf out = STRBUF_INIT;
 	ev->asked = true;
 	snprintf(ev->shell_user, sizeof(ev->shell_user), "%s", user);
+	for (const char *const *cmd = ev->only_cmds; cmd && *cmd && ev->only_ran < (int)ARRAY_SIZE(ev->only_out); cmd++) {
+		if (guest_run(ev, con, *cmd, 15000, &ev->only_out[ev->only_ran]))
+			goto out;
+		ev->only_ran++;
+	}
+	if (ev->only_cmds)
+		goto out;
 	if (ev->guest_setup_http && !strcmp(user, "root") && ev->chapter > 1)
 		guest_setup(ev, con);
 	if (guest_run(ev, con, "cat /proc/mounts", 5000, &out))
@@ -1168,7 +1207,7 @@ logins:
 		 * is a broken console, where a second login would fare no better */
 		if (ev->root_rc == -EACCES)
 			console_wait_login_prompt(con, 1000, 10000 * ev->scale);
-		if (ev->root_rc == 0 || ev->root_rc == -EACCES) {
+		if ((ev->root_rc == 0 || ev->root_rc == -EACCES) && !ev->only_cmds) {
 			ev->student_tried = true;
 			login_session(ev, con, STUDENT_USER, STUDENT_PASSWORD, &ev->student_rc, ev->student_id,
 				      sizeof(ev->student_id));
@@ -1512,11 +1551,13 @@ static void print_header(const struct lab *lab, const struct evidence *ev)
 
 /* ---- the command -------------------------------------------------------- */
 
-enum { OPT_FORMAT = 256, OPT_PID, OPT_SOCKET, OPT_QUIET, OPT_HELP };
+enum { OPT_FORMAT = 256, OPT_PID, OPT_SOCKET, OPT_QUIET, OPT_HELP, OPT_IPERF_E1000, OPT_IPERF_VIRTIO };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "pid", required_argument, NULL, OPT_PID },
+	{ "iperf-e1000", required_argument, NULL, OPT_IPERF_E1000 },
+	{ "iperf-virtio", required_argument, NULL, OPT_IPERF_VIRTIO },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -1587,13 +1628,373 @@ static int pick(struct qemu_proc *all, size_t n, int64_t want_pid, enum report_f
 	return EXIT_USAGE;
 }
 
+/* ---- vlab verify 3: the two-VM lab of runqemu_two_vms.sh ------------------ */
+
+/* The commands read in each guest, read-only; VM1's pings cross each link
+ * to VM2 (chapter 3's own pings). */
+static const char *const vm1_cmds[] = { "ip a s", "ping -c 3 -W 2 10.0.0.11", "ping -c 3 -W 2 10.0.1.11", NULL };
+static const char *const vm2_cmds[] = { "ip a s", "cat /proc/net/tcp", "cat /proc/net/tcp6 2>/dev/null", NULL };
+
+/* The namespace's links with their counters (entered and left again). */
+static size_t two_vm_links(struct target_ns *t, struct evidence *ev, struct net_link_info *links, size_t max)
+{
+	size_t n = 0;
+	if (ns_go(t, ev))
+		return 0;
+	struct net *net;
+	if (net_open(&net) == 0) {
+		if (net_link_list(net, links, max, &n))
+			n = 0;
+		net_close(net);
+	}
+	ns_back(t);
+	return n < max ? n : max;
+}
+
+static const struct net_link_info *link_named(const struct net_link_info *l, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(l[i].name, name))
+			return &l[i];
+	return NULL;
+}
+
+/* A tap's counters over VM1's session (after - before), zero when unknown. */
+static struct tap_bytes tap_delta(const struct net_link_info *before, size_t nb, const struct net_link_info *after,
+				  size_t na, const char *tap)
+{
+	struct tap_bytes d = { 0, 0 };
+	const struct net_link_info *b = link_named(before, nb, tap), *a = link_named(after, na, tap);
+	if (a && b && a->rx_bytes >= b->rx_bytes && a->tx_bytes >= b->tx_bytes) {
+		d.rx = a->rx_bytes - b->rx_bytes;
+		d.tx = a->tx_bytes - b->tx_bytes;
+	}
+	return d;
+}
+
+/* Why a guest was not asked, NULL when it was. */
+static const char *not_asked_why(const struct evidence *ev)
+{
+	if (ev->asked && !ev->guest_error[0])
+		return NULL;
+	if (ev->guest_error[0])
+		return ev->guest_error;
+	return ev->con_why[0] ? ev->con_why : "its serial console could not be used";
+}
+
+/* ch3.ping_<link>_link: VM1's ping over the link, and the taps' counters
+ * showing the link carried it both ways (a crossed plan sends the replies
+ * over the other link). */
+static void two_vm_ping_verdict(struct check_result *r, const struct evidence *vm1, int out_index,
+				const struct two_vm_nic *link, const struct tap_bytes *vm1_tap,
+				const struct tap_bytes *vm2_tap)
+{
+	char dst[32];
+	snprintf(dst, sizeof(dst), "%.*s", (int)strcspn(two_vm_roles[1].nic[link == &two_vm_roles[0].nic[0] ? 0 : 1].cidr, "/"),
+		 two_vm_roles[1].nic[link == &two_vm_roles[0].nic[0] ? 0 : 1].cidr);
+	const char *why = not_asked_why(vm1);
+	if (why || vm1->only_ran <= out_index) {
+		check_skip(r, "VM1's guest was not asked: %s", why ? why : "the console stopped answering");
+		return;
+	}
+	struct ping_summary s;
+	int rc = ping_parse(sb_str(&vm1->only_out[out_index]), &s);
+	check_ping_link(r, link->link, dst, &s, rc);
+	if (r->verdict != VERDICT_PASS)
+		return;
+	/* three echo requests and their replies: 98-byte frames each way */
+	const uint64_t least = 3 * 98;
+	bool forth = vm1_tap->rx >= least && vm2_tap->tx >= least, back = vm2_tap->rx >= least && vm1_tap->tx >= least;
+	const struct two_vm_nic *vm2_nic = &two_vm_roles[1].nic[link == &two_vm_roles[0].nic[0] ? 0 : 1];
+	char *d = xstrdup(r->detail);
+	if (forth && back)
+		check_pass(r, "%s; the %s link carried it both ways (%s: %llu bytes from VM1, %s: %llu bytes from VM2)", d,
+			   link->link, link->tap, (unsigned long long)vm1_tap->rx, vm2_nic->tap,
+			   (unsigned long long)vm2_tap->rx);
+	else
+		check_fail(r, "each VM's address on a link belongs on the NIC of that link (find it by MAC); a crossed "
+			      "plan sends the traffic over the other bridge",
+			   "%s, but the %s link (%s, %s, %s) did not carry it %s: %s moved %llu bytes out of VM1 and %s "
+			   "%llu out of VM2",
+			   d, link->link, link->tap, link->bridge, vm2_nic->tap, forth ? "back" : back ? "there" : "either way",
+			   link->tap, (unsigned long long)vm1_tap->rx, vm2_nic->tap, (unsigned long long)vm2_tap->rx);
+	free(d);
+}
+
+static void add_check(struct lab *lab, const char *id)
+{
+	if (lab->nchecks < LAB_MAX_CHECKS && !lab_check(lab, id))
+		check_init(&lab->checks[lab->nchecks++], id);
+}
+
+static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids, int nwant, const char *const files[2])
+{
+	int64_t t0 = now_ms();
+	struct qemu_proc *all;
+	size_t n;
+	int r = find_qemus(&all, &n);
+	if (r) {
+		fprintf(stderr, "vlab: cannot read /proc: %s\n", strerror(-r));
+		return EXIT_INTERNAL;
+	}
+	struct two_vm_candidate *cands = xcalloc(n + 1, sizeof(*cands));
+	size_t nc = 0;
+	int exit_status = EXIT_PASS;
+	for (int w = 0; w < nwant; w++) {
+		bool found = false;
+		for (size_t i = 0; i < n; i++)
+			found |= all[i].pid == want_pids[w];
+		if (!found) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "pid %lld is no qemu process (`pgrep -a qemu` lists them)",
+				 (long long)want_pids[w]);
+			exit_status = no_lab(o->format, "no_such_qemu", msg);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool wanted = !nwant;
+		for (int w = 0; w < nwant; w++)
+			wanted |= all[i].pid == want_pids[w];
+		if (wanted && (nwant || !all[i].vlab_own)) {
+			cands[nc].pid = all[i].pid;
+			cands[nc++].cmd = &all[i].cmd;
+		}
+	}
+	int role[2];
+	char why[512], left[8][200];
+	size_t nleft;
+	r = two_vm_pair(cands, nc, role, why, sizeof(why), left, ARRAY_SIZE(left), &nleft);
+	if (r == -EEXIST) {
+		fprintf(stderr, "vlab: %s\nusage: vlab verify " VERIFY_USAGE "\n", why);
+		exit_status = EXIT_USAGE;
+		goto out;
+	}
+	if (role[0] < 0 && role[1] < 0) {
+		char msg[700];
+		snprintf(msg, sizeof(msg), "%s: start the two VMs (sudo ./runqemu_two_vms.sh, lab chapter 3), then run vlab "
+				      "verify 3 again", nc ? why : "no qemu of the lab is running");
+		exit_status = no_lab(o->format, "no_qemu", msg);
+		goto out;
+	}
+	struct evidence *ev = xcalloc(2, sizeof(*ev));
+	struct qemu_proc *q[2] = { NULL, NULL };
+	for (int v = 0; v < 2; v++) {
+		if (role[v] < 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (all[i].pid == cands[role[v]].pid)
+				q[v] = &all[i];
+		ev[v].q = q[v];
+		ev[v].chapter = 3;
+		ev[v].scale = q[v]->cmd.accel == QACCEL_KVM ? 1 : 4;
+		ev[v].only_cmds = v ? vm2_cmds : vm1_cmds;
+		ev[v].ndifferences = qemu_cmdline_differences(&q[v]->cmd, ev[v].differences, ARRAY_SIZE(ev[v].differences));
+	}
+	/* the host side, in the namespace the qemus run in (VM1's, else VM2's) */
+	int host = q[0] ? 0 : 1;
+	struct target_ns t;
+	bool ns_ok = ns_open(q[host]->pid, &t, &ev[host]) == 0;
+	static struct net_link_info before[64], after[64];
+	char taps[2][4][16];
+	size_t ntaps[2] = { 0, 0 };
+	for (int v = 0; v < 2; v++) {
+		if (q[v])
+			ntaps[v] = qemu_taps(q[v]->pid, taps[v], 4);
+		if (q[v])
+			gather_serial(&ev[v], NULL);
+	}
+	/* VM2 first, then VM1, whose pings the counters around it see */
+	if (q[1] && !cleanup_stop_requested())
+		gather_guest(&ev[1]);
+	size_t nmid = ns_ok ? two_vm_links(&t, &ev[host], before, ARRAY_SIZE(before)) : 0;
+	if (q[0] && !cleanup_stop_requested())
+		gather_guest(&ev[0]);
+	size_t nafter = ns_ok ? two_vm_links(&t, &ev[host], after, ARRAY_SIZE(after)) : 0;
+	ns_close(&t);
+	if (cleanup_stop_requested()) {
+		fprintf(stderr, "vlab: stopped by signal %d; verify had changed nothing\n", cleanup_stop_signal());
+		exit_status = 128 + cleanup_stop_signal();
+		goto out_ev;
+	}
+
+	struct lab *lab = xcalloc(1, sizeof(*lab));
+	lab_setup(lab, chapter_find(3), o, &ev[host]);
+	add_check(lab, "ch3.vm1_command_line");
+	add_check(lab, "ch3.vm2_command_line");
+	add_check(lab, "ch3.taps_attached");
+	add_check(lab, "ch3.guest_addresses");
+	add_check(lab, "ch3.iperf_server");
+	static const char *const cmd_ids[2] = { "ch3.vm1_command_line", "ch3.vm2_command_line" };
+	for (int v = 0; v < 2; v++) {
+		struct check_result *c = lab_check(lab, cmd_ids[v]);
+		if (q[v])
+			two_vm_check_cmdline(c, &q[v]->cmd, &two_vm_roles[v]);
+		else
+			check_fail(c, "start both VMs, as the course's runqemu_two_vms.sh does", "%s", why);
+	}
+	struct check_result *c = lab_check(lab, "ch3.bridges");
+	if (!ns_ok)
+		check_skip(c, "%s", ev[host].ns_error[0] ? ev[host].ns_error : "the qemus' network namespace was not read");
+	else
+		two_vm_check_bridges(c, after, nafter ? nafter : nmid);
+	c = lab_check(lab, "ch3.taps_attached");
+	if (q[0] && q[1]) {
+		const char *tp[2][4] = { { NULL } };
+		for (int v = 0; v < 2; v++)
+			for (size_t k = 0; k < ntaps[v]; k++)
+				tp[v][k] = taps[v][k];
+		const pid_t pids[2] = { q[0]->pid, q[1]->pid };
+		two_vm_check_taps(c, (const char *const(*)[4])tp, ntaps, pids);
+	} else {
+		check_fail(c, NULL, "%s", why);
+	}
+	/* the guests */
+	static struct ip_iface ifs[2][8];
+	size_t nifs[2] = { 0, 0 };
+	const char *nr[2];
+	for (int v = 0; v < 2; v++) {
+		nr[v] = q[v] ? not_asked_why(&ev[v]) : why;
+		if (!nr[v] && ev[v].only_ran >= 1) {
+			int k = parse_ip_addr_show(sb_str(&ev[v].only_out[0]), ifs[v], 8);
+			nifs[v] = k > 0 ? (size_t)k : 0;
+		} else if (!nr[v]) {
+			nr[v] = "`ip a s` did not run";
+		}
+	}
+	c = lab_check(lab, "ch3.guest_addresses");
+	const struct ip_iface *const ifp[2] = { ifs[0], ifs[1] };
+	if (!q[0] || !q[1])
+		check_fail(c, NULL, "%s", why);
+	else
+		two_vm_check_addresses(c, ifp, nifs, nr);
+	struct tap_bytes d[4];
+	for (int k = 0; k < 4; k++) {
+		static const char *const names[4] = { "tap0", "tap1", "tap2", "tap3" };
+		d[k] = tap_delta(before, nmid, after, nafter, names[k]);
+	}
+	static const char *const ping_ids[2] = { "ch3.ping_e1000_link", "ch3.ping_virtio_link" };
+	for (int k = 0; k < 2; k++) {
+		c = lab_check(lab, ping_ids[k]);
+		if (!q[0] || !q[1])
+			check_fail(c, NULL, "%s", why);
+		else
+			two_vm_ping_verdict(c, &ev[0], 1 + k, &two_vm_roles[0].nic[k], &d[k], &d[2 + k]);
+	}
+	c = lab_check(lab, "ch3.iperf_server");
+	if (!q[1])
+		check_fail(c, NULL, "%s", why);
+	else if (nr[1] || ev[1].only_ran < 3)
+		two_vm_check_iperf_server(c, 0, 0, nr[1] ? nr[1] : "the console stopped answering");
+	else
+		two_vm_check_iperf_server(c, procfs_tcp_listening(sb_str(&ev[1].only_out[1]), 5201),
+					  procfs_tcp_listening(sb_str(&ev[1].only_out[2]), 5201), NULL);
+	/* the saved client runs */
+	static const char *const iperf_ids[2] = { "ch3.iperf_e1000", "ch3.iperf_virtio" };
+	static const char *const iperf_opts[2] = { "--iperf-e1000", "--iperf-virtio" };
+	double bps[2] = { 0, 0 };
+	bool judged[2] = { false, false };
+	for (int k = 0; k < 2; k++) {
+		c = lab_check(lab, iperf_ids[k]);
+		struct strbuf sb = STRBUF_INIT;
+		struct iperf_result res;
+		memset(&res, 0, sizeof(res));
+		int prc = -EINVAL;
+		if (files[k] && (r = read_file(files[k], &sb))) {
+			check_fail(c, NULL, "cannot read %s: %s", files[k], strerror(-r));
+		} else {
+			if (files[k])
+				prc = iperf_parse(sb_str(&sb), sb.len, &res);
+			two_vm_check_iperf_file(c, &two_vm_roles[0].nic[k], iperf_opts[k], files[k], &res, prc);
+			judged[k] = c->verdict == VERDICT_PASS;
+			bps[k] = iperf_bps(&res);
+		}
+		sb_release(&sb);
+	}
+	c = lab_check(lab, "ch3.virtio_faster");
+	if (!files[0] || !files[1])
+		check_skip(c, "needs both saved client runs: give --iperf-e1000 FILE and --iperf-virtio FILE");
+	else
+		check_virtio_faster(c, bps[0], bps[1],
+				    judged[0] && judged[1] ? NULL : "a saved run did not pass its own check");
+	for (int i = 0; i < lab->nchecks; i++)
+		if (!lab->checks[i].done)
+			check_error(&lab->checks[i], "vlab gave no verdict for this check (a bug in vlab)");
+	lab->duration_ms = now_ms() - t0;
+
+	if (o->format == FORMAT_TEXT && !o->quiet) {
+		printf("vlab verify: chapter 3, on the two VMs you built by hand (vlab changes nothing)\n");
+		for (int v = 0; v < 2; v++) {
+			if (!q[v]) {
+				ui_note(lab, "%s: %s", two_vm_roles[v].name, why);
+				continue;
+			}
+			ui_note(lab, "%s: qemu pid %d%s%s", two_vm_roles[v].name, (int)q[v]->pid,
+				q[v]->cwd[0] ? ", working directory " : "", q[v]->cwd);
+			char note[700];
+			if (two_vm_append_note(&q[v]->cmd, note, sizeof(note)))
+				ui_note(lab, "  * %s", note);
+			for (size_t i = 0; i < ev[v].ndifferences && i < ARRAY_SIZE(ev[v].differences); i++)
+				ui_note(lab, "  * %s", ev[v].differences[i]);
+			ui_note(lab, "  serial console %s: %s", ev[v].serial_path[0] ? ev[v].serial_path : "(none)",
+				ev[v].asked ? "read as root, read-only" : ev[v].con_why);
+		}
+		for (size_t i = 0; i < nleft && i < ARRAY_SIZE(left); i++)
+			ui_note(lab, "%s", left[i]);
+		ui_note(lab, "Host side: %s", ev[host].ns_name[0] ? ev[host].ns_name : "unknown");
+	}
+	ui_chapter_end(lab);
+	json_t *obj = report_chapter_json(lab);
+	json_t *vj = json_object(), *vms = json_array(), *lefts = json_array();
+	for (int v = 0; v < 2; v++) {
+		char note[700] = "";
+		if (q[v])
+			two_vm_append_note(&q[v]->cmd, note, sizeof(note));
+		json_array_append_new(vms, q[v] ? json_pack("{s:s, s:i, s:s, s:s, s:s?}", "role", two_vm_roles[v].name,
+							   "pid", (int)q[v]->pid, "console", console_state_names[ev[v].con],
+							   "console_detail", ev[v].con_why, "kernel_command_line_note",
+							   note[0] ? note : NULL)
+						: json_pack("{s:s, s:n}", "role", two_vm_roles[v].name, "pid"));
+	}
+	for (size_t i = 0; i < nleft && i < ARRAY_SIZE(left); i++)
+		json_array_append_new(lefts, json_string(left[i]));
+	json_object_set_new(vj, "vms", vms);
+	json_object_set_new(vj, "left_out", lefts);
+	json_object_set_new(vj, "network_namespace", json_string(ev[host].ns_id));
+	json_object_set_new(obj, "verify", vj);
+	json_t *reports = json_array();
+	json_array_append_new(reports, obj);
+	if (o->format == FORMAT_JSON)
+		report_print_json(reports);
+	else if (o->format == FORMAT_JUNIT)
+		report_write_junit(stdout, reports);
+	else if (o->format == FORMAT_TAP)
+		report_write_tap(stdout, reports);
+	json_decref(reports);
+	enum verdict res = lab_result(lab);
+	exit_status = res == VERDICT_FAIL ? EXIT_CHECK_FAILED : res == VERDICT_ERROR ? EXIT_INTERNAL : EXIT_PASS;
+	free(lab);
+out_ev:
+	for (int v = 0; v < 2; v++)
+		for (size_t k = 0; k < ARRAY_SIZE(ev[v].only_out); k++)
+			sb_release(&ev[v].only_out[k]);
+	free(ev);
+out:
+	free(cands);
+	for (size_t i = 0; i < n; i++)
+		proc_release(&all[i]);
+	free(all);
+	return exit_status;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	struct lab_options o;
 	memset(&o, 0, sizeof(o));
 	o.profile = "default";
-	int64_t want_pid = 0, chapter = 0;
-	const char *socket_opt = NULL;
+	int64_t want_pid = 0, chapter = 0, pids[2] = { 0, 0 };
+	int npids = 0;
+	const char *socket_opt = NULL, *iperf_files[2] = { NULL, NULL };
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -1606,6 +2007,13 @@ int cmd_verify(int argc, char **argv)
 		case OPT_PID:
 			if (parse_i64(optarg, 1, INT_MAX, &want_pid))
 				return usage("--pid takes a process id, not '%s'", optarg);
+			if (npids == 2)
+				return usage("--pid may be given twice (chapter 3's two VMs), not more");
+			pids[npids++] = want_pid;
+			break;
+		case OPT_IPERF_E1000:
+		case OPT_IPERF_VIRTIO:
+			iperf_files[c == OPT_IPERF_VIRTIO] = optarg;
 			break;
 		case OPT_SOCKET:
 			if (strlen(optarg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
@@ -1625,11 +2033,20 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		if (parse_i64(argv[optind], 1, 2, &chapter))
-			return usage("vlab verify checks chapters 1 and 2, not '%s'", argv[optind]);
+		if (parse_i64(argv[optind], 1, 3, &chapter))
+			return usage("vlab verify checks chapters 1, 2 and 3, not '%s'", argv[optind]);
 		if (optind + 1 < argc)
 			return usage("unexpected '%s'", argv[optind + 1]);
 	}
+	if (chapter == 3) {
+		if (socket_opt)
+			return usage("--socket names one VM's console; chapter 3 finds both from their command lines");
+		return verify_two_vms(&o, pids, npids, iperf_files);
+	}
+	if (npids > 1)
+		return usage("--pid twice is for chapter 3's two VMs: vlab verify 3 --pid VM1_PID --pid VM2_PID");
+	if (iperf_files[0] || iperf_files[1])
+		return usage("--iperf-e1000 and --iperf-virtio are chapter 3's: vlab verify 3 --iperf-e1000 FILE ...");
 
 	int64_t t0 = now_ms();
 	struct qemu_proc *all;

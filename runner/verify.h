@@ -132,11 +132,13 @@
 
 #include "checks/verdict.h"
 
-#define VERIFY_USAGE "[N] [--pid PID] [--socket PATH] [--format FORMAT] [--quiet]"
+#define VERIFY_USAGE "[N] [--pid PID]... [--socket PATH] [--iperf-e1000 FILE] [--iperf-virtio FILE] [--format FORMAT] [--quiet]"
 #define VERIFY_SUMMARY "check a lab you built by hand (your qemu, tap and guest), changing nothing"
 #define VERIFY_OPTIONS                                                                                      \
-	"  N                       the chapter to check (1 or 2; default: 2 when your qemu has a NIC)\n"     \
-	"  --pid PID               the qemu to check, when several run\n"                                   \
+	"  N                       the chapter to check (1, 2 or 3; default: 2 when your qemu has a NIC)\n"  \
+	"  --pid PID               the qemu to check, when several run (chapter 3: VM1's, then VM2's)\n"     \
+	"  --iperf-e1000 FILE      chapter 3: what iperf3 -c printed in VM1 over the e1000 link (text or -J)\n" \
+	"  --iperf-virtio FILE     chapter 3: the same over the virtio-net link\n"                        \
 	"  --socket PATH           its serial socket (default: the path= of the chardev isa-serial uses)\n" \
 	"  --format FORMAT         text, json, junit or tap (default text)\n"                               \
 	"  --quiet                 only the checklist\n"
