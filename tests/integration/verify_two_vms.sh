@@ -284,6 +284,11 @@ HOLD_PID=
 # VM2 stopped: named, VM1's own checks still judged
 kill "$VM2"
 for _ in $(seq 50); do [ -d "/proc/$VM2" ] || break; sleep 0.1; done
+# its taps lose their carrier a moment after it is gone: not vlab's doing
+for _ in $(seq 50); do
+	[ "$(ip -n "$NS" -o link show | grep -E ': tap[23]:' | grep -c NO-CARRIER)" = 2 ] && break
+	sleep 0.1
+done
 verify3 stopped
 [ "$(cat stopped.rc)" = 1 ] || die "VM2 stopped: exit $(cat stopped.rc): $(cat stopped.err)"
 expect_status stopped ch3.vm2_command_line fail "no running qemu is the lab's VM2"
