@@ -1628,6 +1628,24 @@ static int pick(struct qemu_proc *all, size_t n, int64_t want_pid, enum report_f
 	return EXIT_USAGE;
 }
 
+/* A stop request: said once; the exit status. */
+static int stopped(void)
+{
+	fprintf(stderr, "vlab: stopped by signal %d; verify had changed nothing\n", cleanup_stop_signal());
+	return 128 + cleanup_stop_signal();
+}
+
+/* The reports in a machine format (text was printed as it went). */
+static void print_reports(enum report_format f, json_t *reports)
+{
+	if (f == FORMAT_JSON)
+		report_print_json(reports);
+	else if (f == FORMAT_JUNIT)
+		report_write_junit(stdout, reports);
+	else if (f == FORMAT_TAP)
+		report_write_tap(stdout, reports);
+}
+
 /* ---- vlab verify 3: the two-VM lab of runqemu_two_vms.sh ------------------ */
 
 /* The commands read in each guest, read-only; VM1's pings cross each link
@@ -1813,8 +1831,7 @@ static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids,
 	size_t nafter = ns_ok ? two_vm_links(&t, &ev[host], after, ARRAY_SIZE(after)) : 0;
 	ns_close(&t);
 	if (cleanup_stop_requested()) {
-		fprintf(stderr, "vlab: stopped by signal %d; verify had changed nothing\n", cleanup_stop_signal());
-		exit_status = 128 + cleanup_stop_signal();
+		exit_status = stopped();
 		goto out_ev;
 	}
 
@@ -1964,12 +1981,7 @@ static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids,
 	json_object_set_new(obj, "verify", vj);
 	json_t *reports = json_array();
 	json_array_append_new(reports, obj);
-	if (o->format == FORMAT_JSON)
-		report_print_json(reports);
-	else if (o->format == FORMAT_JUNIT)
-		report_write_junit(stdout, reports);
-	else if (o->format == FORMAT_TAP)
-		report_write_tap(stdout, reports);
+	print_reports(o->format, reports);
 	json_decref(reports);
 	enum verdict res = lab_result(lab);
 	exit_status = res == VERDICT_FAIL ? EXIT_CHECK_FAILED : res == VERDICT_ERROR ? EXIT_INTERNAL : EXIT_PASS;
@@ -2093,8 +2105,7 @@ int cmd_verify(int argc, char **argv)
 		gather_guest(ev);
 	ns_close(&t);
 	if (cleanup_stop_requested()) {
-		fprintf(stderr, "vlab: stopped by signal %d; verify had changed nothing\n", cleanup_stop_signal());
-		exit_status = 128 + cleanup_stop_signal();
+		exit_status = stopped();
 		goto out_ev;
 	}
 
@@ -2123,19 +2134,7 @@ int cmd_verify(int argc, char **argv)
 		if (s > exit_status)
 			exit_status = s;
 	}
-	switch (o.format) {
-	case FORMAT_TEXT:
-		break;
-	case FORMAT_JSON:
-		report_print_json(all_reports);
-		break;
-	case FORMAT_JUNIT:
-		report_write_junit(stdout, all_reports);
-		break;
-	case FORMAT_TAP:
-		report_write_tap(stdout, all_reports);
-		break;
-	}
+	print_reports(o.format, all_reports);
 	json_decref(all_reports);
 	free(labs);
 out_ev:
