@@ -1628,6 +1628,17 @@ static int pick(struct qemu_proc *all, size_t n, int64_t want_pid, enum report_f
 	return EXIT_USAGE;
 }
 
+/* Every qemu in /proc; EXIT_INTERNAL, said, when /proc cannot be read. */
+static int find_qemus_or_say(struct qemu_proc **all, size_t *n)
+{
+	int r = find_qemus(all, n);
+	if (r) {
+		fprintf(stderr, "vlab: cannot read /proc: %s\n", strerror(-r));
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
 /* A stop request: said once; the exit status. */
 static int stopped(void)
 {
@@ -1750,11 +1761,9 @@ static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids,
 	int64_t t0 = now_ms();
 	struct qemu_proc *all;
 	size_t n;
-	int r = find_qemus(&all, &n);
-	if (r) {
-		fprintf(stderr, "vlab: cannot read /proc: %s\n", strerror(-r));
-		return EXIT_INTERNAL;
-	}
+	int r = find_qemus_or_say(&all, &n);
+	if (r)
+		return r;
 	struct two_vm_candidate *cands = xcalloc(n + 1, sizeof(*cands));
 	size_t nc = 0;
 	int exit_status = EXIT_PASS;
@@ -2063,11 +2072,9 @@ int cmd_verify(int argc, char **argv)
 	int64_t t0 = now_ms();
 	struct qemu_proc *all;
 	size_t n;
-	int r = find_qemus(&all, &n);
-	if (r) {
-		fprintf(stderr, "vlab: cannot read /proc: %s\n", strerror(-r));
-		return EXIT_INTERNAL;
-	}
+	int r = find_qemus_or_say(&all, &n);
+	if (r)
+		return r;
 	struct qemu_proc *q;
 	int exit_status = pick(all, n, want_pid, o.format, &q);
 	if (!q)

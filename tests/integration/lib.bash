@@ -64,3 +64,13 @@ expect() {
 }
 # send LINE: type LINE and Enter
 send() { printf '%s\r' "$1" >&"${CON[1]}"; }
+
+# ns_settle NS: a link just brought up runs IPv6 duplicate address detection
+# for a moment (its link-local address is "tentative"): wait until none is
+# left in NS, so that the kernel's own change is not taken for vlab's.
+ns_settle() {
+	for _ in $(seq 50); do
+		[ -z "$(ip -n "$1" -6 addr show tentative)" ] && return 0
+		sleep 0.1
+	done
+}

@@ -130,21 +130,11 @@ lab_state() {
 	[ -z "$HOLD_PID" ] || echo "holder $HOLD_PID $( [ -d /proc/$HOLD_PID ] && echo alive)"
 }
 
-# A link just brought up runs IPv6 duplicate address detection for a moment
-# (its link-local address is "tentative"): let that settle first, so that
-# the kernel's own change is not taken for vlab's.
-settle() {
-	for _ in $(seq 50); do
-		[ -z "$(ip -n "$NS" -6 addr show tentative)" ] && return 0
-		sleep 0.1
-	done
-}
-
 # run_verify NAME EXPECTED_RC [CHAPTER]: vlab verify CHAPTER (default 2)
 # --format json into NAME.json; the lab is the same before and after
 run_verify() {
 	local rc
-	settle
+	ns_settle "$NS"
 	lab_state >"$1.before"
 	"$VLAB" verify ${3-2} --pid "$QPID" --format json >"$1.json" 2>"$1.err"
 	rc=$?

@@ -171,17 +171,11 @@ lab_state() {
 	ip netns pids "$NS" | sort -n
 	[ -z "$HOLD_PID" ] || echo "holder $HOLD_PID $( [ -d /proc/$HOLD_PID ] && echo alive)"
 }
-settle() {
-	for _ in $(seq 50); do
-		[ -z "$(ip -n "$NS" -6 addr show tentative)" ] && return 0
-		sleep 0.1
-	done
-}
 # verify3 NAME [ARGS...]: vlab verify 3 with the saved runs, the lab the same after
 verify3() {
 	local name=$1
 	shift
-	settle
+	ns_settle "$NS"
 	lab_state >"$name.before"
 	"$VLAB" verify 3 --iperf-e1000 iperf-e1000.json --iperf-virtio iperf-virtio.txt "$@" --format json \
 		>"$name.json" 2>"$name.err"
