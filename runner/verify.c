@@ -1451,6 +1451,13 @@ static void verdict_ch2(struct lab *lab, const struct evidence *ev)
 
 /* ---- reporting ---------------------------------------------------------- */
 
+/* A check of the lab's report, once. */
+static void add_check(struct lab *lab, const char *id)
+{
+	if (lab->nchecks < LAB_MAX_CHECKS && !lab_check(lab, id))
+		check_init(&lab->checks[lab->nchecks++], id);
+}
+
 static void lab_setup(struct lab *lab, const struct chapter *ch, const struct lab_options *o, const struct evidence *ev)
 {
 	memset(lab, 0, sizeof(*lab));
@@ -1466,8 +1473,7 @@ static void lab_setup(struct lab *lab, const struct chapter *ch, const struct la
 			/* verify tears nothing down; chapter 2's VM has a NIC by design */
 			if (!strcmp(*id, "ch2.teardown_clean") || (!strcmp(*id, "ch1.only_loopback") && ev->chapter > 1))
 				continue;
-			if (lab->nchecks < LAB_MAX_CHECKS && !lab_check(lab, *id))
-				check_init(&lab->checks[lab->nchecks++], *id);
+			add_check(lab, *id);
 		}
 	}
 	const struct qemu_cmdline *c = &ev->q->cmd;
@@ -1748,12 +1754,6 @@ static void two_vm_ping_verdict(struct check_result *r, const struct evidence *v
 			   d, link->link, link->tap, link->bridge, vm2_nic->tap, forth ? "back" : back ? "there" : "either way",
 			   link->tap, (unsigned long long)vm1_tap->rx, vm2_nic->tap, (unsigned long long)vm2_tap->rx);
 	free(d);
-}
-
-static void add_check(struct lab *lab, const char *id)
-{
-	if (lab->nchecks < LAB_MAX_CHECKS && !lab_check(lab, id))
-		check_init(&lab->checks[lab->nchecks++], id);
 }
 
 static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids, int nwant, const char *const files[2])
