@@ -54,27 +54,27 @@ endif
 OBJS += runner/util.o
 OBJS += runner/proc.o
 OBJS += runner/cleanup.o
-OBJS += runner/manifest.o
-OBJS += runner/image.o
-OBJS += runner/vm.o
-OBJS += runner/qmp.o
-OBJS += runner/console.o
-OBJS += runner/host.o
+OBJS += runner/vm/manifest.o
+OBJS += runner/vm/image.o
+OBJS += runner/vm/vm.o
+OBJS += runner/vm/qmp.o
+OBJS += runner/vm/console.o
+OBJS += runner/host/host.o
 OBJS += runner/engine.o
 OBJS += runner/report.o
 OBJS += runner/rundir.o
-OBJS += runner/vmrun.o
-OBJS += runner/net.o
-OBJS += runner/ns.o
-OBJS += runner/labnet.o
+OBJS += runner/vm/vmrun.o
+OBJS += runner/net/net.o
+OBJS += runner/net/ns.o
+OBJS += runner/net/labnet.o
 OBJS += runner/doctor.o
 OBJS += runner/status.o
 OBJS += runner/attach.o
-OBJS += runner/relay.o
-OBJS += runner/vmm.o
-OBJS += runner/tracepoint.o
-OBJS += runner/ept.o
-OBJS += runner/class_html.o
+OBJS += runner/vm/relay.o
+OBJS += runner/vm/vmm.o
+OBJS += runner/host/tracepoint.o
+OBJS += runner/host/ept.o
+OBJS += runner/grade/class_html.o
 OBJS += checks/ept_state.o
 OBJS += checks/class_report.o
 OBJS += checks/script_check.o
@@ -106,20 +106,20 @@ OBJS += checks/two_vm_plan.o
 OBJS += runner/check_cmd.o
 OBJS += checks/rubric.o
 OBJS += checks/grade_cmdline.o
-OBJS += runner/shim.o
-OBJS += runner/cgroup.o
-OBJS += runner/scratch_disk.o
-OBJS += runner/seccomp_filter.o
-OBJS += runner/sandbox.o
-OBJS += runner/grade_report.o
+OBJS += runner/grade/shim.o
+OBJS += runner/grade/cgroup.o
+OBJS += runner/grade/scratch_disk.o
+OBJS += runner/grade/seccomp_filter.o
+OBJS += runner/grade/sandbox.o
+OBJS += runner/grade/grade_report.o
 OBJS += runner/grade.o
 OBJS += runner/class_merge.o
-OBJS += runner/capped_log.o
+OBJS += runner/grade/capped_log.o
 OBJS += runner/handout.o
-OBJS += runner/config.o
-OBJS += runner/fetch.o
-OBJS += runner/cache.o
-OBJS += runner/mirror.o
+OBJS += runner/fetch/config.o
+OBJS += runner/fetch/fetch.o
+OBJS += runner/fetch/cache.o
+OBJS += runner/fetch/mirror.o
 OBJS += runner/fetch_cmd.o
 OBJS += chapters/ch0_setup.o
 
@@ -132,7 +132,7 @@ $(BUILD)/gen/builtin_manifest.c: assets/profiles.manifest
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	$(Q){ echo '/* generated from assets/profiles.manifest */'; \
-	  echo '#include "runner/manifest.h"'; \
+	  echo '#include "runner/vm/manifest.h"'; \
 	  echo 'const char builtin_profiles_manifest[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
@@ -224,10 +224,10 @@ FUZZ_SRCS_iperf := checks/iperf.c checks/verdict.c runner/util.c
 FUZZ_SRCS_strace := checks/strace_parse.c
 FUZZ_SRCS_perf := checks/perf_parse.c
 FUZZ_SRCS_ept_state := checks/ept_state.c runner/util.c
-FUZZ_SRCS_class := checks/class_report.c runner/class_html.c runner/util.c
+FUZZ_SRCS_class := checks/class_report.c runner/grade/class_html.c runner/util.c
 FUZZ_SRCS_rubric := checks/rubric.c checks/verdict.c runner/util.c
-FUZZ_SRCS_manifest := runner/manifest.c runner/util.c
-FUZZ_SRCS_sha256sums := runner/config.c runner/util.c
+FUZZ_SRCS_manifest := runner/vm/manifest.c runner/util.c
+FUZZ_SRCS_sha256sums := runner/fetch/config.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
 FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/two_vm_plan.c checks/ch3.c checks/iperf.c \
 	checks/verdict.c runner/util.c

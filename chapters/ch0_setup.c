@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "chapters/chapter.h"
-#include "runner/cache.h"
-#include "runner/config.h"
+#include "runner/fetch/cache.h"
+#include "runner/fetch/config.h"
 #include "runner/cleanup.h"
 #include "runner/doctor.h"
-#include "runner/fetch.h"
-#include "runner/mirror.h"
+#include "runner/fetch/fetch.h"
+#include "runner/fetch/mirror.h"
 #include "runner/proc.h"
 #include "runner/report.h"
 

@@ -13,11 +13,11 @@
 #include "checks/qmp_parse.h"
 #include "checks/transcript.h"
 #include "runner/cleanup.h"
-#include "runner/console.h"
-#include "runner/qmp.h"
-#include "runner/relay.h"
+#include "runner/vm/console.h"
+#include "runner/vm/qmp.h"
+#include "runner/vm/relay.h"
 #include "runner/report.h"
-#include "runner/vmrun.h"
+#include "runner/vm/vmrun.h"
 
 /* Chapter 1 of the lab text, for "redo" hints. */
 #define LAB_CH1 "lab chapter 1, \"Build a simple QEMU + KVM Virtual Machine\""

@@ -25,12 +25,12 @@
 #include "checks/ping_parse.h"
 #include "checks/transcript.h"
 #include "runner/cleanup.h"
-#include "runner/console.h"
-#include "runner/labnet.h"
-#include "runner/net.h"
-#include "runner/ns.h"
+#include "runner/vm/console.h"
+#include "runner/net/labnet.h"
+#include "runner/net/net.h"
+#include "runner/net/ns.h"
 #include "runner/report.h"
-#include "runner/vmrun.h"
+#include "runner/vm/vmrun.h"
 
 #define LAB_CH3 "lab chapter 3, \"Virtualized Vs Paravirtualized I/O\""
 

@@ -2,7 +2,7 @@
  * under strace and finds the KVM_SET_USER_MEMORY_REGION calls that hand the
  * guest its 256 MiB. Step 2 runs three busy loops in the guest and counts
  * qemu's VM exits three ways, with EPT/NPT as it is and (root,
- * --allow-module-reload) with it turned off, then puts it back (runner/ept.h
+ * --allow-module-reload) with it turned off, then puts it back (runner/host/ept.h
  * says how the restore survives failures and signals). Step 2 needs a
  * hardware KVM: a standard guest does not boot on kvm_pvm. */
 #include <errno.h>
@@ -23,12 +23,12 @@
 #include "checks/strace_parse.h"
 #include "checks/qmp_parse.h"
 #include "runner/cleanup.h"
-#include "runner/ept.h"
+#include "runner/host/ept.h"
 #include "runner/proc.h"
-#include "runner/qmp.h"
+#include "runner/vm/qmp.h"
 #include "runner/report.h"
-#include "runner/tracepoint.h"
-#include "runner/vmrun.h"
+#include "runner/host/tracepoint.h"
+#include "runner/vm/vmrun.h"
 
 #define LAB_CH4 "lab chapter 4, \"KVM\" (strace the ioctls)"
 

@@ -1,5 +1,5 @@
 /* Chapter 5 (beyond the lab's text): the KVM API by hand. vlab's own tiny
- * VMM (runner/vmm.c) builds a VM from ioctls, runs a real-mode guest that
+ * VMM (runner/vm/vmm.c) builds a VM from ioctls, runs a real-mode guest that
  * writes a message to COM1, touches an address with no memory behind it
  * and halts, and counts the exits three ways: as KVM_RUN returns them, as
  * the vCPU's binary stats count them, and as kvm tracepoints see them from
@@ -13,8 +13,8 @@
 #include "chapters/chapter.h"
 #include "checks/exits.h"
 #include "runner/report.h"
-#include "runner/tracepoint.h"
-#include "runner/vmm.h"
+#include "runner/host/tracepoint.h"
+#include "runner/vm/vmm.h"
 
 #define KVM_DEV "/dev/kvm"
 #define MAX_STATS 256

@@ -11,7 +11,7 @@
 #include "checks/iperf.h"
 #include "checks/ping_parse.h"
 #include "checks/verdict.h"
-#include "runner/net.h"
+#include "runner/net/net.h"
 
 /* A bridge the lab wants: its address and the taps it joins. */
 struct ch3_bridge {

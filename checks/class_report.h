@@ -1,6 +1,6 @@
 /* The class view of many graded submissions: which slice of a class a
  * machine grades (--shard I/N), and, from the per-submission results that
- * `vlab grade` writes (schema_version 1, runner/grade_report.h), the facts of
+ * `vlab grade` writes (schema_version 1, runner/grade/grade_report.h), the facts of
  * the class report `vlab report merge` prints: scores, a histogram, each
  * check's pass rate, submissions flagged for regrading, and saved artefacts
  * that are byte-identical across submissions. Pure: JSON in, facts out. */

@@ -1,4 +1,4 @@
-/* The EPT/NPT restore state file (runner/ept.h writes it before reloading
+/* The EPT/NPT restore state file (runner/host/ept.h writes it before reloading
  * kvm_intel/kvm_amd; `vlab clean` and `vlab doctor` read it after a
  * SIGKILL). Pure: text in, struct out, and back. */
 #ifndef VLAB_EPT_STATE_H

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "checks/class_report.h"
-#include "runner/class_html.h"
+#include "runner/grade/class_html.h"
 #include "runner/engine.h"
-#include "runner/grade_report.h"
+#include "runner/grade/grade_report.h"
 #include "runner/report.h"
 #include "runner/util.h"
 

@@ -27,16 +27,16 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
-#include "runner/console.h"
+#include "runner/vm/console.h"
 #include "runner/engine.h"
-#include "runner/ept.h"
-#include "runner/image.h"
+#include "runner/host/ept.h"
+#include "runner/vm/image.h"
 #include "runner/lab.h"
 #include "runner/proc.h"
 #include "runner/report.h"
 #include "runner/rundir.h"
-#include "runner/seccomp_filter.h"
-#include "runner/vmrun.h"
+#include "runner/grade/seccomp_filter.h"
+#include "runner/vm/vmrun.h"
 
 /* ---- small readers ------------------------------------------------------ */
 

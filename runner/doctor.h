@@ -15,8 +15,8 @@
 
 #include <jansson.h>
 
-#include "runner/cgroup.h"
-#include "runner/host.h"
+#include "runner/grade/cgroup.h"
+#include "runner/host/host.h"
 
 #define DOCTOR_MAX_PROFILES 8
 #define DOCTOR_MAX_ROWS 32

@@ -26,7 +26,7 @@
 #include "runner/proc.h"
 #include "runner/report.h"
 #include "runner/rundir.h"
-#include "runner/vmrun.h"
+#include "runner/vm/vmrun.h"
 
 struct check_result *lab_check(struct lab *lab, const char *id)
 {

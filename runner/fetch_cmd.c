@@ -10,12 +10,12 @@
 
 #include <jansson.h>
 
-#include "runner/cache.h"
-#include "runner/config.h"
+#include "runner/fetch/cache.h"
+#include "runner/fetch/config.h"
 #include "runner/cleanup.h"
 #include "runner/engine.h"
-#include "runner/image.h"
-#include "runner/mirror.h"
+#include "runner/vm/image.h"
+#include "runner/fetch/mirror.h"
 #include "runner/report.h"
 #include "runner/util.h"
 

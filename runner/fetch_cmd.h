@@ -1,5 +1,5 @@
 /* `vlab fetch` and `vlab image export|import`: the command layer over
- * runner/mirror.c (options, output, exit statuses). */
+ * runner/fetch/mirror.c (options, output, exit statuses). */
 #ifndef VLAB_FETCH_CMD_H
 #define VLAB_FETCH_CMD_H
 

@@ -1,10 +1,10 @@
 /* `vlab grade SUBMISSION...` and `vlab grade --self DIR`: each submission's
- * runqemu_single_vm.sh run in its own sandbox (runner/sandbox.h) with the
- * qemu shim on its PATH (runner/shim.h); the recorded command line judged
+ * runqemu_single_vm.sh run in its own sandbox (runner/grade/sandbox.h) with the
+ * qemu shim on its PATH (runner/grade/shim.h); the recorded command line judged
  * (checks/grade_cmdline.h), the VM it started checked as `vlab verify` checks
  * a lab (chapters 1-2), saved artefacts judged as `vlab check` does, all
  * scored against a rubric (checks/rubric.h), and reported per submission and
- * for the class (runner/grade_report.h).
+ * for the class (runner/grade/grade_report.h).
  *
  *   parent ──fork──▶ worker (one per submission, at most -j at a time; slot s)
  *                     │ sandbox_start: mount+net namespaces, overlay, tap0

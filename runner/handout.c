@@ -13,7 +13,7 @@
 
 #include "runner/assets.h"
 #include "runner/engine.h"
-#include "runner/image.h"
+#include "runner/vm/image.h"
 #include "runner/util.h"
 
 const struct embedded_asset *asset_find(const char *path)

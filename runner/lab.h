@@ -9,9 +9,9 @@
 #include <sys/types.h>
 
 #include "checks/verdict.h"
-#include "runner/host.h"
-#include "runner/image.h"
-#include "runner/vm.h"
+#include "runner/host/host.h"
+#include "runner/vm/image.h"
+#include "runner/vm/vm.h"
 
 struct console;
 struct qmp;

@@ -18,8 +18,8 @@
 #include "runner/fetch_cmd.h"
 #include "runner/verify.h"
 #include "runner/handout.h"
-#include "runner/sandbox.h"
-#include "runner/shim.h"
+#include "runner/grade/sandbox.h"
+#include "runner/grade/shim.h"
 #include "runner/grade.h"
 #include "runner/class_merge.h"
 
@@ -396,7 +396,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	/* vlab under a shim's name, on a graded script's PATH (runner/shim.h) */
+	/* vlab under a shim's name, on a graded script's PATH (runner/grade/shim.h) */
 	const char *shim;
 	if (argc >= 1 && shim_name(argv[0], &shim))
 		return !strcmp(shim, SHIM_QEMU_NAME) ? shim_qemu_main(argc, argv) : shim_sudo_main(argc, argv);

@@ -15,9 +15,9 @@
 
 #include "runner/cleanup.h"
 #include "runner/engine.h"
-#include "runner/ept.h"
-#include "runner/net.h"
-#include "runner/ns.h"
+#include "runner/host/ept.h"
+#include "runner/net/net.h"
+#include "runner/net/ns.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
 

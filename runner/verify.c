@@ -34,13 +34,13 @@
 #include "checks/qmp_parse.h"
 #include "checks/two_vm_plan.h"
 #include "runner/cleanup.h"
-#include "runner/console.h"
+#include "runner/vm/console.h"
 #include "runner/engine.h"
-#include "runner/net.h"
+#include "runner/net/net.h"
 #include "runner/proc.h"
-#include "runner/qmp.h"
+#include "runner/vm/qmp.h"
 #include "runner/report.h"
-#include "runner/vm.h"
+#include "runner/vm/vm.h"
 
 /* The lab's addresses and accounts (lab text, chapters 1 and 2). */
 #define HOST_CIDR "10.0.0.1/24"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "checks/class_report.h"
-#include "runner/class_html.h"
+#include "runner/grade/class_html.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

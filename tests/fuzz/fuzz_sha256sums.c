@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runner/config.h"
+#include "runner/fetch/config.h"
 #include "runner/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

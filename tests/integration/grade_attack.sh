@@ -20,7 +20,7 @@ cp -r "$VLAB_REPO/assets/lab/reference" subs/stuck
 
 host_links() { ip -o link show | awk -F': ' '{ print $2 }' | sort; }
 # anything on the host's disk owned by a sandbox uid (2046820352 and the
-# 999 after it, runner/sandbox.h),
+# 999 after it, runner/grade/sandbox.h),
 # outside the sandboxes' own directories (grade-*, removed at the end and
 # checked below): what a script wrote past its sandbox
 sandbox_files() {

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "runner/cache.h"
+#include "runner/fetch/cache.h"
 #include "runner/cleanup.h"
 #include "runner/util.h"
 

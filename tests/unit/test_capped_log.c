@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "runner/capped_log.h"
+#include "runner/grade/capped_log.h"
 #include "runner/util.h"
 
 static char dir[64];

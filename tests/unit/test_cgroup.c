@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "runner/cgroup.h"
+#include "runner/grade/cgroup.h"
 #include "runner/util.h"
 #include "tests/unit/scratch.h"
 

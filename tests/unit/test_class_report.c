@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "checks/class_report.h"
-#include "runner/class_html.h"
+#include "runner/grade/class_html.h"
 #include "runner/util.h"
 
 static json_t *load_results(void)

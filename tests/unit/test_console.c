@@ -1,4 +1,4 @@
-/* Unit tests of the serial console driver (runner/console.c).
+/* Unit tests of the serial console driver (runner/vm/console.c).
  *
  * The guest end is a fake peer in a forked child on the other end of a
  * socketpair: a small expect/send script for getty and login, and a fake
@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
-#include "runner/console.h"
+#include "runner/vm/console.h"
 #include "runner/util.h"
 
 #define PEER_WAIT_MS 3000

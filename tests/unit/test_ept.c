@@ -23,7 +23,7 @@
 #include <cmocka.h>
 
 #include "runner/cleanup.h"
-#include "runner/ept.h"
+#include "runner/host/ept.h"
 #include "runner/util.h"
 
 #define FAKE_LOADER FIXTURES "/../fakes/modprobe"

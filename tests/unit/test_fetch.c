@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "runner/cleanup.h"
-#include "runner/fetch.h"
+#include "runner/fetch/fetch.h"
 
 static void expect_class(int code, long status, int werr, enum fetch_reason reason, bool transient)
 {

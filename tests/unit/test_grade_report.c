@@ -1,4 +1,4 @@
-/* runner/grade_report.c: the class and per-submission reports made from
+/* runner/grade/grade_report.c: the class and per-submission reports made from
  * result objects (tests/fixtures/grade-report/results.json: every status,
  * a regrade, a name and a detail that need quoting). */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "runner/grade_report.h"
+#include "runner/grade/grade_report.h"
 #include "runner/util.h"
 
 static json_t *results;

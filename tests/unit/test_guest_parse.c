@@ -29,7 +29,7 @@ static char *fixture(const char *name)
 	return sb.buf;
 }
 
-/* The text without its \r, as runner/console.c delivers it. */
+/* The text without its \r, as runner/vm/console.c delivers it. */
 static char *without_cr(const char *text)
 {
 	char *out = xstrdup(text), *w = out;

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "runner/host.h"
+#include "runner/host/host.h"
 #include "runner/util.h"
 
 #define HOST_FIXTURES FIXTURES "/host/"

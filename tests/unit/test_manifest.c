@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "runner/manifest.h"
+#include "runner/vm/manifest.h"
 #include "runner/util.h"
 
 #define REPO_ROOT FIXTURES "/../.."

@@ -38,7 +38,7 @@
 #include <netlink/route/link/veth.h>
 
 #include "runner/cleanup.h"
-#include "runner/net.h"
+#include "runner/net/net.h"
 #include "runner/util.h"
 
 #define UNPRIV_UID 65534

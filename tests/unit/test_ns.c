@@ -40,8 +40,8 @@
 #include <netlink/route/link/veth.h>
 
 #include "runner/cleanup.h"
-#include "runner/net.h"
-#include "runner/ns.h"
+#include "runner/net/net.h"
+#include "runner/net/ns.h"
 #include "runner/util.h"
 
 #define UNPRIV_UID 65534

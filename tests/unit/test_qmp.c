@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "runner/cleanup.h"
-#include "runner/qmp.h"
+#include "runner/vm/qmp.h"
 #include "runner/util.h"
 
 #define QMP_FIXTURES FIXTURES "/qmp/"

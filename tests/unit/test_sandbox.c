@@ -1,4 +1,4 @@
-/* runner/sandbox.c: the per-host uid claim and what it refuses, and the
+/* runner/grade/sandbox.c: the per-host uid claim and what it refuses, and the
  * bubblewrap command line (the sandbox itself needs root and namespaces:
  * tests/integration/grade_inputs.sh and grade_attack.sh prove it). */
 #include <errno.h>
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "runner/sandbox.h"
+#include "runner/grade/sandbox.h"
 #include "runner/util.h"
 #include "tests/unit/scratch.h"
 

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "runner/seccomp_filter.h"
+#include "runner/grade/seccomp_filter.h"
 #include "runner/util.h"
 
 /* i386 system call numbers (arch/x86/entry/syscalls/syscall_32.tbl) */

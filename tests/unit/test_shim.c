@@ -1,4 +1,4 @@
-/* runner/shim.c: the qemu shim's changes to a student's command line, each
+/* runner/grade/shim.c: the qemu shim's changes to a student's command line, each
  * with its reason, and the argv[0] dispatch. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "runner/shim.h"
+#include "runner/grade/shim.h"
 #include "runner/util.h"
 
 static char *joined(const struct shim_result *r)

@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "checks/ch4.h"
-#include "runner/tracepoint.h"
+#include "runner/host/tracepoint.h"
 #include "runner/util.h"
 
 #define EVENT "syscalls:sys_enter_getppid"

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "runner/util.h"
-#include "runner/vm.h"
+#include "runner/vm/vm.h"
 
 #define LAB_KERNEL "alpine-bzImage"
 #define LAB_ROOTFS "simple_alpine_rootfs1.ext4"

@@ -21,7 +21,7 @@
 #include "checks/exits.h"
 #include "runner/cleanup.h"
 #include "runner/util.h"
-#include "runner/vmm.h"
+#include "runner/vm/vmm.h"
 
 #define EXIT_IO 2
 #define EXIT_HLT 5

@@ -1,0 +1,335 @@
+/* vlab grade's reports; see grade_report.h. */
+#include "runner/grade/grade_report.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "checks/class_report.h"
+#include "runner/report.h"
+#include "runner/util.h"
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static json_int_t jint(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+json_t *grade_checks_json(const struct score *s)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < s->nitems; i++) {
+		const struct item_score *is = &s->items[i];
+		const struct rubric_item *it = is->item;
+		const struct check_result *r = is->result;
+		json_t *c = json_object();
+		json_object_set_new(c, "id", json_string(it->id));
+		json_object_set_new(c, "status", json_string(outcome_name(is->outcome)));
+		json_object_set_new(c, "verdict", r && r->done ? json_string(verdict_name(r->verdict)) : json_null());
+		json_object_set_new(c, "points", json_integer(is->points));
+		json_object_set_new(c, "max_points", json_integer(is->max_points));
+		json_object_set_new(c, "rubric_points", json_integer(it->points));
+		json_object_set_new(c, "evidence", json_string(evidence_name(it->evidence)));
+		json_object_set_new(c, "parent", it->parent >= 0 ? json_string(s->items[it->parent].item->id) : json_null());
+		json_object_set_new(c, "detail", r && r->done ? json_string(r->detail) : json_null());
+		json_object_set_new(c, "hint", r && r->done && r->hint[0] ? json_string(r->hint) : json_null());
+		json_object_set_new(c, "note", is->note[0] ? json_string(is->note) : json_null());
+		json_object_set_new(c, "duration_ms", json_integer(r && r->done ? r->duration_ms : 0));
+		json_array_append_new(a, c);
+	}
+	return a;
+}
+
+json_t *grade_classroom_json(const json_t *result)
+{
+	json_t *tests = json_array();
+	const json_t *checks = json_object_get(result, "checks");
+	size_t i;
+	const json_t *c;
+	bool any_fail = false, any_error = json_is_true(json_object_get(result, "needs_regrade"));
+	json_array_foreach(checks, i, c) {
+		const char *st = jstr(c, "status");
+		/* the reporter knows pass, fail and error: a skip is neither
+		 * won nor lost, so it counts as a pass worth 0 of 0 */
+		const char *cls = !strcmp(st, "error") ? "error" : !strcmp(st, "pass") || !strcmp(st, "skip") ? "pass" : "fail";
+		any_fail |= !strcmp(cls, "fail");
+		struct strbuf msg = STRBUF_INIT;
+		sb_adds(&msg, jstr(c, "detail"));
+		if (*jstr(c, "note"))
+			sb_addf(&msg, "%s(%s)", msg.len ? " " : "", jstr(c, "note"));
+		if (*jstr(c, "hint"))
+			sb_addf(&msg, "%shint: %s", msg.len ? " " : "", jstr(c, "hint"));
+		json_array_append_new(tests, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:i}", "name", jstr(c, "id"),
+						       "status", cls, "score", jint(c, "points"), "max_score",
+						       jint(c, "max_points"), "message", sb_str(&msg), "test_code", "",
+						       "filename", "", "line_no", 0));
+		sb_release(&msg);
+	}
+	return json_pack("{s:i, s:s, s:I, s:o}", "version", 1, "status",
+			 any_error ? "error" : any_fail ? "fail" : "pass", "max_score", jint(result, "max_score"), "tests",
+			 tests);
+}
+
+json_t *grade_class_json(json_t *results)
+{
+	json_t *first = json_array_get(results, 0);
+	double sum = 0;
+	size_t n = 0, i;
+	json_t *r, *regrade = json_array();
+	json_array_foreach(results, i, r) {
+		json_int_t max = jint(r, "max_score");
+		if (max > 0) {
+			sum += 100.0 * (double)jint(r, "score") / (double)max;
+			n++;
+		}
+		if (json_is_true(json_object_get(r, "needs_regrade")))
+			json_array_append_new(regrade, json_string(jstr(r, "submission")));
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "schema_version", json_integer(GRADE_SCHEMA_VERSION));
+	json_object_set_new(o, "kind", json_string("grade-class"));
+	json_object_set_new(o, "vlab_version", json_string(VLAB_VERSION));
+	const char *same[] = { "rubric", "image", "accelerator" };
+	for (size_t k = 0; k < ARRAY_SIZE(same); k++) {
+		json_t *v = first ? json_object_get(first, same[k]) : NULL;
+		json_object_set(o, same[k], v ? v : json_null());
+	}
+	json_object_set_new(o, "summary", json_pack("{s:I, s:f, s:o}", "count", (json_int_t)json_array_size(results),
+						    "mean_percent", n ? sum / (double)n : 0.0, "needs_regrade", regrade));
+	/* the class view: histogram, pass rates, identical saved artefacts */
+	struct class_stats cs;
+	char why[256];
+	if (class_stats_compute(results, &cs, why, sizeof(why)) == 0) {
+		json_object_set_new(o, "class", class_stats_json(&cs));
+		class_stats_release(&cs);
+	}
+	json_object_set(o, "submissions", results);
+	return o;
+}
+
+void grade_write_junit(FILE *f, const json_t *results)
+{
+	size_t i, k;
+	const json_t *r, *c;
+	size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+	double total_s = 0;
+	json_array_foreach(results, i, r) {
+		total_s += (double)jint(r, "duration_ms") / 1000.0;
+		json_array_foreach(json_object_get(r, "checks"), k, c) {
+			const char *st = jstr(c, "status");
+			tests++;
+			failures += !strcmp(st, "fail") || !strcmp(st, "parent_failed");
+			errors += !strcmp(st, "error");
+			skipped += !strcmp(st, "skip");
+		}
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"vlab grade\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+		tests, failures, errors, skipped, total_s);
+	json_array_foreach(results, i, r) {
+		const json_t *checks = json_object_get(r, "checks");
+		size_t sf = 0, se = 0, ss = 0;
+		json_array_foreach(checks, k, c) {
+			const char *st = jstr(c, "status");
+			sf += !strcmp(st, "fail") || !strcmp(st, "parent_failed");
+			se += !strcmp(st, "error");
+			ss += !strcmp(st, "skip");
+		}
+		fputs("  <testsuite name=\"", f);
+		report_xml_escape(f, jstr(r, "submission"));
+		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+			json_array_size(checks), sf, se, ss, (double)jint(r, "duration_ms") / 1000.0);
+		fputs("    <properties>\n", f);
+		fprintf(f, "      <property name=\"score\" value=\"%lld\"/>\n", (long long)jint(r, "score"));
+		fprintf(f, "      <property name=\"max_score\" value=\"%lld\"/>\n", (long long)jint(r, "max_score"));
+		fprintf(f, "      <property name=\"needs_regrade\" value=\"%s\"/>\n",
+			json_is_true(json_object_get(r, "needs_regrade")) ? "true" : "false");
+		fputs("      <property name=\"vlab_version\" value=\"", f);
+		report_xml_escape(f, jstr(r, "vlab_version"));
+		fputs("\"/>\n      <property name=\"rubric_sha256\" value=\"", f);
+		report_xml_escape(f, jstr(json_object_get(r, "rubric"), "sha256"));
+		fputs("\"/>\n      <property name=\"image_sha256\" value=\"", f);
+		report_xml_escape(f, jstr(json_object_get(r, "image"), "sha256"));
+		fputs("\"/>\n      <property name=\"accelerator\" value=\"", f);
+		report_xml_escape(f, jstr(json_object_get(r, "accelerator"), "name"));
+		fputs("\"/>\n    </properties>\n", f);
+		json_array_foreach(checks, k, c) {
+			const char *st = jstr(c, "status");
+			fputs("    <testcase classname=\"", f);
+			report_xml_escape(f, jstr(r, "submission"));
+			fputs("\" name=\"", f);
+			report_xml_escape(f, jstr(c, "id"));
+			fprintf(f, "\" time=\"%.3f\">", (double)jint(c, "duration_ms") / 1000.0);
+			const char *tag = !strcmp(st, "error") ? "error" : !strcmp(st, "skip") ? "skipped"
+					  : !strcmp(st, "pass") ? NULL : "failure";
+			if (tag) {
+				fprintf(f, "\n      <%s message=\"", tag);
+				report_xml_escape(f, *jstr(c, "note") ? jstr(c, "note") : jstr(c, "detail"));
+				fputs("\">", f);
+				report_xml_escape(f, jstr(c, "detail"));
+				if (*jstr(c, "hint")) {
+					fputs("\nhint: ", f);
+					report_xml_escape(f, jstr(c, "hint"));
+				}
+				fprintf(f, "</%s>\n    ", tag);
+			}
+			fprintf(f, "<system-out>points %lld/%lld (%s evidence)</system-out></testcase>\n",
+				(long long)jint(c, "points"), (long long)jint(c, "max_points"), jstr(c, "evidence"));
+		}
+		fputs("  </testsuite>\n", f);
+	}
+	fputs("</testsuites>\n", f);
+}
+
+/* TAP descriptions and YAML values: one line, no '#' (TAP's directive mark). */
+static void tap_text(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s == '#' ? '_' : *s, f);
+}
+
+/* A YAML single-quoted scalar on one line (a quote doubled). */
+static void yaml_quoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+	fputs("'\n", f);
+}
+
+void grade_write_tap(FILE *f, const json_t *results)
+{
+	size_t i, k, n = 0;
+	const json_t *r, *c;
+	json_array_foreach(results, i, r)
+		n += json_array_size(json_object_get(r, "checks"));
+	fprintf(f, "TAP version 13\n1..%zu\n", n);
+	size_t t = 0;
+	json_array_foreach(results, i, r) {
+		fprintf(f, "# %s: %lld/%lld%s\n", jstr(r, "submission"), (long long)jint(r, "score"),
+			(long long)jint(r, "max_score"),
+			json_is_true(json_object_get(r, "needs_regrade")) ? " (needs regrading)" : "");
+		json_array_foreach(json_object_get(r, "checks"), k, c) {
+			const char *st = jstr(c, "status");
+			bool ok = !strcmp(st, "pass") || !strcmp(st, "skip");
+			fprintf(f, "%s %zu - %s: %s (%lld/%lld)", ok ? "ok" : "not ok", ++t, jstr(r, "submission"),
+				jstr(c, "id"), (long long)jint(c, "points"), (long long)jint(c, "max_points"));
+			if (!strcmp(st, "skip")) {
+				fputs(" # SKIP ", f);
+				tap_text(f, jstr(c, "detail"));
+			}
+			fputc('\n', f);
+			if (!ok) {
+				fputs("  ---\n  status: ", f);
+				fputs(st, f);
+				fputs("\n  detail: ", f);
+				yaml_quoted(f, jstr(c, "detail"));
+				if (*jstr(c, "note")) {
+					fputs("  note: ", f);
+					yaml_quoted(f, jstr(c, "note"));
+				}
+				fputs("  ...\n", f);
+			}
+		}
+	}
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void grade_write_csv(FILE *f, const json_t *results)
+{
+	const json_t *first = json_array_get(results, 0);
+	const json_t *cols = first ? json_object_get(first, "checks") : NULL;
+	size_t i, k;
+	const json_t *r, *c;
+	fputs("submission,score,max_score,percent,needs_regrade", f);
+	json_array_foreach(cols, k, c) {
+		fputc(',', f);
+		csv_field(f, jstr(c, "id"));
+	}
+	fputc('\n', f);
+	json_array_foreach(results, i, r) {
+		csv_field(f, jstr(r, "submission"));
+		json_int_t max = jint(r, "max_score");
+		fprintf(f, ",%lld,%lld,%.1f,%s", (long long)jint(r, "score"), (long long)max,
+			max ? 100.0 * (double)jint(r, "score") / (double)max : 0.0,
+			json_is_true(json_object_get(r, "needs_regrade")) ? "yes" : "no");
+		/* by id, so a row lines up with the header whatever its order */
+		json_array_foreach(cols, k, c) {
+			const json_t *mine = NULL, *x;
+			size_t m;
+			json_array_foreach(json_object_get(r, "checks"), m, x)
+				if (!strcmp(jstr(x, "id"), jstr(c, "id")))
+					mine = x;
+			fputc(',', f);
+			if (!mine)
+				fputs("", f);
+			else if (!strcmp(jstr(mine, "status"), "skip") || !strcmp(jstr(mine, "status"), "error"))
+				fputs(jstr(mine, "status"), f);
+			else
+				fprintf(f, "%lld", (long long)jint(mine, "points"));
+		}
+		fputc('\n', f);
+	}
+}
+
+void grade_write_feedback(FILE *f, const json_t *result)
+{
+	const json_t *rub = json_object_get(result, "rubric");
+	fprintf(f, "vlab grade: %s: %lld/%lld points%s\n", jstr(result, "submission"), (long long)jint(result, "score"),
+		(long long)jint(result, "max_score"),
+		json_is_true(json_object_get(result, "needs_regrade"))
+			? " (provisional: vlab broke on some checks, a teaching assistant will regrade them)"
+			: "");
+	fprintf(f, "rubric: %s (sha256 %.12s); vlab %s; image %s (sha256 %.12s); accelerator %s\n", jstr(rub, "title"),
+		jstr(rub, "sha256"), jstr(result, "vlab_version"), jstr(json_object_get(result, "image"), "profile"),
+		jstr(json_object_get(result, "image"), "sha256"), jstr(json_object_get(result, "accelerator"), "name"));
+	size_t i;
+	const json_t *a;
+	if (json_array_size(json_object_get(result, "adaptations"))) {
+		fputs("\nWhat vlab changed to run your script here (no points depend on these):\n", f);
+		json_array_foreach(json_object_get(result, "adaptations"), i, a)
+			fprintf(f, "  * %s\n", json_string_value(a));
+	}
+	fputs("\nChecks:\n", f);
+	const json_t *c;
+	json_array_foreach(json_object_get(result, "checks"), i, c) {
+		const char *st = jstr(c, "status");
+		const char *mark = !strcmp(st, "pass") ? "PASS" : !strcmp(st, "skip") ? "SKIP" : !strcmp(st, "error") ? "ERROR"
+								      : "FAIL";
+		fprintf(f, "  %-5s %-26s %3lld/%-3lld %s\n", mark, jstr(c, "id"), (long long)jint(c, "points"),
+			(long long)jint(c, "rubric_points"), !strcmp(jstr(c, "evidence"), "vlab") ? "(vlab's step)" : "");
+		if (*jstr(c, "note"))
+			fprintf(f, "        %s\n", jstr(c, "note"));
+		if (*jstr(c, "detail") && strcmp(st, "parent_failed"))
+			fprintf(f, "        saw: %s\n", jstr(c, "detail"));
+		if (*jstr(c, "hint") && strcmp(st, "pass") && strcmp(st, "parent_failed"))
+			fprintf(f, "        to do: %s\n", jstr(c, "hint"));
+	}
+	if (json_array_size(json_object_get(result, "skipped"))) {
+		fputs("\nSkipped (left out of the maximum: this host lacks what they need):", f);
+		json_array_foreach(json_object_get(result, "skipped"), i, a)
+			fprintf(f, " %s", json_string_value(a));
+		fputc('\n', f);
+	}
+}
