@@ -37,7 +37,7 @@
 #include "runner/rundir.h"
 #include "runner/grade/sandbox.h"
 #include "runner/grade/shim.h"
-#include "runner/verify.h"
+#include "runner/inspect/grading_evidence.h"
 
 #define SCRIPT_NAME "runqemu_single_vm.sh"
 #define DEFAULT_RUBRIC "assets/rubric/default.rubric"

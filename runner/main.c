@@ -16,7 +16,7 @@
 #include "runner/doctor.h"
 #include "runner/check_cmd.h"
 #include "runner/fetch_cmd.h"
-#include "runner/verify.h"
+#include "runner/cmd/verify.h"
 #include "runner/handout.h"
 #include "runner/grade/sandbox.h"
 #include "runner/grade/shim.h"

@@ -125,7 +125,9 @@ ch2.tap_up ch2.nic_mac ch2.guest_ip ch2.ping_guest_to_host ch2.ping_host_to_gues
 lab_state() {
 	ip -n "$NS" -o link show
 	ip -n "$NS" -o addr show
-	ip netns pids "$NS" | sort -n
+	# the processes in the namespace, by name: a pid alone cannot tell a
+	# lab process from a passer-by
+	for p in $(ip netns pids "$NS" | sort -n); do echo "$p $(cat /proc/$p/comm 2>/dev/null)"; done
 	echo "qemu $QPID $( [ -d /proc/$QPID ] && echo alive)"
 	[ -z "$HOLD_PID" ] || echo "holder $HOLD_PID $( [ -d /proc/$HOLD_PID ] && echo alive)"
 }

@@ -1,0 +1,523 @@
+/* `vlab verify [N]`: its options, its output and its exit status
+ * (runner/cmd/verify.h); what it reads is runner/inspect/. */
+#include "runner/cmd/verify.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "chapters/chapter.h"
+#include "checks/ch3.h"
+#include "checks/iperf.h"
+#include "checks/ping_parse.h"
+#include "checks/procfs_parse.h"
+#include "checks/qemu_cmdline.h"
+#include "checks/two_vm_plan.h"
+#include "runner/cleanup.h"
+#include "runner/engine.h"
+#include "runner/inspect/lab_evidence.h"
+#include "runner/inspect/lab_verdicts.h"
+#include "runner/inspect/qemu_proc.h"
+#include "runner/inspect/two_vm_evidence.h"
+#include "runner/inspect/two_vm_verdicts.h"
+#include "runner/net/net.h"
+#include "runner/report.h"
+#include "runner/vm/vm.h"
+
+static json_t *verify_json(const struct evidence *ev)
+{
+	const struct qemu_proc *q = ev->q;
+	json_t *argv = json_array();
+	for (int i = 0; i < q->cmd.argc; i++)
+		json_array_append_new(argv, json_string(q->cmd.argv[i]));
+	json_t *diffs = json_array();
+	for (size_t i = 0; i < ev->ndifferences && i < ARRAY_SIZE(ev->differences); i++)
+		json_array_append_new(diffs, json_string(ev->differences[i]));
+	json_t *o = json_object();
+	json_object_set_new(o, "pid", json_integer(q->pid));
+	json_object_set_new(o, "argv", argv);
+	json_object_set_new(o, "cwd", q->cwd[0] ? json_string(q->cwd) : json_null());
+	json_object_set_new(o, "netns", ev->ns.id[0] ? json_string(ev->ns.id) : json_null());
+	json_object_set_new(o, "serial_socket", ev->serial_path[0] ? json_string(ev->serial_path) : json_null());
+	json_object_set_new(o, "console", json_string(evidence_console_state_names[ev->con]));
+	json_object_set_new(o, "console_detail", ev->con_why[0] ? json_string(ev->con_why) : json_null());
+	const char *qmp = qemu_cmdline_qmp_path(&q->cmd);
+	json_object_set_new(o, "qmp_socket", qmp ? json_string(qmp) : json_null());
+	json_object_set_new(o, "differences", diffs);
+	return o;
+}
+
+static void print_header(const struct lab *lab, const struct evidence *ev)
+{
+	const struct qemu_proc *q = ev->q;
+	if (lab->opt->format != FORMAT_TEXT || lab->opt->quiet)
+		return;
+	printf("vlab verify: chapter%s %s, on the lab you built by hand (vlab changes nothing)\n",
+	       ev->chapter > 1 ? "s 1 and" : "", ev->chapter > 1 ? "2" : "1");
+	ui_note(lab, "qemu pid %d%s%s, its command:", (int)q->pid, q->cwd[0] ? ", working directory " : "", q->cwd);
+	struct strbuf cmd = STRBUF_INIT;
+	if (q->cmd.argc <= VM_MAX_ARGS) {
+		struct vm_argv a;
+		a.n = q->cmd.argc;
+		for (int i = 0; i < a.n; i++)
+			a.v[i] = q->cmd.argv[i];
+		a.v[a.n] = NULL;
+		vm_format_command(&a, true, &cmd);
+	} else {
+		for (int i = 0; i < q->cmd.argc; i++) {
+			if (i)
+				sb_adds(&cmd, " ");
+			shell_quote(q->cmd.argv[i], &cmd);
+		}
+	}
+	ui_command(lab, "host", cmd.buf);
+	sb_release(&cmd);
+	if (ev->ndifferences) {
+		ui_note(lab, "Not as the lab writes it, though no check minds:");
+		for (size_t i = 0; i < ev->ndifferences && i < ARRAY_SIZE(ev->differences); i++)
+			ui_note(lab, "  * %s", ev->differences[i]);
+	}
+	if (ev->chapter > 1)
+		ui_note(lab, "Host side: %s%s%s", ev->ns.name[0] ? ev->ns.name : "unknown",
+			ev->ns.error[0] ? ": " : " (qemu's: the tap, ICMP and HTTP are checked there)", ev->ns.error);
+	switch (ev->con) {
+	case CON_FREE:
+		ui_note(lab, "Serial console: %s was free: vlab logged in, read, and logged out", ev->serial_path);
+		break;
+	case CON_SHELL:
+		ui_note(lab, "Serial console: %s: %s; vlab used it read-only", ev->serial_path, ev->con_why);
+		break;
+	default:
+		ui_note(lab, "Serial console: %s", ev->con_why);
+		break;
+	}
+	if (ev->qmp_ok)
+		ui_note(lab, "QMP: %s answered", qemu_cmdline_qmp_path(&q->cmd));
+	else
+		ui_note(lab, "QMP: %s", ev->qmp_note);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+enum { OPT_FORMAT = 256, OPT_PID, OPT_SOCKET, OPT_QUIET, OPT_HELP, OPT_IPERF_E1000, OPT_IPERF_VIRTIO };
+
+static const struct option longopts[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "iperf-e1000", required_argument, NULL, OPT_IPERF_E1000 },
+	{ "iperf-virtio", required_argument, NULL, OPT_IPERF_VIRTIO },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define usage(...) usage_fail("verify " VERIFY_USAGE, __VA_ARGS__)
+
+/* The one line of exit 3, in the format asked for. */
+static int no_lab(enum report_format f, const char *reason, const char *msg)
+{
+	fprintf(stderr, "vlab: %s\n", msg);
+	if (f == FORMAT_JSON) {
+		json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s}", "schema_version", REPORT_SCHEMA_VERSION,
+				      "vlab_version", VLAB_VERSION, "result", "error", "reason", reason, "message", msg);
+		report_print_json(o);
+		json_decref(o);
+	} else if (f == FORMAT_TAP) {
+		printf("TAP version 13\n1..0 # SKIP %s\n", msg);
+	} else if (f == FORMAT_JUNIT) {
+		json_t *none = json_array();
+		report_write_junit(stdout, none);
+		json_decref(none);
+	}
+	return EXIT_HOST;
+}
+
+/* The qemu to check: --pid's, else the one not started by vlab. */
+static int pick(struct qemu_proc *all, size_t n, int64_t want_pid, enum report_format f, struct qemu_proc **out)
+{
+	char msg[768];
+	*out = NULL;
+	if (want_pid > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (all[i].pid == want_pid)
+				*out = &all[i];
+		if (*out)
+			return 0;
+		snprintf(msg, sizeof(msg), "pid %lld is no qemu process (`pgrep -a qemu` lists them)", (long long)want_pid);
+		return no_lab(f, "no_such_qemu", msg);
+	}
+	size_t mine = 0, theirs = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (all[i].vlab_own) {
+			theirs++;
+		} else {
+			mine++;
+			*out = &all[i];
+		}
+	}
+	if (mine == 1)
+		return 0;
+	*out = NULL;
+	if (!mine) {
+		snprintf(msg, sizeof(msg),
+			 "no qemu of the lab is running%s: start the lab's VM (sudo ./runqemu_single_vm.sh, lab "
+			 "chapter 1), then run vlab verify again",
+			 theirs ? " (only qemus that vlab itself started; --pid PID checks one of those)" : "");
+		return no_lab(f, "no_qemu", msg);
+	}
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		if (!all[i].vlab_own)
+			sb_addf(&sb, "%s%d", sb.len ? ", " : "", (int)all[i].pid);
+	fprintf(stderr, "vlab: several qemu processes run (pids %s): choose one with --pid\n", sb.buf);
+	fprintf(stderr, "usage: vlab verify " VERIFY_USAGE "\n");
+	sb_release(&sb);
+	return EXIT_USAGE;
+}
+
+/* Every qemu in /proc; EXIT_INTERNAL, said, when /proc cannot be read. */
+static int find_qemus_or_say(struct qemu_proc **all, size_t *n)
+{
+	int r = qemu_procs_find(all, n);
+	if (r) {
+		fprintf(stderr, "vlab: cannot read /proc: %s\n", strerror(-r));
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+/* A stop request: said once; the exit status. */
+static int stopped(void)
+{
+	fprintf(stderr, "vlab: stopped by signal %d; verify had changed nothing\n", cleanup_stop_signal());
+	return 128 + cleanup_stop_signal();
+}
+
+/* The reports in a machine format (text was printed as it went). */
+static void print_reports(enum report_format f, json_t *reports)
+{
+	if (f == FORMAT_JSON)
+		report_print_json(reports);
+	else if (f == FORMAT_JUNIT)
+		report_write_junit(stdout, reports);
+	else if (f == FORMAT_TAP)
+		report_write_tap(stdout, reports);
+}
+
+/* ---- vlab verify 3: the two-VM lab of runqemu_two_vms.sh ------------------ */
+
+/* What pairing the qemus into VM1 and VM2 found. */
+struct two_vm_pick {
+	char why[512];       /* what is missing, for the checks of a VM not found */
+	char left[8][200];   /* qemus left out, and why */
+	size_t nleft;
+};
+
+/* VM1 and VM2 among the running qemus (--pid's, else those vlab did not
+ * start) into tv->q; 0, or the exit status, said. */
+static int two_vm_find(struct qemu_proc *all, size_t n, const int64_t *want_pids, int nwant, enum report_format f,
+		       struct two_vm_evidence *tv, struct two_vm_pick *p)
+{
+	for (int w = 0; w < nwant; w++) {
+		bool found = false;
+		for (size_t i = 0; i < n; i++)
+			found |= all[i].pid == want_pids[w];
+		if (!found) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "pid %lld is no qemu process (`pgrep -a qemu` lists them)",
+				 (long long)want_pids[w]);
+			return no_lab(f, "no_such_qemu", msg);
+		}
+	}
+	struct two_vm_candidate *cands = xcalloc(n + 1, sizeof(*cands));
+	size_t nc = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool wanted = !nwant;
+		for (int w = 0; w < nwant; w++)
+			wanted |= all[i].pid == want_pids[w];
+		if (wanted && (nwant || !all[i].vlab_own)) {
+			cands[nc].pid = all[i].pid;
+			cands[nc++].cmd = &all[i].cmd;
+		}
+	}
+	int role[2];
+	int r = two_vm_pair(cands, nc, role, p->why, sizeof(p->why), p->left, ARRAY_SIZE(p->left), &p->nleft);
+	int status = 0;
+	if (r == -EEXIST) {
+		fprintf(stderr, "vlab: %s\nusage: vlab verify " VERIFY_USAGE "\n", p->why);
+		status = EXIT_USAGE;
+	} else if (role[0] < 0 && role[1] < 0) {
+		char msg[700];
+		snprintf(msg, sizeof(msg), "%s: start the two VMs (sudo ./runqemu_two_vms.sh, lab chapter 3), then run vlab "
+				      "verify 3 again", nc ? p->why : "no qemu of the lab is running");
+		status = no_lab(f, "no_qemu", msg);
+	}
+	for (int v = 0; v < 2 && !status; v++)
+		for (size_t i = 0; i < n && role[v] >= 0; i++)
+			if (all[i].pid == cands[role[v]].pid)
+				tv->q[v] = &all[i];
+	free(cands);
+	return status;
+}
+
+/* The text header of verify 3: each VM, what was left out, the host side. */
+static void two_vm_print_header(struct lab *lab, const struct two_vm_evidence *tv, const struct two_vm_pick *p)
+{
+	printf("vlab verify: chapter 3, on the two VMs you built by hand (vlab changes nothing)\n");
+	for (int v = 0; v < 2; v++) {
+		const struct qemu_proc *q = tv->q[v];
+		const struct evidence *ev = &tv->ev[v];
+		if (!q) {
+			ui_note(lab, "%s: %s", two_vm_roles[v].name, p->why);
+			continue;
+		}
+		ui_note(lab, "%s: qemu pid %d%s%s", two_vm_roles[v].name, (int)q->pid,
+			q->cwd[0] ? ", working directory " : "", q->cwd);
+		char note[700];
+		if (two_vm_append_note(&q->cmd, note, sizeof(note)))
+			ui_note(lab, "  * %s", note);
+		for (size_t i = 0; i < ev->ndifferences && i < ARRAY_SIZE(ev->differences); i++)
+			ui_note(lab, "  * %s", ev->differences[i]);
+		ui_note(lab, "  serial console %s: %s", ev->serial_path[0] ? ev->serial_path : "(none)",
+			ev->asked ? "read as root, read-only" : ev->con_why);
+	}
+	for (size_t i = 0; i < p->nleft && i < ARRAY_SIZE(p->left); i++)
+		ui_note(lab, "%s", p->left[i]);
+	const struct evidence *host = &tv->ev[tv->host];
+	ui_note(lab, "Host side: %s", host->ns.name[0] ? host->ns.name : "unknown");
+}
+
+/* verify 3's "verify" object of the JSON report. */
+static json_t *two_vm_json(const struct two_vm_evidence *tv, const struct two_vm_pick *p)
+{
+	json_t *vj = json_object(), *vms = json_array(), *lefts = json_array();
+	for (int v = 0; v < 2; v++) {
+		const struct qemu_proc *q = tv->q[v];
+		char note[700] = "";
+		if (q)
+			two_vm_append_note(&q->cmd, note, sizeof(note));
+		json_array_append_new(vms, q ? json_pack("{s:s, s:i, s:s, s:s, s:s?}", "role", two_vm_roles[v].name, "pid",
+							 (int)q->pid, "console", evidence_console_state_names[tv->ev[v].con],
+							 "console_detail", tv->ev[v].con_why, "kernel_command_line_note",
+							 note[0] ? note : NULL)
+					     : json_pack("{s:s, s:n}", "role", two_vm_roles[v].name, "pid"));
+	}
+	for (size_t i = 0; i < p->nleft && i < ARRAY_SIZE(p->left); i++)
+		json_array_append_new(lefts, json_string(p->left[i]));
+	json_object_set_new(vj, "vms", vms);
+	json_object_set_new(vj, "left_out", lefts);
+	json_object_set_new(vj, "network_namespace", json_string(tv->ev[tv->host].ns.id));
+	return vj;
+}
+
+static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids, int nwant, const char *const files[2])
+{
+	int64_t t0 = now_ms();
+	struct qemu_proc *all;
+	size_t n;
+	int r = find_qemus_or_say(&all, &n);
+	if (r)
+		return r;
+	struct two_vm_evidence *tv = xcalloc(1, sizeof(*tv));
+	struct two_vm_pick pick;
+	memset(&pick, 0, sizeof(pick));
+	int exit_status = two_vm_find(all, n, want_pids, nwant, o->format, tv, &pick);
+	if (exit_status)
+		goto out;
+	two_vm_gather(tv);
+	if (cleanup_stop_requested()) {
+		exit_status = stopped();
+		goto out;
+	}
+	struct lab *lab = xcalloc(1, sizeof(*lab));
+	evidence_lab_setup(lab, chapter_find(3), o, &tv->ev[tv->host]);
+	two_vm_verdicts(lab, tv, pick.why, files);
+	for (int i = 0; i < lab->nchecks; i++)
+		if (!lab->checks[i].done)
+			check_error(&lab->checks[i], "vlab gave no verdict for this check (a bug in vlab)");
+	lab->duration_ms = now_ms() - t0;
+	if (o->format == FORMAT_TEXT && !o->quiet)
+		two_vm_print_header(lab, tv, &pick);
+	ui_chapter_end(lab);
+	json_t *obj = report_chapter_json(lab);
+	json_object_set_new(obj, "verify", two_vm_json(tv, &pick));
+	json_t *reports = json_array();
+	json_array_append_new(reports, obj);
+	print_reports(o->format, reports);
+	json_decref(reports);
+	enum verdict res = lab_result(lab);
+	exit_status = res == VERDICT_FAIL ? EXIT_CHECK_FAILED : res == VERDICT_ERROR ? EXIT_INTERNAL : EXIT_PASS;
+	free(lab);
+out:
+	two_vm_evidence_release(tv);
+	free(tv);
+	for (size_t i = 0; i < n; i++)
+		qemu_proc_release(&all[i]);
+	free(all);
+	return exit_status;
+}
+
+/* Outside the guest: the namespace, the socket's holder, the tap, ICMP,
+ * HTTP, QMP; then back home before the console, and the guest. 0, or the
+ * exit status, said. */
+static int verify_gather(struct evidence *ev, const char *socket_opt)
+{
+	struct qemu_ns t;
+	bool ns_ok = qemu_ns_open(ev->q->pid, &t, &ev->ns) == 0;
+	evidence_serial(ev, socket_opt);
+	if (ns_ok && ev->chapter > 1)
+		evidence_host(ev, &t);
+	evidence_qmp(ev);
+	int r = qemu_ns_leave(&t);
+	if (r || qemu_ns_lost()) {
+		if (!r)
+			r = -EIO;
+		fprintf(stderr, "vlab: cannot leave qemu's network namespace: %s\n", strerror(-r));
+		qemu_ns_close(&t);
+		return EXIT_INTERNAL;
+	}
+	if (!cleanup_stop_requested())
+		evidence_guest(ev);
+	qemu_ns_close(&t);
+	return cleanup_stop_requested() ? stopped() : 0;
+}
+
+/* One report a chapter, 1..ev->chapter, printed; the exit status. */
+static int verify_report(const struct lab_options *o, const struct evidence *ev, int64_t t0)
+{
+	struct lab *labs = xcalloc(2, sizeof(*labs));
+	json_t *all_reports = json_array();
+	int exit_status = EXIT_PASS;
+	for (int ch = 1; ch <= ev->chapter; ch++) {
+		struct lab *lab = &labs[ch - 1];
+		evidence_lab_setup(lab, chapter_find(ch), o, ev);
+		if (ch == 1)
+			evidence_verdict_ch1(lab, ev);
+		else
+			evidence_verdict_ch2(lab, ev);
+		for (int i = 0; i < lab->nchecks; i++)
+			if (!lab->checks[i].done)
+				check_error(&lab->checks[i], "vlab gave no verdict for this check (a bug in vlab)");
+		lab->duration_ms = now_ms() - t0;
+		if (ch == 1)
+			print_header(lab, ev);
+		ui_chapter_end(lab);
+		json_t *obj = report_chapter_json(lab);
+		json_object_set_new(obj, "verify", verify_json(ev));
+		json_array_append_new(all_reports, obj);
+		enum verdict v = lab_result(lab);
+		int s = v == VERDICT_FAIL ? EXIT_CHECK_FAILED : v == VERDICT_ERROR ? EXIT_INTERNAL : EXIT_PASS;
+		if (s > exit_status)
+			exit_status = s;
+	}
+	print_reports(o->format, all_reports);
+	json_decref(all_reports);
+	free(labs);
+	return exit_status;
+}
+
+/* verify 1 and 2: one qemu (want_pid's, else the one vlab did not start);
+ * chapter 0: 2 when its command has a NIC, else 1. */
+static int verify_one_vm(const struct lab_options *o, int64_t want_pid, int64_t chapter, const char *socket_opt)
+{
+	int64_t t0 = now_ms();
+	struct qemu_proc *all;
+	size_t n;
+	int r = find_qemus_or_say(&all, &n);
+	if (r)
+		return r;
+	struct qemu_proc *q;
+	int exit_status = pick(all, n, want_pid, o->format, &q);
+	if (q) {
+		struct evidence *ev = xcalloc(1, sizeof(*ev));
+		ev->q = q;
+		ev->scale = q->cmd.accel == QACCEL_KVM ? 1 : 4;
+		if (!chapter) {
+			struct qemu_nic nics[2];
+			size_t nn = qemu_cmdline_nics(&q->cmd, nics, ARRAY_SIZE(nics));
+			chapter = nn && nics[0].device ? 2 : 1;
+		}
+		ev->chapter = (int)chapter;
+		ev->ndifferences = qemu_cmdline_differences(&q->cmd, ev->differences, ARRAY_SIZE(ev->differences));
+		ev->t_cmdline_ms = now_ms() - t0;
+		exit_status = verify_gather(ev, socket_opt);
+		if (!exit_status)
+			exit_status = verify_report(o, ev, t0);
+		evidence_release(ev);
+		free(ev);
+	}
+	for (size_t i = 0; i < n; i++)
+		qemu_proc_release(&all[i]);
+	free(all);
+	return exit_status;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	struct lab_options o;
+	memset(&o, 0, sizeof(o));
+	o.profile = "default";
+	int64_t want_pid = 0, chapter = 0, pids[2] = { 0, 0 };
+	int npids = 0;
+	const char *socket_opt = NULL, *iperf_files[2] = { NULL, NULL };
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			if (report_format_parse(optarg, &o.format))
+				return usage("unknown --format '%s' (text, json, junit or tap)", optarg);
+			break;
+		case OPT_PID:
+			if (parse_i64(optarg, 1, INT_MAX, &want_pid))
+				return usage("--pid takes a process id, not '%s'", optarg);
+			if (npids == 2)
+				return usage("--pid may be given twice (chapter 3's two VMs), not more");
+			pids[npids++] = want_pid;
+			break;
+		case OPT_IPERF_E1000:
+		case OPT_IPERF_VIRTIO:
+			iperf_files[c == OPT_IPERF_VIRTIO] = optarg;
+			break;
+		case OPT_SOCKET:
+			if (strlen(optarg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+				return usage("--socket '%s' is too long for a UNIX socket path", optarg);
+			socket_opt = optarg;
+			break;
+		case OPT_QUIET:
+			o.quiet = true;
+			break;
+		case OPT_HELP:
+			printf("usage: vlab verify " VERIFY_USAGE "\n" VERIFY_SUMMARY "\n\noptions:\n" VERIFY_OPTIONS);
+			return 0;
+		case ':':
+			return usage("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		if (parse_i64(argv[optind], 1, 3, &chapter))
+			return usage("vlab verify checks chapters 1, 2 and 3, not '%s'", argv[optind]);
+		if (optind + 1 < argc)
+			return usage("unexpected '%s'", argv[optind + 1]);
+	}
+	if (chapter == 3) {
+		if (socket_opt)
+			return usage("--socket names one VM's console; chapter 3 finds both from their command lines");
+		return verify_two_vms(&o, pids, npids, iperf_files);
+	}
+	if (npids > 1)
+		return usage("--pid twice is for chapter 3's two VMs: vlab verify 3 --pid VM1_PID --pid VM2_PID");
+	if (iperf_files[0] || iperf_files[1])
+		return usage("--iperf-e1000 and --iperf-virtio are chapter 3's: vlab verify 3 --iperf-e1000 FILE ...");
+
+	return verify_one_vm(&o, want_pid, chapter, socket_opt);
+}

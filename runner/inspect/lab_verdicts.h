@@ -1,0 +1,20 @@
+/* The verdicts of chapters 1 and 2 on the evidence of a hand-built lab,
+ * with the check ids `vlab chapter N` uses, into a lab's report. */
+#ifndef VLAB_INSPECT_LAB_VERDICTS_H
+#define VLAB_INSPECT_LAB_VERDICTS_H
+
+#include "chapters/chapter.h"
+#include "runner/inspect/lab_evidence.h"
+#include "runner/lab.h"
+
+/* A lab report for chapter ch on this evidence: its checks (those a
+ * hand-built lab can be judged on), the accelerator the student's qemu
+ * runs under. */
+void evidence_lab_setup(struct lab *lab, const struct chapter *ch, const struct lab_options *o,
+			const struct evidence *ev);
+/* A check of the lab's report, once. */
+void lab_add_check(struct lab *lab, const char *id);
+void evidence_verdict_ch1(struct lab *lab, const struct evidence *ev);
+void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev);
+
+#endif

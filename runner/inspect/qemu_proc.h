@@ -1,0 +1,69 @@
+/* A running qemu read from the outside, changing nothing: every qemu in
+ * /proc with its parsed command line, working directory and state; the
+ * sockets and the tap among its fds; who holds its serial console (its
+ * listening socket in /proc/PID/net/unix, the accepted peer found with
+ * sock_diag in whichever network namespace the client lives in); and its
+ * network namespace, entered and left by this thread alone (setns). Used
+ * by `vlab verify` and by grading, which read a lab someone else built.
+ * Functions return 0 or a negative errno. */
+#ifndef VLAB_INSPECT_QEMU_PROC_H
+#define VLAB_INSPECT_QEMU_PROC_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "checks/qemu_cmdline.h"
+
+struct qemu_proc {
+	pid_t pid;
+	struct qemu_cmdline cmd;
+	char state;              /* /proc/PID/stat's letter, 0 unknown */
+	char cwd[PATH_MAX];      /* "" when unreadable */
+	int cwd_error;           /* why not (-EACCES: not root) */
+	bool vlab_own;           /* started by vlab itself (a run directory's ledger beside its socket) */
+};
+
+/* Every qemu-system-* (or qemu-kvm) process, *out allocated (*n of them). */
+int qemu_procs_find(struct qemu_proc **out, size_t *n);
+/* One process's command line, cwd and state; -ESRCH when it is gone. */
+int qemu_proc_load(pid_t pid, struct qemu_proc *q);
+void qemu_proc_release(struct qemu_proc *q);
+
+/* The inodes of qemu's sockets (*socks allocated) and the tap its
+ * /dev/net/tun fd is attached to. -EACCES when its fds cannot be read. */
+int qemu_fds(pid_t pid, unsigned long **socks, size_t *nsocks, char *tap, size_t taplen);
+/* The taps qemu holds (up to max), from its tun fds' fdinfo. */
+size_t qemu_taps(pid_t pid, char taps[][16], size_t max);
+/* 1 when a client holds the serial socket qemu serves at connect_path
+ * (holder: "socat (pid 42)"), 0 when free, negative when unknown. */
+int socket_held(const struct qemu_proc *q, const char *connect_path, char *holder, size_t n);
+/* The inode of the peer of UNIX socket ino (sock_diag UNIX_DIAG_PEER, in
+ * this thread's network namespace): 0 while a connection still waits in
+ * the listener's backlog. */
+int unix_peer_inode(unsigned long ino, unsigned long *peer);
+/* What vlab connects to for a path qemu opened (through /proc/PID/cwd or
+ * /proc/PID/root when it fits a sockaddr_un). */
+void connect_path(const struct qemu_proc *q, const char *path, char *out, size_t n);
+
+/* qemu's network namespace: what it is called, for the student and for
+ * JSON, and why it could not be opened or entered. */
+struct qemu_ns_said {
+	char name[128];  /* for the student: "network namespace vt-1234" */
+	char id[96];     /* for JSON: "vt-1234", "host", "net:[4026532601]" */
+	char error[256]; /* why it could not be entered, "" */
+};
+struct qemu_ns {
+	int fd, home;
+	bool same, entered;
+};
+int qemu_ns_open(pid_t pid, struct qemu_ns *t, struct qemu_ns_said *said);
+int qemu_ns_enter(struct qemu_ns *t, struct qemu_ns_said *said);
+int qemu_ns_leave(struct qemu_ns *t);
+void qemu_ns_close(struct qemu_ns *t);
+/* A namespace scan could not come back home: the thread is lost. */
+bool qemu_ns_lost(void);
+
+#endif

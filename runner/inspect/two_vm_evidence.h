@@ -1,0 +1,36 @@
+/* The evidence of chapter 3's two VMs built by hand (the course's
+ * runqemu_two_vms.sh): each VM's command line and serial console,
+ * read-only commands in each guest as root (VM1: `ip a s` and a ping over
+ * each link; VM2: `ip a s` and its listening TCP sockets), the taps each
+ * qemu holds, and the links' counters of the namespace the qemus run in,
+ * read around VM1's session so they show which link carried its pings. */
+#ifndef VLAB_INSPECT_TWO_VM_EVIDENCE_H
+#define VLAB_INSPECT_TWO_VM_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "runner/inspect/lab_evidence.h"
+#include "runner/inspect/qemu_proc.h"
+#include "runner/net/net.h"
+
+#define TWO_VM_MAX_LINKS 64
+
+struct two_vm_evidence {
+	struct qemu_proc *q[2];      /* VM1, VM2 (the caller's); NULL: not found */
+	struct evidence ev[2];
+	int host;                    /* whose network namespace is the host side: VM1's, else VM2's */
+	bool ns_ok;                  /* that namespace could be entered */
+	/* the links after VM2's session and after VM1's */
+	struct net_link_info before[TWO_VM_MAX_LINKS], after[TWO_VM_MAX_LINKS];
+	size_t nbefore, nafter;
+	char taps[2][4][16];         /* the taps each qemu holds */
+	size_t ntaps[2];
+};
+
+/* Reads both VMs (tv->q set by the caller, at least one of them); stops
+ * early on a stop request (cleanup_stop_requested()). */
+void two_vm_gather(struct two_vm_evidence *tv);
+void two_vm_evidence_release(struct two_vm_evidence *tv);
+
+#endif
