@@ -61,6 +61,7 @@ OBJS += runner/vm/qmp.o
 OBJS += runner/vm/console.o
 OBJS += runner/host/host.o
 OBJS += runner/engine.o
+OBJS += runner/exit_status.o
 OBJS += runner/report.o
 OBJS += runner/rundir.o
 OBJS += runner/vm/vmrun.o

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/proc.h"
 #include "runner/rundir.h"
 #include "runner/status.h"

@@ -11,7 +11,7 @@
 #include "checks/ch4.h"
 #include "checks/iperf.h"
 #include "checks/strace_parse.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/report.h"
 #include "runner/util.h"
 

@@ -9,7 +9,7 @@
 
 #include "checks/class_report.h"
 #include "runner/grade/class_html.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/grade/grade_report.h"
 #include "runner/report.h"
 #include "runner/util.h"

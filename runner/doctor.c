@@ -28,7 +28,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/host/ept.h"
 #include "runner/vm/image.h"
 #include "runner/lab.h"

@@ -13,7 +13,7 @@
 #include "runner/fetch/cache.h"
 #include "runner/fetch/config.h"
 #include "runner/cleanup.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/vm/image.h"
 #include "runner/fetch/mirror.h"
 #include "runner/report.h"

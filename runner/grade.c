@@ -27,7 +27,7 @@
 #include "runner/check_cmd.h"
 #include "runner/class_merge.h"
 #include "runner/cleanup.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/grade/grade_report.h"
 #include "runner/handout.h"
 #include "runner/host/host.h"

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "runner/assets.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/vm/image.h"
 #include "runner/util.h"
 

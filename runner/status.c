@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/host/ept.h"
 #include "runner/net/net.h"
 #include "runner/net/ns.h"

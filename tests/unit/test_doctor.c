@@ -27,7 +27,7 @@
 #include <cmocka.h>
 
 #include "runner/doctor.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/util.h"
 
 #define DOC_FIXTURES FIXTURES "/doctor/"
