@@ -13,7 +13,7 @@
 #include "runner/report.h"
 #include "runner/status.h"
 #include "runner/attach.h"
-#include "runner/doctor.h"
+#include "runner/cmd/doctor.h"
 #include "runner/check_cmd.h"
 #include "runner/fetch_cmd.h"
 #include "runner/verify.h"

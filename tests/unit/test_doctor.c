@@ -1,4 +1,5 @@
-/* runner/doctor: the host table on fake roots (proc/, sys/, dev/ written into
+/* runner/host/host_facts and host_table, and the doctor command
+ * (runner/cmd/doctor): the host table on fake roots (proc/, sys/, dev/ written into
  * a temporary directory) with PATH pointed at scripts that print the tools'
  * --version lines recorded on a kvm_pvm CI machine (tests/fixtures/doctor).
  *
@@ -26,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "runner/doctor.h"
+#include "runner/cmd/doctor.h"
 #include "runner/exit_status.h"
 #include "runner/util.h"
 
