@@ -123,6 +123,7 @@ OBJS += runner/grade.o
 OBJS += runner/class_merge.o
 OBJS += runner/grade/capped_log.o
 OBJS += runner/handout.o
+OBJS += runner/cmd/handout.o
 OBJS += runner/fetch/config.o
 OBJS += runner/fetch/fetch.o
 OBJS += runner/fetch/cache.o

@@ -19,7 +19,7 @@
 #include "runner/check_cmd.h"
 #include "runner/fetch_cmd.h"
 #include "runner/verify.h"
-#include "runner/handout.h"
+#include "runner/cmd/handout.h"
 #include "runner/grade/sandbox.h"
 #include "runner/grade/shim.h"
 #include "runner/grade.h"
