@@ -25,7 +25,7 @@
 #include "runner/assets.h"
 #include "runner/grade/capped_log.h"
 #include "runner/check_cmd.h"
-#include "runner/class_merge.h"
+#include "runner/grade/class_merge.h"
 #include "runner/cleanup.h"
 #include "runner/exit_status.h"
 #include "runner/grade/grade_report.h"

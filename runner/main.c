@@ -23,7 +23,7 @@
 #include "runner/grade/sandbox.h"
 #include "runner/grade/shim.h"
 #include "runner/grade.h"
-#include "runner/class_merge.h"
+#include "runner/cmd/report.h"
 
 struct cmd {
 	const char *name;
