@@ -24,7 +24,7 @@
 #include "checks/script_check.h"
 #include "runner/assets.h"
 #include "runner/grade/capped_log.h"
-#include "runner/check_cmd.h"
+#include "checks/check_kinds.h"
 #include "runner/grade/class_merge.h"
 #include "runner/cleanup.h"
 #include "runner/exit_status.h"

@@ -16,7 +16,7 @@
 #include "runner/cmd/shell.h"
 #include "runner/cmd/console.h"
 #include "runner/cmd/doctor.h"
-#include "runner/check_cmd.h"
+#include "runner/cmd/check.h"
 #include "runner/fetch_cmd.h"
 #include "runner/verify.h"
 #include "runner/cmd/handout.h"
