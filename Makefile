@@ -130,7 +130,7 @@ OBJS += runner/fetch/config.o
 OBJS += runner/fetch/fetch.o
 OBJS += runner/fetch/cache.o
 OBJS += runner/fetch/mirror.o
-OBJS += runner/fetch_cmd.o
+OBJS += runner/cmd/fetch.o
 OBJS += chapters/ch0_setup.o
 
 MAIN_OBJ := runner/main.o

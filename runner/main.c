@@ -17,7 +17,7 @@
 #include "runner/cmd/console.h"
 #include "runner/cmd/doctor.h"
 #include "runner/cmd/check.h"
-#include "runner/fetch_cmd.h"
+#include "runner/cmd/fetch.h"
 #include "runner/verify.h"
 #include "runner/cmd/handout.h"
 #include "runner/grade/sandbox.h"

@@ -1,6 +1,7 @@
 /* checks/check_kinds: the table of `vlab check` kinds, the help of
- * runner/cmd/check kept in step with it, and the iperf row's judgement of real files (the command's exit
- * statuses and output are tested by tests/integration/check_iperf.sh). */
+ * runner/cmd/check kept in step with it, and the iperf row's judgement of
+ * real files (the command's exit statuses and output are tested by
+ * tests/integration/check_iperf.sh). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

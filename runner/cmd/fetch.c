@@ -1,5 +1,5 @@
-/* vlab fetch, vlab image. */
-#include "runner/fetch_cmd.h"
+/* vlab fetch, vlab image; see fetch.h. */
+#include "runner/cmd/fetch.h"
 
 #include <errno.h>
 #include <getopt.h>
