@@ -289,14 +289,3 @@ out:
 	lab_release(&lab);
 	return exit_status;
 }
-
-int usage_fail(const char *usage, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("vlab: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: vlab %s\n", usage);
-	return EXIT_USAGE;
-}

@@ -5,16 +5,8 @@
 #include <jansson.h>
 
 #include "chapters/chapter.h"
+#include "runner/exit_status.h"
 #include "runner/lab.h"
-
-/* Exit statuses (DESIGN.md "Commands"). */
-enum {
-	EXIT_PASS = 0,
-	EXIT_CHECK_FAILED = 1,
-	EXIT_USAGE = 2,
-	EXIT_HOST = 3,      /* the host lacks what is needed, or an input is unusable */
-	EXIT_INTERNAL = 4,
-};
 
 /* Run ch with opt. Prints progress (text) as it goes; returns the exit status
  * (0, 1, 3, 4, or 128+signal when stopped). The chapter's report object is
@@ -24,9 +16,5 @@ enum {
  * NULL), so `vlab run` can repeat it in its summary. */
 int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, json_t *report, char *why,
 		       size_t whylen);
-
-/* A usage error: "vlab: WHAT" and "usage: vlab USAGE" on stderr; returns
- * EXIT_USAGE. usage is the command and its synopsis ("grade SUBMISSION..."). */
-int usage_fail(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

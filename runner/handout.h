@@ -1,19 +1,15 @@
-/* `vlab handout DIR`: what a student receives for chapters 1-2 of the lab:
+/* A handout: what a student receives for chapters 1-2 of the lab:
  * the starter runqemu_single_vm.sh with its TODO, connect_to_socket.sh, and
  * the image's files under the lab's names (alpine-bzImage,
  * simple_alpine_rootfs1.ext4), copied sparsely from an image profile. */
 #ifndef VLAB_HANDOUT_H
 #define VLAB_HANDOUT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
-#define HANDOUT_USAGE "DIR [--image PROFILE] [--manifest FILE] [--force]"
-#define HANDOUT_SUMMARY "write a student's starter files and the image under the lab's names"
-#define HANDOUT_OPTIONS                                                                               \
-	"  DIR                     where to write them (made when missing)\n"                          \
-	"  --image PROFILE         the image profile whose files to copy (default 'default')\n"       \
-	"  --manifest FILE         extra image profiles\n"                                            \
-	"  --force                 overwrite files DIR already has\n"
+#include "runner/vm/image.h"
 
 /* The lab's names for the image's files (lab text, chapter 1). */
 #define LAB_KERNEL_NAME "alpine-bzImage"
@@ -24,6 +20,10 @@
  * holes where src has them or where a block is all zeros. */
 int copy_file_sparse(const char *src, const char *dst, mode_t mode);
 
-int cmd_handout(int argc, char **argv);
+/* Write the handout into dir (which exists): the starter scripts from
+ * vlab's embedded assets, then img's files under the lab's names, each path
+ * printed as it is written. Files dir has already are refused unless force.
+ * 0, or -1 with the reason in err. */
+int handout_write(const char *dir, const struct image *img, bool force, char *err, size_t errlen);
 
 #endif

@@ -19,7 +19,7 @@
 #include "checks/qemu_cmdline.h"
 #include "checks/two_vm_plan.h"
 #include "runner/cleanup.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/inspect/lab_evidence.h"
 #include "runner/inspect/lab_verdicts.h"
 #include "runner/inspect/qemu_proc.h"

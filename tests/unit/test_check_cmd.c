@@ -1,6 +1,7 @@
-/* runner/check_cmd: the table of `vlab check` kinds, its help kept in step
- * with it, and the iperf row's judgement of real files (the command's exit
- * statuses and output are tested by tests/integration/check_iperf.sh). */
+/* checks/check_kinds: the table of `vlab check` kinds, the help of
+ * runner/cmd/check kept in step with it, and the iperf row's judgement of
+ * real files (the command's exit statuses and output are tested by
+ * tests/integration/check_iperf.sh). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,8 @@
 
 #include <cmocka.h>
 
-#include "runner/check_cmd.h"
+#include "checks/check_kinds.h"
+#include "runner/cmd/check.h"
 #include "runner/util.h"
 
 static void test_help_names_every_kind(void **state)

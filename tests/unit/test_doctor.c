@@ -1,4 +1,5 @@
-/* runner/doctor: the host table on fake roots (proc/, sys/, dev/ written into
+/* runner/host/host_facts and host_table, and the doctor command
+ * (runner/cmd/doctor): the host table on fake roots (proc/, sys/, dev/ written into
  * a temporary directory) with PATH pointed at scripts that print the tools'
  * --version lines recorded on a kvm_pvm CI machine (tests/fixtures/doctor).
  *
@@ -26,8 +27,8 @@
 
 #include <cmocka.h>
 
-#include "runner/doctor.h"
-#include "runner/engine.h"
+#include "runner/cmd/doctor.h"
+#include "runner/exit_status.h"
 #include "runner/util.h"
 
 #define DOC_FIXTURES FIXTURES "/doctor/"

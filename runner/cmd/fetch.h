@@ -1,7 +1,7 @@
 /* `vlab fetch` and `vlab image export|import`: the command layer over
  * runner/fetch/mirror.c (options, output, exit statuses). */
-#ifndef VLAB_FETCH_CMD_H
-#define VLAB_FETCH_CMD_H
+#ifndef VLAB_CMD_FETCH_H
+#define VLAB_CMD_FETCH_H
 
 int cmd_fetch(int argc, char **argv);
 int cmd_image(int argc, char **argv);

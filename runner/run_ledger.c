@@ -1,11 +1,9 @@
-/* vlab status / vlab clean. */
-#include "runner/status.h"
+/* The run ledgers: parsing, which runs are live, and removing what a run
+ * left behind; see run_ledger.h. */
+#include "runner/run_ledger.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +12,6 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
-#include "runner/engine.h"
-#include "runner/host/ept.h"
 #include "runner/net/net.h"
 #include "runner/net/ns.h"
 #include "runner/rundir.h"
@@ -93,7 +89,7 @@ void ledger_release(struct ledger *l)
 
 /* A link vlab made in the host's namespace (--host-net) is still the same
  * one: same name, same index. A tap0 the student made since is left alone. */
-static bool link_is_ours(const struct ledger_entry *e)
+bool ledger_link_is_ours(const struct ledger_entry *e)
 {
 	struct net *net;
 	struct net_link_info info;
@@ -105,7 +101,7 @@ static bool link_is_ours(const struct ledger_entry *e)
 	return ours;
 }
 
-static bool alive(pid_t pid, unsigned long long start)
+bool run_process_alive(pid_t pid, unsigned long long start)
 {
 	return start && proc_start_time(pid) == start;
 }
@@ -116,7 +112,7 @@ static bool ledger_live(const struct ledger *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ledger_entry *e = &l->entries[i];
-		if ((e->kind == LEDGER_OWNER || e->kind == LEDGER_PROCESS) && alive(e->pid, e->start))
+		if ((e->kind == LEDGER_OWNER || e->kind == LEDGER_PROCESS) && run_process_alive(e->pid, e->start))
 			return true;
 	}
 	return false;
@@ -137,16 +133,7 @@ bool run_dir_live(const char *dir)
 	return live;
 }
 
-struct run {
-	char id[128];
-	char dir[4096];
-	struct ledger ledger;
-	bool owner_alive, kept, live;
-	pid_t owner;
-};
-
-/* Every run directory that still has a ledger. */
-static int load_runs(struct run **out, size_t *n)
+int runs_load(struct run **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -175,7 +162,7 @@ static int load_runs(struct run **out, size_t *n)
 					const struct ledger_entry *e = &r->ledger.entries[i];
 					if (e->kind == LEDGER_OWNER) {
 						r->owner = e->pid;
-						r->owner_alive = alive(e->pid, e->start);
+						r->owner_alive = run_process_alive(e->pid, e->start);
 					} else if (e->kind == LEDGER_KEPT) {
 						r->kept = true;
 					}
@@ -191,94 +178,39 @@ static int load_runs(struct run **out, size_t *n)
 	return 0;
 }
 
-static void free_runs(struct run *runs, size_t n)
+void runs_release(struct run *runs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		ledger_release(&runs[i].ledger);
 	free(runs);
 }
 
-static const char *run_state(const struct run *r)
+const char *run_state(const struct run *r)
 {
 	if (r->owner_alive)
 		return "running";
 	return r->kept ? "kept (--keep)" : "left behind (vlab was killed)";
 }
 
-int cmd_status(int argc, char **argv)
-{
-	if (argc > 1) {
-		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab status\n", argv[1]);
-		return EXIT_USAGE;
-	}
-	struct run *runs;
-	size_t n;
-	int r = load_runs(&runs, &n);
-	if (r) {
-		fprintf(stderr, "vlab: cannot read '%s': %s\n", rundir_base(), strerror(-r));
-		return EXIT_HOST;
-	}
-	if (!n)
-		printf("nothing: no vlab run is going on or left behind in %s\n", rundir_base());
-	for (size_t i = 0; i < n; i++) {
-		const struct run *run = &runs[i];
-		printf("run %s: %s", run->id, run_state(run));
-		if (run->owner_alive)
-			printf(" (vlab pid %d)", (int)run->owner);
-		printf("\n");
-		for (size_t k = 0; k < run->ledger.n; k++) {
-			const struct ledger_entry *e = &run->ledger.entries[k];
-			switch (e->kind) {
-			case LEDGER_PROCESS:
-				if (alive(e->pid, e->start))
-					printf("  process %-8d %s\n", (int)e->pid, e->what);
-				break;
-			case LEDGER_FILE:
-			case LEDGER_DIR:
-			case LEDGER_TREE:
-				if (path_exists(e->path))
-					printf("  %-15s %s\n", strstr(e->path, ".sock") ? "socket" : "file", e->path);
-				break;
-			case LEDGER_NETNS: {
-				char *p = xasprintf("/run/netns/%s", e->path);
-				if (path_exists(p))
-					printf("  netns           %s\n", e->path);
-				free(p);
-				break;
-			}
-			case LEDGER_LINK:
-				if (link_is_ours(e))
-					printf("  link            %s (host namespace)\n", e->path);
-				break;
-			case LEDGER_OWNER:
-			case LEDGER_KEPT:
-				break;
-			}
-		}
-	}
-	free_runs(runs, n);
-	return 0;
-}
-
 /* Stop a process vlab recorded: it is no child of ours any more (the vlab
  * that started it is gone), so watch its start time instead of waitpid. */
 static void stop_recorded(pid_t pid, unsigned long long start)
 {
-	if (!alive(pid, start))
+	if (!run_process_alive(pid, start))
 		return;
 	kill(-pid, SIGTERM);
 	kill(pid, SIGTERM);
-	for (int i = 0; i < 300 && alive(pid, start); i++) {
+	for (int i = 0; i < 300 && run_process_alive(pid, start); i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	if (alive(pid, start)) {
+	if (run_process_alive(pid, start)) {
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 	}
 }
 
-static int clean_run(const struct run *run, bool verbose)
+int run_clean(const struct run *run, bool verbose)
 {
 	const char *base = rundir_base();
 	int removed = 0;
@@ -286,7 +218,7 @@ static int clean_run(const struct run *run, bool verbose)
 		const struct ledger_entry *e = &run->ledger.entries[k];
 		switch (e->kind) {
 		case LEDGER_PROCESS:
-			if (alive(e->pid, e->start)) {
+			if (run_process_alive(e->pid, e->start)) {
 				stop_recorded(e->pid, e->start);
 				if (verbose)
 					printf("  stopped process %d (%s)\n", (int)e->pid, e->what);
@@ -319,7 +251,7 @@ static int clean_run(const struct run *run, bool verbose)
 			}
 			break;
 		case LEDGER_LINK:
-			if (link_is_ours(e)) {
+			if (ledger_link_is_ours(e)) {
 				struct net *net;
 				if (net_open(&net) == 0) {
 					if (net_link_delete(net, e->path) == 0) {
@@ -342,81 +274,11 @@ static int clean_run(const struct run *run, bool verbose)
 	return removed;
 }
 
-int cmd_clean(int argc, char **argv)
+bool runs_find_netns(const struct run *runs, size_t n, const char *only, char *name, size_t namelen, char *run_id,
+		     size_t idlen)
 {
-	/* --root DIR (not in the usage): the sysfs the EPT restore reads, for
-	 * tests on a fake one, as doctor's --root */
-	const char *root = "";
-	if (argc > 2 && !strcmp(argv[1], "--root")) {
-		root = argv[2];
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc > 2) {
-		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab clean [RUN_ID]\n", argv[2]);
-		return EXIT_USAGE;
-	}
-	const char *only = argc > 1 ? argv[1] : NULL;
-	/* First the one thing that outlives a run directory: a KVM module that
-	 * a SIGKILLed chapter 4 left reloaded with ept/npt off. */
-	char ept_msg[512];
-	int ept_rc = ept_restore_if_pending(root, ept_msg, sizeof(ept_msg));
-	if (ept_rc == 0 || ept_rc == -EALREADY)
-		printf("KVM module: %s\n", ept_msg);
-	else if (ept_rc < 0)
-		fprintf(stderr, "vlab: %s\n", ept_msg);
-	struct run *runs;
-	size_t n;
-	int r = load_runs(&runs, &n);
-	if (r) {
-		fprintf(stderr, "vlab: cannot read '%s': %s\n", rundir_base(), strerror(-r));
-		return EXIT_HOST;
-	}
-	int status = 0;
-	size_t done = 0;
-	bool found = !only;
-	for (size_t i = 0; i < n; i++) {
-		const struct run *run = &runs[i];
-		if (only && strcmp(run->id, only))
-			continue;
-		found = true;
-		if (run->owner_alive) {
-			printf("run %s is still running (vlab pid %d): stop it with Ctrl-C or `kill %d`\n", run->id,
-			       (int)run->owner, (int)run->owner);
-			continue;
-		}
-		printf("run %s (%s):\n", run->id, run_state(run));
-		if (clean_run(run, true) == 0)
-			printf("  nothing left to remove\n");
-		done++;
-	}
-	if (!found) {
-		fprintf(stderr, "vlab: no run '%s' in %s (see `vlab status`)\n", only, rundir_base());
-		status = EXIT_USAGE;
-	} else if (!done) {
-		printf("nothing to clean in %s\n", rundir_base());
-	}
-	free_runs(runs, n);
-	if (ept_rc < 0 && ept_rc != -EALREADY && !status)
-		status = EXIT_HOST;
-	return status;
-}
-
-int cmd_shell(int argc, char **argv)
-{
-	if (argc > 2) {
-		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab shell [RUN_ID]\n", argv[2]);
-		return EXIT_USAGE;
-	}
-	const char *only = argc > 1 ? argv[1] : NULL;
-	struct run *runs;
-	size_t n;
-	if (load_runs(&runs, &n)) {
-		fprintf(stderr, "vlab: cannot read '%s'\n", rundir_base());
-		return EXIT_HOST;
-	}
-	char name[4096] = "", run_id[128] = "";
 	bool chosen_live = false;
+	name[0] = run_id[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (only && strcmp(runs[i].id, only))
 			continue;
@@ -428,35 +290,12 @@ int cmd_shell(int argc, char **argv)
 			char *p = xasprintf("/run/netns/%s", e->path);
 			bool better = runs[i].live != chosen_live ? runs[i].live : strcmp(runs[i].id, run_id) > 0;
 			if (e->kind == LEDGER_NETNS && path_exists(p) && (!name[0] || better)) {
-				snprintf(name, sizeof(name), "%s", e->path);
-				snprintf(run_id, sizeof(run_id), "%s", runs[i].id);
+				snprintf(name, namelen, "%s", e->path);
+				snprintf(run_id, idlen, "%s", runs[i].id);
 				chosen_live = runs[i].live;
 			}
 			free(p);
 		}
 	}
-	free_runs(runs, n);
-	if (!name[0]) {
-		fprintf(stderr, "vlab: no lab network namespace is up: start one with `vlab chapter 2 --keep` (as root)\n");
-		return EXIT_HOST;
-	}
-	char *path = xasprintf("/run/netns/%s", name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "vlab: cannot enter the network namespace '%s': %s\n", name, strerror(errno));
-		return EXIT_HOST;
-	}
-	close(fd);
-	const char *sh = getenv("SHELL");
-	if (!sh || !*sh)
-		sh = "/bin/sh";
-	fprintf(stderr, "vlab: a shell in the network namespace %s (run %s): the host side is 10.0.0.1 (tap0),\n"
-			"the guest 10.0.0.10; try `ping 10.0.0.10` or `curl http://10.0.0.10:8000/`. `exit` leaves.\n",
-		name, run_id);
-	setenv("VLAB_NETNS", name, 1);
-	char *const args[] = { (char *)sh, NULL };
-	execvp(sh, args);
-	fprintf(stderr, "vlab: cannot run '%s': %s\n", sh, strerror(errno));
-	return EXIT_HOST;
+	return name[0] != '\0';
 }

@@ -1,25 +1,18 @@
-/* `vlab doctor`: what this host has for the lab, row by row, each with its
- * evidence, what it enables and how to fix it.
- *
- * Probing (I/O: files below a root directory, tools found in PATH, an
- * optional boot under KVM) fills a struct doctor_facts; turning facts into
- * rows is pure, so every verdict is tested on fake roots. */
-#ifndef VLAB_DOCTOR_H
-#define VLAB_DOCTOR_H
+/* The host facts behind `vlab doctor` and chapter 0's host step: files below
+ * a root directory, tools found in PATH, an optional boot under KVM, read
+ * into a struct doctor_facts (I/O; host_table.h judges them, purely). */
+#ifndef VLAB_HOST_FACTS_H
+#define VLAB_HOST_FACTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/types.h>
-
-#include <jansson.h>
 
 #include "runner/grade/cgroup.h"
 #include "runner/host/host.h"
 
 #define DOCTOR_MAX_PROFILES 8
-#define DOCTOR_MAX_ROWS 32
 
 struct doctor_tool {
 	bool found;            /* in PATH */
@@ -108,55 +101,8 @@ void doctor_gather(const char *root, struct doctor_facts *f);
  * on a fake root. 0, or -EINTR when vlab was asked to stop. */
 int doctor_probe(struct doctor_facts *f, int64_t timeout_ms);
 
-enum doctor_status { DOCTOR_OK, DOCTOR_INFO, DOCTOR_WARN, DOCTOR_MISSING };
-
-struct doctor_row {
-	char name[32];
-	enum doctor_status status;
-	bool essential;        /* chapter 1 cannot run without it */
-	char detail[640];      /* the evidence */
-	char enables[320];     /* what it is for in the lab */
-	char fix[320];         /* one line; "" when nothing to do */
-};
-
-/* The table for these facts; returns the number of rows (at most max). */
-size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t max);
-
-/* "ok", "info", "warn", "missing" */
-const char *doctor_status_name(enum doctor_status s);
-
-/* Kinds of host and what works on each (README's "Which host" section). */
-struct doctor_host_kind {
-	const char *id;        /* "bare-metal", "nested-vm", "cloud-vm", "wsl2", "macos" */
-	const char *name;
-	const char *works;
-};
-extern const struct doctor_host_kind doctor_host_kinds[];
-extern const size_t doctor_nhost_kinds;
-
-/* Which of doctor_host_kinds this host looks like; why gets the evidence. */
-const struct doctor_host_kind *doctor_host_kind_guess(const struct doctor_facts *f, char *why, size_t n);
-
 /* The last `lines` non-empty lines of raw console output, escape sequences
  * and control characters removed, joined with " | " (pure, for tests). */
 void doctor_console_evidence(const char *raw, int lines, char *out, size_t n);
-
-/* Output. */
-void doctor_print_text(FILE *out, const struct doctor_facts *f, const struct doctor_row *rows, size_t nrows);
-json_t *doctor_json(const struct doctor_facts *f, const struct doctor_row *rows, size_t nrows);
-/* 0 when chapter 1 can run here, EXIT_HOST when an essential row is missing. */
-int doctor_exit_status(const struct doctor_row *rows, size_t nrows);
-
-/* The command: --format text|json, --probe, --root DIR (hidden), --help.
- * 0, 2 usage, 3 something essential missing, 128+signal when stopped.
- * Its usage, summary and option lines, for main.c's command table too. */
-int cmd_doctor(int argc, char **argv);
-#define DOCTOR_USAGE "[--format text|json] [--probe]"
-#define DOCTOR_SUMMARY "what this host has for the lab, what each thing enables, how to fix what is missing"
-#define DOCTOR_OPTIONS                                                                              \
-	"  --format text|json      how to print (default text)\n"                                    \
-	"  --probe                 also boot the default image under KVM (20 s at most) and see\n"   \
-	"                          whether it reaches login:\n"
-
 
 #endif

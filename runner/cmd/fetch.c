@@ -1,5 +1,5 @@
-/* vlab fetch, vlab image. */
-#include "runner/fetch_cmd.h"
+/* vlab fetch, vlab image; see fetch.h. */
+#include "runner/cmd/fetch.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,7 +13,7 @@
 #include "runner/fetch/cache.h"
 #include "runner/fetch/config.h"
 #include "runner/cleanup.h"
-#include "runner/engine.h"
+#include "runner/exit_status.h"
 #include "runner/vm/image.h"
 #include "runner/fetch/mirror.h"
 #include "runner/report.h"

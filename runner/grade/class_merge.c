@@ -1,17 +1,15 @@
-/* vlab report merge, and the class pieces vlab grade shares (class_merge.h). */
-#include "runner/class_merge.h"
+/* A class over many machines: the results of many graders joined into one
+ * class report (vlab report merge), and the class page vlab grade writes
+ * beside its own class.json; see class_merge.h. */
+#include "runner/grade/class_merge.h"
 
 #include <errno.h>
-#include <getopt.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks/class_report.h"
 #include "runner/grade/class_html.h"
-#include "runner/engine.h"
 #include "runner/grade/grade_report.h"
-#include "runner/report.h"
 #include "runner/util.h"
 
 void grade_write_class_html(FILE *f, const json_t *results)
@@ -28,18 +26,14 @@ void grade_write_class_html(FILE *f, const json_t *results)
 	class_stats_release(&s);
 }
 
-#define merge_usage(...) usage_fail("report " REPORT_USAGE, __VA_ARGS__)
-
-/* The results in one input file, appended to all. 0, or EXIT_HOST after a
- * one-line error naming the file. */
-static int load_input(const char *path, json_t *all, json_t *sources)
+int class_merge_load(const char *path, json_t *all, json_t *sources)
 {
 	json_error_t e;
 	json_t *j = json_load_file(path, 0, &e);
 	if (!j) {
 		fprintf(stderr, "vlab: cannot read '%s': %s%s\n", path, e.text,
 			e.line > 0 ? " (not JSON written by vlab grade?)" : "");
-		return EXIT_HOST;
+		return -EINVAL;
 	}
 	const char *kind = json_string_value(json_object_get(j, "kind"));
 	json_t *ver = json_object_get(j, "schema_version");
@@ -48,19 +42,19 @@ static int load_input(const char *path, json_t *all, json_t *sources)
 		fprintf(stderr, "vlab: '%s' is not a report of vlab grade (its \"kind\" is %s%s%s): give class.json or "
 				"a submission's report.json\n",
 			path, kind ? "'" : "", kind ? kind : "missing", kind ? "'" : "");
-		rc = EXIT_HOST;
+		rc = -EINVAL;
 	} else if (json_integer_value(ver) != GRADE_SCHEMA_VERSION) {
 		fprintf(stderr, "vlab: '%s' has schema_version %lld; this vlab reads %d: merge with the vlab that "
 				"graded\n",
 			path, (long long)json_integer_value(ver), GRADE_SCHEMA_VERSION);
-		rc = EXIT_HOST;
+		rc = -EINVAL;
 	} else if (!strcmp(kind, "grade")) {
 		json_array_append(all, j);
 	} else {
 		json_t *subs = json_object_get(j, "submissions");
 		if (!json_is_array(subs)) {
 			fprintf(stderr, "vlab: '%s' has no \"submissions\" array\n", path);
-			rc = EXIT_HOST;
+			rc = -EINVAL;
 		} else {
 			json_array_extend(all, subs);
 		}
@@ -79,9 +73,7 @@ static int by_submission(const void *a, const void *b)
 	return strcmp(p ? p : "", q ? q : "");
 }
 
-/* The results sorted by submission name (a stable class report whatever
- * order the shards came in). */
-static json_t *sorted(json_t *results)
+json_t *class_merge_sorted(json_t *results)
 {
 	size_t n = json_array_size(results);
 	json_t **v = xcalloc(n + 1, sizeof(*v));
@@ -145,6 +137,7 @@ static void dump_json(FILE *f, const json_t *v)
 	fputc('\n', f);
 }
 
+/* the page title of the merge being written (class_merge_write) */
 static const char *html_title = "Class report";
 
 static void write_html(FILE *f, const json_t *results)
@@ -157,112 +150,23 @@ static void write_html(FILE *f, const json_t *results)
 	}
 }
 
-int cmd_report(int argc, char **argv)
+json_t *class_merge_json(json_t *results, json_t *sources)
 {
-	enum { OPT_OUT = 256, OPT_TITLE, OPT_FORMAT, OPT_HELP };
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	if (argc < 2 || strcmp(argv[1], "merge")) {
-		if (argc >= 2 && !strcmp(argv[1], "--help")) {
-			printf("usage: vlab report %s\n%s\n\noptions:\n%s", REPORT_USAGE, REPORT_SUMMARY, REPORT_OPTIONS);
-			return EXIT_PASS;
-		}
-		return merge_usage(argc < 2 ? "report what? (merge)" : "unknown report command '%s' (merge)", argv[1]);
-	}
-	argc--;
-	argv++;
-	const char *out = "vlab-class";
-	bool json = false;
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OUT:
-			out = optarg;
-			break;
-		case OPT_TITLE:
-			html_title = optarg;
-			break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "text"))
-				return merge_usage("unknown --format '%s' (text or json)", optarg);
-			break;
-		case OPT_HELP:
-			printf("usage: vlab report %s\n%s\n\noptions:\n%s", REPORT_USAGE, REPORT_SUMMARY, REPORT_OPTIONS);
-			return EXIT_PASS;
-		case ':':
-			return merge_usage("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return merge_usage("unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
-		return merge_usage("which reports? (the class.json of each shard)");
-	json_t *all = json_array(), *sources = json_array();
-	int status = 0;
-	for (int i = optind; i < argc && !status; i++)
-		status = load_input(argv[i], all, sources);
-	json_t *results = NULL, *cls = NULL;
-	struct class_stats s;
-	memset(&s, 0, sizeof(s));
-	char why[256];
-	if (status)
-		goto done;
-	results = sorted(all);
-	if (class_stats_compute(results, &s, why, sizeof(why))) {
-		fprintf(stderr, "vlab: the merged results are not vlab grade's: %s\n", why);
-		status = EXIT_HOST;
-		goto done;
-	}
-	cls = grade_class_json(results);
+	json_t *cls = grade_class_json(results);
 	json_object_set(cls, "sources", sources);
 	json_object_set_new(cls, "warnings", mismatches(results));
-	int r = mkdir_p(out, 0755);
+	return cls;
+}
+
+int class_merge_write(const char *dir, const json_t *cls, const json_t *results, const char *title)
+{
+	html_title = title;
+	int r = mkdir_p(dir, 0755);
 	if (!r)
-		r = write_atomic_with(out, "class.json", dump_json, cls);
+		r = write_atomic_with(dir, "class.json", dump_json, cls);
 	if (!r)
-		r = write_atomic_with(out, "class.csv", grade_write_csv, results);
+		r = write_atomic_with(dir, "class.csv", grade_write_csv, results);
 	if (!r)
-		r = write_atomic_with(out, "class.html", write_html, results);
-	if (r) {
-		fprintf(stderr, "vlab: cannot write the class report in '%s': %s\n", out, strerror(-r));
-		status = EXIT_HOST;
-		goto done;
-	}
-	if (json) {
-		report_print_json(cls);
-		goto done;
-	}
-	printf("%zu submissions from %zu reports: mean %.1f%%, median %.1f%% of those scored\n", s.count,
-	       json_array_size(sources), s.mean_percent, s.median_percent);
-	size_t i;
-	const json_t *w;
-	json_array_foreach(json_object_get(cls, "warnings"), i, w)
-		printf("warning: %s\n", json_string_value(w));
-	json_array_foreach(json_object_get(json_object_get(cls, "summary"), "needs_regrade"), i, w)
-		printf("needs regrading: %s\n", json_string_value(w));
-	for (size_t k = 0; k < s.nduplicate_names; k++)
-		printf("graded more than once (do the shards overlap?): %s\n", s.duplicate_names[k]);
-	for (size_t k = 0; k < s.ndups; k++) {
-		printf("identical %s (sha256 %.12s) in:", s.dups[k].file, s.dups[k].sha256);
-		for (size_t n = 0; n < s.dups[k].nnames; n++)
-			printf("%s %s", n ? "," : "", s.dups[k].names[n]);
-		printf("\n");
-	}
-	printf("wrote %s/class.json, %s/class.csv, %s/class.html\n", out, out, out);
-done:
-	class_stats_release(&s);
-	json_decref(cls);
-	json_decref(results);
-	json_decref(all);
-	json_decref(sources);
-	return status;
+		r = write_atomic_with(dir, "class.html", write_html, results);
+	return r;
 }

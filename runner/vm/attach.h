@@ -1,14 +1,12 @@
-/* `vlab console [VM]`: this terminal on a VM's serial console, in raw mode,
- * as the lab's connect_to_socket.sh did with socat; Ctrl-] detaches. */
-#ifndef VLAB_ATTACH_H
-#define VLAB_ATTACH_H
+/* A terminal on a VM's serial console, in raw mode, as the lab's
+ * connect_to_socket.sh did with socat; Ctrl-] detaches (vlab console). */
+#ifndef VLAB_VM_ATTACH_H
+#define VLAB_VM_ATTACH_H
 
 #include <stddef.h>
 
 /* The escape byte that detaches (Ctrl-], as telnet has it). */
 #define ATTACH_ESCAPE 0x1d
-
-int cmd_console(int argc, char **argv);
 
 /* Copy between a terminal (in_fd/out_fd) and a console socket until the
  * escape byte comes from the terminal (returns 0), the socket closes
@@ -20,5 +18,10 @@ int attach_relay(int in_fd, int out_fd, int sock_fd, int transcript_fd);
  * run's relay socket (VM.console.sock, --manual) when there is one, else
  * qemu's serial socket (VM.serial.sock). run_id may be NULL. */
 int attach_find_socket(const char *vm, const char *run_id, char *path, size_t n);
+
+/* This process's terminal (stdin, stdout) on the console socket sock_fd:
+ * raw mode while attached (restored after), an Enter first so the guest's
+ * getty reprints its prompt, then attach_relay without a transcript. */
+int attach_terminal(int sock_fd);
 
 #endif

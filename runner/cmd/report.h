@@ -1,11 +1,7 @@
-/* A class over many machines: `vlab report merge` joins the class reports
- * (or single results) that shards of `vlab grade --shard I/N` wrote into one
- * class report, and the class page `vlab grade` writes beside its own. */
-#ifndef VLAB_CLASS_MERGE_H
-#define VLAB_CLASS_MERGE_H
-
-#include <jansson.h>
-#include <stdio.h>
+/* `vlab report merge FILE...`: the class reports of many graders (vlab
+ * grade --shard I/N) joined into one (runner/grade/class_merge.h). */
+#ifndef VLAB_CMD_REPORT_H
+#define VLAB_CMD_REPORT_H
 
 #define REPORT_USAGE "merge FILE... [--out DIR] [--title TEXT] [--format text|json]"
 #define REPORT_SUMMARY "join the class reports of many graders (vlab grade --shard I/N) into one"
@@ -16,9 +12,5 @@
 	"  --format text|json      what to print (default text: a summary)\n"
 
 int cmd_report(int argc, char **argv);
-
-/* The class page of results (an array of results), for `vlab grade`'s own
- * class report beside class.json. */
-void grade_write_class_html(FILE *f, const json_t *results);
 
 #endif

@@ -1,5 +1,5 @@
-/* vlab console. */
-#include "runner/attach.h"
+/* A terminal on a VM's console socket; see attach.h. */
+#include "runner/vm/attach.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,10 +12,8 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
-#include "runner/engine.h"
-#include "runner/proc.h"
 #include "runner/rundir.h"
-#include "runner/status.h"
+#include "runner/run_ledger.h"
 #include "runner/util.h"
 
 static int write_all(int fd, const char *p, size_t n)
@@ -130,32 +128,8 @@ int attach_find_socket(const char *vm, const char *run_id, char *path, size_t n)
 	return ret;
 }
 
-int cmd_console(int argc, char **argv)
+int attach_terminal(int sock_fd)
 {
-	const char *vm = "vm1", *run_id = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--run") && i + 1 < argc) {
-			run_id = argv[++i];
-		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "vlab: unknown option '%s'\nusage: vlab console [VM] [--run RUN_ID]\n", argv[i]);
-			return EXIT_USAGE;
-		} else {
-			vm = argv[i];
-		}
-	}
-	char path[4096];
-	if (attach_find_socket(vm, run_id, path, sizeof(path))) {
-		fprintf(stderr, "vlab: no console of '%s' in %s: start a lab with `vlab chapter 1 --keep` or `--manual`\n",
-			vm, rundir_base());
-		return EXIT_HOST;
-	}
-	int fd;
-	int r = unix_connect_retry(path, 0, 2000, &fd);
-	if (r) {
-		fprintf(stderr, "vlab: cannot connect to '%s': %s\n", path, strerror(-r));
-		return EXIT_HOST;
-	}
-	fprintf(stderr, "vlab: connected to %s (%s); press Ctrl-] to detach\r\n", vm, path);
 	struct termios saved;
 	bool raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
 	if (raw) {
@@ -165,15 +139,10 @@ int cmd_console(int argc, char **argv)
 		tcsetattr(STDIN_FILENO, TCSANOW, &t);
 	}
 	/* the guest's getty reprints its prompt on an Enter */
-	ssize_t w = write(fd, "\r", 1);
+	ssize_t w = write(sock_fd, "\r", 1);
 	(void)w;
-	r = attach_relay(STDIN_FILENO, STDOUT_FILENO, fd, -1);
+	int r = attach_relay(STDIN_FILENO, STDOUT_FILENO, sock_fd, -1);
 	if (raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-	close(fd);
-	if (r == -EPIPE)
-		fprintf(stderr, "\nvlab: the console closed (the VM stopped?)\n");
-	else
-		fprintf(stderr, "\nvlab: detached from %s\n", vm);
-	return r == -EPIPE ? EXIT_HOST : 0;
+	return r;
 }

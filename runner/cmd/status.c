@@ -1,0 +1,66 @@
+/* vlab status; see status.h. */
+#include "runner/cmd/status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/exit_status.h"
+#include "runner/run_ledger.h"
+#include "runner/rundir.h"
+#include "runner/util.h"
+
+int cmd_status(int argc, char **argv)
+{
+	if (argc > 1) {
+		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab status\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	struct run *runs;
+	size_t n;
+	int r = runs_load(&runs, &n);
+	if (r) {
+		fprintf(stderr, "vlab: cannot read '%s': %s\n", rundir_base(), strerror(-r));
+		return EXIT_HOST;
+	}
+	if (!n)
+		printf("nothing: no vlab run is going on or left behind in %s\n", rundir_base());
+	for (size_t i = 0; i < n; i++) {
+		const struct run *run = &runs[i];
+		printf("run %s: %s", run->id, run_state(run));
+		if (run->owner_alive)
+			printf(" (vlab pid %d)", (int)run->owner);
+		printf("\n");
+		for (size_t k = 0; k < run->ledger.n; k++) {
+			const struct ledger_entry *e = &run->ledger.entries[k];
+			switch (e->kind) {
+			case LEDGER_PROCESS:
+				if (run_process_alive(e->pid, e->start))
+					printf("  process %-8d %s\n", (int)e->pid, e->what);
+				break;
+			case LEDGER_FILE:
+			case LEDGER_DIR:
+			case LEDGER_TREE:
+				if (path_exists(e->path))
+					printf("  %-15s %s\n", strstr(e->path, ".sock") ? "socket" : "file", e->path);
+				break;
+			case LEDGER_NETNS: {
+				char *p = xasprintf("/run/netns/%s", e->path);
+				if (path_exists(p))
+					printf("  netns           %s\n", e->path);
+				free(p);
+				break;
+			}
+			case LEDGER_LINK:
+				if (ledger_link_is_ours(e))
+					printf("  link            %s (host namespace)\n", e->path);
+				break;
+			case LEDGER_OWNER:
+			case LEDGER_KEPT:
+				break;
+			}
+		}
+	}
+	runs_release(runs, n);
+	return 0;
+}
