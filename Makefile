@@ -6,7 +6,8 @@
 #   make image           the default guest image (only when its inputs change)
 #   make run             install missing packages, build, image, run the lab
 #   make SANITIZE=address,undefined   an instrumented build under build/san/
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   the binary, the manifest, the man pages
+#                        and the bash completion
 #
 # Quiet unless V=1; warnings are errors unless WERROR=0.
 
@@ -109,6 +110,14 @@ OBJS += runner/inspect/grading_evidence.o
 OBJS += runner/inspect/two_vm_evidence.o
 OBJS += runner/inspect/two_vm_verdicts.o
 OBJS += runner/cmd/verify.o
+OBJS += runner/cmd/options.o
+OBJS += runner/cmd/commands.o
+OBJS += runner/cmd/lab_options.o
+OBJS += runner/cmd/chapter.o
+OBJS += runner/cmd/run.o
+OBJS += runner/cmd/list.o
+OBJS += runner/cmd/help.o
+OBJS += runner/cmd/grade_table.o
 OBJS += checks/strace_parse.o
 OBJS += checks/ch4.o
 OBJS += checks/perf_parse.o
@@ -139,7 +148,7 @@ OBJS += runner/fetch/mirror.o
 OBJS += runner/cmd/fetch.o
 OBJS += chapters/ch0_setup.o
 
-MAIN_OBJ := runner/main.o
+MAIN_OBJ := runner/cmd/main.o
 
 # The profiles manifest is compiled in, so vlab knows its profiles before any
 # image is built.
@@ -174,9 +183,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 .DELETE_ON_ERROR:
 # keep test objects between runs (they are intermediates of a chained rule)
 .SECONDARY:
-.PHONY: all test test-unit test-integration image run install clean deps fuzz
+.PHONY: all test test-unit test-integration image run install clean deps fuzz docs
 
-all: vlab
+all: vlab docs
 
 ifdef SANITIZE
 vlab: $(BUILD)/vlab
@@ -216,7 +225,7 @@ comma := ,
 test-unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit-tests $(UNIT_BINS)
 
-test-integration: vlab image
+test-integration: vlab docs image
 	$(Q)VLAB=$(CURDIR)/$(BUILD)/vlab scripts/run-integration-tests
 
 # The README's test command. Unit tests plain, then the whole suite, integration
@@ -264,6 +273,30 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(PC_LIBS)
 
+# The man pages and the bash completion, generated from the same command and
+# option tables as --help (runner/cmd/options.h) by vlab-docgen, which links
+# the library; the pages' prose is assets/man/*.1.in.
+DOCGEN := $(BUILD)/vlab-docgen
+MAN_DATE := 2026-12-03
+MAN_PAGES := $(patsubst assets/man/%.1.in,$(BUILD)/man/%.1,$(wildcard assets/man/*.1.in))
+COMPLETION := $(BUILD)/completion/vlab
+
+$(DOCGEN): $(BUILD)/runner/cmd/docgen.o $(LIBVLAB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PC_LIBS)
+
+$(BUILD)/man/%.1: assets/man/%.1.in $(DOCGEN)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(DOCGEN) man $* $< $(MAN_DATE) >$@.tmp && mv -f $@.tmp $@
+
+$(COMPLETION): $(DOCGEN)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(DOCGEN) completion >$@.tmp && mv -f $@.tmp $@
+
+docs: $(MAN_PAGES) $(COMPLETION)
+
 image:
 	$(Q)assets/image/build-image $(IMAGE_DIR)
 
@@ -274,12 +307,16 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory vlab image
 	$(Q)./vlab run
 
-install: vlab
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vlab
-	install -m 0755 vlab $(DESTDIR)$(PREFIX)/bin/vlab
+install: vlab docs
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vlab $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(BUILD)/vlab $(DESTDIR)$(PREFIX)/bin/vlab
 	install -m 0644 assets/profiles.manifest $(DESTDIR)$(PREFIX)/share/vlab/profiles.manifest
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vlab
 
 clean:
-	rm -rf build/*.a build/runner build/chapters build/checks build/tests build/san build/fuzz build/vlab vlab
+	rm -rf build/*.a build/runner build/chapters build/checks build/tests build/san build/fuzz build/vlab vlab \
+		build/vlab-docgen build/man build/completion
 
 -include $(B_OBJS:.o=.d) $(B_MAIN:.o=.d) $(UNIT_BINS:=.d)

@@ -1,5 +1,7 @@
-/* vlab check; see check.h. */
-#include "runner/cmd/check.h"
+/* `vlab check KIND FILE...`: one verifier on files a student hands in, so a
+ * grader can judge them without re-running the lab. The kinds and their
+ * judges are checks/check_kinds.h; this is the command around them. */
+#include "runner/cmd/commands.h"
 
 #include <getopt.h>
 #include <stdint.h>
@@ -11,7 +13,23 @@
 #include "runner/report.h"
 #include "runner/util.h"
 
+#define CHECK_USAGE "KIND FILE... [--format text|json] [--memory SIZE]"
 #define usage(...) usage_fail("check " CHECK_USAGE, __VA_ARGS__)
+
+/* One row a kind: keep the KIND help in step with checks/check_kinds.c (a
+ * unit test holds them together). */
+static const struct opt check_opts[] = {
+	{ OPT_OPERAND, "KIND", 0, NULL,
+	  "what the files are:\n"
+	  "  iperf   an iperf3 run, as `iperf3 -c SERVER -J` (or -s) printed it\n"
+	  "  strace  qemu's ioctls, as `strace -f -e trace=ioctl -o FILE qemu ...` wrote them\n"
+	  "  perf    VM exits, as `perf kvm stat report` printed them",
+	  COMPLETE_WORDS, "iperf strace perf" },
+	{ OPT_MEMORY, "memory", 0, "SIZE", "strace: the RAM the log must show (default 256M)", COMPLETE_NONE, NULL },
+	{ OPT_OPERAND, "FILE", 0, NULL, "a file to judge; - reads standard input", COMPLETE_FILE, NULL },
+	{ OPT_FORMAT, "format", 0, "text|json", "how to print (default text)", COMPLETE_WORDS, "text json" },
+	{ 0 },
+};
 
 /* Judge one file into a report object; returns its exit status. */
 static int check_file(const struct check_kind *k, const char *path, enum report_format f, json_t **report)
@@ -56,20 +74,15 @@ static int check_file(const struct check_kind *k, const char *path, enum report_
 	return status;
 }
 
-int cmd_check(int argc, char **argv)
+static int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "memory", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum report_format f = FORMAT_TEXT;
-	optind = 1;
-	opterr = 0;
+	struct opt_parser p;
+	opt_parser_init(&p, &command_check);
 	int c;
 	/* options may come anywhere (getopt permutes); a lone "-" is a FILE */
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == 'm') {
+	while ((c = opt_next(&p, argc, argv)) > 0) {
+		if (c == OPT_MEMORY) {
 			/* qemu's -m spelling: a bare number is MiB */
 			uint64_t memory;
 			if (parse_size(optarg, true, &memory) || !memory)
@@ -77,11 +90,11 @@ int cmd_check(int argc, char **argv)
 			check_kinds_set_strace_memory(memory);
 			continue;
 		}
-		if (c != 'f')
-			return usage("unknown option '%s'", argv[optind - 1]);
 		if (report_format_parse(optarg, &f) || f == FORMAT_JUNIT || f == FORMAT_TAP)
 			return usage("--format takes text or json here, not '%s'", optarg);
 	}
+	if (c < 0)
+		return EXIT_USAGE;
 	char kinds[128] = "";
 	for (size_t i = 0; i < ncheck_kinds; i++)
 		snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), "%s%s", i ? ", " : "",
@@ -108,3 +121,11 @@ int cmd_check(int argc, char **argv)
 	json_decref(all);
 	return worst;
 }
+
+const struct command command_check = {
+	.name = "check",
+	.run = cmd_check,
+	.usage = CHECK_USAGE,
+	.summary = "judge saved files a student hands in (iperf3 -J output, a strace log of qemu, perf kvm stat report)",
+	.opts = check_opts,
+};

@@ -1,5 +1,6 @@
-/* vlab clean; see clean.h. */
-#include "runner/cmd/clean.h"
+/* `vlab clean [RUN_ID]`: removes what a killed or --keep vlab left behind,
+ * only what its ledgers recorded (runner/run_ledger.h). */
+#include "runner/cmd/commands.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -11,21 +12,27 @@
 #include "runner/run_ledger.h"
 #include "runner/rundir.h"
 
-int cmd_clean(int argc, char **argv)
+static const struct opt clean_opts[] = {
+	{ OPT_OPERAND, "RUN_ID", 0, NULL, NULL, COMPLETE_RUN, NULL },
+	{ OPT_ROOT, "root", 0, "DIR", "read /sys and /proc under DIR, not / (a saved or fake host, for tests)",
+	  COMPLETE_DIR, NULL },
+	{ 0 },
+};
+
+static int cmd_clean(int argc, char **argv)
 {
-	/* --root DIR (not in the usage): the sysfs the EPT restore reads, for
-	 * tests on a fake one, as doctor's --root */
 	const char *root = "";
-	if (argc > 2 && !strcmp(argv[1], "--root")) {
-		root = argv[2];
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc > 2) {
-		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab clean [RUN_ID]\n", argv[2]);
+	struct opt_parser p;
+	opt_parser_init(&p, &command_clean);
+	int c;
+	while ((c = opt_next(&p, argc, argv)) > 0)
+		if (c == OPT_ROOT)
+			root = optarg;
+	if (c < 0)
 		return EXIT_USAGE;
-	}
-	const char *only = argc > 1 ? argv[1] : NULL;
+	if (optind + 1 < argc)
+		return usage_fail("clean [RUN_ID]", "unexpected '%s'", argv[optind + 1]);
+	const char *only = optind < argc ? argv[optind] : NULL;
 	/* First the one thing that outlives a run directory: a KVM module that
 	 * a SIGKILLed chapter 4 left reloaded with ept/npt off. */
 	char ept_msg[512];
@@ -70,3 +77,11 @@ int cmd_clean(int argc, char **argv)
 		status = EXIT_HOST;
 	return status;
 }
+
+const struct command command_clean = {
+	.name = "clean",
+	.run = cmd_clean,
+	.usage = "[RUN_ID]",
+	.summary = "remove what a killed or --keep vlab left behind (only what it recorded)",
+	.opts = clean_opts,
+};

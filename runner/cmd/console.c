@@ -1,5 +1,6 @@
-/* vlab console; see console.h. */
-#include "runner/cmd/console.h"
+/* `vlab console [VM]`: this terminal on a VM's serial console, in raw
+ * mode (runner/vm/attach.h); Ctrl-] detaches. */
+#include "runner/cmd/commands.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,19 +13,26 @@
 #include "runner/util.h"
 #include "runner/vm/attach.h"
 
-int cmd_console(int argc, char **argv)
+static const struct opt console_opts[] = {
+	{ OPT_OPERAND, "VM", 0, NULL, NULL, COMPLETE_WORDS, "vm1 vm2" },
+	{ OPT_RUN, "run", 0, "RUN_ID", "the run whose VM (default: the live run, else the newest)", COMPLETE_RUN, NULL },
+	{ 0 },
+};
+
+static int cmd_console(int argc, char **argv)
 {
 	const char *vm = "vm1", *run_id = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--run") && i + 1 < argc) {
-			run_id = argv[++i];
-		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "vlab: unknown option '%s'\nusage: vlab console [VM] [--run RUN_ID]\n", argv[i]);
-			return EXIT_USAGE;
-		} else {
-			vm = argv[i];
-		}
-	}
+	struct opt_parser p;
+	opt_parser_init(&p, &command_console);
+	int c;
+	while ((c = opt_next(&p, argc, argv)) > 0)
+		if (c == OPT_RUN)
+			run_id = optarg;
+	if (c < 0)
+		return EXIT_USAGE;
+	/* the last VM named wins, as it always did */
+	for (int i = optind; i < argc; i++)
+		vm = argv[i];
 	char path[4096];
 	if (attach_find_socket(vm, run_id, path, sizeof(path))) {
 		fprintf(stderr, "vlab: no console of '%s' in %s: start a lab with `vlab chapter 1 --keep` or `--manual`\n",
@@ -46,3 +54,11 @@ int cmd_console(int argc, char **argv)
 		fprintf(stderr, "\nvlab: detached from %s\n", vm);
 	return r == -EPIPE ? EXIT_HOST : 0;
 }
+
+const struct command command_console = {
+	.name = "console",
+	.run = cmd_console,
+	.usage = "[VM] [--run RUN_ID]",
+	.summary = "attach this terminal to a VM's serial console (Ctrl-] detaches)",
+	.opts = console_opts,
+};

@@ -2,6 +2,7 @@
  * gathered here (runner/host/host_facts.h), printed as text or JSON; exit 3
  * when chapter 1 cannot run here. */
 #include "runner/cmd/doctor.h"
+#include "runner/cmd/commands.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -167,24 +168,27 @@ json_t *doctor_json(const struct doctor_facts *f, const struct doctor_row *rows,
  * on kvm_pvm the guest never does, so this is how long the proof takes. */
 #define PROBE_TIMEOUT_MS 20000
 
+#define DOCTOR_USAGE "[--format text|json] [--probe]"
 #define doctor_usage_error(...) usage_fail("doctor " DOCTOR_USAGE, __VA_ARGS__)
 
-int cmd_doctor(int argc, char **argv)
+static const struct opt doctor_opts[] = {
+	{ OPT_FORMAT, "format", 0, "text|json", "how to print (default text)", COMPLETE_WORDS, "text json" },
+	{ OPT_PROBE, "probe", 0, NULL,
+	  "also boot the default image under KVM (20 s at most) and see\nwhether it reaches login:", COMPLETE_NONE,
+	  NULL },
+	{ OPT_ROOT, "root", 0, "DIR", "read /sys, /proc and /dev under DIR, not / (a saved or fake host, for tests)",
+	  COMPLETE_DIR, NULL },
+	{ 0 },
+};
+
+static int cmd_doctor(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_PROBE, OPT_ROOT, OPT_HELP };
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "probe", no_argument, NULL, OPT_PROBE },
-		{ "root", required_argument, NULL, OPT_ROOT },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool json = false, probe = false;
 	const char *root = "";
-	optind = 1;
-	opterr = 0;
+	struct opt_parser p;
+	opt_parser_init(&p, &command_doctor);
 	int c;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while ((c = opt_next(&p, argc, argv)) > 0) {
 		switch (c) {
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "json"))
@@ -198,16 +202,10 @@ int cmd_doctor(int argc, char **argv)
 		case OPT_ROOT:
 			root = optarg;
 			break;
-		case OPT_HELP:
-			printf("usage: vlab doctor %s\n%s\n\noptions:\n%s", DOCTOR_USAGE, DOCTOR_SUMMARY,
-			       DOCTOR_OPTIONS);
-			return EXIT_PASS;
-		case ':':
-			return doctor_usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return doctor_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (c < 0)
+		return EXIT_USAGE;
 	if (optind < argc)
 		return doctor_usage_error("unexpected '%s'", argv[optind]);
 	if (probe && root[0])
@@ -244,3 +242,11 @@ int cmd_doctor(int argc, char **argv)
 	}
 	return doctor_exit_status(rows, n);
 }
+
+const struct command command_doctor = {
+	.name = "doctor",
+	.run = cmd_doctor,
+	.usage = DOCTOR_USAGE,
+	.summary = "what this host has for the lab, what each thing enables, how to fix what is missing",
+	.opts = doctor_opts,
+};

@@ -18,12 +18,5 @@ int doctor_exit_status(const struct doctor_row *rows, size_t nrows);
 /* The command: --format text|json, --probe, --root DIR (hidden), --help.
  * 0, 2 usage, 3 something essential missing, 128+signal when stopped.
  * Its usage, summary and option lines, for main.c's command table too. */
-int cmd_doctor(int argc, char **argv);
-#define DOCTOR_USAGE "[--format text|json] [--probe]"
-#define DOCTOR_SUMMARY "what this host has for the lab, what each thing enables, how to fix what is missing"
-#define DOCTOR_OPTIONS                                                                              \
-	"  --format text|json      how to print (default text)\n"                                    \
-	"  --probe                 also boot the default image under KVM (20 s at most) and see\n"   \
-	"                          whether it reaches login:\n"
 
 #endif

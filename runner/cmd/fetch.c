@@ -1,5 +1,6 @@
-/* vlab fetch, vlab image; see fetch.h. */
-#include "runner/cmd/fetch.h"
+/* `vlab fetch` and `vlab image export|import`: the command layer over
+ * runner/fetch/mirror.h (options, output, exit statuses). */
+#include "runner/cmd/commands.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,20 +20,54 @@
 #include "runner/report.h"
 #include "runner/util.h"
 
-enum { O_MIRROR = 256, O_OFFLINE, O_CHECK, O_RETRIES, O_STALL, O_MANIFEST, O_FORMAT, O_QUIET, O_PROFILE, O_SHA256 };
+#define FETCH_USAGE "[PROFILE] [--mirror URL] [--offline] [--check] [options]"
+#define IMAGE_USAGE "export DIR [--profile P] | import DIR [--profile P] [--sha256 FILE]"
 
-static const struct option longopts[] = {
-	{ "mirror", required_argument, NULL, O_MIRROR },
-	{ "offline", no_argument, NULL, O_OFFLINE },
-	{ "check", no_argument, NULL, O_CHECK },
-	{ "retries", required_argument, NULL, O_RETRIES },
-	{ "stall-timeout", required_argument, NULL, O_STALL },
-	{ "manifest", required_argument, NULL, O_MANIFEST },
-	{ "format", required_argument, NULL, O_FORMAT },
-	{ "quiet", no_argument, NULL, O_QUIET },
-	{ "profile", required_argument, NULL, O_PROFILE },
-	{ "sha256", required_argument, NULL, O_SHA256 },
-	{ NULL, 0, NULL, 0 },
+/* The two commands share their parser: each table also takes, without a
+ * help line, the other's options, to say whose they are. */
+static const struct opt fetch_opts[] = {
+	{ OPT_OPERAND, "PROFILE", 0, NULL, "the profile (default 'default')", COMPLETE_PROFILE, NULL },
+	{ OPT_MIRROR, "mirror", 0, "URL",
+	  "the course mirror (http://, https://, file://); else $VLAB_MIRROR,\n"
+	  "else 'mirror URL' in ~/.config/vlab/config ($VLAB_CONFIG)",
+	  COMPLETE_NONE, NULL },
+	{ OPT_OFFLINE, "offline", 0, NULL, "only the cache: say whether the profile is there", COMPLETE_NONE, NULL },
+	{ OPT_CHECK, "check", 0, NULL, "hash every file in the cache again; remove the ones that changed", COMPLETE_NONE,
+	  NULL },
+	{ OPT_RETRIES, "retries", 0, "N", "attempts after a transient error (default 4)", COMPLETE_NONE, NULL },
+	{ OPT_STALL_TIMEOUT, "stall-timeout", 0, "SECONDS", "abort below 1 byte/s for this long (default 30)",
+	  COMPLETE_NONE, NULL },
+	{ OPT_MANIFEST, "manifest", 0, "FILE", "more profiles (their sha256 must agree with the mirror's)", COMPLETE_FILE,
+	  NULL },
+	{ OPT_FORMAT, "format", 0, "text|json", "how to print (default text)", COMPLETE_WORDS, "text json" },
+	{ OPT_QUIET, "quiet", 0, NULL, "no progress lines", COMPLETE_NONE, NULL },
+	{ OPT_PROFILE, "profile", 0, "P", NULL, COMPLETE_PROFILE, NULL },
+	{ OPT_SHA256, "sha256", 0, "FILE", NULL, COMPLETE_FILE, NULL },
+	{ 0 },
+};
+
+static const struct opt image_opts[] = {
+	{ OPT_OPERAND, "export DIR", 0, NULL,
+	  "write profile P's files and manifest into DIR (serve DIR from any\n"
+	  "static web server; students: vlab fetch P --mirror URL)",
+	  COMPLETE_WORDS, "export import" },
+	{ OPT_OPERAND, "import DIR", 0, NULL,
+	  "add the files in DIR (alpine-bzImage, simple_alpine_rootfs1.ext4)\n"
+	  "to the cache as a profile; prints their sha256 on first import",
+	  COMPLETE_DIR, NULL },
+	{ OPT_PROFILE, "profile", 0, "P", "export: default 'default'; import: default 'alpine-lab'", COMPLETE_PROFILE,
+	  NULL },
+	{ OPT_SHA256, "sha256", 0, "FILE",
+	  "import: the course's hashes (sha256sum's format); else\nDIR/SHA256SUMS when it is there", COMPLETE_FILE, NULL },
+	{ OPT_MANIFEST, "manifest", 0, "FILE", "more profiles", COMPLETE_FILE, NULL },
+	{ OPT_FORMAT, "format", 0, "text|json", "how to print (default text)", COMPLETE_WORDS, "text json" },
+	{ OPT_MIRROR, "mirror", 0, "URL", NULL, COMPLETE_NONE, NULL },
+	{ OPT_OFFLINE, "offline", 0, NULL, NULL, COMPLETE_NONE, NULL },
+	{ OPT_CHECK, "check", 0, NULL, NULL, COMPLETE_NONE, NULL },
+	{ OPT_RETRIES, "retries", 0, "N", NULL, COMPLETE_NONE, NULL },
+	{ OPT_STALL_TIMEOUT, "stall-timeout", 0, "SECONDS", NULL, COMPLETE_NONE, NULL },
+	{ OPT_QUIET, "quiet", 0, NULL, NULL, COMPLETE_NONE, NULL },
+	{ 0 },
 };
 
 struct fetch_args {
@@ -55,17 +90,18 @@ static int usage(const char *cmd, const char *usage_line, const char *fmt, ...)
 }
 
 /* Options of both commands; positional arguments into pos[]. */
-static int parse(int argc, char **argv, const char *cmd, const char *usage_line, struct fetch_args *a, char **pos,
+static int parse(int argc, char **argv, const struct command *command, struct fetch_args *a, char **pos,
 		 int maxpos, int *npos)
 {
+	const char *cmd = command->name, *usage_line = command->usage;
 	memset(a, 0, sizeof(*a));
 	fetch_opts_init(&a->fo);
 	*npos = 0;
-	optind = 1;
-	opterr = 0;
+	struct opt_parser p;
+	opt_parser_init(&p, command);
 	int c;
-	/* "-" first: positional arguments come back in order, as 1 */
-	while ((c = getopt_long(argc, argv, "-:", longopts, NULL)) != -1) {
+	/* operands_in_order: they come back in order, as 1 */
+	while ((c = opt_next(&p, argc, argv)) > 0) {
 		int64_t v;
 		switch (c) {
 		case 1:
@@ -73,49 +109,45 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage_line,
 				return usage(cmd, usage_line, "unexpected '%s'", optarg);
 			pos[(*npos)++] = optarg;
 			break;
-		case O_MIRROR:
+		case OPT_MIRROR:
 			a->mirror = optarg;
 			break;
-		case O_OFFLINE:
+		case OPT_OFFLINE:
 			a->offline = true;
 			break;
-		case O_CHECK:
+		case OPT_CHECK:
 			a->check = true;
 			break;
-		case O_RETRIES:
+		case OPT_RETRIES:
 			if (parse_i64(optarg, 0, 20, &v))
 				return usage(cmd, usage_line, "--retries takes a whole number from 0 to 20, not '%s'", optarg);
 			a->fo.retries = (int)v;
 			break;
-		case O_STALL:
+		case OPT_STALL_TIMEOUT:
 			if (parse_i64(optarg, 1, 3600, &v))
 				return usage(cmd, usage_line, "--stall-timeout takes whole seconds from 1 to 3600, not '%s'",
 					     optarg);
 			a->fo.stall_s = (int)v;
 			break;
-		case O_MANIFEST:
+		case OPT_MANIFEST:
 			a->manifest = optarg;
 			break;
-		case O_FORMAT:
+		case OPT_FORMAT:
 			if (report_format_parse(optarg, &a->format) || a->format == FORMAT_JUNIT || a->format == FORMAT_TAP)
 				return usage(cmd, usage_line, "unknown --format '%s' (text or json)", optarg);
 			break;
-		case O_QUIET:
+		case OPT_QUIET:
 			a->quiet = a->fo.quiet = true;
 			break;
-		case O_PROFILE:
+		case OPT_PROFILE:
 			a->profile = optarg;
 			break;
-		case O_SHA256:
+		case OPT_SHA256:
 			a->sha256 = optarg;
 			break;
-		case ':':
-			return usage(cmd, usage_line, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage(cmd, usage_line, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	return 0;
+	return c < 0 ? EXIT_USAGE : 0;
 }
 
 static json_t *files_json(const struct obtain *o)
@@ -236,12 +268,12 @@ static int fetch_check(struct fetch_args *a)
 	return EXIT_PASS;
 }
 
-int cmd_fetch(int argc, char **argv)
+static int cmd_fetch(int argc, char **argv)
 {
 	struct fetch_args a;
 	char *pos[1];
 	int npos;
-	int r = parse(argc, argv, "fetch", FETCH_USAGE, &a, pos, 1, &npos);
+	int r = parse(argc, argv, &command_fetch, &a, pos, 1, &npos);
 	if (r)
 		return r;
 	if (a.sha256 || a.profile)
@@ -289,12 +321,12 @@ int cmd_fetch(int argc, char **argv)
 	return finish("fetch", &a, &o, r, line);
 }
 
-int cmd_image(int argc, char **argv)
+static int cmd_image(int argc, char **argv)
 {
 	struct fetch_args a;
 	char *pos[2];
 	int npos;
-	int r = parse(argc, argv, "image", IMAGE_USAGE, &a, pos, 2, &npos);
+	int r = parse(argc, argv, &command_image, &a, pos, 2, &npos);
 	if (r)
 		return r;
 	if (npos < 1)
@@ -324,3 +356,23 @@ int cmd_image(int argc, char **argv)
 		 cache_dir(), profile, profile);
 	return finish("image import", &a, &o, r, line);
 }
+
+const struct command command_fetch = {
+	.name = "fetch",
+	.run = cmd_fetch,
+	.usage = FETCH_USAGE,
+	.summary = "download an image profile's files from the course mirror into vlab's cache",
+	.opts = fetch_opts,
+	.epilogue = "The cache is $XDG_CACHE_HOME/vlab (~/.cache/vlab).\n",
+	.needs = NEEDS_NETWORK,
+	.operands_in_order = true,
+};
+
+const struct command command_image = {
+	.name = "image",
+	.run = cmd_image,
+	.usage = IMAGE_USAGE,
+	.summary = "write a profile as a course mirror; add the lab's own files downloaded by hand",
+	.opts = image_opts,
+	.operands_in_order = true,
+};

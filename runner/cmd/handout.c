@@ -1,5 +1,7 @@
-/* vlab handout; see handout.h. */
-#include "runner/cmd/handout.h"
+/* `vlab handout DIR`: what a student receives for chapters 1-2 of the lab
+ * (the starter runqemu_single_vm.sh with its TODO, connect_to_socket.sh,
+ * and the image under the lab's file names), written by runner/handout.h. */
+#include "runner/cmd/commands.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -11,23 +13,25 @@
 #include "runner/util.h"
 #include "runner/vm/image.h"
 
-enum { OPT_IMAGE = 256, OPT_MANIFEST, OPT_FORCE, OPT_HELP };
+#define HANDOUT_USAGE "DIR [--image PROFILE] [--manifest FILE] [--force]"
 
-int cmd_handout(int argc, char **argv)
+static const struct opt handout_opts[] = {
+	{ OPT_OPERAND, "DIR", 0, NULL, "where to write them (made when missing)", COMPLETE_DIR, NULL },
+	{ OPT_IMAGE, "image", 0, "PROFILE", "the image profile whose files to copy (default 'default')", COMPLETE_PROFILE,
+	  NULL },
+	{ OPT_MANIFEST, "manifest", 0, "FILE", "extra image profiles", COMPLETE_FILE, NULL },
+	{ OPT_FORCE, "force", 0, NULL, "overwrite files DIR already has", COMPLETE_NONE, NULL },
+	{ 0 },
+};
+
+static int cmd_handout(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "image", required_argument, NULL, OPT_IMAGE },
-		{ "manifest", required_argument, NULL, OPT_MANIFEST },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *profile = "default", *extra = NULL;
 	bool force = false;
-	optind = 1;
-	opterr = 0;
+	struct opt_parser p;
+	opt_parser_init(&p, &command_handout);
 	int c;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while ((c = opt_next(&p, argc, argv)) > 0) {
 		switch (c) {
 		case OPT_IMAGE:
 			profile = optarg;
@@ -38,15 +42,10 @@ int cmd_handout(int argc, char **argv)
 		case OPT_FORCE:
 			force = true;
 			break;
-		case OPT_HELP:
-			printf("usage: vlab handout " HANDOUT_USAGE "\n" HANDOUT_SUMMARY "\n\noptions:\n" HANDOUT_OPTIONS);
-			return 0;
-		default:
-			fprintf(stderr, "vlab: %s '%s'\nusage: vlab handout " HANDOUT_USAGE "\n",
-				c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
-			return EXIT_USAGE;
 		}
 	}
+	if (c < 0)
+		return EXIT_USAGE;
 	if (optind + 1 != argc) {
 		fprintf(stderr, "vlab: %s\nusage: vlab handout " HANDOUT_USAGE "\n",
 			optind >= argc ? "where to? (a directory)" : "one directory only");
@@ -87,3 +86,12 @@ out:
 	manifest_release(&m);
 	return status;
 }
+
+const struct command command_handout = {
+	.name = "handout",
+	.run = cmd_handout,
+	.usage = HANDOUT_USAGE,
+	.summary = "write a student's starter files and the image under the lab's names",
+	.opts = handout_opts,
+	.needs = NEEDS_IMAGE,
+};

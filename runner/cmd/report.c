@@ -1,5 +1,6 @@
-/* vlab report merge; see report.h. */
-#include "runner/cmd/report.h"
+/* `vlab report merge FILE...`: the class reports of many graders (vlab
+ * grade --shard I/N) joined into one, by runner/grade/class_merge.h. */
+#include "runner/cmd/commands.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -11,7 +12,18 @@
 #include "runner/grade/class_merge.h"
 #include "runner/report.h"
 
+#define REPORT_USAGE "merge FILE... [--out DIR] [--title TEXT] [--format text|json]"
 #define merge_usage(...) usage_fail("report " REPORT_USAGE, __VA_ARGS__)
+
+static const struct opt report_opts[] = {
+	{ OPT_OPERAND, "merge", 0, NULL, NULL, COMPLETE_WORDS, "merge" },
+	{ OPT_OPERAND, "FILE", 0, NULL, "a class.json (or one report.json) that vlab grade wrote", COMPLETE_FILE, NULL },
+	{ OPT_OUT, "out", 0, "DIR", "where class.json, class.csv and class.html go (default ./vlab-class)", COMPLETE_DIR,
+	  NULL },
+	{ OPT_TITLE, "title", 0, "TEXT", "the page's title (default \"Class report\")", COMPLETE_NONE, NULL },
+	{ OPT_FORMAT, "format", 0, "text|json", "what to print (default text: a summary)", COMPLETE_WORDS, "text json" },
+	{ 0 },
+};
 
 /* What the merge found and wrote, for a person. */
 static void print_summary(const struct class_stats *s, const json_t *cls, size_t nsources, const char *out)
@@ -35,31 +47,18 @@ static void print_summary(const struct class_stats *s, const json_t *cls, size_t
 	printf("wrote %s/class.json, %s/class.csv, %s/class.html\n", out, out, out);
 }
 
-int cmd_report(int argc, char **argv)
+static int cmd_report(int argc, char **argv)
 {
-	enum { OPT_OUT = 256, OPT_TITLE, OPT_FORMAT, OPT_HELP };
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	if (argc < 2 || strcmp(argv[1], "merge")) {
-		if (argc >= 2 && !strcmp(argv[1], "--help")) {
-			printf("usage: vlab report %s\n%s\n\noptions:\n%s", REPORT_USAGE, REPORT_SUMMARY, REPORT_OPTIONS);
-			return EXIT_PASS;
-		}
+	if (argc < 2 || strcmp(argv[1], "merge"))
 		return merge_usage(argc < 2 ? "report what? (merge)" : "unknown report command '%s' (merge)", argv[1]);
-	}
 	argc--;
 	argv++;
 	const char *out = "vlab-class", *title = "Class report";
 	bool json = false;
-	optind = 1;
-	opterr = 0;
+	struct opt_parser p;
+	opt_parser_init(&p, &command_report);
 	int c;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while ((c = opt_next(&p, argc, argv)) > 0) {
 		switch (c) {
 		case OPT_OUT:
 			out = optarg;
@@ -73,15 +72,10 @@ int cmd_report(int argc, char **argv)
 			else if (strcmp(optarg, "text"))
 				return merge_usage("unknown --format '%s' (text or json)", optarg);
 			break;
-		case OPT_HELP:
-			printf("usage: vlab report %s\n%s\n\noptions:\n%s", REPORT_USAGE, REPORT_SUMMARY, REPORT_OPTIONS);
-			return EXIT_PASS;
-		case ':':
-			return merge_usage("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return merge_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (c < 0)
+		return EXIT_USAGE;
 	if (optind >= argc)
 		return merge_usage("which reports? (the class.json of each shard)");
 	json_t *all = json_array(), *sources = json_array();
@@ -121,3 +115,11 @@ done:
 	json_decref(sources);
 	return status;
 }
+
+const struct command command_report = {
+	.name = "report",
+	.run = cmd_report,
+	.usage = REPORT_USAGE,
+	.summary = "join the class reports of many graders (vlab grade --shard I/N) into one",
+	.opts = report_opts,
+};

@@ -1,5 +1,5 @@
-/* vlab shell; see shell.h. */
-#include "runner/cmd/shell.h"
+/* `vlab shell [RUN_ID]`: a shell inside a lab's network namespace. */
+#include "runner/cmd/commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,13 +15,23 @@
 #include "runner/rundir.h"
 #include "runner/util.h"
 
-int cmd_shell(int argc, char **argv)
+static const struct opt shell_opts[] = {
+	{ OPT_OPERAND, "RUN_ID", 0, NULL, NULL, COMPLETE_RUN, NULL },
+	{ 0 },
+};
+
+static int cmd_shell(int argc, char **argv)
 {
-	if (argc > 2) {
-		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab shell [RUN_ID]\n", argv[2]);
+	struct opt_parser p;
+	opt_parser_init(&p, &command_shell);
+	int c;
+	while ((c = opt_next(&p, argc, argv)) > 0)
+		;
+	if (c < 0)
 		return EXIT_USAGE;
-	}
-	const char *only = argc > 1 ? argv[1] : NULL;
+	if (optind + 1 < argc)
+		return usage_fail("shell [RUN_ID]", "unexpected '%s'", argv[optind + 1]);
+	const char *only = optind < argc ? argv[optind] : NULL;
 	struct run *runs;
 	size_t n;
 	if (runs_load(&runs, &n)) {
@@ -55,3 +65,11 @@ int cmd_shell(int argc, char **argv)
 	fprintf(stderr, "vlab: cannot run '%s': %s\n", sh, strerror(errno));
 	return EXIT_HOST;
 }
+
+const struct command command_shell = {
+	.name = "shell",
+	.run = cmd_shell,
+	.usage = "[RUN_ID]",
+	.summary = "a shell inside the lab's network namespace, to ping and curl the guests",
+	.opts = shell_opts,
+};

@@ -1,5 +1,6 @@
-/* vlab status; see status.h. */
-#include "runner/cmd/status.h"
+/* `vlab status`: what vlab has running or left behind, from the run
+ * directories' ledgers (runner/run_ledger.h). */
+#include "runner/cmd/commands.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,17 @@
 #include "runner/rundir.h"
 #include "runner/util.h"
 
-int cmd_status(int argc, char **argv)
+static int cmd_status(int argc, char **argv)
 {
-	if (argc > 1) {
-		fprintf(stderr, "vlab: unexpected '%s'\nusage: vlab status\n", argv[1]);
+	struct opt_parser parser;
+	opt_parser_init(&parser, &command_status);
+	int c;
+	while ((c = opt_next(&parser, argc, argv)) > 0)
+		;
+	if (c < 0)
 		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return usage_fail("status", "unexpected '%s'", argv[optind]);
 	struct run *runs;
 	size_t n;
 	int r = runs_load(&runs, &n);
@@ -64,3 +70,10 @@ int cmd_status(int argc, char **argv)
 	runs_release(runs, n);
 	return 0;
 }
+
+const struct command command_status = {
+	.name = "status",
+	.run = cmd_status,
+	.usage = "",
+	.summary = "what vlab has running or left behind (VMs, sockets, namespaces)",
+};
