@@ -210,6 +210,19 @@ static void stop_recorded(pid_t pid, unsigned long long start)
 	}
 }
 
+/* path lies below base: base, then '/', and no ".." on the way (a ledger
+ * entry "/run/vlab-other/x" or "/run/vlab/../etc" is not vlab's). */
+static bool inside_run_dir(const char *base, const char *path)
+{
+	size_t n = strlen(base);
+	if (strncmp(path, base, n) || path[n] != '/')
+		return false;
+	for (const char *p = path + n; (p = strstr(p, "/..")); p += 3)
+		if (p[3] == '/' || p[3] == 0)
+			return false;
+	return true;
+}
+
 int run_clean(const struct run *run, bool verbose)
 {
 	const char *base = rundir_base();
@@ -229,7 +242,7 @@ int run_clean(const struct run *run, bool verbose)
 		case LEDGER_DIR:
 		case LEDGER_TREE:
 			/* only what lies in vlab's own run directory */
-			if (strncmp(e->path, base, strlen(base)) || !path_exists(e->path))
+			if (!inside_run_dir(base, e->path) || !path_exists(e->path))
 				break;
 			if (e->kind == LEDGER_TREE)
 				remove_tree(e->path);

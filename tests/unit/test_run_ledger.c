@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -193,9 +194,17 @@ static void test_run_clean_only_inside_base(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	char *inside = xasprintf("%s/20260103-000000-0000001-000/vm1.overlay", base);
-	char *text = xasprintf("owner " NO_PID " 1\nfile %s\nfile %s\n", inside, outside);
+	/* a sibling whose name starts with the base's, and a way out by ".." */
+	char *sibling = xasprintf("%s-other", base);
+	char *beside = xasprintf("%s/x", sibling);
+	char *dotdot = xasprintf("%s/20260103-000000-0000001-000/../../%s/x", base, strrchr(sibling, '/') + 1);
+	assert_int_equal(mkdir(sibling, 0700), 0);
+	assert_int_equal(write_file_atomic(beside, "x", 1, 0644), 0);
+	char *text = xasprintf("owner " NO_PID " 1\nfile %s\nfile %s\nfile %s\nfile %s\n", inside, outside, beside,
+			       dotdot);
 	char *dir = make_run("20260103-000000-0000001-000", text);
 	assert_int_equal(write_file_atomic(inside, "x", 1, 0644), 0);
+	assert_true(path_exists(dotdot));
 	struct run *runs;
 	size_t n;
 	assert_int_equal(runs_load(&runs, &n), 0);
@@ -204,6 +213,11 @@ static void test_run_clean_only_inside_base(void **state)
 	assert_int_equal(run_clean(r, false), 1);
 	assert_false(path_exists(inside));
 	assert_true(path_exists(outside));
+	assert_true(path_exists(beside));
+	remove_tree(sibling);
+	free(sibling);
+	free(beside);
+	free(dotdot);
 	char *ledger = xasprintf("%s/resources", dir);
 	assert_false(path_exists(ledger));
 	runs_release(runs, n);
