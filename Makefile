@@ -94,7 +94,10 @@ OBJS += checks/ping_parse.o
 OBJS += checks/ch2.o
 OBJS += checks/transcript.o
 OBJS += checks/exits.o
+OBJS += checks/qemu_opt.o
 OBJS += checks/qemu_cmdline.o
+OBJS += checks/qemu_devices.o
+OBJS += checks/qemu_cmdline_verdicts.o
 OBJS += checks/procfs_parse.o
 OBJS += runner/verify.o
 OBJS += checks/strace_parse.o
@@ -230,7 +233,8 @@ FUZZ_SRCS_rubric := checks/rubric.c checks/verdict.c runner/util.c
 FUZZ_SRCS_manifest := runner/vm/manifest.c runner/util.c
 FUZZ_SRCS_sha256sums := runner/fetch/config.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
-FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/two_vm_plan.c checks/ch3.c checks/iperf.c \
+FUZZ_SRCS_qemu_cmdline := checks/qemu_opt.c checks/qemu_cmdline.c checks/qemu_devices.c checks/qemu_cmdline_verdicts.c \
+	checks/procfs_parse.c checks/two_vm_plan.c checks/ch3.c checks/iperf.c \
 	checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I. $(PC_CFLAGS)

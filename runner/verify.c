@@ -30,7 +30,7 @@
 #include "runner/net/icmp_echo.h"
 #include "checks/ping_parse.h"
 #include "checks/procfs_parse.h"
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 #include "checks/qmp_parse.h"
 #include "checks/two_vm_plan.h"
 #include "runner/cleanup.h"

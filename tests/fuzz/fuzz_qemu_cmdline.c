@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "checks/procfs_parse.h"
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 #include "checks/two_vm_plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 #include "runner/util.h"
 
 #define CMDLINE_FIXTURES FIXTURES "/cmdline/"
