@@ -96,12 +96,16 @@ OBJS += checks/guest_parse.o
 OBJS += checks/qmp_parse.o
 OBJS += checks/ch1.o
 OBJS += checks/icmp.o
-OBJS += checks/http.o
+OBJS += runner/net/icmp_echo.o
+OBJS += runner/net/http_get.o
 OBJS += checks/ping_parse.o
 OBJS += checks/ch2.o
 OBJS += checks/transcript.o
 OBJS += checks/exits.o
+OBJS += checks/qemu_opt.o
 OBJS += checks/qemu_cmdline.o
+OBJS += checks/qemu_devices.o
+OBJS += checks/qemu_cmdline_verdicts.o
 OBJS += checks/procfs_parse.o
 OBJS += runner/inspect/qemu_proc.o
 OBJS += runner/inspect/lab_evidence.o
@@ -254,7 +258,8 @@ FUZZ_SRCS_rubric := checks/rubric.c checks/verdict.c runner/util.c
 FUZZ_SRCS_manifest := runner/vm/manifest.c runner/util.c
 FUZZ_SRCS_sha256sums := runner/fetch/config.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
-FUZZ_SRCS_qemu_cmdline := checks/qemu_cmdline.c checks/procfs_parse.c checks/two_vm_plan.c checks/ch3.c checks/iperf.c \
+FUZZ_SRCS_qemu_cmdline := checks/qemu_opt.c checks/qemu_cmdline.c checks/qemu_devices.c checks/qemu_cmdline_verdicts.c \
+	checks/procfs_parse.c checks/two_vm_plan.c checks/ch3.c checks/iperf.c \
 	checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I. $(PC_CFLAGS)

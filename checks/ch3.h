@@ -9,9 +9,9 @@
 #include <stdint.h>
 
 #include "checks/iperf.h"
+#include "checks/net_link_info.h"
 #include "checks/ping_parse.h"
 #include "checks/verdict.h"
-#include "runner/net/net.h"
 
 /* A bridge the lab wants: its address and the taps it joins. */
 struct ch3_bridge {

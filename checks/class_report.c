@@ -87,6 +87,109 @@ static bool is_sha256(const char *s)
 	return true;
 }
 
+/* One result's checks counted into their pass rates. */
+static void count_checks(struct class_stats *out, const json_t *checks)
+{
+	size_t k;
+	const json_t *c;
+	json_array_foreach(checks, k, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+		const char *st = json_string_value(json_object_get(c, "status"));
+		struct class_check_rate *rate = id && st ? rate_of(out, id) : NULL;
+		if (!rate)
+			continue;
+		if (!strcmp(st, "pass")) {
+			rate->passed++;
+			rate->graded++;
+		} else if (!strcmp(st, "fail") || !strcmp(st, "parent_failed")) {
+			rate->graded++;
+		} else if (!strcmp(st, "skip")) {
+			rate->skipped++;
+		} else if (!strcmp(st, "error")) {
+			rate->errors++;
+		}
+	}
+}
+
+struct saved_list {
+	struct saved *v;
+	size_t n, cap;
+};
+
+/* The artefacts submission name saved (r's "saved": file and sha256), for
+ * find_identical_artefacts; entries without a well-formed sha256 are left out. */
+static void collect_saved(struct saved_list *l, const json_t *r, const char *name)
+{
+	size_t k;
+	const json_t *sv;
+	json_array_foreach(json_object_get(r, "saved"), k, sv) {
+		const char *file = json_string_value(json_object_get(sv, "file"));
+		const char *sha = json_string_value(json_object_get(sv, "sha256"));
+		if (!file || !sha || !is_sha256(sha))
+			continue;
+		if (l->n == l->cap) {
+			l->cap = l->cap ? 2 * l->cap : 16;
+			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+		}
+		l->v[l->n++] = (struct saved){ file, sha, name };
+	}
+}
+
+/* Mean and median of the n percentages (sorts them). */
+static void summarise_percents(struct class_stats *out, double *percents, size_t n)
+{
+	if (!n)
+		return;
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += percents[i];
+	out->mean_percent = sum / (double)n;
+	qsort(percents, n, sizeof(double), by_double);
+	out->median_percent = n % 2 ? percents[n / 2] : (percents[n / 2 - 1] + percents[n / 2]) / 2;
+}
+
+/* The same name twice: two machines graded the same submission (sorts names). */
+static void find_duplicate_names(struct class_stats *out, const char **names, size_t count)
+{
+	qsort(names, count, sizeof(char *), by_string);
+	for (size_t i = 1; i < count; i++)
+		if (!strcmp(names[i], names[i - 1]) && (i < 2 || strcmp(names[i], names[i - 2]))) {
+			out->duplicate_names = xrealloc(out->duplicate_names,
+							(out->nduplicate_names + 1) * sizeof(char *));
+			out->duplicate_names[out->nduplicate_names++] = xstrdup(names[i]);
+		}
+}
+
+/* Identical artefacts: runs of the same (file, sha256) from two or more
+ * submissions (sorts l). */
+static void find_identical_artefacts(struct class_stats *out, struct saved_list *l)
+{
+	struct saved *saved = l->v;
+	size_t nsaved = l->n;
+	if (nsaved)
+		qsort(saved, nsaved, sizeof(*saved), by_saved);
+	for (size_t i = 0; i < nsaved;) {
+		size_t j = i + 1;
+		while (j < nsaved && !strcmp(saved[j].file, saved[i].file) && !strcmp(saved[j].sha256, saved[i].sha256))
+			j++;
+		size_t distinct = 0;
+		for (size_t k = i; k < j; k++)
+			distinct += k == i || strcmp(saved[k].name, saved[k - 1].name);
+		if (distinct >= 2) {
+			out->dups = xrealloc(out->dups, (out->ndups + 1) * sizeof(*out->dups));
+			struct class_duplicate *d = &out->dups[out->ndups++];
+			memset(d, 0, sizeof(*d));
+			snprintf(d->file, sizeof(d->file), "%s", saved[i].file);
+			snprintf(d->sha256, sizeof(d->sha256), "%s", saved[i].sha256);
+			d->names = xcalloc(distinct, sizeof(char *));
+			for (size_t k = i; k < j; k++)
+				if (k == i || strcmp(saved[k].name, saved[k - 1].name))
+					d->names[d->nnames++] = xstrdup(saved[k].name);
+		}
+		i = j;
+	}
+}
+
 int class_stats_compute(const json_t *results, struct class_stats *out, char *why, size_t n)
 {
 	memset(out, 0, sizeof(*out));
@@ -99,8 +202,7 @@ int class_stats_compute(const json_t *results, struct class_stats *out, char *wh
 	double *percents = xcalloc(count + 1, sizeof(double));
 	size_t npercents = 0;
 	const char **names = xcalloc(count + 1, sizeof(char *));
-	struct saved *saved = NULL;
-	size_t nsaved = 0, cap = 0;
+	struct saved_list saved = { NULL, 0, 0 };
 	int rc = 0;
 	for (size_t i = 0; i < count; i++) {
 		const json_t *r = json_array_get(results, i);
@@ -125,82 +227,16 @@ int class_stats_compute(const json_t *results, struct class_stats *out, char *wh
 			percents[npercents++] = p;
 			out->histogram[class_histogram_bin(p)]++;
 		}
-		size_t k;
-		const json_t *c;
-		json_array_foreach(checks, k, c) {
-			const char *id = json_string_value(json_object_get(c, "id"));
-			const char *st = json_string_value(json_object_get(c, "status"));
-			struct class_check_rate *rate = id && st ? rate_of(out, id) : NULL;
-			if (!rate)
-				continue;
-			if (!strcmp(st, "pass")) {
-				rate->passed++;
-				rate->graded++;
-			} else if (!strcmp(st, "fail") || !strcmp(st, "parent_failed")) {
-				rate->graded++;
-			} else if (!strcmp(st, "skip")) {
-				rate->skipped++;
-			} else if (!strcmp(st, "error")) {
-				rate->errors++;
-			}
-		}
-		const json_t *sv;
-		json_array_foreach(json_object_get(r, "saved"), k, sv) {
-			const char *file = json_string_value(json_object_get(sv, "file"));
-			const char *sha = json_string_value(json_object_get(sv, "sha256"));
-			if (!file || !sha || !is_sha256(sha))
-				continue;
-			if (nsaved == cap) {
-				cap = cap ? 2 * cap : 16;
-				saved = xrealloc(saved, cap * sizeof(*saved));
-			}
-			saved[nsaved++] = (struct saved){ file, sha, name };
-		}
+		count_checks(out, checks);
+		collect_saved(&saved, r, name);
 	}
-	if (npercents) {
-		double sum = 0;
-		for (size_t i = 0; i < npercents; i++)
-			sum += percents[i];
-		out->mean_percent = sum / (double)npercents;
-		qsort(percents, npercents, sizeof(double), by_double);
-		out->median_percent = npercents % 2 ? percents[npercents / 2] :
-						      (percents[npercents / 2 - 1] + percents[npercents / 2]) / 2;
-	}
-	/* the same name twice: two machines graded the same submission */
-	qsort(names, count, sizeof(char *), by_string);
-	for (size_t i = 1; i < count; i++)
-		if (!strcmp(names[i], names[i - 1]) && (i < 2 || strcmp(names[i], names[i - 2]))) {
-			out->duplicate_names = xrealloc(out->duplicate_names,
-							(out->nduplicate_names + 1) * sizeof(char *));
-			out->duplicate_names[out->nduplicate_names++] = xstrdup(names[i]);
-		}
-	/* identical artefacts: runs of the same (file, sha256) from two or more submissions */
-	if (nsaved)
-		qsort(saved, nsaved, sizeof(*saved), by_saved);
-	for (size_t i = 0; i < nsaved;) {
-		size_t j = i + 1;
-		while (j < nsaved && !strcmp(saved[j].file, saved[i].file) && !strcmp(saved[j].sha256, saved[i].sha256))
-			j++;
-		size_t distinct = 0;
-		for (size_t k = i; k < j; k++)
-			distinct += k == i || strcmp(saved[k].name, saved[k - 1].name);
-		if (distinct >= 2) {
-			out->dups = xrealloc(out->dups, (out->ndups + 1) * sizeof(*out->dups));
-			struct class_duplicate *d = &out->dups[out->ndups++];
-			memset(d, 0, sizeof(*d));
-			snprintf(d->file, sizeof(d->file), "%s", saved[i].file);
-			snprintf(d->sha256, sizeof(d->sha256), "%s", saved[i].sha256);
-			d->names = xcalloc(distinct, sizeof(char *));
-			for (size_t k = i; k < j; k++)
-				if (k == i || strcmp(saved[k].name, saved[k - 1].name))
-					d->names[d->nnames++] = xstrdup(saved[k].name);
-		}
-		i = j;
-	}
+	summarise_percents(out, percents, npercents);
+	find_duplicate_names(out, names, count);
+	find_identical_artefacts(out, &saved);
 out:
 	free(percents);
 	free(names);
-	free(saved);
+	free(saved.v);
 	if (rc)
 		class_stats_release(out);
 	return rc;

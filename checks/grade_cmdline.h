@@ -5,7 +5,7 @@
 #ifndef VLAB_CHECKS_GRADE_CMDLINE_H
 #define VLAB_CHECKS_GRADE_CMDLINE_H
 
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 #include "checks/verdict.h"
 
 /* The lab's rootfs as its text names it (and `vlab handout` places it). */

@@ -1,5 +1,6 @@
-/* An HTTP GET over libcurl, for chapter 2's "curl 10.0.0.10:8000" from the
- * host: what came back (status, body and its sha256, time) rather than text. */
+/* What an HTTP GET brought back, for chapter 2's "curl 10.0.0.10:8000" from
+ * the host: status, body and its sha256, time, rather than text. Plain data
+ * for the verdicts; runner/net/http_get.h's http_get() fills it. */
 #ifndef VLAB_CHECKS_HTTP_H
 #define VLAB_CHECKS_HTTP_H
 
@@ -19,20 +20,5 @@ struct http_result {
 	int curl_code;           /* the CURLcode of the transfer */
 	char error[256];         /* what went wrong, in curl's words; or that the body was cut */
 };
-
-/* GET url with a connect and a total timeout (ms). No proxy whatever the
- * environment says (the lab's addresses must never go to a proxy), redirects
- * not followed, http:// and https:// only.
- *
- * Returns 0 when an HTTP answer came (any status: res->status says which;
- * also when the body was cut at HTTP_BODY_CAP, with res->truncated set);
- * -ECONNREFUSED; -ETIMEDOUT (connect or total timeout); -EHOSTUNREACH (no
- * route, or the host did not answer ARP); -EINTR on a stop request; -EIO for
- * anything else (no answer, a broken one), with res->error naming curl's
- * message; -ENOMEM. res is always initialised: release it with
- * http_result_release() whatever the return. */
-int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms, struct http_result *res);
-
-void http_result_release(struct http_result *res);
 
 #endif

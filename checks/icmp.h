@@ -1,9 +1,7 @@
-/* vlab's own ICMP echo ("ping"), so the host side of chapter 2 needs no ping
- * binary (Debian hosts often have none: TRIAL-NOTES) and its result comes back
- * as numbers rather than text to parse.
- *
- * The packet building and parsing are pure functions (tested on byte arrays);
- * icmp_ping() is the I/O around them. */
+/* ICMP echo ("ping") packets, pure: the request vlab sends, the replies and
+ * errors it reads back, and the result of a run of pings as numbers (chapter
+ * 2's verdicts read it). The socket I/O is runner/net/icmp_echo.h's
+ * icmp_ping(); these functions are tested on byte arrays. */
 #ifndef VLAB_CHECKS_ICMP_H
 #define VLAB_CHECKS_ICMP_H
 
@@ -29,30 +27,6 @@ struct icmp_result {
 	char error[128];         /* the first such error, or why no socket could be opened */
 	int sock_type;           /* SOCK_RAW or SOCK_DGRAM: which kind of socket ran */
 };
-
-/* Send count echo requests to the IPv4 address dst (dotted quad), interval_ms
- * apart, each waiting at most per_packet_timeout_ms for its reply (a later
- * reply is not counted); never hangs: the whole call takes at most about
- * (count - 1) * interval_ms + per_packet_timeout_ms.
- *
- * Uses a raw socket (SOCK_RAW, IPPROTO_ICMP: needs CAP_NET_RAW, which root and
- * the root of a user namespace owning the netns have) and falls back to an
- * unprivileged ping socket (SOCK_DGRAM, IPPROTO_ICMP, allowed to the groups in
- * net.ipv4.ping_group_range). Replies are matched by identifier, sequence,
- * source and payload; other traffic (other pingers, our own requests seen on a
- * raw socket over lo) is ignored. ICMP errors that quote one of our requests
- * (destination unreachable, time exceeded) are counted in errors, as iputils'
- * "+N errors" does.
- *
- * Returns 0 when the pings ran, whatever came back (res says: a lab with no
- * route gives 0 with errors and res->error "sendto: Network is unreachable");
- * -EINVAL for a bad dst or count; -EPERM/-EACCES (or another socket() error)
- * when no ICMP socket could be opened, with res->error saying why; -EINTR on a
- * stop request (res holds what came so far). Runs in whatever network
- * namespace the calling thread is in. */
-int icmp_ping(const char *dst, int count, int interval_ms, int per_packet_timeout_ms, struct icmp_result *res);
-
-/* ---- pure helpers ---- */
 
 /* RFC 1071 Internet checksum of len bytes (the one's complement of the one's
  * complement sum of 16-bit words); the value to store, in network order when

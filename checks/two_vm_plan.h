@@ -18,7 +18,7 @@
 #include "checks/ch3.h"
 #include "checks/guest_parse.h"
 #include "checks/iperf.h"
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 #include "checks/verdict.h"
 
 struct two_vm_nic {

@@ -140,7 +140,7 @@
 #include "checks/iperf.h"
 #include "checks/ping_parse.h"
 #include "checks/procfs_parse.h"
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 #include "checks/two_vm_plan.h"
 #include "runner/cleanup.h"
 #include "runner/exit_status.h"

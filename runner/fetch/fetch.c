@@ -362,6 +362,108 @@ static int hash_prefix(EVP_MD_CTX *md, int fd, uint64_t len, int *err)
 	return 0;
 }
 
+/* Ready x for an attempt: resume where the file ends (a buffer starts
+ * over), hash what is already there, counters back to zero. -EIO, e saying
+ * why, when what is there cannot be read. */
+static int start_attempt(struct xfer *x, const char *url, int attempt, struct fetch_error *e)
+{
+	x->offset = 0;
+	if (x->fd >= 0) {
+		off_t end = lseek(x->fd, 0, SEEK_END);
+		x->offset = end > 0 ? (uint64_t)end : 0;
+	} else {
+		sb_reset(x->sb);
+	}
+	if (x->md && hash_prefix(x->md, x->fd, x->offset, &x->write_errno)) {
+		describe(e, url, (struct fetch_class){ FR_WRITE, false }, 0, "", x->write_errno, x->o, attempt);
+		return -EIO;
+	}
+	x->received = 0;
+	x->write_errno = 0;
+	x->too_big = false;
+	x->t0 = now_ms();
+	x->last_draw = x->t0;
+	return 0;
+}
+
+static void set_options(CURL *h, const char *url, struct xfer *x, char *errbuf)
+{
+	const struct fetch_opts *o = x->o;
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "vlab/" VLAB_VERSION);
+	/* fewer, larger writes (and hash updates): 16 KiB by default */
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)o->max_redirects);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	/* a web mirror must not send vlab to a local file */
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)o->connect_s);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)o->stall_s);
+	if (x->offset)
+		curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->offset);
+}
+
+/* After attempt number attempt failed (rc, status, errbuf): 0 to try again
+ * (after the backoff, waited here), or the error to give up with, e saying
+ * why. */
+static int judge_failure(CURL *h, CURLcode rc, long status, const char *errbuf, const char *url, struct xfer *x,
+			 int attempt, struct fetch_error *e)
+{
+	const struct fetch_opts *o = x->o;
+	if (x->tty && x->drew)
+		fprintf(stderr, "\n");
+	x->drew = false;
+	if (x->too_big) {
+		e->reason = FR_TOO_BIG;
+		snprintf(e->msg, sizeof(e->msg), "%s: more than %zu bytes", url, x->max);
+		return -EFBIG;
+	}
+	struct fetch_class c = fetch_classify((int)rc, status, x->write_errno);
+	/* CURLE_OPERATION_TIMEDOUT is both the stall limit and the connect
+	 * timeout; only the former says "too slow" */
+	if (rc == CURLE_OPERATION_TIMEDOUT && !strstr(errbuf, "too slow"))
+		c.reason = FR_CONNECTION;
+	if (c.reason == FR_INTERRUPTED || cleanup_stop_requested()) {
+		describe(e, url, (struct fetch_class){ FR_INTERRUPTED, false }, status, errbuf, 0, o, attempt);
+		return -EINTR;
+	}
+	bool restart = rc == CURLE_RANGE_ERROR || status == 416;
+	if (!(c.transient || restart) || attempt > o->retries) {
+		describe(e, url, c, status, errbuf[0] ? errbuf : curl_easy_strerror(rc), x->write_errno, o, attempt);
+		return -EIO;
+	}
+	if (restart && x->fd >= 0) {
+		/* the server will not continue this file: start it over */
+		if (ftruncate(x->fd, 0) < 0) {
+			c = (struct fetch_class){ FR_WRITE, false };
+			describe(e, url, c, status, errbuf, errno, o, attempt);
+			return -EIO;
+		}
+	}
+	curl_off_t after = 0;
+	curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &after);
+	int64_t wait = restart ? 0 : fetch_backoff_ms(attempt, o->backoff_ms, (long)after);
+	if (!o->quiet)
+		fprintf(stderr, "%s: %s; attempt %d of %d in %.1f s\n", o->name, errbuf[0] ? errbuf : "error",
+			attempt + 1, o->retries + 1, (double)wait / 1000.0);
+	if (sleep_unless_stopped(wait)) {
+		describe(e, url, (struct fetch_class){ FR_INTERRUPTED, false }, status, errbuf, 0, o, attempt);
+		return -EINTR;
+	}
+	return 0;
+}
+
 static int transfer(const char *url, struct xfer *x, struct fetch_stats *st, struct fetch_error *e)
 {
 	global_init();
@@ -383,47 +485,11 @@ static int transfer(const char *url, struct xfer *x, struct fetch_stats *st, str
 	int ret = 0;
 	char errbuf[CURL_ERROR_SIZE];
 	for (int attempt = 1;; attempt++) {
-		x->offset = 0;
-		if (x->fd >= 0) {
-			off_t end = lseek(x->fd, 0, SEEK_END);
-			x->offset = end > 0 ? (uint64_t)end : 0;
-		} else {
-			sb_reset(x->sb);
-		}
-		if (x->md && hash_prefix(x->md, x->fd, x->offset, &x->write_errno)) {
-			describe(e, url, (struct fetch_class){ FR_WRITE, false }, 0, "", x->write_errno, o, attempt);
-			ret = -EIO;
+		ret = start_attempt(x, url, attempt, e);
+		if (ret)
 			break;
-		}
-		x->received = 0;
-		x->write_errno = 0;
-		x->too_big = false;
-		x->t0 = now_ms();
-		x->last_draw = x->t0;
 		errbuf[0] = '\0';
-		curl_easy_reset(h);
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_USERAGENT, "vlab/" VLAB_VERSION);
-		/* fewer, larger writes (and hash updates): 16 KiB by default */
-		curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
-		curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
-		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)o->max_redirects);
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-		/* a web mirror must not send vlab to a local file */
-		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)o->connect_s);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)o->stall_s);
-		if (x->offset)
-			curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->offset);
+		set_options(h, url, x, errbuf);
 		if (x->offset && attempt > 1)
 			st->resumes++;
 		CURLcode rc = curl_easy_perform(h);
@@ -438,53 +504,9 @@ static int transfer(const char *url, struct xfer *x, struct fetch_stats *st, str
 				draw(x, x->received, true);
 			break;
 		}
-		if (x->tty && x->drew)
-			fprintf(stderr, "\n");
-		x->drew = false;
-		if (x->too_big) {
-			e->reason = FR_TOO_BIG;
-			snprintf(e->msg, sizeof(e->msg), "%s: more than %zu bytes", url, x->max);
-			ret = -EFBIG;
+		ret = judge_failure(h, rc, status, errbuf, url, x, attempt, e);
+		if (ret)
 			break;
-		}
-		struct fetch_class c = fetch_classify((int)rc, status, x->write_errno);
-		/* CURLE_OPERATION_TIMEDOUT is both the stall limit and the connect
-		 * timeout; only the former says "too slow" */
-		if (rc == CURLE_OPERATION_TIMEDOUT && !strstr(errbuf, "too slow"))
-			c.reason = FR_CONNECTION;
-		if (c.reason == FR_INTERRUPTED || cleanup_stop_requested()) {
-			describe(e, url, (struct fetch_class){ FR_INTERRUPTED, false }, status, errbuf, 0, o, attempt);
-			ret = -EINTR;
-			break;
-		}
-		bool restart = rc == CURLE_RANGE_ERROR || status == 416;
-		if ((c.transient || restart) && attempt <= o->retries) {
-			if (restart && x->fd >= 0) {
-				/* the server will not continue this file: start it over */
-				if (ftruncate(x->fd, 0) < 0) {
-					c = (struct fetch_class){ FR_WRITE, false };
-					describe(e, url, c, status, errbuf, errno, o, attempt);
-					ret = -EIO;
-					break;
-				}
-			}
-			curl_off_t after = 0;
-			curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &after);
-			int64_t wait = restart ? 0 : fetch_backoff_ms(attempt, o->backoff_ms, (long)after);
-			if (!o->quiet)
-				fprintf(stderr, "%s: %s; attempt %d of %d in %.1f s\n", o->name,
-					errbuf[0] ? errbuf : "error", attempt + 1, o->retries + 1, (double)wait / 1000.0);
-			if (sleep_unless_stopped(wait)) {
-				describe(e, url, (struct fetch_class){ FR_INTERRUPTED, false }, status, errbuf, 0, o,
-					 attempt);
-				ret = -EINTR;
-				break;
-			}
-			continue;
-		}
-		describe(e, url, c, status, errbuf[0] ? errbuf : curl_easy_strerror(rc), x->write_errno, o, attempt);
-		ret = -EIO;
-		break;
 	}
 	curl_easy_cleanup(h);
 	st->bytes = x->received_all;

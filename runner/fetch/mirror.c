@@ -391,14 +391,93 @@ out:
 	return r;
 }
 
+/* Each of p's files (at paths) hashed from its bytes into p and into sums
+ * (SHA256SUMS lines); a file that does not match the sha256 the manifest
+ * gives it is not exported. */
+static int hash_profile_files(struct image_profile *p, const char *const paths[], struct strbuf *sums,
+			      struct obtain *out)
+{
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(roles) && !r; i++) {
+		struct image_file *f = file_of_mut(p, i);
+		if (!f->name)
+			continue;
+		char got[65];
+		int hr = sha256_file(paths[i], got);
+		if (hr) {
+			r = failed(out, "missing_file", "cannot read '%s': %s", paths[i], strerror(-hr));
+		} else if (f->sha256[0] && strcmp(f->sha256, got)) {
+			r = failed(out, "checksum_mismatch",
+				   "%s: checksum mismatch: the manifest says sha256 %s, the file is %s; not exported", paths[i],
+				   f->sha256, got);
+		} else {
+			snprintf(f->sha256, sizeof(f->sha256), "%s", got);
+			sb_addf(sums, "%s  %s\n", got, f->name);
+		}
+	}
+	return r;
+}
+
+/* Each of p's files (at paths) copied into pdir, each noted in out. */
+static int copy_profile_files(const struct image_profile *p, const char *const paths[], const char *pdir,
+			      struct obtain *out)
+{
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(roles) && !r; i++) {
+		const struct image_file *f = file_of(p, i);
+		if (!f->name)
+			continue;
+		struct obtained_file *of = add_obtained(out, i, f, "export");
+		char *dst = xasprintf("%s/%s", pdir, f->name);
+		snprintf(of->url, sizeof(of->url), "%s", dst);
+		int64_t t0 = now_ms();
+		r = export_file(paths[i], dst, out);
+		of->ms = now_ms() - t0;
+		struct stat st;
+		if (!r && stat(dst, &st) == 0)
+			of->bytes = (uint64_t)st.st_size;
+		free(dst);
+	}
+	return r;
+}
+
+/* The mirror's manifest at mpath with profile p in it: DIR/manifest keeps
+ * the other profiles a TA exported there before. */
+static int write_mirror_manifest(const char *mpath, const struct image_profile *p, struct obtain *out)
+{
+	struct manifest mm = { .nprofiles = 0 };
+	char err[512];
+	struct strbuf old = STRBUF_INIT, text = STRBUF_INIT;
+	int r = 0;
+	if (read_file(mpath, &old) == 0 && manifest_parse(sb_str(&old), mpath, &mm, err, sizeof(err))) {
+		r = failed(out, "bad_manifest", "%s (remove it, or export into an empty directory)", err);
+		goto out;
+	}
+	manifest_put_profile(&mm, p);
+	sb_adds(&text, "# a vlab course mirror (vlab image export): serve this directory from any\n"
+		       "# static web server; students run vlab fetch PROFILE --mirror URL\n");
+	for (int i = 0; i < mm.nprofiles; i++) {
+		sb_adds(&text, "\n");
+		manifest_write_profile(&text, &mm.profiles[i]);
+	}
+	r = write_file_atomic(mpath, text.buf, text.len, 0644);
+	if (r)
+		r = failed(out, write_reason(r), "cannot write '%s': %s", mpath, strerror(-r));
+out:
+	sb_release(&old);
+	sb_release(&text);
+	manifest_release(&mm);
+	return r;
+}
+
 int mirror_export(const char *profile, const char *extra_manifest, const char *dir, struct obtain *out)
 {
 	obtain_init(out, profile);
-	struct manifest m = { .nprofiles = 0 }, mm = { .nprofiles = 0 };
+	struct manifest m = { .nprofiles = 0 };
 	struct image img;
 	memset(&img, 0, sizeof(img));
 	char err[512];
-	struct strbuf text = STRBUF_INIT, sums = STRBUF_INIT;
+	struct strbuf sums = STRBUF_INIT;
 	char *pdir = xasprintf("%s/%s", dir, profile);
 	char *mpath = xasprintf("%s/manifest", dir);
 	char *spath = xasprintf("%s/SHA256SUMS", pdir);
@@ -416,23 +495,7 @@ int mirror_export(const char *profile, const char *extra_manifest, const char *d
 	struct image_profile p;
 	manifest_profile_copy(&p, img.profile);
 	const char *const paths[] = { img.kernel, img.initrd, img.rootfs };
-	for (size_t i = 0; i < ARRAY_SIZE(roles) && !r; i++) {
-		struct image_file *f = file_of_mut(&p, i);
-		if (!f->name)
-			continue;
-		char got[65];
-		int hr = sha256_file(paths[i], got);
-		if (hr) {
-			r = failed(out, "missing_file", "cannot read '%s': %s", paths[i], strerror(-hr));
-		} else if (f->sha256[0] && strcmp(f->sha256, got)) {
-			r = failed(out, "checksum_mismatch",
-				   "%s: checksum mismatch: the manifest says sha256 %s, the file is %s; not exported", paths[i],
-				   f->sha256, got);
-		} else {
-			snprintf(f->sha256, sizeof(f->sha256), "%s", got);
-			sb_addf(&sums, "%s  %s\n", got, f->name);
-		}
-	}
+	r = hash_profile_files(&p, paths, &sums, out);
 	if (r)
 		goto release_p;
 	r = mkdir_p(pdir, 0755);
@@ -440,21 +503,7 @@ int mirror_export(const char *profile, const char *extra_manifest, const char *d
 		r = failed(out, write_reason(r), "cannot create '%s': %s", pdir, strerror(-r));
 		goto release_p;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(roles) && !r; i++) {
-		const struct image_file *f = file_of(&p, i);
-		if (!f->name)
-			continue;
-		struct obtained_file *of = add_obtained(out, i, f, "export");
-		char *dst = xasprintf("%s/%s", pdir, f->name);
-		snprintf(of->url, sizeof(of->url), "%s", dst);
-		int64_t t0 = now_ms();
-		r = export_file(paths[i], dst, out);
-		of->ms = now_ms() - t0;
-		struct stat st;
-		if (!r && stat(dst, &st) == 0)
-			of->bytes = (uint64_t)st.st_size;
-		free(dst);
-	}
+	r = copy_profile_files(&p, paths, pdir, out);
 	if (r)
 		goto release_p;
 	r = write_file_atomic(spath, sums.buf, sums.len, 0644);
@@ -462,34 +511,14 @@ int mirror_export(const char *profile, const char *extra_manifest, const char *d
 		r = failed(out, write_reason(r), "cannot write '%s': %s", spath, strerror(-r));
 		goto release_p;
 	}
-	/* DIR/manifest keeps the other profiles a TA exported there before */
-	struct strbuf old = STRBUF_INIT;
-	int rr = read_file(mpath, &old);
-	if (rr == 0 && manifest_parse(sb_str(&old), mpath, &mm, err, sizeof(err))) {
-		r = failed(out, "bad_manifest", "%s (remove it, or export into an empty directory)", err);
-		sb_release(&old);
-		goto release_p;
-	}
-	sb_release(&old);
-	manifest_put_profile(&mm, &p);
-	sb_adds(&text, "# a vlab course mirror (vlab image export): serve this directory from any\n"
-		       "# static web server; students run vlab fetch PROFILE --mirror URL\n");
-	for (int i = 0; i < mm.nprofiles; i++) {
-		sb_adds(&text, "\n");
-		manifest_write_profile(&text, &mm.profiles[i]);
-	}
-	r = write_file_atomic(mpath, text.buf, text.len, 0644);
-	if (r)
-		r = failed(out, write_reason(r), "cannot write '%s': %s", mpath, strerror(-r));
+	r = write_mirror_manifest(mpath, &p, out);
 release_p:;
 	struct manifest one = { .nprofiles = 1 };
 	one.profiles[0] = p;
 	manifest_release(&one);
 out:
-	manifest_release(&mm);
 	manifest_release(&m);
 	image_release(&img);
-	sb_release(&text);
 	sb_release(&sums);
 	free(pdir);
 	free(mpath);
@@ -520,6 +549,101 @@ static int import_hashes(const char *dir, const char *sums_file, struct sha256su
 	return r;
 }
 
+/* Every file of p is in dir before anything is copied. */
+static int check_files_present(const char *dir, const struct image_profile *p, const char *profile,
+			       struct obtain *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+		const struct image_file *f = file_of(p, i);
+		if (!f->name)
+			continue;
+		char *src = xasprintf("%s/%s", dir, f->name);
+		struct stat st;
+		if (stat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
+			int r = failed(out, "missing_file",
+				       "'%s': %s: profile %s needs %s there (the lab's own file, as downloaded)", src,
+				       stat(src, &st) < 0 ? strerror(errno) : "not a regular file", profile, f->name);
+			free(src);
+			return r;
+		}
+		free(src);
+	}
+	return 0;
+}
+
+/* The file src (f's) into the cache under key (the hash wanted, or "import"
+ * while it is yet unknown), checked against want (NULL: any); got: its
+ * sha256. */
+static int copy_into_cache(const char *src, const struct image_file *f, const char *key, const char *want,
+			   char got[65], struct obtain *out)
+{
+	struct cache_lock lock;
+	int r = cache_lock(key, &lock, on_lock_wait, f->name);
+	if (r)
+		return r == -EINTR ? r : failed(out, "cache", "cannot lock the cache: %s", strerror(-r));
+	struct cache_part part;
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	r = in < 0 ? -errno : cache_part_open(key, true, &part);
+	if (r) {
+		if (in >= 0)
+			close(in);
+		cache_unlock(&lock);
+		return failed(out, in < 0 ? "missing_file" : "cache", "cannot import '%s': %s", src, strerror(-r));
+	}
+	bool werr;
+	r = copy_fd(in, part.fd, &werr);
+	close(in);
+	if (r) {
+		cache_part_discard(&part);
+		if (r != -EINTR)
+			r = failed(out, werr ? write_reason(r) : "read_error", "cannot import '%s' into %s: %s", src,
+				   cache_dir(), strerror(-r));
+	} else {
+		r = cache_part_commit(&part, want, NULL, got);
+		if (r == -EBADMSG)
+			r = failed(out, "checksum_mismatch",
+				   "%s: checksum mismatch: the course's sha256 is %s, this file's is %s; nothing was installed",
+				   src, want, got);
+		else if (r)
+			r = failed(out, write_reason(r), "cannot put '%s' into %s: %s", src, cache_dir(), strerror(-r));
+	}
+	cache_unlock(&lock);
+	return r;
+}
+
+/* The file of role i of the profile, f, from dir into the cache, noted in
+ * out; f's sha256 set to what it turned out to be. want: the hash it must
+ * have (NULL: any, recorded then). */
+static int import_file(const char *dir, size_t i, struct image_file *f, const char *want, struct obtain *out)
+{
+	struct obtained_file *of = &out->files[out->nfiles++];
+	of->role = roles[i];
+	snprintf(of->name, sizeof(of->name), "%s", f->name);
+	snprintf(of->source, sizeof(of->source), "import");
+	char *src = xasprintf("%s/%s", dir, f->name);
+	snprintf(of->url, sizeof(of->url), "%s", src);
+	int64_t t0 = now_ms();
+	/* the part is named by the hash wanted, or by the file's name while
+	 * its hash is yet unknown */
+	char key[80];
+	snprintf(key, sizeof(key), "%s", want ? want : "import");
+	char got[65] = "";
+	int r = copy_into_cache(src, f, key, want, got, out);
+	of->ms = now_ms() - t0;
+	free(src);
+	if (r)
+		return r;
+	snprintf(f->sha256, sizeof(f->sha256), "%s", got);
+	snprintf(of->sha256, sizeof(of->sha256), "%s", got);
+	of->recorded = !want;
+	char *blob = cache_blob_path(got);
+	struct stat st;
+	if (stat(blob, &st) == 0)
+		of->bytes = (uint64_t)st.st_size;
+	free(blob);
+	return 0;
+}
+
 int mirror_import(const char *dir, const char *profile, const char *extra_manifest, const char *sums_file,
 		  struct obtain *out)
 {
@@ -548,21 +672,9 @@ int mirror_import(const char *dir, const char *profile, const char *extra_manife
 	r = import_hashes(dir, sums_file, &sums, &have_sums, out);
 	if (r)
 		goto out;
-	/* every file there before anything is copied */
-	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
-		const struct image_file *f = file_of(&p, i);
-		if (!f->name)
-			continue;
-		char *src = xasprintf("%s/%s", dir, f->name);
-		struct stat st;
-		if (stat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
-			r = failed(out, "missing_file", "'%s': %s: profile %s needs %s there (the lab's own file, as downloaded)",
-				   src, stat(src, &st) < 0 ? strerror(errno) : "not a regular file", profile, f->name);
-			free(src);
-			goto out;
-		}
-		free(src);
-	}
+	r = check_files_present(dir, &p, profile, out);
+	if (r)
+		goto out;
 	if (cache_init(err, sizeof(err))) {
 		r = failed(out, "cache", "%s", err);
 		goto out;
@@ -574,67 +686,9 @@ int mirror_import(const char *dir, const char *profile, const char *extra_manife
 		const char *want = have_sums ? sha256sums_find(&sums, f->name) : NULL;
 		if (!want && f->sha256[0])
 			want = f->sha256;
-		struct obtained_file *of = &out->files[out->nfiles++];
-		of->role = roles[i];
-		snprintf(of->name, sizeof(of->name), "%s", f->name);
-		snprintf(of->source, sizeof(of->source), "import");
-		char *src = xasprintf("%s/%s", dir, f->name);
-		snprintf(of->url, sizeof(of->url), "%s", src);
-		int64_t t0 = now_ms();
-		/* the part is named by the hash wanted, or by the file's name while
-		 * its hash is yet unknown */
-		char key[80];
-		snprintf(key, sizeof(key), "%s", want ? want : "import");
-		struct cache_lock lock;
-		r = cache_lock(key, &lock, on_lock_wait, f->name);
-		if (r) {
-			free(src);
-			r = r == -EINTR ? r : failed(out, "cache", "cannot lock the cache: %s", strerror(-r));
-			goto out;
-		}
-		struct cache_part part;
-		int in = open(src, O_RDONLY | O_CLOEXEC);
-		r = in < 0 ? -errno : cache_part_open(key, true, &part);
-		if (r) {
-			if (in >= 0)
-				close(in);
-			cache_unlock(&lock);
-			r = failed(out, in < 0 ? "missing_file" : "cache", "cannot import '%s': %s", src, strerror(-r));
-			free(src);
-			goto out;
-		}
-		bool werr;
-		r = copy_fd(in, part.fd, &werr);
-		close(in);
-		char got[65] = "";
-		if (r) {
-			cache_part_discard(&part);
-			if (r != -EINTR)
-				r = failed(out, werr ? write_reason(r) : "read_error", "cannot import '%s' into %s: %s", src,
-					   cache_dir(), strerror(-r));
-		} else {
-			r = cache_part_commit(&part, want, NULL, got);
-			if (r == -EBADMSG)
-				r = failed(out, "checksum_mismatch",
-					   "%s: checksum mismatch: the course's sha256 is %s, this file's is %s; nothing was installed",
-					   src, want, got);
-			else if (r)
-				r = failed(out, write_reason(r), "cannot put '%s' into %s: %s", src, cache_dir(),
-					   strerror(-r));
-		}
-		cache_unlock(&lock);
-		of->ms = now_ms() - t0;
-		free(src);
+		r = import_file(dir, i, f, want, out);
 		if (r)
 			goto out;
-		snprintf(f->sha256, sizeof(f->sha256), "%s", got);
-		snprintf(of->sha256, sizeof(of->sha256), "%s", got);
-		of->recorded = !want;
-		char *blob = cache_blob_path(got);
-		struct stat st;
-		if (stat(blob, &st) == 0)
-			of->bytes = (uint64_t)st.st_size;
-		free(blob);
 	}
 	if (cache_install_profile(&p, err, sizeof(err)))
 		r = failed(out, "cache", "%s", err);

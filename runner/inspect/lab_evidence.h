@@ -14,8 +14,8 @@
 #include <sys/types.h>
 
 #include "checks/guest_parse.h"
-#include "checks/http.h"
-#include "checks/icmp.h"
+#include "runner/net/http_get.h"
+#include "runner/net/icmp_echo.h"
 #include "checks/verdict.h"
 #include "runner/inspect/qemu_proc.h"
 #include "runner/net/net.h"

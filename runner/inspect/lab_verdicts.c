@@ -9,7 +9,7 @@
 #include "checks/ch1.h"
 #include "checks/ch2.h"
 #include "checks/ping_parse.h"
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 
 /* ---- verdicts ------------------------------------------------------------ */
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 
 struct qemu_proc {
 	pid_t pid;

@@ -1,7 +1,7 @@
 /* Gathering chapter 3's two hand-built VMs (runner/inspect/two_vm_evidence.h). */
 #include "runner/inspect/two_vm_evidence.h"
 
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 #include "runner/cleanup.h"
 
 /* The commands read in each guest, read-only; VM1's pings cross each link

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "checks/net_link_info.h"
+
 struct net;
 
 /* A NETLINK_ROUTE socket in the netns current now. */
@@ -54,21 +56,6 @@ int net_link_set_master(struct net *n, const char *name, const char *master);
  * (no broadcast address). */
 int net_addr_add(struct net *n, const char *ifname, const char *cidr);
 int net_addr_del(struct net *n, const char *ifname, const char *cidr);
-
-#define NET_MAX_ADDRS 4
-
-struct net_link_info {
-	char name[16];
-	int index;
-	bool up;           /* IFF_UP */
-	bool carrier;      /* IFF_LOWER_UP */
-	char kind[16];     /* IFLA_INFO_KIND: "tun" (taps too), "bridge", "veth"; "" for lo, NICs */
-	char master[16];   /* bridge it is enslaved to, "" */
-	char mac[18];      /* "52:54:00:12:34:56", "" when it has none */
-	char addrs[NET_MAX_ADDRS][48];  /* IPv4 "10.0.0.1/24", the first NET_MAX_ADDRS */
-	int naddrs;
-	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
-};
 
 /* -ENODEV when absent. */
 int net_link_get(struct net *n, const char *name, struct net_link_info *info);

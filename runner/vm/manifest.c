@@ -110,6 +110,51 @@ static void store_profile(struct manifest *m, struct image_profile *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* A key of a profile block with its value (not empty), into p: 0, or the
+ * error fail() wrote. */
+static int read_profile_key(struct image_profile *p, const char *key, char *value, char *err, size_t errlen,
+			    const char *origin, int lineno)
+{
+	if (!strcmp(key, "description")) {
+		free(p->description);
+		p->description = xstrdup(value);
+	} else if (!strcmp(key, "kernel")) {
+		return parse_file(&p->kernel, value, key, err, errlen, origin, lineno);
+	} else if (!strcmp(key, "initrd")) {
+		return parse_file(&p->initrd, value, key, err, errlen, origin, lineno);
+	} else if (!strcmp(key, "rootfs")) {
+		return parse_file(&p->rootfs, value, key, err, errlen, origin, lineno);
+	} else if (!strcmp(key, "append")) {
+		free(p->append);
+		p->append = xstrdup(value);
+	} else if (!strcmp(key, "lab-append")) {
+		free(p->lab_append);
+		p->lab_append = xstrdup(value);
+	} else if (!strcmp(key, "login")) {
+		char *sp = NULL;
+		char *user = strtok_r(value, " \t", &sp);
+		char *pw = strtok_r(NULL, " \t", &sp);
+		char *extra = strtok_r(NULL, " \t", &sp);
+		if (!user || !pw || extra)
+			return fail(err, errlen, origin, lineno, "'login' takes a user and a password");
+		if (p->nlogins >= PROFILE_MAX_LOGINS)
+			return fail(err, errlen, origin, lineno, "more than %d logins", PROFILE_MAX_LOGINS);
+		p->logins[p->nlogins].user = xstrdup(user);
+		p->logins[p->nlogins].password = xstrdup(pw);
+		p->nlogins++;
+	} else if (!strcmp(key, "http")) {
+		if (!strcmp(value, "busybox"))
+			p->http = HTTP_BUSYBOX;
+		else if (!strcmp(value, "python3"))
+			p->http = HTTP_PYTHON3;
+		else
+			return fail(err, errlen, origin, lineno, "'http' is busybox or python3, not '%s'", value);
+	} else {
+		return fail(err, errlen, origin, lineno, "unknown key '%s'", key);
+	}
+	return 0;
+}
+
 int manifest_parse(const char *text, const char *origin, struct manifest *m, char *err, size_t errlen)
 {
 	char *copy = xstrdup(text);
@@ -178,45 +223,7 @@ int manifest_parse(const char *text, const char *origin, struct manifest *m, cha
 			ret = fail(err, errlen, origin, lineno, "'%s' needs a value", key);
 			goto out;
 		}
-		if (!strcmp(key, "description")) {
-			free(cur.description);
-			cur.description = xstrdup(value);
-		} else if (!strcmp(key, "kernel")) {
-			ret = parse_file(&cur.kernel, value, key, err, errlen, origin, lineno);
-		} else if (!strcmp(key, "initrd")) {
-			ret = parse_file(&cur.initrd, value, key, err, errlen, origin, lineno);
-		} else if (!strcmp(key, "rootfs")) {
-			ret = parse_file(&cur.rootfs, value, key, err, errlen, origin, lineno);
-		} else if (!strcmp(key, "append")) {
-			free(cur.append);
-			cur.append = xstrdup(value);
-		} else if (!strcmp(key, "lab-append")) {
-			free(cur.lab_append);
-			cur.lab_append = xstrdup(value);
-		} else if (!strcmp(key, "login")) {
-			char *sp = NULL;
-			char *user = strtok_r(value, " \t", &sp);
-			char *pw = strtok_r(NULL, " \t", &sp);
-			char *extra = strtok_r(NULL, " \t", &sp);
-			if (!user || !pw || extra) {
-				ret = fail(err, errlen, origin, lineno, "'login' takes a user and a password");
-			} else if (cur.nlogins >= PROFILE_MAX_LOGINS) {
-				ret = fail(err, errlen, origin, lineno, "more than %d logins", PROFILE_MAX_LOGINS);
-			} else {
-				cur.logins[cur.nlogins].user = xstrdup(user);
-				cur.logins[cur.nlogins].password = xstrdup(pw);
-				cur.nlogins++;
-			}
-		} else if (!strcmp(key, "http")) {
-			if (!strcmp(value, "busybox"))
-				cur.http = HTTP_BUSYBOX;
-			else if (!strcmp(value, "python3"))
-				cur.http = HTTP_PYTHON3;
-			else
-				ret = fail(err, errlen, origin, lineno, "'http' is busybox or python3, not '%s'", value);
-		} else {
-			ret = fail(err, errlen, origin, lineno, "unknown key '%s'", key);
-		}
+		ret = read_profile_key(&cur, key, value, err, errlen, origin, lineno);
 		if (ret)
 			goto out;
 next:

@@ -1,9 +1,10 @@
 /* libFuzzer harness for the qemu command-line parser and the /proc parsers
- * (checks/qemu_cmdline.c, checks/procfs_parse.c, and the two-VM plan's
- * views of a command line, checks/two_vm_plan.c): any bytes, read as
- * /proc/PID/cmdline, must parse without a crash, a leak or undefined
- * behaviour, every view and verdict of the result must work, and the
- * /proc parsers must take the same bytes as text. */
+ * (checks/qemu_cmdline.c with qemu_opt.c, its views and verdicts in
+ * qemu_devices.c and qemu_cmdline_verdicts.c, checks/procfs_parse.c, and the
+ * two-VM plan's views of a command line, checks/two_vm_plan.c): any bytes,
+ * read as /proc/PID/cmdline, must parse without a crash, a leak or undefined
+ * behaviour, every view and verdict of the result must work, and the /proc
+ * parsers must take the same bytes as text. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 
 #include "checks/procfs_parse.h"
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 #include "checks/two_vm_plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

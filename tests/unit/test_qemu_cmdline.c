@@ -1,7 +1,7 @@
-/* checks/qemu_cmdline: real qemu command lines (tests/fixtures/cmdline, see
- * its README: /proc/PID/cmdline of qemus that ran) read into fields, and
- * the verdicts on them with their exact details; then the syntax's corners
- * on argv written here. */
+/* checks/qemu_cmdline, qemu_devices and qemu_cmdline_verdicts: real qemu
+ * command lines (tests/fixtures/cmdline, see its README: /proc/PID/cmdline of
+ * qemus that ran) read into fields, and the verdicts on them with their exact
+ * details; then the syntax's corners on argv written here. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "checks/qemu_cmdline.h"
+#include "checks/qemu_cmdline_verdicts.h"
 #include "runner/util.h"
 
 #define CMDLINE_FIXTURES FIXTURES "/cmdline/"

@@ -1,4 +1,4 @@
-/* checks/http: http_get() against a tiny scripted HTTP server in a forked
+/* runner/net/http_get: http_get() against a tiny scripted HTTP server in a forked
  * child on 127.0.0.1 (an ephemeral port): 200 with a known body, 404, 500,
  * a redirect (not followed), a server that accepts and never answers, one
  * that closes at once, a closed port, a body over the cap; a proxy in the
@@ -26,7 +26,7 @@
 
 #include <cmocka.h>
 
-#include "checks/http.h"
+#include "runner/net/http_get.h"
 #include "runner/cleanup.h"
 #include "runner/util.h"
 

@@ -1,7 +1,7 @@
 /* HTTP GET over libcurl's multi interface: the transfer is driven here in
  * 100 ms slices, so a stop request ends it at once (-EINTR) and the UI's
  * idle_tick() keeps running, as in every other wait in vlab. */
-#include "checks/http.h"
+#include "runner/net/http_get.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -119,6 +119,81 @@ static int set_options(CURL *h, const char *url, long connect_timeout_ms, long t
 	return c;
 }
 
+/* Drive the transfer on m in POLL_SLICE_MS slices until it ends. Returns 0
+ * with *cc its result when it finished; -EIO (res->error says why) when
+ * libcurl failed, -EINTR on a stop request. */
+static int drive(CURLM *m, CURLcode *cc, struct http_result *res)
+{
+	for (;;) {
+		int running = 0;
+		CURLMcode mc = curl_multi_perform(m, &running);
+		if (mc == CURLM_OK && running)
+			mc = curl_multi_poll(m, NULL, 0, POLL_SLICE_MS, NULL);
+		if (mc != CURLM_OK) {
+			snprintf(res->error, sizeof(res->error), "%s", curl_multi_strerror(mc));
+			return -EIO;
+		}
+		bool done = false;
+		int left;
+		CURLMsg *msg;
+		while ((msg = curl_multi_info_read(m, &left)))
+			if (msg->msg == CURLMSG_DONE) {
+				*cc = msg->data.result;
+				done = true;
+			}
+		if (!done && !running) {
+			/* cannot happen: a finished transfer leaves a DONE message */
+			snprintf(res->error, sizeof(res->error), "libcurl stopped without a result");
+			return -EIO;
+		}
+		idle_tick();
+		if (done)
+			return 0;
+		if (cleanup_stop_requested()) {
+			snprintf(res->error, sizeof(res->error), "stopped by a stop request");
+			return -EINTR;
+		}
+	}
+}
+
+/* What the finished transfer on h (its result cc, its body b) means: res
+ * filled, the body handed over to it when an answer came. Returns http_get's
+ * return. */
+static int read_outcome(CURL *h, CURLcode cc, struct body *b, const char *errbuf, struct http_result *res)
+{
+	res->curl_code = cc;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+	curl_off_t us = 0;
+	if (curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
+		res->total_ms = (double)us / 1000.0;
+	if (cc == CURLE_WRITE_ERROR && b->truncated)
+		cc = CURLE_OK; /* we cut it ourselves: the answer itself came */
+	if (cc == CURLE_OK && res->status > 0) {
+		res->truncated = b->truncated;
+		if (b->truncated)
+			snprintf(res->error, sizeof(res->error), "body cut at %u bytes (HTTP_BODY_CAP)",
+				 HTTP_BODY_CAP);
+		sha256_hex(b->sb.buf ? b->sb.buf : "", b->sb.len, res->body_sha256);
+		res->body_len = b->sb.len;
+		res->body = b->sb.buf ? b->sb.buf : xstrdup("");
+		b->sb.buf = NULL;
+		b->sb.len = b->sb.cap = 0;
+		return 0;
+	}
+	long os_errno = 0;
+	curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+	int ret = cc == CURLE_OK ? -EIO : map_error(cc, os_errno);
+	snprintf(res->error, sizeof(res->error), "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
+	/* curl 7.88 says "Couldn't connect to server" for refused and
+	 * unreachable alike: add what the socket said */
+	if (os_errno > 0 && !strstr(res->error, strerror((int)os_errno))) {
+		size_t l = strlen(res->error);
+		snprintf(res->error + l, sizeof(res->error) - l, " (%s)", strerror((int)os_errno));
+	}
+	res->status = 0;
+	return ret;
+}
+
 int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms, struct http_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -150,74 +225,10 @@ int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms, st
 		ret = -ENOMEM;
 		goto out;
 	}
-
 	cc = CURLE_FAILED_INIT;
-	bool done = false;
-	while (!done) {
-		int running = 0;
-		CURLMcode mc = curl_multi_perform(m, &running);
-		if (mc == CURLM_OK && running)
-			mc = curl_multi_poll(m, NULL, 0, POLL_SLICE_MS, NULL);
-		if (mc != CURLM_OK) {
-			snprintf(res->error, sizeof(res->error), "%s", curl_multi_strerror(mc));
-			ret = -EIO;
-			break;
-		}
-		int left;
-		CURLMsg *msg;
-		while ((msg = curl_multi_info_read(m, &left)))
-			if (msg->msg == CURLMSG_DONE) {
-				cc = msg->data.result;
-				done = true;
-			}
-		if (!done && !running) {
-			/* cannot happen: a finished transfer leaves a DONE message */
-			snprintf(res->error, sizeof(res->error), "libcurl stopped without a result");
-			ret = -EIO;
-			break;
-		}
-		idle_tick();
-		if (!done && cleanup_stop_requested()) {
-			snprintf(res->error, sizeof(res->error), "stopped by a stop request");
-			ret = -EINTR;
-			break;
-		}
-	}
-	if (!done)
-		goto detach;
-
-	res->curl_code = cc;
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
-	curl_off_t us = 0;
-	if (curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
-		res->total_ms = (double)us / 1000.0;
-	if (cc == CURLE_WRITE_ERROR && b.truncated)
-		cc = CURLE_OK; /* we cut it ourselves: the answer itself came */
-	if (cc == CURLE_OK && res->status > 0) {
-		res->truncated = b.truncated;
-		if (b.truncated)
-			snprintf(res->error, sizeof(res->error), "body cut at %u bytes (HTTP_BODY_CAP)",
-				 HTTP_BODY_CAP);
-		sha256_hex(b.sb.buf ? b.sb.buf : "", b.sb.len, res->body_sha256);
-		res->body_len = b.sb.len;
-		res->body = b.sb.buf ? b.sb.buf : xstrdup("");
-		b.sb.buf = NULL;
-		b.sb.len = b.sb.cap = 0;
-		ret = 0;
-	} else {
-		long os_errno = 0;
-		curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
-		ret = cc == CURLE_OK ? -EIO : map_error(cc, os_errno);
-		snprintf(res->error, sizeof(res->error), "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
-		/* curl 7.88 says "Couldn't connect to server" for refused and
-		 * unreachable alike: add what the socket said */
-		if (os_errno > 0 && !strstr(res->error, strerror((int)os_errno))) {
-			size_t l = strlen(res->error);
-			snprintf(res->error + l, sizeof(res->error) - l, " (%s)", strerror((int)os_errno));
-		}
-		res->status = 0;
-	}
-detach:
+	ret = drive(m, &cc, res);
+	if (ret == 0)
+		ret = read_outcome(h, cc, &b, errbuf, res);
 	curl_multi_remove_handle(m, h);
 out:
 	if (h)
