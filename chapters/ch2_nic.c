@@ -25,7 +25,8 @@
 #include "runner/proc.h"
 #include "runner/vm/qmp.h"
 #include "runner/report.h"
-#include "runner/vm/vmrun.h"
+#include "runner/lab.h"
+#include "runner/manual.h"
 
 #define LAB_CH2 "lab chapter 2, \"Add a network device to the VM\""
 

@@ -30,7 +30,8 @@
 #include "runner/net/net.h"
 #include "runner/net/ns.h"
 #include "runner/report.h"
-#include "runner/vm/vmrun.h"
+#include "runner/lab.h"
+#include "runner/manual.h"
 
 #define LAB_CH3 "lab chapter 3, \"Virtualized Vs Paravirtualized I/O\""
 

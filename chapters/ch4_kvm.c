@@ -28,7 +28,7 @@
 #include "runner/vm/qmp.h"
 #include "runner/report.h"
 #include "runner/host/tracepoint.h"
-#include "runner/vm/vmrun.h"
+#include "runner/lab.h"
 
 #define LAB_CH4 "lab chapter 4, \"KVM\" (strace the ioctls)"
 

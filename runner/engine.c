@@ -26,113 +26,6 @@
 #include "runner/proc.h"
 #include "runner/report.h"
 #include "runner/rundir.h"
-#include "runner/vm/vmrun.h"
-
-struct check_result *lab_check(struct lab *lab, const char *id)
-{
-	for (int i = 0; i < lab->nchecks; i++)
-		if (!strcmp(lab->checks[i].id, id))
-			return &lab->checks[i];
-	return NULL;
-}
-
-void lab_metric(struct lab *lab, const char *name, double value)
-{
-	for (int i = 0; i < lab->nmetrics; i++) {
-		if (!strcmp(lab->metrics[i].name, name)) {
-			lab->metrics[i].value = value;
-			return;
-		}
-	}
-	if (lab->nmetrics < LAB_MAX_METRICS)
-		lab->metrics[lab->nmetrics++] = (struct metric){ name, value };
-}
-
-void lab_artifact(struct lab *lab, const char *name, const char *path)
-{
-	if (lab->nartifacts < LAB_MAX_ARTIFACTS)
-		lab->artifacts[lab->nartifacts++] = (struct artifact){ name, xstrdup(path) };
-}
-
-char *lab_path(const struct lab *lab, const char *name)
-{
-	return xasprintf("%s/%s", lab->run_dir, name);
-}
-
-int lab_prepare_image(struct lab *lab)
-{
-	char err[512] = "";
-	int r = image_load_manifests(&lab->manifest, lab->opt->manifest, err, sizeof(err));
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "%s", err);
-		return r;
-	}
-	r = image_resolve(&lab->manifest, lab->opt->profile, &lab->image, err, sizeof(err));
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "%s", err);
-		return r;
-	}
-	const char *const tools[][2] = {
-		{ "qemu-system-x86_64", "qemu-system-x86" },
-		{ "qemu-img", "qemu-utils" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
-		char *path = proc_which(tools[i][0]);
-		if (!path) {
-			snprintf(lab->blocked, sizeof(lab->blocked),
-				 "%s not found in PATH: install Debian's %s (or run 'make deps')", tools[i][0], tools[i][1]);
-			return -ENOENT;
-		}
-		free(path);
-	}
-	host_probe_kvm("", &lab->host);
-	r = accel_decide(&lab->host, lab->opt->accel, &lab->accel);
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "%s", lab->accel.reason);
-		return r;
-	}
-	return 0;
-}
-
-static void lab_init(struct lab *lab, const struct chapter *ch, const struct lab_options *opt)
-{
-	memset(lab, 0, sizeof(*lab));
-	lab->opt = opt;
-	lab->chapter = ch;
-	lab->started_ms = now_ms();
-	for (int v = 0; v < LAB_MAX_VMS; v++) {
-		lab->vms[v].pid_handle = lab->vms[v].overlay_handle = -1;
-		lab->vms[v].serial_handle = lab->vms[v].qmp_handle = -1;
-	}
-	for (size_t s = 0; s < ch->nsteps; s++) {
-		const struct step *st = &ch->steps[s];
-		for (const char *const *id = st->checks; id && *id; id++)
-			if (lab->nchecks < LAB_MAX_CHECKS && !lab_check(lab, *id))
-				check_init(&lab->checks[lab->nchecks++], *id);
-	}
-}
-
-static void lab_release(struct lab *lab)
-{
-	for (int i = 0; i < LAB_MAX_VMS; i++)
-		vm_release(&lab->vms[i]);
-	for (int i = 0; i < lab->nartifacts; i++)
-		free(lab->artifacts[i].path);
-	image_release(&lab->image);
-	manifest_release(&lab->manifest);
-	free(lab->run_id);
-	free(lab->run_dir);
-}
-
-/* Everything the run created is gone: the ledger goes too, so `vlab status`
- * has nothing to say about this run. */
-static void drop_ledger(struct lab *lab)
-{
-	char *ledger_file = lab_path(lab, "resources");
-	cleanup_set_ledger(NULL);
-	unlink(ledger_file);
-	free(ledger_file);
-}
 
 /* With --step NAME, the steps before NAME run as its set-up (quietly), NAME
  * runs and is reported, and the steps after it do not run. Returns the index
@@ -204,7 +97,7 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 		if (ch->teardown)
 			ch->teardown(&lab);
 		cleanup_run_all();
-		drop_ledger(&lab);
+		lab_drop_ledger(&lab);
 		goto out;
 	}
 
@@ -251,7 +144,7 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 		cleanup_forget_all();
 	} else {
 		cleanup_run_all();
-		drop_ledger(&lab);
+		lab_drop_ledger(&lab);
 	}
 	lab.duration_ms = now_ms() - lab.started_ms;
 
@@ -281,7 +174,7 @@ stopped:
 	if (ch->teardown)
 		ch->teardown(&lab);
 	cleanup_run_all();
-	drop_ledger(&lab);
+	lab_drop_ledger(&lab);
 	said(why, whylen, "stopped by signal %d; everything this run started was removed", cleanup_stop_signal());
 	exit_status = 128 + cleanup_stop_signal();
 out:
