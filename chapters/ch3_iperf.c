@@ -97,7 +97,7 @@ struct ch3_state {
 	struct strbuf text[2];
 	struct tap_bytes session[4];
 };
-static struct ch3_state st;
+
 
 static const char *const link_names[6] = { "tap0", "tap1", "tap2", "tap3", "br0", "br1" };
 
@@ -105,29 +105,27 @@ static const char *const link_names[6] = { "tap0", "tap1", "tap2", "tap3", "br0"
  * the namespace takes whatever is left with it anyway. */
 static void delete_links(void *arg)
 {
-	(void)arg;
-	for (size_t i = 0; st.lnet.net && i < ARRAY_SIZE(link_names); i++)
-		if (st.made[i])
-			net_link_delete(st.lnet.net, link_names[i]);
-	memset(st.made, 0, sizeof(st.made));
+	struct ch3_state *st = arg;
+	for (size_t i = 0; st->lnet.net && i < ARRAY_SIZE(link_names); i++)
+		if (st->made[i])
+			net_link_delete(st->lnet.net, link_names[i]);
+	memset(st->made, 0, sizeof(st->made));
 }
 
 static int ch3_prepare(struct lab *lab)
 {
-	for (int i = 0; i < 2; i++)
-		sb_release(&st.text[i]);
-	memset(&st, 0, sizeof(st));
-	st.lnet = (struct lab_net)LAB_NET_INIT;
-	st.iperf_rc[0] = st.iperf_rc[1] = -ENOENT; /* no run yet */
+	struct ch3_state *st = lab->chapter_state; /* zeroed by the engine */
+	st->lnet = (struct lab_net)LAB_NET_INIT;
+	st->iperf_rc[0] = st->iperf_rc[1] = -ENOENT; /* no run yet */
 	/* a fault for the integration test that proves the counter check
 	 * (git's GIT_TEST_* variables are the model): the run says so */
 	const char *swap = getenv("VLAB_TEST_CH3_SWAP_ADDRESSES");
-	st.swap = swap && *swap && strcmp(swap, "0");
+	st->swap = swap && *swap && strcmp(swap, "0");
 	int r = lab_prepare_image(lab);
 	if (r)
 		return r;
 	/* from here on vlab, both qemus and every check live in the lab namespace */
-	return lab_net_open(lab, &st.lnet, "chapter 3 needs taps");
+	return lab_net_open(lab, &st->lnet, "chapter 3 needs taps");
 }
 
 static int duration_s(const struct lab *lab)
@@ -137,39 +135,40 @@ static int duration_s(const struct lab *lab)
 
 /* ---- step 1: taps and bridges ---- */
 
-static int make_links(void)
+static int make_links(struct ch3_state *st)
 {
 	int r = 0;
 	for (int i = 0; i < 4 && !r; i++) {
 		/* owned by us: where /dev/net/tun is 0666 no other user may attach to it */
 		r = net_tap_create(link_names[i], geteuid());
-		st.made[i] = r == 0;
+		st->made[i] = r == 0;
 		if (!r)
-			r = net_link_set_up(st.lnet.net, link_names[i], true);
+			r = net_link_set_up(st->lnet.net, link_names[i], true);
 	}
 	for (int b = 0; b < 2 && !r; b++) {
-		r = net_bridge_create(st.lnet.net, bridges[b].name);
-		st.made[4 + b] = r == 0;
+		r = net_bridge_create(st->lnet.net, bridges[b].name);
+		st->made[4 + b] = r == 0;
 		for (int t = 0; t < 2 && !r; t++)
-			r = net_link_set_master(st.lnet.net, bridges[b].taps[t], bridges[b].name);
+			r = net_link_set_master(st->lnet.net, bridges[b].taps[t], bridges[b].name);
 		if (!r)
-			r = net_addr_add(st.lnet.net, bridges[b].name, bridges[b].cidr);
+			r = net_addr_add(st->lnet.net, bridges[b].name, bridges[b].cidr);
 		if (!r)
-			r = net_link_set_up(st.lnet.net, bridges[b].name, true);
+			r = net_link_set_up(st->lnet.net, bridges[b].name, true);
 	}
 	return r;
 }
 
 static int step_bridges(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch3.bridges");
 	if (lab->opt->host_net)
 		ui_note(lab, "--host-net is chapter 2's: chapter 3 builds its bridges in vlab's own namespace.");
-	if (st.lnet.ns.named)
+	if (st->lnet.ns.named)
 		ui_note(lab, "In the network namespace %s (`ip netns exec %s ...` or `vlab shell` reach it):",
-			st.lnet.ns.name, st.lnet.ns.name);
-	cleanup_add_callback(delete_links, NULL, "taps and bridges");
-	int rc = make_links();
+			st->lnet.ns.name, st->lnet.ns.name);
+	cleanup_add_callback(delete_links, st, "taps and bridges");
+	int rc = make_links(st);
 	if (rc) {
 		char msg[256];
 		net_describe_error(msg, sizeof(msg), "set up", "the taps and bridges", rc);
@@ -180,7 +179,7 @@ static int step_bridges(struct lab *lab)
 	/* the verdict reads the kernel's view back, not what vlab asked for */
 	struct net_link_info all[32];
 	size_t n = 0;
-	rc = net_link_list(st.lnet.net, all, ARRAY_SIZE(all), &n);
+	rc = net_link_list(st->lnet.net, all, ARRAY_SIZE(all), &n);
 	if (rc) {
 		check_error(r, "cannot list the namespace's links: %s", strerror(-rc));
 		return 0;
@@ -273,6 +272,7 @@ static int step_boot(struct lab *lab)
  * so poll until both MACs show up. */
 static int find_nics(struct lab *lab, int v)
 {
+	struct ch3_state *st = lab->chapter_state;
 	struct strbuf out = STRBUF_INIT;
 	int status, rc = 0;
 	int64_t deadline = now_ms() + lab_cmd_timeout_ms(lab, 10000);
@@ -289,7 +289,7 @@ static int find_nics(struct lab *lab, int v)
 			for (int i = 2 * v; i < 2 * v + 2; i++) {
 				if (strcasecmp(mac, plan[i].mac))
 					continue;
-				snprintf(st.ifname[i], sizeof(st.ifname[i]), "%s", name);
+				snprintf(st->ifname[i], sizeof(st->ifname[i]), "%s", name);
 				found++;
 				ui_note(lab, "%s: %s has %s (driver %s)", lab->vms[v].name, name, mac, drv[0] ? drv : "none");
 				if (strcmp(drv, plan[i].driver))
@@ -306,7 +306,7 @@ static int find_nics(struct lab *lab, int v)
 	if (rc)
 		return rc;
 	for (int i = 2 * v; i < 2 * v + 2; i++) {
-		if (!st.ifname[i][0]) {
+		if (!st->ifname[i][0]) {
 			snprintf(lab->blocked, sizeof(lab->blocked), "%s has no interface with MAC %s", lab->vms[v].name,
 				 plan[i].mac);
 			return -ENODEV;
@@ -316,9 +316,9 @@ static int find_nics(struct lab *lab, int v)
 }
 
 /* The address plan[i]'s interface gets (crossed in VM1 under the test fault). */
-static const char *cidr_of(int i)
+static const char *cidr_of(struct ch3_state *st, int i)
 {
-	if (st.swap && plan[i].vm == 0)
+	if (st->swap && plan[i].vm == 0)
 		return plan[i ^ 1].cidr;
 	return plan[i].cidr;
 }
@@ -327,6 +327,7 @@ static int manual_session(struct lab *lab);
 
 static int step_address(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	if (lab->opt->manual)
 		return manual_session(lab);
 	int rc = 0;
@@ -334,7 +335,7 @@ static int step_address(struct lab *lab)
 		rc = find_nics(lab, v);
 	if (rc)
 		return rc;
-	if (st.swap)
+	if (st->swap)
 		ui_note(lab, "VLAB_TEST_CH3_SWAP_ADDRESSES is set: VM1's two addresses go on the wrong interfaces, "
 			     "on purpose");
 	struct strbuf out = STRBUF_INIT;
@@ -350,8 +351,8 @@ static int step_address(struct lab *lab)
 	for (int v = 0; v < 2 && !rc; v++) {
 		struct strbuf cmd = STRBUF_INIT;
 		for (int i = 2 * v; i < 2 * v + 2; i++)
-			sb_addf(&cmd, "%sip link set %s up && ip addr add %s dev %s", i % 2 ? " && " : "", st.ifname[i],
-				cidr_of(i), st.ifname[i]);
+			sb_addf(&cmd, "%sip link set %s up && ip addr add %s dev %s", i % 2 ? " && " : "", st->ifname[i],
+				cidr_of(st, i), st->ifname[i]);
 		ui_note(lab, "in %s:", lab->vms[v].name);
 		ui_command(lab, "guest", cmd.buf);
 		rc = vm_run(lab, &lab->vms[v], cmd.buf, lab_cmd_timeout_ms(lab, 5000), &out, &status);
@@ -368,7 +369,7 @@ static int step_address(struct lab *lab)
 		char *cmd = xasprintf("i=0; while { [ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ] || "
 				      "[ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ]; } && [ $i -lt 100 ]; "
 				      "do sleep 0.1; i=$((i+1)); done; ip a s",
-				      st.ifname[2 * v], st.ifname[2 * v + 1]);
+				      st->ifname[2 * v], st->ifname[2 * v + 1]);
 		rc = vm_run(lab, &lab->vms[v], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
 		free(cmd);
 		if (!rc) {
@@ -384,11 +385,11 @@ static int step_address(struct lab *lab)
 
 /* The last output of a command typed in VM v that starts with prefix and
  * names what; 0 when there is one. */
-static int typed_output(int v, const char *prefix, const char *what, struct strbuf *out)
+static int typed_output(struct ch3_state *st, int v, const char *prefix, const char *what, struct strbuf *out)
 {
 	struct strbuf outs[8];
 	memset(outs, 0, sizeof(outs));
-	size_t n = transcript_outputs_like(sb_str(&st.text[v]), prefix, what, outs, ARRAY_SIZE(outs));
+	size_t n = transcript_outputs_like(sb_str(&st->text[v]), prefix, what, outs, ARRAY_SIZE(outs));
 	size_t kept = n < ARRAY_SIZE(outs) ? n : ARRAY_SIZE(outs);
 	if (kept)
 		sb_adds(out, sb_str(&outs[kept - 1]));
@@ -435,11 +436,12 @@ static int run_pings(struct lab *lab, struct strbuf outs[2])
 
 static int step_ping(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	struct strbuf outs[2] = { STRBUF_INIT, STRBUF_INIT };
 	int rc = 0;
 	if (lab->opt->manual) {
 		for (int l = 0; l < 2; l++)
-			typed_output(0, "ping", links[l].peer, &outs[l]); /* none: outs[l] stays empty */
+			typed_output(st, 0, "ping", links[l].peer, &outs[l]); /* none: outs[l] stays empty */
 	} else {
 		rc = run_pings(lab, outs);
 	}
@@ -465,10 +467,10 @@ static int step_ping(struct lab *lab)
 
 /* ---- step 5: iperf3 over each link ---- */
 
-static int read_taps(struct net_link_info info[4])
+static int read_taps(struct ch3_state *st, struct net_link_info info[4])
 {
 	for (int i = 0; i < 4; i++) {
-		int r = net_link_get(st.lnet.net, plan[i].tap, &info[i]);
+		int r = net_link_get(st->lnet.net, plan[i].tap, &info[i]);
 		if (r)
 			return r;
 	}
@@ -489,8 +491,9 @@ static uint64_t carried(int l, const struct net_link_info before[4], const struc
 
 static void record_run(struct lab *lab, int l)
 {
-	const struct iperf_result *res = &st.iperf[l];
-	if (st.iperf_rc[l])
+	struct ch3_state *st = lab->chapter_state;
+	const struct iperf_result *res = &st->iperf[l];
+	if (st->iperf_rc[l])
 		return;
 	lab_metric(lab, l ? "iperf_virtio_bps" : "iperf_e1000_bps", iperf_bps(res));
 	if (res->sent.retransmits >= 0)
@@ -504,6 +507,7 @@ static void record_run(struct lab *lab, int l)
 #define NO_IPERF "vlab: no iperf3"
 static int start_server(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	static const char cmd[] =
 		"if command -v iperf3 >/dev/null; then iperf3 -s -D && i=0 && "
 		"while ! grep -qs ':" IPERF_PORT_HEX " [0-9A-F]*:0000 0A' /proc/net/tcp6 /proc/net/tcp && "
@@ -513,9 +517,9 @@ static int start_server(struct lab *lab)
 	ui_note(lab, "in vm2:");
 	ui_command(lab, "guest", "iperf3 -s -D");
 	int rc = vm_run(lab, &lab->vms[1], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
-	st.have_iperf = rc == 0 && !strstr(sb_str(&out), NO_IPERF);
+	st->have_iperf = rc == 0 && !strstr(sb_str(&out), NO_IPERF);
 	sb_release(&out);
-	if (rc == 0 && st.have_iperf && status) {
+	if (rc == 0 && st->have_iperf && status) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "the iperf3 server did not start in vm2 (exit status %d)",
 			 status);
 		return -EIO;
@@ -525,10 +529,11 @@ static int start_server(struct lab *lab)
 
 static int run_client(struct lab *lab, int l)
 {
+	struct ch3_state *st = lab->chapter_state;
 	const struct link_plan *lk = &links[l];
 	struct check_result *r = lab_check(lab, lk->iperf_id);
 	struct net_link_info before[4], after[4];
-	int rc = read_taps(before);
+	int rc = read_taps(st, before);
 	if (rc) {
 		check_error(r, "cannot read the taps' counters: %s", strerror(-rc));
 		return 0;
@@ -549,13 +554,13 @@ static int run_client(struct lab *lab, int l)
 		sb_release(&out);
 		return rc;
 	}
-	int tr = read_taps(after);
+	int tr = read_taps(st, after);
 	/* the report as iperf3 printed it, for `vlab check iperf` */
 	char *saved = xasprintf("%s/iperf-%s.json", lab->run_dir, lk->name);
 	if (write_file_atomic(saved, out.buf ? out.buf : "", out.len, 0644) == 0)
 		lab_artifact(lab, lk->artifact, saved);
 	free(saved);
-	st.iperf_rc[l] = iperf_parse(out.buf ? out.buf : "", out.len, &st.iperf[l]);
+	st->iperf_rc[l] = iperf_parse(out.buf ? out.buf : "", out.len, &st->iperf[l]);
 	sb_release(&out);
 	record_run(lab, l);
 	if (tr) {
@@ -564,7 +569,7 @@ static int run_client(struct lab *lab, int l)
 	}
 	struct ch3_link this = { lk->name, lk->path, carried(l, before, after) };
 	struct ch3_link other = { links[!l].name, links[!l].path, carried(!l, before, after) };
-	check_iperf_link(r, &st.iperf[l], st.iperf_rc[l], &this, &other, crossed_hint);
+	check_iperf_link(r, &st->iperf[l], st->iperf_rc[l], &this, &other, crossed_hint);
 	return 0;
 }
 
@@ -572,6 +577,7 @@ static int run_client(struct lab *lab, int l)
  * in VM2), judged with the taps' counters over the whole session. */
 static void judge_manual_run(struct lab *lab, int l)
 {
+	struct ch3_state *st = lab->chapter_state;
 	const struct link_plan *lk = &links[l];
 	struct check_result *r = lab_check(lab, lk->iperf_id);
 	struct strbuf out = STRBUF_INIT;
@@ -579,7 +585,7 @@ static void judge_manual_run(struct lab *lab, int l)
 	const char *cidr = plan[lk->vm1].cidr;
 	char vm1_ip[32];
 	snprintf(vm1_ip, sizeof(vm1_ip), "%.*s", (int)strcspn(cidr, "/"), cidr);
-	if (typed_output(0, "iperf3", lk->peer, &out) && typed_output(1, "iperf3", vm1_ip, &out)) {
+	if (typed_output(st, 0, "iperf3", lk->peer, &out) && typed_output(st, 1, "iperf3", vm1_ip, &out)) {
 		char *hint = xasprintf("type `iperf3 -s -D` in vm2, then `iperf3 -c %s -t %d` in vm1", lk->peer,
 				       duration_s(lab));
 		check_fail(r, hint, "the console transcripts show no iperf3 client run to %s", lk->peer);
@@ -587,17 +593,18 @@ static void judge_manual_run(struct lab *lab, int l)
 		sb_release(&out);
 		return;
 	}
-	st.iperf_rc[l] = iperf_parse(sb_str(&out), out.len, &st.iperf[l]);
+	st->iperf_rc[l] = iperf_parse(sb_str(&out), out.len, &st->iperf[l]);
 	sb_release(&out);
 	record_run(lab, l);
-	struct ch3_link this = { lk->name, lk->path, ch3_link_carried(&st.session[lk->vm1], &st.session[lk->vm2]) };
+	struct ch3_link this = { lk->name, lk->path, ch3_link_carried(&st->session[lk->vm1], &st->session[lk->vm2]) };
 	const struct link_plan *ol = &links[!l];
-	struct ch3_link other = { ol->name, ol->path, ch3_link_carried(&st.session[ol->vm1], &st.session[ol->vm2]) };
-	check_iperf_link(r, &st.iperf[l], st.iperf_rc[l], &this, &other, crossed_hint);
+	struct ch3_link other = { ol->name, ol->path, ch3_link_carried(&st->session[ol->vm1], &st->session[ol->vm2]) };
+	check_iperf_link(r, &st->iperf[l], st->iperf_rc[l], &this, &other, crossed_hint);
 }
 
 static int step_iperf(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	if (lab->opt->manual) {
 		for (int l = 0; l < 2; l++)
 			judge_manual_run(lab, l);
@@ -606,7 +613,7 @@ static int step_iperf(struct lab *lab)
 	int rc = start_server(lab);
 	if (rc)
 		return rc;
-	if (!st.have_iperf) {
+	if (!st->have_iperf) {
 		for (int l = 0; l < 2; l++)
 			check_skip(lab_check(lab, links[l].iperf_id), "the guest image has no iperf3");
 		return 0;
@@ -620,6 +627,7 @@ static int step_iperf(struct lab *lab)
 
 static int step_compare(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch3.virtio_faster");
 	const struct check_result *e = lab_check(lab, links[0].iperf_id), *v = lab_check(lab, links[1].iperf_id);
 	if (e->verdict == VERDICT_SKIP || v->verdict == VERDICT_SKIP) {
@@ -629,17 +637,17 @@ static int step_compare(struct lab *lab)
 	char why[128] = "";
 	if (e->verdict != VERDICT_PASS || v->verdict != VERDICT_PASS)
 		snprintf(why, sizeof(why), "%s did not pass", e->verdict != VERDICT_PASS ? e->id : v->id);
-	double ebps = st.iperf_rc[0] ? 0 : iperf_bps(&st.iperf[0]);
-	double vbps = st.iperf_rc[1] ? 0 : iperf_bps(&st.iperf[1]);
+	double ebps = st->iperf_rc[0] ? 0 : iperf_bps(&st->iperf[0]);
+	double vbps = st->iperf_rc[1] ? 0 : iperf_bps(&st->iperf[1]);
 	check_virtio_faster(r, ebps, vbps, why[0] ? why : NULL);
 	if (ebps > 0 && vbps > 0)
 		lab_metric(lab, "virtio_over_e1000_ratio", vbps / ebps);
-	if (st.iperf_rc[0] && st.iperf_rc[1])
+	if (st->iperf_rc[0] && st->iperf_rc[1])
 		return 0; /* no run to show */
 
 	const struct iperf_row rows[2] = {
-		{ "e1000", st.iperf_rc[0] ? NULL : &st.iperf[0] },
-		{ "virtio", st.iperf_rc[1] ? NULL : &st.iperf[1] },
+		{ "e1000", st->iperf_rc[0] ? NULL : &st->iperf[0] },
+		{ "virtio", st->iperf_rc[1] ? NULL : &st->iperf[1] },
 	};
 	struct strbuf table = STRBUF_INIT;
 	iperf_format_comparison(&table, rows, 2, 40, ui_utf8());
@@ -682,8 +690,9 @@ static const char *const vm2_cmds[] = {
  * counters before and after, and keeps both transcripts for the later steps. */
 static int manual_session(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	struct net_link_info before[4], after[4];
-	int rc = read_taps(before);
+	int rc = read_taps(st, before);
 	if (rc) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
 		return rc;
@@ -701,18 +710,18 @@ static int manual_session(struct lab *lab)
 	rc = vm_manual_sessions(lab, vms, cmds, 2, texts);
 	free(runs[0]);
 	free(runs[1]);
-	st.text[1] = texts[0];
-	st.text[0] = texts[1];
+	st->text[1] = texts[0];
+	st->text[0] = texts[1];
 	if (rc)
 		return rc;
-	rc = read_taps(after);
+	rc = read_taps(st, after);
 	if (rc) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
 		return rc;
 	}
 	for (int i = 0; i < 4; i++) {
-		st.session[i].rx = after[i].rx_bytes - before[i].rx_bytes;
-		st.session[i].tx = after[i].tx_bytes - before[i].tx_bytes;
+		st->session[i].rx = after[i].rx_bytes - before[i].rx_bytes;
+		st->session[i].tx = after[i].tx_bytes - before[i].tx_bytes;
 	}
 	return 0;
 }
@@ -809,11 +818,12 @@ static const struct step ch3_steps[] = {
 
 static void ch3_teardown(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	lab_vms_end(lab);
 	if (lab->opt->keep)
-		lab_net_keep(&st.lnet);
+		lab_net_keep(&st->lnet);
 	for (int i = 0; i < 2; i++)
-		sb_release(&st.text[i]);
+		sb_release(&st->text[i]);
 }
 
 const struct chapter chapter_iperf = {
@@ -823,6 +833,7 @@ const struct chapter chapter_iperf = {
 	.summary = "br0 and br1 joining two VMs' e1000s and virtio-nets; iperf3 over each link, the rates compared",
 	.steps = ch3_steps,
 	.nsteps = sizeof(ch3_steps) / sizeof(ch3_steps[0]),
+	.state_size = sizeof(struct ch3_state),
 	.prepare = ch3_prepare,
 	.teardown = ch3_teardown,
 };

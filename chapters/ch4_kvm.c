@@ -32,22 +32,34 @@
 
 #define LAB_CH4 "lab chapter 4, \"KVM\" (strace the ioctls)"
 
-/* Why the KVM part cannot run here ("" when it can). */
-static char kvm_missing[256];
-/* Why step 2 cannot boot its guest here ("" when it can). */
-static char exits_missing[640];
-/* VLAB_TEST_CH4_TCG=1, for the integration tests on hosts without hardware
- * KVM: step 2 boots its guests under TCG to exercise its machinery end to end
- * (boot, busy loops, perf, tracepoints, QMP, the module reload and restore on
- * the fake sysfs that VLAB_TEST_SYSFS_ROOT names, with the loader in
- * VLAB_MODPROBE). TCG makes no VM exits, so ch4.exits_counted fails there, as
- * it must; the report says the guests ran under TCG. */
-static bool exits_under_tcg;
+/* How restore_ept went. */
+struct ept_restore_result {
+	bool ran;
+	int rc;
+	char msg[512];
+};
+
+/* What the chapter keeps between steps. */
+struct ch4_state {
+	/* Why the KVM part cannot run here ("" when it can). */
+	char kvm_missing[256];
+	/* Why step 2 cannot boot its guest here ("" when it can). */
+	char exits_missing[640];
+	/* VLAB_TEST_CH4_TCG=1, for the integration tests on hosts without
+	 * hardware KVM: step 2 boots its guests under TCG to exercise its
+	 * machinery end to end (boot, busy loops, perf, tracepoints, QMP, the
+	 * module reload and restore on the fake sysfs that VLAB_TEST_SYSFS_ROOT
+	 * names, with the loader in VLAB_MODPROBE). TCG makes no VM exits, so
+	 * ch4.exits_counted fails there, as it must; the report says the guests
+	 * ran under TCG. */
+	bool exits_under_tcg;
+	struct ept_restore_result restore_result;
+};
 
 /* Where step 2 reads /sys/module ("" for the host). */
-static const char *sysfs_root(void)
+static const char *sysfs_root(const struct ch4_state *st)
 {
-	const char *r = exits_under_tcg ? getenv("VLAB_TEST_SYSFS_ROOT") : NULL;
+	const char *r = st->exits_under_tcg ? getenv("VLAB_TEST_SYSFS_ROOT") : NULL;
 	return r ? r : "";
 }
 
@@ -77,6 +89,7 @@ static int kvm_can_create_vm(char *why, size_t n)
 
 static int ch4_prepare(struct lab *lab)
 {
+	struct ch4_state *st = lab->chapter_state;
 	int r = lab_prepare_image(lab);
 	if (r)
 		return r;
@@ -84,27 +97,27 @@ static int ch4_prepare(struct lab *lab)
 	kvm_can_create_vm(kvm_why, sizeof(kvm_why));
 	char *strace = proc_which("strace");
 	if (!strace)
-		snprintf(kvm_missing, sizeof(kvm_missing), "strace is not installed (apt-get install strace)");
+		snprintf(st->kvm_missing, sizeof(st->kvm_missing), "strace is not installed (apt-get install strace)");
 	else
-		snprintf(kvm_missing, sizeof(kvm_missing), "%s", kvm_why);
+		snprintf(st->kvm_missing, sizeof(st->kvm_missing), "%s", kvm_why);
 	free(strace);
-	exits_missing[0] = '\0';
+	st->exits_missing[0] = '\0';
 	if (lab->opt->accel == ACCEL_REQ_TCG)
-		snprintf(exits_missing, sizeof(exits_missing), "--accel tcg: VM exits are KVM's, TCG has none");
+		snprintf(st->exits_missing, sizeof(st->exits_missing), "--accel tcg: VM exits are KVM's, TCG has none");
 	else if (kvm_why[0])
-		snprintf(exits_missing, sizeof(exits_missing), "%s", kvm_why);
+		snprintf(st->exits_missing, sizeof(st->exits_missing), "%s", kvm_why);
 	else if (!lab->accel.standard_guest_ok)
-		snprintf(exits_missing, sizeof(exits_missing),
+		snprintf(st->exits_missing, sizeof(st->exits_missing),
 			 "a standard Linux guest does not boot under this host's KVM (%s), so no busy loops run to "
 			 "count VM exits of; this needs VT-x/AMD-V (kvm_intel or kvm_amd)",
 			 lab->accel.evidence);
 	const char *tcg = getenv("VLAB_TEST_CH4_TCG");
-	exits_under_tcg = tcg && !strcmp(tcg, "1") && exits_missing[0];
-	if (exits_under_tcg)
-		exits_missing[0] = '\0';
+	st->exits_under_tcg = tcg && !strcmp(tcg, "1") && st->exits_missing[0];
+	if (st->exits_under_tcg)
+		st->exits_missing[0] = '\0';
 	/* This chapter is about KVM: qemu runs with it even where a standard
 	 * guest does not get far (kvm_pvm), since the ioctls come first. */
-	if (!kvm_missing[0] && lab->accel.accel != ACCEL_KVM) {
+	if (!st->kvm_missing[0] && lab->accel.accel != ACCEL_KVM) {
 		lab->accel.accel = ACCEL_KVM;
 		snprintf(lab->accel.reason, sizeof(lab->accel.reason),
 			 "KVM: this chapter traces qemu's KVM ioctls (they work here although a standard guest "
@@ -176,9 +189,10 @@ static void show_summary(struct lab *lab, const struct strace_summary *s)
 
 static int step_strace(struct lab *lab)
 {
+	struct ch4_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch4.strace_memory_region");
-	if (kvm_missing[0]) {
-		check_skip(r, "%s", kvm_missing);
+	if (st->kvm_missing[0]) {
+		check_skip(r, "%s", st->kvm_missing);
 		return 0;
 	}
 	struct vm *vm = &lab->vms[0];
@@ -305,8 +319,9 @@ static int step_strace(struct lab *lab)
  * see them in ps. 0, -EINTR, or another error with why set. */
 static int boot_busy_vm(struct lab *lab, struct vm *vm, const char *name, char *why, size_t n)
 {
+	struct ch4_state *st = lab->chapter_state;
 	enum accel chapter_accel = lab->accel.accel;
-	if (exits_under_tcg)
+	if (st->exits_under_tcg)
 		lab->accel.accel = ACCEL_TCG;
 	int rc = vm_prepare(lab, vm, name, NULL, 0);
 	lab->accel.accel = chapter_accel;
@@ -526,29 +541,24 @@ static void show_sample(struct lab *lab, const char *what, const struct exit_sam
 		ui_note(lab, "  QMP: %s", s->qmp_why);
 }
 
+
 /* The restore, as a cleanup callback: it runs on the orderly path of every
  * way out (failure, SIGINT/SIGTERM turned into a stop), after the VMs
  * registered later are gone. */
-struct ept_restore_result {
-	bool ran;
-	int rc;
-	char msg[512];
-};
-static struct ept_restore_result restore_result;
-
 static void restore_ept(void *arg)
 {
-	(void)arg;
+	struct ch4_state *st = arg;
 	struct ept_env env;
-	ept_env_default(&env, sysfs_root());
-	restore_result.rc = ept_restore(&env, restore_result.msg, sizeof(restore_result.msg));
-	restore_result.ran = true;
-	if (cleanup_stop_requested() || restore_result.rc < 0)
-		fprintf(stderr, "vlab: %s\n", restore_result.msg);
+	ept_env_default(&env, sysfs_root(st));
+	st->restore_result.rc = ept_restore(&env, st->restore_result.msg, sizeof(st->restore_result.msg));
+	st->restore_result.ran = true;
+	if (cleanup_stop_requested() || st->restore_result.rc < 0)
+		fprintf(stderr, "vlab: %s\n", st->restore_result.msg);
 }
 
 static int step_exits(struct lab *lab)
 {
+	struct ch4_state *st = lab->chapter_state;
 	struct check_result *counted = lab_check(lab, "ch4.exits_counted");
 	struct check_result *cr = lab_check(lab, "ch4.cr_exits_ept_off");
 	struct check_result *restored = lab_check(lab, "ch4.ept_restored");
@@ -556,17 +566,17 @@ static int step_exits(struct lab *lab)
 	ui_note(lab, "The lab's text says `perf kvm stats live`; perf's subcommand is `perf kvm stat`. By hand:");
 	ui_command(lab, "host", "perf kvm stat record -p $(pgrep -f qemu-system-x86_64) -- sleep 10");
 	ui_command(lab, "host", "perf kvm stat report");
-	if (exits_missing[0]) {
-		check_skip(counted, "%s", exits_missing);
-		check_skip(cr, "%s", exits_missing);
-		check_skip(restored, "no module was reloaded: %s", exits_missing);
+	if (st->exits_missing[0]) {
+		check_skip(counted, "%s", st->exits_missing);
+		check_skip(cr, "%s", st->exits_missing);
+		check_skip(restored, "no module was reloaded: %s", st->exits_missing);
 		return 0;
 	}
-	if (exits_under_tcg)
+	if (st->exits_under_tcg)
 		ui_note(lab, "VLAB_TEST_CH4_TCG: the guests run under TCG (no VM exits to count), the module is a "
-			     "fake one under '%s'", sysfs_root());
+			     "fake one under '%s'", sysfs_root(st));
 	struct ept_module m;
-	int probe_rc = ept_probe(sysfs_root(), &m);
+	int probe_rc = ept_probe(sysfs_root(st), &m);
 	struct vm *first = &lab->vms[0], *second = &lab->vms[1];
 	lab->nvms = 1;
 	char why[640];
@@ -593,7 +603,7 @@ static int step_exits(struct lab *lab)
 	lab_metric(lab, "exits_per_s", s1->tp_rc == 0 && s1->seconds > 0 ? (double)s1->tp_exits / s1->seconds : 0);
 
 	/* vlab's own VM is gone now: the refcount shows anyone else's */
-	probe_rc = ept_probe(sysfs_root(), &m);
+	probe_rc = ept_probe(sysfs_root(st), &m);
 	rc = ept_reload_decide(&m, probe_rc, geteuid() == 0, lab->opt->allow_module_reload, why, sizeof(why));
 	if (rc) {
 		check_skip(cr, "%s", why);
@@ -602,9 +612,9 @@ static int step_exits(struct lab *lab)
 		goto out;
 	}
 	struct ept_env env;
-	ept_env_default(&env, sysfs_root());
-	memset(&restore_result, 0, sizeof(restore_result));
-	int restore_handle = cleanup_add_callback(restore_ept, NULL, "restore ept/npt");
+	ept_env_default(&env, sysfs_root(st));
+	memset(&st->restore_result, 0, sizeof(st->restore_result));
+	int restore_handle = cleanup_add_callback(restore_ept, st, "restore ept/npt");
 	char cmd[160];
 	snprintf(cmd, sizeof(cmd), "modprobe -r %s && modprobe %s %s=%d", m.module, m.module, m.param, m.enabled ? 0 : 1);
 	ui_command(lab, "host", cmd);
@@ -633,13 +643,13 @@ static int step_exits(struct lab *lab)
 	/* the restore, now, on the main path */
 	cleanup_release(restore_handle);
 	struct ept_module now;
-	int now_rc = ept_probe(sysfs_root(), &now);
-	if (restore_result.rc >= 0 && now_rc == 0 && now.enabled == m.enabled)
+	int now_rc = ept_probe(sysfs_root(st), &now);
+	if (st->restore_result.rc >= 0 && now_rc == 0 && now.enabled == m.enabled)
 		check_pass(restored, "%s %s=%s as before: %s", m.module, m.param, now.value,
-			   restore_result.rc == 1 ? "the reload never started" : restore_result.msg);
+			   st->restore_result.rc == 1 ? "the reload never started" : st->restore_result.msg);
 	else
 		check_fail(restored, "as root, with no VM running: vlab clean (or modprobe -r MOD; modprobe MOD PARAM=Y)",
-			   "%s", restore_result.msg[0] ? restore_result.msg : "the state file was not found");
+			   "%s", st->restore_result.msg[0] ? st->restore_result.msg : "the state file was not found");
 	if (rc == 0 && !cr->done)
 		check_cr_exits_ept_off(cr, m.enabled ? s1 : s2, m.enabled ? s2 : s1, m.param);
 out:
@@ -696,6 +706,7 @@ const struct chapter chapter_kvm = {
 	.summary = "the 256 MiB KVM_SET_USER_MEMORY_REGION under strace; VM exits with EPT/NPT on and off",
 	.steps = ch4_steps,
 	.nsteps = sizeof(ch4_steps) / sizeof(ch4_steps[0]),
+	.state_size = sizeof(struct ch4_state),
 	.prepare = ch4_prepare,
 	.teardown = ch4_teardown,
 };

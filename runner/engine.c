@@ -77,6 +77,8 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 	if (why && whylen)
 		why[0] = '\0';
 	lab_init(&lab, ch, opt);
+	if (ch->state_size)
+		lab.chapter_state = xcalloc(1, ch->state_size);
 	int ret = rundir_create(&lab.run_id, &lab.run_dir);
 	if (ret) {
 		said(why, whylen, "cannot create a run directory under '%s': %s", rundir_base(), strerror(-ret));
