@@ -70,6 +70,106 @@ static void PRINTF_LIKE(3, 4) said(char *why, size_t whylen, const char *fmt, ..
 		snprintf(why, whylen, "%s", line);
 }
 
+/* Every check id st lists gets one verdict: the step's own, else "not
+ * reached" when the chapter is blocked, else ERROR (the step forgot one: a
+ * bug, never a silent pass); each takes the step's time unless it set one. */
+static void settle_step_checks(struct lab *lab, const struct step *st, int64_t spent)
+{
+	for (const char *const *id = st->checks; id && *id; id++) {
+		struct check_result *r = lab_check(lab, *id);
+		if (!r || r->done)
+			continue;
+		if (lab->blocked[0])
+			check_fail(r, NULL, "not reached: %s", lab->blocked);
+		else
+			check_error(r, "vlab gave no verdict for this check (a bug in vlab)");
+		r->duration_ms = spent;
+	}
+	for (const char *const *id = st->checks; id && *id; id++) {
+		struct check_result *r = lab_check(lab, *id);
+		if (r && !r->duration_ms)
+			r->duration_ms = spent;
+	}
+}
+
+/* The steps up to the last one to run (--step), in order; once the chapter
+ * is blocked the rest only get their "not reached". -EINTR on a stop. */
+static int run_steps(struct lab *lab)
+{
+	const struct chapter *ch = lab->chapter;
+	size_t last = last_step(lab);
+	for (size_t s = 0; s <= last; s++) {
+		const struct step *st = &ch->steps[s];
+		int64_t t0 = now_ms();
+		/* set-up steps of --step run without their titles and commands */
+		lab->setup_only = lab->opt->only_step && s < last;
+		if (!lab->blocked[0]) {
+			ui_step_begin(lab, st, (int)s);
+			int ret = st->run(lab);
+			if (ret == -EINTR || cleanup_stop_requested())
+				return -EINTR;
+			if (ret < 0 && !lab->blocked[0])
+				snprintf(lab->blocked, sizeof(lab->blocked), "step '%s' failed: %s", st->name, strerror(-ret));
+		}
+		settle_step_checks(lab, st, now_ms() - t0);
+		ui_step_checks(lab, st);
+	}
+	lab->setup_only = false;
+	if (lab->opt->only_step)
+		keep_chosen_checks(lab, &ch->steps[last]);
+	return 0;
+}
+
+/* The end of a run that reached its report: teardown, then everything
+ * released (or, with --keep, left running and noted in the ledger). */
+static void finish_run(struct lab *lab)
+{
+	if (lab->chapter->teardown)
+		lab->chapter->teardown(lab);
+	if (lab->opt->keep) {
+		cleanup_ledger_note("kept");
+		cleanup_forget_all();
+	} else {
+		cleanup_run_all();
+		lab_drop_ledger(lab);
+	}
+	lab->duration_ms = now_ms() - lab->started_ms;
+}
+
+/* The report: printed (text), saved as RUNDIR/report.json, appended to
+ * report (when not NULL); returns the exit status its verdicts give. */
+static int report_run(struct lab *lab, json_t *report)
+{
+	ui_chapter_end(lab);
+	json_t *obj = report_chapter_json(lab);
+	char *saved = lab_path(lab, "report.json");
+	json_dump_file(obj, saved, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	free(saved);
+	if (report)
+		json_array_append(report, obj);
+	json_decref(obj);
+	switch (lab_result(lab)) {
+	case VERDICT_PASS:
+	case VERDICT_SKIP:
+		return EXIT_PASS;
+	case VERDICT_FAIL:
+		return EXIT_CHECK_FAILED;
+	case VERDICT_ERROR:
+		return EXIT_INTERNAL;
+	}
+	return EXIT_INTERNAL;
+}
+
+/* A run that could not go on (prepare failed, or a stop): teardown, and
+ * everything it started removed. */
+static void abandon_run(struct lab *lab)
+{
+	if (lab->chapter->teardown)
+		lab->chapter->teardown(lab);
+	cleanup_run_all();
+	lab_drop_ledger(lab);
+}
+
 int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, json_t *report, char *why,
 		       size_t whylen)
 {
@@ -89,96 +189,27 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 	cleanup_set_ledger(ledger);
 	free(ledger);
 
-	int exit_status = EXIT_PASS;
+	int exit_status;
 	ret = ch->prepare ? ch->prepare(&lab) : 0;
-	if (ret == -EINTR)
-		goto stopped;
-	if (ret) {
+	if (ret && ret != -EINTR) {
+		/* the host's or the input's: exit 3 (4 when out of memory) */
 		said(why, whylen, "%s", lab.blocked[0] ? lab.blocked : strerror(-ret));
 		exit_status = ret == -ENOMEM ? EXIT_INTERNAL : EXIT_HOST;
-		if (ch->teardown)
-			ch->teardown(&lab);
-		cleanup_run_all();
-		lab_drop_ledger(&lab);
+		abandon_run(&lab);
 		goto out;
 	}
-
-	ui_chapter_begin(&lab);
-	size_t last = last_step(&lab);
-	for (size_t s = 0; s <= last; s++) {
-		const struct step *st = &ch->steps[s];
-		int64_t t0 = now_ms();
-		/* set-up steps of --step run without their titles and commands */
-		lab.setup_only = opt->only_step && s < last;
-		if (!lab.blocked[0]) {
-			ui_step_begin(&lab, st, (int)s);
-			ret = st->run(&lab);
-			if (ret == -EINTR || cleanup_stop_requested())
-				goto stopped;
-			if (ret < 0 && !lab.blocked[0])
-				snprintf(lab.blocked, sizeof(lab.blocked), "step '%s' failed: %s", st->name, strerror(-ret));
-		}
-		int64_t spent = now_ms() - t0;
-		for (const char *const *id = st->checks; id && *id; id++) {
-			struct check_result *r = lab_check(&lab, *id);
-			if (!r || r->done)
-				continue;
-			if (lab.blocked[0])
-				check_fail(r, NULL, "not reached: %s", lab.blocked);
-			else
-				check_error(r, "vlab gave no verdict for this check (a bug in vlab)");
-			r->duration_ms = spent;
-		}
-		for (const char *const *id = st->checks; id && *id; id++) {
-			struct check_result *r = lab_check(&lab, *id);
-			if (r && !r->duration_ms)
-				r->duration_ms = spent;
-		}
-		ui_step_checks(&lab, st);
+	if (ret == 0) {
+		ui_chapter_begin(&lab);
+		ret = run_steps(&lab);
 	}
-	lab.setup_only = false;
-	if (opt->only_step)
-		keep_chosen_checks(&lab, &ch->steps[last]);
-	if (ch->teardown)
-		ch->teardown(&lab);
-	if (opt->keep) {
-		cleanup_ledger_note("kept");
-		cleanup_forget_all();
-	} else {
-		cleanup_run_all();
-		lab_drop_ledger(&lab);
+	if (ret == -EINTR) {
+		abandon_run(&lab);
+		said(why, whylen, "stopped by signal %d; everything this run started was removed", cleanup_stop_signal());
+		exit_status = 128 + cleanup_stop_signal();
+		goto out;
 	}
-	lab.duration_ms = now_ms() - lab.started_ms;
-
-	ui_chapter_end(&lab);
-	json_t *obj = report_chapter_json(&lab);
-	char *saved = lab_path(&lab, "report.json");
-	json_dump_file(obj, saved, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	free(saved);
-	if (report)
-		json_array_append(report, obj);
-	json_decref(obj);
-	switch (lab_result(&lab)) {
-	case VERDICT_PASS:
-	case VERDICT_SKIP:
-		exit_status = EXIT_PASS;
-		break;
-	case VERDICT_FAIL:
-		exit_status = EXIT_CHECK_FAILED;
-		break;
-	case VERDICT_ERROR:
-		exit_status = EXIT_INTERNAL;
-		break;
-	}
-	goto out;
-
-stopped:
-	if (ch->teardown)
-		ch->teardown(&lab);
-	cleanup_run_all();
-	lab_drop_ledger(&lab);
-	said(why, whylen, "stopped by signal %d; everything this run started was removed", cleanup_stop_signal());
-	exit_status = 128 + cleanup_stop_signal();
+	finish_run(&lab);
+	exit_status = report_run(&lab, report);
 out:
 	cleanup_set_ledger(NULL);
 	lab_release(&lab);
