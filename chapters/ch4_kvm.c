@@ -187,6 +187,97 @@ static void show_summary(struct lab *lab, const struct strace_summary *s)
 		ui_note(lab, "  %-36s %lu", by_count[i].name, by_count[i].count);
 }
 
+/* The lab's `strace qemu ...` with vlab's changes, into argv (room for
+ * VM_MAX_ARGS + 8); returns the count. */
+static int strace_argv(const struct vm *vm, const char *log, const char **argv)
+{
+	/* strace -f: KVM_RUN and KVM_CREATE_VCPU happen in the vCPU threads */
+	int n = 0;
+	argv[n++] = "strace";
+	argv[n++] = "-f";
+	argv[n++] = "-e";
+	argv[n++] = "trace=ioctl";
+	argv[n++] = "-o";
+	argv[n++] = log;
+	for (int i = 0; i < vm->argv.n; i++)
+		argv[n++] = vm->argv.v[i];
+	argv[n] = NULL;
+	return n;
+}
+
+static void show_strace_command(struct lab *lab, const char *const *argv, int n)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			sb_adds(&cmd, i == 6 ? " \\\n    " : " ");
+		shell_quote(argv[i], &cmd);
+	}
+	ui_note(lab, "The lab writes `strace -e trace=ioctl qemu ... &> strace.log`; vlab adds -f (the vCPU "
+		     "threads make KVM_RUN) and -o (qemu's own messages stay out of the log):");
+	ui_command(lab, "host", cmd.buf);
+	sb_release(&cmd);
+}
+
+/* Run qemu under strace until its first KVM_RUN shows in log, then stop
+ * it over QMP (strace exits with it). 0, -ETIMEDOUT, -EPIPE (qemu exited
+ * first), -EINTR; a failure to start strace is r's error, as -ECHILD. */
+static int run_under_strace(struct lab *lab, struct vm *vm, const char *const *argv, const char *log,
+			    struct check_result *r)
+{
+	unlink(log);
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	o.argv = argv;
+	o.stdout_path = vm->stderr_path;
+	o.stderr_path = vm->stderr_path;
+	o.own_pgrp = true;
+	o.die_with_parent = true;
+	pid_t pid;
+	int rc = proc_spawn(&o, &pid);
+	if (rc) {
+		check_error(r, "cannot start strace: %s", strerror(-rc));
+		return -ECHILD;
+	}
+	int handle = cleanup_add_process(pid, "strace qemu");
+	int qmp_handle = cleanup_add_path(RES_FILE, vm->qmp_path);
+	int serial_handle = cleanup_add_path(RES_FILE, vm->serial_path);
+	ui_wait_begin(lab, "qemu runs under strace");
+	rc = wait_for_first_run(log, pid, lab_cmd_timeout_ms(lab, 10000));
+	ui_wait_end();
+	if (rc == 0 || rc == -ETIMEDOUT) {
+		/* stop qemu cleanly over QMP; strace exits with it */
+		struct qmp *q = NULL;
+		if (qmp_connect(&q, vm->qmp_path, pid, 3000) == 0) {
+			json_t *ret = NULL;
+			qmp_execute(q, "quit", NULL, &ret, NULL, 2000);
+			json_decref(ret);
+			qmp_close(q);
+		}
+		proc_wait(pid, 5000, NULL);
+	}
+	cleanup_release(handle);
+	cleanup_release(qmp_handle);
+	cleanup_release(serial_handle);
+	return rc;
+}
+
+/* The verdict from the strace log, its summary shown, metrics and the log
+ * kept as an artifact. */
+static void judge_strace_log(struct lab *lab, struct check_result *r, const char *log)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct strace_summary *s = xcalloc(1, sizeof(*s));
+	read_file(log, &sb);
+	int pr = strace_parse(sb.buf ? sb.buf : "", sb.len, s);
+	show_summary(lab, s);
+	check_strace_memory_region(r, s, pr, LAB_MEMORY_BYTES);
+	lab_metric(lab, "strace_kvm_ioctls_count", (double)s->kvm_calls);
+	lab_metric(lab, "strace_kvm_run_count", (double)strace_request_count(s, "KVM_RUN"));
+	lab_artifact(lab, "strace_log", log);
+	free(s);
+	sb_release(&sb);
+}
+
 static int step_strace(struct lab *lab)
 {
 	struct ch4_state *st = lab->chapter_state;
@@ -212,62 +303,12 @@ static int step_strace(struct lab *lab)
 	}
 	char *log = lab_path(lab, "strace.log");
 	for (int attempt = 0; attempt < 2; attempt++) {
-		/* strace -f: KVM_RUN and KVM_CREATE_VCPU happen in the vCPU threads */
 		const char *argv[VM_MAX_ARGS + 8];
-		int n = 0;
-		argv[n++] = "strace";
-		argv[n++] = "-f";
-		argv[n++] = "-e";
-		argv[n++] = "trace=ioctl";
-		argv[n++] = "-o";
-		argv[n++] = log;
-		for (int i = 0; i < vm->argv.n; i++)
-			argv[n++] = vm->argv.v[i];
-		argv[n] = NULL;
-		struct strbuf cmd = STRBUF_INIT;
-		for (int i = 0; i < n; i++) {
-			if (i)
-				sb_adds(&cmd, i == 6 ? " \\\n    " : " ");
-			shell_quote(argv[i], &cmd);
-		}
-		ui_note(lab, "The lab writes `strace -e trace=ioctl qemu ... &> strace.log`; vlab adds -f (the vCPU "
-			     "threads make KVM_RUN) and -o (qemu's own messages stay out of the log):");
-		ui_command(lab, "host", cmd.buf);
-		sb_release(&cmd);
-
-		unlink(log);
-		struct spawn_opts o = SPAWN_OPTS_INIT;
-		o.argv = argv;
-		o.stdout_path = vm->stderr_path;
-		o.stderr_path = vm->stderr_path;
-		o.own_pgrp = true;
-		o.die_with_parent = true;
-		pid_t pid;
-		rc = proc_spawn(&o, &pid);
-		if (rc) {
-			check_error(r, "cannot start strace: %s", strerror(-rc));
+		int n = strace_argv(vm, log, argv);
+		show_strace_command(lab, argv, n);
+		rc = run_under_strace(lab, vm, argv, log, r);
+		if (rc == -ECHILD)
 			break;
-		}
-		int handle = cleanup_add_process(pid, "strace qemu");
-		int qmp_handle = cleanup_add_path(RES_FILE, vm->qmp_path);
-		int serial_handle = cleanup_add_path(RES_FILE, vm->serial_path);
-		ui_wait_begin(lab, "qemu runs under strace");
-		rc = wait_for_first_run(log, pid, lab_cmd_timeout_ms(lab, 10000));
-		ui_wait_end();
-		if (rc == 0 || rc == -ETIMEDOUT) {
-			/* stop qemu cleanly over QMP; strace exits with it */
-			struct qmp *q = NULL;
-			if (qmp_connect(&q, vm->qmp_path, pid, 3000) == 0) {
-				json_t *ret = NULL;
-				qmp_execute(q, "quit", NULL, &ret, NULL, 2000);
-				json_decref(ret);
-				qmp_close(q);
-			}
-			proc_wait(pid, 5000, NULL);
-		}
-		cleanup_release(handle);
-		cleanup_release(qmp_handle);
-		cleanup_release(serial_handle);
 		if (rc == -EINTR) {
 			free(log);
 			return rc;
@@ -292,19 +333,8 @@ static int step_strace(struct lab *lab)
 		}
 		break;
 	}
-	if (!r->done) {
-		struct strbuf sb = STRBUF_INIT;
-		struct strace_summary *s = xcalloc(1, sizeof(*s));
-		read_file(log, &sb);
-		int pr = strace_parse(sb.buf ? sb.buf : "", sb.len, s);
-		show_summary(lab, s);
-		check_strace_memory_region(r, s, pr, LAB_MEMORY_BYTES);
-		lab_metric(lab, "strace_kvm_ioctls_count", (double)s->kvm_calls);
-		lab_metric(lab, "strace_kvm_run_count", (double)strace_request_count(s, "KVM_RUN"));
-		lab_artifact(lab, "strace_log", log);
-		free(s);
-		sb_release(&sb);
-	}
+	if (!r->done)
+		judge_strace_log(lab, r, log);
 	free(log);
 	return 0;
 }
@@ -403,6 +433,113 @@ static void perf_missing(char *why, size_t n)
 	}
 }
 
+/* A `perf kvm stat record` of qemu running in the background. */
+struct perf_recording {
+	pid_t pid;                  /* 0: not started (s->perf_why says why) */
+	int pid_handle, data_handle;
+	char *data, *log;           /* RUNDIR/perf-TAG.data and .log */
+};
+
+/* Start recording qemu's exits for seconds, unless perf is missing here
+ * or does not start (s->perf_why). */
+static void perf_record_start(struct lab *lab, struct vm *vm, int seconds, const char *tag, struct exit_sample *s,
+			      struct perf_recording *rec)
+{
+	*rec = (struct perf_recording){ .pid_handle = -1, .data_handle = -1 };
+	rec->data = xasprintf("%s/perf-%s.data", lab->run_dir, tag);
+	rec->log = xasprintf("%s/perf-%s.log", lab->run_dir, tag);
+	perf_missing(s->perf_why, sizeof(s->perf_why));
+	if (s->perf_why[0])
+		return;
+	char pid[16], secs[16];
+	snprintf(pid, sizeof(pid), "%d", (int)vm->pid);
+	snprintf(secs, sizeof(secs), "%d", seconds);
+	/* `-- sleep N` bounds the recording: perf stops when it exits */
+	const char *argv[] = { "perf", "kvm", "stat", "record", "-p", pid, "-o", rec->data, "--", "sleep", secs, NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	o.argv = argv;
+	o.stdout_path = rec->log;
+	o.stderr_path = rec->log;
+	o.own_pgrp = true;
+	o.die_with_parent = true;
+	int rc = proc_spawn(&o, &rec->pid);
+	if (rc)
+		snprintf(s->perf_why, sizeof(s->perf_why), "cannot start perf: %s", strerror(-rc));
+	else {
+		rec->pid_handle = cleanup_add_process(rec->pid, "perf kvm stat record");
+		rec->data_handle = cleanup_add_path(RES_FILE, rec->data);
+	}
+}
+
+/* `perf kvm stat report` of the finished recording, parsed into s->perf
+ * and kept as RUNDIR/perf-TAG.txt. */
+static void perf_report(struct lab *lab, const struct perf_recording *rec, const char *tag, struct exit_sample *s)
+{
+	/* the input file is perf kvm's own option, before "stat" */
+	const char *argv[] = { "perf", "kvm", "-i", rec->data, "stat", "report", NULL };
+	struct strbuf out = STRBUF_INIT;
+	int st = 0;
+	int rr = proc_run(argv, 30000, &out, &st);
+	if (rr || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		char *msg = xstrdup(sb_str(&out));
+		rtrim(msg);
+		char *last = strrchr(msg, '\n');
+		snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report failed: %s",
+			 rr ? strerror(-rr) : last ? last + 1 : msg);
+		free(msg);
+	} else {
+		s->perf_rc = perf_report_parse(out.buf ? out.buf : "", out.len, &s->perf);
+		if (s->perf_rc)
+			snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report printed no "
+								   "table of exits");
+		char *txt = xasprintf("%s/perf-%s.txt", lab->run_dir, tag);
+		write_file_atomic(txt, out.buf ? out.buf : "", out.len, 0644);
+		lab_artifact(lab, !strcmp(tag, "ept-on") ? "perf_report_ept_on" : "perf_report_ept_off", txt);
+		free(txt);
+	}
+	sb_release(&out);
+}
+
+/* Wait for the recording to end (not after a stop) and report it; its
+ * files and registrations go. */
+static void perf_record_finish(struct lab *lab, struct perf_recording *rec, bool stopped, const char *tag,
+			       struct exit_sample *s)
+{
+	if (rec->pid > 0) {
+		int st = 0;
+		int w = stopped ? -EINTR : proc_wait(rec->pid, 15000, &st);
+		if (w) {
+			cleanup_release(rec->pid_handle);
+			snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat record did not finish");
+		} else {
+			cleanup_forget(rec->pid_handle);
+			perf_report(lab, rec, tag, s);
+		}
+		cleanup_release(rec->data_handle);
+	}
+	free(rec->data);
+	free(rec->log);
+}
+
+/* The counting interval: seconds, or until a stop (-EINTR). */
+static int count_for(struct lab *lab, int seconds)
+{
+	int64_t end = now_ms() + seconds * 1000LL;
+	int rc = 0;
+	ui_wait_begin(lab, "counting VM exits");
+	while (now_ms() < end) {
+		idle_tick();
+		if (cleanup_stop_requested()) {
+			rc = -EINTR;
+			break;
+		}
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	ui_wait_end();
+	return rc;
+}
+
 /* Count qemu's VM exits for seconds, three ways at once over the same
  * interval: perf kvm stat record (then report, parsed), kvm:kvm_exit on
  * qemu's threads (all, and filtered to CR access), QMP's exits counter. */
@@ -418,50 +555,16 @@ static int count_exits(struct lab *lab, struct vm *vm, int seconds, const char *
 	if (!s->tp_cr_rc)
 		s->tp_cr_rc = tp_set_filter(&cr, KVM_EXIT_CR_FILTER);
 
-	char *data = xasprintf("%s/perf-%s.data", lab->run_dir, tag);
-	char *log = xasprintf("%s/perf-%s.log", lab->run_dir, tag);
-	perf_missing(s->perf_why, sizeof(s->perf_why));
-	pid_t perf = 0;
-	int perf_handle = -1, data_handle = -1;
-	if (!s->perf_why[0]) {
-		char pid[16], secs[16];
-		snprintf(pid, sizeof(pid), "%d", (int)vm->pid);
-		snprintf(secs, sizeof(secs), "%d", seconds);
-		/* `-- sleep N` bounds the recording: perf stops when it exits */
-		const char *argv[] = { "perf", "kvm", "stat", "record", "-p", pid, "-o", data, "--", "sleep", secs, NULL };
-		struct spawn_opts o = SPAWN_OPTS_INIT;
-		o.argv = argv;
-		o.stdout_path = log;
-		o.stderr_path = log;
-		o.own_pgrp = true;
-		o.die_with_parent = true;
-		int rc = proc_spawn(&o, &perf);
-		if (rc)
-			snprintf(s->perf_why, sizeof(s->perf_why), "cannot start perf: %s", strerror(-rc));
-		else {
-			perf_handle = cleanup_add_process(perf, "perf kvm stat record");
-			data_handle = cleanup_add_path(RES_FILE, data);
-		}
-	}
+	struct perf_recording rec;
+	perf_record_start(lab, vm, seconds, tag, s, &rec);
 	uint64_t before = 0, after = 0;
 	s->qmp_rc = qmp_exits(vm, &before, s->qmp_why, sizeof(s->qmp_why));
 	if (!s->tp_rc)
 		tp_enable(&all);
 	if (!s->tp_cr_rc)
 		tp_enable(&cr);
-	int64_t t0 = now_ms(), end = t0 + seconds * 1000LL;
-	int rc = 0;
-	ui_wait_begin(lab, "counting VM exits");
-	while (now_ms() < end) {
-		idle_tick();
-		if (cleanup_stop_requested()) {
-			rc = -EINTR;
-			break;
-		}
-		struct timespec ts = { 0, 50 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	ui_wait_end();
+	int64_t t0 = now_ms();
+	int rc = count_for(lab, seconds);
 	if (!s->tp_rc)
 		tp_disable(&all);
 	if (!s->tp_cr_rc)
@@ -479,43 +582,7 @@ static int count_exits(struct lab *lab, struct vm *vm, int seconds, const char *
 		snprintf(s->tp_why, sizeof(s->tp_why), "%s", cr.why);
 	tp_close(&all);
 	tp_close(&cr);
-
-	if (perf > 0) {
-		int st = 0;
-		int w = rc ? -EINTR : proc_wait(perf, 15000, &st);
-		if (w) {
-			cleanup_release(perf_handle);
-			snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat record did not finish");
-		} else {
-			cleanup_forget(perf_handle);
-			/* the input file is perf kvm's own option, before "stat" */
-			const char *argv[] = { "perf", "kvm", "-i", data, "stat", "report", NULL };
-			struct strbuf out = STRBUF_INIT;
-			int rr = proc_run(argv, 30000, &out, &st);
-			if (rr || !WIFEXITED(st) || WEXITSTATUS(st)) {
-				char *msg = xstrdup(sb_str(&out));
-				rtrim(msg);
-				char *last = strrchr(msg, '\n');
-				snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report failed: %s",
-					 rr ? strerror(-rr) : last ? last + 1 : msg);
-				free(msg);
-			} else {
-				s->perf_rc = perf_report_parse(out.buf ? out.buf : "", out.len, &s->perf);
-				if (s->perf_rc)
-					snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report printed no "
-										   "table of exits");
-				char *txt = xasprintf("%s/perf-%s.txt", lab->run_dir, tag);
-				write_file_atomic(txt, out.buf ? out.buf : "", out.len, 0644);
-				lab_artifact(lab, !strcmp(tag, "ept-on") ? "perf_report_ept_on" : "perf_report_ept_off",
-					     txt);
-				free(txt);
-			}
-			sb_release(&out);
-		}
-		cleanup_release(data_handle);
-	}
-	free(data);
-	free(log);
+	perf_record_finish(lab, &rec, rc != 0, tag, s);
 	return rc;
 }
 
