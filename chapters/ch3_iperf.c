@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chapters/ch3_manual.h"
+#include "chapters/ch3_plan.h"
 #include "chapters/chapter.h"
 #include "checks/ch3.h"
 #include "checks/guest_parse.h"
@@ -31,73 +33,15 @@
 #include "runner/net/ns.h"
 #include "runner/report.h"
 #include "runner/lab.h"
-#include "runner/manual.h"
 
 #define LAB_CH3 "lab chapter 3, \"Virtualized Vs Paravirtualized I/O\""
 
-#define DEFAULT_DURATION_S 5
 #define IPERF_PORT_HEX "1451" /* 5201, as /proc/net/tcp writes ports */
-
-/* The lab's plan (its figure; the figure labels br1 10.0.0.1/24 too, which
- * would put one subnet on two bridges: br1 is 10.0.1.1/24, the subnet of
- * the virtio addresses). VM1 is vms[0], VM2 vms[1]. */
-struct nic_plan {
-	int vm;
-	const char *model;      /* qemu -device */
-	const char *driver;     /* the Linux driver that takes it */
-	const char *mac;
-	const char *tap;
-	const char *cidr;       /* the guest's address */
-	const char *dev_id, *netdev_id;
-};
-static const struct nic_plan plan[4] = {
-	{ 0, "e1000", "e1000", "52:54:00:8b:99:de", "tap0", "10.0.0.10/24", "net0", "hostnet0" },
-	{ 0, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:df", "tap1", "10.0.1.10/24", "net1", "hostnet1" },
-	{ 1, "e1000", "e1000", "52:54:00:8b:99:ce", "tap2", "10.0.0.11/24", "net0", "hostnet0" },
-	{ 1, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:cf", "tap3", "10.0.1.11/24", "net1", "hostnet1" },
-};
-
-/* The two links: VM1's NIC plan[vm1] and VM2's plan[vm2] on one bridge. */
-struct link_plan {
-	const char *name;       /* "e1000" */
-	const char *bridge, *bridge_cidr;
-	int vm1, vm2;           /* indexes into plan[] */
-	const char *peer;       /* VM2's address: where VM1 pings and sends */
-	const char *path;       /* for the verdicts */
-	const char *ping_id, *iperf_id;
-	const char *artifact;   /* the saved iperf3 JSON */
-};
-static const struct link_plan links[2] = {
-	{ "e1000", "br0", "10.0.0.1/24", 0, 2, "10.0.0.11", "tap0, br0, tap2", "ch3.ping_e1000_link",
-	  "ch3.iperf_e1000", "iperf_e1000" },
-	{ "virtio", "br1", "10.0.1.1/24", 1, 3, "10.0.1.11", "tap1, br1, tap3", "ch3.ping_virtio_link",
-	  "ch3.iperf_virtio", "iperf_virtio" },
-};
 
 static const struct ch3_bridge bridges[2] = {
 	{ "br0", "10.0.0.1/24", { "tap0", "tap2" }, false },
 	{ "br1", "10.0.1.1/24", { "tap1", "tap3" }, false },
 };
-
-static const char crossed_hint[] =
-	"the addresses are on the wrong interfaces: in each VM, give 10.0.0.x/24 to the e1000 (MAC "
-	"52:54:00:8b:99:de in VM1, :ce in VM2) and 10.0.1.x/24 to the virtio-net (:df, :cf); `ip a s` shows "
-	"each interface's MAC (link/ether)";
-
-/* What the chapter keeps between steps. */
-struct ch3_state {
-	struct lab_net lnet;
-	bool made[6];              /* tap0..tap3, br0, br1 were created by this run */
-	char ifname[4][32];        /* plan[i]'s interface in its guest, found by MAC */
-	bool swap;                 /* VLAB_TEST_CH3_SWAP_ADDRESSES: VM1's two addresses crossed */
-	bool have_iperf;           /* the guests have iperf3 */
-	struct iperf_result iperf[2];
-	int iperf_rc[2];           /* iperf_parse()'s; -ENOENT: no run */
-	/* --manual: the transcripts, and the taps' counters over the session */
-	struct strbuf text[2];
-	struct tap_bytes session[4];
-};
-
 
 static const char *const link_names[6] = { "tap0", "tap1", "tap2", "tap3", "br0", "br1" };
 
@@ -126,11 +70,6 @@ static int ch3_prepare(struct lab *lab)
 		return r;
 	/* from here on vlab, both qemus and every check live in the lab namespace */
 	return lab_net_open(lab, &st->lnet, "chapter 3 needs taps");
-}
-
-static int duration_s(const struct lab *lab)
-{
-	return lab->opt->duration_s > 0 ? lab->opt->duration_s : DEFAULT_DURATION_S;
 }
 
 /* ---- step 1: taps and bridges ---- */
@@ -197,7 +136,7 @@ static int step_boot(struct lab *lab)
 		struct nic_spec nics[2];
 		memset(nics, 0, sizeof(nics));
 		for (int i = 0; i < 2; i++) {
-			const struct nic_plan *p = &plan[2 * v + i];
+			const struct nic_plan *p = &ch3_plan[2 * v + i];
 			snprintf(nics[i].model, sizeof(nics[i].model), "%s", p->model);
 			snprintf(nics[i].mac, sizeof(nics[i].mac), "%s", p->mac);
 			snprintf(nics[i].dev_id, sizeof(nics[i].dev_id), "%s", p->dev_id);
@@ -212,8 +151,8 @@ static int step_boot(struct lab *lab)
 	}
 	ui_note(lab, "The lab's runqemu_two_vms.sh starts two of these; VM1's:");
 	ui_command(lab, "host", lab->vms[0].lab_command);
-	ui_note(lab, "VM2's is the same with its own NICs: e1000 %s on %s, virtio-net %s on %s.", plan[2].mac,
-		plan[2].tap, plan[3].mac, plan[3].tap);
+	ui_note(lab, "VM2's is the same with its own NICs: e1000 %s on %s, virtio-net %s on %s.", ch3_plan[2].mac,
+		ch3_plan[2].tap, ch3_plan[3].mac, ch3_plan[3].tap);
 	ui_note(lab, "What vlab changes, and why: as in chapter 1 (vlab chapter 1 shows each change); each VM gets\n"
 		     "its own overlay over the read-only image: QEMU locks an image that a VM has open for writing,\n"
 		     "so two VMs can never share one writable disk.");
@@ -287,13 +226,13 @@ static int find_nics(struct lab *lab, int v)
 			if (sscanf(line, "%31s %31s %63s", name, mac, drv) < 2)
 				continue;
 			for (int i = 2 * v; i < 2 * v + 2; i++) {
-				if (strcasecmp(mac, plan[i].mac))
+				if (strcasecmp(mac, ch3_plan[i].mac))
 					continue;
 				snprintf(st->ifname[i], sizeof(st->ifname[i]), "%s", name);
 				found++;
 				ui_note(lab, "%s: %s has %s (driver %s)", lab->vms[v].name, name, mac, drv[0] ? drv : "none");
-				if (strcmp(drv, plan[i].driver))
-					ui_note(lab, "  (expected the %s driver)", plan[i].driver);
+				if (strcmp(drv, ch3_plan[i].driver))
+					ui_note(lab, "  (expected the %s driver)", ch3_plan[i].driver);
 			}
 		}
 		if (found == 2 || now_ms() > deadline)
@@ -308,28 +247,26 @@ static int find_nics(struct lab *lab, int v)
 	for (int i = 2 * v; i < 2 * v + 2; i++) {
 		if (!st->ifname[i][0]) {
 			snprintf(lab->blocked, sizeof(lab->blocked), "%s has no interface with MAC %s", lab->vms[v].name,
-				 plan[i].mac);
+				 ch3_plan[i].mac);
 			return -ENODEV;
 		}
 	}
 	return 0;
 }
 
-/* The address plan[i]'s interface gets (crossed in VM1 under the test fault). */
+/* The address ch3_plan[i]'s interface gets (crossed in VM1 under the test fault). */
 static const char *cidr_of(struct ch3_state *st, int i)
 {
-	if (st->swap && plan[i].vm == 0)
-		return plan[i ^ 1].cidr;
-	return plan[i].cidr;
+	if (st->swap && ch3_plan[i].vm == 0)
+		return ch3_plan[i ^ 1].cidr;
+	return ch3_plan[i].cidr;
 }
-
-static int manual_session(struct lab *lab);
 
 static int step_address(struct lab *lab)
 {
 	struct ch3_state *st = lab->chapter_state;
 	if (lab->opt->manual)
-		return manual_session(lab);
+		return ch3_manual_session(lab);
 	int rc = 0;
 	for (int v = 0; v < 2 && !rc; v++)
 		rc = find_nics(lab, v);
@@ -383,21 +320,6 @@ static int step_address(struct lab *lab)
 
 /* ---- step 4: ping over each link ---- */
 
-/* The last output of a command typed in VM v that starts with prefix and
- * names what; 0 when there is one. */
-static int typed_output(struct ch3_state *st, int v, const char *prefix, const char *what, struct strbuf *out)
-{
-	struct strbuf outs[8];
-	memset(outs, 0, sizeof(outs));
-	size_t n = transcript_outputs_like(sb_str(&st->text[v]), prefix, what, outs, ARRAY_SIZE(outs));
-	size_t kept = n < ARRAY_SIZE(outs) ? n : ARRAY_SIZE(outs);
-	if (kept)
-		sb_adds(out, sb_str(&outs[kept - 1]));
-	for (size_t i = 0; i < kept; i++)
-		sb_release(&outs[i]);
-	return kept ? 0 : -ENOENT;
-}
-
 /* Both pings at once (the first over an e1000 takes up to a second:
  * TRIAL-NOTES), 0.2 s apart; their outputs come back one after the other,
  * split at PING_SPLIT. */
@@ -407,13 +329,13 @@ static int typed_output(struct ch3_state *st, int v, const char *prefix, const c
 static int run_pings(struct lab *lab, struct strbuf outs[2])
 {
 	for (int l = 0; l < 2; l++) {
-		char *shown = xasprintf(PING_CMD "%s", links[l].peer);
+		char *shown = xasprintf(PING_CMD "%s", ch3_links[l].peer);
 		ui_command(lab, "guest", shown);
 		free(shown);
 	}
 	char *cmd = xasprintf(PING_CMD "%s >/tmp/ping-e1000 2>&1 & " PING_CMD "%s >/tmp/ping-virtio 2>&1; wait; "
 			      "cat /tmp/ping-e1000; echo '" PING_SPLIT "'; cat /tmp/ping-virtio",
-			      links[0].peer, links[1].peer);
+			      ch3_links[0].peer, ch3_links[1].peer);
 	struct strbuf out = STRBUF_INIT;
 	int status;
 	int rc = vm_run(lab, &lab->vms[0], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
@@ -441,12 +363,12 @@ static int step_ping(struct lab *lab)
 	int rc = 0;
 	if (lab->opt->manual) {
 		for (int l = 0; l < 2; l++)
-			typed_output(st, 0, "ping", links[l].peer, &outs[l]); /* none: outs[l] stays empty */
+			ch3_typed_output(st, 0, "ping", ch3_links[l].peer, &outs[l]); /* none: outs[l] stays empty */
 	} else {
 		rc = run_pings(lab, outs);
 	}
 	for (int l = 0; !rc && l < 2; l++) {
-		const struct link_plan *lk = &links[l];
+		const struct link_plan *lk = &ch3_links[l];
 		struct check_result *r = lab_check(lab, lk->ping_id);
 		if (lab->opt->manual && !outs[l].len) {
 			char *hint = xasprintf("type `ping -c 3 %s` in `vlab console vm1`", lk->peer);
@@ -467,38 +389,16 @@ static int step_ping(struct lab *lab)
 
 /* ---- step 5: iperf3 over each link ---- */
 
-static int read_taps(struct ch3_state *st, struct net_link_info info[4])
-{
-	for (int i = 0; i < 4; i++) {
-		int r = net_link_get(st->lnet.net, plan[i].tap, &info[i]);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
 /* What a link carried between two readings of the taps. */
 static uint64_t carried(int l, const struct net_link_info before[4], const struct net_link_info after[4])
 {
 	struct tap_bytes t[2];
-	const int taps[2] = { links[l].vm1, links[l].vm2 };
+	const int taps[2] = { ch3_links[l].vm1, ch3_links[l].vm2 };
 	for (int k = 0; k < 2; k++) {
 		t[k].rx = after[taps[k]].rx_bytes - before[taps[k]].rx_bytes;
 		t[k].tx = after[taps[k]].tx_bytes - before[taps[k]].tx_bytes;
 	}
 	return ch3_link_carried(&t[0], &t[1]);
-}
-
-static void record_run(struct lab *lab, int l)
-{
-	struct ch3_state *st = lab->chapter_state;
-	const struct iperf_result *res = &st->iperf[l];
-	if (st->iperf_rc[l])
-		return;
-	lab_metric(lab, l ? "iperf_virtio_bps" : "iperf_e1000_bps", iperf_bps(res));
-	if (res->sent.retransmits >= 0)
-		lab_metric(lab, l ? "iperf_virtio_retransmits_count" : "iperf_e1000_retransmits_count",
-			   (double)res->sent.retransmits);
 }
 
 /* VM2 serves iperf3 as a daemon; wait until it listens (its port in
@@ -530,31 +430,31 @@ static int start_server(struct lab *lab)
 static int run_client(struct lab *lab, int l)
 {
 	struct ch3_state *st = lab->chapter_state;
-	const struct link_plan *lk = &links[l];
+	const struct link_plan *lk = &ch3_links[l];
 	struct check_result *r = lab_check(lab, lk->iperf_id);
 	struct net_link_info before[4], after[4];
-	int rc = read_taps(st, before);
+	int rc = ch3_read_taps(st, before);
 	if (rc) {
 		check_error(r, "cannot read the taps' counters: %s", strerror(-rc));
 		return 0;
 	}
-	char *cmd = xasprintf("iperf3 -c %s -t %d -J", lk->peer, duration_s(lab));
+	char *cmd = xasprintf("iperf3 -c %s -t %d -J", lk->peer, ch3_duration_s(lab));
 	ui_note(lab, "in vm1, over the %s link:", lk->name);
 	ui_command(lab, "guest", cmd);
 	struct strbuf out = STRBUF_INIT;
 	int status;
-	char *what = xasprintf("iperf3 over the %s link (%d s)", lk->name, duration_s(lab));
+	char *what = xasprintf("iperf3 over the %s link (%d s)", lk->name, ch3_duration_s(lab));
 	ui_wait_begin(lab, what);
 	free(what);
 	/* the run's own length, plus its setup and the JSON over the console */
-	rc = vm_run(lab, &lab->vms[0], cmd, duration_s(lab) * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
+	rc = vm_run(lab, &lab->vms[0], cmd, ch3_duration_s(lab) * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
 	ui_wait_end();
 	free(cmd);
 	if (rc) {
 		sb_release(&out);
 		return rc;
 	}
-	int tr = read_taps(st, after);
+	int tr = ch3_read_taps(st, after);
 	/* the report as iperf3 printed it, for `vlab check iperf` */
 	char *saved = xasprintf("%s/iperf-%s.json", lab->run_dir, lk->name);
 	if (write_file_atomic(saved, out.buf ? out.buf : "", out.len, 0644) == 0)
@@ -562,52 +462,25 @@ static int run_client(struct lab *lab, int l)
 	free(saved);
 	st->iperf_rc[l] = iperf_parse(out.buf ? out.buf : "", out.len, &st->iperf[l]);
 	sb_release(&out);
-	record_run(lab, l);
+	ch3_record_run(lab, l);
 	if (tr) {
 		check_error(r, "cannot read the taps' counters: %s", strerror(-tr));
 		return 0;
 	}
 	struct ch3_link this = { lk->name, lk->path, carried(l, before, after) };
-	struct ch3_link other = { links[!l].name, links[!l].path, carried(!l, before, after) };
-	check_iperf_link(r, &st->iperf[l], st->iperf_rc[l], &this, &other, crossed_hint);
+	struct ch3_link other = { ch3_links[!l].name, ch3_links[!l].path, carried(!l, before, after) };
+	check_iperf_link(r, &st->iperf[l], st->iperf_rc[l], &this, &other, ch3_crossed_hint);
 	return 0;
 }
 
 /* --manual: the client's output as typed in VM1 (or, the other way round,
  * in VM2), judged with the taps' counters over the whole session. */
-static void judge_manual_run(struct lab *lab, int l)
-{
-	struct ch3_state *st = lab->chapter_state;
-	const struct link_plan *lk = &links[l];
-	struct check_result *r = lab_check(lab, lk->iperf_id);
-	struct strbuf out = STRBUF_INIT;
-	/* VM1's address on this link, for a client typed in VM2 */
-	const char *cidr = plan[lk->vm1].cidr;
-	char vm1_ip[32];
-	snprintf(vm1_ip, sizeof(vm1_ip), "%.*s", (int)strcspn(cidr, "/"), cidr);
-	if (typed_output(st, 0, "iperf3", lk->peer, &out) && typed_output(st, 1, "iperf3", vm1_ip, &out)) {
-		char *hint = xasprintf("type `iperf3 -s -D` in vm2, then `iperf3 -c %s -t %d` in vm1", lk->peer,
-				       duration_s(lab));
-		check_fail(r, hint, "the console transcripts show no iperf3 client run to %s", lk->peer);
-		free(hint);
-		sb_release(&out);
-		return;
-	}
-	st->iperf_rc[l] = iperf_parse(sb_str(&out), out.len, &st->iperf[l]);
-	sb_release(&out);
-	record_run(lab, l);
-	struct ch3_link this = { lk->name, lk->path, ch3_link_carried(&st->session[lk->vm1], &st->session[lk->vm2]) };
-	const struct link_plan *ol = &links[!l];
-	struct ch3_link other = { ol->name, ol->path, ch3_link_carried(&st->session[ol->vm1], &st->session[ol->vm2]) };
-	check_iperf_link(r, &st->iperf[l], st->iperf_rc[l], &this, &other, crossed_hint);
-}
-
 static int step_iperf(struct lab *lab)
 {
 	struct ch3_state *st = lab->chapter_state;
 	if (lab->opt->manual) {
 		for (int l = 0; l < 2; l++)
-			judge_manual_run(lab, l);
+			ch3_judge_manual_run(lab, l);
 		return 0;
 	}
 	int rc = start_server(lab);
@@ -615,7 +488,7 @@ static int step_iperf(struct lab *lab)
 		return rc;
 	if (!st->have_iperf) {
 		for (int l = 0; l < 2; l++)
-			check_skip(lab_check(lab, links[l].iperf_id), "the guest image has no iperf3");
+			check_skip(lab_check(lab, ch3_links[l].iperf_id), "the guest image has no iperf3");
 		return 0;
 	}
 	for (int l = 0; l < 2 && !rc; l++)
@@ -629,7 +502,7 @@ static int step_compare(struct lab *lab)
 {
 	struct ch3_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch3.virtio_faster");
-	const struct check_result *e = lab_check(lab, links[0].iperf_id), *v = lab_check(lab, links[1].iperf_id);
+	const struct check_result *e = lab_check(lab, ch3_links[0].iperf_id), *v = lab_check(lab, ch3_links[1].iperf_id);
 	if (e->verdict == VERDICT_SKIP || v->verdict == VERDICT_SKIP) {
 		check_skip(r, "%s", e->verdict == VERDICT_SKIP ? e->detail : v->detail);
 		return 0;
@@ -651,78 +524,13 @@ static int step_compare(struct lab *lab)
 	};
 	struct strbuf table = STRBUF_INIT;
 	iperf_format_comparison(&table, rows, 2, 40, ui_utf8());
-	ui_note(lab, "VM1 -> VM2, %d s a link:", duration_s(lab));
+	ui_note(lab, "VM1 -> VM2, %d s a link:", ch3_duration_s(lab));
 	ui_output(lab, table.buf);
 	sb_release(&table);
 	if (ebps > 0 && vbps > 0)
 		ui_note(lab, "virtio/e1000 = %.2f", vbps / ebps);
 	ui_note(lab, "Why: each packet the e1000 driver sends pokes emulated registers, and every poke stops the\n"
 		     "vCPU for QEMU to act it out; virtio-net leaves packets in rings shared with QEMU and rings once for many.");
-	return 0;
-}
-
-/* ---- --manual ---- */
-
-/* What the student types (VM1's iperf3 lines get --duration's -t). */
-static const char *const vm1_cmds[] = {
-	"root",
-	"toor",
-	"ip a s        (which interface has 52:54:00:8b:99:de, the e1000, and which :df, the virtio-net)",
-	"ip link set eth0 up; ip addr add 10.0.0.10/24 dev eth0     (the e1000)",
-	"ip link set eth1 up; ip addr add 10.0.1.10/24 dev eth1     (the virtio-net)",
-	"ping -c 3 10.0.0.11",
-	"ping -c 3 10.0.1.11",
-	NULL, /* the two iperf3 lines */
-	NULL,
-	NULL,
-};
-static const char *const vm2_cmds[] = {
-	"root",
-	"toor",
-	"ip a s        (52:54:00:8b:99:ce is the e1000, :cf the virtio-net)",
-	"ip link set eth0 up; ip addr add 10.0.0.11/24 dev eth0     (the e1000)",
-	"ip link set eth1 up; ip addr add 10.0.1.11/24 dev eth1     (the virtio-net)",
-	"iperf3 -s -D",
-	NULL,
-};
-
-/* The student types in both VMs (VM2 first: it serves); vlab reads the taps'
- * counters before and after, and keeps both transcripts for the later steps. */
-static int manual_session(struct lab *lab)
-{
-	struct ch3_state *st = lab->chapter_state;
-	struct net_link_info before[4], after[4];
-	int rc = read_taps(st, before);
-	if (rc) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
-		return rc;
-	}
-	ui_note(lab, "Type in vm2 first (it runs the iperf3 server), then in vm1. `ip a s` tells which ethN has\n"
-		     "which MAC: the e1000s take 10.0.0.x/24, the virtio-nets 10.0.1.x/24.");
-	const char *vm1[ARRAY_SIZE(vm1_cmds)];
-	memcpy(vm1, vm1_cmds, sizeof(vm1));
-	char *runs[2];
-	for (int l = 0; l < 2; l++)
-		vm1[ARRAY_SIZE(vm1) - 3 + l] = runs[l] = xasprintf("iperf3 -c %s -t %d", links[l].peer, duration_s(lab));
-	struct vm *const vms[2] = { &lab->vms[1], &lab->vms[0] };
-	const char *const *const cmds[2] = { vm2_cmds, vm1 };
-	struct strbuf texts[2] = { STRBUF_INIT, STRBUF_INIT };
-	rc = vm_manual_sessions(lab, vms, cmds, 2, texts);
-	free(runs[0]);
-	free(runs[1]);
-	st->text[1] = texts[0];
-	st->text[0] = texts[1];
-	if (rc)
-		return rc;
-	rc = read_taps(st, after);
-	if (rc) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
-		return rc;
-	}
-	for (int i = 0; i < 4; i++) {
-		st->session[i].rx = after[i].rx_bytes - before[i].rx_bytes;
-		st->session[i].tx = after[i].tx_bytes - before[i].tx_bytes;
-	}
 	return 0;
 }
 
