@@ -59,6 +59,7 @@ OBJS += runner/vm/image.o
 OBJS += runner/vm/vm.o
 OBJS += runner/vm/qmp.o
 OBJS += runner/vm/console.o
+OBJS += runner/vm/console_clean.o
 OBJS += runner/host/host.o
 OBJS += runner/lab.o
 OBJS += runner/manual.o
