@@ -116,6 +116,7 @@ OBJS += runner/grade/cgroup.o
 OBJS += runner/grade/scratch_disk.o
 OBJS += runner/grade/seccomp_filter.o
 OBJS += runner/grade/sandbox.o
+OBJS += runner/grade/sandbox_launch.o
 OBJS += runner/grade/grade_report.o
 OBJS += runner/grade.o
 OBJS += runner/class_merge.o
