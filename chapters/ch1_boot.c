@@ -17,7 +17,8 @@
 #include "runner/vm/qmp.h"
 #include "runner/vm/relay.h"
 #include "runner/report.h"
-#include "runner/vm/vmrun.h"
+#include "runner/lab.h"
+#include "runner/manual.h"
 
 /* Chapter 1 of the lab text, for "redo" hints. */
 #define LAB_CH1 "lab chapter 1, \"Build a simple QEMU + KVM Virtual Machine\""

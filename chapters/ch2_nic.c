@@ -25,7 +25,8 @@
 #include "runner/proc.h"
 #include "runner/vm/qmp.h"
 #include "runner/report.h"
-#include "runner/vm/vmrun.h"
+#include "runner/lab.h"
+#include "runner/manual.h"
 
 #define LAB_CH2 "lab chapter 2, \"Add a network device to the VM\""
 
@@ -45,20 +46,20 @@ struct ch2_state {
 	char guest_if[32];      /* the guest's interface with GUEST_MAC */
 	char index_sha256[65];  /* of /root/index.html, read in the guest */
 };
-static struct ch2_state st;
+
 
 static void delete_tap(void *arg)
 {
-	(void)arg;
-	if (st.lnet.net)
-		net_link_delete(st.lnet.net, TAP_NAME);
+	struct ch2_state *st = arg;
+	if (st->lnet.net)
+		net_link_delete(st->lnet.net, TAP_NAME);
 }
 
 /* --host-net: the host's netlink socket goes at the end too */
 static void close_host_net(void *arg)
 {
-	(void)arg;
-	lab_net_close(&st.lnet);
+	struct ch2_state *st = arg;
+	lab_net_close(&st->lnet);
 }
 
 /* --host-net: the lab's own way, in the host's namespace. Only as root, and
@@ -66,6 +67,7 @@ static void close_host_net(void *arg)
  * are the student's, and vlab removes only what it made. */
 static int host_net_prepare(struct lab *lab)
 {
+	struct ch2_state *st = lab->chapter_state;
 	char err[384];
 	if (ns_tun_usable(err, sizeof(err))) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "chapter 2 needs a tap: %s", err);
@@ -77,14 +79,14 @@ static int host_net_prepare(struct lab *lab)
 			 "namespace needs no root where /dev/net/tun is open to you)");
 		return -EPERM;
 	}
-	int r = net_open(&st.lnet.net);
+	int r = net_open(&st->lnet.net);
 	if (r) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "cannot talk netlink: %s", strerror(-r));
 		return r;
 	}
 	struct net_link_info links[64];
 	size_t n = 0;
-	r = net_link_list(st.lnet.net, links, ARRAY_SIZE(links), &n);
+	r = net_link_list(st->lnet.net, links, ARRAY_SIZE(links), &n);
 	for (size_t i = 0; r == 0 && i < n && i < ARRAY_SIZE(links); i++) {
 		if (!strcmp(links[i].name, TAP_NAME)) {
 			snprintf(lab->blocked, sizeof(lab->blocked),
@@ -104,49 +106,50 @@ static int host_net_prepare(struct lab *lab)
 		}
 	}
 	if (r) {
-		net_close(st.lnet.net);
-		st.lnet.net = NULL;
+		net_close(st->lnet.net);
+		st->lnet.net = NULL;
 		if (!lab->blocked[0])
 			snprintf(lab->blocked, sizeof(lab->blocked), "cannot list the host's links: %s", strerror(-r));
 		return r == -EEXIST ? -EEXIST : r;
 	}
-	cleanup_add_callback(close_host_net, NULL, "netlink socket");
+	cleanup_add_callback(close_host_net, st, "netlink socket");
 	return 0;
 }
 
 static int ch2_prepare(struct lab *lab)
 {
-	memset(&st, 0, sizeof(st));
-	st.lnet = (struct lab_net)LAB_NET_INIT;
-	st.tap_handle = -1;
+	struct ch2_state *st = lab->chapter_state; /* zeroed by the engine */
+	st->lnet = (struct lab_net)LAB_NET_INIT;
+	st->tap_handle = -1;
 	int r = lab_prepare_image(lab);
 	if (r)
 		return r;
 	if (lab->opt->host_net)
 		return host_net_prepare(lab);
 	/* from here on vlab, qemu and every check live in the lab namespace */
-	return lab_net_open(lab, &st.lnet, "chapter 2 needs a tap");
+	return lab_net_open(lab, &st->lnet, "chapter 2 needs a tap");
 }
 
 static int step_tap(struct lab *lab)
 {
+	struct ch2_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch2.tap_up");
-	if (st.lnet.ns.named)
+	if (st->lnet.ns.named)
 		ui_note(lab, "In the network namespace %s (`ip netns exec %s ...` or `vlab shell` reach it):",
-			st.lnet.ns.name, st.lnet.ns.name);
+			st->lnet.ns.name, st->lnet.ns.name);
 	/* owned by us: where /dev/net/tun is 0666 no other user may attach to it */
 	int rc = net_tap_create(TAP_NAME, geteuid());
 	if (rc == 0) {
-		st.tap_handle = cleanup_add_callback(delete_tap, NULL, "tap0");
+		st->tap_handle = cleanup_add_callback(delete_tap, st, "tap0");
 		struct net_link_info made;
 		/* in the host's namespace `vlab clean` must know it by its index:
 		 * a tap0 made later by someone else is not ours */
-		if (lab->opt->host_net && net_link_get(st.lnet.net, TAP_NAME, &made) == 0)
+		if (lab->opt->host_net && net_link_get(st->lnet.net, TAP_NAME, &made) == 0)
 			cleanup_ledger_note("link %s %d", TAP_NAME, made.index);
-		rc = net_link_set_up(st.lnet.net, TAP_NAME, true);
+		rc = net_link_set_up(st->lnet.net, TAP_NAME, true);
 	}
 	if (rc == 0)
-		rc = net_addr_add(st.lnet.net, TAP_NAME, TAP_CIDR);
+		rc = net_addr_add(st->lnet.net, TAP_NAME, TAP_CIDR);
 	if (rc) {
 		char msg[256];
 		net_describe_error(msg, sizeof(msg), "set up", TAP_NAME, rc);
@@ -155,7 +158,7 @@ static int step_tap(struct lab *lab)
 		return rc;
 	}
 	struct net_link_info info;
-	rc = net_link_get(st.lnet.net, TAP_NAME, &info);
+	rc = net_link_get(st->lnet.net, TAP_NAME, &info);
 	check_tap_up(r, TAP_NAME, rc == 0, rc == 0 && info.up, TAP_CIDR, (const char (*)[48])info.addrs,
 		     rc == 0 ? info.naddrs : 0);
 	return 0;
@@ -239,6 +242,7 @@ static const struct ip_iface *iface_by_mac(const struct ip_iface *ifs, int n)
  * side by itself in the later steps. */
 static int manual_guest_side(struct lab *lab)
 {
+	struct ch2_state *st = lab->chapter_state;
 	struct vm *vm = &lab->vms[0];
 	struct strbuf text = STRBUF_INIT;
 	int rc = vm_manual_session(lab, vm, manual_cmds, &text);
@@ -275,7 +279,7 @@ static int manual_guest_side(struct lab *lab)
 		json_decref(ret);
 		check_nic_mac(mac, GUEST_MAC, seen ? seen->name : NULL, e1000 ? "e1000" : "");
 		if (seen)
-			snprintf(st.guest_if, sizeof(st.guest_if), "%s", seen->name);
+			snprintf(st->guest_if, sizeof(st->guest_if), "%s", seen->name);
 		if (last)
 			check_guest_ip(ip, last->name, GUEST_CIDR, (const char (*)[48])last->addrs, last->naddrs,
 				       last->up);
@@ -304,6 +308,7 @@ static int manual_guest_side(struct lab *lab)
 
 static int step_nic(struct lab *lab)
 {
+	struct ch2_state *st = lab->chapter_state;
 	if (lab->opt->manual)
 		return manual_guest_side(lab);
 	struct check_result *r = lab_check(lab, "ch2.nic_mac");
@@ -311,8 +316,8 @@ static int step_nic(struct lab *lab)
 	int status, rc = 0;
 	char driver[64] = "";
 	int64_t deadline = now_ms() + lab_cmd_timeout_ms(lab, 10000);
-	st.guest_if[0] = '\0';
-	while (!st.guest_if[0]) {
+	st->guest_if[0] = '\0';
+	while (!st->guest_if[0]) {
 		rc = guest(lab, VM_LIST_NICS_CMD, 5000, &out, &status);
 		if (rc)
 			break;
@@ -322,11 +327,11 @@ static int step_nic(struct lab *lab)
 		     line = strtok_r(NULL, "\n", &save)) {
 			char name[32], mac[32], drv[64] = "";
 			if (sscanf(line, "%31s %31s %63s", name, mac, drv) >= 2 && !strcasecmp(mac, GUEST_MAC)) {
-				snprintf(st.guest_if, sizeof(st.guest_if), "%s", name);
+				snprintf(st->guest_if, sizeof(st->guest_if), "%s", name);
 				snprintf(driver, sizeof(driver), "%s", drv);
 			}
 		}
-		if (st.guest_if[0] || now_ms() > deadline)
+		if (st->guest_if[0] || now_ms() > deadline)
 			break;
 		sb_reset(&out);
 		struct timespec ts = { 0, 200 * 1000 * 1000 };
@@ -335,22 +340,23 @@ static int step_nic(struct lab *lab)
 	sb_release(&out);
 	if (rc)
 		return rc;
-	check_nic_mac(r, GUEST_MAC, st.guest_if[0] ? st.guest_if : NULL, driver);
-	if (st.guest_if[0])
-		ui_note(lab, "the NIC with %s is %s (driver %s)", GUEST_MAC, st.guest_if, driver);
+	check_nic_mac(r, GUEST_MAC, st->guest_if[0] ? st->guest_if : NULL, driver);
+	if (st->guest_if[0])
+		ui_note(lab, "the NIC with %s is %s (driver %s)", GUEST_MAC, st->guest_if, driver);
 	return 0;
 }
 
 static int step_address(struct lab *lab)
 {
+	struct ch2_state *st = lab->chapter_state;
 	if (lab->opt->manual)
 		return 0; /* judged from the transcript */
 	struct check_result *r = lab_check(lab, "ch2.guest_ip");
-	if (!st.guest_if[0]) {
+	if (!st->guest_if[0]) {
 		check_fail(r, NULL, "not checked: the guest has no interface with %s", GUEST_MAC);
 		return 0;
 	}
-	char *cmd = xasprintf("ip link set %s up && ip addr add %s dev %s", st.guest_if, GUEST_CIDR, st.guest_if);
+	char *cmd = xasprintf("ip link set %s up && ip addr add %s dev %s", st->guest_if, GUEST_CIDR, st->guest_if);
 	ui_command(lab, "guest", cmd);
 	struct strbuf out = STRBUF_INIT;
 	int status;
@@ -362,20 +368,20 @@ static int step_address(struct lab *lab)
 	 * link up: TRIAL-NOTES): wait for it rather than sleeping blindly */
 	cmd = xasprintf("i=0; while [ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ] && [ $i -lt 100 ]; "
 			"do sleep 0.1; i=$((i+1)); done; ip a s dev %s",
-			st.guest_if, st.guest_if);
+			st->guest_if, st->guest_if);
 	sb_reset(&out);
 	rc = guest(lab, cmd, 15000, &out, &status);
 	free(cmd);
 	if (rc)
 		goto out;
-	ui_note(lab, "`ip a s dev %s` printed:", st.guest_if);
+	ui_note(lab, "`ip a s dev %s` printed:", st->guest_if);
 	ui_output(lab, out.buf);
 	struct ip_iface ifs[2];
 	int n = parse_ip_addr_show(sb_str(&out), ifs, ARRAY_SIZE(ifs));
 	if (n >= 1)
-		check_guest_ip(r, st.guest_if, GUEST_CIDR, (const char (*)[48])ifs[0].addrs, ifs[0].naddrs, ifs[0].up);
+		check_guest_ip(r, st->guest_if, GUEST_CIDR, (const char (*)[48])ifs[0].addrs, ifs[0].naddrs, ifs[0].up);
 	else
-		check_guest_ip(r, st.guest_if, GUEST_CIDR, NULL, 0, false);
+		check_guest_ip(r, st->guest_if, GUEST_CIDR, NULL, 0, false);
 out:
 	sb_release(&out);
 	return rc;
@@ -414,11 +420,12 @@ static int step_ping(struct lab *lab)
 
 static int step_http(struct lab *lab)
 {
+	struct ch2_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch2.http_200");
 	struct strbuf out = STRBUF_INIT;
 	int status;
 	int rc = 0;
-	st.index_sha256[0] = '\0';
+	st->index_sha256[0] = '\0';
 	if (lab->opt->manual)
 		goto fetch; /* the student started the server; vlab reads nothing in the guest */
 	/* the hash to compare with, read inside the guest */
@@ -426,9 +433,9 @@ static int step_http(struct lab *lab)
 	if (rc)
 		goto out;
 	if (status == 0 && out.len >= 64) {
-		snprintf(st.index_sha256, sizeof(st.index_sha256), "%.64s", out.buf);
-		if (!is_sha256_hex(st.index_sha256))
-			st.index_sha256[0] = '\0';
+		snprintf(st->index_sha256, sizeof(st->index_sha256), "%.64s", out.buf);
+		if (!is_sha256_hex(st->index_sha256))
+			st->index_sha256[0] = '\0';
 	}
 	const char *server = lab->image.profile->http == HTTP_PYTHON3
 				     ? "cd /root && (python3 -m http.server 8000 >/dev/null 2>&1 &)"
@@ -460,7 +467,7 @@ fetch:
 		http_result_release(&res);
 		goto out;
 	}
-	check_http_200(r, HTTP_URL, &res, rc, st.index_sha256[0] ? st.index_sha256 : NULL);
+	check_http_200(r, HTTP_URL, &res, rc, st->index_sha256[0] ? st->index_sha256 : NULL);
 	if (rc == 0)
 		lab_metric(lab, "http_total_ms", res.total_ms);
 	http_result_release(&res);
@@ -472,6 +479,7 @@ out:
 
 static int step_teardown(struct lab *lab)
 {
+	struct ch2_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch2.teardown_clean");
 	struct vm *vm = &lab->vms[0];
 	if (lab->opt->keep) {
@@ -480,12 +488,12 @@ static int step_teardown(struct lab *lab)
 	}
 	pid_t qemu = vm->pid > 0 ? vm->pid : -vm->pid;
 	vm_stop(lab, vm);
-	if (st.tap_handle >= 0)
-		cleanup_release(st.tap_handle);
-	st.tap_handle = -1;
+	if (st->tap_handle >= 0)
+		cleanup_release(st->tap_handle);
+	st->tap_handle = -1;
 	char name[64];
-	snprintf(name, sizeof(name), "%s", st.lnet.ns.name);
-	bool named = st.lnet.ns.named;
+	snprintf(name, sizeof(name), "%s", st->lnet.ns.name);
+	bool named = st->lnet.ns.named;
 	cleanup_run_all(); /* the namespace, and anything else this run made */
 
 	struct strbuf left = STRBUF_INIT;
@@ -607,9 +615,10 @@ static const struct step ch2_steps[] = {
 
 static void ch2_teardown(struct lab *lab)
 {
+	struct ch2_state *st = lab->chapter_state;
 	lab_vms_end(lab);
 	if (lab->opt->keep)
-		lab_net_keep(&st.lnet);
+		lab_net_keep(&st->lnet);
 }
 
 const struct chapter chapter_nic = {
@@ -619,6 +628,7 @@ const struct chapter chapter_nic = {
 	.summary = "tap0 10.0.0.1/24, an e1000 NIC on it, ping both ways, HTTP 200 from the guest",
 	.steps = ch2_steps,
 	.nsteps = sizeof(ch2_steps) / sizeof(ch2_steps[0]),
+	.state_size = sizeof(struct ch2_state),
 	.prepare = ch2_prepare,
 	.teardown = ch2_teardown,
 };

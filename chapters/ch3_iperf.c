@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chapters/ch3_manual.h"
+#include "chapters/ch3_plan.h"
 #include "chapters/chapter.h"
 #include "checks/ch3.h"
 #include "checks/guest_parse.h"
@@ -30,73 +32,16 @@
 #include "runner/net/net.h"
 #include "runner/net/ns.h"
 #include "runner/report.h"
-#include "runner/vm/vmrun.h"
+#include "runner/lab.h"
 
 #define LAB_CH3 "lab chapter 3, \"Virtualized Vs Paravirtualized I/O\""
 
-#define DEFAULT_DURATION_S 5
 #define IPERF_PORT_HEX "1451" /* 5201, as /proc/net/tcp writes ports */
-
-/* The lab's plan (its figure; the figure labels br1 10.0.0.1/24 too, which
- * would put one subnet on two bridges: br1 is 10.0.1.1/24, the subnet of
- * the virtio addresses). VM1 is vms[0], VM2 vms[1]. */
-struct nic_plan {
-	int vm;
-	const char *model;      /* qemu -device */
-	const char *driver;     /* the Linux driver that takes it */
-	const char *mac;
-	const char *tap;
-	const char *cidr;       /* the guest's address */
-	const char *dev_id, *netdev_id;
-};
-static const struct nic_plan plan[4] = {
-	{ 0, "e1000", "e1000", "52:54:00:8b:99:de", "tap0", "10.0.0.10/24", "net0", "hostnet0" },
-	{ 0, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:df", "tap1", "10.0.1.10/24", "net1", "hostnet1" },
-	{ 1, "e1000", "e1000", "52:54:00:8b:99:ce", "tap2", "10.0.0.11/24", "net0", "hostnet0" },
-	{ 1, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:cf", "tap3", "10.0.1.11/24", "net1", "hostnet1" },
-};
-
-/* The two links: VM1's NIC plan[vm1] and VM2's plan[vm2] on one bridge. */
-struct link_plan {
-	const char *name;       /* "e1000" */
-	const char *bridge, *bridge_cidr;
-	int vm1, vm2;           /* indexes into plan[] */
-	const char *peer;       /* VM2's address: where VM1 pings and sends */
-	const char *path;       /* for the verdicts */
-	const char *ping_id, *iperf_id;
-	const char *artifact;   /* the saved iperf3 JSON */
-};
-static const struct link_plan links[2] = {
-	{ "e1000", "br0", "10.0.0.1/24", 0, 2, "10.0.0.11", "tap0, br0, tap2", "ch3.ping_e1000_link",
-	  "ch3.iperf_e1000", "iperf_e1000" },
-	{ "virtio", "br1", "10.0.1.1/24", 1, 3, "10.0.1.11", "tap1, br1, tap3", "ch3.ping_virtio_link",
-	  "ch3.iperf_virtio", "iperf_virtio" },
-};
 
 static const struct ch3_bridge bridges[2] = {
 	{ "br0", "10.0.0.1/24", { "tap0", "tap2" }, false },
 	{ "br1", "10.0.1.1/24", { "tap1", "tap3" }, false },
 };
-
-static const char crossed_hint[] =
-	"the addresses are on the wrong interfaces: in each VM, give 10.0.0.x/24 to the e1000 (MAC "
-	"52:54:00:8b:99:de in VM1, :ce in VM2) and 10.0.1.x/24 to the virtio-net (:df, :cf); `ip a s` shows "
-	"each interface's MAC (link/ether)";
-
-/* What the chapter keeps between steps. */
-struct ch3_state {
-	struct lab_net lnet;
-	bool made[6];              /* tap0..tap3, br0, br1 were created by this run */
-	char ifname[4][32];        /* plan[i]'s interface in its guest, found by MAC */
-	bool swap;                 /* VLAB_TEST_CH3_SWAP_ADDRESSES: VM1's two addresses crossed */
-	bool have_iperf;           /* the guests have iperf3 */
-	struct iperf_result iperf[2];
-	int iperf_rc[2];           /* iperf_parse()'s; -ENOENT: no run */
-	/* --manual: the transcripts, and the taps' counters over the session */
-	struct strbuf text[2];
-	struct tap_bytes session[4];
-};
-static struct ch3_state st;
 
 static const char *const link_names[6] = { "tap0", "tap1", "tap2", "tap3", "br0", "br1" };
 
@@ -104,71 +49,65 @@ static const char *const link_names[6] = { "tap0", "tap1", "tap2", "tap3", "br0"
  * the namespace takes whatever is left with it anyway. */
 static void delete_links(void *arg)
 {
-	(void)arg;
-	for (size_t i = 0; st.lnet.net && i < ARRAY_SIZE(link_names); i++)
-		if (st.made[i])
-			net_link_delete(st.lnet.net, link_names[i]);
-	memset(st.made, 0, sizeof(st.made));
+	struct ch3_state *st = arg;
+	for (size_t i = 0; st->lnet.net && i < ARRAY_SIZE(link_names); i++)
+		if (st->made[i])
+			net_link_delete(st->lnet.net, link_names[i]);
+	memset(st->made, 0, sizeof(st->made));
 }
 
 static int ch3_prepare(struct lab *lab)
 {
-	for (int i = 0; i < 2; i++)
-		sb_release(&st.text[i]);
-	memset(&st, 0, sizeof(st));
-	st.lnet = (struct lab_net)LAB_NET_INIT;
-	st.iperf_rc[0] = st.iperf_rc[1] = -ENOENT; /* no run yet */
+	struct ch3_state *st = lab->chapter_state; /* zeroed by the engine */
+	st->lnet = (struct lab_net)LAB_NET_INIT;
+	st->iperf_rc[0] = st->iperf_rc[1] = -ENOENT; /* no run yet */
 	/* a fault for the integration test that proves the counter check
 	 * (git's GIT_TEST_* variables are the model): the run says so */
 	const char *swap = getenv("VLAB_TEST_CH3_SWAP_ADDRESSES");
-	st.swap = swap && *swap && strcmp(swap, "0");
+	st->swap = swap && *swap && strcmp(swap, "0");
 	int r = lab_prepare_image(lab);
 	if (r)
 		return r;
 	/* from here on vlab, both qemus and every check live in the lab namespace */
-	return lab_net_open(lab, &st.lnet, "chapter 3 needs taps");
-}
-
-static int duration_s(const struct lab *lab)
-{
-	return lab->opt->duration_s > 0 ? lab->opt->duration_s : DEFAULT_DURATION_S;
+	return lab_net_open(lab, &st->lnet, "chapter 3 needs taps");
 }
 
 /* ---- step 1: taps and bridges ---- */
 
-static int make_links(void)
+static int make_links(struct ch3_state *st)
 {
 	int r = 0;
 	for (int i = 0; i < 4 && !r; i++) {
 		/* owned by us: where /dev/net/tun is 0666 no other user may attach to it */
 		r = net_tap_create(link_names[i], geteuid());
-		st.made[i] = r == 0;
+		st->made[i] = r == 0;
 		if (!r)
-			r = net_link_set_up(st.lnet.net, link_names[i], true);
+			r = net_link_set_up(st->lnet.net, link_names[i], true);
 	}
 	for (int b = 0; b < 2 && !r; b++) {
-		r = net_bridge_create(st.lnet.net, bridges[b].name);
-		st.made[4 + b] = r == 0;
+		r = net_bridge_create(st->lnet.net, bridges[b].name);
+		st->made[4 + b] = r == 0;
 		for (int t = 0; t < 2 && !r; t++)
-			r = net_link_set_master(st.lnet.net, bridges[b].taps[t], bridges[b].name);
+			r = net_link_set_master(st->lnet.net, bridges[b].taps[t], bridges[b].name);
 		if (!r)
-			r = net_addr_add(st.lnet.net, bridges[b].name, bridges[b].cidr);
+			r = net_addr_add(st->lnet.net, bridges[b].name, bridges[b].cidr);
 		if (!r)
-			r = net_link_set_up(st.lnet.net, bridges[b].name, true);
+			r = net_link_set_up(st->lnet.net, bridges[b].name, true);
 	}
 	return r;
 }
 
 static int step_bridges(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch3.bridges");
 	if (lab->opt->host_net)
 		ui_note(lab, "--host-net is chapter 2's: chapter 3 builds its bridges in vlab's own namespace.");
-	if (st.lnet.ns.named)
+	if (st->lnet.ns.named)
 		ui_note(lab, "In the network namespace %s (`ip netns exec %s ...` or `vlab shell` reach it):",
-			st.lnet.ns.name, st.lnet.ns.name);
-	cleanup_add_callback(delete_links, NULL, "taps and bridges");
-	int rc = make_links();
+			st->lnet.ns.name, st->lnet.ns.name);
+	cleanup_add_callback(delete_links, st, "taps and bridges");
+	int rc = make_links(st);
 	if (rc) {
 		char msg[256];
 		net_describe_error(msg, sizeof(msg), "set up", "the taps and bridges", rc);
@@ -179,7 +118,7 @@ static int step_bridges(struct lab *lab)
 	/* the verdict reads the kernel's view back, not what vlab asked for */
 	struct net_link_info all[32];
 	size_t n = 0;
-	rc = net_link_list(st.lnet.net, all, ARRAY_SIZE(all), &n);
+	rc = net_link_list(st->lnet.net, all, ARRAY_SIZE(all), &n);
 	if (rc) {
 		check_error(r, "cannot list the namespace's links: %s", strerror(-rc));
 		return 0;
@@ -197,7 +136,7 @@ static int step_boot(struct lab *lab)
 		struct nic_spec nics[2];
 		memset(nics, 0, sizeof(nics));
 		for (int i = 0; i < 2; i++) {
-			const struct nic_plan *p = &plan[2 * v + i];
+			const struct nic_plan *p = &ch3_plan[2 * v + i];
 			snprintf(nics[i].model, sizeof(nics[i].model), "%s", p->model);
 			snprintf(nics[i].mac, sizeof(nics[i].mac), "%s", p->mac);
 			snprintf(nics[i].dev_id, sizeof(nics[i].dev_id), "%s", p->dev_id);
@@ -212,8 +151,8 @@ static int step_boot(struct lab *lab)
 	}
 	ui_note(lab, "The lab's runqemu_two_vms.sh starts two of these; VM1's:");
 	ui_command(lab, "host", lab->vms[0].lab_command);
-	ui_note(lab, "VM2's is the same with its own NICs: e1000 %s on %s, virtio-net %s on %s.", plan[2].mac,
-		plan[2].tap, plan[3].mac, plan[3].tap);
+	ui_note(lab, "VM2's is the same with its own NICs: e1000 %s on %s, virtio-net %s on %s.", ch3_plan[2].mac,
+		ch3_plan[2].tap, ch3_plan[3].mac, ch3_plan[3].tap);
 	ui_note(lab, "What vlab changes, and why: as in chapter 1 (vlab chapter 1 shows each change); each VM gets\n"
 		     "its own overlay over the read-only image: QEMU locks an image that a VM has open for writing,\n"
 		     "so two VMs can never share one writable disk.");
@@ -272,6 +211,7 @@ static int step_boot(struct lab *lab)
  * so poll until both MACs show up. */
 static int find_nics(struct lab *lab, int v)
 {
+	struct ch3_state *st = lab->chapter_state;
 	struct strbuf out = STRBUF_INIT;
 	int status, rc = 0;
 	int64_t deadline = now_ms() + lab_cmd_timeout_ms(lab, 10000);
@@ -286,13 +226,13 @@ static int find_nics(struct lab *lab, int v)
 			if (sscanf(line, "%31s %31s %63s", name, mac, drv) < 2)
 				continue;
 			for (int i = 2 * v; i < 2 * v + 2; i++) {
-				if (strcasecmp(mac, plan[i].mac))
+				if (strcasecmp(mac, ch3_plan[i].mac))
 					continue;
-				snprintf(st.ifname[i], sizeof(st.ifname[i]), "%s", name);
+				snprintf(st->ifname[i], sizeof(st->ifname[i]), "%s", name);
 				found++;
 				ui_note(lab, "%s: %s has %s (driver %s)", lab->vms[v].name, name, mac, drv[0] ? drv : "none");
-				if (strcmp(drv, plan[i].driver))
-					ui_note(lab, "  (expected the %s driver)", plan[i].driver);
+				if (strcmp(drv, ch3_plan[i].driver))
+					ui_note(lab, "  (expected the %s driver)", ch3_plan[i].driver);
 			}
 		}
 		if (found == 2 || now_ms() > deadline)
@@ -305,35 +245,34 @@ static int find_nics(struct lab *lab, int v)
 	if (rc)
 		return rc;
 	for (int i = 2 * v; i < 2 * v + 2; i++) {
-		if (!st.ifname[i][0]) {
+		if (!st->ifname[i][0]) {
 			snprintf(lab->blocked, sizeof(lab->blocked), "%s has no interface with MAC %s", lab->vms[v].name,
-				 plan[i].mac);
+				 ch3_plan[i].mac);
 			return -ENODEV;
 		}
 	}
 	return 0;
 }
 
-/* The address plan[i]'s interface gets (crossed in VM1 under the test fault). */
-static const char *cidr_of(int i)
+/* The address ch3_plan[i]'s interface gets (crossed in VM1 under the test fault). */
+static const char *cidr_of(struct ch3_state *st, int i)
 {
-	if (st.swap && plan[i].vm == 0)
-		return plan[i ^ 1].cidr;
-	return plan[i].cidr;
+	if (st->swap && ch3_plan[i].vm == 0)
+		return ch3_plan[i ^ 1].cidr;
+	return ch3_plan[i].cidr;
 }
-
-static int manual_session(struct lab *lab);
 
 static int step_address(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	if (lab->opt->manual)
-		return manual_session(lab);
+		return ch3_manual_session(lab);
 	int rc = 0;
 	for (int v = 0; v < 2 && !rc; v++)
 		rc = find_nics(lab, v);
 	if (rc)
 		return rc;
-	if (st.swap)
+	if (st->swap)
 		ui_note(lab, "VLAB_TEST_CH3_SWAP_ADDRESSES is set: VM1's two addresses go on the wrong interfaces, "
 			     "on purpose");
 	struct strbuf out = STRBUF_INIT;
@@ -349,8 +288,8 @@ static int step_address(struct lab *lab)
 	for (int v = 0; v < 2 && !rc; v++) {
 		struct strbuf cmd = STRBUF_INIT;
 		for (int i = 2 * v; i < 2 * v + 2; i++)
-			sb_addf(&cmd, "%sip link set %s up && ip addr add %s dev %s", i % 2 ? " && " : "", st.ifname[i],
-				cidr_of(i), st.ifname[i]);
+			sb_addf(&cmd, "%sip link set %s up && ip addr add %s dev %s", i % 2 ? " && " : "", st->ifname[i],
+				cidr_of(st, i), st->ifname[i]);
 		ui_note(lab, "in %s:", lab->vms[v].name);
 		ui_command(lab, "guest", cmd.buf);
 		rc = vm_run(lab, &lab->vms[v], cmd.buf, lab_cmd_timeout_ms(lab, 5000), &out, &status);
@@ -367,7 +306,7 @@ static int step_address(struct lab *lab)
 		char *cmd = xasprintf("i=0; while { [ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ] || "
 				      "[ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ]; } && [ $i -lt 100 ]; "
 				      "do sleep 0.1; i=$((i+1)); done; ip a s",
-				      st.ifname[2 * v], st.ifname[2 * v + 1]);
+				      st->ifname[2 * v], st->ifname[2 * v + 1]);
 		rc = vm_run(lab, &lab->vms[v], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
 		free(cmd);
 		if (!rc) {
@@ -381,21 +320,6 @@ static int step_address(struct lab *lab)
 
 /* ---- step 4: ping over each link ---- */
 
-/* The last output of a command typed in VM v that starts with prefix and
- * names what; 0 when there is one. */
-static int typed_output(int v, const char *prefix, const char *what, struct strbuf *out)
-{
-	struct strbuf outs[8];
-	memset(outs, 0, sizeof(outs));
-	size_t n = transcript_outputs_like(sb_str(&st.text[v]), prefix, what, outs, ARRAY_SIZE(outs));
-	size_t kept = n < ARRAY_SIZE(outs) ? n : ARRAY_SIZE(outs);
-	if (kept)
-		sb_adds(out, sb_str(&outs[kept - 1]));
-	for (size_t i = 0; i < kept; i++)
-		sb_release(&outs[i]);
-	return kept ? 0 : -ENOENT;
-}
-
 /* Both pings at once (the first over an e1000 takes up to a second:
  * TRIAL-NOTES), 0.2 s apart; their outputs come back one after the other,
  * split at PING_SPLIT. */
@@ -405,13 +329,13 @@ static int typed_output(int v, const char *prefix, const char *what, struct strb
 static int run_pings(struct lab *lab, struct strbuf outs[2])
 {
 	for (int l = 0; l < 2; l++) {
-		char *shown = xasprintf(PING_CMD "%s", links[l].peer);
+		char *shown = xasprintf(PING_CMD "%s", ch3_links[l].peer);
 		ui_command(lab, "guest", shown);
 		free(shown);
 	}
 	char *cmd = xasprintf(PING_CMD "%s >/tmp/ping-e1000 2>&1 & " PING_CMD "%s >/tmp/ping-virtio 2>&1; wait; "
 			      "cat /tmp/ping-e1000; echo '" PING_SPLIT "'; cat /tmp/ping-virtio",
-			      links[0].peer, links[1].peer);
+			      ch3_links[0].peer, ch3_links[1].peer);
 	struct strbuf out = STRBUF_INIT;
 	int status;
 	int rc = vm_run(lab, &lab->vms[0], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
@@ -434,16 +358,17 @@ static int run_pings(struct lab *lab, struct strbuf outs[2])
 
 static int step_ping(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	struct strbuf outs[2] = { STRBUF_INIT, STRBUF_INIT };
 	int rc = 0;
 	if (lab->opt->manual) {
 		for (int l = 0; l < 2; l++)
-			typed_output(0, "ping", links[l].peer, &outs[l]); /* none: outs[l] stays empty */
+			ch3_typed_output(st, 0, "ping", ch3_links[l].peer, &outs[l]); /* none: outs[l] stays empty */
 	} else {
 		rc = run_pings(lab, outs);
 	}
 	for (int l = 0; !rc && l < 2; l++) {
-		const struct link_plan *lk = &links[l];
+		const struct link_plan *lk = &ch3_links[l];
 		struct check_result *r = lab_check(lab, lk->ping_id);
 		if (lab->opt->manual && !outs[l].len) {
 			char *hint = xasprintf("type `ping -c 3 %s` in `vlab console vm1`", lk->peer);
@@ -464,37 +389,16 @@ static int step_ping(struct lab *lab)
 
 /* ---- step 5: iperf3 over each link ---- */
 
-static int read_taps(struct net_link_info info[4])
-{
-	for (int i = 0; i < 4; i++) {
-		int r = net_link_get(st.lnet.net, plan[i].tap, &info[i]);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
 /* What a link carried between two readings of the taps. */
 static uint64_t carried(int l, const struct net_link_info before[4], const struct net_link_info after[4])
 {
 	struct tap_bytes t[2];
-	const int taps[2] = { links[l].vm1, links[l].vm2 };
+	const int taps[2] = { ch3_links[l].vm1, ch3_links[l].vm2 };
 	for (int k = 0; k < 2; k++) {
 		t[k].rx = after[taps[k]].rx_bytes - before[taps[k]].rx_bytes;
 		t[k].tx = after[taps[k]].tx_bytes - before[taps[k]].tx_bytes;
 	}
 	return ch3_link_carried(&t[0], &t[1]);
-}
-
-static void record_run(struct lab *lab, int l)
-{
-	const struct iperf_result *res = &st.iperf[l];
-	if (st.iperf_rc[l])
-		return;
-	lab_metric(lab, l ? "iperf_virtio_bps" : "iperf_e1000_bps", iperf_bps(res));
-	if (res->sent.retransmits >= 0)
-		lab_metric(lab, l ? "iperf_virtio_retransmits_count" : "iperf_e1000_retransmits_count",
-			   (double)res->sent.retransmits);
 }
 
 /* VM2 serves iperf3 as a daemon; wait until it listens (its port in
@@ -503,6 +407,7 @@ static void record_run(struct lab *lab, int l)
 #define NO_IPERF "vlab: no iperf3"
 static int start_server(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	static const char cmd[] =
 		"if command -v iperf3 >/dev/null; then iperf3 -s -D && i=0 && "
 		"while ! grep -qs ':" IPERF_PORT_HEX " [0-9A-F]*:0000 0A' /proc/net/tcp6 /proc/net/tcp && "
@@ -512,9 +417,9 @@ static int start_server(struct lab *lab)
 	ui_note(lab, "in vm2:");
 	ui_command(lab, "guest", "iperf3 -s -D");
 	int rc = vm_run(lab, &lab->vms[1], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
-	st.have_iperf = rc == 0 && !strstr(sb_str(&out), NO_IPERF);
+	st->have_iperf = rc == 0 && !strstr(sb_str(&out), NO_IPERF);
 	sb_release(&out);
-	if (rc == 0 && st.have_iperf && status) {
+	if (rc == 0 && st->have_iperf && status) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "the iperf3 server did not start in vm2 (exit status %d)",
 			 status);
 		return -EIO;
@@ -524,90 +429,66 @@ static int start_server(struct lab *lab)
 
 static int run_client(struct lab *lab, int l)
 {
-	const struct link_plan *lk = &links[l];
+	struct ch3_state *st = lab->chapter_state;
+	const struct link_plan *lk = &ch3_links[l];
 	struct check_result *r = lab_check(lab, lk->iperf_id);
 	struct net_link_info before[4], after[4];
-	int rc = read_taps(before);
+	int rc = ch3_read_taps(st, before);
 	if (rc) {
 		check_error(r, "cannot read the taps' counters: %s", strerror(-rc));
 		return 0;
 	}
-	char *cmd = xasprintf("iperf3 -c %s -t %d -J", lk->peer, duration_s(lab));
+	char *cmd = xasprintf("iperf3 -c %s -t %d -J", lk->peer, ch3_duration_s(lab));
 	ui_note(lab, "in vm1, over the %s link:", lk->name);
 	ui_command(lab, "guest", cmd);
 	struct strbuf out = STRBUF_INIT;
 	int status;
-	char *what = xasprintf("iperf3 over the %s link (%d s)", lk->name, duration_s(lab));
+	char *what = xasprintf("iperf3 over the %s link (%d s)", lk->name, ch3_duration_s(lab));
 	ui_wait_begin(lab, what);
 	free(what);
 	/* the run's own length, plus its setup and the JSON over the console */
-	rc = vm_run(lab, &lab->vms[0], cmd, duration_s(lab) * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
+	rc = vm_run(lab, &lab->vms[0], cmd, ch3_duration_s(lab) * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
 	ui_wait_end();
 	free(cmd);
 	if (rc) {
 		sb_release(&out);
 		return rc;
 	}
-	int tr = read_taps(after);
+	int tr = ch3_read_taps(st, after);
 	/* the report as iperf3 printed it, for `vlab check iperf` */
 	char *saved = xasprintf("%s/iperf-%s.json", lab->run_dir, lk->name);
 	if (write_file_atomic(saved, out.buf ? out.buf : "", out.len, 0644) == 0)
 		lab_artifact(lab, lk->artifact, saved);
 	free(saved);
-	st.iperf_rc[l] = iperf_parse(out.buf ? out.buf : "", out.len, &st.iperf[l]);
+	st->iperf_rc[l] = iperf_parse(out.buf ? out.buf : "", out.len, &st->iperf[l]);
 	sb_release(&out);
-	record_run(lab, l);
+	ch3_record_run(lab, l);
 	if (tr) {
 		check_error(r, "cannot read the taps' counters: %s", strerror(-tr));
 		return 0;
 	}
 	struct ch3_link this = { lk->name, lk->path, carried(l, before, after) };
-	struct ch3_link other = { links[!l].name, links[!l].path, carried(!l, before, after) };
-	check_iperf_link(r, &st.iperf[l], st.iperf_rc[l], &this, &other, crossed_hint);
+	struct ch3_link other = { ch3_links[!l].name, ch3_links[!l].path, carried(!l, before, after) };
+	check_iperf_link(r, &st->iperf[l], st->iperf_rc[l], &this, &other, ch3_crossed_hint);
 	return 0;
 }
 
 /* --manual: the client's output as typed in VM1 (or, the other way round,
  * in VM2), judged with the taps' counters over the whole session. */
-static void judge_manual_run(struct lab *lab, int l)
-{
-	const struct link_plan *lk = &links[l];
-	struct check_result *r = lab_check(lab, lk->iperf_id);
-	struct strbuf out = STRBUF_INIT;
-	/* VM1's address on this link, for a client typed in VM2 */
-	const char *cidr = plan[lk->vm1].cidr;
-	char vm1_ip[32];
-	snprintf(vm1_ip, sizeof(vm1_ip), "%.*s", (int)strcspn(cidr, "/"), cidr);
-	if (typed_output(0, "iperf3", lk->peer, &out) && typed_output(1, "iperf3", vm1_ip, &out)) {
-		char *hint = xasprintf("type `iperf3 -s -D` in vm2, then `iperf3 -c %s -t %d` in vm1", lk->peer,
-				       duration_s(lab));
-		check_fail(r, hint, "the console transcripts show no iperf3 client run to %s", lk->peer);
-		free(hint);
-		sb_release(&out);
-		return;
-	}
-	st.iperf_rc[l] = iperf_parse(sb_str(&out), out.len, &st.iperf[l]);
-	sb_release(&out);
-	record_run(lab, l);
-	struct ch3_link this = { lk->name, lk->path, ch3_link_carried(&st.session[lk->vm1], &st.session[lk->vm2]) };
-	const struct link_plan *ol = &links[!l];
-	struct ch3_link other = { ol->name, ol->path, ch3_link_carried(&st.session[ol->vm1], &st.session[ol->vm2]) };
-	check_iperf_link(r, &st.iperf[l], st.iperf_rc[l], &this, &other, crossed_hint);
-}
-
 static int step_iperf(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	if (lab->opt->manual) {
 		for (int l = 0; l < 2; l++)
-			judge_manual_run(lab, l);
+			ch3_judge_manual_run(lab, l);
 		return 0;
 	}
 	int rc = start_server(lab);
 	if (rc)
 		return rc;
-	if (!st.have_iperf) {
+	if (!st->have_iperf) {
 		for (int l = 0; l < 2; l++)
-			check_skip(lab_check(lab, links[l].iperf_id), "the guest image has no iperf3");
+			check_skip(lab_check(lab, ch3_links[l].iperf_id), "the guest image has no iperf3");
 		return 0;
 	}
 	for (int l = 0; l < 2 && !rc; l++)
@@ -619,8 +500,9 @@ static int step_iperf(struct lab *lab)
 
 static int step_compare(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch3.virtio_faster");
-	const struct check_result *e = lab_check(lab, links[0].iperf_id), *v = lab_check(lab, links[1].iperf_id);
+	const struct check_result *e = lab_check(lab, ch3_links[0].iperf_id), *v = lab_check(lab, ch3_links[1].iperf_id);
 	if (e->verdict == VERDICT_SKIP || v->verdict == VERDICT_SKIP) {
 		check_skip(r, "%s", e->verdict == VERDICT_SKIP ? e->detail : v->detail);
 		return 0;
@@ -628,91 +510,27 @@ static int step_compare(struct lab *lab)
 	char why[128] = "";
 	if (e->verdict != VERDICT_PASS || v->verdict != VERDICT_PASS)
 		snprintf(why, sizeof(why), "%s did not pass", e->verdict != VERDICT_PASS ? e->id : v->id);
-	double ebps = st.iperf_rc[0] ? 0 : iperf_bps(&st.iperf[0]);
-	double vbps = st.iperf_rc[1] ? 0 : iperf_bps(&st.iperf[1]);
+	double ebps = st->iperf_rc[0] ? 0 : iperf_bps(&st->iperf[0]);
+	double vbps = st->iperf_rc[1] ? 0 : iperf_bps(&st->iperf[1]);
 	check_virtio_faster(r, ebps, vbps, why[0] ? why : NULL);
 	if (ebps > 0 && vbps > 0)
 		lab_metric(lab, "virtio_over_e1000_ratio", vbps / ebps);
-	if (st.iperf_rc[0] && st.iperf_rc[1])
+	if (st->iperf_rc[0] && st->iperf_rc[1])
 		return 0; /* no run to show */
 
 	const struct iperf_row rows[2] = {
-		{ "e1000", st.iperf_rc[0] ? NULL : &st.iperf[0] },
-		{ "virtio", st.iperf_rc[1] ? NULL : &st.iperf[1] },
+		{ "e1000", st->iperf_rc[0] ? NULL : &st->iperf[0] },
+		{ "virtio", st->iperf_rc[1] ? NULL : &st->iperf[1] },
 	};
 	struct strbuf table = STRBUF_INIT;
 	iperf_format_comparison(&table, rows, 2, 40, ui_utf8());
-	ui_note(lab, "VM1 -> VM2, %d s a link:", duration_s(lab));
+	ui_note(lab, "VM1 -> VM2, %d s a link:", ch3_duration_s(lab));
 	ui_output(lab, table.buf);
 	sb_release(&table);
 	if (ebps > 0 && vbps > 0)
 		ui_note(lab, "virtio/e1000 = %.2f", vbps / ebps);
 	ui_note(lab, "Why: each packet the e1000 driver sends pokes emulated registers, and every poke stops the\n"
 		     "vCPU for QEMU to act it out; virtio-net leaves packets in rings shared with QEMU and rings once for many.");
-	return 0;
-}
-
-/* ---- --manual ---- */
-
-/* What the student types (VM1's iperf3 lines get --duration's -t). */
-static const char *const vm1_cmds[] = {
-	"root",
-	"toor",
-	"ip a s        (which interface has 52:54:00:8b:99:de, the e1000, and which :df, the virtio-net)",
-	"ip link set eth0 up; ip addr add 10.0.0.10/24 dev eth0     (the e1000)",
-	"ip link set eth1 up; ip addr add 10.0.1.10/24 dev eth1     (the virtio-net)",
-	"ping -c 3 10.0.0.11",
-	"ping -c 3 10.0.1.11",
-	NULL, /* the two iperf3 lines */
-	NULL,
-	NULL,
-};
-static const char *const vm2_cmds[] = {
-	"root",
-	"toor",
-	"ip a s        (52:54:00:8b:99:ce is the e1000, :cf the virtio-net)",
-	"ip link set eth0 up; ip addr add 10.0.0.11/24 dev eth0     (the e1000)",
-	"ip link set eth1 up; ip addr add 10.0.1.11/24 dev eth1     (the virtio-net)",
-	"iperf3 -s -D",
-	NULL,
-};
-
-/* The student types in both VMs (VM2 first: it serves); vlab reads the taps'
- * counters before and after, and keeps both transcripts for the later steps. */
-static int manual_session(struct lab *lab)
-{
-	struct net_link_info before[4], after[4];
-	int rc = read_taps(before);
-	if (rc) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
-		return rc;
-	}
-	ui_note(lab, "Type in vm2 first (it runs the iperf3 server), then in vm1. `ip a s` tells which ethN has\n"
-		     "which MAC: the e1000s take 10.0.0.x/24, the virtio-nets 10.0.1.x/24.");
-	const char *vm1[ARRAY_SIZE(vm1_cmds)];
-	memcpy(vm1, vm1_cmds, sizeof(vm1));
-	char *runs[2];
-	for (int l = 0; l < 2; l++)
-		vm1[ARRAY_SIZE(vm1) - 3 + l] = runs[l] = xasprintf("iperf3 -c %s -t %d", links[l].peer, duration_s(lab));
-	struct vm *const vms[2] = { &lab->vms[1], &lab->vms[0] };
-	const char *const *const cmds[2] = { vm2_cmds, vm1 };
-	struct strbuf texts[2] = { STRBUF_INIT, STRBUF_INIT };
-	rc = vm_manual_sessions(lab, vms, cmds, 2, texts);
-	free(runs[0]);
-	free(runs[1]);
-	st.text[1] = texts[0];
-	st.text[0] = texts[1];
-	if (rc)
-		return rc;
-	rc = read_taps(after);
-	if (rc) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
-		return rc;
-	}
-	for (int i = 0; i < 4; i++) {
-		st.session[i].rx = after[i].rx_bytes - before[i].rx_bytes;
-		st.session[i].tx = after[i].tx_bytes - before[i].tx_bytes;
-	}
 	return 0;
 }
 
@@ -808,11 +626,12 @@ static const struct step ch3_steps[] = {
 
 static void ch3_teardown(struct lab *lab)
 {
+	struct ch3_state *st = lab->chapter_state;
 	lab_vms_end(lab);
 	if (lab->opt->keep)
-		lab_net_keep(&st.lnet);
+		lab_net_keep(&st->lnet);
 	for (int i = 0; i < 2; i++)
-		sb_release(&st.text[i]);
+		sb_release(&st->text[i]);
 }
 
 const struct chapter chapter_iperf = {
@@ -822,6 +641,7 @@ const struct chapter chapter_iperf = {
 	.summary = "br0 and br1 joining two VMs' e1000s and virtio-nets; iperf3 over each link, the rates compared",
 	.steps = ch3_steps,
 	.nsteps = sizeof(ch3_steps) / sizeof(ch3_steps[0]),
+	.state_size = sizeof(struct ch3_state),
 	.prepare = ch3_prepare,
 	.teardown = ch3_teardown,
 };

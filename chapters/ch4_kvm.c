@@ -28,26 +28,38 @@
 #include "runner/vm/qmp.h"
 #include "runner/report.h"
 #include "runner/host/tracepoint.h"
-#include "runner/vm/vmrun.h"
+#include "runner/lab.h"
 
 #define LAB_CH4 "lab chapter 4, \"KVM\" (strace the ioctls)"
 
-/* Why the KVM part cannot run here ("" when it can). */
-static char kvm_missing[256];
-/* Why step 2 cannot boot its guest here ("" when it can). */
-static char exits_missing[640];
-/* VLAB_TEST_CH4_TCG=1, for the integration tests on hosts without hardware
- * KVM: step 2 boots its guests under TCG to exercise its machinery end to end
- * (boot, busy loops, perf, tracepoints, QMP, the module reload and restore on
- * the fake sysfs that VLAB_TEST_SYSFS_ROOT names, with the loader in
- * VLAB_MODPROBE). TCG makes no VM exits, so ch4.exits_counted fails there, as
- * it must; the report says the guests ran under TCG. */
-static bool exits_under_tcg;
+/* How restore_ept went. */
+struct ept_restore_result {
+	bool ran;
+	int rc;
+	char msg[512];
+};
+
+/* What the chapter keeps between steps. */
+struct ch4_state {
+	/* Why the KVM part cannot run here ("" when it can). */
+	char kvm_missing[256];
+	/* Why step 2 cannot boot its guest here ("" when it can). */
+	char exits_missing[640];
+	/* VLAB_TEST_CH4_TCG=1, for the integration tests on hosts without
+	 * hardware KVM: step 2 boots its guests under TCG to exercise its
+	 * machinery end to end (boot, busy loops, perf, tracepoints, QMP, the
+	 * module reload and restore on the fake sysfs that VLAB_TEST_SYSFS_ROOT
+	 * names, with the loader in VLAB_MODPROBE). TCG makes no VM exits, so
+	 * ch4.exits_counted fails there, as it must; the report says the guests
+	 * ran under TCG. */
+	bool exits_under_tcg;
+	struct ept_restore_result restore_result;
+};
 
 /* Where step 2 reads /sys/module ("" for the host). */
-static const char *sysfs_root(void)
+static const char *sysfs_root(const struct ch4_state *st)
 {
-	const char *r = exits_under_tcg ? getenv("VLAB_TEST_SYSFS_ROOT") : NULL;
+	const char *r = st->exits_under_tcg ? getenv("VLAB_TEST_SYSFS_ROOT") : NULL;
 	return r ? r : "";
 }
 
@@ -77,6 +89,7 @@ static int kvm_can_create_vm(char *why, size_t n)
 
 static int ch4_prepare(struct lab *lab)
 {
+	struct ch4_state *st = lab->chapter_state;
 	int r = lab_prepare_image(lab);
 	if (r)
 		return r;
@@ -84,27 +97,27 @@ static int ch4_prepare(struct lab *lab)
 	kvm_can_create_vm(kvm_why, sizeof(kvm_why));
 	char *strace = proc_which("strace");
 	if (!strace)
-		snprintf(kvm_missing, sizeof(kvm_missing), "strace is not installed (apt-get install strace)");
+		snprintf(st->kvm_missing, sizeof(st->kvm_missing), "strace is not installed (apt-get install strace)");
 	else
-		snprintf(kvm_missing, sizeof(kvm_missing), "%s", kvm_why);
+		snprintf(st->kvm_missing, sizeof(st->kvm_missing), "%s", kvm_why);
 	free(strace);
-	exits_missing[0] = '\0';
+	st->exits_missing[0] = '\0';
 	if (lab->opt->accel == ACCEL_REQ_TCG)
-		snprintf(exits_missing, sizeof(exits_missing), "--accel tcg: VM exits are KVM's, TCG has none");
+		snprintf(st->exits_missing, sizeof(st->exits_missing), "--accel tcg: VM exits are KVM's, TCG has none");
 	else if (kvm_why[0])
-		snprintf(exits_missing, sizeof(exits_missing), "%s", kvm_why);
+		snprintf(st->exits_missing, sizeof(st->exits_missing), "%s", kvm_why);
 	else if (!lab->accel.standard_guest_ok)
-		snprintf(exits_missing, sizeof(exits_missing),
+		snprintf(st->exits_missing, sizeof(st->exits_missing),
 			 "a standard Linux guest does not boot under this host's KVM (%s), so no busy loops run to "
 			 "count VM exits of; this needs VT-x/AMD-V (kvm_intel or kvm_amd)",
 			 lab->accel.evidence);
 	const char *tcg = getenv("VLAB_TEST_CH4_TCG");
-	exits_under_tcg = tcg && !strcmp(tcg, "1") && exits_missing[0];
-	if (exits_under_tcg)
-		exits_missing[0] = '\0';
+	st->exits_under_tcg = tcg && !strcmp(tcg, "1") && st->exits_missing[0];
+	if (st->exits_under_tcg)
+		st->exits_missing[0] = '\0';
 	/* This chapter is about KVM: qemu runs with it even where a standard
 	 * guest does not get far (kvm_pvm), since the ioctls come first. */
-	if (!kvm_missing[0] && lab->accel.accel != ACCEL_KVM) {
+	if (!st->kvm_missing[0] && lab->accel.accel != ACCEL_KVM) {
 		lab->accel.accel = ACCEL_KVM;
 		snprintf(lab->accel.reason, sizeof(lab->accel.reason),
 			 "KVM: this chapter traces qemu's KVM ioctls (they work here although a standard guest "
@@ -174,11 +187,103 @@ static void show_summary(struct lab *lab, const struct strace_summary *s)
 		ui_note(lab, "  %-36s %lu", by_count[i].name, by_count[i].count);
 }
 
+/* The lab's `strace qemu ...` with vlab's changes, into argv (room for
+ * VM_MAX_ARGS + 8); returns the count. */
+static int strace_argv(const struct vm *vm, const char *log, const char **argv)
+{
+	/* strace -f: KVM_RUN and KVM_CREATE_VCPU happen in the vCPU threads */
+	int n = 0;
+	argv[n++] = "strace";
+	argv[n++] = "-f";
+	argv[n++] = "-e";
+	argv[n++] = "trace=ioctl";
+	argv[n++] = "-o";
+	argv[n++] = log;
+	for (int i = 0; i < vm->argv.n; i++)
+		argv[n++] = vm->argv.v[i];
+	argv[n] = NULL;
+	return n;
+}
+
+static void show_strace_command(struct lab *lab, const char *const *argv, int n)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			sb_adds(&cmd, i == 6 ? " \\\n    " : " ");
+		shell_quote(argv[i], &cmd);
+	}
+	ui_note(lab, "The lab writes `strace -e trace=ioctl qemu ... &> strace.log`; vlab adds -f (the vCPU "
+		     "threads make KVM_RUN) and -o (qemu's own messages stay out of the log):");
+	ui_command(lab, "host", cmd.buf);
+	sb_release(&cmd);
+}
+
+/* Run qemu under strace until its first KVM_RUN shows in log, then stop
+ * it over QMP (strace exits with it). 0, -ETIMEDOUT, -EPIPE (qemu exited
+ * first), -EINTR; a failure to start strace is r's error, as -ECHILD. */
+static int run_under_strace(struct lab *lab, struct vm *vm, const char *const *argv, const char *log,
+			    struct check_result *r)
+{
+	unlink(log);
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	o.argv = argv;
+	o.stdout_path = vm->stderr_path;
+	o.stderr_path = vm->stderr_path;
+	o.own_pgrp = true;
+	o.die_with_parent = true;
+	pid_t pid;
+	int rc = proc_spawn(&o, &pid);
+	if (rc) {
+		check_error(r, "cannot start strace: %s", strerror(-rc));
+		return -ECHILD;
+	}
+	int handle = cleanup_add_process(pid, "strace qemu");
+	int qmp_handle = cleanup_add_path(RES_FILE, vm->qmp_path);
+	int serial_handle = cleanup_add_path(RES_FILE, vm->serial_path);
+	ui_wait_begin(lab, "qemu runs under strace");
+	rc = wait_for_first_run(log, pid, lab_cmd_timeout_ms(lab, 10000));
+	ui_wait_end();
+	if (rc == 0 || rc == -ETIMEDOUT) {
+		/* stop qemu cleanly over QMP; strace exits with it */
+		struct qmp *q = NULL;
+		if (qmp_connect(&q, vm->qmp_path, pid, 3000) == 0) {
+			json_t *ret = NULL;
+			qmp_execute(q, "quit", NULL, &ret, NULL, 2000);
+			json_decref(ret);
+			qmp_close(q);
+		}
+		proc_wait(pid, 5000, NULL);
+	}
+	cleanup_release(handle);
+	cleanup_release(qmp_handle);
+	cleanup_release(serial_handle);
+	return rc;
+}
+
+/* The verdict from the strace log, its summary shown, metrics and the log
+ * kept as an artifact. */
+static void judge_strace_log(struct lab *lab, struct check_result *r, const char *log)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct strace_summary *s = xcalloc(1, sizeof(*s));
+	read_file(log, &sb);
+	int pr = strace_parse(sb.buf ? sb.buf : "", sb.len, s);
+	show_summary(lab, s);
+	check_strace_memory_region(r, s, pr, LAB_MEMORY_BYTES);
+	lab_metric(lab, "strace_kvm_ioctls_count", (double)s->kvm_calls);
+	lab_metric(lab, "strace_kvm_run_count", (double)strace_request_count(s, "KVM_RUN"));
+	lab_artifact(lab, "strace_log", log);
+	free(s);
+	sb_release(&sb);
+}
+
 static int step_strace(struct lab *lab)
 {
+	struct ch4_state *st = lab->chapter_state;
 	struct check_result *r = lab_check(lab, "ch4.strace_memory_region");
-	if (kvm_missing[0]) {
-		check_skip(r, "%s", kvm_missing);
+	if (st->kvm_missing[0]) {
+		check_skip(r, "%s", st->kvm_missing);
 		return 0;
 	}
 	struct vm *vm = &lab->vms[0];
@@ -198,62 +303,12 @@ static int step_strace(struct lab *lab)
 	}
 	char *log = lab_path(lab, "strace.log");
 	for (int attempt = 0; attempt < 2; attempt++) {
-		/* strace -f: KVM_RUN and KVM_CREATE_VCPU happen in the vCPU threads */
 		const char *argv[VM_MAX_ARGS + 8];
-		int n = 0;
-		argv[n++] = "strace";
-		argv[n++] = "-f";
-		argv[n++] = "-e";
-		argv[n++] = "trace=ioctl";
-		argv[n++] = "-o";
-		argv[n++] = log;
-		for (int i = 0; i < vm->argv.n; i++)
-			argv[n++] = vm->argv.v[i];
-		argv[n] = NULL;
-		struct strbuf cmd = STRBUF_INIT;
-		for (int i = 0; i < n; i++) {
-			if (i)
-				sb_adds(&cmd, i == 6 ? " \\\n    " : " ");
-			shell_quote(argv[i], &cmd);
-		}
-		ui_note(lab, "The lab writes `strace -e trace=ioctl qemu ... &> strace.log`; vlab adds -f (the vCPU "
-			     "threads make KVM_RUN) and -o (qemu's own messages stay out of the log):");
-		ui_command(lab, "host", cmd.buf);
-		sb_release(&cmd);
-
-		unlink(log);
-		struct spawn_opts o = SPAWN_OPTS_INIT;
-		o.argv = argv;
-		o.stdout_path = vm->stderr_path;
-		o.stderr_path = vm->stderr_path;
-		o.own_pgrp = true;
-		o.die_with_parent = true;
-		pid_t pid;
-		rc = proc_spawn(&o, &pid);
-		if (rc) {
-			check_error(r, "cannot start strace: %s", strerror(-rc));
+		int n = strace_argv(vm, log, argv);
+		show_strace_command(lab, argv, n);
+		rc = run_under_strace(lab, vm, argv, log, r);
+		if (rc == -ECHILD)
 			break;
-		}
-		int handle = cleanup_add_process(pid, "strace qemu");
-		int qmp_handle = cleanup_add_path(RES_FILE, vm->qmp_path);
-		int serial_handle = cleanup_add_path(RES_FILE, vm->serial_path);
-		ui_wait_begin(lab, "qemu runs under strace");
-		rc = wait_for_first_run(log, pid, lab_cmd_timeout_ms(lab, 10000));
-		ui_wait_end();
-		if (rc == 0 || rc == -ETIMEDOUT) {
-			/* stop qemu cleanly over QMP; strace exits with it */
-			struct qmp *q = NULL;
-			if (qmp_connect(&q, vm->qmp_path, pid, 3000) == 0) {
-				json_t *ret = NULL;
-				qmp_execute(q, "quit", NULL, &ret, NULL, 2000);
-				json_decref(ret);
-				qmp_close(q);
-			}
-			proc_wait(pid, 5000, NULL);
-		}
-		cleanup_release(handle);
-		cleanup_release(qmp_handle);
-		cleanup_release(serial_handle);
 		if (rc == -EINTR) {
 			free(log);
 			return rc;
@@ -278,19 +333,8 @@ static int step_strace(struct lab *lab)
 		}
 		break;
 	}
-	if (!r->done) {
-		struct strbuf sb = STRBUF_INIT;
-		struct strace_summary *s = xcalloc(1, sizeof(*s));
-		read_file(log, &sb);
-		int pr = strace_parse(sb.buf ? sb.buf : "", sb.len, s);
-		show_summary(lab, s);
-		check_strace_memory_region(r, s, pr, LAB_MEMORY_BYTES);
-		lab_metric(lab, "strace_kvm_ioctls_count", (double)s->kvm_calls);
-		lab_metric(lab, "strace_kvm_run_count", (double)strace_request_count(s, "KVM_RUN"));
-		lab_artifact(lab, "strace_log", log);
-		free(s);
-		sb_release(&sb);
-	}
+	if (!r->done)
+		judge_strace_log(lab, r, log);
 	free(log);
 	return 0;
 }
@@ -305,8 +349,9 @@ static int step_strace(struct lab *lab)
  * see them in ps. 0, -EINTR, or another error with why set. */
 static int boot_busy_vm(struct lab *lab, struct vm *vm, const char *name, char *why, size_t n)
 {
+	struct ch4_state *st = lab->chapter_state;
 	enum accel chapter_accel = lab->accel.accel;
-	if (exits_under_tcg)
+	if (st->exits_under_tcg)
 		lab->accel.accel = ACCEL_TCG;
 	int rc = vm_prepare(lab, vm, name, NULL, 0);
 	lab->accel.accel = chapter_accel;
@@ -388,6 +433,113 @@ static void perf_missing(char *why, size_t n)
 	}
 }
 
+/* A `perf kvm stat record` of qemu running in the background. */
+struct perf_recording {
+	pid_t pid;                  /* 0: not started (s->perf_why says why) */
+	int pid_handle, data_handle;
+	char *data, *log;           /* RUNDIR/perf-TAG.data and .log */
+};
+
+/* Start recording qemu's exits for seconds, unless perf is missing here
+ * or does not start (s->perf_why). */
+static void perf_record_start(struct lab *lab, struct vm *vm, int seconds, const char *tag, struct exit_sample *s,
+			      struct perf_recording *rec)
+{
+	*rec = (struct perf_recording){ .pid_handle = -1, .data_handle = -1 };
+	rec->data = xasprintf("%s/perf-%s.data", lab->run_dir, tag);
+	rec->log = xasprintf("%s/perf-%s.log", lab->run_dir, tag);
+	perf_missing(s->perf_why, sizeof(s->perf_why));
+	if (s->perf_why[0])
+		return;
+	char pid[16], secs[16];
+	snprintf(pid, sizeof(pid), "%d", (int)vm->pid);
+	snprintf(secs, sizeof(secs), "%d", seconds);
+	/* `-- sleep N` bounds the recording: perf stops when it exits */
+	const char *argv[] = { "perf", "kvm", "stat", "record", "-p", pid, "-o", rec->data, "--", "sleep", secs, NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	o.argv = argv;
+	o.stdout_path = rec->log;
+	o.stderr_path = rec->log;
+	o.own_pgrp = true;
+	o.die_with_parent = true;
+	int rc = proc_spawn(&o, &rec->pid);
+	if (rc)
+		snprintf(s->perf_why, sizeof(s->perf_why), "cannot start perf: %s", strerror(-rc));
+	else {
+		rec->pid_handle = cleanup_add_process(rec->pid, "perf kvm stat record");
+		rec->data_handle = cleanup_add_path(RES_FILE, rec->data);
+	}
+}
+
+/* `perf kvm stat report` of the finished recording, parsed into s->perf
+ * and kept as RUNDIR/perf-TAG.txt. */
+static void perf_report(struct lab *lab, const struct perf_recording *rec, const char *tag, struct exit_sample *s)
+{
+	/* the input file is perf kvm's own option, before "stat" */
+	const char *argv[] = { "perf", "kvm", "-i", rec->data, "stat", "report", NULL };
+	struct strbuf out = STRBUF_INIT;
+	int st = 0;
+	int rr = proc_run(argv, 30000, &out, &st);
+	if (rr || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		char *msg = xstrdup(sb_str(&out));
+		rtrim(msg);
+		char *last = strrchr(msg, '\n');
+		snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report failed: %s",
+			 rr ? strerror(-rr) : last ? last + 1 : msg);
+		free(msg);
+	} else {
+		s->perf_rc = perf_report_parse(out.buf ? out.buf : "", out.len, &s->perf);
+		if (s->perf_rc)
+			snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report printed no "
+								   "table of exits");
+		char *txt = xasprintf("%s/perf-%s.txt", lab->run_dir, tag);
+		write_file_atomic(txt, out.buf ? out.buf : "", out.len, 0644);
+		lab_artifact(lab, !strcmp(tag, "ept-on") ? "perf_report_ept_on" : "perf_report_ept_off", txt);
+		free(txt);
+	}
+	sb_release(&out);
+}
+
+/* Wait for the recording to end (not after a stop) and report it; its
+ * files and registrations go. */
+static void perf_record_finish(struct lab *lab, struct perf_recording *rec, bool stopped, const char *tag,
+			       struct exit_sample *s)
+{
+	if (rec->pid > 0) {
+		int st = 0;
+		int w = stopped ? -EINTR : proc_wait(rec->pid, 15000, &st);
+		if (w) {
+			cleanup_release(rec->pid_handle);
+			snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat record did not finish");
+		} else {
+			cleanup_forget(rec->pid_handle);
+			perf_report(lab, rec, tag, s);
+		}
+		cleanup_release(rec->data_handle);
+	}
+	free(rec->data);
+	free(rec->log);
+}
+
+/* The counting interval: seconds, or until a stop (-EINTR). */
+static int count_for(struct lab *lab, int seconds)
+{
+	int64_t end = now_ms() + seconds * 1000LL;
+	int rc = 0;
+	ui_wait_begin(lab, "counting VM exits");
+	while (now_ms() < end) {
+		idle_tick();
+		if (cleanup_stop_requested()) {
+			rc = -EINTR;
+			break;
+		}
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	ui_wait_end();
+	return rc;
+}
+
 /* Count qemu's VM exits for seconds, three ways at once over the same
  * interval: perf kvm stat record (then report, parsed), kvm:kvm_exit on
  * qemu's threads (all, and filtered to CR access), QMP's exits counter. */
@@ -403,50 +555,16 @@ static int count_exits(struct lab *lab, struct vm *vm, int seconds, const char *
 	if (!s->tp_cr_rc)
 		s->tp_cr_rc = tp_set_filter(&cr, KVM_EXIT_CR_FILTER);
 
-	char *data = xasprintf("%s/perf-%s.data", lab->run_dir, tag);
-	char *log = xasprintf("%s/perf-%s.log", lab->run_dir, tag);
-	perf_missing(s->perf_why, sizeof(s->perf_why));
-	pid_t perf = 0;
-	int perf_handle = -1, data_handle = -1;
-	if (!s->perf_why[0]) {
-		char pid[16], secs[16];
-		snprintf(pid, sizeof(pid), "%d", (int)vm->pid);
-		snprintf(secs, sizeof(secs), "%d", seconds);
-		/* `-- sleep N` bounds the recording: perf stops when it exits */
-		const char *argv[] = { "perf", "kvm", "stat", "record", "-p", pid, "-o", data, "--", "sleep", secs, NULL };
-		struct spawn_opts o = SPAWN_OPTS_INIT;
-		o.argv = argv;
-		o.stdout_path = log;
-		o.stderr_path = log;
-		o.own_pgrp = true;
-		o.die_with_parent = true;
-		int rc = proc_spawn(&o, &perf);
-		if (rc)
-			snprintf(s->perf_why, sizeof(s->perf_why), "cannot start perf: %s", strerror(-rc));
-		else {
-			perf_handle = cleanup_add_process(perf, "perf kvm stat record");
-			data_handle = cleanup_add_path(RES_FILE, data);
-		}
-	}
+	struct perf_recording rec;
+	perf_record_start(lab, vm, seconds, tag, s, &rec);
 	uint64_t before = 0, after = 0;
 	s->qmp_rc = qmp_exits(vm, &before, s->qmp_why, sizeof(s->qmp_why));
 	if (!s->tp_rc)
 		tp_enable(&all);
 	if (!s->tp_cr_rc)
 		tp_enable(&cr);
-	int64_t t0 = now_ms(), end = t0 + seconds * 1000LL;
-	int rc = 0;
-	ui_wait_begin(lab, "counting VM exits");
-	while (now_ms() < end) {
-		idle_tick();
-		if (cleanup_stop_requested()) {
-			rc = -EINTR;
-			break;
-		}
-		struct timespec ts = { 0, 50 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	ui_wait_end();
+	int64_t t0 = now_ms();
+	int rc = count_for(lab, seconds);
 	if (!s->tp_rc)
 		tp_disable(&all);
 	if (!s->tp_cr_rc)
@@ -464,43 +582,7 @@ static int count_exits(struct lab *lab, struct vm *vm, int seconds, const char *
 		snprintf(s->tp_why, sizeof(s->tp_why), "%s", cr.why);
 	tp_close(&all);
 	tp_close(&cr);
-
-	if (perf > 0) {
-		int st = 0;
-		int w = rc ? -EINTR : proc_wait(perf, 15000, &st);
-		if (w) {
-			cleanup_release(perf_handle);
-			snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat record did not finish");
-		} else {
-			cleanup_forget(perf_handle);
-			/* the input file is perf kvm's own option, before "stat" */
-			const char *argv[] = { "perf", "kvm", "-i", data, "stat", "report", NULL };
-			struct strbuf out = STRBUF_INIT;
-			int rr = proc_run(argv, 30000, &out, &st);
-			if (rr || !WIFEXITED(st) || WEXITSTATUS(st)) {
-				char *msg = xstrdup(sb_str(&out));
-				rtrim(msg);
-				char *last = strrchr(msg, '\n');
-				snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report failed: %s",
-					 rr ? strerror(-rr) : last ? last + 1 : msg);
-				free(msg);
-			} else {
-				s->perf_rc = perf_report_parse(out.buf ? out.buf : "", out.len, &s->perf);
-				if (s->perf_rc)
-					snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat report printed no "
-										   "table of exits");
-				char *txt = xasprintf("%s/perf-%s.txt", lab->run_dir, tag);
-				write_file_atomic(txt, out.buf ? out.buf : "", out.len, 0644);
-				lab_artifact(lab, !strcmp(tag, "ept-on") ? "perf_report_ept_on" : "perf_report_ept_off",
-					     txt);
-				free(txt);
-			}
-			sb_release(&out);
-		}
-		cleanup_release(data_handle);
-	}
-	free(data);
-	free(log);
+	perf_record_finish(lab, &rec, rc != 0, tag, s);
 	return rc;
 }
 
@@ -526,29 +608,24 @@ static void show_sample(struct lab *lab, const char *what, const struct exit_sam
 		ui_note(lab, "  QMP: %s", s->qmp_why);
 }
 
+
 /* The restore, as a cleanup callback: it runs on the orderly path of every
  * way out (failure, SIGINT/SIGTERM turned into a stop), after the VMs
  * registered later are gone. */
-struct ept_restore_result {
-	bool ran;
-	int rc;
-	char msg[512];
-};
-static struct ept_restore_result restore_result;
-
 static void restore_ept(void *arg)
 {
-	(void)arg;
+	struct ch4_state *st = arg;
 	struct ept_env env;
-	ept_env_default(&env, sysfs_root());
-	restore_result.rc = ept_restore(&env, restore_result.msg, sizeof(restore_result.msg));
-	restore_result.ran = true;
-	if (cleanup_stop_requested() || restore_result.rc < 0)
-		fprintf(stderr, "vlab: %s\n", restore_result.msg);
+	ept_env_default(&env, sysfs_root(st));
+	st->restore_result.rc = ept_restore(&env, st->restore_result.msg, sizeof(st->restore_result.msg));
+	st->restore_result.ran = true;
+	if (cleanup_stop_requested() || st->restore_result.rc < 0)
+		fprintf(stderr, "vlab: %s\n", st->restore_result.msg);
 }
 
 static int step_exits(struct lab *lab)
 {
+	struct ch4_state *st = lab->chapter_state;
 	struct check_result *counted = lab_check(lab, "ch4.exits_counted");
 	struct check_result *cr = lab_check(lab, "ch4.cr_exits_ept_off");
 	struct check_result *restored = lab_check(lab, "ch4.ept_restored");
@@ -556,17 +633,17 @@ static int step_exits(struct lab *lab)
 	ui_note(lab, "The lab's text says `perf kvm stats live`; perf's subcommand is `perf kvm stat`. By hand:");
 	ui_command(lab, "host", "perf kvm stat record -p $(pgrep -f qemu-system-x86_64) -- sleep 10");
 	ui_command(lab, "host", "perf kvm stat report");
-	if (exits_missing[0]) {
-		check_skip(counted, "%s", exits_missing);
-		check_skip(cr, "%s", exits_missing);
-		check_skip(restored, "no module was reloaded: %s", exits_missing);
+	if (st->exits_missing[0]) {
+		check_skip(counted, "%s", st->exits_missing);
+		check_skip(cr, "%s", st->exits_missing);
+		check_skip(restored, "no module was reloaded: %s", st->exits_missing);
 		return 0;
 	}
-	if (exits_under_tcg)
+	if (st->exits_under_tcg)
 		ui_note(lab, "VLAB_TEST_CH4_TCG: the guests run under TCG (no VM exits to count), the module is a "
-			     "fake one under '%s'", sysfs_root());
+			     "fake one under '%s'", sysfs_root(st));
 	struct ept_module m;
-	int probe_rc = ept_probe(sysfs_root(), &m);
+	int probe_rc = ept_probe(sysfs_root(st), &m);
 	struct vm *first = &lab->vms[0], *second = &lab->vms[1];
 	lab->nvms = 1;
 	char why[640];
@@ -593,7 +670,7 @@ static int step_exits(struct lab *lab)
 	lab_metric(lab, "exits_per_s", s1->tp_rc == 0 && s1->seconds > 0 ? (double)s1->tp_exits / s1->seconds : 0);
 
 	/* vlab's own VM is gone now: the refcount shows anyone else's */
-	probe_rc = ept_probe(sysfs_root(), &m);
+	probe_rc = ept_probe(sysfs_root(st), &m);
 	rc = ept_reload_decide(&m, probe_rc, geteuid() == 0, lab->opt->allow_module_reload, why, sizeof(why));
 	if (rc) {
 		check_skip(cr, "%s", why);
@@ -602,9 +679,9 @@ static int step_exits(struct lab *lab)
 		goto out;
 	}
 	struct ept_env env;
-	ept_env_default(&env, sysfs_root());
-	memset(&restore_result, 0, sizeof(restore_result));
-	int restore_handle = cleanup_add_callback(restore_ept, NULL, "restore ept/npt");
+	ept_env_default(&env, sysfs_root(st));
+	memset(&st->restore_result, 0, sizeof(st->restore_result));
+	int restore_handle = cleanup_add_callback(restore_ept, st, "restore ept/npt");
 	char cmd[160];
 	snprintf(cmd, sizeof(cmd), "modprobe -r %s && modprobe %s %s=%d", m.module, m.module, m.param, m.enabled ? 0 : 1);
 	ui_command(lab, "host", cmd);
@@ -633,13 +710,13 @@ static int step_exits(struct lab *lab)
 	/* the restore, now, on the main path */
 	cleanup_release(restore_handle);
 	struct ept_module now;
-	int now_rc = ept_probe(sysfs_root(), &now);
-	if (restore_result.rc >= 0 && now_rc == 0 && now.enabled == m.enabled)
+	int now_rc = ept_probe(sysfs_root(st), &now);
+	if (st->restore_result.rc >= 0 && now_rc == 0 && now.enabled == m.enabled)
 		check_pass(restored, "%s %s=%s as before: %s", m.module, m.param, now.value,
-			   restore_result.rc == 1 ? "the reload never started" : restore_result.msg);
+			   st->restore_result.rc == 1 ? "the reload never started" : st->restore_result.msg);
 	else
 		check_fail(restored, "as root, with no VM running: vlab clean (or modprobe -r MOD; modprobe MOD PARAM=Y)",
-			   "%s", restore_result.msg[0] ? restore_result.msg : "the state file was not found");
+			   "%s", st->restore_result.msg[0] ? st->restore_result.msg : "the state file was not found");
 	if (rc == 0 && !cr->done)
 		check_cr_exits_ept_off(cr, m.enabled ? s1 : s2, m.enabled ? s2 : s1, m.param);
 out:
@@ -696,6 +773,7 @@ const struct chapter chapter_kvm = {
 	.summary = "the 256 MiB KVM_SET_USER_MEMORY_REGION under strace; VM exits with EPT/NPT on and off",
 	.steps = ch4_steps,
 	.nsteps = sizeof(ch4_steps) / sizeof(ch4_steps[0]),
+	.state_size = sizeof(struct ch4_state),
 	.prepare = ch4_prepare,
 	.teardown = ch4_teardown,
 };

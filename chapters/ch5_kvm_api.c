@@ -25,7 +25,7 @@
 #define EXIT_MMIO 6
 
 /* What the chapter keeps between steps. */
-static struct ch5_state {
+struct ch5_state {
 	struct vmm vmm;
 	bool done;                    /* every check has its verdict already (skip or error) */
 	struct vmm_result res;
@@ -35,20 +35,22 @@ static struct ch5_state {
 	char stats_why[160];
 	struct tp_counter tp[TPE_N];
 	FILE *log;                    /* every call, for the artifact */
-} st;
+};
 
 static void on_trace(void *arg, const char *line)
 {
 	struct lab *lab = arg;
+	struct ch5_state *st = lab->chapter_state;
 	ui_note(lab, "%s", line);
-	if (st.log)
-		fprintf(st.log, "%s\n", line);
+	if (st->log)
+		fprintf(st->log, "%s\n", line);
 }
 
 /* Every check of the chapter gets the same verdict (no /dev/kvm, or the
  * VM could not be built): the later steps then have nothing to do. */
 static void decide_all(struct lab *lab, enum verdict v, const char *why)
 {
+	struct ch5_state *st = lab->chapter_state;
 	static const char *const ids[] = { "ch5.io_exits", "ch5.hlt_exit", "ch5.stats_agree" };
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		struct check_result *r = lab_check(lab, ids[i]);
@@ -59,7 +61,7 @@ static void decide_all(struct lab *lab, enum verdict v, const char *why)
 		else
 			check_error(r, "%s", why);
 	}
-	st.done = true;
+	st->done = true;
 }
 
 static void show_program(struct lab *lab)
@@ -83,6 +85,7 @@ static void show_program(struct lab *lab)
 
 static int step_vm(struct lab *lab)
 {
+	struct ch5_state *st = lab->chapter_state;
 	if (access(KVM_DEV, F_OK)) {
 		decide_all(lab, VERDICT_SKIP,
 			   "no " KVM_DEV " on this host: KVM is not loaded or not offered here (kvm_intel, kvm_amd, "
@@ -97,40 +100,40 @@ static int step_vm(struct lab *lab)
 	}
 	show_program(lab);
 	ui_note(lab, "The ioctls, as vlab makes them:");
-	int rc = vmm_create(&st.vmm, KVM_DEV, image, len);
+	int rc = vmm_create(&st->vmm, KVM_DEV, image, len);
 	if (rc == -EACCES || rc == -EPERM) {
 		char why[400];
-		snprintf(why, sizeof(why), "%s (as root, or in the group that owns " KVM_DEV ")", st.vmm.error);
+		snprintf(why, sizeof(why), "%s (as root, or in the group that owns " KVM_DEV ")", st->vmm.error);
 		decide_all(lab, VERDICT_SKIP, why);
 		return 0;
 	}
 	if (rc) {
 		char why[400];
-		snprintf(why, sizeof(why), "vlab's VMM could not build the VM: %s", st.vmm.error);
+		snprintf(why, sizeof(why), "vlab's VMM could not build the VM: %s", st->vmm.error);
 		decide_all(lab, VERDICT_ERROR, why);
 		return 0;
 	}
 
 	/* The stats fd is read now, before the vCPU ever runs, so that step 3
 	 * compares what the run itself added. */
-	st.stats_rc = vmm_stats_open(&st.vmm);
+	st->stats_rc = vmm_stats_open(&st->vmm);
 	uint8_t *buf = NULL;
 	size_t blen = 0;
-	if (!st.stats_rc)
-		st.stats_rc = vmm_stats_read(&st.vmm, &buf, &blen);
-	if (!st.stats_rc) {
-		int pr = kvm_stats_parse(buf, blen, st.before, ARRAY_SIZE(st.before), &st.nbefore);
+	if (!st->stats_rc)
+		st->stats_rc = vmm_stats_read(&st->vmm, &buf, &blen);
+	if (!st->stats_rc) {
+		int pr = kvm_stats_parse(buf, blen, st->before, ARRAY_SIZE(st->before), &st->nbefore);
 		if (pr && pr != -ENOSPC) {
-			st.stats_rc = pr;
-			snprintf(st.stats_why, sizeof(st.stats_why), "the stats file did not parse: %s", strerror(-pr));
+			st->stats_rc = pr;
+			snprintf(st->stats_why, sizeof(st->stats_why), "the stats file did not parse: %s", strerror(-pr));
 		}
 	} else {
-		snprintf(st.stats_why, sizeof(st.stats_why), "%s", st.vmm.error);
+		snprintf(st->stats_why, sizeof(st->stats_why), "%s", st->vmm.error);
 	}
 	free(buf);
-	if (!st.stats_rc) {
-		const struct kvm_stat *e = kvm_stat_find(st.before, st.nbefore, "exits");
-		ui_note(lab, "The vCPU's stats before it ran: %zu counters%s%llu", st.nbefore, e ? ", exits=" : "",
+	if (!st->stats_rc) {
+		const struct kvm_stat *e = kvm_stat_find(st->before, st->nbefore, "exits");
+		ui_note(lab, "The vCPU's stats before it ran: %zu counters%s%llu", st->nbefore, e ? ", exits=" : "",
 			e ? (unsigned long long)e->value : 0ULL);
 	}
 	return 0;
@@ -138,8 +141,9 @@ static int step_vm(struct lab *lab)
 
 static void open_tracepoints(struct lab *lab)
 {
+	struct ch5_state *st = lab->chapter_state;
 	for (int i = 0; i < TPE_N; i++) {
-		struct tp_counter *c = &st.tp[i];
+		struct tp_counter *c = &st->tp[i];
 		/* pid 0: the calling thread, the one that makes KVM_RUN */
 		int rc = tp_open(c, NULL, tp_event_names[i], 0, 0);
 		if (rc) {
@@ -152,13 +156,13 @@ static void open_tracepoints(struct lab *lab)
 	}
 }
 
-static void set_tracepoints(bool on)
+static void set_tracepoints(struct ch5_state *st, bool on)
 {
 	for (int i = 0; i < TPE_N; i++)
-		if (st.tp[i].nfds && on)
-			tp_enable(&st.tp[i]);
-		else if (st.tp[i].nfds)
-			tp_disable(&st.tp[i]);
+		if (st->tp[i].nfds && on)
+			tp_enable(&st->tp[i]);
+		else if (st->tp[i].nfds)
+			tp_disable(&st->tp[i]);
 }
 
 static void tally_of(const struct vmm_result *res, struct exit_tally *t)
@@ -182,16 +186,17 @@ static void tally_of(const struct vmm_result *res, struct exit_tally *t)
 
 static int step_run(struct lab *lab)
 {
-	if (st.done)
+	struct ch5_state *st = lab->chapter_state;
+	if (st->done)
 		return 0;
 	open_tracepoints(lab);
-	set_tracepoints(true);
-	int rc = vmm_run(&st.vmm, VMM_MAX_EXITS, &st.res);
-	set_tracepoints(false);
+	set_tracepoints(st, true);
+	int rc = vmm_run(&st->vmm, VMM_MAX_EXITS, &st->res);
+	set_tracepoints(st, false);
 	if (rc == -EINTR)
 		return rc;
 
-	const struct vmm_result *res = &st.res;
+	const struct vmm_result *res = &st->res;
 	struct strbuf sb = STRBUF_INIT;
 	for (int i = 0; i < VMM_REASONS; i++)
 		if (res->by_reason[i])
@@ -226,7 +231,7 @@ static int step_run(struct lab *lab)
 	if (rc) {
 		/* KVM_RUN itself failed: nothing more to count */
 		char why[300];
-		snprintf(why, sizeof(why), "not judged: %s", st.vmm.error);
+		snprintf(why, sizeof(why), "not judged: %s", st->vmm.error);
 		decide_all(lab, VERDICT_ERROR, why);
 	}
 	return 0;
@@ -235,16 +240,17 @@ static int step_run(struct lab *lab)
 /* The stats after the run, against st.before. */
 static void read_stats_delta(struct lab *lab, struct stats_delta *d)
 {
+	struct ch5_state *st = lab->chapter_state;
 	memset(d, 0, sizeof(*d));
-	d->rc = st.stats_rc;
-	snprintf(d->why, sizeof(d->why), "%s", st.stats_why);
+	d->rc = st->stats_rc;
+	snprintf(d->why, sizeof(d->why), "%s", st->stats_why);
 	if (d->rc)
 		return;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	d->rc = vmm_stats_read(&st.vmm, &buf, &len);
+	d->rc = vmm_stats_read(&st->vmm, &buf, &len);
 	if (d->rc) {
-		snprintf(d->why, sizeof(d->why), "%s", st.vmm.error);
+		snprintf(d->why, sizeof(d->why), "%s", st->vmm.error);
 		return;
 	}
 	char *path = lab_path(lab, "vcpu0.stats");
@@ -258,7 +264,7 @@ static void read_stats_delta(struct lab *lab, struct stats_delta *d)
 		d->rc = pr;
 		snprintf(d->why, sizeof(d->why), "the stats file did not parse: %s", strerror(-pr));
 	} else {
-		kvm_stats_delta(st.before, st.nbefore, after, nafter, d);
+		kvm_stats_delta(st->before, st->nbefore, after, nafter, d);
 		char id[64] = "";
 		kvm_stats_id(buf, len, id, sizeof(id));
 		ui_note(lab, "%s: %zu counters; over the run: exits +%llu, io_exits +%llu, mmio_exits +%llu, "
@@ -272,10 +278,11 @@ static void read_stats_delta(struct lab *lab, struct stats_delta *d)
 
 static int step_count(struct lab *lab)
 {
-	if (st.done)
+	struct ch5_state *st = lab->chapter_state;
+	if (st->done)
 		return 0;
 	struct exit_tally t;
-	tally_of(&st.res, &t);
+	tally_of(&st->res, &t);
 	struct stats_delta d;
 	read_stats_delta(lab, &d);
 	if (d.rc == 0) {
@@ -294,7 +301,7 @@ static int step_count(struct lab *lab)
 	struct tp_evidence tp;
 	memset(&tp, 0, sizeof(tp));
 	for (int i = 0; i < TPE_N; i++) {
-		struct tp_counter *c = &st.tp[i];
+		struct tp_counter *c = &st->tp[i];
 		int rc = c->nfds ? tp_read(c, &tp.count[i]) : -EBADF;
 		if (rc == 0) {
 			tp.counted[i] = true;
@@ -360,16 +367,17 @@ const struct chapter chapter_kvm_api = {
 	.summary = "build a VM from KVM ioctls, run a 26-byte real-mode guest, count its exits three ways",
 	.steps = ch5_steps,
 	.nsteps = sizeof(ch5_steps) / sizeof(ch5_steps[0]),
+	.state_size = sizeof(struct ch5_state),
 	.prepare = ch5_prepare,
 	.teardown = ch5_teardown,
 };
 
 static int ch5_prepare(struct lab *lab)
 {
-	memset(&st, 0, sizeof(st));
-	vmm_init(&st.vmm, on_trace, lab);
+	struct ch5_state *st = lab->chapter_state; /* zeroed by the engine */
+	vmm_init(&st->vmm, on_trace, lab);
 	for (int i = 0; i < TPE_N; i++)
-		st.tp[i] = (struct tp_counter)TP_COUNTER_INIT;
+		st->tp[i] = (struct tp_counter)TP_COUNTER_INIT;
 	/* No qemu and no image here: the accelerator is KVM itself, used
 	 * directly, wherever /dev/kvm exists (kvm_pvm included). */
 	host_probe_kvm("", &lab->host);
@@ -382,8 +390,8 @@ static int ch5_prepare(struct lab *lab)
 		 : lab->host.kvm_amd ? "KVM (kvm_amd), driven by vlab's own VMM; no qemu"
 				     : "KVM, driven by vlab's own VMM; no qemu");
 	char *path = lab_path(lab, "vmm.log");
-	st.log = fopen(path, "we");
-	if (st.log)
+	st->log = fopen(path, "we");
+	if (st->log)
 		lab_artifact(lab, "vmm.log", path);
 	free(path);
 	return 0;
@@ -391,11 +399,11 @@ static int ch5_prepare(struct lab *lab)
 
 static void ch5_teardown(struct lab *lab)
 {
-	(void)lab;
+	struct ch5_state *st = lab->chapter_state;
 	for (int i = 0; i < TPE_N; i++)
-		tp_close(&st.tp[i]);
-	vmm_close(&st.vmm);
-	if (st.log)
-		fclose(st.log);
-	st.log = NULL;
+		tp_close(&st->tp[i]);
+	vmm_close(&st->vmm);
+	if (st->log)
+		fclose(st->log);
+	st->log = NULL;
 }

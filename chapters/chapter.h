@@ -29,6 +29,10 @@ struct chapter {
 	const char *summary;          /* one line for `vlab list` */
 	const struct step *steps;
 	size_t nsteps;
+	/* The chapter's own state between its steps: the engine gives each run
+	 * state_size zeroed bytes in lab->chapter_state (NULL when 0) and frees
+	 * them after teardown and cleanup, so nothing of a run outlives it. */
+	size_t state_size;
 	/* Before the first step (image, accelerator); an error here is the host's
 	 * or the input's (exit 3): returns -ENOENT, -ENODEV... with lab->blocked. */
 	int (*prepare)(struct lab *lab);

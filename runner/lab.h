@@ -12,9 +12,8 @@
 #include "runner/host/host.h"
 #include "runner/vm/image.h"
 #include "runner/vm/vm.h"
+#include "runner/vm/vmrun.h"
 
-struct console;
-struct qmp;
 struct chapter;
 
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JUNIT, FORMAT_TAP };
@@ -35,37 +34,13 @@ struct lab_options {
 	bool allow_module_reload;   /* --allow-module-reload: chapter 4 may reload kvm_intel/kvm_amd */
 };
 
-struct vm {
-	char name[16];              /* "vm1" */
-	struct vm_spec spec;
-	struct vm_argv argv;
-	char *lab_command;          /* the lab's own line for the same VM (display) */
-	pid_t pid;                  /* > 0 running; < 0 exited (and reaped); 0 never started */
-	char exit_desc[96];         /* how it exited, once it has */
-	int pid_handle;             /* cleanup registry handles, -1 none */
-	int overlay_handle, serial_handle, qmp_handle;
-	char *overlay, *serial_path, *qmp_path, *stderr_path, *transcript_path;
-	struct console *con;
-	struct qmp *qmp;
-	int64_t spawned_ms;
-	int64_t login_prompt_ms;    /* when "login:" was first seen; 0: not yet */
-	bool at_login_prompt;       /* vm_wait_login(s) saw "login:" and nothing was typed since */
-	char logged_in_as[32];      /* "" when at a login prompt or unknown */
-};
-
 #define LAB_MAX_CHECKS 32
 #define LAB_MAX_METRICS 16
-#define LAB_MAX_ARTIFACTS 8
 #define LAB_MAX_VMS 2
 
 struct metric {
 	const char *name;           /* static, unit in the name: "boot_to_login_ms" */
 	double value;
-};
-
-struct artifact {
-	const char *name;           /* static: "vm1.console" */
-	char *path;
 };
 
 struct lab {
@@ -89,6 +64,7 @@ struct lab {
 	int64_t duration_ms;
 	bool setup_only;            /* a --step's set-up step is running: no titles */
 	char blocked[512];          /* why the remaining steps could not run ("" if none) */
+	void *chapter_state;        /* the chapter's own (chapter.state_size bytes, zeroed), or NULL */
 };
 
 /* The verdict slot for a check id of this chapter (NULL if the id is not the
@@ -103,5 +79,38 @@ void lab_artifact(struct lab *lab, const char *name, const char *path);
 int lab_prepare_image(struct lab *lab);
 /* A path inside the run directory (malloc'd). */
 char *lab_path(const struct lab *lab, const char *name);
+
+/* A lab ready for a run of ch (NULL: no chapter, no checks) with opt: no
+ * VM, every check id of ch's steps not yet decided. */
+void lab_init(struct lab *lab, const struct chapter *ch, const struct lab_options *opt);
+/* Free what the lab holds (VMs' paths, artifacts, image, manifests, run
+ * directory names, the chapter's state); the lab itself is the caller's. */
+void lab_release(struct lab *lab);
+/* Everything the run created is gone: the ledger goes too (and the cleanup
+ * registry stops writing it), so `vlab status` has nothing to say about
+ * this run. */
+void lab_drop_ledger(struct lab *lab);
+
+/* What the VM layer sees of this lab, made afresh for each call from the
+ * lab's own fields: its run directory, image, accelerator, --keep,
+ * --boot-timeout, blocked and artifact list. */
+struct vm_run_ctx lab_vm_ctx(struct lab *lab);
+
+/* The chapters' VM calls: the VM layer's (vmrun.h), for this lab. */
+int vm_prepare(struct lab *lab, struct vm *vm, const char *name, const struct nic_spec *nics, int nnics);
+int vm_start(struct lab *lab, struct vm *vm);
+int vm_create_overlay(struct lab *lab, struct vm *vm);
+int vm_wait_login(struct lab *lab, struct vm *vm);
+int vm_wait_logins(struct lab *lab, struct vm *const *vms, int n);
+int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *password);
+int vm_run(struct lab *lab, struct vm *vm, const char *cmd, int64_t timeout_ms, struct strbuf *out, int *status);
+void vm_stop(struct lab *lab, struct vm *vm);
+/* The boot deadline: --boot-timeout, else 30 s under KVM, 90 s under TCG. */
+int64_t lab_boot_timeout_ms(const struct lab *lab);
+/* A deadline for guest commands, scaled for TCG. */
+int64_t lab_cmd_timeout_ms(const struct lab *lab, int64_t kvm_ms);
+/* Every chapter's teardown: each VM of the run stopped, or with --keep
+ * detached and left running. */
+void lab_vms_end(struct lab *lab);
 
 #endif

@@ -120,181 +120,6 @@ int sandbox_init_main(int argc, char **argv)
 
 /* ---- the worker's side --------------------------------------------------- */
 
-/* Descriptors as the launcher hands them to bwrap (and bwrap on). */
-enum { FD_STATUS = 3, FD_INFO = 4, FD_SECCOMP = 5, FD_SHIM = 6, FD_FIRST_FREE = 7 };
-
-static void add(char ***v, size_t *n, const char *s)
-{
-	*v = xrealloc(*v, sizeof(char *) * (*n + 2));
-	(*v)[(*n)++] = xstrdup(s);
-	(*v)[*n] = NULL;
-}
-
-static void add2(char ***v, size_t *n, const char *a, const char *b)
-{
-	add(v, n, a);
-	add(v, n, b);
-}
-
-static void add3(char ***v, size_t *n, const char *a, const char *b, const char *c)
-{
-	add(v, n, a);
-	add(v, n, b);
-	add(v, n, c);
-}
-
-/* bwrap's command line for a sandbox below root (see sandbox.h). */
-char **sandbox_bwrap_argv(const struct sandbox_spec *spec, const char *root)
-{
-	char **v = NULL;
-	size_t n = 0;
-	char buf[4200], buf2[4200];
-	add(&v, &n, spec->bwrap);
-	add(&v, &n, "--unshare-user");
-	add2(&v, &n, "--uid", "0");
-	add2(&v, &n, "--gid", "0");
-	add(&v, &n, "--disable-userns");
-	add(&v, &n, "--unshare-pid");
-	/* vlab's init is the pid namespace's init: unkillable from inside
-	 * (the kernel drops signals from its own namespace to an init without
-	 * handlers), so a script's kill -9 $PPID cannot end the sandbox */
-	add(&v, &n, "--as-pid-1");
-	add(&v, &n, "--unshare-ipc");
-	add(&v, &n, "--unshare-uts");
-	add(&v, &n, "--unshare-cgroup-try");
-	add2(&v, &n, "--hostname", "vlab-sandbox");
-	add(&v, &n, "--die-with-parent");
-	add(&v, &n, "--new-session");
-	add2(&v, &n, "--cap-drop", "ALL");
-	snprintf(buf, sizeof(buf), "%d", FD_INFO);
-	add2(&v, &n, "--info-fd", buf);
-	snprintf(buf, sizeof(buf), "%d", FD_SECCOMP);
-	add2(&v, &n, "--seccomp", buf);
-	/* the host's programs and libraries, read-only; merged-/usr links
-	 * as they are on the host */
-	add3(&v, &n, "--ro-bind", "/usr", "/usr");
-	static const char *const top[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
-	for (size_t i = 0; i < ARRAY_SIZE(top); i++) {
-		struct stat st;
-		if (lstat(top[i], &st) < 0)
-			continue;
-		if (S_ISLNK(st.st_mode)) {
-			ssize_t l = readlink(top[i], buf, sizeof(buf) - 1);
-			if (l <= 0)
-				continue;
-			buf[l] = '\0';
-			add3(&v, &n, "--symlink", buf, top[i]);
-		} else if (S_ISDIR(st.st_mode)) {
-			add3(&v, &n, "--ro-bind", top[i], top[i]);
-		}
-	}
-	/* what a shell script and qemu read of /etc: users and groups (so
-	 * `id` names root), the loader's cache, Debian's alternatives (awk,
-	 * editor, ...), the time zone and hosts, and the scripts qemu runs for
-	 * a -netdev tap without script=no (/etc/qemu-ifup, which ends well
-	 * when tap0 is up already) */
-	static const char *const etc[] = { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/ld.so.cache",
-					   "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
-					   "/etc/hosts", "/etc/host.conf", "/etc/os-release", "/etc/bash.bashrc",
-					   "/etc/qemu-ifup", "/etc/qemu-ifdown", "/etc/qemu" };
-	for (size_t i = 0; i < ARRAY_SIZE(etc); i++)
-		add3(&v, &n, "--ro-bind-try", etc[i], etc[i]);
-	add2(&v, &n, "--proc", "/proc");
-	add2(&v, &n, "--dev", "/dev");
-	add2(&v, &n, "--size", "67108864");
-	add2(&v, &n, "--tmpfs", "/dev/shm");
-	snprintf(buf, sizeof(buf), "%s/dev/tun", root);
-	add3(&v, &n, "--dev-bind", buf, "/dev/net/tun");
-	if (spec->dev_kvm) {
-		snprintf(buf, sizeof(buf), "%s/dev/kvm", root);
-		add3(&v, &n, "--dev-bind", buf, "/dev/kvm");
-	}
-	snprintf(buf, sizeof(buf), "%s/sys", root);
-	add3(&v, &n, "--ro-bind", buf, "/sys");
-	add2(&v, &n, "--size", "16777216");
-	add2(&v, &n, "--tmpfs", "/run");
-	snprintf(buf, sizeof(buf), "%s/disk/tmp", root);
-	add3(&v, &n, "--bind", buf, "/tmp");
-	snprintf(buf, sizeof(buf), "%s/disk/var-tmp", root);
-	add3(&v, &n, "--bind", buf, "/var/tmp");
-	/* the same absolute paths inside as outside */
-	snprintf(buf, sizeof(buf), "%s/work", root);
-	add3(&v, &n, "--bind", buf, buf);
-	snprintf(buf, sizeof(buf), "%s/" SANDBOX_SHIM_DIR, root);
-	add3(&v, &n, "--bind", buf, buf);
-	snprintf(buf, sizeof(buf), "%s/bin", root);
-	add3(&v, &n, "--ro-bind", buf, buf);
-	add3(&v, &n, "--ro-bind", spec->vlab_exe, spec->vlab_exe);
-	/* the directories bwrap made on /run to bind the above are no
-	 * place to write */
-	add2(&v, &n, "--remount-ro", "/run");
-	snprintf(buf, sizeof(buf), "%s/work", root);
-	add2(&v, &n, "--chdir", buf);
-	add(&v, &n, "--");
-	add(&v, &n, spec->vlab_exe);
-	add(&v, &n, "--sandbox-init");
-	snprintf(buf, sizeof(buf), "%d", FD_STATUS);
-	snprintf(buf2, sizeof(buf2), "./%s", spec->script);
-	add2(&v, &n, buf, buf2);
-	return v;
-}
-
-static void free_strv(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
-static void set_limit(int res, rlim_t v)
-{
-	struct rlimit rl = { v, v };
-	setrlimit(res, &rl);
-}
-
-/* fd onto want, through a number above every wanted one, so that moving
- * one never closes another still to be moved. */
-static int lift(int fd)
-{
-	return fcntl(fd, F_DUPFD, 16);
-}
-
-/* The launcher: the worker's child that becomes bwrap. Never returns. */
-static void launch(const struct sandbox_spec *spec, const struct sandbox *sb, char **argv, char **envp, int status_w,
-		   int info_w, int seccomp_fd, int shim_fd)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	setpgid(0, 0);
-	if (cgroup_enter(&sb->cgroup, getpid()) < 0) {
-		dprintf(spec->output_fd, "vlab: cannot move the sandbox into its cgroup: %s\n", strerror(errno));
-		_exit(125);
-	}
-	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int a = lift(status_w), b = lift(info_w), c = lift(seccomp_fd), d = lift(shim_fd), out = lift(spec->output_fd);
-	if (in < 0 || a < 0 || b < 0 || c < 0 || d < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
-	    dup2(out, 2) < 0 || dup2(a, FD_STATUS) < 0 || dup2(b, FD_INFO) < 0 || dup2(c, FD_SECCOMP) < 0 ||
-	    dup2(d, FD_SHIM) < 0)
-		_exit(125);
-	/* nothing else of the worker's reaches the sandbox */
-	if (close_range(FD_FIRST_FREE, ~0U, 0) < 0)
-		_exit(125);
-	set_limit(RLIMIT_NPROC, (rlim_t)spec->nproc);
-	set_limit(RLIMIT_CPU, (rlim_t)spec->cpu_s);
-	set_limit(RLIMIT_FSIZE, (rlim_t)spec->fsize);
-	set_limit(RLIMIT_CORE, 0);
-	gid_t gid = (gid_t)spec->uid;
-	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(spec->uid, spec->uid, spec->uid) < 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		dprintf(2, "vlab: cannot drop to uid %u for the sandbox: %s\n", (unsigned)spec->uid, strerror(errno));
-		_exit(125);
-	}
-	if (getuid() == 0 || geteuid() == 0 || getgid() == 0)
-		_exit(125);
-	execve(argv[0], argv, envp);
-	dprintf(2, "vlab: cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(125);
-}
-
 static unsigned long ns_inode(pid_t pid, const char *ns)
 {
 	char p[64];
@@ -341,117 +166,119 @@ static int device_nodes(const char *dir, uid_t uid, bool kvm)
 	return 0;
 }
 
-/* bwrap's --info-fd: {"child-pid": N, ...}, N the pid namespace's init. */
-static pid_t read_child_pid(int fd, int64_t timeout_ms)
+/* The paths below ROOT that sandbox_start makes (sandbox.h's tree). */
+struct sandbox_paths {
+	char *sub, *img, *disk, *image, *bin, *dev, *sys, *upper, *ovl, *tmp, *vartmp;
+};
+
+static void paths_make(struct sandbox_paths *p, const char *root)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int64_t deadline = now_ms() + timeout_ms;
-	pid_t pid = 0;
-	while (!pid && ms_left(deadline) > 0) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, (int)ms_left(deadline)) <= 0)
-			break;
-		char buf[512];
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || sb.len > 65536)
-			break;
-		sb_add(&sb, buf, (size_t)n);
-		json_t *j = json_loadb(sb.buf, sb.len, 0, NULL);
-		if (j) {
-			json_int_t v = json_integer_value(json_object_get(j, "child-pid"));
-			if (v > 0 && v < INT_MAX)
-				pid = (pid_t)v;
-			json_decref(j);
-		}
-	}
-	sb_release(&sb);
-	return pid;
+	p->sub = sub(root, "sub");
+	p->img = sub(root, "img");
+	p->disk = sub(root, "disk");
+	p->image = sub(root, "disk.img");
+	p->bin = sub(root, "bin");
+	p->dev = sub(root, "dev");
+	p->sys = sub(root, "sys");
+	p->upper = sub(p->disk, "upper");
+	p->ovl = sub(p->disk, "ovl");
+	p->tmp = sub(p->disk, "tmp");
+	p->vartmp = sub(p->disk, "var-tmp");
 }
 
-int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err, size_t errlen)
+static void paths_free(struct sandbox_paths *p)
 {
-	memset(sb, 0, sizeof(*sb));
-	sb->status_fd = -1;
-	sb->shim_fd = -1;
-	sb->cleanup = -1;
-	uid_t uid = spec->uid;
-	int r = 0, seccomp_fd = -1, spipe[2] = { -1, -1 }, ipipe[2] = { -1, -1 }, chan[2] = { -1, -1 };
-	char **argv = NULL, **envp = NULL;
-	char *dsub = sub(spec->root, "sub"), *dimg = sub(spec->root, "img"), *disk = sub(spec->root, "disk");
-	char *image = sub(spec->root, "disk.img"), *bin = sub(spec->root, "bin"), *dev = sub(spec->root, "dev");
-	char *sys = sub(spec->root, "sys"), *upper = sub(disk, "upper"), *ovl = sub(disk, "ovl");
-	char *tmp = sub(disk, "tmp"), *vartmp = sub(disk, "var-tmp"), *opts = NULL;
-	snprintf(sb->work, sizeof(sb->work), "%s/work", spec->root);
-	snprintf(sb->shim_dir, sizeof(sb->shim_dir), "%s/" SANDBOX_SHIM_DIR, spec->root);
-	snprintf(sb->root, sizeof(sb->root), "%s", spec->root);
-	if (mkdir(spec->root, 0755) < 0) {
-		r = fail(err, errlen, -errno, "cannot make the sandbox %s", spec->root);
-		goto out;
-	}
-	const char *dirs[] = { dsub, dimg, disk, bin, dev, sys, sb->work };
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		if (mkdir(dirs[i], 0755) < 0) {
-			r = fail(err, errlen, -errno, "cannot make %s", dirs[i]);
-			goto out;
-		}
-	}
+	char *const all[] = { p->sub, p->img, p->disk, p->image, p->bin, p->dev,
+			      p->sys, p->upper, p->ovl, p->tmp, p->vartmp };
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		free(all[i]);
+}
+
+/* The descriptors between the worker and the launcher. */
+struct launch_fds {
+	int seccomp;
+	int status[2];              /* the script's wait status (pipe) */
+	int info[2];                /* bwrap's --info-fd (pipe) */
+	int chan[2];                /* the qemu shim's channel (socketpair) */
+};
+
+/* ROOT and its directories, and the shims in ROOT/bin. */
+static int make_tree(const struct sandbox_spec *spec, const struct sandbox *sb, const struct sandbox_paths *p,
+		     char *err, size_t errlen)
+{
+	if (mkdir(spec->root, 0755) < 0)
+		return fail(err, errlen, -errno, "cannot make the sandbox %s", spec->root);
+	const char *dirs[] = { p->sub, p->img, p->disk, p->bin, p->dev, p->sys, sb->work };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (mkdir(dirs[i], 0755) < 0)
+			return fail(err, errlen, -errno, "cannot make %s", dirs[i]);
 	const char *shims[] = { "qemu-system-x86_64", "sudo" };
 	for (size_t i = 0; i < ARRAY_SIZE(shims); i++) {
-		char *p = sub(bin, shims[i]);
-		int rr = symlink(spec->vlab_exe, p) < 0 ? -errno : 0;
-		free(p);
-		if (rr) {
-			r = fail(err, errlen, rr, "cannot make the %s shim", shims[i]);
-			goto out;
-		}
+		char *path = sub(p->bin, shims[i]);
+		int rr = symlink(spec->vlab_exe, path) < 0 ? -errno : 0;
+		free(path);
+		if (rr)
+			return fail(err, errlen, rr, "cannot make the %s shim", shims[i]);
 	}
+	return 0;
+}
 
-	/* this worker's own mount and network namespaces, for good */
-	if (unshare(CLONE_NEWNS | CLONE_NEWNET) < 0) {
-		r = fail(err, errlen, -errno, "cannot make the sandbox's namespaces (vlab grade runs as root)");
-		goto out;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		r = fail(err, errlen, -errno, "cannot make the sandbox's mounts private");
-		goto out;
-	}
+/* This worker's own mount and network namespaces, for good. */
+static int enter_namespaces(char *err, size_t errlen)
+{
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) < 0)
+		return fail(err, errlen, -errno, "cannot make the sandbox's namespaces (vlab grade runs as root)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return fail(err, errlen, -errno, "cannot make the sandbox's mounts private");
+	return 0;
+}
+
+/* The scratch disk on ROOT/disk and its layers, the sandbox uid's where
+ * they are the script's. */
+static int make_scratch_disk(const struct sandbox_spec *spec, const struct sandbox *sb,
+			     const struct sandbox_paths *p, char *err, size_t errlen)
+{
+	uid_t uid = spec->uid;
 	char why[512];
-	if ((r = scratch_disk_mount(image, disk, spec->disk_bytes, why, sizeof(why)))) {
+	int r = scratch_disk_mount(p->image, p->disk, spec->disk_bytes, why, sizeof(why));
+	if (r) {
 		snprintf(err, errlen, "cannot make the sandbox's disk: %s", why);
-		goto out;
+		return r;
 	}
 	struct {
 		const char *path;
 		mode_t mode;
 		bool theirs;
-	} layer[] = { { upper, 0755, true }, { ovl, 0700, false }, { sb->shim_dir, 0755, true },
-		      { tmp, 01777, true }, { vartmp, 01777, true } };
+	} layer[] = { { p->upper, 0755, true }, { p->ovl, 0700, false }, { sb->shim_dir, 0755, true },
+		      { p->tmp, 01777, true }, { p->vartmp, 01777, true } };
 	for (size_t i = 0; i < ARRAY_SIZE(layer); i++) {
 		if (mkdir(layer[i].path, layer[i].mode) < 0 || chmod(layer[i].path, layer[i].mode) < 0 ||
-		    (layer[i].theirs && chown(layer[i].path, uid, uid) < 0)) {
-			r = fail(err, errlen, -errno, "cannot make %s for uid %u", layer[i].path, (unsigned)uid);
-			goto out;
-		}
+		    (layer[i].theirs && chown(layer[i].path, uid, uid) < 0))
+			return fail(err, errlen, -errno, "cannot make %s for uid %u", layer[i].path, (unsigned)uid);
 	}
-	if (mount(spec->submission, dsub, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-	    mount(NULL, dsub, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0 ||
-	    mount(spec->image_dir, dimg, NULL, MS_BIND, NULL) < 0 ||
-	    mount(NULL, dimg, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
-		r = fail(err, errlen, -errno, "cannot bind %s and %s into the sandbox", spec->submission, spec->image_dir);
-		goto out;
-	}
+	return 0;
+}
+
+/* ROOT/work: the submission and the image bound read-only, the overlay
+ * over them, the lab's names, the rootfs copy and the script the uid's. */
+static int mount_work(const struct sandbox_spec *spec, struct sandbox *sb, const struct sandbox_paths *p, char *err,
+		      size_t errlen)
+{
+	uid_t uid = spec->uid;
+	if (mount(spec->submission, p->sub, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+	    mount(NULL, p->sub, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0 ||
+	    mount(spec->image_dir, p->img, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, p->img, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+		return fail(err, errlen, -errno, "cannot bind %s and %s into the sandbox", spec->submission,
+			    spec->image_dir);
 	/* the paths are vlab's own (no ',' or ':' from the submission's name) */
-	opts = xasprintf("lowerdir=%s:%s,upperdir=%s,workdir=%s", dimg, dsub, upper, ovl);
-	if (mount("vlab-work", sb->work, "overlay", MS_NOSUID | MS_NODEV, opts) < 0) {
-		r = fail(err, errlen, -errno, "cannot mount the sandbox's overlay on %s", sb->work);
-		goto out;
-	}
-	if ((r = lab_name(sb, spec->lab_kernel, spec->kernel, uid)) || (r = lab_name(sb, spec->lab_rootfs, spec->rootfs, uid))) {
-		fail(err, errlen, r, "cannot place the image's files under the lab's names");
-		goto out;
-	}
+	char *opts = xasprintf("lowerdir=%s:%s,upperdir=%s,workdir=%s", p->img, p->sub, p->upper, p->ovl);
+	int r = mount("vlab-work", sb->work, "overlay", MS_NOSUID | MS_NODEV, opts) < 0 ? -errno : 0;
+	free(opts);
+	if (r)
+		return fail(err, errlen, r, "cannot mount the sandbox's overlay on %s", sb->work);
+	if ((r = lab_name(sb, spec->lab_kernel, spec->kernel, uid)) || (r = lab_name(sb, spec->lab_rootfs, spec->rootfs, uid)))
+		return fail(err, errlen, r, "cannot place the image's files under the lab's names");
 	/* qemu opens the rootfs read-write as the script's uid: this copies
 	 * the image's file (by its own name, never through a link) up into
 	 * the sandbox's layer, the image's own file untouched; the script is
@@ -462,83 +289,84 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 		r = -errno;
 	if (wfd >= 0)
 		close(wfd);
-	if (r) {
-		fail(err, errlen, r, "cannot give the sandbox's rootfs copy to uid %u", (unsigned)uid);
-		goto out;
-	}
-	if ((r = device_nodes(dev, uid, spec->dev_kvm))) {
-		fail(err, errlen, r, "cannot make the sandbox's /dev/net/tun in %s", dev);
-		goto out;
-	}
+	if (r)
+		return fail(err, errlen, r, "cannot give the sandbox's rootfs copy to uid %u", (unsigned)uid);
+	return 0;
+}
+
+/* ROOT/dev's nodes, ROOT/sys, and the network namespace's lo and tap0. */
+static int devices_and_network(const struct sandbox_spec *spec, struct sandbox *sb, const struct sandbox_paths *p,
+			       char *err, size_t errlen)
+{
+	int r = device_nodes(p->dev, spec->uid, spec->dev_kvm);
+	if (r)
+		return fail(err, errlen, r, "cannot make the sandbox's /dev/net/tun in %s", p->dev);
 	/* sysfs mounted from this network namespace lists its links */
-	if (mount("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-		r = fail(err, errlen, -errno, "cannot mount the sandbox's /sys");
-		goto out;
-	}
-	if ((r = network(uid, err, errlen)))
-		goto out;
+	if (mount("sysfs", p->sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return fail(err, errlen, -errno, "cannot mount the sandbox's /sys");
+	if ((r = network(spec->uid, err, errlen)))
+		return r;
 	note(sb, "tap0 (up, 10.0.0.1/24) is vlab's, made before the script ran: the lab's own ip tuntap, ip link and "
 		 "ip addr commands for it are refused in the sandbox and need not succeed");
+	return 0;
+}
+
+/* The sandbox's cgroup (when the host has cgroups), in the ledger too:
+ * `vlab clean` removes what a SIGKILLed grading left (sandbox_stop removes
+ * them in the normal course). */
+static int make_cgroup(const struct sandbox_spec *spec, struct sandbox *sb, char *err, size_t errlen)
+{
+	int r;
 	if (spec->cgroups && spec->cgroups->version != CGROUP_NONE &&
 	    (r = cgroup_create(spec->cgroups, spec->cgroup_parent, spec->cgroup_name, &spec->limits, &sb->cgroup, err,
 			       errlen)))
-		goto out;
-	/* in the ledger too: `vlab clean` removes what a SIGKILLed grading
-	 * left (sandbox_stop removes them in the normal course) */
+		return r;
 	for (int k = 0; k < sb->cgroup.ndirs; k++)
 		cleanup_add_path(RES_DIR, sb->cgroup.dir[k]);
-	if ((seccomp_fd = seccomp_filter_fd(why, sizeof(why))) < 0) {
-		r = seccomp_fd;
+	return 0;
+}
+
+/* The compiled seccomp filter, then the pipes and the shim's channel. */
+static int open_channels(struct launch_fds *fds, char *err, size_t errlen)
+{
+	char why[512];
+	if ((fds->seccomp = seccomp_filter_fd(why, sizeof(why))) < 0) {
 		snprintf(err, errlen, "%s", why);
-		goto out;
+		return fds->seccomp;
 	}
 	int one = 1;
-	if (pipe2(spipe, O_CLOEXEC) < 0 || pipe2(ipipe, O_CLOEXEC) < 0 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0 ||
-	    setsockopt(chan[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
-		r = fail(err, errlen, -errno, "the sandbox's pipes");
-		goto out;
-	}
-	argv = sandbox_bwrap_argv(spec, spec->root);
-	{
-		size_t ne = 0;
-		char path[4400], home[4200];
-		snprintf(path, sizeof(path), "PATH=%s:/usr/local/bin:/usr/bin:/bin", bin);
-		snprintf(home, sizeof(home), "HOME=%s", sb->work);
-		add(&envp, &ne, path);
-		add(&envp, &ne, home);
-		add(&envp, &ne, "LANG=C.UTF-8");
-		add(&envp, &ne, "TERM=dumb");
-		add(&envp, &ne, "USER=root");
-		char chan_env[64];
-		snprintf(chan_env, sizeof(chan_env), SHIM_FD_ENV "=%d", FD_SHIM);
-		add(&envp, &ne, chan_env);
-		for (char *const *e = spec->env; e && *e; e++)
-			add(&envp, &ne, *e);
-	}
+	if (pipe2(fds->status, O_CLOEXEC) < 0 || pipe2(fds->info, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds->chan) < 0 ||
+	    setsockopt(fds->chan[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+		return fail(err, errlen, -errno, "the sandbox's pipes");
+	return 0;
+}
+
+/* Fork the launcher (it execs bwrap), keep the worker's ends, and wait for
+ * bwrap to name the pid namespace's init. */
+static int start_launcher(const struct sandbox_spec *spec, struct sandbox *sb, char **argv, char **envp,
+			  struct launch_fds *fds, char *err, size_t errlen)
+{
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0) {
-		r = fail(err, errlen, -errno, "fork");
-		goto out;
-	}
+	if (pid < 0)
+		return fail(err, errlen, -errno, "fork");
 	if (pid == 0)
-		launch(spec, sb, argv, envp, spipe[1], ipipe[1], seccomp_fd, chan[1]);
+		sandbox_launch(spec, &sb->cgroup, argv, envp, fds->status[1], fds->info[1], fds->seccomp, fds->chan[1]);
 	setpgid(pid, pid);  /* as the child does: no race on who is first */
 	sb->launcher = pid;
 	sb->cleanup = cleanup_add_process(pid, "the sandbox (bwrap)");
-	close(spipe[1]);
-	close(ipipe[1]);
-	close(chan[1]);
-	spipe[1] = ipipe[1] = chan[1] = -1;
-	sb->status_fd = spipe[0];
-	sb->shim_fd = chan[0];
-	spipe[0] = chan[0] = -1;
-	sb->init = read_child_pid(ipipe[0], 10000);
+	close(fds->status[1]);
+	close(fds->info[1]);
+	close(fds->chan[1]);
+	fds->status[1] = fds->info[1] = fds->chan[1] = -1;
+	sb->status_fd = fds->status[0];
+	sb->shim_fd = fds->chan[0];
+	fds->status[0] = fds->chan[0] = -1;
+	sb->init = sandbox_read_child_pid(fds->info[0], 10000);
 	if (sb->init <= 0) {
 		int st = 0;
 		bool gone = proc_exited(pid, &st);
-		r = -ECHILD;
 		snprintf(err, errlen, "bubblewrap did not start the sandbox%s (its words are in script.log)",
 			 gone ? "" : " within 10 s");
 		if (gone) {
@@ -546,8 +374,14 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 			cleanup_forget(sb->cleanup);
 			sb->cleanup = -1;
 		}
-		goto out;
+		return -ECHILD;
 	}
+	return 0;
+}
+
+/* The started sandbox's pid namespace and its uid map, for the report. */
+static void read_namespace_facts(struct sandbox *sb)
+{
 	sb->pidns = ns_inode(sb->init, "pid");
 	char mapfile[64];
 	snprintf(mapfile, sizeof(mapfile), "/proc/%d/uid_map", (int)sb->init);
@@ -567,47 +401,73 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 			w += (size_t)snprintf(sb->uid_map + w, sizeof(sb->uid_map) - w, "%s%s", w ? " " : "", tok);
 	}
 	sb_release(&map);
-out:
-	if (r) {
-		if (sb->launcher > 0) {
-			kill(-sb->launcher, SIGKILL);
-			waitpid(sb->launcher, NULL, 0);
-			cleanup_forget(sb->cleanup);
-			sb->cleanup = -1;
-			sb->launcher = 0;
-		}
-		if (sb->status_fd >= 0)
-			close(sb->status_fd);
-		if (sb->shim_fd >= 0)
-			close(sb->shim_fd);
-		sb->status_fd = sb->shim_fd = -1;
-		cgroup_kill_remove(&sb->cgroup, 2000);
-		sandbox_unmount(sb);
+}
+
+/* A start that failed leaves nothing running: the launcher killed, the
+ * worker's ends closed, the cgroup and the mounts gone. */
+static void undo_start(struct sandbox *sb)
+{
+	if (sb->launcher > 0) {
+		kill(-sb->launcher, SIGKILL);
+		waitpid(sb->launcher, NULL, 0);
+		cleanup_forget(sb->cleanup);
+		sb->cleanup = -1;
+		sb->launcher = 0;
 	}
+	if (sb->status_fd >= 0)
+		close(sb->status_fd);
+	if (sb->shim_fd >= 0)
+		close(sb->shim_fd);
+	sb->status_fd = sb->shim_fd = -1;
+	cgroup_kill_remove(&sb->cgroup, 2000);
+	sandbox_unmount(sb);
+}
+
+static void close_launch_fds(struct launch_fds *fds)
+{
 	for (int k = 0; k < 2; k++) {
-		if (spipe[k] >= 0)
-			close(spipe[k]);
-		if (ipipe[k] >= 0)
-			close(ipipe[k]);
-		if (chan[k] >= 0)
-			close(chan[k]);
+		if (fds->status[k] >= 0)
+			close(fds->status[k]);
+		if (fds->info[k] >= 0)
+			close(fds->info[k]);
+		if (fds->chan[k] >= 0)
+			close(fds->chan[k]);
 	}
-	if (seccomp_fd >= 0)
-		close(seccomp_fd);
-	free_strv(argv);
-	free_strv(envp);
-	free(dsub);
-	free(dimg);
-	free(disk);
-	free(image);
-	free(bin);
-	free(dev);
-	free(sys);
-	free(upper);
-	free(ovl);
-	free(tmp);
-	free(vartmp);
-	free(opts);
+	if (fds->seccomp >= 0)
+		close(fds->seccomp);
+}
+
+int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err, size_t errlen)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->status_fd = -1;
+	sb->shim_fd = -1;
+	sb->cleanup = -1;
+	struct sandbox_paths paths;
+	paths_make(&paths, spec->root);
+	struct launch_fds fds = { -1, { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	char **argv = NULL, **envp = NULL;
+	snprintf(sb->work, sizeof(sb->work), "%s/work", spec->root);
+	snprintf(sb->shim_dir, sizeof(sb->shim_dir), "%s/" SANDBOX_SHIM_DIR, spec->root);
+	snprintf(sb->root, sizeof(sb->root), "%s", spec->root);
+	int r;
+	if ((r = make_tree(spec, sb, &paths, err, errlen)) || (r = enter_namespaces(err, errlen)) ||
+	    (r = make_scratch_disk(spec, sb, &paths, err, errlen)) || (r = mount_work(spec, sb, &paths, err, errlen)) ||
+	    (r = devices_and_network(spec, sb, &paths, err, errlen)) || (r = make_cgroup(spec, sb, err, errlen)) ||
+	    (r = open_channels(&fds, err, errlen)))
+		goto out;
+	argv = sandbox_bwrap_argv(spec, spec->root);
+	envp = sandbox_env(spec, paths.bin, sb->work);
+	r = start_launcher(spec, sb, argv, envp, &fds, err, errlen);
+	if (r == 0)
+		read_namespace_facts(sb);
+out:
+	if (r)
+		undo_start(sb);
+	close_launch_fds(&fds);
+	sandbox_strv_free(argv);
+	sandbox_strv_free(envp);
+	paths_free(&paths);
 	return r;
 }
 

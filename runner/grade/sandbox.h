@@ -174,9 +174,22 @@ int sandbox_stop(struct sandbox *sb, int *left);
  * removed. */
 int sandbox_unmount(struct sandbox *sb);
 
+/* The launcher's pieces (sandbox_launch.c), for sandbox_start and tests. */
 /* bwrap's command line for the sandbox below root (NULL-terminated, every
  * string allocated): what sandbox_start runs, for tests to read. */
 char **sandbox_bwrap_argv(const struct sandbox_spec *spec, const char *root);
+/* The script's environment: PATH starting with bin (the shims), HOME the
+ * work directory, the shim's channel, then spec->env. */
+char **sandbox_env(const struct sandbox_spec *spec, const char *bin, const char *work);
+void sandbox_strv_free(char **v);
+/* In the forked launcher: join cg, take the descriptors bwrap is told of
+ * (the rest closed), set the hard limits, drop to spec->uid, exec argv.
+ * Never returns. */
+void sandbox_launch(const struct sandbox_spec *spec, const struct cgroup *cg, char **argv, char **envp, int status_w,
+		    int info_w, int seccomp_fd, int shim_fd) __attribute__((noreturn));
+/* bwrap's --info-fd: {"child-pid": N, ...}, N the pid namespace's init;
+ * 0 when it did not come within timeout_ms. */
+pid_t sandbox_read_child_pid(int fd, int64_t timeout_ms);
 
 /* `vlab --sandbox-init STATUS_FD SCRIPT`: the sandbox's first process of
  * vlab's (above). Never returns but by exit. */

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "runner/util.h"
+#include "runner/vm/console_clean.h"
 
 struct console;
 
@@ -75,11 +76,5 @@ int console_logout(struct console *con, int64_t timeout_ms);
 int console_fd(const struct console *con);
 /* The last bytes received (up to 2 KiB), for error messages. */
 const char *console_tail(const struct console *con);
-
-/* Pure helpers, exposed for tests. */
-/* Remove kernel log lines ("[  1.234567] ...\n", also when they start in the
- * middle of a line), ANSI/VT100 escape sequences (ESC [ ... final byte, as
- * busybox's cursor query ESC[6n) and CRs in place; returns the new length. */
-size_t console_clean_output(char *buf, size_t len);
 
 #endif

@@ -15,20 +15,25 @@
 #include "runner/proc.h"
 #include "runner/vm/qmp.h"
 #include "runner/vm/relay.h"
-#include "runner/report.h"
 
-int64_t lab_boot_timeout_ms(const struct lab *lab)
+void artifact_add(struct artifact *list, int *n, const char *name, const char *path)
 {
-	if (lab->opt->boot_timeout_ms > 0)
-		return lab->opt->boot_timeout_ms;
-	/* TCG boots in ~2.2 s on an idle CI machine (TRIAL-NOTES); a loaded
-	 * 2-core machine running two guests can take many times that. */
-	return lab->accel.accel == ACCEL_KVM ? 30000 : 90000;
+	if (*n < LAB_MAX_ARTIFACTS)
+		list[(*n)++] = (struct artifact){ name, xstrdup(path) };
 }
 
-int64_t lab_cmd_timeout_ms(const struct lab *lab, int64_t kvm_ms)
+int64_t vmrun_boot_timeout_ms(const struct vm_run_ctx *run)
 {
-	return lab->accel.accel == ACCEL_KVM ? kvm_ms : kvm_ms * 4;
+	if (run->boot_timeout_ms > 0)
+		return run->boot_timeout_ms;
+	/* TCG boots in ~2.2 s on an idle CI machine (TRIAL-NOTES); a loaded
+	 * 2-core machine running two guests can take many times that. */
+	return run->accel->accel == ACCEL_KVM ? 30000 : 90000;
+}
+
+int64_t vmrun_cmd_timeout_ms(const struct vm_run_ctx *run, int64_t kvm_ms)
+{
+	return run->accel->accel == ACCEL_KVM ? kvm_ms : kvm_ms * 4;
 }
 
 /* Why vlab changes a kernel command-line parameter of the lab's. */
@@ -96,9 +101,10 @@ static void note_append_changes(struct vm_spec *s, const char *lab_line, const c
 	}
 }
 
-int vm_prepare(struct lab *lab, struct vm *vm, const char *name, const struct nic_spec *nics, int nnics)
+int vmrun_prepare(const struct vm_run_ctx *run, struct vm *vm, const char *name, const struct nic_spec *nics,
+		  int nnics)
 {
-	const struct image *img = &lab->image;
+	const struct image *img = run->image;
 	const struct image_profile *p = img->profile;
 	struct vm_spec *s = &vm->spec;
 	/* a VM slot may be prepared again (chapter 4's steps each run one): what
@@ -126,17 +132,17 @@ int vm_prepare(struct lab *lab, struct vm *vm, const char *name, const struct ni
 	vm_argv_release(&lab_argv);
 
 	/* what vlab changes, and why */
-	vm->serial_path = xasprintf("%s/%s.serial.sock", lab->run_dir, name);
-	vm->qmp_path = xasprintf("%s/%s.qmp.sock", lab->run_dir, name);
-	vm->overlay = xasprintf("%s/%s.overlay.qcow2", lab->run_dir, name);
-	vm->stderr_path = xasprintf("%s/%s.qemu.log", lab->run_dir, name);
-	vm->transcript_path = xasprintf("%s/%s.console.log", lab->run_dir, name);
+	vm->serial_path = xasprintf("%s/%s.serial.sock", run->run_dir, name);
+	vm->qmp_path = xasprintf("%s/%s.qmp.sock", run->run_dir, name);
+	vm->overlay = xasprintf("%s/%s.overlay.qcow2", run->run_dir, name);
+	vm->stderr_path = xasprintf("%s/%s.qemu.log", run->run_dir, name);
+	vm->transcript_path = xasprintf("%s/%s.console.log", run->run_dir, name);
 
-	if (lab->accel.accel == ACCEL_TCG) {
+	if (run->accel->accel == ACCEL_TCG) {
 		s->accel = ACCEL_TCG;
 		vm_spec_set(&s->cpu, NULL);
 		char *why = xasprintf("%s; -cpu host exists only under KVM, so QEMU's default CPU model is used",
-				      lab->accel.reason);
+				      run->accel->reason);
 		vm_spec_note(s, "-enable-kvm -cpu host -> -accel tcg", why);
 		free(why);
 	}
@@ -204,7 +210,7 @@ char *vm_stderr_tail(const struct vm *vm, int n)
 	return tail;
 }
 
-static int qemu_died(struct lab *lab, struct vm *vm)
+static int qemu_died(const struct vm_run_ctx *run, struct vm *vm)
 {
 	/* The socket goes away a moment before the process does: reap it, so
 	 * every later look agrees that it is gone. */
@@ -216,7 +222,7 @@ static int qemu_died(struct lab *lab, struct vm *vm)
 		vm->pid = -vm->pid;
 	}
 	char *tail = vm_stderr_tail(vm, 5);
-	snprintf(lab->blocked, sizeof(lab->blocked), "qemu (%s) exited during boot%s%s", vm->name,
+	snprintf(run->blocked, run->blocked_len, "qemu (%s) exited during boot%s%s", vm->name,
 		 *tail ? ": " : "", tail);
 	free(tail);
 	return -EPIPE;
@@ -233,17 +239,17 @@ char *vm_cpu_fallback(const char *cpu, const char *qemu_stderr)
 
 /* Spawn qemu, then attach the serial console first (the login prompt must
  * not be lost) and QMP. */
-static int spawn_and_attach(struct lab *lab, struct vm *vm)
+static int spawn_and_attach(const struct vm_run_ctx *run, struct vm *vm)
 {
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	o.argv = (const char *const *)vm->argv.v;
 	o.stdout_path = vm->stderr_path;
 	o.stderr_path = vm->stderr_path;
 	o.own_pgrp = true;
-	o.die_with_parent = !lab->opt->keep;
+	o.die_with_parent = !run->keep;
 	int r = proc_spawn(&o, &vm->pid);
 	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot start '%s': %s", vm->argv.v[0],
+		snprintf(run->blocked, run->blocked_len, "cannot start '%s': %s", vm->argv.v[0],
 			 r == -ENOENT ? "not found (install qemu-system-x86)" : strerror(-r));
 		return r;
 	}
@@ -252,28 +258,28 @@ static int spawn_and_attach(struct lab *lab, struct vm *vm)
 
 	r = console_connect(&vm->con, vm->serial_path, vm->transcript_path, vm->pid, 10000);
 	if (r == -EPIPE || !vm_alive(vm))
-		return qemu_died(lab, vm);
+		return qemu_died(run, vm);
 	if (r) {
 		if (r != -EINTR)
-			snprintf(lab->blocked, sizeof(lab->blocked), "cannot connect to the serial socket '%s': %s",
+			snprintf(run->blocked, run->blocked_len, "cannot connect to the serial socket '%s': %s",
 				 vm->serial_path, strerror(-r));
 		return r;
 	}
 	r = qmp_connect(&vm->qmp, vm->qmp_path, vm->pid, 10000);
 	if (r == -EPIPE || !vm_alive(vm))
-		return qemu_died(lab, vm);
+		return qemu_died(run, vm);
 	if (r && r != -EINTR)
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot talk QMP on '%s': %s", vm->qmp_path,
+		snprintf(run->blocked, run->blocked_len, "cannot talk QMP on '%s': %s", vm->qmp_path,
 			 strerror(-r));
 	return r;
 }
 
-int vm_create_overlay(struct lab *lab, struct vm *vm)
+int vmrun_create_overlay(const struct vm_run_ctx *run, struct vm *vm)
 {
 	/* The overlay: qcow2 over the read-only base (qemu-img opens the base
 	 * only to read its size). */
 	const char *const mk[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw",
-				   "-b", lab->image.rootfs, vm->overlay, NULL };
+				   "-b", run->image->rootfs, vm->overlay, NULL };
 	struct strbuf out = STRBUF_INIT;
 	int st = 0;
 	vm->overlay_handle = cleanup_add_path(RES_FILE, vm->overlay);
@@ -283,7 +289,7 @@ int vm_create_overlay(struct lab *lab, struct vm *vm)
 			sb_release(&out);
 			return r;
 		}
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot create the overlay '%s': %s", vm->overlay,
+		snprintf(run->blocked, run->blocked_len, "cannot create the overlay '%s': %s", vm->overlay,
 			 r == -ENOENT ? "qemu-img not found (install qemu-utils)" : r ? strerror(-r) : rtrim(out.buf));
 		sb_release(&out);
 		return r ? r : -EIO;
@@ -292,19 +298,19 @@ int vm_create_overlay(struct lab *lab, struct vm *vm)
 	return 0;
 }
 
-int vm_start(struct lab *lab, struct vm *vm)
+int vmrun_start(const struct vm_run_ctx *run, struct vm *vm)
 {
-	int r = vm_create_overlay(lab, vm);
+	int r = vmrun_create_overlay(run, vm);
 	if (r)
 		return r;
 	vm->serial_handle = cleanup_add_path(RES_FILE, vm->serial_path);
 	vm->qmp_handle = cleanup_add_path(RES_FILE, vm->qmp_path);
 	/* the first VM's names are the ones chapters 1 and 2 report; a second
 	 * VM's (chapter 3) carry its name (artifact names are static) */
-	bool second = vm == &lab->vms[1];
-	lab_artifact(lab, second ? "vm2.console" : "console", vm->transcript_path);
-	lab_artifact(lab, second ? "vm2.qemu_log" : "qemu_log", vm->stderr_path);
-	r = spawn_and_attach(lab, vm);
+	bool second = vm == run->second_vm;
+	artifact_add(run->artifacts, run->nartifacts, second ? "vm2.console" : "console", vm->transcript_path);
+	artifact_add(run->artifacts, run->nartifacts, second ? "vm2.qemu_log" : "qemu_log", vm->stderr_path);
+	r = spawn_and_attach(run, vm);
 	if (r != -EPIPE)
 		return r;
 	/* QEMU 7.2 with -cpu host aborts on some KVMs ("failed to set MSR
@@ -325,24 +331,24 @@ int vm_start(struct lab *lab, struct vm *vm)
 	r = vm_build_argv(&vm->spec, &vm->argv);
 	if (r)
 		return r;
-	lab->blocked[0] = '\0';
+	run->blocked[0] = '\0';
 	vm->exit_desc[0] = '\0';
 	vm->pid = 0;
-	return spawn_and_attach(lab, vm);
+	return spawn_and_attach(run, vm);
 }
 
-int vm_wait_login(struct lab *lab, struct vm *vm)
+int vmrun_wait_login(const struct vm_run_ctx *run, struct vm *vm)
 {
-	int r = console_wait_login_prompt(vm->con, 1000, lab_boot_timeout_ms(lab));
+	int r = console_wait_login_prompt(vm->con, 1000, vmrun_boot_timeout_ms(run));
 	if (r == 0 && !vm->login_prompt_ms)
 		vm->login_prompt_ms = now_ms();
 	vm->at_login_prompt = r == 0;
 	return r;
 }
 
-int vm_wait_logins(struct lab *lab, struct vm *const *vms, int n)
+int vmrun_wait_logins(const struct vm_run_ctx *run, struct vm *const *vms, int n)
 {
-	int64_t deadline = now_ms() + lab_boot_timeout_ms(lab);
+	int64_t deadline = now_ms() + vmrun_boot_timeout_ms(run);
 	int64_t next_nudge = now_ms() + 1000;
 	int left = n;
 	for (int i = 0; i < n; i++)
@@ -374,9 +380,9 @@ int vm_wait_logins(struct lab *lab, struct vm *const *vms, int n)
 	return 0;
 }
 
-int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *password)
+int vmrun_login(const struct vm_run_ctx *run, struct vm *vm, const char *user, const char *password)
 {
-	int64_t t = lab_cmd_timeout_ms(lab, 10000);
+	int64_t t = vmrun_cmd_timeout_ms(run, 10000);
 	int r;
 	if (vm->logged_in_as[0]) {
 		r = console_logout(vm->con, t);
@@ -398,19 +404,19 @@ int vm_login(struct lab *lab, struct vm *vm, const char *user, const char *passw
 	return r;
 }
 
-int vm_run(struct lab *lab, struct vm *vm, const char *cmd, int64_t timeout_ms, struct strbuf *out, int *status)
+int vmrun_run(const struct vm_run_ctx *run, struct vm *vm, const char *cmd, int64_t timeout_ms,
+	      struct strbuf *out, int *status)
 {
 	int r = console_run(vm->con, cmd, timeout_ms, out, status);
 	/* the chapter cannot go on without the console: say so once, here */
 	if (r && r != -EINTR)
-		snprintf(lab->blocked, sizeof(lab->blocked), "%s stopped answering on the console (%s); see %s",
+		snprintf(run->blocked, run->blocked_len, "%s stopped answering on the console (%s); see %s",
 			 vm->name, strerror(-r), vm->transcript_path);
 	return r;
 }
 
-void vm_stop(struct lab *lab, struct vm *vm)
+void vmrun_stop(struct vm *vm)
 {
-	(void)lab;
 	if (vm->qmp && vm_alive(vm)) {
 		json_t *ret = NULL;
 		/* quit answers, then qemu exits on its own; a short wait is enough */
@@ -434,16 +440,6 @@ void vm_stop(struct lab *lab, struct vm *vm)
 		if (handles[i] >= 0)
 			cleanup_release(handles[i]);
 	vm->serial_handle = vm->qmp_handle = vm->overlay_handle = -1;
-}
-
-void lab_vms_end(struct lab *lab)
-{
-	for (int i = 0; i < lab->nvms; i++) {
-		if (lab->opt->keep)
-			vm_detach(&lab->vms[i]);
-		else
-			vm_stop(lab, &lab->vms[i]);
-	}
 }
 
 void vm_detach(struct vm *vm)
@@ -470,38 +466,23 @@ void vm_release(struct vm *vm)
 	vm->stderr_path = vm->transcript_path = NULL;
 }
 
-int vm_manual_session(struct lab *lab, struct vm *vm, const char *const *cmds, struct strbuf *text)
+char *vmrun_relay_path(const struct vm_run_ctx *run, const struct vm *vm)
 {
-	return vm_manual_sessions(lab, &vm, &cmds, 1, text);
+	return xasprintf("%s/%s.console.sock", run->run_dir, vm->name);
 }
 
-int vm_manual_sessions(struct lab *lab, struct vm *const *vms, const char *const *const *cmds, int n,
-		       struct strbuf *texts)
+int vmrun_relay_until_enter(const struct vm_run_ctx *run, struct vm *const *vms, int n, struct strbuf *texts)
 {
 	struct relay_console cons[RELAY_MAX];
 	char *relays[RELAY_MAX];
 	if (n < 1 || n > RELAY_MAX)
 		return -EINVAL;
-	ui_note(lab, n == 1 ? "Your turn. In another terminal, attach to the VM's console:"
-			    : "Your turn. In other terminals, attach to each VM's console:");
 	for (int i = 0; i < n; i++) {
-		relays[i] = xasprintf("%s/%s.console.sock", lab->run_dir, vms[i]->name);
-		char *attach = n == 1 ? xstrdup("vlab console") : xasprintf("vlab console %s", vms[i]->name);
-		ui_command(lab, "host", attach);
-		free(attach);
-		ui_note(lab, "(or: socat -,raw,echo=0 UNIX-CONNECT:%s ; Ctrl-] detaches vlab console)", relays[i]);
-		if (n == 1)
-			ui_note(lab, "and type, each on its own line:");
-		else
-			ui_note(lab, "and type in %s, each on its own line:", vms[i]->name);
-		for (const char *const *c = cmds[i]; *c; c++)
-			ui_command(lab, "guest", *c);
+		relays[i] = vmrun_relay_path(run, vms[i]);
 		cons[i] = (struct relay_console){ relays[i], console_fd(vms[i]->con),
 						  open(vms[i]->transcript_path,
 						       O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) };
 	}
-	ui_note(lab, n == 1 ? "Then come back here and press Enter: vlab checks what the console showed."
-			    : "Then come back here and press Enter: vlab checks what the consoles showed.");
 	int rc = relay_consoles_until_enter(cons, n, STDIN_FILENO);
 	for (int i = 0; i < n; i++) {
 		free(relays[i]);
@@ -511,11 +492,11 @@ int vm_manual_sessions(struct lab *lab, struct vm *const *vms, const char *const
 	if (rc == -EINTR)
 		return rc;
 	if (rc == -EPIPE) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "qemu closed the console (the VM stopped)");
+		snprintf(run->blocked, run->blocked_len, "qemu closed the console (the VM stopped)");
 		return rc;
 	}
 	if (rc) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot serve the console: %s", strerror(-rc));
+		snprintf(run->blocked, run->blocked_len, "cannot serve the console: %s", strerror(-rc));
 		return rc;
 	}
 	for (int i = 0; i < n; i++) {

@@ -1,0 +1,51 @@
+/* Chapter 3's plan: the lab's NICs and links, and the helpers both its
+ * steps and --manual use. */
+#include "chapters/ch3_plan.h"
+
+#define DEFAULT_DURATION_S 5
+
+const struct nic_plan ch3_plan[4] = {
+	{ 0, "e1000", "e1000", "52:54:00:8b:99:de", "tap0", "10.0.0.10/24", "net0", "hostnet0" },
+	{ 0, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:df", "tap1", "10.0.1.10/24", "net1", "hostnet1" },
+	{ 1, "e1000", "e1000", "52:54:00:8b:99:ce", "tap2", "10.0.0.11/24", "net0", "hostnet0" },
+	{ 1, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:cf", "tap3", "10.0.1.11/24", "net1", "hostnet1" },
+};
+
+const struct link_plan ch3_links[2] = {
+	{ "e1000", "br0", "10.0.0.1/24", 0, 2, "10.0.0.11", "tap0, br0, tap2", "ch3.ping_e1000_link",
+	  "ch3.iperf_e1000", "iperf_e1000" },
+	{ "virtio", "br1", "10.0.1.1/24", 1, 3, "10.0.1.11", "tap1, br1, tap3", "ch3.ping_virtio_link",
+	  "ch3.iperf_virtio", "iperf_virtio" },
+};
+
+const char ch3_crossed_hint[] =
+	"the addresses are on the wrong interfaces: in each VM, give 10.0.0.x/24 to the e1000 (MAC "
+	"52:54:00:8b:99:de in VM1, :ce in VM2) and 10.0.1.x/24 to the virtio-net (:df, :cf); `ip a s` shows "
+	"each interface's MAC (link/ether)";
+
+int ch3_duration_s(const struct lab *lab)
+{
+	return lab->opt->duration_s > 0 ? lab->opt->duration_s : DEFAULT_DURATION_S;
+}
+
+int ch3_read_taps(struct ch3_state *st, struct net_link_info info[4])
+{
+	for (int i = 0; i < 4; i++) {
+		int r = net_link_get(st->lnet.net, ch3_plan[i].tap, &info[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+void ch3_record_run(struct lab *lab, int l)
+{
+	struct ch3_state *st = lab->chapter_state;
+	const struct iperf_result *res = &st->iperf[l];
+	if (st->iperf_rc[l])
+		return;
+	lab_metric(lab, l ? "iperf_virtio_bps" : "iperf_e1000_bps", iperf_bps(res));
+	if (res->sent.retransmits >= 0)
+		lab_metric(lab, l ? "iperf_virtio_retransmits_count" : "iperf_e1000_retransmits_count",
+			   (double)res->sent.retransmits);
+}

@@ -1,0 +1,246 @@
+/* The sandbox's launcher: bwrap's command line and environment, and the
+ * worker's child that joins the cgroup, sets the limits, drops to the
+ * sandbox's uid and execs bwrap (sandbox.h says what each piece does). */
+#include "runner/grade/sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "runner/grade/shim.h"
+#include "runner/util.h"
+
+/* Descriptors as the launcher hands them to bwrap (and bwrap on). */
+enum { FD_STATUS = 3, FD_INFO = 4, FD_SECCOMP = 5, FD_SHIM = 6, FD_FIRST_FREE = 7 };
+
+static void add(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, sizeof(char *) * (*n + 2));
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+static void add2(char ***v, size_t *n, const char *a, const char *b)
+{
+	add(v, n, a);
+	add(v, n, b);
+}
+
+static void add3(char ***v, size_t *n, const char *a, const char *b, const char *c)
+{
+	add(v, n, a);
+	add(v, n, b);
+	add(v, n, c);
+}
+
+/* bwrap's command line for a sandbox below root (see sandbox.h). */
+char **sandbox_bwrap_argv(const struct sandbox_spec *spec, const char *root)
+{
+	char **v = NULL;
+	size_t n = 0;
+	char buf[4200], buf2[4200];
+	add(&v, &n, spec->bwrap);
+	add(&v, &n, "--unshare-user");
+	add2(&v, &n, "--uid", "0");
+	add2(&v, &n, "--gid", "0");
+	add(&v, &n, "--disable-userns");
+	add(&v, &n, "--unshare-pid");
+	/* vlab's init is the pid namespace's init: unkillable from inside
+	 * (the kernel drops signals from its own namespace to an init without
+	 * handlers), so a script's kill -9 $PPID cannot end the sandbox */
+	add(&v, &n, "--as-pid-1");
+	add(&v, &n, "--unshare-ipc");
+	add(&v, &n, "--unshare-uts");
+	add(&v, &n, "--unshare-cgroup-try");
+	add2(&v, &n, "--hostname", "vlab-sandbox");
+	add(&v, &n, "--die-with-parent");
+	add(&v, &n, "--new-session");
+	add2(&v, &n, "--cap-drop", "ALL");
+	snprintf(buf, sizeof(buf), "%d", FD_INFO);
+	add2(&v, &n, "--info-fd", buf);
+	snprintf(buf, sizeof(buf), "%d", FD_SECCOMP);
+	add2(&v, &n, "--seccomp", buf);
+	/* the host's programs and libraries, read-only; merged-/usr links
+	 * as they are on the host */
+	add3(&v, &n, "--ro-bind", "/usr", "/usr");
+	static const char *const top[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
+	for (size_t i = 0; i < ARRAY_SIZE(top); i++) {
+		struct stat st;
+		if (lstat(top[i], &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t l = readlink(top[i], buf, sizeof(buf) - 1);
+			if (l <= 0)
+				continue;
+			buf[l] = '\0';
+			add3(&v, &n, "--symlink", buf, top[i]);
+		} else if (S_ISDIR(st.st_mode)) {
+			add3(&v, &n, "--ro-bind", top[i], top[i]);
+		}
+	}
+	/* what a shell script and qemu read of /etc: users and groups (so
+	 * `id` names root), the loader's cache, Debian's alternatives (awk,
+	 * editor, ...), the time zone and hosts, and the scripts qemu runs for
+	 * a -netdev tap without script=no (/etc/qemu-ifup, which ends well
+	 * when tap0 is up already) */
+	static const char *const etc[] = { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/ld.so.cache",
+					   "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
+					   "/etc/hosts", "/etc/host.conf", "/etc/os-release", "/etc/bash.bashrc",
+					   "/etc/qemu-ifup", "/etc/qemu-ifdown", "/etc/qemu" };
+	for (size_t i = 0; i < ARRAY_SIZE(etc); i++)
+		add3(&v, &n, "--ro-bind-try", etc[i], etc[i]);
+	add2(&v, &n, "--proc", "/proc");
+	add2(&v, &n, "--dev", "/dev");
+	add2(&v, &n, "--size", "67108864");
+	add2(&v, &n, "--tmpfs", "/dev/shm");
+	snprintf(buf, sizeof(buf), "%s/dev/tun", root);
+	add3(&v, &n, "--dev-bind", buf, "/dev/net/tun");
+	if (spec->dev_kvm) {
+		snprintf(buf, sizeof(buf), "%s/dev/kvm", root);
+		add3(&v, &n, "--dev-bind", buf, "/dev/kvm");
+	}
+	snprintf(buf, sizeof(buf), "%s/sys", root);
+	add3(&v, &n, "--ro-bind", buf, "/sys");
+	add2(&v, &n, "--size", "16777216");
+	add2(&v, &n, "--tmpfs", "/run");
+	snprintf(buf, sizeof(buf), "%s/disk/tmp", root);
+	add3(&v, &n, "--bind", buf, "/tmp");
+	snprintf(buf, sizeof(buf), "%s/disk/var-tmp", root);
+	add3(&v, &n, "--bind", buf, "/var/tmp");
+	/* the same absolute paths inside as outside */
+	snprintf(buf, sizeof(buf), "%s/work", root);
+	add3(&v, &n, "--bind", buf, buf);
+	snprintf(buf, sizeof(buf), "%s/" SANDBOX_SHIM_DIR, root);
+	add3(&v, &n, "--bind", buf, buf);
+	snprintf(buf, sizeof(buf), "%s/bin", root);
+	add3(&v, &n, "--ro-bind", buf, buf);
+	add3(&v, &n, "--ro-bind", spec->vlab_exe, spec->vlab_exe);
+	/* the directories bwrap made on /run to bind the above are no
+	 * place to write */
+	add2(&v, &n, "--remount-ro", "/run");
+	snprintf(buf, sizeof(buf), "%s/work", root);
+	add2(&v, &n, "--chdir", buf);
+	add(&v, &n, "--");
+	add(&v, &n, spec->vlab_exe);
+	add(&v, &n, "--sandbox-init");
+	snprintf(buf, sizeof(buf), "%d", FD_STATUS);
+	snprintf(buf2, sizeof(buf2), "./%s", spec->script);
+	add2(&v, &n, buf, buf2);
+	return v;
+}
+
+char **sandbox_env(const struct sandbox_spec *spec, const char *bin, const char *work)
+{
+	char **envp = NULL;
+	size_t ne = 0;
+	char path[4400], home[4200];
+	snprintf(path, sizeof(path), "PATH=%s:/usr/local/bin:/usr/bin:/bin", bin);
+	snprintf(home, sizeof(home), "HOME=%s", work);
+	add(&envp, &ne, path);
+	add(&envp, &ne, home);
+	add(&envp, &ne, "LANG=C.UTF-8");
+	add(&envp, &ne, "TERM=dumb");
+	add(&envp, &ne, "USER=root");
+	char chan_env[64];
+	snprintf(chan_env, sizeof(chan_env), SHIM_FD_ENV "=%d", FD_SHIM);
+	add(&envp, &ne, chan_env);
+	for (char *const *e = spec->env; e && *e; e++)
+		add(&envp, &ne, *e);
+	return envp;
+}
+
+void sandbox_strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static void set_limit(int res, rlim_t v)
+{
+	struct rlimit rl = { v, v };
+	setrlimit(res, &rl);
+}
+
+/* fd onto want, through a number above every wanted one, so that moving
+ * one never closes another still to be moved. */
+static int lift(int fd)
+{
+	return fcntl(fd, F_DUPFD, 16);
+}
+
+void sandbox_launch(const struct sandbox_spec *spec, const struct cgroup *cg, char **argv, char **envp, int status_w,
+		    int info_w, int seccomp_fd, int shim_fd)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);
+	if (cgroup_enter(cg, getpid()) < 0) {
+		dprintf(spec->output_fd, "vlab: cannot move the sandbox into its cgroup: %s\n", strerror(errno));
+		_exit(125);
+	}
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int a = lift(status_w), b = lift(info_w), c = lift(seccomp_fd), d = lift(shim_fd), out = lift(spec->output_fd);
+	if (in < 0 || a < 0 || b < 0 || c < 0 || d < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(out, 2) < 0 || dup2(a, FD_STATUS) < 0 || dup2(b, FD_INFO) < 0 || dup2(c, FD_SECCOMP) < 0 ||
+	    dup2(d, FD_SHIM) < 0)
+		_exit(125);
+	/* nothing else of the worker's reaches the sandbox */
+	if (close_range(FD_FIRST_FREE, ~0U, 0) < 0)
+		_exit(125);
+	set_limit(RLIMIT_NPROC, (rlim_t)spec->nproc);
+	set_limit(RLIMIT_CPU, (rlim_t)spec->cpu_s);
+	set_limit(RLIMIT_FSIZE, (rlim_t)spec->fsize);
+	set_limit(RLIMIT_CORE, 0);
+	gid_t gid = (gid_t)spec->uid;
+	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(spec->uid, spec->uid, spec->uid) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		dprintf(2, "vlab: cannot drop to uid %u for the sandbox: %s\n", (unsigned)spec->uid, strerror(errno));
+		_exit(125);
+	}
+	if (getuid() == 0 || geteuid() == 0 || getgid() == 0)
+		_exit(125);
+	execve(argv[0], argv, envp);
+	dprintf(2, "vlab: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(125);
+}
+
+/* bwrap's --info-fd: {"child-pid": N, ...}, N the pid namespace's init. */
+pid_t sandbox_read_child_pid(int fd, int64_t timeout_ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int64_t deadline = now_ms() + timeout_ms;
+	pid_t pid = 0;
+	while (!pid && ms_left(deadline) > 0) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, (int)ms_left(deadline)) <= 0)
+			break;
+		char buf[512];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || sb.len > 65536)
+			break;
+		sb_add(&sb, buf, (size_t)n);
+		json_t *j = json_loadb(sb.buf, sb.len, 0, NULL);
+		if (j) {
+			json_int_t v = json_integer_value(json_object_get(j, "child-pid"));
+			if (v > 0 && v < INT_MAX)
+				pid = (pid_t)v;
+			json_decref(j);
+		}
+	}
+	sb_release(&sb);
+	return pid;
+}
