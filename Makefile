@@ -123,7 +123,6 @@ OBJS += runner/cmd/lab_options.o
 OBJS += runner/cmd/chapter.o
 OBJS += runner/cmd/run.o
 OBJS += runner/cmd/list.o
-OBJS += runner/cmd/help.o
 OBJS += runner/cmd/grade_table.o
 OBJS += checks/strace_parse.o
 OBJS += checks/ch4.o

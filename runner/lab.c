@@ -88,12 +88,15 @@ void lab_init(struct lab *lab, const struct chapter *ch, const struct lab_option
 		lab->vms[v].pid_handle = lab->vms[v].overlay_handle = -1;
 		lab->vms[v].serial_handle = lab->vms[v].qmp_handle = -1;
 	}
-	for (size_t s = 0; ch && s < ch->nsteps; s++) {
-		const struct step *st = &ch->steps[s];
-		for (const char *const *id = st->checks; id && *id; id++)
-			if (lab->nchecks < LAB_MAX_CHECKS && !lab_check(lab, *id))
-				check_init(&lab->checks[lab->nchecks++], *id);
-	}
+	for (size_t s = 0; ch && s < ch->nsteps; s++)
+		for (const char *const *id = ch->steps[s].checks; id && *id; id++)
+			lab_add_check(lab, *id);
+}
+
+void lab_add_check(struct lab *lab, const char *id)
+{
+	if (lab->nchecks < LAB_MAX_CHECKS && !lab_check(lab, id))
+		check_init(&lab->checks[lab->nchecks++], id);
 }
 
 void lab_release(struct lab *lab)

@@ -83,6 +83,8 @@ char *lab_path(const struct lab *lab, const char *name);
 /* A lab ready for a run of ch (NULL: no chapter, no checks) with opt: no
  * VM, every check id of ch's steps not yet decided. */
 void lab_init(struct lab *lab, const struct chapter *ch, const struct lab_options *opt);
+/* A check of the lab's report, once (beyond those of the chapter's steps). */
+void lab_add_check(struct lab *lab, const char *id);
 /* Free what the lab holds (VMs' paths, artifacts, image, manifests, run
  * directory names, the chapter's state); the lab itself is the caller's. */
 void lab_release(struct lab *lab);

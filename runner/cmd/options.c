@@ -8,14 +8,6 @@
 #include "runner/exit_status.h"
 #include "runner/util.h"
 
-const struct command *command_find(const char *name)
-{
-	for (size_t i = 0; i < ncommands; i++)
-		if (!strcmp(commands[i]->name, name))
-			return commands[i];
-	return NULL;
-}
-
 /* "  --format FORMAT", "  -j, --jobs N", "  N": the left column of a row. */
 static void opt_left(const struct opt *o, char *out, size_t n)
 {
@@ -51,17 +43,6 @@ void command_print_help(FILE *f, const struct command *c)
 	}
 	if (c->epilogue)
 		fputs(c->epilogue, f);
-}
-
-void commands_print_main_help(FILE *f)
-{
-	fprintf(f, "usage: vlab COMMAND [options]\n\n"
-		   "vlab runs the QEMU/KVM virtualization lab step by step and checks each outcome.\n\n"
-		   "commands:\n");
-	for (size_t i = 0; i < ncommands; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "\n`vlab COMMAND --help` tells more. Exit status: 0 all checks passed, 1 a check failed,\n"
-		   "2 usage error, 3 the host lacks what is needed or an input is unusable, 4 internal error.\n");
 }
 
 int command_check_needs(const struct command *c)

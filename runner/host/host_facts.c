@@ -342,18 +342,6 @@ void doctor_console_evidence(const char *raw, int lines, char *out, size_t n)
 	free(clean);
 }
 
-static void probe_lab_release(struct lab *lab)
-{
-	for (int i = 0; i < LAB_MAX_VMS; i++)
-		vm_release(&lab->vms[i]);
-	for (int i = 0; i < lab->nartifacts; i++)
-		free(lab->artifacts[i].path);
-	image_release(&lab->image);
-	manifest_release(&lab->manifest);
-	free(lab->run_id);
-	free(lab->run_dir);
-}
-
 int doctor_probe(struct doctor_facts *f, int64_t timeout_ms)
 {
 	struct doctor_probe *p = &f->probe;
@@ -380,13 +368,7 @@ int doctor_probe(struct doctor_facts *f, int64_t timeout_ms)
 	o.boot_timeout_ms = timeout_ms;
 	o.quiet = true;
 	static struct lab lab; /* large; one probe per process */
-	memset(&lab, 0, sizeof(lab));
-	lab.opt = &o;
-	lab.started_ms = now_ms();
-	for (int v = 0; v < LAB_MAX_VMS; v++) {
-		lab.vms[v].pid_handle = lab.vms[v].overlay_handle = -1;
-		lab.vms[v].serial_handle = lab.vms[v].qmp_handle = -1;
-	}
+	lab_init(&lab, NULL, &o);
 	int ret = 0;
 	int r = rundir_create(&lab.run_id, &lab.run_dir);
 	if (r) {
@@ -438,14 +420,11 @@ int doctor_probe(struct doctor_facts *f, int64_t timeout_ms)
 	vm_stop(&lab, vm);
 out:
 	cleanup_set_ledger(NULL);
-	if (lab.run_dir) {
-		/* everything the probe made is released (or will be by the
-		 * command's cleanup_run_all() after a stop): no ledger, so `vlab
-		 * status` has nothing to say about it; the transcript stays */
-		char *ledger_file = lab_path(&lab, "resources");
-		unlink(ledger_file);
-		free(ledger_file);
-	}
-	probe_lab_release(&lab);
+	/* everything the probe made is released (or will be by the command's
+	 * cleanup_run_all() after a stop): no ledger, so `vlab status` has
+	 * nothing to say about it; the transcript stays */
+	if (lab.run_dir)
+		lab_drop_ledger(&lab);
+	lab_release(&lab);
 	return ret;
 }

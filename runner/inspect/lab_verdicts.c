@@ -245,23 +245,11 @@ void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev)
 
 /* ---- reporting ---------------------------------------------------------- */
 
-/* A check of the lab's report, once. */
-void lab_add_check(struct lab *lab, const char *id)
-{
-	if (lab->nchecks < LAB_MAX_CHECKS && !lab_check(lab, id))
-		check_init(&lab->checks[lab->nchecks++], id);
-}
 
 void evidence_lab_setup(struct lab *lab, const struct chapter *ch, const struct lab_options *o, const struct evidence *ev)
 {
-	memset(lab, 0, sizeof(*lab));
-	lab->opt = o;
+	lab_init(lab, NULL, o);
 	lab->chapter = ch;
-	lab->started_ms = now_ms();
-	for (int v = 0; v < LAB_MAX_VMS; v++) {
-		lab->vms[v].pid_handle = lab->vms[v].overlay_handle = -1;
-		lab->vms[v].serial_handle = lab->vms[v].qmp_handle = -1;
-	}
 	for (size_t s = 0; s < ch->nsteps; s++) {
 		for (const char *const *id = ch->steps[s].checks; id && *id; id++) {
 			/* verify tears nothing down; chapter 2's VM has a NIC by design */

@@ -12,8 +12,6 @@
  * runs under. */
 void evidence_lab_setup(struct lab *lab, const struct chapter *ch, const struct lab_options *o,
 			const struct evidence *ev);
-/* A check of the lab's report, once. */
-void lab_add_check(struct lab *lab, const char *id);
 void evidence_verdict_ch1(struct lab *lab, const struct evidence *ev);
 void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev);
 
