@@ -216,20 +216,14 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# A unit test may name the functions it replaces with -Wl,--wrap= in a line
-# "// WRAP: sym1 sym2" of its source (cmocka's mock pattern).
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBVLAB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< \
-		$(patsubst %,-Wl$(comma)--wrap=%,$(shell sed -n 's|^// WRAP: *||p' tests/unit/$*.c)) \
-		$(LIBVLAB) $(PC_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBVLAB) $(PC_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' -c -o $@ $<
-
-comma := ,
 
 test-unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit-tests $(UNIT_BINS)

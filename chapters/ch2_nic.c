@@ -365,7 +365,7 @@ static int step_address(struct lab *lab)
 	if (rc)
 		goto out;
 	/* the e1000 reports carrier only after its watchdog runs (~2 s after
-	 * link up: TRIAL-NOTES): wait for it rather than sleeping blindly */
+	 * link up, measured under TCG): wait for it rather than sleeping blindly */
 	cmd = xasprintf("i=0; while [ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ] && [ $i -lt 100 ]; "
 			"do sleep 0.1; i=$((i+1)); done; ip a s dev %s",
 			st->guest_if, st->guest_if);

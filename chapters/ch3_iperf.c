@@ -301,7 +301,7 @@ static int step_address(struct lab *lab)
 		sb_release(&cmd);
 	}
 	/* both VMs' links came up above, so their e1000 watchdogs (~2 s to
-	 * carrier: TRIAL-NOTES) run at the same time; wait for them here */
+	 * carrier, measured under TCG) run at the same time; wait for them here */
 	for (int v = 0; v < 2 && !rc; v++) {
 		char *cmd = xasprintf("i=0; while { [ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ] || "
 				      "[ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" != 1 ]; } && [ $i -lt 100 ]; "
@@ -321,7 +321,7 @@ static int step_address(struct lab *lab)
 /* ---- step 4: ping over each link ---- */
 
 /* Both pings at once (the first over an e1000 takes up to a second:
- * TRIAL-NOTES), 0.2 s apart; their outputs come back one after the other,
+ * measured under TCG), 0.2 s apart; their outputs come back one after the other,
  * split at PING_SPLIT. */
 #define PING_SPLIT "--8<--"
 #define PING_CMD "ping -c 3 -i 0.2 -W 2 "

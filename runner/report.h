@@ -35,7 +35,7 @@ void ui_chapter_end(const struct lab *lab);
 /* "pass" | "fail" | "skip" | "error" for the whole chapter. */
 enum verdict lab_result(const struct lab *lab);
 
-/* The chapter's report object (DESIGN.md "Reports"). New reference. */
+/* The chapter's report object (its fields: vlab(1), "Reports"). New reference. */
 json_t *report_chapter_json(const struct lab *lab);
 /* Print a JSON value to stdout, indented, with a newline. */
 void report_print_json(json_t *v);

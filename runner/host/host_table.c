@@ -317,7 +317,7 @@ static void perf_rows(struct table *t, const struct doctor_facts *f)
 	switch (f->kvm_tp) {
 	case TP_FOUND:
 		if (f->kvm.kvm_pvm) {
-			/* TRIAL-NOTES: perf stat counted kvm:kvm_pio, kvm:kvm_mmio and
+			/* measured on a kvm_pvm host: perf stat counted kvm:kvm_pio, kvm:kvm_mmio and
 			 * kvm:kvm_userspace_exit exactly as KVM_RUN returned them, and
 			 * kvm:kvm_exit 0, on a kvm_pvm machine */
 			r->status = DOCTOR_WARN;

@@ -26,7 +26,7 @@ int64_t vmrun_boot_timeout_ms(const struct vm_run_ctx *run)
 {
 	if (run->boot_timeout_ms > 0)
 		return run->boot_timeout_ms;
-	/* TCG boots in ~2.2 s on an idle CI machine (TRIAL-NOTES); a loaded
+	/* TCG boots in ~2.2 s on an idle CI machine (measured on the 2-core kvm_pvm machines vlab is tested on); a loaded
 	 * 2-core machine running two guests can take many times that. */
 	return run->accel->accel == ACCEL_KVM ? 30000 : 90000;
 }
@@ -314,7 +314,7 @@ int vmrun_start(const struct vm_run_ctx *run, struct vm *vm)
 	if (r != -EPIPE)
 		return r;
 	/* QEMU 7.2 with -cpu host aborts on some KVMs ("failed to set MSR
-	 * 0x10a", seen with kvm_pvm: TRIAL-NOTES): try once more without the
+	 * 0x10a", seen with kvm_pvm): try once more without the
 	 * CPUID bit behind that MSR, and say so. */
 	char *tail = vm_stderr_tail(vm, 20);
 	char *cpu = vm_cpu_fallback(vm->spec.cpu, tail);

@@ -1,5 +1,5 @@
 # vlab chapter 1 on the default image: every check passes, the report has
-# what DESIGN.md promises, and the image is untouched.
+# what vlab-chapter(1) promises, and the image is untouched.
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 export VLAB_RUN_DIR=$SCRATCH/run

@@ -103,7 +103,7 @@ guest() {
 
 configure_guest() {
 	# the NIC's module loads in the background at boot; the e1000 has
-	# carrier about 2 s after it is up (TRIAL-NOTES)
+	# carrier about 2 s after it is up (measured under TCG)
 	guest 'i=0; while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done;
 ip link set eth0 up; ip addr add 10.0.0.10/24 dev eth0; httpd -p 8000 -h /root;
 i=0; while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done'

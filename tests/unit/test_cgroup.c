@@ -18,7 +18,7 @@
 
 #include "runner/grade/cgroup.h"
 #include "runner/util.h"
-#include "tests/unit/scratch.h"
+#include "tests/unit/unit_helpers.h"
 
 static char *fixture(const char *name)
 {

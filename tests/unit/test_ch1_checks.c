@@ -19,6 +19,7 @@
 #include "checks/qmp_parse.h"
 #include "checks/verdict.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 #define QMP_FIXTURES FIXTURES "/qmp/"
 #define GUEST_FIXTURES FIXTURES "/guest/"
@@ -26,20 +27,6 @@
 /* Run A and C of the QMP README: a qcow2 overlay over /tmp/qcap/base.raw. */
 #define OVERLAY "/tmp/qcap/ov.qcow2"
 #define BASE "/tmp/qcap/base.raw"
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("'%s' does not contain '%s'", hay, needle);
-}
-
-static void assert_verdict(const struct check_result *r, enum verdict v)
-{
-	if (r->verdict != v)
-		fail_msg("%s: verdict %s, want %s (detail: %s)", r->id, verdict_name(r->verdict), verdict_name(v),
-			 r->detail);
-	assert_true(r->done);
-}
 
 /* ---- evidence from fixtures ---- */
 

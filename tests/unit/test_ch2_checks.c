@@ -17,6 +17,7 @@
 #include "checks/ping_parse.h"
 #include "checks/verdict.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 #define PING_FIXTURES FIXTURES "/ping/"
 #define MAC "52:54:00:8b:99:de"
@@ -24,20 +25,6 @@
 /* sha256 of "abc" (FIPS 180-2 B.1) and of "" */
 #define SHA_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 #define SHA_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("'%s' does not contain '%s'", hay, needle);
-}
-
-static void assert_verdict(const struct check_result *r, enum verdict v)
-{
-	if (r->verdict != v)
-		fail_msg("%s: verdict %s, want %s (detail: %s)", r->id, verdict_name(r->verdict), verdict_name(v),
-			 r->detail);
-	assert_true(r->done);
-}
 
 static void assert_result(const struct check_result *r, enum verdict v, const char *detail, const char *hint)
 {

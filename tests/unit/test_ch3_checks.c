@@ -21,25 +21,12 @@
 #include "checks/two_vm_plan.h"
 #include "checks/verdict.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 static const struct ch3_bridge want[2] = {
 	{ "br0", "10.0.0.1/24", { "tap0", "tap2" }, false },
 	{ "br1", "10.0.1.1/24", { "tap1", "tap3" }, false },
 };
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("'%s' does not contain '%s'", hay, needle);
-}
-
-static void assert_verdict(const struct check_result *r, enum verdict v)
-{
-	if (r->verdict != v)
-		fail_msg("%s: verdict %s, want %s (detail: %s)", r->id, verdict_name(r->verdict), verdict_name(v),
-			 r->detail);
-	assert_true(r->done);
-}
 
 static struct net_link_info link(const char *name, const char *kind, const char *master, bool up, const char *addr)
 {

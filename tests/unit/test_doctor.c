@@ -31,6 +31,7 @@
 #include "runner/cmd/doctor.h"
 #include "runner/exit_status.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 #define DOC_FIXTURES FIXTURES "/doctor/"
 
@@ -163,12 +164,6 @@ static const struct doctor_row *find_row(const struct root *r, const char *name)
 	static const struct doctor_row none;
 	fail_msg("no row '%s'", name);
 	return &none;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("'%s' does not contain '%s'", hay, needle);
 }
 
 static void assert_row(const struct root *r, const char *name, enum doctor_status st, const char *detail_has)

@@ -21,6 +21,7 @@
 
 #include "runner/host/host.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 #define HOST_FIXTURES FIXTURES "/host/"
 
@@ -122,12 +123,6 @@ static void probe_and_decide(const struct root *r, enum accel_request req, struc
 {
 	host_probe_kvm(r->dir, h);
 	assert_int_equal(accel_decide(h, req, d), want_rc);
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("'%s' does not contain '%s'", hay, needle);
 }
 
 /* ---- the fixture itself ---- */

@@ -16,6 +16,7 @@
 #include "checks/iperf.h"
 #include "checks/verdict.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 #define IPERF_FIXTURES FIXTURES "/iperf/"
 
@@ -45,12 +46,6 @@ static int parse_fixture(const char *name, struct iperf_result *res)
 		if (!(fabs(a_ - b_) <= (eps)))                                                     \
 			fail_msg("%s = %.9g, want %.9g", #a, a_, b_);                              \
 	} while (0)
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("'%s' does not contain '%s'", hay, needle);
-}
 
 static void judge(const char *name, struct check_result *r)
 {

@@ -14,6 +14,7 @@
 
 #include "runner/vm/manifest.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 #define REPO_ROOT FIXTURES "/../.."
 #define PROFILES_MANIFEST REPO_ROOT "/assets/profiles.manifest"
@@ -32,12 +33,6 @@ static char *read_all(const char *path)
 	if (read_file(path, &sb) < 0)
 		fail_msg("cannot read '%s'", path);
 	return sb.buf;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("'%s' does not contain '%s'", hay, needle);
 }
 
 /* 1-based number of the line that starts with what */

@@ -17,7 +17,7 @@
 
 #include "runner/rundir.h"
 #include "runner/util.h"
-#include "tests/unit/scratch.h"
+#include "tests/unit/unit_helpers.h"
 
 /* 2026-12-03 12:00:00 UTC: one second that every creation below shares */
 #define PINNED ((time_t)1796299200)

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "runner/util.h"
-#include "tests/unit/scratch.h"
+#include "tests/unit/unit_helpers.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
