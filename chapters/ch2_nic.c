@@ -97,7 +97,7 @@ static int host_net_prepare(struct lab *lab)
 		}
 		for (int a = 0; r == 0 && a < links[i].naddrs; a++) {
 			if (starts_with(links[i].addrs[a], "10.0.0.")) {
-				snprintf(lab->blocked, sizeof(lab->blocked),
+				text_printf(lab->blocked, sizeof(lab->blocked),
 					 "--host-net: %s already has %s, in the lab's 10.0.0.0/24; run without "
 					 "--host-net (vlab's own namespace cannot collide)",
 					 links[i].name, links[i].addrs[a]);

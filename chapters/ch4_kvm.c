@@ -119,7 +119,7 @@ static int ch4_prepare(struct lab *lab)
 	 * guest does not get far (kvm_pvm), since the ioctls come first. */
 	if (!st->kvm_missing[0] && lab->accel.accel != ACCEL_KVM) {
 		lab->accel.accel = ACCEL_KVM;
-		snprintf(lab->accel.reason, sizeof(lab->accel.reason),
+		text_printf(lab->accel.reason, sizeof(lab->accel.reason),
 			 "KVM: this chapter traces qemu's KVM ioctls (they work here although a standard guest "
 			 "does not boot: %s)",
 			 lab->accel.evidence);

@@ -128,7 +128,7 @@ static int step_vm(struct lab *lab)
 			snprintf(st->stats_why, sizeof(st->stats_why), "the stats file did not parse: %s", strerror(-pr));
 		}
 	} else {
-		snprintf(st->stats_why, sizeof(st->stats_why), "%s", st->vmm.error);
+		text_printf(st->stats_why, sizeof(st->stats_why), "%s", st->vmm.error);
 	}
 	free(buf);
 	if (!st->stats_rc) {
@@ -250,7 +250,7 @@ static void read_stats_delta(struct lab *lab, struct stats_delta *d)
 	size_t len = 0;
 	d->rc = vmm_stats_read(&st->vmm, &buf, &len);
 	if (d->rc) {
-		snprintf(d->why, sizeof(d->why), "%s", st->vmm.error);
+		text_printf(d->why, sizeof(d->why), "%s", st->vmm.error);
 		return;
 	}
 	char *path = lab_path(lab, "vcpu0.stats");

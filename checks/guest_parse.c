@@ -85,12 +85,12 @@ int parse_ip_addr_show(const char *text, struct ip_iface *ifs, size_t max)
 			/* a tun device's line is "link/none" alone: one word */
 			int k = sscanf(s, "%31s %63s", word, arg);
 			if (k >= 1 && starts_with(word, "link/")) {
-				snprintf(cur->link_type, sizeof(cur->link_type), "%s", word + 5);
+				text_printf(cur->link_type, sizeof(cur->link_type), "%s", word + 5);
 				if (k == 2 && strlen(arg) == 17)
 					snprintf(cur->mac, sizeof(cur->mac), "%s", arg);
 			} else if (k == 2 && (!strcmp(word, "inet") || !strcmp(word, "inet6"))) {
 				if (cur->naddrs < IFACE_MAX_ADDRS)
-					snprintf(cur->addrs[cur->naddrs++], sizeof(cur->addrs[0]), "%s", arg);
+					text_printf(cur->addrs[cur->naddrs++], sizeof(cur->addrs[0]), "%s", arg);
 			}
 		}
 		line = eol ? eol + 1 : NULL;

@@ -58,7 +58,7 @@ static int parse_json(const char *buf, size_t len, struct iperf_result *out)
 	json_error_t err;
 	json_t *root = json_loadb(buf, len, 0, &err);
 	if (!root) {
-		snprintf(out->why, sizeof(out->why), "not valid JSON: %s (line %d)", err.text, err.line);
+		text_printf(out->why, sizeof(out->why), "not valid JSON: %s (line %d)", err.text, err.line);
 		return -EINVAL;
 	}
 	const json_t *start = json_object_get(root, "start");

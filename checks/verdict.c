@@ -1,6 +1,8 @@
 /* Verdict helpers. */
 #include "checks/verdict.h"
 
+#include "runner/util.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +20,8 @@ static void set(struct check_result *r, enum verdict v, const char *hint, const 
 {
 	r->verdict = v;
 	r->done = true;
-	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
-	snprintf(r->hint, sizeof(r->hint), "%s", hint ? hint : "");
+	text_vprintf(r->detail, sizeof(r->detail), fmt, ap);
+	text_printf(r->hint, sizeof(r->hint), "%s", hint ? hint : "");
 }
 
 void check_pass(struct check_result *r, const char *fmt, ...)

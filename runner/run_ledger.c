@@ -155,7 +155,7 @@ int runs_load(struct run **out, size_t *n)
 			}
 			struct run *r = &(*out)[*n];
 			memset(r, 0, sizeof(*r));
-			snprintf(r->id, sizeof(r->id), "%s", de->d_name);
+			text_printf(r->id, sizeof(r->id), "%s", de->d_name);
 			snprintf(r->dir, sizeof(r->dir), "%s/%s", base, de->d_name);
 			if (ledger_parse(sb_str(&sb), &r->ledger) == 0) {
 				for (size_t i = 0; i < r->ledger.n; i++) {

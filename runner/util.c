@@ -62,6 +62,31 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+bool text_vprintf(char *dst, size_t n, const char *fmt, va_list ap)
+{
+	if (!n)
+		return false;
+	int w = vsnprintf(dst, n, fmt, ap);
+	if (w >= 0 && (size_t)w < n)
+		return true;
+	/* cut: say so where the reader looks, at the end */
+	static const char mark[] = "...";
+	if (n > sizeof(mark))
+		memcpy(dst + n - sizeof(mark), mark, sizeof(mark));
+	else
+		dst[n - 1] = 0;
+	return false;
+}
+
+bool text_printf(char *dst, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bool fit = text_vprintf(dst, n, fmt, ap);
+	va_end(ap);
+	return fit;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;

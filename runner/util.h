@@ -20,6 +20,14 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
+/* The one way vlab formats a message into a fixed buffer: as snprintf, but
+ * a text too long for dst is never cut silently: its end becomes "...".
+ * Returns true when it fit whole. (-Wformat-truncation holds snprintf
+ * calls to fitting; this is for messages whose parts, a path or a guest's
+ * line, have no bound.) */
+bool text_printf(char *dst, size_t n, const char *fmt, ...) PRINTF_LIKE(3, 4);
+bool text_vprintf(char *dst, size_t n, const char *fmt, va_list ap) PRINTF_LIKE(3, 0);
+
 /* A growable, always NUL-terminated byte string (git's strbuf, smaller). */
 struct strbuf {
 	char *buf;

@@ -201,7 +201,7 @@ static int finish(const char *command, const struct fetch_args *a, const struct 
 			if (!strcmp(f->source, "mirror") && f->ms > 0) {
 				char rs[32];
 				format_size((uint64_t)((double)f->bytes * 1000.0 / (double)f->ms), rs, sizeof(rs));
-				snprintf(rate, sizeof(rate), " in %.2f s, %s/s", (double)f->ms / 1000.0, rs);
+				text_printf(rate, sizeof(rate), " in %.2f s, %s/s", (double)f->ms / 1000.0, rs);
 			}
 			printf("  %-6s  %-28s %10s  %s%s  sha256 %.16s...\n", f->role, f->name, size,
 			       !strcmp(f->source, "cache") ? "already in the cache" : f->source, rate, f->sha256);

@@ -123,7 +123,7 @@ void fetch_format_progress(char *buf, size_t n, const char *name, uint64_t done,
 	if (bytes_per_s > 0) {
 		uint64_t s = (uint64_t)((double)(total - done) / bytes_per_s + 0.5);
 		if (s >= 3600)
-			snprintf(eta, sizeof(eta), "ETA %lu:%02lu:%02lu", (unsigned long)(s / 3600),
+			text_printf(eta, sizeof(eta), "ETA %lu:%02lu:%02lu", (unsigned long)(s / 3600),
 				 (unsigned long)(s / 60 % 60), (unsigned long)(s % 60));
 		else
 			snprintf(eta, sizeof(eta), "ETA %lu:%02lu", (unsigned long)(s / 60), (unsigned long)(s % 60));

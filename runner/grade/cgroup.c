@@ -156,7 +156,7 @@ int cgroup_host_parse(const char *root, const char *mountinfo, const char *self_
 				snprintf(out->dir[k], sizeof(out->dir[k]), "%s", dir);
 			return 0;
 		}
-		snprintf(out->why, sizeof(out->why),
+		text_printf(out->why, sizeof(out->why),
 			 "cgroup v2 at %s offers %s%s%s to vlab's own group, not memory, pids and cpu; no cgroup v1 "
 			 "hierarchies of memory, pids and cpu are mounted",
 			 v2_mnt, r || !ctl[0] ? "" : "'", r ? "nothing readable" : ctl[0] ? ctl : "no controllers",

@@ -41,7 +41,7 @@ static void describe_file(const struct doctor_file *df, char *out, size_t n)
 		snprintf(group, sizeof(group), "%s", gr->gr_name);
 	else
 		snprintf(group, sizeof(group), "%u", (unsigned)df->gid);
-	snprintf(out, n, "%s %s:%s", m, user, group);
+	text_printf(out, n, "%s %s:%s", m, user, group);
 }
 
 /* ---- host kinds --------------------------------------------------------- */
@@ -120,12 +120,12 @@ static struct doctor_row *row(struct table *t, const char *name, enum doctor_sta
 	static struct doctor_row spill;
 	struct doctor_row *r = t->n < DOCTOR_MAX_ROWS ? &t->rows[t->n++] : &spill;
 	memset(r, 0, sizeof(*r));
-	snprintf(r->name, sizeof(r->name), "%s", name);
+	text_printf(r->name, sizeof(r->name), "%s", name);
 	r->status = st;
 	return r;
 }
 
-#define SET(r, field, ...) snprintf((r)->field, sizeof((r)->field), __VA_ARGS__)
+#define SET(r, field, ...) text_printf((r)->field, sizeof((r)->field), __VA_ARGS__)
 
 static const char *const INSTALL_PERF =
 	"apt-get install linux-perf (Debian) or linux-tools-$(uname -r) (Ubuntu)";
@@ -276,7 +276,7 @@ static void ept_row(struct table *t, const struct doctor_facts *f)
 	if (f->ept_restore_rc == 0 || f->ept_restore_rc == -EALREADY) {
 		/* say what was just done before what is now */
 		char now[sizeof(r->detail)];
-		snprintf(now, sizeof(now), "%s", r->detail);
+		text_printf(now, sizeof(now), "%s", r->detail);
 		SET(r, detail, "%s%s; %s", f->ept_restore_rc == 0 ? "restored after an interrupted chapter 4: " : "",
 		    f->ept_restore, now);
 	}

@@ -111,9 +111,9 @@ void evidence_serial(struct evidence *ev, const char *socket_opt)
 		int e = errno;
 		ev->con = CON_UNUSABLE;
 		if (e == ENOENT)
-			snprintf(ev->con_why, sizeof(ev->con_why), "the serial socket %s does not exist", ev->serial_path);
+			text_printf(ev->con_why, sizeof(ev->con_why), "the serial socket %s does not exist", ev->serial_path);
 		else
-			snprintf(ev->con_why, sizeof(ev->con_why), "cannot reach the serial socket %s: %s%s",
+			text_printf(ev->con_why, sizeof(ev->con_why), "cannot reach the serial socket %s: %s%s",
 				 ev->serial_path, strerror(e),
 				 e == EACCES ? " (run vlab verify as root, as qemu runs)" : "");
 		return;
@@ -419,9 +419,17 @@ static int wait_accepted(int fd, int64_t timeout_ms)
 static int serial_connect_accepted(struct evidence *ev)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = strlen(ev->serial_connect);
+	if (len >= sizeof(sa.sun_path)) {
+		ev->con = CON_UNUSABLE;
+		text_printf(ev->con_why, sizeof(ev->con_why),
+			    "the serial socket %s is %zu bytes long, past what a UNIX socket address holds (%zu)",
+			    ev->serial_path, len, sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	memcpy(sa.sun_path, ev->serial_connect, len + 1);
 	/* non-blocking: a full backlog is EAGAIN, not a hang */
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", ev->serial_connect);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 		if (e == EAGAIN) {
@@ -430,7 +438,7 @@ static int serial_connect_accepted(struct evidence *ev)
 				 "the serial console is held by another client, and more wait for it");
 		} else {
 			ev->con = CON_UNUSABLE;
-			snprintf(ev->con_why, sizeof(ev->con_why), "cannot connect to the serial socket %s: %s",
+			text_printf(ev->con_why, sizeof(ev->con_why), "cannot connect to the serial socket %s: %s",
 				 ev->serial_path, strerror(e));
 		}
 		if (fd >= 0)
@@ -444,7 +452,7 @@ static int serial_connect_accepted(struct evidence *ev)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.pid != ev->q->pid) {
 		close(fd);
 		ev->con = CON_UNUSABLE;
-		snprintf(ev->con_why, sizeof(ev->con_why), "the serial socket %s is served by %s, not by qemu (pid %d)",
+		text_printf(ev->con_why, sizeof(ev->con_why), "the serial socket %s is served by %s, not by qemu (pid %d)",
 			 ev->serial_path, cl == sizeof(cred) && cred.pid > 0 ? "another process" : "an unknown process",
 			 (int)ev->q->pid);
 		return -1;
@@ -471,7 +479,7 @@ static struct console *console_after_boot(struct evidence *ev, int fd)
 	char seen[160];
 	if (console_from_fd(&con, fd, ev->transcript)) {
 		ev->con = CON_UNUSABLE;
-		snprintf(ev->con_why, sizeof(ev->con_why), "cannot use the serial socket %s", ev->serial_path);
+		text_printf(ev->con_why, sizeof(ev->con_why), "cannot use the serial socket %s", ev->serial_path);
 		return NULL;
 	}
 	int r = console_wait_login_prompt(con, 3000, ev->boot_wait_ms);
@@ -508,7 +516,7 @@ static void describe_probe(struct evidence *ev, const char *seen)
 			 2 * PROBE_MS / 1000);
 		break;
 	default:
-		snprintf(ev->con_why, sizeof(ev->con_why), "the serial socket %s closed", ev->serial_path);
+		text_printf(ev->con_why, sizeof(ev->con_why), "the serial socket %s closed", ev->serial_path);
 		break;
 	}
 }
@@ -569,7 +577,7 @@ void evidence_guest(struct evidence *ev)
 		}
 		if (console_from_fd(&con, fd, NULL)) {
 			ev->con = CON_UNUSABLE;
-			snprintf(ev->con_why, sizeof(ev->con_why), "cannot use the serial socket %s", ev->serial_path);
+			text_printf(ev->con_why, sizeof(ev->con_why), "cannot use the serial socket %s", ev->serial_path);
 			return;
 		}
 	}

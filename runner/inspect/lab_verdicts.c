@@ -22,11 +22,11 @@ static void merge_evidence(struct check_result *r, const struct check_result *g,
 		return;
 	char d[sizeof(r->detail)];
 	if (g->verdict == VERDICT_PASS) {
-		snprintf(d, sizeof(d), "%s; %s%s", r->detail, where, g->detail);
+		text_printf(d, sizeof(d), "%s; %s%s", r->detail, where, g->detail);
 		snprintf(r->detail, sizeof(r->detail), "%s", d);
 		return;
 	}
-	snprintf(d, sizeof(d), "the command line is right, but %s%s", where, g->detail);
+	text_printf(d, sizeof(d), "the command line is right, but %s%s", where, g->detail);
 	*r = *g;
 	snprintf(r->detail, sizeof(r->detail), "%s", d);
 }
@@ -72,7 +72,7 @@ static void verdict_login(struct check_result *r, const struct evidence *ev, boo
 	}
 	check_login(r, user, rc, id, NULL);
 	if (r->verdict == VERDICT_PASS)
-		snprintf(r->detail, sizeof(r->detail), "logged in as %s over %s; `id -un` = %s; logged out again", user,
+		text_printf(r->detail, sizeof(r->detail), "logged in as %s over %s; `id -un` = %s; logged out again", user,
 			 ev->serial_path, id);
 }
 
@@ -171,7 +171,7 @@ void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev)
 				     (const char (*)[48])ev->tap_info.addrs, ev->tap_rc == 0 ? ev->tap_info.naddrs : 0);
 		if (r->verdict == VERDICT_PASS || r->verdict == VERDICT_FAIL) {
 			char d[sizeof(r->detail)];
-			snprintf(d, sizeof(d), "%s (in %s%s%s)", r->detail, ev->ns.name,
+			text_printf(d, sizeof(d), "%s (in %s%s%s)", r->detail, ev->ns.name,
 				 ev->tap_held[0] ? ", where qemu holds " : "", ev->tap_held);
 			snprintf(r->detail, sizeof(r->detail), "%s", d);
 		}

@@ -465,8 +465,8 @@ static void name_ns(int fd, char *out, size_t n, char *id, size_t idn)
 		char p[PATH_MAX];
 		snprintf(p, sizeof(p), "/run/netns/%s", de->d_name);
 		if (de->d_name[0] != '.' && same_file(fd, p)) {
-			snprintf(out, n, "network namespace %s", de->d_name);
-			snprintf(id, idn, "%s", de->d_name);
+			text_printf(out, n, "network namespace %s", de->d_name);
+			text_printf(id, idn, "%s", de->d_name);
 			closedir(d);
 			return;
 		}

@@ -435,7 +435,7 @@ static void test_unreachable(void **state)
 			struct http_result res;
 			out[0] = 1;
 			out[1] = http_get("http://10.9.9.9:8000/", 1000, 1000, &res);
-			snprintf(why, sizeof(why), "%s", res.error);
+			text_printf(why, sizeof(why), "%s", res.error);
 			http_result_release(&res);
 		}
 		ssize_t w1 = write(p[1], out, sizeof(out));

@@ -161,7 +161,7 @@ static bool fd_holds_netns(ino_t ino)
 	while ((de = readdir(d))) {
 		ssize_t n;
 
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		text_printf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
 		n = readlink(path, link, sizeof(link) - 1);
 		if (n > 0) {
 			link[n] = '\0';
@@ -286,7 +286,7 @@ static void test_named_exists(void **state)
 	create_named(&ns_a, id_a);
 	r = ns_create(&ns_b, id_a, err, sizeof(err));
 	assert_int_equal(r, 0);
-	snprintf(want, sizeof(want), "%s.1", ns_a.name);
+	text_printf(want, sizeof(want), "%s.1", ns_a.name);
 	assert_string_equal(ns_b.name, want);
 	assert_true(mounted(ns_b.path));
 	/* the first one is untouched */

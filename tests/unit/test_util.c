@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "checks/verdict.h"
 #include "runner/util.h"
 #include "tests/unit/unit_helpers.h"
 
@@ -569,9 +570,37 @@ static void test_mkdir_p_relative(void **state)
 	assert_int_equal(chdir(cwd), 0);
 }
 
+/* text_printf: what fits is written whole; what does not ends in "...",
+ * never cut without a mark, and the buffer is always terminated. */
+static void test_text_printf(void **state)
+{
+	(void)state;
+	char b[16];
+	assert_true(text_printf(b, sizeof(b), "%s %d", "tap", 0));
+	assert_string_equal(b, "tap 0");
+	assert_true(text_printf(b, sizeof(b), "%s", "exactly 15 byte"));
+	assert_string_equal(b, "exactly 15 byte");
+	assert_false(text_printf(b, sizeof(b), "%s", "sixteen bytes.."  "x"));
+	assert_int_equal(strlen(b), sizeof(b) - 1);
+	assert_string_equal(b, "sixteen byte...");
+	char tiny[3];
+	assert_false(text_printf(tiny, sizeof(tiny), "%s", "abcdef"));
+	assert_string_equal(tiny, "ab");
+	struct check_result r;
+	check_init(&r, "x.long");
+	char *long_text = xcalloc(1, 3000);
+	memset(long_text, 'a', 2999);
+	check_fail(&r, long_text, "%s", long_text);
+	assert_int_equal(strlen(r.detail), sizeof(r.detail) - 1);
+	assert_string_equal(r.detail + sizeof(r.detail) - 4, "...");
+	assert_string_equal(r.hint + sizeof(r.hint) - 4, "...");
+	free(long_text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_printf),
 		cmocka_unit_test(test_parse_size_good),
 		cmocka_unit_test(test_parse_size_bad),
 		cmocka_unit_test(test_format_size),
