@@ -21,16 +21,17 @@
 #include "runner/fetch/mirror.h"
 #include "runner/proc.h"
 #include "runner/report.h"
+#include "checks/lab_plan.h"
 
 #define LAB_CH0 "lab chapter 1, \"Getting started\" (the image files)"
 
-static const char *const host_checks[] = { "ch0.host_ready", NULL };
-static const char *const present_checks[] = { "ch0.image_present", NULL };
-static const char *const verified_checks[] = { "ch0.image_verified", NULL };
+static const char *const host_checks[] = { CHECK_CH0_HOST_READY, NULL };
+static const char *const present_checks[] = { CHECK_CH0_IMAGE_PRESENT, NULL };
+static const char *const verified_checks[] = { CHECK_CH0_IMAGE_VERIFIED, NULL };
 
 static int step_host(struct lab *lab)
 {
-	struct check_result *r = lab_check(lab, "ch0.host_ready");
+	struct check_result *r = lab_check(lab, CHECK_CH0_HOST_READY);
 	struct doctor_facts *f = xcalloc(1, sizeof(*f));
 	struct doctor_row *rows = xcalloc(DOCTOR_MAX_ROWS, sizeof(*rows));
 	ui_wait_begin(lab, "looking at the host (vlab doctor's essentials)");
@@ -139,7 +140,7 @@ static int resolve(struct lab *lab, char *err, size_t n)
 
 static int step_present(struct lab *lab)
 {
-	struct check_result *r = lab_check(lab, "ch0.image_present");
+	struct check_result *r = lab_check(lab, CHECK_CH0_IMAGE_PRESENT);
 	const char *profile = lab->opt->profile;
 	char err[1024] = "";
 	static const char hint[] = "get the profile's files: vlab fetch PROFILE --mirror URL (the course's mirror), "
@@ -214,7 +215,7 @@ static int step_present(struct lab *lab)
 
 static int step_verified(struct lab *lab)
 {
-	struct check_result *r = lab_check(lab, "ch0.image_verified");
+	struct check_result *r = lab_check(lab, CHECK_CH0_IMAGE_VERIFIED);
 	const struct image_profile *p = lab->image.profile;
 	const char *const paths[] = { lab->image.kernel, lab->image.initrd, lab->image.rootfs };
 	const struct image_file *const files[] = { &p->kernel, &p->initrd, &p->rootfs };

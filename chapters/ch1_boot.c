@@ -19,6 +19,7 @@
 #include "runner/report.h"
 #include "runner/lab.h"
 #include "runner/manual.h"
+#include "checks/lab_plan.h"
 
 /* Chapter 1 of the lab text, for "redo" hints. */
 #define LAB_CH1 "lab chapter 1, \"Build a simple QEMU + KVM Virtual Machine\""
@@ -42,8 +43,8 @@ static int step_boot(struct lab *lab)
 {
 	struct vm *vm = &lab->vms[0];
 	lab->nvms = 1;
-	struct check_result *running = lab_check(lab, "ch1.qemu_running");
-	struct check_result *memory = lab_check(lab, "ch1.memory_256m");
+	struct check_result *running = lab_check(lab, CHECK_CH1_QEMU_RUNNING);
+	struct check_result *memory = lab_check(lab, CHECK_CH1_MEMORY_256M);
 	int r = vm_prepare(lab, vm, "vm1", NULL, 0);
 	if (r) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "cannot build the qemu command: %s", strerror(-r));
@@ -142,7 +143,7 @@ static int login_as(struct lab *lab, int which, const char *id)
 /* --manual: the student types, vlab relays and watches, then judges from
  * the transcript of what the guest printed and from QMP. */
 static const char *const manual_cmds[] = {
-	"root", "toor", "id -un", "ls /", "ip a s", "cat /proc/mounts", "exit", "student", "student", "id -un", NULL,
+	LAB_ROOT_USER, LAB_ROOT_PASSWORD, "id -un", "ls /", "ip a s", "cat /proc/mounts", "exit", LAB_STUDENT_USER, LAB_STUDENT_PASSWORD, "id -un", NULL,
 };
 
 /* The last output of cmd in the transcript; 0 when the student ran it. */
@@ -192,11 +193,11 @@ static int manual_session(struct lab *lab)
 		return rc;
 	}
 	const char *text = raw.buf;
-	judge_manual_login(lab, text, "root", "ch1.serial_login_root");
-	judge_manual_login(lab, text, "student", "ch1.serial_login_student");
+	judge_manual_login(lab, text, "root", CHECK_CH1_SERIAL_LOGIN_ROOT);
+	judge_manual_login(lab, text, "student", CHECK_CH1_SERIAL_LOGIN_STUDENT);
 
 	struct strbuf out = STRBUF_INIT;
-	struct check_result *lo = lab_check(lab, "ch1.only_loopback");
+	struct check_result *lo = lab_check(lab, CHECK_CH1_ONLY_LOOPBACK);
 	if (typed_output(text, "ip a s", &out) == 0) {
 		struct ip_iface ifs[8];
 		check_only_loopback(lo, ifs, parse_ip_addr_show(sb_str(&out), ifs, ARRAY_SIZE(ifs)));
@@ -209,7 +210,7 @@ static int manual_session(struct lab *lab)
 		parse_root_mount(sb_str(&out), dev, sizeof(dev), fstype, sizeof(fstype));
 		rc = judge_rootfs(lab, dev, fstype);
 	} else {
-		check_fail(lab_check(lab, "ch1.rootfs_virtio_blk"), "type `cat /proc/mounts` in `vlab console`",
+		check_fail(lab_check(lab, CHECK_CH1_ROOTFS_VIRTIO_BLK), "type `cat /proc/mounts` in `vlab console`",
 			   "the console transcript shows no `cat /proc/mounts`");
 	}
 	sb_release(&out);
@@ -230,7 +231,7 @@ static int step_login_root(struct lab *lab)
 	if (rc == -EINTR)
 		return rc;
 	if (rc) {
-		struct check_result *r = lab_check(lab, "ch1.serial_login_root");
+		struct check_result *r = lab_check(lab, CHECK_CH1_SERIAL_LOGIN_ROOT);
 		if (rc == -EPIPE || !vm_alive(vm)) {
 			char *tail = vm_stderr_tail(vm, 5);
 			snprintf(lab->blocked, sizeof(lab->blocked), "qemu exited before the login prompt%s%s",
@@ -249,7 +250,7 @@ static int step_login_root(struct lab *lab)
 	}
 	lab_metric(lab, "boot_to_login_ms", (double)(vm->login_prompt_ms - vm->spawned_ms));
 	ui_note(lab, "login: prompt after %.1f s", (double)(vm->login_prompt_ms - vm->spawned_ms) / 1000.0);
-	return login_as(lab, 0, "ch1.serial_login_root");
+	return login_as(lab, 0, CHECK_CH1_SERIAL_LOGIN_ROOT);
 }
 
 /* ch1.rootfs_virtio_blk from the guest's root mount and QMP's view of the
@@ -257,7 +258,7 @@ static int step_login_root(struct lab *lab)
 static int judge_rootfs(struct lab *lab, const char *dev, const char *fstype)
 {
 	struct vm *vm = &lab->vms[0];
-	struct check_result *rootfs = lab_check(lab, "ch1.rootfs_virtio_blk");
+	struct check_result *rootfs = lab_check(lab, CHECK_CH1_ROOTFS_VIRTIO_BLK);
 	json_t *ret = NULL;
 	struct block_dev blocks[8];
 	struct pci_dev pci[32];
@@ -288,8 +289,8 @@ static int step_explore(struct lab *lab)
 	struct vm *vm = &lab->vms[0];
 	if (lab->opt->manual)
 		return 0; /* judged from the transcript after the student's session */
-	struct check_result *rootfs = lab_check(lab, "ch1.rootfs_virtio_blk");
-	struct check_result *lo = lab_check(lab, "ch1.only_loopback");
+	struct check_result *rootfs = lab_check(lab, CHECK_CH1_ROOTFS_VIRTIO_BLK);
+	struct check_result *lo = lab_check(lab, CHECK_CH1_ONLY_LOOPBACK);
 	int64_t t = lab_cmd_timeout_ms(lab, 5000);
 	if (strcmp(vm->logged_in_as, "root")) {
 		check_fail(rootfs, NULL, "not checked: no root shell on the console");
@@ -333,16 +334,16 @@ static int step_login_student(struct lab *lab)
 {
 	if (lab->opt->manual)
 		return 0;
-	return login_as(lab, 1, "ch1.serial_login_student");
+	return login_as(lab, 1, CHECK_CH1_SERIAL_LOGIN_STUDENT);
 }
 
-static const char *const boot_checks[] = { "ch1.qemu_running", "ch1.memory_256m", NULL };
-static const char *const root_checks[] = { "ch1.serial_login_root", NULL };
-static const char *const explore_checks[] = { "ch1.rootfs_virtio_blk", "ch1.only_loopback", NULL };
-static const char *const student_checks[] = { "ch1.serial_login_student", NULL };
-static const char *const root_cmds[] = { "root", "toor", "id -un", NULL };
+static const char *const boot_checks[] = { CHECK_CH1_QEMU_RUNNING, CHECK_CH1_MEMORY_256M, NULL };
+static const char *const root_checks[] = { CHECK_CH1_SERIAL_LOGIN_ROOT, NULL };
+static const char *const explore_checks[] = { CHECK_CH1_ROOTFS_VIRTIO_BLK, CHECK_CH1_ONLY_LOOPBACK, NULL };
+static const char *const student_checks[] = { CHECK_CH1_SERIAL_LOGIN_STUDENT, NULL };
+static const char *const root_cmds[] = { LAB_ROOT_USER, LAB_ROOT_PASSWORD, "id -un", NULL };
 static const char *const explore_cmds[] = { "ls /", "ip a s", "cat /proc/mounts", NULL };
-static const char *const student_cmds[] = { "exit", "student", "student", "id -un", NULL };
+static const char *const student_cmds[] = { "exit", LAB_STUDENT_USER, LAB_STUDENT_PASSWORD, "id -un", NULL };
 
 static const struct step ch1_steps[] = {
 	{

@@ -27,23 +27,18 @@
 #include "runner/report.h"
 #include "runner/lab.h"
 #include "runner/manual.h"
+#include "checks/lab_plan.h"
 
 #define LAB_CH2 "lab chapter 2, \"Add a network device to the VM\""
 
 /* The lab's addresses (lab text, chapter 2). */
-#define TAP_NAME "tap0"
-#define TAP_CIDR "10.0.0.1/24"
-#define HOST_IP "10.0.0.1"
-#define GUEST_IP "10.0.0.10"
-#define GUEST_CIDR "10.0.0.10/24"
-#define GUEST_MAC "52:54:00:8b:99:de"
 #define HTTP_URL "http://10.0.0.10:8000/"
 
 /* What the chapter keeps between steps. */
 struct ch2_state {
 	struct lab_net lnet;
 	int tap_handle;
-	char guest_if[32];      /* the guest's interface with GUEST_MAC */
+	char guest_if[32];      /* the guest's interface with LAB_NIC_MAC */
 	char index_sha256[65];  /* of /root/index.html, read in the guest */
 };
 
@@ -52,7 +47,7 @@ static void delete_tap(void *arg)
 {
 	struct ch2_state *st = arg;
 	if (st->lnet.net)
-		net_link_delete(st->lnet.net, TAP_NAME);
+		net_link_delete(st->lnet.net, LAB_TAP);
 }
 
 /* --host-net: the host's netlink socket goes at the end too */
@@ -88,11 +83,11 @@ static int host_net_prepare(struct lab *lab)
 	size_t n = 0;
 	r = net_link_list(st->lnet.net, links, ARRAY_SIZE(links), &n);
 	for (size_t i = 0; r == 0 && i < n && i < ARRAY_SIZE(links); i++) {
-		if (!strcmp(links[i].name, TAP_NAME)) {
+		if (!strcmp(links[i].name, LAB_TAP)) {
 			snprintf(lab->blocked, sizeof(lab->blocked),
 				 "--host-net: %s already exists in the host's namespace; vlab will not touch it "
 				 "(delete it yourself with `ip link delete %s`, or run without --host-net)",
-				 TAP_NAME, TAP_NAME);
+				 LAB_TAP, LAB_TAP);
 			r = -EEXIST;
 		}
 		for (int a = 0; r == 0 && a < links[i].naddrs; a++) {
@@ -133,33 +128,33 @@ static int ch2_prepare(struct lab *lab)
 static int step_tap(struct lab *lab)
 {
 	struct ch2_state *st = lab->chapter_state;
-	struct check_result *r = lab_check(lab, "ch2.tap_up");
+	struct check_result *r = lab_check(lab, CHECK_CH2_TAP_UP);
 	if (st->lnet.ns.named)
 		ui_note(lab, "In the network namespace %s (`ip netns exec %s ...` or `vlab shell` reach it):",
 			st->lnet.ns.name, st->lnet.ns.name);
 	/* owned by us: where /dev/net/tun is 0666 no other user may attach to it */
-	int rc = net_tap_create(TAP_NAME, geteuid());
+	int rc = net_tap_create(LAB_TAP, geteuid());
 	if (rc == 0) {
 		st->tap_handle = cleanup_add_callback(delete_tap, st, "tap0");
 		struct net_link_info made;
 		/* in the host's namespace `vlab clean` must know it by its index:
 		 * a tap0 made later by someone else is not ours */
-		if (lab->opt->host_net && net_link_get(st->lnet.net, TAP_NAME, &made) == 0)
-			cleanup_ledger_note("link %s %d", TAP_NAME, made.index);
-		rc = net_link_set_up(st->lnet.net, TAP_NAME, true);
+		if (lab->opt->host_net && net_link_get(st->lnet.net, LAB_TAP, &made) == 0)
+			cleanup_ledger_note("link %s %d", LAB_TAP, made.index);
+		rc = net_link_set_up(st->lnet.net, LAB_TAP, true);
 	}
 	if (rc == 0)
-		rc = net_addr_add(st->lnet.net, TAP_NAME, TAP_CIDR);
+		rc = net_addr_add(st->lnet.net, LAB_TAP, LAB_HOST_CIDR);
 	if (rc) {
 		char msg[256];
-		net_describe_error(msg, sizeof(msg), "set up", TAP_NAME, rc);
+		net_describe_error(msg, sizeof(msg), "set up", LAB_TAP, rc);
 		snprintf(lab->blocked, sizeof(lab->blocked), "%s", msg);
 		check_error(r, "%s", msg);
 		return rc;
 	}
 	struct net_link_info info;
-	rc = net_link_get(st->lnet.net, TAP_NAME, &info);
-	check_tap_up(r, TAP_NAME, rc == 0, rc == 0 && info.up, TAP_CIDR, (const char (*)[48])info.addrs,
+	rc = net_link_get(st->lnet.net, LAB_TAP, &info);
+	check_tap_up(r, LAB_TAP, rc == 0, rc == 0 && info.up, LAB_HOST_CIDR, (const char (*)[48])info.addrs,
 		     rc == 0 ? info.naddrs : 0);
 	return 0;
 }
@@ -171,10 +166,10 @@ static int step_boot(struct lab *lab)
 	struct nic_spec nic;
 	memset(&nic, 0, sizeof(nic));
 	snprintf(nic.model, sizeof(nic.model), "e1000");
-	snprintf(nic.mac, sizeof(nic.mac), GUEST_MAC);
+	snprintf(nic.mac, sizeof(nic.mac), LAB_NIC_MAC);
 	snprintf(nic.dev_id, sizeof(nic.dev_id), "net0");
 	snprintf(nic.netdev_id, sizeof(nic.netdev_id), "hostnet0");
-	snprintf(nic.ifname, sizeof(nic.ifname), TAP_NAME);
+	snprintf(nic.ifname, sizeof(nic.ifname), LAB_TAP);
 	int r = vm_prepare(lab, vm, "vm1", &nic, 1);
 	if (r) {
 		snprintf(lab->blocked, sizeof(lab->blocked), "cannot build the qemu command: %s", strerror(-r));
@@ -224,15 +219,15 @@ static int guest(struct lab *lab, const char *cmd, int64_t kvm_ms, struct strbuf
  * shows up. */
 
 static const char *const manual_cmds[] = {
-	"root", "toor", "ip a s", "ip link set eth0 up", "ip addr add 10.0.0.10/24 dev eth0", "ip a s",
+	LAB_ROOT_USER, LAB_ROOT_PASSWORD, "ip a s", "ip link set eth0 up", "ip addr add 10.0.0.10/24 dev eth0", "ip a s",
 	"ping -c 3 10.0.0.1", "httpd -p 8000 -h /root", NULL,
 };
 
-/* The interface with GUEST_MAC in an `ip a s` output, or NULL. */
+/* The interface with LAB_NIC_MAC in an `ip a s` output, or NULL. */
 static const struct ip_iface *iface_by_mac(const struct ip_iface *ifs, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (!strcasecmp(ifs[i].mac, GUEST_MAC))
+		if (!strcasecmp(ifs[i].mac, LAB_NIC_MAC))
 			return &ifs[i];
 	return NULL;
 }
@@ -262,8 +257,8 @@ static int manual_guest_side(struct lab *lab)
 			seen = last = f;
 		sb_release(&outs[i]);
 	}
-	struct check_result *mac = lab_check(lab, "ch2.nic_mac");
-	struct check_result *ip = lab_check(lab, "ch2.guest_ip");
+	struct check_result *mac = lab_check(lab, CHECK_CH2_NIC_MAC);
+	struct check_result *ip = lab_check(lab, CHECK_CH2_GUEST_IP);
 	if (!n) {
 		check_fail(mac, "type `ip a s` in `vlab console`", "the console transcript shows no `ip a s`");
 		check_fail(ip, "type `ip a s` after adding the address", "the console transcript shows no `ip a s`");
@@ -277,19 +272,19 @@ static int manual_guest_side(struct lab *lab)
 			for (size_t i = 0; i < np && i < ARRAY_SIZE(pci); i++)
 				e1000 |= pci[i].vendor == 0x8086 && pci[i].device == 0x100e;
 		json_decref(ret);
-		check_nic_mac(mac, GUEST_MAC, seen ? seen->name : NULL, e1000 ? "e1000" : "");
+		check_nic_mac(mac, LAB_NIC_MAC, seen ? seen->name : NULL, e1000 ? "e1000" : "");
 		if (seen)
 			snprintf(st->guest_if, sizeof(st->guest_if), "%s", seen->name);
 		if (last)
-			check_guest_ip(ip, last->name, GUEST_CIDR, (const char (*)[48])last->addrs, last->naddrs,
+			check_guest_ip(ip, last->name, LAB_GUEST_CIDR, (const char (*)[48])last->addrs, last->naddrs,
 				       last->up);
 		else
-			check_guest_ip(ip, GUEST_MAC, GUEST_CIDR, NULL, 0, false);
+			check_guest_ip(ip, LAB_NIC_MAC, LAB_GUEST_CIDR, NULL, 0, false);
 	}
-	struct check_result *g2h = lab_check(lab, "ch2.ping_guest_to_host");
+	struct check_result *g2h = lab_check(lab, CHECK_CH2_PING_GUEST_TO_HOST);
 	struct strbuf pings[8];
 	memset(pings, 0, sizeof(pings));
-	n = transcript_outputs_like(text.buf, "ping", HOST_IP, pings, ARRAY_SIZE(pings));
+	n = transcript_outputs_like(text.buf, "ping", LAB_HOST_IP, pings, ARRAY_SIZE(pings));
 	size_t kept = n < ARRAY_SIZE(pings) ? n : ARRAY_SIZE(pings);
 	if (kept) {
 		/* the last ping typed counts */
@@ -298,7 +293,7 @@ static int manual_guest_side(struct lab *lab)
 		check_ping_guest_to_host(g2h, &sum, pr);
 	} else {
 		check_fail(g2h, "type `ping -c 3 10.0.0.1` in `vlab console`",
-			   "the console transcript shows no ping of %s", HOST_IP);
+			   "the console transcript shows no ping of %s", LAB_HOST_IP);
 	}
 	for (size_t i = 0; i < kept; i++)
 		sb_release(&pings[i]);
@@ -311,7 +306,7 @@ static int step_nic(struct lab *lab)
 	struct ch2_state *st = lab->chapter_state;
 	if (lab->opt->manual)
 		return manual_guest_side(lab);
-	struct check_result *r = lab_check(lab, "ch2.nic_mac");
+	struct check_result *r = lab_check(lab, CHECK_CH2_NIC_MAC);
 	struct strbuf out = STRBUF_INIT;
 	int status, rc = 0;
 	char driver[64] = "";
@@ -326,7 +321,7 @@ static int step_nic(struct lab *lab)
 		for (char *line = out.len ? strtok_r(out.buf, "\n", &save) : NULL; line;
 		     line = strtok_r(NULL, "\n", &save)) {
 			char name[32], mac[32], drv[64] = "";
-			if (sscanf(line, "%31s %31s %63s", name, mac, drv) >= 2 && !strcasecmp(mac, GUEST_MAC)) {
+			if (sscanf(line, "%31s %31s %63s", name, mac, drv) >= 2 && !strcasecmp(mac, LAB_NIC_MAC)) {
 				snprintf(st->guest_if, sizeof(st->guest_if), "%s", name);
 				snprintf(driver, sizeof(driver), "%s", drv);
 			}
@@ -340,9 +335,9 @@ static int step_nic(struct lab *lab)
 	sb_release(&out);
 	if (rc)
 		return rc;
-	check_nic_mac(r, GUEST_MAC, st->guest_if[0] ? st->guest_if : NULL, driver);
+	check_nic_mac(r, LAB_NIC_MAC, st->guest_if[0] ? st->guest_if : NULL, driver);
 	if (st->guest_if[0])
-		ui_note(lab, "the NIC with %s is %s (driver %s)", GUEST_MAC, st->guest_if, driver);
+		ui_note(lab, "the NIC with %s is %s (driver %s)", LAB_NIC_MAC, st->guest_if, driver);
 	return 0;
 }
 
@@ -351,12 +346,12 @@ static int step_address(struct lab *lab)
 	struct ch2_state *st = lab->chapter_state;
 	if (lab->opt->manual)
 		return 0; /* judged from the transcript */
-	struct check_result *r = lab_check(lab, "ch2.guest_ip");
+	struct check_result *r = lab_check(lab, CHECK_CH2_GUEST_IP);
 	if (!st->guest_if[0]) {
-		check_fail(r, NULL, "not checked: the guest has no interface with %s", GUEST_MAC);
+		check_fail(r, NULL, "not checked: the guest has no interface with %s", LAB_NIC_MAC);
 		return 0;
 	}
-	char *cmd = xasprintf("ip link set %s up && ip addr add %s dev %s", st->guest_if, GUEST_CIDR, st->guest_if);
+	char *cmd = xasprintf("ip link set %s up && ip addr add %s dev %s", st->guest_if, LAB_GUEST_CIDR, st->guest_if);
 	ui_command(lab, "guest", cmd);
 	struct strbuf out = STRBUF_INIT;
 	int status;
@@ -379,9 +374,9 @@ static int step_address(struct lab *lab)
 	struct ip_iface ifs[2];
 	int n = parse_ip_addr_show(sb_str(&out), ifs, ARRAY_SIZE(ifs));
 	if (n >= 1)
-		check_guest_ip(r, st->guest_if, GUEST_CIDR, (const char (*)[48])ifs[0].addrs, ifs[0].naddrs, ifs[0].up);
+		check_guest_ip(r, st->guest_if, LAB_GUEST_CIDR, (const char (*)[48])ifs[0].addrs, ifs[0].naddrs, ifs[0].up);
 	else
-		check_guest_ip(r, st->guest_if, GUEST_CIDR, NULL, 0, false);
+		check_guest_ip(r, st->guest_if, LAB_GUEST_CIDR, NULL, 0, false);
 out:
 	sb_release(&out);
 	return rc;
@@ -389,13 +384,13 @@ out:
 
 static int step_ping(struct lab *lab)
 {
-	struct check_result *g2h = lab_check(lab, "ch2.ping_guest_to_host");
-	struct check_result *h2g = lab_check(lab, "ch2.ping_host_to_guest");
+	struct check_result *g2h = lab_check(lab, CHECK_CH2_PING_GUEST_TO_HOST);
+	struct check_result *h2g = lab_check(lab, CHECK_CH2_PING_HOST_TO_GUEST);
 	if (!lab->opt->manual) {
 		struct strbuf out = STRBUF_INIT;
 		int status;
-		ui_command(lab, "guest", "ping -c 3 " HOST_IP);
-		int rc = guest(lab, "ping -c 3 -W 2 " HOST_IP, 15000, &out, &status);
+		ui_command(lab, "guest", "ping -c 3 " LAB_HOST_IP);
+		int rc = guest(lab, "ping -c 3 -W 2 " LAB_HOST_IP, 15000, &out, &status);
 		if (rc) {
 			sb_release(&out);
 			return rc;
@@ -407,10 +402,10 @@ static int step_ping(struct lab *lab)
 		sb_release(&out);
 	}
 
-	ui_command(lab, "host", "ping -c 3 " GUEST_IP);
+	ui_command(lab, "host", "ping -c 3 " LAB_GUEST_IP);
 	struct icmp_result res;
 	ui_wait_begin(lab, "pinging the guest");
-	int rc = icmp_ping(GUEST_IP, 3, 200, (int)lab_cmd_timeout_ms(lab, 1000), &res);
+	int rc = icmp_ping(LAB_GUEST_IP, 3, 200, (int)lab_cmd_timeout_ms(lab, 1000), &res);
 	ui_wait_end();
 	if (rc == -EINTR)
 		return rc;
@@ -421,7 +416,7 @@ static int step_ping(struct lab *lab)
 static int step_http(struct lab *lab)
 {
 	struct ch2_state *st = lab->chapter_state;
-	struct check_result *r = lab_check(lab, "ch2.http_200");
+	struct check_result *r = lab_check(lab, CHECK_CH2_HTTP_200);
 	struct strbuf out = STRBUF_INIT;
 	int status;
 	int rc = 0;
@@ -480,7 +475,7 @@ out:
 static int step_teardown(struct lab *lab)
 {
 	struct ch2_state *st = lab->chapter_state;
-	struct check_result *r = lab_check(lab, "ch2.teardown_clean");
+	struct check_result *r = lab_check(lab, CHECK_CH2_TEARDOWN_CLEAN);
 	struct vm *vm = &lab->vms[0];
 	if (lab->opt->keep) {
 		check_skip(r, "--keep: the lab stays up (vlab clean removes it)");
@@ -509,8 +504,8 @@ static int step_teardown(struct lab *lab)
 		struct net *host;
 		struct net_link_info info;
 		if (net_open(&host) == 0) {
-			if (net_link_get(host, TAP_NAME, &info) == 0)
-				sb_addf(&left, "%s ", TAP_NAME);
+			if (net_link_get(host, LAB_TAP, &info) == 0)
+				sb_addf(&left, "%s ", LAB_TAP);
 			net_close(host);
 		}
 	}
@@ -523,12 +518,12 @@ static int step_teardown(struct lab *lab)
 	return 0;
 }
 
-static const char *const tap_checks[] = { "ch2.tap_up", NULL };
-static const char *const nic_checks[] = { "ch2.nic_mac", NULL };
-static const char *const addr_checks[] = { "ch2.guest_ip", NULL };
-static const char *const ping_checks[] = { "ch2.ping_guest_to_host", "ch2.ping_host_to_guest", NULL };
-static const char *const http_checks[] = { "ch2.http_200", NULL };
-static const char *const teardown_checks[] = { "ch2.teardown_clean", NULL };
+static const char *const tap_checks[] = { CHECK_CH2_TAP_UP, NULL };
+static const char *const nic_checks[] = { CHECK_CH2_NIC_MAC, NULL };
+static const char *const addr_checks[] = { CHECK_CH2_GUEST_IP, NULL };
+static const char *const ping_checks[] = { CHECK_CH2_PING_GUEST_TO_HOST, CHECK_CH2_PING_HOST_TO_GUEST, NULL };
+static const char *const http_checks[] = { CHECK_CH2_HTTP_200, NULL };
+static const char *const teardown_checks[] = { CHECK_CH2_TEARDOWN_CLEAN, NULL };
 static const char *const tap_cmds[] = { "ip tuntap add tap0 mode tap", "ip link set tap0 up",
 					"ip addr add 10.0.0.1/24 dev tap0", NULL };
 static const char *const addr_cmds[] = { "ip link set eth0 up", "ip addr add 10.0.0.10/24 dev eth0", NULL };

@@ -33,17 +33,19 @@
 #include "runner/net/ns.h"
 #include "runner/report.h"
 #include "runner/lab.h"
+#include "checks/lab_plan.h"
 
 #define LAB_CH3 "lab chapter 3, \"Virtualized Vs Paravirtualized I/O\""
 
 #define IPERF_PORT_HEX "1451" /* 5201, as /proc/net/tcp writes ports */
 
 static const struct ch3_bridge bridges[2] = {
-	{ "br0", "10.0.0.1/24", { "tap0", "tap2" }, false },
-	{ "br1", "10.0.1.1/24", { "tap1", "tap3" }, false },
+	{ LAB_BR_E1000, LAB_BR_E1000_CIDR, { LAB_VM1_E1000_TAP, LAB_VM2_E1000_TAP }, false },
+	{ LAB_BR_VIRTIO, LAB_BR_VIRTIO_CIDR, { LAB_VM1_VIRTIO_TAP, LAB_VM2_VIRTIO_TAP }, false },
 };
 
-static const char *const link_names[6] = { "tap0", "tap1", "tap2", "tap3", "br0", "br1" };
+static const char *const link_names[6] = { LAB_VM1_E1000_TAP, LAB_VM1_VIRTIO_TAP, LAB_VM2_E1000_TAP,
+					   LAB_VM2_VIRTIO_TAP, LAB_BR_E1000, LAB_BR_VIRTIO };
 
 /* Taps first (a bridge goes with its ports released), then the bridges;
  * the namespace takes whatever is left with it anyway. */
@@ -100,7 +102,7 @@ static int make_links(struct ch3_state *st)
 static int step_bridges(struct lab *lab)
 {
 	struct ch3_state *st = lab->chapter_state;
-	struct check_result *r = lab_check(lab, "ch3.bridges");
+	struct check_result *r = lab_check(lab, CHECK_CH3_BRIDGES);
 	if (lab->opt->host_net)
 		ui_note(lab, "--host-net is chapter 2's: chapter 3 builds its bridges in vlab's own namespace.");
 	if (st->lnet.ns.named)
@@ -501,7 +503,7 @@ static int step_iperf(struct lab *lab)
 static int step_compare(struct lab *lab)
 {
 	struct ch3_state *st = lab->chapter_state;
-	struct check_result *r = lab_check(lab, "ch3.virtio_faster");
+	struct check_result *r = lab_check(lab, CHECK_CH3_VIRTIO_FASTER);
 	const struct check_result *e = lab_check(lab, ch3_links[0].iperf_id), *v = lab_check(lab, ch3_links[1].iperf_id);
 	if (e->verdict == VERDICT_SKIP || v->verdict == VERDICT_SKIP) {
 		check_skip(r, "%s", e->verdict == VERDICT_SKIP ? e->detail : v->detail);
@@ -536,10 +538,10 @@ static int step_compare(struct lab *lab)
 
 /* ---- the table ---- */
 
-static const char *const bridges_checks[] = { "ch3.bridges", NULL };
-static const char *const ping_checks[] = { "ch3.ping_e1000_link", "ch3.ping_virtio_link", NULL };
-static const char *const iperf_checks[] = { "ch3.iperf_e1000", "ch3.iperf_virtio", NULL };
-static const char *const compare_checks[] = { "ch3.virtio_faster", NULL };
+static const char *const bridges_checks[] = { CHECK_CH3_BRIDGES, NULL };
+static const char *const ping_checks[] = { CHECK_CH3_PING_E1000_LINK, CHECK_CH3_PING_VIRTIO_LINK, NULL };
+static const char *const iperf_checks[] = { CHECK_CH3_IPERF_E1000, CHECK_CH3_IPERF_VIRTIO, NULL };
+static const char *const compare_checks[] = { CHECK_CH3_VIRTIO_FASTER, NULL };
 static const char *const bridges_cmds[] = {
 	"for t in tap0 tap1 tap2 tap3; do ip tuntap add $t mode tap; ip link set $t up; done",
 	"ip link add br0 type bridge; ip link set tap0 master br0; ip link set tap2 master br0",

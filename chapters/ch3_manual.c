@@ -12,6 +12,7 @@
 #include "checks/transcript.h"
 #include "runner/manual.h"
 #include "runner/report.h"
+#include "checks/lab_plan.h"
 
 /* The last output of a command typed in VM v that starts with prefix and
  * names what; 0 when there is one. */
@@ -31,7 +32,7 @@ int ch3_typed_output(struct ch3_state *st, int v, const char *prefix, const char
 /* What the student types (VM1's iperf3 lines get --duration's -t). */
 static const char *const vm1_cmds[] = {
 	"root",
-	"toor",
+	LAB_ROOT_PASSWORD,
 	"ip a s        (which interface has 52:54:00:8b:99:de, the e1000, and which :df, the virtio-net)",
 	"ip link set eth0 up; ip addr add 10.0.0.10/24 dev eth0     (the e1000)",
 	"ip link set eth1 up; ip addr add 10.0.1.10/24 dev eth1     (the virtio-net)",
@@ -43,7 +44,7 @@ static const char *const vm1_cmds[] = {
 };
 static const char *const vm2_cmds[] = {
 	"root",
-	"toor",
+	LAB_ROOT_PASSWORD,
 	"ip a s        (52:54:00:8b:99:ce is the e1000, :cf the virtio-net)",
 	"ip link set eth0 up; ip addr add 10.0.0.11/24 dev eth0     (the e1000)",
 	"ip link set eth1 up; ip addr add 10.0.1.11/24 dev eth1     (the virtio-net)",

@@ -1,21 +1,26 @@
 /* Chapter 3's plan: the lab's NICs and links, and the helpers both its
  * steps and --manual use. */
 #include "chapters/ch3_plan.h"
+#include "checks/lab_plan.h"
 
 #define DEFAULT_DURATION_S 5
 
 const struct nic_plan ch3_plan[4] = {
-	{ 0, "e1000", "e1000", "52:54:00:8b:99:de", "tap0", "10.0.0.10/24", "net0", "hostnet0" },
-	{ 0, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:df", "tap1", "10.0.1.10/24", "net1", "hostnet1" },
-	{ 1, "e1000", "e1000", "52:54:00:8b:99:ce", "tap2", "10.0.0.11/24", "net0", "hostnet0" },
-	{ 1, "virtio-net-pci", "virtio_net", "52:54:00:8b:99:cf", "tap3", "10.0.1.11/24", "net1", "hostnet1" },
+	{ 0, "e1000", "e1000", LAB_VM1_E1000_MAC, LAB_VM1_E1000_TAP, LAB_VM1_E1000_CIDR, "net0", "hostnet0" },
+	{ 0, "virtio-net-pci", "virtio_net", LAB_VM1_VIRTIO_MAC, LAB_VM1_VIRTIO_TAP, LAB_VM1_VIRTIO_CIDR, "net1",
+	  "hostnet1" },
+	{ 1, "e1000", "e1000", LAB_VM2_E1000_MAC, LAB_VM2_E1000_TAP, LAB_VM2_E1000_CIDR, "net0", "hostnet0" },
+	{ 1, "virtio-net-pci", "virtio_net", LAB_VM2_VIRTIO_MAC, LAB_VM2_VIRTIO_TAP, LAB_VM2_VIRTIO_CIDR, "net1",
+	  "hostnet1" },
 };
 
 const struct link_plan ch3_links[2] = {
-	{ "e1000", "br0", "10.0.0.1/24", 0, 2, "10.0.0.11", "tap0, br0, tap2", "ch3.ping_e1000_link",
-	  "ch3.iperf_e1000", "iperf_e1000" },
-	{ "virtio", "br1", "10.0.1.1/24", 1, 3, "10.0.1.11", "tap1, br1, tap3", "ch3.ping_virtio_link",
-	  "ch3.iperf_virtio", "iperf_virtio" },
+	{ "e1000", LAB_BR_E1000, LAB_BR_E1000_CIDR, 0, 2, LAB_VM2_E1000_IP,
+	  LAB_VM1_E1000_TAP ", " LAB_BR_E1000 ", " LAB_VM2_E1000_TAP, CHECK_CH3_PING_E1000_LINK,
+	  CHECK_CH3_IPERF_E1000, "iperf_e1000" },
+	{ "virtio", LAB_BR_VIRTIO, LAB_BR_VIRTIO_CIDR, 1, 3, LAB_VM2_VIRTIO_IP,
+	  LAB_VM1_VIRTIO_TAP ", " LAB_BR_VIRTIO ", " LAB_VM2_VIRTIO_TAP, CHECK_CH3_PING_VIRTIO_LINK,
+	  CHECK_CH3_IPERF_VIRTIO, "iperf_virtio" },
 };
 
 const char ch3_crossed_hint[] =

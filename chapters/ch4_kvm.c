@@ -29,6 +29,7 @@
 #include "runner/report.h"
 #include "runner/host/tracepoint.h"
 #include "runner/lab.h"
+#include "checks/lab_plan.h"
 
 #define LAB_CH4 "lab chapter 4, \"KVM\" (strace the ioctls)"
 
@@ -281,7 +282,7 @@ static void judge_strace_log(struct lab *lab, struct check_result *r, const char
 static int step_strace(struct lab *lab)
 {
 	struct ch4_state *st = lab->chapter_state;
-	struct check_result *r = lab_check(lab, "ch4.strace_memory_region");
+	struct check_result *r = lab_check(lab, CHECK_CH4_STRACE_MEMORY_REGION);
 	if (st->kvm_missing[0]) {
 		check_skip(r, "%s", st->kvm_missing);
 		return 0;
@@ -626,9 +627,9 @@ static void restore_ept(void *arg)
 static int step_exits(struct lab *lab)
 {
 	struct ch4_state *st = lab->chapter_state;
-	struct check_result *counted = lab_check(lab, "ch4.exits_counted");
-	struct check_result *cr = lab_check(lab, "ch4.cr_exits_ept_off");
-	struct check_result *restored = lab_check(lab, "ch4.ept_restored");
+	struct check_result *counted = lab_check(lab, CHECK_CH4_EXITS_COUNTED);
+	struct check_result *cr = lab_check(lab, CHECK_CH4_CR_EXITS_EPT_OFF);
+	struct check_result *restored = lab_check(lab, CHECK_CH4_EPT_RESTORED);
 	int seconds = lab->opt->count_seconds ? lab->opt->count_seconds : CH4_COUNT_SECONDS;
 	ui_note(lab, "The lab's text says `perf kvm stats live`; perf's subcommand is `perf kvm stat`. By hand:");
 	ui_command(lab, "host", "perf kvm stat record -p $(pgrep -f qemu-system-x86_64) -- sleep 10");
@@ -725,9 +726,9 @@ out:
 	return rc == -EINTR ? rc : 0;
 }
 
-static const char *const strace_checks[] = { "ch4.strace_memory_region", NULL };
+static const char *const strace_checks[] = { CHECK_CH4_STRACE_MEMORY_REGION, NULL };
 
-static const char *const exits_checks[] = { "ch4.exits_counted", "ch4.cr_exits_ept_off", "ch4.ept_restored",
+static const char *const exits_checks[] = { CHECK_CH4_EXITS_COUNTED, CHECK_CH4_CR_EXITS_EPT_OFF, CHECK_CH4_EPT_RESTORED,
 					     NULL };
 
 static const char *const exits_guest_cmds[] = { "/root/while_true &", "/root/while_true &", "/root/while_true &",

@@ -15,6 +15,7 @@
 #include "runner/report.h"
 #include "runner/host/tracepoint.h"
 #include "runner/vm/vmm.h"
+#include "checks/lab_plan.h"
 
 #define KVM_DEV "/dev/kvm"
 #define MAX_STATS 256
@@ -51,7 +52,7 @@ static void on_trace(void *arg, const char *line)
 static void decide_all(struct lab *lab, enum verdict v, const char *why)
 {
 	struct ch5_state *st = lab->chapter_state;
-	static const char *const ids[] = { "ch5.io_exits", "ch5.hlt_exit", "ch5.stats_agree" };
+	static const char *const ids[] = { CHECK_CH5_IO_EXITS, CHECK_CH5_HLT_EXIT, CHECK_CH5_STATS_AGREE };
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		struct check_result *r = lab_check(lab, ids[i]);
 		if (!r || r->done)
@@ -217,8 +218,8 @@ static int step_run(struct lab *lab)
 
 	struct exit_tally t;
 	tally_of(res, &t);
-	check_io_exits(lab_check(lab, "ch5.io_exits"), &t, VMM_HELLO_MESSAGE);
-	check_hlt_exit(lab_check(lab, "ch5.hlt_exit"), &t);
+	check_io_exits(lab_check(lab, CHECK_CH5_IO_EXITS), &t, VMM_HELLO_MESSAGE);
+	check_hlt_exit(lab_check(lab, CHECK_CH5_HLT_EXIT), &t);
 
 	lab_metric(lab, "exits_io_count", (double)t.io);
 	lab_metric(lab, "exits_mmio_count", (double)t.mmio);
@@ -311,12 +312,12 @@ static int step_count(struct lab *lab)
 			snprintf(tp.why[i], sizeof(tp.why[i]), "%s", c->why[0] ? c->why : strerror(-rc));
 		}
 	}
-	check_stats_agree(lab_check(lab, "ch5.stats_agree"), &t, &d, &tp);
+	check_stats_agree(lab_check(lab, CHECK_CH5_STATS_AGREE), &t, &d, &tp);
 	return 0;
 }
 
-static const char *const run_checks[] = { "ch5.io_exits", "ch5.hlt_exit", NULL };
-static const char *const count_checks[] = { "ch5.stats_agree", NULL };
+static const char *const run_checks[] = { CHECK_CH5_IO_EXITS, CHECK_CH5_HLT_EXIT, NULL };
+static const char *const count_checks[] = { CHECK_CH5_STATS_AGREE, NULL };
 static const char *const count_cmds[] = {
 	"perf stat -e kvm:kvm_userspace_exit,kvm:kvm_pio,kvm:kvm_mmio,kvm:kvm_exit -p PID",
 	NULL,

@@ -10,7 +10,6 @@
 #include "checks/qmp_parse.h"
 #include "checks/verdict.h"
 
-#define LAB_MEMORY_BYTES (256ULL << 20)
 
 /* ch1.qemu_running: the process lives and QMP says the VM runs.
  * exit_desc/stderr_tail describe a dead qemu (may be NULL). */

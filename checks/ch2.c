@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "runner/util.h"
+#include "checks/lab_plan.h"
 
 #define LAB_NIC_MODEL "e1000"
 

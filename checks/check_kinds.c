@@ -11,6 +11,7 @@
 #include "checks/iperf.h"
 #include "checks/strace_parse.h"
 #include "runner/util.h"
+#include "checks/lab_plan.h"
 
 static int judge_iperf(const char *data, size_t len, struct check_result *r, json_t *metrics, json_t *facts,
 		       char *why, size_t whylen)
@@ -106,8 +107,8 @@ static int judge_perf(const char *data, size_t len, struct check_result *r, json
 /* One row a kind; keep CHECK_OPTIONS (runner/cmd/check.h) in step. */
 const struct check_kind check_kinds[] = {
 	{ "iperf", "iperf.run", judge_iperf },
-	{ "strace", "ch4.strace_memory_region", judge_strace },
-	{ "perf", "ch4.exits_counted", judge_perf },
+	{ "strace", CHECK_CH4_STRACE_MEMORY_REGION, judge_strace },
+	{ "perf", CHECK_CH4_EXITS_COUNTED, judge_perf },
 };
 const size_t ncheck_kinds = ARRAY_SIZE(check_kinds);
 

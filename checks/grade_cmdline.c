@@ -1,5 +1,6 @@
 /* Static checks of a recorded qemu command line; see grade_cmdline.h. */
 #include "checks/grade_cmdline.h"
+#include "checks/lab_plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ void check_grade_cpu_host(struct check_result *r, const struct qemu_cmdline *c)
 
 void check_grade_memory(struct check_result *r, const struct qemu_cmdline *c)
 {
-	check_cmdline_memory(r, c, LAB_QEMU_MEMORY_BYTES);
+	check_cmdline_memory(r, c, LAB_MEMORY_BYTES);
 }
 
 void check_grade_virtio_blk(struct check_result *r, const struct qemu_cmdline *c, const char *rootfs_file)

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "runner/util.h"
+#include "checks/lab_plan.h"
 
 /* The value of key= in a kernel command line (-append), NULL when absent;
  * *len its length. The last one counts, as in the kernel. */

@@ -8,18 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checks/lab_plan.h"
 #include "checks/qemu_devices.h"
 #include "checks/verdict.h"
-
-/* The lab's VM (lab text, chapters 1 and 2). */
-#define LAB_QEMU_MEMORY_BYTES (256ULL << 20)
-#define LAB_NIC_MODEL "e1000"
-#define LAB_NIC_MAC "52:54:00:8b:99:de"
-#define LAB_TAP "tap0"
-
-/* Where a check's hint sends the student back to. */
-#define LAB_SECTION_CH1 "lab chapter 1, \"Build a simple QEMU + KVM Virtual Machine\""
-#define LAB_SECTION_CH2 "lab chapter 2, \"Add a network device to the VM\""
 
 /* Differences from the lab's command that no check fails (the accelerator,
  * -cpu, -initrd, console=, the disk's form, the serial's spelling), one

@@ -1,5 +1,6 @@
 /* Rubrics: the parser and the scoring; see rubric.h for the format. */
 #include "checks/rubric.h"
+#include "checks/lab_plan.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,26 +15,26 @@
  * and starts its HTTP server, and makes tap0, so those checks prove vlab's
  * steps worked on the student's VM, not the student's own work. */
 const struct grade_check grade_checks[] = {
-	{ "ch1.cmdline_kvm", EVIDENCE_STUDENT, "the command asks for KVM: -enable-kvm or -accel kvm" },
-	{ "ch1.cmdline_cpu_host", EVIDENCE_STUDENT, "the command passes the host's CPU through: -cpu host" },
-	{ "ch1.cmdline_memory", EVIDENCE_STUDENT, "the command gives the guest 256 MiB: -m in any spelling" },
-	{ "ch1.cmdline_virtio_blk", EVIDENCE_STUDENT, "a virtio-blk-pci device bound to the rootfs's block node" },
-	{ "ch1.cmdline_serial_socket", EVIDENCE_STUDENT, "an isa-serial device bound to a UNIX-socket chardev" },
-	{ "ch2.cmdline_nic", EVIDENCE_STUDENT, "an e1000 with mac 52:54:00:8b:99:de on a tap netdev (tap0)" },
-	{ "ch1.qemu_running", EVIDENCE_STUDENT, "the script's qemu runs the lab's VM (QMP query-status)" },
-	{ "ch1.memory_256m", EVIDENCE_STUDENT, "the running VM has 256 MiB (QMP)" },
-	{ "ch1.rootfs_virtio_blk", EVIDENCE_STUDENT, "the guest's / is ext4 on /dev/vda" },
-	{ "ch1.serial_login_root", EVIDENCE_STUDENT, "root logs in over the serial socket" },
-	{ "ch1.serial_login_student", EVIDENCE_STUDENT, "student logs in over the serial socket" },
-	{ "ch2.nic_mac", EVIDENCE_STUDENT, "the guest has an e1000 NIC with the lab's MAC" },
-	{ "ch2.tap_up", EVIDENCE_VLAB, "tap0 is up with 10.0.0.1/24 (vlab made it, as the lab's host side)" },
-	{ "ch2.guest_ip", EVIDENCE_VLAB, "the guest's NIC has 10.0.0.10/24 (vlab set it)" },
-	{ "ch2.ping_guest_to_host", EVIDENCE_VLAB, "the guest pings 10.0.0.1 over the student's NIC" },
-	{ "ch2.ping_host_to_guest", EVIDENCE_VLAB, "vlab pings 10.0.0.10 from tap0's side" },
-	{ "ch2.http_200", EVIDENCE_VLAB, "GET http://10.0.0.10:8000/ from the host (vlab started the server)" },
-	{ "ch3.iperf_saved", EVIDENCE_STUDENT, "the saved iperf3 JSON (iperf*.json) is a complete run" },
-	{ "ch4.strace_memory_region", EVIDENCE_STUDENT, "the saved strace.log shows the 256 MiB memory region" },
-	{ "ch4.exits_counted", EVIDENCE_STUDENT, "the saved perf kvm stat report (perf*.txt) counts VM exits" },
+	{ CHECK_CH1_CMDLINE_KVM, EVIDENCE_STUDENT, "the command asks for KVM: -enable-kvm or -accel kvm" },
+	{ CHECK_CH1_CMDLINE_CPU_HOST, EVIDENCE_STUDENT, "the command passes the host's CPU through: -cpu host" },
+	{ CHECK_CH1_CMDLINE_MEMORY, EVIDENCE_STUDENT, "the command gives the guest 256 MiB: -m in any spelling" },
+	{ CHECK_CH1_CMDLINE_VIRTIO_BLK, EVIDENCE_STUDENT, "a virtio-blk-pci device bound to the rootfs's block node" },
+	{ CHECK_CH1_CMDLINE_SERIAL_SOCKET, EVIDENCE_STUDENT, "an isa-serial device bound to a UNIX-socket chardev" },
+	{ CHECK_CH2_CMDLINE_NIC, EVIDENCE_STUDENT, "an e1000 with mac 52:54:00:8b:99:de on a tap netdev (tap0)" },
+	{ CHECK_CH1_QEMU_RUNNING, EVIDENCE_STUDENT, "the script's qemu runs the lab's VM (QMP query-status)" },
+	{ CHECK_CH1_MEMORY_256M, EVIDENCE_STUDENT, "the running VM has 256 MiB (QMP)" },
+	{ CHECK_CH1_ROOTFS_VIRTIO_BLK, EVIDENCE_STUDENT, "the guest's / is ext4 on /dev/vda" },
+	{ CHECK_CH1_SERIAL_LOGIN_ROOT, EVIDENCE_STUDENT, "root logs in over the serial socket" },
+	{ CHECK_CH1_SERIAL_LOGIN_STUDENT, EVIDENCE_STUDENT, "student logs in over the serial socket" },
+	{ CHECK_CH2_NIC_MAC, EVIDENCE_STUDENT, "the guest has an e1000 NIC with the lab's MAC" },
+	{ CHECK_CH2_TAP_UP, EVIDENCE_VLAB, "tap0 is up with 10.0.0.1/24 (vlab made it, as the lab's host side)" },
+	{ CHECK_CH2_GUEST_IP, EVIDENCE_VLAB, "the guest's NIC has 10.0.0.10/24 (vlab set it)" },
+	{ CHECK_CH2_PING_GUEST_TO_HOST, EVIDENCE_VLAB, "the guest pings 10.0.0.1 over the student's NIC" },
+	{ CHECK_CH2_PING_HOST_TO_GUEST, EVIDENCE_VLAB, "vlab pings 10.0.0.10 from tap0's side" },
+	{ CHECK_CH2_HTTP_200, EVIDENCE_VLAB, "GET http://10.0.0.10:8000/ from the host (vlab started the server)" },
+	{ CHECK_CH3_IPERF_SAVED, EVIDENCE_STUDENT, "the saved iperf3 JSON (iperf*.json) is a complete run" },
+	{ CHECK_CH4_STRACE_MEMORY_REGION, EVIDENCE_STUDENT, "the saved strace.log shows the 256 MiB memory region" },
+	{ CHECK_CH4_EXITS_COUNTED, EVIDENCE_STUDENT, "the saved perf kvm stat report (perf*.txt) counts VM exits" },
 };
 const size_t ngrade_checks = sizeof(grade_checks) / sizeof(grade_checks[0]);
 

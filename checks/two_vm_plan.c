@@ -8,18 +8,19 @@
 #include <strings.h>
 
 #include "runner/util.h"
+#include "checks/lab_plan.h"
 
 #define LAB_SECTION_CH3 "lab chapter 3, \"Virtualized Vs Paravirtualized I/O\""
 
 /* The course's runqemu_two_vms.sh: QEMU_OPTS1 and QEMU_OPTS2, and the
  * addresses its chapter gives the guests. */
 const struct two_vm_role two_vm_roles[2] = {
-	{ "VM1", "simple_alpine_rootfs1.ext4", "serial_vm1.socket",
-	  { { "e1000", "e1000", "52:54:00:8b:99:de", "tap0", "br0", "10.0.0.10/24" },
-	    { "virtio", "virtio-net-pci", "52:54:00:8b:99:df", "tap1", "br1", "10.0.1.10/24" } } },
+	{ "VM1", LAB_ROOTFS_NAME, "serial_vm1.socket",
+	  { { "e1000", "e1000", LAB_VM1_E1000_MAC, LAB_VM1_E1000_TAP, LAB_BR_E1000, LAB_VM1_E1000_CIDR },
+	    { "virtio", "virtio-net-pci", LAB_VM1_VIRTIO_MAC, LAB_VM1_VIRTIO_TAP, LAB_BR_VIRTIO, LAB_VM1_VIRTIO_CIDR } } },
 	{ "VM2", "simple_alpine_rootfs2.ext4", "serial_vm2.socket",
-	  { { "e1000", "e1000", "52:54:00:8b:99:ce", "tap2", "br0", "10.0.0.11/24" },
-	    { "virtio", "virtio-net-pci", "52:54:00:8b:99:cf", "tap3", "br1", "10.0.1.11/24" } } },
+	  { { "e1000", "e1000", LAB_VM2_E1000_MAC, LAB_VM2_E1000_TAP, LAB_BR_E1000, LAB_VM2_E1000_CIDR },
+	    { "virtio", "virtio-net-pci", LAB_VM2_VIRTIO_MAC, LAB_VM2_VIRTIO_TAP, LAB_BR_VIRTIO, LAB_VM2_VIRTIO_CIDR } } },
 };
 
 static const char *base_name(const char *path)
@@ -154,7 +155,7 @@ void two_vm_check_cmdline(struct check_result *r, const struct qemu_cmdline *c, 
 {
 	struct check_result part;
 	check_init(&part, r->id);
-	check_cmdline_memory(&part, c, LAB_QEMU_MEMORY_BYTES);
+	check_cmdline_memory(&part, c, LAB_MEMORY_BYTES);
 	if (part.verdict != VERDICT_PASS) {
 		*r = part;
 		return;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "runner/util.h"
+#include "checks/lab_plan.h"
 
 enum verdict {
 	VERDICT_PASS,   /* the lab is right */
@@ -16,7 +17,7 @@ enum verdict {
 };
 
 struct check_result {
-	const char *id;       /* "ch1.memory_256m", static */
+	const char *id;       /* CHECK_CH1_MEMORY_256M, static */
 	enum verdict verdict;
 	bool done;            /* a verdict was given */
 	char detail[1024];

@@ -38,6 +38,7 @@
 #include "runner/grade/sandbox.h"
 #include "runner/grade/shim.h"
 #include "runner/inspect/grading_evidence.h"
+#include "checks/lab_plan.h"
 
 #define SCRIPT_NAME "runqemu_single_vm.sh"
 #define DEFAULT_RUBRIC "assets/rubric/default.rubric"
@@ -238,13 +239,13 @@ static struct check_result *slot(struct outcome *o, const char *id)
 
 /* The checks that need a VM, when there is none to ask: FAIL, saying why. */
 static const char *const vm_checks[] = {
-	"ch1.qemu_running", "ch1.memory_256m", "ch1.rootfs_virtio_blk", "ch1.serial_login_root",
-	"ch1.serial_login_student", "ch2.tap_up", "ch2.nic_mac", "ch2.guest_ip", "ch2.ping_guest_to_host",
-	"ch2.ping_host_to_guest", "ch2.http_200",
+	CHECK_CH1_QEMU_RUNNING, CHECK_CH1_MEMORY_256M, CHECK_CH1_ROOTFS_VIRTIO_BLK, CHECK_CH1_SERIAL_LOGIN_ROOT,
+	CHECK_CH1_SERIAL_LOGIN_STUDENT, CHECK_CH2_TAP_UP, CHECK_CH2_NIC_MAC, CHECK_CH2_GUEST_IP, CHECK_CH2_PING_GUEST_TO_HOST,
+	CHECK_CH2_PING_HOST_TO_GUEST, CHECK_CH2_HTTP_200,
 };
 static const char *const cmdline_checks[] = {
-	"ch1.cmdline_kvm", "ch1.cmdline_cpu_host", "ch1.cmdline_memory", "ch1.cmdline_virtio_blk",
-	"ch1.cmdline_serial_socket", "ch2.cmdline_nic",
+	CHECK_CH1_CMDLINE_KVM, CHECK_CH1_CMDLINE_CPU_HOST, CHECK_CH1_CMDLINE_MEMORY, CHECK_CH1_CMDLINE_VIRTIO_BLK,
+	CHECK_CH1_CMDLINE_SERIAL_SOCKET, CHECK_CH2_CMDLINE_NIC,
 };
 
 static void fail_all(struct outcome *o, const char *const *ids, size_t n, bool error, const char *hint,
@@ -269,12 +270,12 @@ static void static_checks(struct outcome *o, const struct record *rec)
 			 "the recorded command line could not be read");
 		return;
 	}
-	check_grade_kvm(slot(o, "ch1.cmdline_kvm"), &c);
-	check_grade_cpu_host(slot(o, "ch1.cmdline_cpu_host"), &c);
-	check_grade_memory(slot(o, "ch1.cmdline_memory"), &c);
-	check_grade_virtio_blk(slot(o, "ch1.cmdline_virtio_blk"), &c, LAB_ROOTFS_FILE);
-	check_grade_serial_socket(slot(o, "ch1.cmdline_serial_socket"), &c);
-	check_grade_nic(slot(o, "ch2.cmdline_nic"), &c);
+	check_grade_kvm(slot(o, CHECK_CH1_CMDLINE_KVM), &c);
+	check_grade_cpu_host(slot(o, CHECK_CH1_CMDLINE_CPU_HOST), &c);
+	check_grade_memory(slot(o, CHECK_CH1_CMDLINE_MEMORY), &c);
+	check_grade_virtio_blk(slot(o, CHECK_CH1_CMDLINE_VIRTIO_BLK), &c, LAB_ROOTFS_FILE);
+	check_grade_serial_socket(slot(o, CHECK_CH1_CMDLINE_SERIAL_SOCKET), &c);
+	check_grade_nic(slot(o, CHECK_CH2_CMDLINE_NIC), &c);
 	qemu_cmdline_release(&c);
 }
 
@@ -336,9 +337,9 @@ static int record_verified(const struct grade_ctx *ctx, const struct record *rec
 static const struct {
 	const char *id, *kind, *prefix, *suffix, *what;
 } kinds[] = {
-	{ "ch3.iperf_saved", "iperf", "iperf", ".json", "iperf3's JSON (iperf*.json)" },
-	{ "ch4.strace_memory_region", "strace", "strace", ".log", "a strace log of qemu (strace.log)" },
-	{ "ch4.exits_counted", "perf", "perf", ".txt", "a perf kvm stat report (perf*.txt)" },
+	{ CHECK_CH3_IPERF_SAVED, "iperf", "iperf", ".json", "iperf3's JSON (iperf*.json)" },
+	{ CHECK_CH4_STRACE_MEMORY_REGION, "strace", "strace", ".log", "a strace log of qemu (strace.log)" },
+	{ CHECK_CH4_EXITS_COUNTED, "perf", "perf", ".txt", "a perf kvm stat report (perf*.txt)" },
 };
 
 static bool is_saved_artifact(const char *name)
@@ -680,7 +681,7 @@ static void run_submission(const struct grade_ctx *ctx, int i, int slot_no, cons
 				 line, line[0] ? "'" : "");
 			for (size_t k2 = 0; k2 < ARRAY_SIZE(vm_checks); k2++) {
 				struct check_result *dst = slot(o, vm_checks[k2]);
-				if (dst && (dst->verdict != VERDICT_PASS || !strcmp(vm_checks[k2], "ch1.qemu_running")))
+				if (dst && (dst->verdict != VERDICT_PASS || !strcmp(vm_checks[k2], CHECK_CH1_QEMU_RUNNING)))
 					check_fail(dst, "run the script by hand and read qemu's message", "%s", why);
 			}
 			json_object_set_new(o->facts, "qemu_exited", json_string(why));

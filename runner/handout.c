@@ -13,6 +13,7 @@
 #include "runner/assets.h"
 #include "runner/vm/image.h"
 #include "runner/util.h"
+#include "checks/lab_plan.h"
 
 const struct embedded_asset *asset_find(const char *path)
 {

@@ -12,9 +12,6 @@
 #include "runner/vm/image.h"
 
 /* The lab's names for the image's files (lab text, chapter 1). */
-#define LAB_KERNEL_NAME "alpine-bzImage"
-#define LAB_ROOTFS_NAME "simple_alpine_rootfs1.ext4"
-#define LAB_INITRD_NAME "initrd.img"
 
 /* Copy src to dst (created with mode, replaced when it exists), leaving
  * holes where src has them or where a block is all zeros. */

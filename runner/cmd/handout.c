@@ -12,6 +12,7 @@
 #include "runner/handout.h"
 #include "runner/util.h"
 #include "runner/vm/image.h"
+#include "checks/lab_plan.h"
 
 #define HANDOUT_USAGE "DIR [--image PROFILE] [--manifest FILE] [--force]"
 

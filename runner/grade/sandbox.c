@@ -32,9 +32,8 @@
 #include "runner/grade/seccomp_filter.h"
 #include "runner/grade/shim.h"
 #include "runner/util.h"
+#include "checks/lab_plan.h"
 
-#define LAB_TAP_NAME "tap0"
-#define LAB_HOST_CIDR "10.0.0.1/24"
 
 static int fail(char *err, size_t errlen, int r, const char *fmt, ...) PRINTF_LIKE(4, 5);
 static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
@@ -134,9 +133,9 @@ static int network(uid_t uid, char *err, size_t errlen)
 	int r = net_open(&n);
 	if (r)
 		return fail(err, errlen, r, "cannot open netlink in the sandbox's network namespace");
-	if ((r = net_link_set_up(n, "lo", true)) || (r = net_tap_create(LAB_TAP_NAME, uid)) ||
-	    (r = net_link_set_up(n, LAB_TAP_NAME, true)) || (r = net_addr_add(n, LAB_TAP_NAME, LAB_HOST_CIDR)))
-		fail(err, errlen, r, "cannot make " LAB_TAP_NAME " " LAB_HOST_CIDR " in the sandbox");
+	if ((r = net_link_set_up(n, "lo", true)) || (r = net_tap_create(LAB_TAP, uid)) ||
+	    (r = net_link_set_up(n, LAB_TAP, true)) || (r = net_addr_add(n, LAB_TAP, LAB_HOST_CIDR)))
+		fail(err, errlen, r, "cannot make " LAB_TAP " " LAB_HOST_CIDR " in the sandbox");
 	net_close(n);
 	return r;
 }

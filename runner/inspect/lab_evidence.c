@@ -17,6 +17,7 @@
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
 #include "runner/vm/qmp.h"
+#include "checks/lab_plan.h"
 
 const char *const evidence_console_state_names[] = {
 	[CON_NONE] = "none", [CON_FREE] = "free", [CON_SHELL] = "shell-open", [CON_HELD] = "held",
@@ -59,9 +60,9 @@ void evidence_host(struct evidence *ev, struct qemu_ns *t)
 		net_close(net);
 	}
 	int64_t per = 1000 * ev->scale;
-	ev->icmp_rc = icmp_ping(GUEST_IP, 3, 200, (int)per, &ev->icmp);
+	ev->icmp_rc = icmp_ping(LAB_GUEST_IP, 3, 200, (int)per, &ev->icmp);
 	if (!cleanup_stop_requested())
-		ev->http_rc = http_get(HTTP_URL, 2000, 3000 * (long)ev->scale, &ev->http);
+		ev->http_rc = http_get(LAB_HTTP_URL, 2000, 3000 * (long)ev->scale, &ev->http);
 	else
 		ev->http_rc = -EINTR;
 	ev->host_ran = true;
@@ -293,18 +294,18 @@ static void guest_setup(struct evidence *ev, struct console *con)
 	if (!nic[0])
 		snprintf(nic, sizeof(nic), "%s", first);
 	if (!nic[0]) {
-		snprintf(ev->guest_setup_note, sizeof(ev->guest_setup_note), "the guest has no NIC to give " GUEST_CIDR);
+		snprintf(ev->guest_setup_note, sizeof(ev->guest_setup_note), "the guest has no NIC to give " LAB_GUEST_CIDR);
 		goto out;
 	}
 	/* the e1000 has carrier ~2 s after it is up (its watchdog period):
 	 * the pings would lose their first packets to it, so the guest waits
 	 * for it (up to 10 s) */
-	char *cmd = xasprintf("ip link set %s up && ip addr add " GUEST_CIDR " dev %s && %s; for i in $(seq 100); do "
+	char *cmd = xasprintf("ip link set %s up && ip addr add " LAB_GUEST_CIDR " dev %s && %s; for i in $(seq 100); do "
 			      "[ \"$(cat /sys/class/net/%s/carrier 2>/dev/null)\" = 1 ] && break; sleep 0.1; done",
 			      nic, nic, ev->guest_setup_http, nic);
 	int r = guest_run(ev, con, cmd, 15000, &out);
 	free(cmd);
-	snprintf(ev->guest_setup_note, sizeof(ev->guest_setup_note), "vlab gave %s " GUEST_CIDR " and started the HTTP server%s%s",
+	snprintf(ev->guest_setup_note, sizeof(ev->guest_setup_note), "vlab gave %s " LAB_GUEST_CIDR " and started the HTTP server%s%s",
 		 nic, r ? ": " : "", r ? strerror(-r) : "");
 out:
 	sb_release(&out);
@@ -350,7 +351,7 @@ static void guest_commands(struct evidence *ev, struct console *con, const char 
 		}
 	}
 	free(list);
-	if (guest_run(ev, con, "ping -c 3 -W 2 " HOST_IP, 15000, &ev->ping_out))
+	if (guest_run(ev, con, "ping -c 3 -W 2 " LAB_HOST_IP, 15000, &ev->ping_out))
 		goto out;
 	ev->ping_ran = true;
 	if (guest_run(ev, con, "sha256sum /root/index.html", 5000, &out))
@@ -543,14 +544,14 @@ static void read_in_open_shell(struct evidence *ev, struct console *con)
 static void read_in_logins(struct evidence *ev, struct console *con)
 {
 	ev->root_tried = true;
-	login_session(ev, con, ROOT_USER, ROOT_PASSWORD, &ev->root_rc, ev->root_id, sizeof(ev->root_id));
+	login_session(ev, con, LAB_ROOT_USER, LAB_ROOT_PASSWORD, &ev->root_rc, ev->root_id, sizeof(ev->root_id));
 	/* refused: getty comes back with a new prompt; any other failure
 	 * is a broken console, where a second login would fare no better */
 	if (ev->root_rc == -EACCES)
 		console_wait_login_prompt(con, 1000, 10000 * ev->scale);
 	if ((ev->root_rc == 0 || ev->root_rc == -EACCES) && !ev->only_cmds) {
 		ev->student_tried = true;
-		login_session(ev, con, STUDENT_USER, STUDENT_PASSWORD, &ev->student_rc, ev->student_id,
+		login_session(ev, con, LAB_STUDENT_USER, LAB_STUDENT_PASSWORD, &ev->student_rc, ev->student_id,
 			      sizeof(ev->student_id));
 	}
 }

@@ -21,16 +21,6 @@
 #include "runner/net/net.h"
 #include "runner/util.h"
 
-/* The lab's addresses and accounts (lab text, chapters 1 and 2). */
-#define HOST_CIDR "10.0.0.1/24"
-#define HOST_IP "10.0.0.1"
-#define GUEST_IP "10.0.0.10"
-#define GUEST_CIDR "10.0.0.10/24"
-#define HTTP_URL "http://10.0.0.10:8000/"
-#define ROOT_USER "root"
-#define ROOT_PASSWORD "toor"
-#define STUDENT_USER "student"
-#define STUDENT_PASSWORD "student"
 
 /* How long the console gets to answer an Enter (twice). */
 #define PROBE_MS 1500

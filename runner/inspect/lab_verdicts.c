@@ -10,6 +10,7 @@
 #include "checks/ch2.h"
 #include "checks/ping_parse.h"
 #include "checks/qemu_cmdline_verdicts.h"
+#include "checks/lab_plan.h"
 
 /* ---- verdicts ------------------------------------------------------------ */
 
@@ -81,26 +82,26 @@ void evidence_verdict_ch1(struct lab *lab, const struct evidence *ev)
 	const struct qemu_cmdline *c = &ev->q->cmd;
 	struct check_result *r, g;
 
-	if ((r = lab_check(lab, "ch1.qemu_running"))) {
+	if ((r = lab_check(lab, CHECK_CH1_QEMU_RUNNING))) {
 		check_cmdline_lab_vm(r, c, ev->q->pid, ev->q->state, ev->qmp_ok ? ev->qmp_status : NULL, ev->qmp_running);
 		r->duration_ms = ev->t_cmdline_ms;
 	}
-	if ((r = lab_check(lab, "ch1.memory_256m"))) {
-		check_cmdline_memory(r, c, LAB_QEMU_MEMORY_BYTES);
+	if ((r = lab_check(lab, CHECK_CH1_MEMORY_256M))) {
+		check_cmdline_memory(r, c, LAB_MEMORY_BYTES);
 		if (ev->qmp_memory_ok) {
 			check_init(&g, r->id);
-			check_memory(&g, ev->qmp_base_memory, LAB_QEMU_MEMORY_BYTES);
+			check_memory(&g, ev->qmp_base_memory, LAB_MEMORY_BYTES);
 			merge_evidence(r, &g, "");
 		}
 		r->duration_ms = ev->t_cmdline_ms;
 	}
-	if ((r = lab_check(lab, "ch1.rootfs_virtio_blk"))) {
+	if ((r = lab_check(lab, CHECK_CH1_ROOTFS_VIRTIO_BLK))) {
 		bool read = ev->mounts_ok;
 		check_cmdline_rootfs(r, c, read ? ev->root_dev : NULL, read ? ev->root_fstype : NULL, not_asked(ev));
 		r->duration_ms = ev->t_cmdline_ms + ev->t_guest_ms;
 	}
 	for (int student = 0; student < 2; student++) {
-		const char *id = student ? "ch1.serial_login_student" : "ch1.serial_login_root";
+		const char *id = student ? CHECK_CH1_SERIAL_LOGIN_STUDENT : CHECK_CH1_SERIAL_LOGIN_ROOT;
 		if (!(r = lab_check(lab, id)))
 			continue;
 		if (student)
@@ -109,7 +110,7 @@ void evidence_verdict_ch1(struct lab *lab, const struct evidence *ev)
 			verdict_login(r, ev, ev->root_tried, ev->root_rc, ev->root_id, "root");
 		r->duration_ms = ev->t_guest_ms;
 	}
-	if ((r = lab_check(lab, "ch1.only_loopback"))) {
+	if ((r = lab_check(lab, CHECK_CH1_ONLY_LOOPBACK))) {
 		check_cmdline_no_nic(r, c);
 		if (r->verdict == VERDICT_PASS) {
 			check_init(&g, r->id);
@@ -134,7 +135,7 @@ static const struct ip_iface *guest_iface(const struct evidence *ev)
 			return &ev->ifs[i];
 	for (int i = 0; i < ev->nifs; i++)
 		for (int a = 0; a < ev->ifs[i].naddrs; a++)
-			if (!strcmp(ev->ifs[i].addrs[a], GUEST_CIDR))
+			if (!strcmp(ev->ifs[i].addrs[a], LAB_GUEST_CIDR))
 				return &ev->ifs[i];
 	for (int i = 0; i < ev->nifs; i++)
 		if (strcmp(ev->ifs[i].link_type, "loopback"))
@@ -148,11 +149,11 @@ static void icmp_stand_in(const struct evidence *ev, struct strbuf *sb)
 	if (!ev->host_ran)
 		return;
 	if (ev->icmp_rc == 0 && ev->icmp.received > 0)
-		sb_addf(sb, "; stand-in: " GUEST_IP " answered %d/%d of vlab's ICMP echo requests, so the guest does "
+		sb_addf(sb, "; stand-in: " LAB_GUEST_IP " answered %d/%d of vlab's ICMP echo requests, so the guest does "
 			    "have that address",
 			ev->icmp.received, ev->icmp.sent);
 	else if (ev->icmp_rc == 0)
-		sb_addf(sb, "; and " GUEST_IP " answered none of vlab's ICMP echo requests (see ch2.ping_host_to_guest)");
+		sb_addf(sb, "; and " LAB_GUEST_IP " answered none of vlab's ICMP echo requests (see ch2.ping_host_to_guest)");
 }
 
 void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev)
@@ -161,13 +162,13 @@ void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev)
 	struct check_result *r, g;
 	int64_t host_ms = ev->t_host_ms;
 
-	if ((r = lab_check(lab, "ch2.tap_up"))) {
+	if ((r = lab_check(lab, CHECK_CH2_TAP_UP))) {
 		if (!ev->host_ran)
 			check_skip(r, "%s", ev->ns.error[0] ? ev->ns.error : "the host side was not read");
 		else if (ev->tap_rc && ev->tap_rc != -ENODEV)
 			check_error(r, "cannot read %s in %s: %s", ev->tap, ev->ns.name, strerror(-ev->tap_rc));
 		else
-			check_tap_up(r, ev->tap, ev->tap_rc == 0, ev->tap_rc == 0 && ev->tap_info.up, HOST_CIDR,
+			check_tap_up(r, ev->tap, ev->tap_rc == 0, ev->tap_rc == 0 && ev->tap_info.up, LAB_HOST_CIDR,
 				     (const char (*)[48])ev->tap_info.addrs, ev->tap_rc == 0 ? ev->tap_info.naddrs : 0);
 		if (r->verdict == VERDICT_PASS || r->verdict == VERDICT_FAIL) {
 			char d[sizeof(r->detail)];
@@ -177,7 +178,7 @@ void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev)
 		}
 		r->duration_ms = host_ms;
 	}
-	if ((r = lab_check(lab, "ch2.nic_mac"))) {
+	if ((r = lab_check(lab, CHECK_CH2_NIC_MAC))) {
 		check_cmdline_nic(r, c, LAB_NIC_MODEL, LAB_NIC_MAC, LAB_TAP);
 		if (r->verdict == VERDICT_PASS) {
 			check_init(&g, r->id);
@@ -191,13 +192,13 @@ void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev)
 		}
 		r->duration_ms = ev->t_cmdline_ms + ev->t_guest_ms;
 	}
-	if ((r = lab_check(lab, "ch2.guest_ip"))) {
+	if ((r = lab_check(lab, CHECK_CH2_GUEST_IP))) {
 		if (ev->ip_read) {
 			const struct ip_iface *i = guest_iface(ev);
 			if (i)
-				check_guest_ip(r, i->name, GUEST_CIDR, (const char (*)[48])i->addrs, i->naddrs, i->up);
+				check_guest_ip(r, i->name, LAB_GUEST_CIDR, (const char (*)[48])i->addrs, i->naddrs, i->up);
 			else
-				check_guest_ip(r, NULL, GUEST_CIDR, NULL, 0, false);
+				check_guest_ip(r, NULL, LAB_GUEST_CIDR, NULL, 0, false);
 		} else {
 			struct strbuf d = STRBUF_INIT;
 			sb_addf(&d, "the guest's addresses were not read: %s", not_asked(ev));
@@ -207,7 +208,7 @@ void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev)
 		}
 		r->duration_ms = ev->t_guest_ms;
 	}
-	if ((r = lab_check(lab, "ch2.ping_guest_to_host"))) {
+	if ((r = lab_check(lab, CHECK_CH2_PING_GUEST_TO_HOST))) {
 		if (ev->ping_ran) {
 			struct ping_summary sum;
 			int pr = ping_parse(sb_str(&ev->ping_out), &sum);
@@ -220,23 +221,23 @@ void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev)
 		}
 		r->duration_ms = ev->t_guest_ms;
 	}
-	if ((r = lab_check(lab, "ch2.ping_host_to_guest"))) {
+	if ((r = lab_check(lab, CHECK_CH2_PING_HOST_TO_GUEST))) {
 		if (!ev->host_ran)
 			check_skip(r, "%s", ev->ns.error[0] ? ev->ns.error : "the host side was not read");
 		else
 			check_ping_host_to_guest(r, &ev->icmp, ev->icmp_rc);
 		r->duration_ms = host_ms;
 	}
-	if ((r = lab_check(lab, "ch2.http_200"))) {
+	if ((r = lab_check(lab, CHECK_CH2_HTTP_200))) {
 		if (!ev->host_ran) {
 			check_skip(r, "%s", ev->ns.error[0] ? ev->ns.error : "the host side was not read");
 		} else if (ev->index_sha256[0] || ev->http_rc || ev->http.status != 200) {
-			check_http_200(r, HTTP_URL, &ev->http, ev->http_rc, ev->index_sha256[0] ? ev->index_sha256 : NULL);
+			check_http_200(r, LAB_HTTP_URL, &ev->http, ev->http_rc, ev->index_sha256[0] ? ev->index_sha256 : NULL);
 		} else if (!ev->http.body_len) {
 			check_fail(r, "serve the directory /root, which holds index.html (httpd -p 8000 -h /root)",
-				   "GET %s -> 200 with an empty body", HTTP_URL);
+				   "GET %s -> 200 with an empty body", LAB_HTTP_URL);
 		} else {
-			check_pass(r, "GET %s -> 200, %zu bytes (not compared with /root/index.html: %s)", HTTP_URL,
+			check_pass(r, "GET %s -> 200, %zu bytes (not compared with /root/index.html: %s)", LAB_HTTP_URL,
 				   ev->http.body_len, ev->asked ? "the guest could not read it" : not_asked(ev));
 		}
 		r->duration_ms = host_ms;
@@ -253,7 +254,7 @@ void evidence_lab_setup(struct lab *lab, const struct chapter *ch, const struct 
 	for (size_t s = 0; s < ch->nsteps; s++) {
 		for (const char *const *id = ch->steps[s].checks; id && *id; id++) {
 			/* verify tears nothing down; chapter 2's VM has a NIC by design */
-			if (!strcmp(*id, "ch2.teardown_clean") || (!strcmp(*id, "ch1.only_loopback") && ev->chapter > 1))
+			if (!strcmp(*id, CHECK_CH2_TEARDOWN_CLEAN) || (!strcmp(*id, CHECK_CH1_ONLY_LOOPBACK) && ev->chapter > 1))
 				continue;
 			lab_add_check(lab, *id);
 		}

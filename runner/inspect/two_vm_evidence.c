@@ -1,12 +1,14 @@
 /* Gathering chapter 3's two hand-built VMs (runner/inspect/two_vm_evidence.h). */
 #include "runner/inspect/two_vm_evidence.h"
 
+#include "checks/lab_plan.h"
 #include "checks/qemu_cmdline_verdicts.h"
 #include "runner/cleanup.h"
 
 /* The commands read in each guest, read-only; VM1's pings cross each link
  * to VM2 (chapter 3's own pings). */
-static const char *const vm1_cmds[] = { "ip a s", "ping -c 3 -W 2 10.0.0.11", "ping -c 3 -W 2 10.0.1.11", NULL };
+static const char *const vm1_cmds[] = { "ip a s", "ping -c 3 -W 2 " LAB_VM2_E1000_IP,
+					 "ping -c 3 -W 2 " LAB_VM2_VIRTIO_IP, NULL };
 static const char *const vm2_cmds[] = { "ip a s", "cat /proc/net/tcp", "cat /proc/net/tcp6 2>/dev/null", NULL };
 
 /* The namespace's links with their counters (entered and left again). */

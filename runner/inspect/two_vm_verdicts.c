@@ -13,6 +13,7 @@
 #include "checks/procfs_parse.h"
 #include "checks/two_vm_plan.h"
 #include "runner/inspect/lab_verdicts.h"
+#include "checks/lab_plan.h"
 
 static const struct net_link_info *link_named(const struct net_link_info *l, size_t n, const char *name)
 {
@@ -88,7 +89,7 @@ static void two_vm_ping_verdict(struct check_result *r, const struct evidence *v
 /* ch3.vm1_command_line, ch3.vm2_command_line, ch3.bridges, ch3.taps_attached */
 static void verdict_hosts(struct lab *lab, const struct two_vm_evidence *tv, const char *why)
 {
-	static const char *const cmd_ids[2] = { "ch3.vm1_command_line", "ch3.vm2_command_line" };
+	static const char *const cmd_ids[2] = { CHECK_CH3_VM1_COMMAND_LINE, CHECK_CH3_VM2_COMMAND_LINE };
 	for (int v = 0; v < 2; v++) {
 		struct check_result *c = lab_check(lab, cmd_ids[v]);
 		if (tv->q[v])
@@ -96,13 +97,13 @@ static void verdict_hosts(struct lab *lab, const struct two_vm_evidence *tv, con
 		else
 			check_fail(c, "start both VMs, as the course's runqemu_two_vms.sh does", "%s", why);
 	}
-	struct check_result *c = lab_check(lab, "ch3.bridges");
+	struct check_result *c = lab_check(lab, CHECK_CH3_BRIDGES);
 	const struct evidence *host = &tv->ev[tv->host];
 	if (!tv->ns_ok)
 		check_skip(c, "%s", host->ns.error[0] ? host->ns.error : "the qemus' network namespace was not read");
 	else
 		two_vm_check_bridges(c, tv->after, tv->nafter ? tv->nafter : tv->nbefore);
-	c = lab_check(lab, "ch3.taps_attached");
+	c = lab_check(lab, CHECK_CH3_TAPS_ATTACHED);
 	if (tv->q[0] && tv->q[1]) {
 		const char *tp[2][4] = { { NULL } };
 		for (int v = 0; v < 2; v++)
@@ -132,7 +133,7 @@ static void verdict_guests(struct lab *lab, const struct two_vm_evidence *tv, co
 		}
 	}
 	bool both = tv->q[0] && tv->q[1];
-	struct check_result *c = lab_check(lab, "ch3.guest_addresses");
+	struct check_result *c = lab_check(lab, CHECK_CH3_GUEST_ADDRESSES);
 	const struct ip_iface *const ifp[2] = { ifs[0], ifs[1] };
 	if (!both)
 		check_fail(c, NULL, "%s", why);
@@ -144,7 +145,7 @@ static void verdict_guests(struct lab *lab, const struct two_vm_evidence *tv, co
 		static const char *const names[4] = { "tap0", "tap1", "tap2", "tap3" };
 		d[k] = tap_delta(tv->before, tv->nbefore, tv->after, tv->nafter, names[k]);
 	}
-	static const char *const ping_ids[2] = { "ch3.ping_e1000_link", "ch3.ping_virtio_link" };
+	static const char *const ping_ids[2] = { CHECK_CH3_PING_E1000_LINK, CHECK_CH3_PING_VIRTIO_LINK };
 	for (int k = 0; k < 2; k++) {
 		c = lab_check(lab, ping_ids[k]);
 		if (!both)
@@ -152,20 +153,20 @@ static void verdict_guests(struct lab *lab, const struct two_vm_evidence *tv, co
 		else
 			two_vm_ping_verdict(c, &ev[0], 1 + k, &two_vm_roles[0].nic[k], &d[k], &d[2 + k]);
 	}
-	c = lab_check(lab, "ch3.iperf_server");
+	c = lab_check(lab, CHECK_CH3_IPERF_SERVER);
 	if (!tv->q[1])
 		check_fail(c, NULL, "%s", why);
 	else if (nr[1] || ev[1].only_ran < 3)
 		two_vm_check_iperf_server(c, 0, 0, nr[1] ? nr[1] : "the console stopped answering");
 	else
-		two_vm_check_iperf_server(c, procfs_tcp_listening(sb_str(&ev[1].only_out[1]), 5201),
-					  procfs_tcp_listening(sb_str(&ev[1].only_out[2]), 5201), NULL);
+		two_vm_check_iperf_server(c, procfs_tcp_listening(sb_str(&ev[1].only_out[1]), LAB_IPERF_PORT),
+					  procfs_tcp_listening(sb_str(&ev[1].only_out[2]), LAB_IPERF_PORT), NULL);
 }
 
 /* the saved client runs: ch3.iperf_e1000, ch3.iperf_virtio, ch3.virtio_faster */
 static void verdict_iperf_files(struct lab *lab, const char *const files[2])
 {
-	static const char *const iperf_ids[2] = { "ch3.iperf_e1000", "ch3.iperf_virtio" };
+	static const char *const iperf_ids[2] = { CHECK_CH3_IPERF_E1000, CHECK_CH3_IPERF_VIRTIO };
 	static const char *const iperf_opts[2] = { "--iperf-e1000", "--iperf-virtio" };
 	double bps[2] = { 0, 0 };
 	bool judged[2] = { false, false };
@@ -186,7 +187,7 @@ static void verdict_iperf_files(struct lab *lab, const char *const files[2])
 		}
 		sb_release(&sb);
 	}
-	struct check_result *c = lab_check(lab, "ch3.virtio_faster");
+	struct check_result *c = lab_check(lab, CHECK_CH3_VIRTIO_FASTER);
 	if (!files[0] || !files[1])
 		check_skip(c, "needs both saved client runs: give --iperf-e1000 FILE and --iperf-virtio FILE");
 	else
@@ -196,11 +197,11 @@ static void verdict_iperf_files(struct lab *lab, const char *const files[2])
 
 void two_vm_verdicts(struct lab *lab, const struct two_vm_evidence *tv, const char *why, const char *const files[2])
 {
-	lab_add_check(lab, "ch3.vm1_command_line");
-	lab_add_check(lab, "ch3.vm2_command_line");
-	lab_add_check(lab, "ch3.taps_attached");
-	lab_add_check(lab, "ch3.guest_addresses");
-	lab_add_check(lab, "ch3.iperf_server");
+	lab_add_check(lab, CHECK_CH3_VM1_COMMAND_LINE);
+	lab_add_check(lab, CHECK_CH3_VM2_COMMAND_LINE);
+	lab_add_check(lab, CHECK_CH3_TAPS_ATTACHED);
+	lab_add_check(lab, CHECK_CH3_GUEST_ADDRESSES);
+	lab_add_check(lab, CHECK_CH3_IPERF_SERVER);
 	verdict_hosts(lab, tv, why);
 	verdict_guests(lab, tv, why);
 	verdict_iperf_files(lab, files);

@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_init(&res, "x");
 		check_cmdline_lab_vm(&res, &c, 1, 'S', "paused", false);
 		check_init(&res, "x");
-		check_cmdline_memory(&res, &c, LAB_QEMU_MEMORY_BYTES);
+		check_cmdline_memory(&res, &c, LAB_MEMORY_BYTES);
 		check_init(&res, "x");
 		check_cmdline_rootfs(&res, &c, NULL, NULL, "not read");
 		check_init(&res, "x");

@@ -144,7 +144,7 @@ static void lab_ch1(void **state)
 	check_cmdline_lab_vm(&r, &c, 4242, 'S', NULL, false);
 	assert_pass(&r, "qemu (pid 4242) runs the lab's VM: -kernel alpine-bzImage, accelerator kvm (-enable-kvm)");
 	r = verdict();
-	check_cmdline_memory(&r, &c, LAB_QEMU_MEMORY_BYTES);
+	check_cmdline_memory(&r, &c, LAB_MEMORY_BYTES);
 	assert_pass(&r, "`-m 256M`: 256 MiB");
 	r = verdict();
 	check_cmdline_rootfs(&r, &c, NULL, NULL, "the console is held");
@@ -252,7 +252,7 @@ static void vlab_ch2(void **state)
 	check_cmdline_nic(&r, &c, LAB_NIC_MODEL, LAB_NIC_MAC, LAB_TAP);
 	assert_int_equal(r.verdict, VERDICT_PASS);
 	r = verdict();
-	check_cmdline_memory(&r, &c, LAB_QEMU_MEMORY_BYTES);
+	check_cmdline_memory(&r, &c, LAB_MEMORY_BYTES);
 	assert_int_equal(r.verdict, VERDICT_PASS);
 	qemu_cmdline_release(&c);
 }
@@ -301,7 +301,7 @@ static void memory_spellings(void **state)
 		load(cases[i].fixture, &c);
 		assert_int_equal(c.memory_bytes, cases[i].bytes);
 		struct check_result r = verdict();
-		check_cmdline_memory(&r, &c, LAB_QEMU_MEMORY_BYTES);
+		check_cmdline_memory(&r, &c, LAB_MEMORY_BYTES);
 		if (cases[i].pass) {
 			assert_pass(&r, cases[i].detail);
 		} else {
@@ -690,13 +690,13 @@ static void lab_vm_states(void **state)
 	const char *const nomem[] = { "qemu-system-x86_64", NULL };
 	parse_words(&c, nomem);
 	r = verdict();
-	check_cmdline_memory(&r, &c, LAB_QEMU_MEMORY_BYTES);
+	check_cmdline_memory(&r, &c, LAB_MEMORY_BYTES);
 	assert_fail(&r, "no -m: qemu's default is 128 MiB; the lab asks for 256 MiB");
 	qemu_cmdline_release(&c);
 	const char *const badmem[] = { "qemu-system-x86_64", "-m", "lots", NULL };
 	parse_words(&c, badmem);
 	r = verdict();
-	check_cmdline_memory(&r, &c, LAB_QEMU_MEMORY_BYTES);
+	check_cmdline_memory(&r, &c, LAB_MEMORY_BYTES);
 	assert_fail(&r, "`-m lots`: not a size vlab can read; the lab asks for 256 MiB");
 	qemu_cmdline_release(&c);
 }
