@@ -1,9 +1,9 @@
 /* `vlab check KIND FILE...`: one verifier on files a student hands in, so a
  * grader can judge them without re-running the lab. Each KIND is a row of a
- * small table (check_cmd.c): its name, its check id, and a function from the
- * file's bytes to a verdict, metrics and facts. iperf is the first; strace
- * and perf add a row each (and a line to CHECK_OPTIONS, which a unit test
- * holds to the table).
+ * small table (checks/saved_files.c): its name, its check id, and a function
+ * from the file's bytes to a verdict, metrics and facts. iperf is the first;
+ * strace and perf add a row each (and a line to CHECK_OPTIONS, which a unit
+ * test holds to the table).
  *
  * Exit status: 0 every file passed, 1 one failed, 3 a file could not be read
  * or is not what KIND reads (JSON: "reason" "unreadable" or "unrecognized"),
@@ -11,11 +11,7 @@
 #ifndef VLAB_CHECK_CMD_H
 #define VLAB_CHECK_CMD_H
 
-#include <stddef.h>
-
-#include <jansson.h>
-
-#include "checks/verdict.h"
+#include "checks/saved_files.h"
 
 #define CHECK_USAGE "KIND FILE... [--format text|json] [--memory SIZE]"
 #define CHECK_SUMMARY "judge saved files a student hands in (iperf3 -J output, a strace log of qemu, perf kvm stat report)"
@@ -27,20 +23,6 @@
 	"  --memory SIZE           strace: the RAM the log must show (default 256M)\n"                  \
 	"  FILE                    a file to judge; - reads standard input\n"                        \
 	"  --format text|json      how to print (default text)\n"
-
-struct check_kind {
-	const char *name;       /* "iperf" */
-	const char *check_id;   /* the id its verdict carries: "iperf.run" */
-	/* Judge data[0..len): r filled, metrics and facts (JSON objects)
-	 * added to. -EINVAL when the bytes are not this kind's at all, why
-	 * saying what they are instead (r then untouched). */
-	int (*judge)(const char *data, size_t len, struct check_result *r, json_t *metrics, json_t *facts,
-		     char *why, size_t whylen);
-};
-
-extern const struct check_kind check_kinds[];
-extern const size_t ncheck_kinds;
-const struct check_kind *check_kind_find(const char *name);
 
 int cmd_check(int argc, char **argv);
 

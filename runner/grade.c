@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,15 +20,15 @@
 #include "checks/class_report.h"
 #include "checks/grade_cmdline.h"
 #include "checks/rubric.h"
+#include "checks/saved_files.h"
 #include "checks/script_check.h"
 #include "runner/assets.h"
 #include "runner/grade/capped_log.h"
-#include "runner/check_cmd.h"
 #include "runner/class_merge.h"
 #include "runner/cleanup.h"
 #include "runner/engine.h"
 #include "runner/grade/grade_report.h"
-#include "runner/handout.h"
+#include "runner/lab_names.h"
 #include "runner/host/host.h"
 #include "runner/vm/image.h"
 #include "runner/proc.h"
@@ -69,17 +68,6 @@ struct grade_ctx {
 	uint64_t memory_bytes, disk_bytes;
 	char http_cmd[128];
 };
-
-static void sha256_hex(const void *data, size_t n, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	out[0] = '\0';
-	if (!EVP_Digest(data, n, md, &len, EVP_sha256(), NULL))
-		return;
-	for (unsigned i = 0; i < len && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
 
 /* A submission's report name: its directory's name, [A-Za-z0-9._-] kept. */
 static char *submission_name(const char *path)
@@ -1040,15 +1028,6 @@ static int run_all(struct grade_ctx *ctx, json_t *results)
 	return 0;
 }
 
-/* Whether one of two absolute paths is the other or lies under it. */
-static bool paths_overlap(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > lb)
-		return paths_overlap(b, a);
-	return !strncmp(a, b, la) && (b[la] == '/' || !b[la] || (la == 1 && a[0] == '/'));
-}
-
 /* ---- the command ------------------------------------------------------------ */
 
 static const struct grade_ctx *sort_ctx;
@@ -1117,7 +1096,7 @@ static int load_rubric(struct grade_ctx *ctx, const char *path)
 	}
 	char err[512];
 	int r = rubric_parse(sb_str(&sb), sb.len, path ? path : DEFAULT_RUBRIC, &ctx->rubric, err, sizeof(err));
-	sha256_hex(sb_str(&sb), sb.len, ctx->rubric_sha256);
+	sha256_buf(sb_str(&sb), sb.len, ctx->rubric_sha256);
 	sb_release(&sb);
 	if (r) {
 		fprintf(stderr, "vlab: bad rubric: %s\n", err);

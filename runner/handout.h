@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include "runner/lab_names.h"
+
 #define HANDOUT_USAGE "DIR [--image PROFILE] [--manifest FILE] [--force]"
 #define HANDOUT_SUMMARY "write a student's starter files and the image under the lab's names"
 #define HANDOUT_OPTIONS                                                                               \
@@ -14,11 +16,6 @@
 	"  --image PROFILE         the image profile whose files to copy (default 'default')\n"       \
 	"  --manifest FILE         extra image profiles\n"                                            \
 	"  --force                 overwrite files DIR already has\n"
-
-/* The lab's names for the image's files (lab text, chapter 1). */
-#define LAB_KERNEL_NAME "alpine-bzImage"
-#define LAB_ROOTFS_NAME "simple_alpine_rootfs1.ext4"
-#define LAB_INITRD_NAME "initrd.img"
 
 /* Copy src to dst (created with mode, replaced when it exists), leaving
  * holes where src has them or where a block is all zeros. */
