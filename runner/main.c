@@ -20,7 +20,7 @@
 #include "runner/handout.h"
 #include "runner/grade/sandbox.h"
 #include "runner/grade/shim.h"
-#include "runner/grade.h"
+#include "runner/cmd/grade.h"
 #include "runner/class_merge.h"
 
 struct cmd {

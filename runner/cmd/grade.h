@@ -4,7 +4,9 @@
  * (checks/grade_cmdline.h), the VM it started checked as `vlab verify` checks
  * a lab (chapters 1-2), saved artefacts judged as `vlab check` does, all
  * scored against a rubric (checks/rubric.h), and reported per submission and
- * for the class (runner/grade/grade_report.h).
+ * for the class (runner/grade/grade_report.h). This is the command: its
+ * options, checks of its inputs and the host, the class reports and what it
+ * prints; the grading itself is runner/grade/grading_run.h.
  *
  *   parent ──fork──▶ worker (one per submission, at most -j at a time; slot s)
  *                     │ sandbox_start: mount+net namespaces, overlay, tap0
@@ -19,10 +21,11 @@
  * Exit status: 0 when grading completed, whatever the scores (a submission
  * vlab broke on is flagged "needs_regrade" in the reports); 2 usage; 3 the
  * host or an input is unusable (not root, no image, a bad rubric, a
- * submission that is no directory); 4 vlab broke; 128+N on a signal.
+ * submission that is no directory); 4 vlab broke, or a report could not be
+ * written (a line names the file); 128+N on a signal.
  */
-#ifndef VLAB_GRADE_H
-#define VLAB_GRADE_H
+#ifndef VLAB_CMD_GRADE_H
+#define VLAB_CMD_GRADE_H
 
 #define GRADE_USAGE "SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] [--memory SIZE] [--disk SIZE] [--shard I/N] | --self DIR"
 #define GRADE_SUMMARY "grade students' submissions (their runqemu_single_vm.sh) in sandboxes, against a rubric"
