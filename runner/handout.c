@@ -15,14 +15,6 @@
 #include "runner/util.h"
 #include "checks/lab_plan.h"
 
-const struct embedded_asset *asset_find(const char *path)
-{
-	for (size_t i = 0; i < nembedded_assets; i++)
-		if (!strcmp(embedded_assets[i].path, path))
-			return &embedded_assets[i];
-	return NULL;
-}
-
 int copy_file_sparse(const char *src, const char *dst, mode_t mode)
 {
 	int r = 0;

@@ -9,9 +9,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "checks/lab_plan.h"
 #include "runner/vm/image.h"
-
-/* The lab's names for the image's files (lab text, chapter 1). */
 
 /* Copy src to dst (created with mode, replaced when it exists), leaving
  * holes where src has them or where a block is all zeros. */

@@ -425,6 +425,14 @@ bool path_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
+bool paths_overlap(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > lb)
+		return paths_overlap(b, a);
+	return !strncmp(a, b, la) && (b[la] == '/' || !b[la] || (la == 1 && a[0] == '/'));
+}
+
 int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	/* strtoll would skip leading blanks: a number is digits, an optional sign */
@@ -572,6 +580,17 @@ int sha256_file(const char *path, char out[65])
 	for (unsigned i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	return 0;
+}
+
+void sha256_buf(const void *data, size_t n, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	out[0] = '\0';
+	if (!EVP_Digest(data, n, md, &len, EVP_sha256(), NULL))
+		return;
+	for (unsigned i = 0; i < len && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 bool is_sha256_hex(const char *s)

@@ -85,6 +85,9 @@ int mkdir_p(const char *path, mode_t mode);
 /* rm -rf of a directory vlab created (does not follow symlinks). */
 int remove_tree(const char *path);
 bool path_exists(const char *path);
+/* Whether one of two absolute paths is the other or lies under it (by their
+ * text: "/a/b" and "/a/bc" do not overlap; "/" overlaps every path). */
+bool paths_overlap(const char *a, const char *b);
 
 /* strtoll/strtoull with full-string and range checks. */
 int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
@@ -98,6 +101,8 @@ void format_size(uint64_t bytes, char *out, size_t n);
 
 /* Lower-case hex sha256 of a file (65 bytes with NUL). */
 int sha256_file(const char *path, char out[65]);
+/* The same of n bytes in memory ("" when the digest cannot be made). */
+void sha256_buf(const void *data, size_t n, char out[65]);
 bool is_sha256_hex(const char *s);
 
 /* Every wait loop (console, QMP, processes, sockets) calls idle_tick() about

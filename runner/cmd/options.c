@@ -78,7 +78,9 @@ void opt_parser_init(struct opt_parser *p, const struct command *cmd)
 		}
 	}
 	p->longopts[n] = (struct option){ NULL, 0, NULL, 0 };
-	optind = 1;
+	/* 0, not 1: glibc's getopt then reads shortopts' leading '-' afresh
+	 * (it keeps the ordering mode from its first call otherwise) */
+	optind = 0;
 	opterr = 0;
 }
 
@@ -97,6 +99,10 @@ int opt_next(struct opt_parser *p, int argc, char **argv)
 		usage_fail(usage, "unknown option '%s'", argv[optind - 1]);
 		return -1;
 	default:
+		/* -j is --jobs: the row's id, whichever way it was written */
+		for (const struct opt *o = p->cmd->opts; o && o->name && c < 256; o++)
+			if (o->short_name == c && o->id != OPT_OPERAND)
+				return o->id;
 		return c;
 	}
 }

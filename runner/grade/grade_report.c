@@ -1,7 +1,9 @@
 /* vlab grade's reports; see grade_report.h. */
 #include "runner/grade/grade_report.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "checks/class_report.h"
@@ -332,4 +334,29 @@ void grade_write_feedback(FILE *f, const json_t *result)
 			fprintf(f, " %s", json_string_value(a));
 		fputc('\n', f);
 	}
+}
+
+void grade_write_json(FILE *f, const json_t *v)
+{
+	json_dumpf(v, f, JSON_INDENT(2));
+}
+
+int grade_report_write(const char *dir, const char *name, void (*fn)(FILE *, const json_t *), const json_t *v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return -errno;
+	fn(f, v);
+	if (fclose(f)) {
+		int e = -errno;
+		free(buf);
+		return e;
+	}
+	char *p = xasprintf("%s/%s", dir, name);
+	int r = write_file_atomic(p, buf, len, 0644);
+	free(p);
+	free(buf);
+	return r;
 }

@@ -50,5 +50,12 @@ void grade_write_tap(FILE *f, const json_t *results);
 void grade_write_csv(FILE *f, const json_t *results);
 /* The plain feedback a student reads. */
 void grade_write_feedback(FILE *f, const json_t *result);
+/* v as indented JSON, as the report files hold it (no newline after). */
+void grade_write_json(FILE *f, const json_t *v);
+
+/* Write what fn prints of v to dir/name atomically (a temporary file beside
+ * it, fsync, rename: a reader never sees half a report, and a failed write
+ * leaves the one before): 0 or -errno. */
+int grade_report_write(const char *dir, const char *name, void (*fn)(FILE *, const json_t *), const json_t *v);
 
 #endif

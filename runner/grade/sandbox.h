@@ -1,7 +1,7 @@
 /* The sandbox one graded submission runs in.
  *
  * Root prepares, bubblewrap binds. The grading worker (root, one process per
- * submission, runner/grade.c) moves itself into a new mount and network
+ * submission, runner/grade/submission_run.c) moves itself into a new mount and network
  * namespace and prepares, as root, everything that needs root:
  *
  *   ROOT/disk.img, mounted on ROOT/disk

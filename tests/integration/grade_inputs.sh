@@ -2,7 +2,8 @@
 # vlab handout's files; bad input with its one line and exit 3 (a rubric
 # that does not parse, a submission that is no directory) or 2 (usage);
 # a submission without the script (every check a FAIL saying so, no
-# sandbox); saved artefacts judged when a rubric lists them; the shims
+# sandbox); saved artefacts judged when a rubric lists them; a report that
+# cannot be written (exit 4, the file named); the shims
 # outside grading; and --self on the handout completed with the reference's
 # command, and under the lab-compat profile; SIGTERM in the middle of
 # grading.
@@ -71,6 +72,22 @@ jq -e '.submissions[0] | .score == 10 and .max_score == 25' x.json >/dev/null ||
 jq -e '.submissions[0].checks[] | select(.id == "ch1.cmdline_kvm") | .detail | test("no runqemu_single_vm.sh")' x.json >/dev/null || die "no-script detail"
 jq -e '.submissions[0].checks[] | select(.id == "ch4.strace_memory_region") | .status == "fail" and (.detail | test("no a strace log|has no"))' x.json >/dev/null || die "missing strace.log"
 jq -e '.rubric.title == "artefacts" and (.rubric.sha256 | length) == 64' x.json >/dev/null || die "rubric identity"
+
+# a report that cannot be written: exit 4 and one line naming the file, no
+# temporary left beside it (a directory where the file goes: permissions do
+# not stop root)
+mkdir -p wfail/class.tap
+"$VLAB" grade subs/x --rubric art.rubric --out wfail --format json >/dev/null 2>err; rc=$?
+[ $rc = 4 ] && [ "$(wc -l <err)" = 1 ] && grep -q "cannot write .*/wfail/class.tap" err ||
+	die "an unwritable class.tap: exit $rc, $(cat err)"
+jq -e '.submissions[0].submission == "x"' wfail/class.json >/dev/null || die "class.json, written before, is not whole"
+! ls wfail | grep -q '\.tmp\.' || die "a temporary was left: $(ls wfail)"
+mkdir -p wfail2/x/feedback.txt
+"$VLAB" grade subs/x --rubric art.rubric --out wfail2 --format json >/dev/null 2>err; rc=$?
+[ $rc = 4 ] && [ "$(wc -l <err)" = 1 ] && grep -q "cannot write .*/wfail2/x/feedback.txt" err ||
+	die "an unwritable feedback.txt: exit $rc, $(cat err)"
+jq -e '.score == 10' wfail2/x/report.json >/dev/null || die "report.json beside it: $(cat wfail2/x/report.json)"
+! ls wfail2/x | grep -q '\.tmp\.' || die "a temporary was left: $(ls wfail2/x)"
 
 # the shims outside grading: a clear refusal, not a recursion
 ln -s "$VLAB" qemu-system-x86_64

@@ -8,11 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "runner/grade/grade_report.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 static json_t *results;
 
@@ -150,11 +154,58 @@ static void test_feedback(void **state)
 	free(s);
 }
 
+/* How many entries dir holds besides . and .. */
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/* A report file is written whole, byte for byte what the writer prints, and
+ * a write that cannot be made is an error, leaving no temporary behind. */
+static void test_report_write(void **state)
+{
+	const char *dir = *state;
+	assert_int_equal(grade_report_write(dir, "class.json", grade_write_json, results), 0);
+	char *p = xasprintf("%s/class.json", dir);
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(read_file(p, &sb), 0);
+	char *want = json_dumps(results, JSON_INDENT(2));
+	assert_string_equal(sb_str(&sb), want);
+	free(want);
+	sb_release(&sb);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	free(p);
+	assert_int_equal(grade_report_write(dir, "class.csv", grade_write_csv, results), 0);
+	assert_int_equal(entries(dir), 2);
+	/* a directory where the file goes: the rename fails */
+	char *sub = xasprintf("%s/class.tap", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	int r = grade_report_write(dir, "class.tap", grade_write_tap, results);
+	assert_true(r == -EISDIR || r == -EEXIST || r == -ENOTEMPTY);
+	assert_int_equal(entries(dir), 3);
+	free(sub);
+	/* no directory at all */
+	char *gone = xasprintf("%s/no-such-dir", dir);
+	assert_int_equal(grade_report_write(gone, "class.tap", grade_write_tap, results), -ENOENT);
+	free(gone);
+	assert_int_equal(entries(dir), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classroom_shape), cmocka_unit_test(test_class_summary), cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_tap),		cmocka_unit_test(test_junit),	      cmocka_unit_test(test_feedback),
+		cmocka_unit_test_setup_teardown(test_report_write, scratch_setup, scratch_teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -484,6 +484,26 @@ static void test_sha256(void **state)
 	free(path);
 }
 
+static void test_sha256_buf(void **state)
+{
+	char hex[65];
+	sha256_buf("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_buf("", 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void test_paths_overlap(void **state)
+{
+	assert_true(paths_overlap("/a/b", "/a/b"));
+	assert_true(paths_overlap("/a/b", "/a/b/c"));
+	assert_true(paths_overlap("/a/b/c", "/a/b"));
+	assert_true(paths_overlap("/", "/a"));
+	assert_false(paths_overlap("/a/b", "/a/bc"));
+	assert_false(paths_overlap("/a/bc", "/a/b"));
+	assert_false(paths_overlap("/x", "/y/x"));
+}
+
 static void test_is_sha256_hex(void **state)
 {
 	const char *good = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
@@ -616,6 +636,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tmp_beside_is_fresh, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_sha256, scratch_setup, scratch_teardown),
 		cmocka_unit_test(test_is_sha256_hex),
+		cmocka_unit_test(test_sha256_buf),
+		cmocka_unit_test(test_paths_overlap),
 		cmocka_unit_test_setup_teardown(test_mkdir_p_remove_tree, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_p_relative, scratch_setup, scratch_teardown),
 	};

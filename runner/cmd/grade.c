@@ -1,0 +1,515 @@
+/* vlab grade, the command; see grade.h. */
+/* `vlab grade SUBMISSION...` and `vlab grade --self DIR`: each submission's
+ * runqemu_single_vm.sh run in its own sandbox (runner/grade/sandbox.h) with the
+ * qemu shim on its PATH (runner/grade/shim.h); the recorded command line judged
+ * (checks/grade_cmdline.h), the VM it started checked as `vlab verify` checks
+ * a lab (chapters 1-2), saved artefacts judged as `vlab check` does, all
+ * scored against a rubric (checks/rubric.h), and reported per submission and
+ * for the class (runner/grade/grade_report.h). This is the command: its
+ * options, checks of its inputs and the host, the class reports and what it
+ * prints; the grading itself is runner/grade/grading_run.h.
+ *
+ *   parent ──fork──▶ worker (one per submission, at most -j at a time; slot s)
+ *                     │ sandbox_start: mount+net namespaces, overlay, tap0
+ *                     │ ──fork──▶ pid-ns init ──fork──▶ the script (a uid of its own, from 0x7A000000 up)
+ *                     │ wait for the shim's record and the qemu it exec'd
+ *                     │ checks while the script runs (verify_for_grading)
+ *                     │ sandbox_stop: SIGKILL the init: the script and all it started end
+ *                     └ OUT/NAME/: report.json, classroom.json, feedback.txt,
+ *                       console.log, script.log, qemu-N.json, qemu-N.stderr
+ *   parent: OUT/class.json, class.csv, class.junit.xml, class.tap; stdout in --format
+ *
+ * Exit status: 0 when grading completed, whatever the scores (a submission
+ * vlab broke on is flagged "needs_regrade" in the reports); 2 usage; 3 the
+ * host or an input is unusable (not root, no image, a bad rubric, a
+ * submission that is no directory); 4 vlab broke, or a report could not be
+ * written (a line names the file); 128+N on a signal.
+ *
+ * This file is the command (options, the inputs and the host checked, the
+ * class reports, output, exit status); the grading itself is runner/grade/.
+ */
+#include "runner/cmd/commands.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checks/class_report.h"
+#include "checks/rubric.h"
+#include "runner/assets.h"
+#include "runner/grade/class_merge.h"
+#include "runner/cleanup.h"
+#include "runner/exit_status.h"
+#include "runner/grade/grade_ctx.h"
+#include "runner/grade/grade_report.h"
+#include "runner/grade/grading_run.h"
+#include "runner/grade/sandbox.h"
+#include "runner/grade/shim.h"
+#include "runner/host/host.h"
+#include "runner/proc.h"
+#include "runner/report.h"
+#include "runner/util.h"
+#include "runner/vm/image.h"
+
+#define DEFAULT_RUBRIC "assets/rubric/default.rubric"
+
+/* What the options name that the grading context does not hold itself. */
+struct grade_options {
+	const char *rubric;       /* --rubric; NULL: the built-in default */
+	const char *out;          /* --out */
+	const char *manifest;     /* --manifest */
+	enum accel_request accel; /* --accel */
+	struct shard shard;       /* --shard */
+};
+
+/* parse_options: go on with the command (anything else is its status) */
+#define GO_ON (-1)
+
+#define GRADE_USAGE                                                                                       \
+	"SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] [--memory SIZE] "      \
+	"[--disk SIZE] [--shard I/N] | --self DIR"
+
+static const struct opt grade_opts[] = {
+	{ OPT_OPERAND, "SUBMISSION", 0, NULL,
+	  "a directory with the student's runqemu_single_vm.sh (and saved artefacts)", COMPLETE_DIR, NULL },
+	{ OPT_SELF, "self", 0, NULL, "check your own folder before handing it in (the same checks)", COMPLETE_NONE,
+	  NULL },
+	{ OPT_JOBS, "jobs", 'j', "N", "grade N submissions at once (default 1)", COMPLETE_NONE, NULL },
+	{ OPT_RUBRIC, "rubric", 0, "FILE", "points per check (default: assets/rubric/default.rubric, built in)",
+	  COMPLETE_FILE, NULL },
+	{ OPT_FORMAT, "format", 0, "FORMAT", "text, json, junit or tap on stdout (default text)", COMPLETE_WORDS,
+	  "text json junit tap" },
+	{ OPT_OUT, "out", 0, "DIR", "where the reports go (default ./vlab-grades)", COMPLETE_DIR, NULL },
+	{ OPT_TIMEOUT, "timeout", 0, "SECONDS", "wall time a submission gets (default 180)", COMPLETE_NONE, NULL },
+	{ OPT_MEMORY, "memory", 0, "SIZE", "memory of a sandbox as a whole, qemu included (default 1G)", COMPLETE_NONE,
+	  NULL },
+	{ OPT_DISK, "disk", 0, "SIZE", "a sandbox's writable layer, the rootfs copy included (default 1G)",
+	  COMPLETE_NONE, NULL },
+	{ OPT_IMAGE, "image", 0, "PROFILE", "the image profile to grade with (default 'default')", COMPLETE_PROFILE,
+	  NULL },
+	{ OPT_MANIFEST, "manifest", 0, "FILE", "extra image profiles", COMPLETE_FILE, NULL },
+	{ OPT_ACCEL, "accel", 0, "auto|kvm|tcg", "the accelerator qemu gets (auto: KVM where a standard guest boots)",
+	  COMPLETE_WORDS, "auto kvm tcg" },
+	{ OPT_SHARD, "shard", 0, "I/N", "grade only the I-th of N slices (by name); join them with vlab report merge",
+	  COMPLETE_NONE, NULL },
+	{ 0 },
+};
+
+#define usage(...) usage_fail("grade " GRADE_USAGE, __VA_ARGS__)
+
+/* The options into ctx and opts: GO_ON, or the command's status. The
+ * submissions start at argv[optind]. */
+static int parse_options(int argc, char **argv, struct grade_ctx *ctx, struct grade_options *opts)
+{
+	struct opt_parser p;
+	opt_parser_init(&p, &command_grade);
+	int c;
+	int64_t v;
+	while ((c = opt_next(&p, argc, argv)) > 0) {
+		switch (c) {
+		case OPT_JOBS:
+			if (parse_i64(optarg, 1, GRADE_MAX_JOBS, &v))
+				return usage("-j takes a number from 1 to %d, not '%s'", GRADE_MAX_JOBS, optarg);
+			ctx->jobs = (int)v;
+			break;
+		case OPT_RUBRIC:
+			opts->rubric = optarg;
+			break;
+		case OPT_FORMAT:
+			if (report_format_parse(optarg, &ctx->format))
+				return usage("unknown --format '%s' (text, json, junit or tap)", optarg);
+			break;
+		case OPT_OUT:
+			opts->out = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_i64(optarg, 10, 3600, &v))
+				return usage("--timeout takes whole seconds from 10 to 3600, not '%s'", optarg);
+			ctx->timeout_s = (int)v;
+			break;
+		case OPT_SELF:
+			ctx->self = true;
+			break;
+		case OPT_MEMORY:
+		case OPT_DISK: {
+			uint64_t bytes;
+			uint64_t min = c == OPT_MEMORY ? SANDBOX_MEMORY_MIN : SANDBOX_DISK_MIN;
+			if (parse_size(optarg, false, &bytes) || bytes < min || bytes > (1ULL << 40))
+				return usage("%s takes a size from %llu MiB to 1 TiB such as 1G or 512M, not '%s'",
+					     c == OPT_MEMORY ? "--memory" : "--disk", (unsigned long long)(min >> 20), optarg);
+			*(c == OPT_MEMORY ? &ctx->memory_bytes : &ctx->disk_bytes) = bytes;
+			break;
+		}
+		case OPT_IMAGE:
+			ctx->profile = optarg;
+			break;
+		case OPT_MANIFEST:
+			opts->manifest = optarg;
+			break;
+		case OPT_ACCEL:
+			if (accel_request_parse(optarg, &opts->accel))
+				return usage("unknown --accel '%s' (auto, kvm or tcg)", optarg);
+			break;
+		case OPT_SHARD: {
+			char why[160];
+			if (shard_parse(optarg, &opts->shard, why, sizeof(why)))
+				return usage("%s", why);
+			break;
+		}
+		}
+	}
+	return c < 0 ? EXIT_USAGE : GO_ON;
+}
+
+/* The submissions (n of them at args) into ctx: each a directory, by its
+ * absolute path and its report name, no two names alike. 0 or the exit
+ * status after a one-line error. */
+static int take_submissions(struct grade_ctx *ctx, int n, char **args)
+{
+	ctx->n = n;
+	if (!ctx->n)
+		return usage(ctx->self ? "--self needs your folder" : "which submissions? (directories)");
+	if (ctx->self && ctx->n != 1)
+		return usage("--self checks one folder, yours");
+	ctx->subs = xcalloc((size_t)ctx->n, sizeof(char *));
+	ctx->names = xcalloc((size_t)ctx->n, sizeof(char *));
+	for (int i = 0; i < ctx->n; i++) {
+		const char *a = args[i];
+		struct stat st;
+		if (stat(a, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "vlab: submission '%s' is %s: give each student's folder (holding %s)\n", a,
+				errno == ENOENT ? "not there" : "no directory", GRADE_SCRIPT_NAME);
+			return EXIT_HOST;
+		}
+		ctx->subs[i] = realpath(a, NULL);
+		ctx->names[i] = submission_name(ctx->subs[i]);
+		for (int k = 0; k < i; k++) {
+			if (!strcmp(ctx->names[k], ctx->names[i]))
+				return usage("two submissions would be reported as '%s' (%s and %s): rename one folder",
+					     ctx->names[i], ctx->subs[k], ctx->subs[i]);
+		}
+	}
+	return 0;
+}
+
+static const struct grade_ctx *sort_ctx;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(sort_ctx->names[*(const int *)a], sort_ctx->names[*(const int *)b]);
+}
+
+/* --shard I/N: keep this shard's slice of the submissions, in name order
+ * (checks/class_report.h says how the slices are cut). */
+static void keep_shard(struct grade_ctx *ctx, const struct shard *sh)
+{
+	int *order = xcalloc((size_t)ctx->n + 1, sizeof(int));
+	for (int i = 0; i < ctx->n; i++)
+		order[i] = i;
+	sort_ctx = ctx;
+	qsort(order, (size_t)ctx->n, sizeof(int), by_name);
+	char **subs = xcalloc((size_t)ctx->n + 1, sizeof(char *)), **names = xcalloc((size_t)ctx->n + 1, sizeof(char *));
+	int kept = 0;
+	for (int pos = 0; pos < ctx->n; pos++) {
+		int i = order[pos];
+		if (shard_owns(sh, (size_t)pos)) {
+			subs[kept] = ctx->subs[i];
+			names[kept++] = ctx->names[i];
+		} else {
+			free(ctx->subs[i]);
+			free(ctx->names[i]);
+		}
+	}
+	if (ctx->format == FORMAT_TEXT)
+		printf("vlab grade: shard %u/%u: %d of %d submissions\n", sh->index, sh->count, kept, ctx->n);
+	free(ctx->subs);
+	free(ctx->names);
+	free(order);
+	ctx->subs = subs;
+	ctx->names = names;
+	ctx->n = kept;
+}
+
+static int load_rubric(struct grade_ctx *ctx, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (path) {
+		int r = read_file(path, &sb);
+		if (r) {
+			fprintf(stderr, "vlab: cannot read the rubric %s: %s (see README, \"Rubrics\")\n", path, strerror(-r));
+			return EXIT_HOST;
+		}
+		char *abs = realpath(path, NULL);
+		snprintf(ctx->rubric_origin, sizeof(ctx->rubric_origin), "%s", abs ? abs : path);
+		free(abs);
+	} else {
+		const struct embedded_asset *a = asset_find(DEFAULT_RUBRIC);
+		if (!a) {
+			fprintf(stderr, "vlab: built without its default rubric\n");
+			return EXIT_INTERNAL;
+		}
+		sb_adds(&sb, a->text);
+		snprintf(ctx->rubric_origin, sizeof(ctx->rubric_origin), "builtin:" DEFAULT_RUBRIC);
+	}
+	char err[512];
+	int r = rubric_parse(sb_str(&sb), sb.len, path ? path : DEFAULT_RUBRIC, &ctx->rubric, err, sizeof(err));
+	sha256_buf(sb_str(&sb), sb.len, ctx->rubric_sha256);
+	sb_release(&sb);
+	if (r) {
+		fprintf(stderr, "vlab: bad rubric: %s\n", err);
+		return EXIT_HOST;
+	}
+	return 0;
+}
+
+/* The image profile and the accelerator into ctx: 0 or EXIT_HOST after a
+ * line saying why. */
+static int resolve_image_and_accel(struct grade_ctx *ctx, const struct grade_options *opts)
+{
+	char err[768];
+	if (image_load_manifests(&ctx->manifest, opts->manifest, err, sizeof(err)) ||
+	    image_resolve(&ctx->manifest, ctx->profile, &ctx->img, err, sizeof(err))) {
+		fprintf(stderr, "vlab: %s\n", err);
+		return EXIT_HOST;
+	}
+	const struct image_profile *prof = ctx->img.profile;
+	snprintf(ctx->http_cmd, sizeof(ctx->http_cmd), "%s",
+		 prof && prof->http == HTTP_PYTHON3 ? "(cd /root && python3 -m http.server 8000 >/dev/null 2>&1 &)"
+						    : "httpd -p 8000 -h /root");
+	struct host_kvm h;
+	host_probe_kvm("", &h);
+	if (accel_decide(&h, opts->accel, &ctx->accel)) {
+		fprintf(stderr, "vlab: %s\n", ctx->accel.reason);
+		return EXIT_HOST;
+	}
+	return 0;
+}
+
+/* What grading needs of the host and the inputs, in this order: root, the
+ * rubric, the image and accelerator, bwrap, the cgroups (a warning when
+ * none), qemu, vlab's own binary. 0 or the exit status after a line. */
+static int check_host(struct grade_ctx *ctx, const struct grade_options *opts)
+{
+	int status;
+	if ((status = load_rubric(ctx, opts->rubric)) || (status = resolve_image_and_accel(ctx, opts)))
+		return status;
+	ctx->bwrap = proc_which("bwrap");
+	if (!ctx->bwrap) {
+		fprintf(stderr, "vlab: no bwrap on PATH: grading jails every script with bubblewrap and never runs one "
+				"without it; install the package bubblewrap (make deps)\n");
+		return EXIT_HOST;
+	}
+	cgroup_host_detect("", &ctx->cgroups);
+	if (ctx->cgroups.version == CGROUP_NONE && ctx->format == FORMAT_TEXT)
+		fprintf(stderr, "vlab: warning: no cgroup for the sandboxes (%s): grading goes on without memory, "
+				"process and CPU limits for a sandbox as a whole, and every result says so\n",
+			ctx->cgroups.why);
+	ctx->real_qemu = proc_which(SHIM_QEMU_NAME);
+	if (!ctx->real_qemu) {
+		fprintf(stderr, "vlab: no %s on PATH: install qemu-system-x86 (make deps)\n", SHIM_QEMU_NAME);
+		return EXIT_HOST;
+	}
+	ssize_t len = readlink("/proc/self/exe", ctx->vlab_exe, sizeof(ctx->vlab_exe) - 1);
+	if (len <= 0) {
+		fprintf(stderr, "vlab: cannot find its own binary (/proc/self/exe)\n");
+		return EXIT_INTERNAL;
+	}
+	ctx->vlab_exe[len] = '\0';
+	return 0;
+}
+
+/* The report directory out, made, as ctx->out (absolute). OUT/NAME is
+ * rewritten: it must be no submission, nor inside one, nor hold one. 0 or
+ * the exit status after a line. */
+static int make_out_dir(struct grade_ctx *ctx, const char *out)
+{
+	int r = mkdir_p(out, 0755);
+	char *abs_out = r ? NULL : realpath(out, NULL);
+	if (!abs_out) {
+		fprintf(stderr, "vlab: cannot make the report directory %s: %s\n", out, strerror(r ? -r : errno));
+		return EXIT_HOST;
+	}
+	snprintf(ctx->out, sizeof(ctx->out), "%s", abs_out);
+	free(abs_out);
+	for (int j = 0; j < ctx->n; j++) {
+		char *dst = xasprintf("%s/%s", ctx->out, ctx->names[j]);
+		for (int i = 0; i < ctx->n; i++) {
+			if (paths_overlap(dst, ctx->subs[i])) {
+				int status = usage("the reports would go to %s, which overlaps the submission %s: choose "
+						   "another --out",
+						   dst, ctx->subs[i]);
+				free(dst);
+				return status;
+			}
+		}
+		free(dst);
+	}
+	return 0;
+}
+
+static void print_text(const struct grade_ctx *ctx, json_t *results)
+{
+	if (ctx->self) {
+		char *p = xasprintf("%s/%s/feedback.txt", ctx->out, ctx->names[0]);
+		struct strbuf sb = STRBUF_INIT;
+		if (read_file(p, &sb) == 0)
+			fputs(sb_str(&sb), stdout);
+		sb_release(&sb);
+		printf("\n(the full report: %s/%s/report.json)\n", ctx->out, ctx->names[0]);
+		free(p);
+		return;
+	}
+	printf("vlab grade: %d submission(s); rubric %s (sha256 %.12s); image %s (sha256 %.12s); accelerator %s\n",
+	       ctx->n, ctx->rubric_origin, ctx->rubric_sha256, ctx->profile, ctx->img.digest,
+	       ctx->accel.accel == ACCEL_KVM ? "kvm" : "tcg");
+	size_t i;
+	json_t *r;
+	json_array_foreach(results, i, r) {
+		printf("  %-24s %4lld/%-4lld%s\n", json_string_value(json_object_get(r, "submission")),
+		       (long long)json_integer_value(json_object_get(r, "score")),
+		       (long long)json_integer_value(json_object_get(r, "max_score")),
+		       json_is_true(json_object_get(r, "needs_regrade")) ? "  needs regrading (vlab broke on a check)" : "");
+	}
+	printf("reports: %s/class.{json,csv,junit.xml,tap}; each student's: %s/NAME/feedback.txt, report.json, "
+	       "classroom.json\n",
+	       ctx->out, ctx->out);
+}
+
+/* OUT/class.json (cls), class.csv, class.junit.xml, class.tap and
+ * class.html, each written atomically: 0, or EXIT_INTERNAL after a line
+ * naming the file that could not be written. */
+static int write_class_reports(const struct grade_ctx *ctx, const json_t *results, const json_t *cls)
+{
+	static const struct {
+		const char *name;
+		void (*write)(FILE *, const json_t *);
+		bool of_class;  /* writes cls, not results */
+	} files[] = {
+		{ "class.json", grade_write_json, true },
+		{ "class.csv", grade_write_csv, false },
+		{ "class.junit.xml", grade_write_junit, false },
+		{ "class.tap", grade_write_tap, false },
+		{ "class.html", grade_write_class_html, false },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(files); k++) {
+		int r = grade_report_write(ctx->out, files[k].name, files[k].write, files[k].of_class ? cls : results);
+		if (r) {
+			fprintf(stderr, "vlab: cannot write %s/%s: %s\n", ctx->out, files[k].name, strerror(-r));
+			return EXIT_INTERNAL;
+		}
+	}
+	return 0;
+}
+
+/* The results on stdout in --format. */
+static void print_results(const struct grade_ctx *ctx, json_t *results, json_t *cls)
+{
+	switch (ctx->format) {
+	case FORMAT_TEXT:
+		print_text(ctx, results);
+		break;
+	case FORMAT_JSON:
+		report_print_json(ctx->self ? json_array_get(results, 0) : cls);
+		break;
+	case FORMAT_JUNIT:
+		grade_write_junit(stdout, results);
+		break;
+	case FORMAT_TAP:
+		grade_write_tap(stdout, results);
+		break;
+	}
+}
+
+/* Grade the class, write its reports and print them: the exit status. */
+static int grade_and_report(struct grade_ctx *ctx)
+{
+	char err[PATH_MAX + 256];
+	if (grade_prepare_root(ctx, err, sizeof(err))) {
+		fprintf(stderr, "vlab: %s\n", err);
+		return EXIT_HOST;
+	}
+	json_t *results = json_array();
+	int failed_writes = 0;
+	int r = grade_run(ctx, results, &failed_writes);
+	if (r == -EINTR) {
+		fprintf(stderr, "vlab: stopped by signal %d; every sandbox was ended\n", cleanup_stop_signal());
+		json_decref(results);
+		return 128 + cleanup_stop_signal();
+	}
+	json_t *cls = grade_class_json(results);
+	int status = write_class_reports(ctx, results, cls);
+	if (!status) {
+		print_results(ctx, results, cls);
+		/* a submission's reports that could not be written: its worker
+		 * said which */
+		if (failed_writes)
+			status = EXIT_INTERNAL;
+	}
+	json_decref(cls);
+	json_decref(results);
+	return status;
+}
+
+/* The n submissions at args, checked with the host, graded and reported:
+ * the exit status. */
+static int grade_submissions(struct grade_ctx *ctx, const struct grade_options *opts, int n, char **args)
+{
+	int status = take_submissions(ctx, n, args);
+	if (!status && opts->shard.count > 1)
+		keep_shard(ctx, &opts->shard);
+	if (!status)
+		status = check_host(ctx, opts);
+	if (!status)
+		status = make_out_dir(ctx, opts->out);
+	if (!status)
+		status = grade_and_report(ctx);
+	return status;
+}
+
+static void grade_ctx_free(struct grade_ctx *ctx)
+{
+	for (int i = 0; ctx->subs && i < ctx->n; i++) {
+		free(ctx->subs[i]);
+		free(ctx->names[i]);
+	}
+	free(ctx->subs);
+	free(ctx->names);
+	free(ctx->real_qemu);
+	free(ctx->bwrap);
+	free(ctx->grade_root);
+	image_release(&ctx->img);
+	manifest_release(&ctx->manifest);
+	free(ctx);
+}
+
+static int cmd_grade(int argc, char **argv)
+{
+	struct grade_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	ctx->jobs = 1;
+	ctx->timeout_s = 180;
+	ctx->profile = "default";
+	ctx->memory_bytes = SANDBOX_MEMORY_DEFAULT;
+	ctx->disk_bytes = SANDBOX_DISK_DEFAULT;
+	struct grade_options opts = { .out = "vlab-grades", .accel = ACCEL_REQ_AUTO, .shard = { 1, 1 } };
+	int status = parse_options(argc, argv, ctx, &opts);
+	if (status == GO_ON)
+		status = grade_submissions(ctx, &opts, argc - optind, argv + optind);
+	grade_ctx_free(ctx);
+	return status;
+}
+
+const struct command command_grade = {
+	.name = "grade",
+	.run = cmd_grade,
+	.usage = GRADE_USAGE,
+	.summary = "grade students' submissions (their runqemu_single_vm.sh) in sandboxes, against a rubric",
+	.opts = grade_opts,
+	.needs = NEEDS_ROOT | NEEDS_IMAGE,
+	.root_why = "grading runs each script in a sandbox vlab makes as root (namespaces, tap0, an unprivileged uid "
+		    "for the script): run sudo vlab grade ...",
+};

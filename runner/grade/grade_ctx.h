@@ -1,0 +1,49 @@
+/* One `vlab grade` run's settings and what the host gave it, which the
+ * command (runner/cmd/grade.c) fills in from its options and checks, and the
+ * grading (runner/grade/grading_run.h) reads: in the parent and in every
+ * worker it forks. */
+#ifndef VLAB_GRADE_CTX_H
+#define VLAB_GRADE_CTX_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "checks/rubric.h"
+#include "runner/grade/cgroup.h"
+#include "runner/host/host.h"
+#include "runner/lab.h"
+#include "runner/vm/image.h"
+
+/* The script a submission hands in (lab chapter 1). */
+#define GRADE_SCRIPT_NAME "runqemu_single_vm.sh"
+/* Submissions graded at once, at most (-j). */
+#define GRADE_MAX_JOBS 16
+
+struct grade_ctx {
+	char **subs;              /* absolute paths */
+	char **names;             /* their report names */
+	int n;
+	int jobs;
+	int timeout_s;
+	bool self;
+	enum report_format format;
+	char out[PATH_MAX];
+	struct rubric rubric;
+	char rubric_origin[PATH_MAX];
+	char rubric_sha256[65];
+	struct manifest manifest;
+	struct image img;
+	const char *profile;
+	struct accel_decision accel;
+	char vlab_exe[PATH_MAX];
+	char *real_qemu;
+	char *bwrap;
+	char *grade_root;         /* RUN_BASE/grade-RUNID: the sandboxes */
+	char cgroup_parent[64];   /* "vlab-grade-RUNID" below vlab's own cgroup */
+	struct cgroup_host cgroups;
+	uint64_t memory_bytes, disk_bytes;
+	char http_cmd[128];
+};
+
+#endif

@@ -1,0 +1,204 @@
+/* A graded submission's checks; see submission_checks.h. */
+#include "runner/grade/submission_checks.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checks/grade_cmdline.h"
+#include "checks/qemu_cmdline.h"
+#include "checks/check_kinds.h"
+#include "checks/script_check.h"
+#include "runner/grade/grade_ctx.h"
+#include "runner/util.h"
+#include "checks/lab_plan.h"
+
+struct check_result *outcome_slot(struct outcome *o, const char *id)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->results[i].id, id))
+			return &o->results[i];
+	if (o->n >= OUTCOME_MAX_RESULTS)
+		return NULL;
+	check_init(&o->results[o->n], id);
+	return &o->results[o->n++];
+}
+
+/* The checks that need a VM, when there is none to ask: FAIL, saying why. */
+static const char *const vm_checks[] = {
+	CHECK_CH1_QEMU_RUNNING, CHECK_CH1_MEMORY_256M, CHECK_CH1_ROOTFS_VIRTIO_BLK, CHECK_CH1_SERIAL_LOGIN_ROOT,
+	CHECK_CH1_SERIAL_LOGIN_STUDENT, CHECK_CH2_TAP_UP, CHECK_CH2_NIC_MAC, CHECK_CH2_GUEST_IP, CHECK_CH2_PING_GUEST_TO_HOST,
+	CHECK_CH2_PING_HOST_TO_GUEST, CHECK_CH2_HTTP_200,
+};
+static const char *const cmdline_checks[] = {
+	CHECK_CH1_CMDLINE_KVM, CHECK_CH1_CMDLINE_CPU_HOST, CHECK_CH1_CMDLINE_MEMORY, CHECK_CH1_CMDLINE_VIRTIO_BLK,
+	CHECK_CH1_CMDLINE_SERIAL_SOCKET, CHECK_CH2_CMDLINE_NIC,
+};
+
+static void fail_all(struct outcome *o, const char *const *ids, size_t n, bool error, const char *hint,
+		     const char *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct check_result *r = outcome_slot(o, ids[i]);
+		if (!r || r->done)
+			continue;
+		if (error)
+			check_error(r, "%s", why);
+		else
+			check_fail(r, hint, "%s", why);
+	}
+}
+
+void fail_cmdline_checks(struct outcome *o, bool error, const char *hint, const char *why)
+{
+	fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), error, hint, why);
+}
+
+void fail_vm_checks(struct outcome *o, bool error, const char *hint, const char *why)
+{
+	fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), error, hint, why);
+}
+
+void fail_run_checks(struct outcome *o, bool error, const char *hint, const char *why)
+{
+	fail_cmdline_checks(o, error, hint, why);
+	fail_vm_checks(o, error, hint, why);
+}
+
+void fail_vm_checks_qemu_exited(struct outcome *o, const char *why)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(vm_checks); k++) {
+		struct check_result *dst = outcome_slot(o, vm_checks[k]);
+		if (dst && (dst->verdict != VERDICT_PASS || !strcmp(vm_checks[k], CHECK_CH1_QEMU_RUNNING)))
+			check_fail(dst, "run the script by hand and read qemu's message", "%s", why);
+	}
+}
+
+void static_checks(struct outcome *o, const char *const *argv, int argc)
+{
+	struct qemu_cmdline c;
+	if (qemu_cmdline_parse(argv, argc, &c)) {
+		fail_cmdline_checks(o, true, NULL, "the recorded command line could not be read");
+		return;
+	}
+	check_grade_kvm(outcome_slot(o, CHECK_CH1_CMDLINE_KVM), &c);
+	check_grade_cpu_host(outcome_slot(o, CHECK_CH1_CMDLINE_CPU_HOST), &c);
+	check_grade_memory(outcome_slot(o, CHECK_CH1_CMDLINE_MEMORY), &c);
+	check_grade_virtio_blk(outcome_slot(o, CHECK_CH1_CMDLINE_VIRTIO_BLK), &c, LAB_ROOTFS_FILE);
+	check_grade_serial_socket(outcome_slot(o, CHECK_CH1_CMDLINE_SERIAL_SOCKET), &c);
+	check_grade_nic(outcome_slot(o, CHECK_CH2_CMDLINE_NIC), &c);
+	qemu_cmdline_release(&c);
+}
+
+/* The saved artefacts a submission may hold: the check each is judged by,
+ * `vlab check`'s kind, and the file names. */
+static const struct {
+	const char *id, *kind, *prefix, *suffix, *what;
+} kinds[] = {
+	{ CHECK_CH3_IPERF_SAVED, "iperf", "iperf", ".json", "iperf3's JSON (iperf*.json)" },
+	{ CHECK_CH4_STRACE_MEMORY_REGION, "strace", "strace", ".log", "a strace log of qemu (strace.log)" },
+	{ CHECK_CH4_EXITS_COUNTED, "perf", "perf", ".txt", "a perf kvm stat report (perf*.txt)" },
+};
+
+static bool is_saved_artifact(const char *name)
+{
+	size_t l = strlen(name);
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		size_t sl = strlen(kinds[k].suffix);
+		if (starts_with(name, kinds[k].prefix) && l > sl && !strcmp(name + l - sl, kinds[k].suffix))
+			return true;
+	}
+	return false;
+}
+
+json_t *saved_artifacts_json(const char *dir)
+{
+	json_t *out = json_array();
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		char *p = xasprintf("%s/%s", dir, nm);
+		struct stat st;
+		char sha[65];
+		if (is_saved_artifact(nm) && lstat(p, &st) == 0 && S_ISREG(st.st_mode) && sha256_file(p, sha) == 0)
+			json_array_append_new(out, json_pack("{s:s, s:s, s:I}", "file", nm, "sha256", sha, "bytes",
+							     (json_int_t)st.st_size));
+		free(p);
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	return out;
+}
+
+/* The first file in dir of kind k's names (in name order), or NULL. */
+static char *first_of_kind(const char *dir, size_t k)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	char *found = NULL;
+	for (int i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		size_t l = strlen(nm), sl = strlen(kinds[k].suffix);
+		if (!found && starts_with(nm, kinds[k].prefix) && l >= sl && !strcmp(nm + l - sl, kinds[k].suffix))
+			found = xasprintf("%s/%s", dir, nm);
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	return found;
+}
+
+void artefact_checks(struct outcome *o, const struct rubric *rubric, const char *dir)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		if (!rubric_find(rubric, kinds[k].id))
+			continue;
+		struct check_result *r = outcome_slot(o, kinds[k].id);
+		if (!r)
+			continue;
+		char *found = first_of_kind(dir, k);
+		if (!found) {
+			check_fail(r, "save it in your submission's folder", "the submission has no %s", kinds[k].what);
+			continue;
+		}
+		struct strbuf sb = STRBUF_INIT;
+		const struct check_kind *ck = check_kind_find(kinds[k].kind);
+		json_t *m = json_object(), *f = json_object();
+		char why[256] = "";
+		if (read_file(found, &sb)) {
+			check_fail(r, NULL, "cannot read %s", found);
+		} else if (ck->judge(sb_str(&sb), sb.len, r, m, f, why, sizeof(why))) {
+			check_fail(r, "hand in the file the lab's command writes", "%s is %s", strrchr(found, '/') + 1, why);
+		}
+		r->id = kinds[k].id;  /* the kind's own id is `vlab check`'s */
+		json_decref(m);
+		json_decref(f);
+		sb_release(&sb);
+		free(found);
+	}
+}
+
+bool script_unrunnable(const char *dir, char *why, size_t n, const char **hint)
+{
+	char *path = xasprintf("%s/" GRADE_SCRIPT_NAME, dir);
+	struct stat st;
+	memset(&st, 0, sizeof(st));
+	unsigned char head[SCRIPT_CHECK_HEAD];
+	size_t got = 0;
+	bool bad = false;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		ssize_t r = fd < 0 ? -1 : read(fd, head, sizeof(head));
+		got = r > 0 ? (size_t)r : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	bad = script_check(GRADE_SCRIPT_NAME, head, got, st.st_mode, why, n, hint) != 0;
+	free(path);
+	return bad;
+}
