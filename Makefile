@@ -36,8 +36,7 @@ PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) -lm
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
 
 WARNINGS := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
-	-Wshadow -Wwrite-strings -Wno-unused-parameter \
-	-Wno-format-truncation
+	-Wshadow -Wwrite-strings -Wno-unused-parameter
 ifneq ($(WERROR),0)
 WARNINGS += -Werror
 endif

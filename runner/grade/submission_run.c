@@ -55,7 +55,7 @@ static bool script_refused(const char *dir, struct outcome *o)
 	const char *bad_hint = NULL;
 	if (script_unrunnable(dir, bad, sizeof(bad), &bad_hint)) {
 		fail_run_checks(o, false, bad_hint, bad);
-		snprintf(o->script, sizeof(o->script), "not run: %s", bad);
+		text_printf(o->script, sizeof(o->script), "not run: %s", bad);
 		return true;
 	}
 	return false;
@@ -138,7 +138,7 @@ static int sandbox_begin(const struct grade_ctx *ctx, int i, struct submission_r
 		char why[800];
 		snprintf(why, sizeof(why), "vlab could not make the sandbox: %s", err[0] ? err : strerror(-r));
 		fail_run_checks(o, true, NULL, why);
-		snprintf(o->script, sizeof(o->script), "not run: %s", why);
+		text_printf(o->script, sizeof(o->script), "not run: %s", why);
 		return r;
 	}
 	for (int k = 0; k < run->sb.nnotes; k++)
