@@ -30,6 +30,7 @@
 #include "runner/host/tracepoint.h"
 #include "runner/lab.h"
 #include "checks/lab_plan.h"
+#include "runner/exit_status.h"
 
 #define LAB_CH4 "lab chapter 4, \"KVM\" (strace the ioctls)"
 
@@ -621,7 +622,7 @@ static void restore_ept(void *arg)
 	st->restore_result.rc = ept_restore(&env, st->restore_result.msg, sizeof(st->restore_result.msg));
 	st->restore_result.ran = true;
 	if (cleanup_stop_requested() || st->restore_result.rc < 0)
-		fprintf(stderr, "vlab: %s\n", st->restore_result.msg);
+		error_line("%s", st->restore_result.msg);
 }
 
 static int step_exits(struct lab *lab)

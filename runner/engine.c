@@ -26,6 +26,7 @@
 #include "runner/proc.h"
 #include "runner/report.h"
 #include "runner/rundir.h"
+#include "runner/exit_status.h"
 
 /* With --step NAME, the steps before NAME run as its set-up (quietly), NAME
  * runs and is reported, and the steps after it do not run. Returns the index
@@ -65,7 +66,7 @@ static void PRINTF_LIKE(3, 4) said(char *why, size_t whylen, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "vlab: %s\n", line);
+	error_line("%s", line);
 	if (why && whylen)
 		snprintf(why, whylen, "%s", line);
 }

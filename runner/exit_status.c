@@ -1,4 +1,4 @@
-/* usage_fail; see exit_status.h. */
+/* The error lines of runner/exit_status.h. */
 #include "runner/exit_status.h"
 
 #include <stdarg.h>
@@ -13,4 +13,28 @@ int usage_fail(const char *usage, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nusage: vlab %s\n", usage);
 	return EXIT_USAGE;
+}
+
+static void vsay(const char *fmt, va_list ap)
+{
+	fputs("vlab: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int say_error(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+void error_line(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
 }

@@ -1,6 +1,9 @@
-/* vlab's exit statuses, and the one way a command says it was called wrong.
- * Every command returns one of these (or 128+signal when a stop request
- * ended it); the README says what each means to a user ("Exit status"). */
+/* vlab's exit statuses, and the small set of ways vlab says what went
+ * wrong: a usage error (usage_fail), an error that ends a command
+ * (say_error), a line on the way (error_line). Each is one line "vlab:
+ * WHAT" on stderr, naming the thing and, where there is one, the fix.
+ * Every command returns one of these statuses (or 128+signal when a stop
+ * request ended it); vlab(1) says what each means ("EXIT STATUS"). */
 #ifndef VLAB_EXIT_STATUS_H
 #define VLAB_EXIT_STATUS_H
 
@@ -15,5 +18,11 @@ enum {
 /* A usage error: "vlab: WHAT" and "usage: vlab USAGE" on stderr; returns
  * EXIT_USAGE. usage is the command and its synopsis ("grade SUBMISSION..."). */
 int usage_fail(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "vlab: WHAT" on stderr; returns status, for `return say_error(EXIT_HOST,
+ * "...")`. */
+int say_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "vlab: WHAT" on stderr, when the command goes on (or its status is
+ * decided elsewhere). */
+void error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -50,7 +50,7 @@ static int check_file(const struct check_kind *k, const char *path, enum report_
 	}
 	sb_release(&data);
 	if (reason) {
-		fprintf(stderr, "vlab: %s: %s\n", path, why);
+		error_line("%s: %s", path, why);
 		status = EXIT_HOST;
 	} else {
 		status = r.verdict == VERDICT_PASS || r.verdict == VERDICT_SKIP ? EXIT_PASS

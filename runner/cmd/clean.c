@@ -40,14 +40,12 @@ static int cmd_clean(int argc, char **argv)
 	if (ept_rc == 0 || ept_rc == -EALREADY)
 		printf("KVM module: %s\n", ept_msg);
 	else if (ept_rc < 0)
-		fprintf(stderr, "vlab: %s\n", ept_msg);
+		error_line("%s", ept_msg);
 	struct run *runs;
 	size_t n;
 	int r = runs_load(&runs, &n);
-	if (r) {
-		fprintf(stderr, "vlab: cannot read '%s': %s\n", rundir_base(), strerror(-r));
-		return EXIT_HOST;
-	}
+	if (r)
+		return say_error(EXIT_HOST, "cannot read '%s': %s", rundir_base(), strerror(-r));
 	int status = 0;
 	size_t done = 0;
 	bool found = !only;
@@ -67,7 +65,7 @@ static int cmd_clean(int argc, char **argv)
 		done++;
 	}
 	if (!found) {
-		fprintf(stderr, "vlab: no run '%s' in %s (see `vlab status`)\n", only, rundir_base());
+		error_line("no run '%s' in %s (see `vlab status`)", only, rundir_base());
 		status = EXIT_USAGE;
 	} else if (!done) {
 		printf("nothing to clean in %s\n", rundir_base());

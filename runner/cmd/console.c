@@ -34,18 +34,14 @@ static int cmd_console(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		vm = argv[i];
 	char path[4096];
-	if (attach_find_socket(vm, run_id, path, sizeof(path))) {
-		fprintf(stderr, "vlab: no console of '%s' in %s: start a lab with `vlab chapter 1 --keep` or `--manual`\n",
+	if (attach_find_socket(vm, run_id, path, sizeof(path)))
+		return say_error(EXIT_HOST, "no console of '%s' in %s: start a lab with `vlab chapter 1 --keep` or `--manual`",
 			vm, rundir_base());
-		return EXIT_HOST;
-	}
 	int fd;
 	int r = unix_connect_retry(path, 0, 2000, &fd);
-	if (r) {
-		fprintf(stderr, "vlab: cannot connect to '%s': %s\n", path, strerror(-r));
-		return EXIT_HOST;
-	}
-	fprintf(stderr, "vlab: connected to %s (%s); press Ctrl-] to detach\r\n", vm, path);
+	if (r)
+		return say_error(EXIT_HOST, "cannot connect to '%s': %s", path, strerror(-r));
+	error_line("connected to %s (%s); press Ctrl-] to detach\r", vm, path);
 	r = attach_terminal(fd);
 	close(fd);
 	if (r == -EPIPE)

@@ -226,7 +226,7 @@ static int cmd_doctor(int argc, char **argv)
 			fprintf(stderr, "vlab doctor: booting the default image under KVM (up to %d s)...\n",
 				PROBE_TIMEOUT_MS / 1000);
 		if (doctor_probe(&f, PROBE_TIMEOUT_MS) == -EINTR) {
-			fprintf(stderr, "vlab: stopped by signal %d; the probe's VM was removed\n",
+			error_line("stopped by signal %d; the probe's VM was removed",
 				cleanup_stop_signal());
 			return 128 + cleanup_stop_signal();
 		}

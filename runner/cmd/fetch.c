@@ -176,7 +176,7 @@ static int finish(const char *command, const struct fetch_args *a, const struct 
 {
 	if (r == -EINTR || cleanup_stop_requested()) {
 		cleanup_run_all();
-		fprintf(stderr, "vlab: stopped by signal %d; nothing was installed\n", cleanup_stop_signal());
+		error_line("stopped by signal %d; nothing was installed", cleanup_stop_signal());
 		return 128 + cleanup_stop_signal();
 	}
 	if (a->format == FORMAT_JSON) {
@@ -188,10 +188,8 @@ static int finish(const char *command, const struct fetch_args *a, const struct 
 		report_print_json(j);
 		json_decref(j);
 	}
-	if (r) {
-		fprintf(stderr, "vlab: %s\n", o->msg);
-		return EXIT_HOST;
-	}
+	if (r)
+		return say_error(EXIT_HOST, "%s", o->msg);
 	if (a->format == FORMAT_TEXT) {
 		bool recorded = false;
 		for (int i = 0; i < o->nfiles; i++) {
@@ -242,7 +240,7 @@ static int fetch_check(struct fetch_args *a)
 	int bad = cache_check(on_check, arg);
 	if (bad == -EINTR) {
 		json_decref(arr);
-		fprintf(stderr, "vlab: stopped by signal %d\n", cleanup_stop_signal());
+		error_line("stopped by signal %d", cleanup_stop_signal());
 		return 128 + cleanup_stop_signal();
 	}
 	if (a->format == FORMAT_JSON) {
@@ -256,15 +254,11 @@ static int fetch_check(struct fetch_args *a)
 			printf("every cached file (%zu) is what its name says\n", json_array_size(arr));
 		json_decref(arr);
 	}
-	if (bad < 0) {
-		fprintf(stderr, "vlab: cannot read the cache %s: %s\n", cache_dir(), strerror(-bad));
-		return EXIT_HOST;
-	}
-	if (bad) {
-		fprintf(stderr, "vlab: %s: %d file(s) in the cache no longer match their sha256 (checksum mismatch); "
-				"removed: fetch or import them again\n", cache_dir(), bad);
-		return EXIT_HOST;
-	}
+	if (bad < 0)
+		return say_error(EXIT_HOST, "cannot read the cache %s: %s", cache_dir(), strerror(-bad));
+	if (bad)
+		return say_error(EXIT_HOST, "%s: %d file(s) in the cache no longer match their sha256 (checksum mismatch); "
+				"removed: fetch or import them again", cache_dir(), bad);
 	return EXIT_PASS;
 }
 

@@ -181,11 +181,9 @@ static int take_submissions(struct grade_ctx *ctx, int n, char **args)
 	for (int i = 0; i < ctx->n; i++) {
 		const char *a = args[i];
 		struct stat st;
-		if (stat(a, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "vlab: submission '%s' is %s: give each student's folder (holding %s)\n", a,
+		if (stat(a, &st) < 0 || !S_ISDIR(st.st_mode))
+			return say_error(EXIT_HOST, "submission '%s' is %s: give each student's folder (holding %s)", a,
 				errno == ENOENT ? "not there" : "no directory", GRADE_SCRIPT_NAME);
-			return EXIT_HOST;
-		}
 		ctx->subs[i] = realpath(a, NULL);
 		ctx->names[i] = submission_name(ctx->subs[i]);
 		for (int k = 0; k < i; k++) {
@@ -240,19 +238,15 @@ static int load_rubric(struct grade_ctx *ctx, const char *path)
 	struct strbuf sb = STRBUF_INIT;
 	if (path) {
 		int r = read_file(path, &sb);
-		if (r) {
-			fprintf(stderr, "vlab: cannot read the rubric %s: %s (see README, \"Rubrics\")\n", path, strerror(-r));
-			return EXIT_HOST;
-		}
+		if (r)
+			return say_error(EXIT_HOST, "cannot read the rubric %s: %s (see README, \"Rubrics\")", path, strerror(-r));
 		char *abs = realpath(path, NULL);
 		snprintf(ctx->rubric_origin, sizeof(ctx->rubric_origin), "%s", abs ? abs : path);
 		free(abs);
 	} else {
 		const struct embedded_asset *a = asset_find(DEFAULT_RUBRIC);
-		if (!a) {
-			fprintf(stderr, "vlab: built without its default rubric\n");
-			return EXIT_INTERNAL;
-		}
+		if (!a)
+			return say_error(EXIT_INTERNAL, "built without its default rubric");
 		sb_adds(&sb, a->text);
 		snprintf(ctx->rubric_origin, sizeof(ctx->rubric_origin), "builtin:" DEFAULT_RUBRIC);
 	}
@@ -260,10 +254,8 @@ static int load_rubric(struct grade_ctx *ctx, const char *path)
 	int r = rubric_parse(sb_str(&sb), sb.len, path ? path : DEFAULT_RUBRIC, &ctx->rubric, err, sizeof(err));
 	sha256_buf(sb_str(&sb), sb.len, ctx->rubric_sha256);
 	sb_release(&sb);
-	if (r) {
-		fprintf(stderr, "vlab: bad rubric: %s\n", err);
-		return EXIT_HOST;
-	}
+	if (r)
+		return say_error(EXIT_HOST, "bad rubric: %s", err);
 	return 0;
 }
 
@@ -274,8 +266,7 @@ static int resolve_image_and_accel(struct grade_ctx *ctx, const struct grade_opt
 	char err[768];
 	if (image_load_manifests(&ctx->manifest, opts->manifest, err, sizeof(err)) ||
 	    image_resolve(&ctx->manifest, ctx->profile, &ctx->img, err, sizeof(err))) {
-		fprintf(stderr, "vlab: %s\n", err);
-		return EXIT_HOST;
+		return say_error(EXIT_HOST, "%s", err);
 	}
 	const struct image_profile *prof = ctx->img.profile;
 	snprintf(ctx->http_cmd, sizeof(ctx->http_cmd), "%s",
@@ -283,10 +274,8 @@ static int resolve_image_and_accel(struct grade_ctx *ctx, const struct grade_opt
 						    : "httpd -p 8000 -h /root");
 	struct host_kvm h;
 	host_probe_kvm("", &h);
-	if (accel_decide(&h, opts->accel, &ctx->accel)) {
-		fprintf(stderr, "vlab: %s\n", ctx->accel.reason);
-		return EXIT_HOST;
-	}
+	if (accel_decide(&h, opts->accel, &ctx->accel))
+		return say_error(EXIT_HOST, "%s", ctx->accel.reason);
 	return 0;
 }
 
@@ -299,26 +288,20 @@ static int check_host(struct grade_ctx *ctx, const struct grade_options *opts)
 	if ((status = load_rubric(ctx, opts->rubric)) || (status = resolve_image_and_accel(ctx, opts)))
 		return status;
 	ctx->bwrap = proc_which("bwrap");
-	if (!ctx->bwrap) {
-		fprintf(stderr, "vlab: no bwrap on PATH: grading jails every script with bubblewrap and never runs one "
-				"without it; install the package bubblewrap (make deps)\n");
-		return EXIT_HOST;
-	}
+	if (!ctx->bwrap)
+		return say_error(EXIT_HOST, "no bwrap on PATH: grading jails every script with bubblewrap and never runs one "
+				"without it; install the package bubblewrap (make deps)");
 	cgroup_host_detect("", &ctx->cgroups);
 	if (ctx->cgroups.version == CGROUP_NONE && ctx->format == FORMAT_TEXT)
-		fprintf(stderr, "vlab: warning: no cgroup for the sandboxes (%s): grading goes on without memory, "
-				"process and CPU limits for a sandbox as a whole, and every result says so\n",
+		error_line("warning: no cgroup for the sandboxes (%s): grading goes on without memory, "
+				"process and CPU limits for a sandbox as a whole, and every result says so",
 			ctx->cgroups.why);
 	ctx->real_qemu = proc_which(SHIM_QEMU_NAME);
-	if (!ctx->real_qemu) {
-		fprintf(stderr, "vlab: no %s on PATH: install qemu-system-x86 (make deps)\n", SHIM_QEMU_NAME);
-		return EXIT_HOST;
-	}
+	if (!ctx->real_qemu)
+		return say_error(EXIT_HOST, "no %s on PATH: install qemu-system-x86 (make deps)", SHIM_QEMU_NAME);
 	ssize_t len = readlink("/proc/self/exe", ctx->vlab_exe, sizeof(ctx->vlab_exe) - 1);
-	if (len <= 0) {
-		fprintf(stderr, "vlab: cannot find its own binary (/proc/self/exe)\n");
-		return EXIT_INTERNAL;
-	}
+	if (len <= 0)
+		return say_error(EXIT_INTERNAL, "cannot find its own binary (/proc/self/exe)");
 	ctx->vlab_exe[len] = '\0';
 	return 0;
 }
@@ -330,10 +313,8 @@ static int make_out_dir(struct grade_ctx *ctx, const char *out)
 {
 	int r = mkdir_p(out, 0755);
 	char *abs_out = r ? NULL : realpath(out, NULL);
-	if (!abs_out) {
-		fprintf(stderr, "vlab: cannot make the report directory %s: %s\n", out, strerror(r ? -r : errno));
-		return EXIT_HOST;
-	}
+	if (!abs_out)
+		return say_error(EXIT_HOST, "cannot make the report directory %s: %s", out, strerror(r ? -r : errno));
 	snprintf(ctx->out, sizeof(ctx->out), "%s", abs_out);
 	free(abs_out);
 	for (int j = 0; j < ctx->n; j++) {
@@ -398,10 +379,8 @@ static int write_class_reports(const struct grade_ctx *ctx, const json_t *result
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(files); k++) {
 		int r = grade_report_write(ctx->out, files[k].name, files[k].write, files[k].of_class ? cls : results);
-		if (r) {
-			fprintf(stderr, "vlab: cannot write %s/%s: %s\n", ctx->out, files[k].name, strerror(-r));
-			return EXIT_INTERNAL;
-		}
+		if (r)
+			return say_error(EXIT_INTERNAL, "cannot write %s/%s: %s", ctx->out, files[k].name, strerror(-r));
 	}
 	return 0;
 }
@@ -429,15 +408,13 @@ static void print_results(const struct grade_ctx *ctx, json_t *results, json_t *
 static int grade_and_report(struct grade_ctx *ctx)
 {
 	char err[PATH_MAX + 256];
-	if (grade_prepare_root(ctx, err, sizeof(err))) {
-		fprintf(stderr, "vlab: %s\n", err);
-		return EXIT_HOST;
-	}
+	if (grade_prepare_root(ctx, err, sizeof(err)))
+		return say_error(EXIT_HOST, "%s", err);
 	json_t *results = json_array();
 	int failed_writes = 0;
 	int r = grade_run(ctx, results, &failed_writes);
 	if (r == -EINTR) {
-		fprintf(stderr, "vlab: stopped by signal %d; every sandbox was ended\n", cleanup_stop_signal());
+		error_line("stopped by signal %d; every sandbox was ended", cleanup_stop_signal());
 		json_decref(results);
 		return 128 + cleanup_stop_signal();
 	}

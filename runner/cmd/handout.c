@@ -47,11 +47,9 @@ static int cmd_handout(int argc, char **argv)
 	}
 	if (c < 0)
 		return EXIT_USAGE;
-	if (optind + 1 != argc) {
-		fprintf(stderr, "vlab: %s\nusage: vlab handout " HANDOUT_USAGE "\n",
-			optind >= argc ? "where to? (a directory)" : "one directory only");
-		return EXIT_USAGE;
-	}
+	if (optind + 1 != argc)
+		return usage_fail("handout " HANDOUT_USAGE, "%s",
+				  optind >= argc ? "where to? (a directory)" : "one directory only");
 	const char *dir = argv[optind];
 	char err[768] = "";
 	struct manifest m;
@@ -61,19 +59,19 @@ static int cmd_handout(int argc, char **argv)
 	if (r == 0)
 		r = image_resolve(&m, profile, &img, err, sizeof(err));
 	if (r) {
-		fprintf(stderr, "vlab: %s\n", err);
+		error_line("%s", err);
 		manifest_release(&m);
 		return EXIT_HOST;
 	}
 	int status = EXIT_PASS;
 	if ((r = mkdir_p(dir, 0755))) {
-		fprintf(stderr, "vlab: cannot make directory %s: %s\n", dir, strerror(-r));
+		error_line("cannot make directory %s: %s", dir, strerror(-r));
 		status = EXIT_HOST;
 		goto out;
 	}
 	printf("vlab handout: chapters 1-2 of the lab, with image profile '%s', in %s:\n", profile, dir);
 	if (handout_write(dir, &img, force, err, sizeof(err))) {
-		fprintf(stderr, "vlab: %s\n", err);
+		error_line("%s", err);
 		status = EXIT_HOST;
 		goto out;
 	}

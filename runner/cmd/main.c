@@ -37,10 +37,8 @@ int main(int argc, char **argv)
 		return command_version.run(1, argv);
 	/* names match exactly: no prefixes (iproute2 regretted them) */
 	const struct command *c = command_find(argv[1]);
-	if (!c) {
-		fprintf(stderr, "vlab: no command '%s' (see `vlab --help`)\n", argv[1]);
-		return EXIT_USAGE;
-	}
+	if (!c)
+		return say_error(EXIT_USAGE, "no command '%s' (see `vlab --help`)", argv[1]);
 	for (int i = 2; i < argc; i++) {
 		if (wants_help(argv[i])) {
 			command_print_help(stdout, c);

@@ -47,10 +47,8 @@ void command_print_help(FILE *f, const struct command *c)
 
 int command_check_needs(const struct command *c)
 {
-	if ((c->needs & NEEDS_ROOT) && geteuid() != 0) {
-		fprintf(stderr, "vlab: %s\n", c->root_why);
-		return EXIT_HOST;
-	}
+	if ((c->needs & NEEDS_ROOT) && geteuid() != 0)
+		return say_error(EXIT_HOST, "%s", c->root_why);
 	return 0;
 }
 
@@ -67,7 +65,7 @@ void opt_parser_init(struct opt_parser *p, const struct command *cmd)
 			continue;
 		if (n + 2 >= ARRAY_SIZE(p->longopts) || s + 3 >= sizeof(p->shortopts)) {
 			/* a table larger than the parser: test_options catches it */
-			fprintf(stderr, "vlab: the option table of 'vlab %s' is too long\n", cmd->name);
+			error_line("the option table of 'vlab %s' is too long", cmd->name);
 			abort();
 		}
 		p->longopts[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL, o->id };

@@ -91,14 +91,14 @@ static int cmd_report(int argc, char **argv)
 		goto done;
 	results = class_merge_sorted(all);
 	if (class_stats_compute(results, &s, why, sizeof(why))) {
-		fprintf(stderr, "vlab: the merged results are not vlab grade's: %s\n", why);
+		error_line("the merged results are not vlab grade's: %s", why);
 		status = EXIT_HOST;
 		goto done;
 	}
 	cls = class_merge_json(results, sources);
 	int r = class_merge_write(out, cls, results, title);
 	if (r) {
-		fprintf(stderr, "vlab: cannot write the class report in '%s': %s\n", out, strerror(-r));
+		error_line("cannot write the class report in '%s': %s", out, strerror(-r));
 		status = EXIT_HOST;
 		goto done;
 	}

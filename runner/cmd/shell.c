@@ -34,24 +34,18 @@ static int cmd_shell(int argc, char **argv)
 	const char *only = optind < argc ? argv[optind] : NULL;
 	struct run *runs;
 	size_t n;
-	if (runs_load(&runs, &n)) {
-		fprintf(stderr, "vlab: cannot read '%s'\n", rundir_base());
-		return EXIT_HOST;
-	}
+	if (runs_load(&runs, &n))
+		return say_error(EXIT_HOST, "cannot read '%s'", rundir_base());
 	char name[4096], run_id[128];
 	bool found = runs_find_netns(runs, n, only, name, sizeof(name), run_id, sizeof(run_id));
 	runs_release(runs, n);
-	if (!found) {
-		fprintf(stderr, "vlab: no lab network namespace is up: start one with `vlab chapter 2 --keep` (as root)\n");
-		return EXIT_HOST;
-	}
+	if (!found)
+		return say_error(EXIT_HOST, "no lab network namespace is up: start one with `vlab chapter 2 --keep` (as root)");
 	char *path = xasprintf("/run/netns/%s", name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "vlab: cannot enter the network namespace '%s': %s\n", name, strerror(errno));
-		return EXIT_HOST;
-	}
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+		return say_error(EXIT_HOST, "cannot enter the network namespace '%s': %s", name, strerror(errno));
 	close(fd);
 	const char *sh = getenv("SHELL");
 	if (!sh || !*sh)
@@ -62,8 +56,7 @@ static int cmd_shell(int argc, char **argv)
 	setenv("VLAB_NETNS", name, 1);
 	char *const args[] = { (char *)sh, NULL };
 	execvp(sh, args);
-	fprintf(stderr, "vlab: cannot run '%s': %s\n", sh, strerror(errno));
-	return EXIT_HOST;
+	return say_error(EXIT_HOST, "cannot run '%s': %s", sh, strerror(errno));
 }
 
 const struct command command_shell = {

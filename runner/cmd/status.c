@@ -25,10 +25,8 @@ static int cmd_status(int argc, char **argv)
 	struct run *runs;
 	size_t n;
 	int r = runs_load(&runs, &n);
-	if (r) {
-		fprintf(stderr, "vlab: cannot read '%s': %s\n", rundir_base(), strerror(-r));
-		return EXIT_HOST;
-	}
+	if (r)
+		return say_error(EXIT_HOST, "cannot read '%s': %s", rundir_base(), strerror(-r));
 	if (!n)
 		printf("nothing: no vlab run is going on or left behind in %s\n", rundir_base());
 	for (size_t i = 0; i < n; i++) {

@@ -252,7 +252,7 @@ static const struct opt verify_opts[] = {
 /* The one line of exit 3, in the format asked for. */
 static int no_lab(enum report_format f, const char *reason, const char *msg)
 {
-	fprintf(stderr, "vlab: %s\n", msg);
+	error_line("%s", msg);
 	if (f == FORMAT_JSON) {
 		json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s}", "schema_version", REPORT_SCHEMA_VERSION,
 				      "vlab_version", VLAB_VERSION, "result", "error", "reason", reason, "message", msg);
@@ -305,7 +305,7 @@ static int pick(struct qemu_proc *all, size_t n, int64_t want_pid, enum report_f
 	for (size_t i = 0; i < n; i++)
 		if (!all[i].vlab_own)
 			sb_addf(&sb, "%s%d", sb.len ? ", " : "", (int)all[i].pid);
-	fprintf(stderr, "vlab: several qemu processes run (pids %s): choose one with --pid\n", sb.buf);
+	error_line("several qemu processes run (pids %s): choose one with --pid", sb.buf);
 	fprintf(stderr, "usage: vlab verify " VERIFY_USAGE "\n");
 	sb_release(&sb);
 	return EXIT_USAGE;
@@ -315,17 +315,15 @@ static int pick(struct qemu_proc *all, size_t n, int64_t want_pid, enum report_f
 static int find_qemus_or_say(struct qemu_proc **all, size_t *n)
 {
 	int r = qemu_procs_find(all, n);
-	if (r) {
-		fprintf(stderr, "vlab: cannot read /proc: %s\n", strerror(-r));
-		return EXIT_INTERNAL;
-	}
+	if (r)
+		return say_error(EXIT_INTERNAL, "cannot read /proc: %s", strerror(-r));
 	return 0;
 }
 
 /* A stop request: said once; the exit status. */
 static int stopped(void)
 {
-	fprintf(stderr, "vlab: stopped by signal %d; verify had changed nothing\n", cleanup_stop_signal());
+	error_line("stopped by signal %d; verify had changed nothing", cleanup_stop_signal());
 	return 128 + cleanup_stop_signal();
 }
 
@@ -380,8 +378,7 @@ static int two_vm_find(struct qemu_proc *all, size_t n, const int64_t *want_pids
 	int r = two_vm_pair(cands, nc, role, p->why, sizeof(p->why), p->left, ARRAY_SIZE(p->left), &p->nleft);
 	int status = 0;
 	if (r == -EEXIST) {
-		fprintf(stderr, "vlab: %s\nusage: vlab verify " VERIFY_USAGE "\n", p->why);
-		status = EXIT_USAGE;
+		status = usage_fail("verify " VERIFY_USAGE, "%s", p->why);
 	} else if (role[0] < 0 && role[1] < 0) {
 		char msg[700];
 		snprintf(msg, sizeof(msg), "%s: start the two VMs (sudo ./runqemu_two_vms.sh, lab chapter 3), then run vlab "
@@ -508,7 +505,7 @@ static int verify_gather(struct evidence *ev, const char *socket_opt)
 	if (r || qemu_ns_lost()) {
 		if (!r)
 			r = -EIO;
-		fprintf(stderr, "vlab: cannot leave qemu's network namespace: %s\n", strerror(-r));
+		error_line("cannot leave qemu's network namespace: %s", strerror(-r));
 		qemu_ns_close(&t);
 		return EXIT_INTERNAL;
 	}

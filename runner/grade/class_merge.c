@@ -11,6 +11,7 @@
 #include "runner/grade/class_html.h"
 #include "runner/grade/grade_report.h"
 #include "runner/util.h"
+#include "runner/exit_status.h"
 
 void grade_write_class_html(FILE *f, const json_t *results)
 {
@@ -31,7 +32,7 @@ int class_merge_load(const char *path, json_t *all, json_t *sources)
 	json_error_t e;
 	json_t *j = json_load_file(path, 0, &e);
 	if (!j) {
-		fprintf(stderr, "vlab: cannot read '%s': %s%s\n", path, e.text,
+		error_line("cannot read '%s': %s%s", path, e.text,
 			e.line > 0 ? " (not JSON written by vlab grade?)" : "");
 		return -EINVAL;
 	}
@@ -39,13 +40,13 @@ int class_merge_load(const char *path, json_t *all, json_t *sources)
 	json_t *ver = json_object_get(j, "schema_version");
 	int rc = 0;
 	if (!kind || (strcmp(kind, "grade") && strcmp(kind, "grade-class"))) {
-		fprintf(stderr, "vlab: '%s' is not a report of vlab grade (its \"kind\" is %s%s%s): give class.json or "
-				"a submission's report.json\n",
+		error_line("'%s' is not a report of vlab grade (its \"kind\" is %s%s%s): give class.json or "
+				"a submission's report.json",
 			path, kind ? "'" : "", kind ? kind : "missing", kind ? "'" : "");
 		rc = -EINVAL;
 	} else if (json_integer_value(ver) != GRADE_SCHEMA_VERSION) {
-		fprintf(stderr, "vlab: '%s' has schema_version %lld; this vlab reads %d: merge with the vlab that "
-				"graded\n",
+		error_line("'%s' has schema_version %lld; this vlab reads %d: merge with the vlab that "
+				"graded",
 			path, (long long)json_integer_value(ver), GRADE_SCHEMA_VERSION);
 		rc = -EINVAL;
 	} else if (!strcmp(kind, "grade")) {
@@ -53,7 +54,7 @@ int class_merge_load(const char *path, json_t *all, json_t *sources)
 	} else {
 		json_t *subs = json_object_get(j, "submissions");
 		if (!json_is_array(subs)) {
-			fprintf(stderr, "vlab: '%s' has no \"submissions\" array\n", path);
+			error_line("'%s' has no \"submissions\" array", path);
 			rc = -EINVAL;
 		} else {
 			json_array_extend(all, subs);

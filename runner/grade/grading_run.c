@@ -21,6 +21,7 @@
 #include "runner/proc.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
+#include "runner/exit_status.h"
 
 char *submission_name(const char *path)
 {
@@ -121,10 +122,8 @@ static int write_submission_reports(const char *outdir, const json_t *res)
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(files); k++) {
 		int r = grade_report_write(outdir, files[k].name, files[k].write, res);
-		if (r) {
-			fprintf(stderr, "vlab: cannot write %s/%s: %s\n", outdir, files[k].name, strerror(-r));
-			return EXIT_INTERNAL;
-		}
+		if (r)
+			return say_error(EXIT_INTERNAL, "cannot write %s/%s: %s", outdir, files[k].name, strerror(-r));
 	}
 	return EXIT_PASS;
 }
@@ -137,7 +136,7 @@ static int grade_one(const struct grade_ctx *ctx, int i)
 	remove_old_reports(outdir);
 	int r = mkdir_p(outdir, 0755);
 	if (r) {
-		fprintf(stderr, "vlab: cannot make %s: %s\n", outdir, strerror(-r));
+		error_line("cannot make %s: %s", outdir, strerror(-r));
 		free(outdir);
 		return EXIT_INTERNAL;
 	}
@@ -271,15 +270,15 @@ static void worker_ended(const struct grade_ctx *ctx, struct workers *w, pid_t d
 		int i = w->idx[s];
 		if (w->killed[i]) {
 			reap_killed_worker(ctx, i);
-			fprintf(stderr, "vlab: grading %s: the worker passed its deadline (--timeout %d s + %d s) and "
-					"was killed; it is flagged for regrading\n",
+			error_line("grading %s: the worker passed its deadline (--timeout %d s + %d s) and "
+					"was killed; it is flagged for regrading",
 				ctx->names[i], ctx->timeout_s, worker_margin_s(ctx));
 		} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_INTERNAL) {
 			w->failed_writes++;  /* it said which file */
 		} else if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
 			char how[96];
 			proc_describe_status(st, how, sizeof(how));
-			fprintf(stderr, "vlab: grading %s: the worker %s\n", ctx->names[i], how);
+			error_line("grading %s: the worker %s", ctx->names[i], how);
 		}
 	}
 }

@@ -33,6 +33,7 @@
 #include "runner/grade/shim.h"
 #include "runner/util.h"
 #include "checks/lab_plan.h"
+#include "runner/exit_status.h"
 
 
 static int fail(char *err, size_t errlen, int r, const char *fmt, ...) PRINTF_LIKE(4, 5);
@@ -91,7 +92,7 @@ int sandbox_init_main(int argc, char **argv)
 {
 	int64_t fd;
 	if (argc != 4 || parse_i64(argv[2], 3, 1023, &fd)) {
-		fprintf(stderr, "vlab: --sandbox-init is vlab grade's own (STATUS_FD SCRIPT)\n");
+		error_line("--sandbox-init is vlab grade's own (STATUS_FD SCRIPT)");
 		return 125;
 	}
 	pid_t script = fork();

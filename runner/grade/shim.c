@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "runner/util.h"
+#include "runner/exit_status.h"
 
 static void add_arg(struct shim_result *r, const char *s)
 {
@@ -239,8 +240,8 @@ int shim_qemu_main(int argc, char **argv)
 {
 	const char *dir = getenv("VLAB_SHIM_DIR"), *real = getenv("VLAB_SHIM_QEMU");
 	if (!dir || !real) {
-		fprintf(stderr, "vlab: called as %s outside `vlab grade` (VLAB_SHIM_DIR and VLAB_SHIM_QEMU unset): "
-				"run the real qemu-system-x86_64 instead\n", SHIM_QEMU_NAME);
+		error_line("called as %s outside `vlab grade` (VLAB_SHIM_DIR and VLAB_SHIM_QEMU unset): "
+				"run the real qemu-system-x86_64 instead", SHIM_QEMU_NAME);
 		return 127;
 	}
 	const char *accel = getenv("VLAB_SHIM_ACCEL");
@@ -256,7 +257,7 @@ int shim_qemu_main(int argc, char **argv)
 	int seq = 0;
 	int r = publish(dir, argc, argv, &cfg, &res, errpath, sizeof(errpath), &seq);
 	if (r) {
-		fprintf(stderr, "vlab: the qemu shim cannot record this command in %s: %s\n", dir, strerror(-r));
+		error_line("the qemu shim cannot record this command in %s: %s", dir, strerror(-r));
 		return 127;
 	}
 	announce(seq);
@@ -273,7 +274,7 @@ int shim_qemu_main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
 		unsetenv(drop[i]);
 	execv(real, res.argv);
-	fprintf(stderr, "vlab: cannot run %s: %s\n", real, strerror(errno));
+	error_line("cannot run %s: %s", real, strerror(errno));
 	shim_result_release(&res);
 	return 127;
 }
@@ -287,16 +288,16 @@ int shim_sudo_main(int argc, char **argv)
 			break;
 		}
 		if (strcmp(argv[i], "-E") && strcmp(argv[i], "-H") && strcmp(argv[i], "-n")) {
-			fprintf(stderr, "vlab: sudo %s: under `vlab grade` sudo runs its command as is and takes only "
-					"-E, -H, -n\n", argv[i]);
+			error_line("sudo %s: under `vlab grade` sudo runs its command as is and takes only "
+					"-E, -H, -n", argv[i]);
 			return 1;
 		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "vlab: sudo: no command\n");
+		error_line("sudo: no command");
 		return 1;
 	}
 	execvp(argv[i], argv + i);
-	fprintf(stderr, "vlab: sudo: %s: %s\n", argv[i], strerror(errno));
+	error_line("sudo: %s: %s", argv[i], strerror(errno));
 	return errno == ENOENT ? 127 : 126;
 }
