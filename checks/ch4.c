@@ -68,7 +68,7 @@ void check_exits_counted(struct check_result *r, const struct perf_report *rep)
 	sb_release(&top);
 }
 
-int exit_sample_cr(const struct exit_sample *s, uint64_t *cr, const char **source)
+static int exit_sample_cr(const struct exit_sample *s, uint64_t *cr, const char **source)
 {
 	if (s->perf_rc == 0 && s->perf.nrows) {
 		*cr = perf_cr_exits(&s->perf);

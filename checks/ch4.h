@@ -45,10 +45,6 @@ struct exit_sample {
 	char qmp_why[256];
 };
 
-/* CR-access exits in the sample and where the number comes from (perf's
- * table first, else the filtered tracepoint). -ENODATA when neither counted. */
-int exit_sample_cr(const struct exit_sample *s, uint64_t *cr, const char **source);
-
 /* ch4.exits_counted for the chapter: exits were seen while the busy loops ran
  * (by reason where perf decodes them). SKIP when no way could count. */
 void check_exits_sampled(struct check_result *r, const struct exit_sample *s);

@@ -30,7 +30,7 @@ bool shard_owns(const struct shard *sh, size_t pos)
 	return pos % sh->count == sh->index - 1;
 }
 
-unsigned class_histogram_bin(double percent)
+static unsigned class_histogram_bin(double percent)
 {
 	if (!(percent > 0))
 		return 0;

@@ -71,7 +71,4 @@ void class_stats_release(struct class_stats *s);
  * "graded_twice": [names]}. New reference. */
 json_t *class_stats_json(const struct class_stats *s);
 
-/* The histogram bin of a percentage (0..100; out-of-range clamped). */
-unsigned class_histogram_bin(double percent);
-
 #endif

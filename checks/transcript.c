@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-int transcript_is_prompt_line(const char *line, size_t len, const char **after_prompt)
+static int transcript_is_prompt_line(const char *line, size_t len, const char **after_prompt)
 {
 	/* the first "# " or "$ " within the first word (plus one space) */
 	size_t i = 0;

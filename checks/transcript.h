@@ -8,10 +8,6 @@
 
 #include "runner/util.h"
 
-/* A shell prompt line: an optional first word (the busybox default "~ ",
- * Alpine's "vlab:~"), then "# " or "$ " ("~ # ", "/root $ ", "vlab:~# "). */
-int transcript_is_prompt_line(const char *line, size_t len, const char **after_prompt);
-
 /* The outputs of every run of cmd in the cleaned transcript text (see
  * console_clean_output): a prompt line whose command is exactly cmd starts
  * one; its output is the lines up to the next prompt or "login:" line.

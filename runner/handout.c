@@ -15,7 +15,7 @@
 #include "runner/util.h"
 #include "checks/lab_plan.h"
 
-int copy_file_sparse(const char *src, const char *dst, mode_t mode)
+static int copy_file_sparse(const char *src, const char *dst, mode_t mode)
 {
 	int r = 0;
 	char *buf = NULL;

@@ -12,10 +12,6 @@
 #include "checks/lab_plan.h"
 #include "runner/vm/image.h"
 
-/* Copy src to dst (created with mode, replaced when it exists), leaving
- * holes where src has them or where a block is all zeros. */
-int copy_file_sparse(const char *src, const char *dst, mode_t mode);
-
 /* Write the handout into dir (which exists): the starter scripts from
  * vlab's embedded assets, then img's files under the lab's names, each path
  * printed as it is written. Files dir has already are refused unless force.

@@ -174,7 +174,7 @@ int proc_wait(pid_t pid, int64_t timeout_ms, int *wstatus)
 	}
 }
 
-int proc_terminate(pid_t pid, int grace_ms, int *wstatus)
+static int proc_terminate(pid_t pid, int grace_ms, int *wstatus)
 {
 	if (proc_exited(pid, wstatus))
 		return 0;

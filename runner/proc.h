@@ -50,9 +50,6 @@ int unix_connect_retry(const char *path, pid_t watch_pid, int64_t timeout_ms, in
  * process serves the socket (a script's fake QMP server in grading). */
 int unix_connect_peer(const char *path, pid_t watch_pid, pid_t peer, int64_t timeout_ms, int *fd);
 
-/* SIGTERM (to the group when it has one), wait grace_ms, then SIGKILL; reaps. */
-int proc_terminate(pid_t pid, int grace_ms, int *wstatus);
-
 /* Run argv to completion, stdout and stderr together into out (may be NULL),
  * killing it after timeout_ms. */
 int proc_run(const char *const *argv, int64_t timeout_ms, struct strbuf *out, int *wstatus);

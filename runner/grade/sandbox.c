@@ -35,6 +35,10 @@
 #include "checks/lab_plan.h"
 #include "runner/exit_status.h"
 
+/* Detach the overlay, the binds and the disk (idempotent), so ROOT can be
+ * removed. */
+static int sandbox_unmount(struct sandbox *sb);
+
 
 static int fail(char *err, size_t errlen, int r, const char *fmt, ...) PRINTF_LIKE(4, 5);
 static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
@@ -596,7 +600,7 @@ int sandbox_stop(struct sandbox *sb, int *left)
 	return sandbox_unmount(sb);
 }
 
-int sandbox_unmount(struct sandbox *sb)
+static int sandbox_unmount(struct sandbox *sb)
 {
 	/* before ROOT is removed: a tree walk must never reach the
 	 * submission or the image through their (read-only) binds; the

@@ -168,11 +168,8 @@ void sandbox_shim_answer(struct sandbox *sb);
 bool sandbox_script_exited(struct sandbox *sb);
 /* End the script and everything it started (SIGKILL to the namespace's
  * init, then the cgroup); *left: processes of the namespace still there 2 s
- * later (0). Then sandbox_unmount(). */
+ * later (0). Then the overlay, the binds and the disk are detached. */
 int sandbox_stop(struct sandbox *sb, int *left);
-/* Detach the overlay, the binds and the disk (idempotent), so ROOT can be
- * removed. */
-int sandbox_unmount(struct sandbox *sb);
 
 /* The launcher's pieces (sandbox_launch.c), for sandbox_start and tests. */
 /* bwrap's command line for the sandbox below root (NULL-terminated, every

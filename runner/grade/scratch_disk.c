@@ -121,9 +121,3 @@ out:
 	return r;
 }
 
-int scratch_disk_unmount(const char *mountpoint)
-{
-	if (umount2(mountpoint, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		return -errno;
-	return 0;
-}

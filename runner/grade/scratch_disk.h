@@ -22,7 +22,5 @@
  * existing directory). The root of the new file system is mode 0755, owned
  * by root. err says which step failed. */
 int scratch_disk_mount(const char *image, const char *mountpoint, uint64_t bytes, char *err, size_t errlen);
-/* Detach the mount (lazy); the loop device goes with it. */
-int scratch_disk_unmount(const char *mountpoint);
 
 #endif

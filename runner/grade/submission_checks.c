@@ -57,7 +57,7 @@ void fail_cmdline_checks(struct outcome *o, bool error, const char *hint, const 
 	fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), error, hint, why);
 }
 
-void fail_vm_checks(struct outcome *o, bool error, const char *hint, const char *why)
+static void fail_vm_checks(struct outcome *o, bool error, const char *hint, const char *why)
 {
 	fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), error, hint, why);
 }

@@ -31,7 +31,7 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int attach_relay(int in_fd, int out_fd, int sock_fd, int transcript_fd)
+static int attach_relay(int in_fd, int out_fd, int sock_fd, int transcript_fd)
 {
 	struct pollfd p[2] = { { .fd = in_fd, .events = POLLIN }, { .fd = sock_fd, .events = POLLIN } };
 	char buf[4096];

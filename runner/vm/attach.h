@@ -8,12 +8,6 @@
 /* The escape byte that detaches (Ctrl-], as telnet has it). */
 #define ATTACH_ESCAPE 0x1d
 
-/* Copy between a terminal (in_fd/out_fd) and a console socket until the
- * escape byte comes from the terminal (returns 0), the socket closes
- * (-EPIPE) or a stop is requested (-EINTR). Every byte from the socket is
- * also appended to transcript_fd when >= 0. Pure I/O, no terminal modes. */
-int attach_relay(int in_fd, int out_fd, int sock_fd, int transcript_fd);
-
 /* Find the socket of vm ("vm1") in the newest vlab run that has one: the
  * run's relay socket (VM.console.sock, --manual) when there is one, else
  * qemu's serial socket (VM.serial.sock). run_id may be NULL. */

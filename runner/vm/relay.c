@@ -160,8 +160,3 @@ out:
 	return ret;
 }
 
-int relay_until_enter(const char *listen_path, int serial_fd, int transcript_fd, int stdin_fd)
-{
-	const struct relay_console c = { listen_path, serial_fd, transcript_fd };
-	return relay_consoles_until_enter(&c, 1, stdin_fd);
-}

@@ -6,11 +6,6 @@
 #ifndef VLAB_RELAY_H
 #define VLAB_RELAY_H
 
-/* Serve listen_path until a line (Enter) or end of file comes on stdin_fd.
- * One client at a time; a second is told so and closed. Returns 0, -EPIPE
- * when the guest's side closed (qemu exited), -EINTR on a stop request. */
-int relay_until_enter(const char *listen_path, int serial_fd, int transcript_fd, int stdin_fd);
-
 /* Several VMs' consoles at once (chapter 3 serves vm1 and vm2): each on its
  * own listen_path, one client each, as above. At most RELAY_MAX. */
 #define RELAY_MAX 4
