@@ -96,10 +96,16 @@ static int cmd_report(int argc, char **argv)
 		goto done;
 	}
 	cls = class_merge_json(results, sources);
-	int r = class_merge_write(out, cls, results, title);
+	const char *failed;
+	int r = class_merge_write(out, cls, results, title, &failed);
 	if (r) {
-		error_line("cannot write the class report in '%s': %s", out, strerror(-r));
-		status = EXIT_HOST;
+		/* as vlab grade: a report that cannot be written is vlab's failure
+		 * to finish its work (exit 4), named */
+		if (failed)
+			error_line("cannot write %s/%s: %s", out, failed, strerror(-r));
+		else
+			error_line("cannot make the directory '%s': %s", out, strerror(-r));
+		status = EXIT_INTERNAL;
 		goto done;
 	}
 	if (json) {

@@ -115,23 +115,6 @@ static json_t *mismatches(const json_t *results)
 	return warn;
 }
 
-/* Write what fn prints to dir/name, atomically. */
-static int write_atomic_with(const char *dir, const char *name, void (*fn)(FILE *, const json_t *), const json_t *v)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return -errno;
-	fn(f, v);
-	fclose(f);
-	char *p = xasprintf("%s/%s", dir, name);
-	int r = write_file_atomic(p, buf, len, 0644);
-	free(p);
-	free(buf);
-	return r;
-}
-
 static void dump_json(FILE *f, const json_t *v)
 {
 	json_dumpf(v, f, JSON_INDENT(2));
@@ -159,15 +142,19 @@ json_t *class_merge_json(json_t *results, json_t *sources)
 	return cls;
 }
 
-int class_merge_write(const char *dir, const json_t *cls, const json_t *results, const char *title)
+int class_merge_write(const char *dir, const json_t *cls, const json_t *results, const char *title,
+		      const char **failed)
 {
 	html_title = title;
+	*failed = NULL;
 	int r = mkdir_p(dir, 0755);
-	if (!r)
-		r = write_atomic_with(dir, "class.json", dump_json, cls);
-	if (!r)
-		r = write_atomic_with(dir, "class.csv", grade_write_csv, results);
-	if (!r)
-		r = write_atomic_with(dir, "class.html", write_html, results);
-	return r;
+	if (r)
+		return r;
+	/* the same writer as vlab grade's reports: whole or not at all */
+	if ((r = grade_report_write(dir, *failed = "class.json", dump_json, cls)) ||
+	    (r = grade_report_write(dir, *failed = "class.csv", grade_write_csv, results)) ||
+	    (r = grade_report_write(dir, *failed = "class.html", write_html, results)))
+		return r;
+	*failed = NULL;
+	return 0;
 }

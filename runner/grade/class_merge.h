@@ -26,7 +26,9 @@ json_t *class_merge_sorted(json_t *results);
 json_t *class_merge_json(json_t *results, json_t *sources);
 
 /* class.json (cls), class.csv and class.html (titled title) of results,
- * each written atomically into dir (made when missing). 0 or -errno. */
-int class_merge_write(const char *dir, const json_t *cls, const json_t *results, const char *title);
+ * each written atomically into dir (made when missing). 0, or -errno with
+ * *failed naming the file that could not be written (NULL: dir itself). */
+int class_merge_write(const char *dir, const json_t *cls, const json_t *results, const char *title,
+		      const char **failed);
 
 #endif

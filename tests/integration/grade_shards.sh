@@ -71,6 +71,14 @@ rc=$?
 [ ! -e bad ] || die "a failed merge left a half-written report"
 "$VLAB" report merge 2>err.txt
 [ $? -eq 2 ] || die "no files must be a usage error"
+# a report that cannot be written: exit 4, one line naming it, the others whole
+mkdir -p wfail/class.csv
+"$VLAB" report merge s1/class.json --out wfail >/dev/null 2>err.txt
+rc=$?
+[ $rc -eq 4 ] && [ "$(wc -l <err.txt)" = 1 ] && grep -q "cannot write wfail/class.csv" err.txt ||
+	die "an unwritable class.csv: exit $rc, $(cat err.txt)"
+jq -e .kind wfail/class.json >/dev/null || die "class.json before it is not whole"
+[ -z "$(find wfail -name '*.tmp*')" ] || die "a temporary file was left"
 "$VLAB" grade subs/* --shard 3/2 2>err.txt
 [ $? -eq 2 ] && grep -q -- "--shard" err.txt || die "a bad --shard must be a usage error naming it"
 echo "ok: two shards merged into one class report; the copy flagged; the page drawn as meant"
