@@ -2,6 +2,7 @@
  * then a command from the command table (runner/cmd/commands.c). Every
  * command's --help comes from its table here, before the command runs;
  * what a command needs of the host is checked here too, in one place. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,19 @@
 static bool wants_help(const char *arg)
 {
 	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* A report that did not reach standard output (a full disk, a closed
+ * file) is a report not written: the command fails (exit 4), saying so.
+ * A reader that went away early (`vlab list | head`) is not an error. */
+static int stdout_flushed(int status)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	if (errno == EPIPE)
+		return status;
+	error_line("cannot write the output to standard output: %s", strerror(errno));
+	return status >= 128 ? status : EXIT_INTERNAL; /* a stop keeps its own */
 }
 
 int main(int argc, char **argv)
@@ -51,5 +65,5 @@ int main(int argc, char **argv)
 	cleanup_install_signal_handlers();
 	r = c->run(argc - 1, argv + 1);
 	cleanup_run_all();
-	return r;
+	return stdout_flushed(r);
 }
