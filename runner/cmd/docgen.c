@@ -87,15 +87,10 @@ static void man_option(FILE *f, const struct opt *o)
 static void man_options(FILE *f, const struct command *c)
 {
 	fputs(".SH OPTIONS\n", f);
-	bool any = false;
-	for (const struct opt *o = c->opts; o && o->name; o++) {
-		if (!o->help)
-			continue;
-		man_option(f, o);
-		any = true;
-	}
+	for (const struct opt *o = c->opts; o && o->name; o++)
+		if (o->help)
+			man_option(f, o);
 	fputs(".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nthis help, and nothing else\n", f);
-	(void)any;
 	if (c->epilogue) {
 		fputs(".PP\n", f);
 		const char *line = c->epilogue;
