@@ -199,11 +199,23 @@ static void await_first_qemu(const struct grade_ctx *ctx, struct submission_run 
 {
 	pid_t shim_pid = 0;
 	char impostor[200] = "";
-	int64_t rec_seen = 0;
+	int64_t rec_seen = 0, bad_seen = 0;
 	run->shim_fd = open(run->sb.shim_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	while (ms_left(run->deadline) > 0 && !cleanup_stop_requested() && run->shim_fd >= 0) {
 		read_announcements(ctx, run, rec, &shim_pid, refused, nrefused, impostor, sizeof(impostor));
 		int lr = rec->present ? 0 : record_load(run->shim_fd, run->sb.shim_dir, 1, rec, refused, nrefused);
+		/* The shim publishes a record whole (written aside, then linked):
+		 * a bad one it announced is refused for what it holds; one nobody
+		 * announced may still be being forged, and is refused below for
+		 * who wrote it, not for a half-written moment of it. */
+		if (lr == -EINVAL && !shim_pid) {
+			bad_seen = bad_seen ? bad_seen : now_ms();
+			lr = now_ms() - bad_seen > 5000 ? -EPERM : -ENOENT;
+			if (lr == -EPERM)
+				snprintf(refused, nrefused,
+					 "qemu-1.json in the shim's directory was not written by the qemu shim (%s)",
+					 impostor[0] ? impostor : "no shim process announced it");
+		}
 		if (lr && lr != -ENOENT)
 			break;
 		if (rec->present && !rec_seen)
