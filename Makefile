@@ -109,6 +109,7 @@ OBJS += checks/qemu_cmdline.o
 OBJS += checks/qemu_devices.o
 OBJS += checks/qemu_cmdline_verdicts.o
 OBJS += checks/procfs_parse.o
+OBJS += checks/handbuilt_lab.o
 OBJS += runner/inspect/qemu_proc.o
 OBJS += runner/inspect/lab_evidence.o
 OBJS += runner/inspect/lab_verdicts.o
