@@ -132,6 +132,7 @@ OBJS += chapters/ch3_plan.o
 OBJS += checks/iperf.o
 OBJS += checks/ch3.o
 OBJS += checks/two_vm_plan.o
+OBJS += checks/handbuilt_two_vms.o
 OBJS += checks/check_kinds.o
 OBJS += runner/cmd/check.o
 OBJS += checks/rubric.o
