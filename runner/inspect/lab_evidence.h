@@ -3,7 +3,8 @@
  * ICMP echo, the HTTP GET), QMP when the command has it, and the guest over
  * its serial console when no one holds it (log in, read-only commands, log
  * out; an open shell is used as it is). `vlab verify` and grading gather
- * it; runner/inspect/lab_verdicts.h judges it. */
+ * it; runner/inspect/lab_verdicts.h hands it to checks/handbuilt_lab.h's
+ * verdicts as the plain facts of checks/lab_facts.h. */
 #ifndef VLAB_INSPECT_LAB_EVIDENCE_H
 #define VLAB_INSPECT_LAB_EVIDENCE_H
 
@@ -14,6 +15,7 @@
 #include <sys/types.h>
 
 #include "checks/guest_parse.h"
+#include "checks/lab_facts.h"
 #include "runner/net/http_get.h"
 #include "runner/net/icmp_echo.h"
 #include "checks/verdict.h"
@@ -31,15 +33,6 @@
 	"for i in /sys/class/net/*; do d=$(readlink $i/device/driver); "                                 \
 	"echo \"${i##*/} $(cat $i/address) ${d##*/}\"; done"
 
-enum console_state {
-	CON_NONE,      /* the command has no serial socket to log in through */
-	CON_FREE,      /* at a login prompt: vlab logs in and out */
-	CON_SHELL,     /* a shell was open: used as it is */
-	CON_HELD,      /* another client holds it */
-	CON_BUSY,      /* it answered, with neither prompt */
-	CON_SILENT,    /* it did not answer */
-	CON_UNUSABLE,  /* cannot connect */
-};
 
 extern const char *const evidence_console_state_names[];
 

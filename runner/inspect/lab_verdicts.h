@@ -1,5 +1,6 @@
 /* The verdicts of chapters 1 and 2 on the evidence of a hand-built lab,
- * with the check ids `vlab chapter N` uses, into a lab's report. */
+ * with the check ids `vlab chapter N` uses, into a lab's report: the
+ * evidence handed, as checks/lab_facts.h's facts, to checks/handbuilt_lab.h. */
 #ifndef VLAB_INSPECT_LAB_VERDICTS_H
 #define VLAB_INSPECT_LAB_VERDICTS_H
 

@@ -1,5 +1,6 @@
 /* Chapter 3's verdicts on two VMs built by hand, into a lab's report, with
- * the check ids `vlab chapter 3` uses. */
+ * the check ids `vlab chapter 3` uses: the evidence handed, as
+ * checks/lab_facts.h's facts, to checks/handbuilt_two_vms.h. */
 #ifndef VLAB_INSPECT_TWO_VM_VERDICTS_H
 #define VLAB_INSPECT_TWO_VM_VERDICTS_H
 
