@@ -1,7 +1,8 @@
 /* libFuzzer harness for the qemu command-line parser and the /proc parsers
  * (checks/qemu_cmdline.c with qemu_opt.c, its views and verdicts in
  * qemu_devices.c and qemu_cmdline_verdicts.c, checks/procfs_parse.c, and the
- * two-VM plan's views of a command line, checks/two_vm_plan.c): any bytes,
+ * two-VM plan's views of a command line, checks/two_vm_plan.c, and the
+ * verdicts of a hand-built lab on it, checks/handbuilt_lab.c): any bytes,
  * read as /proc/PID/cmdline, must parse without a crash, a leak or undefined
  * behaviour, every view and verdict of the result must work, and the /proc
  * parsers must take the same bytes as text. */
@@ -11,11 +12,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/handbuilt_lab.h"
+#include "checks/lab_plan.h"
 #include "checks/procfs_parse.h"
 #include "checks/qemu_cmdline_verdicts.h"
 #include "checks/two_vm_plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Chapters 1 and 2's verdicts on the command line, the guest's side
+ * either not read (a held console) or read with the same bytes as its
+ * answers: every check must get a verdict. */
+static void judge_as_handbuilt(const struct qemu_cmdline *c, const char *text, bool asked)
+{
+	static const char *const ids[] = { CHECK_CH1_QEMU_RUNNING,	  CHECK_CH1_MEMORY_256M,
+					   CHECK_CH1_SERIAL_LOGIN_ROOT,	  CHECK_CH1_ROOTFS_VIRTIO_BLK,
+					   CHECK_CH1_SERIAL_LOGIN_STUDENT, CHECK_CH1_ONLY_LOOPBACK,
+					   CHECK_CH2_TAP_UP,		  CHECK_CH2_NIC_MAC,
+					   CHECK_CH2_GUEST_IP,		  CHECK_CH2_PING_GUEST_TO_HOST,
+					   CHECK_CH2_PING_HOST_TO_GUEST,   CHECK_CH2_HTTP_200 };
+	struct check_result checks[12], serial;
+	for (size_t i = 0; i < 12; i++)
+		check_init(&checks[i], ids[i]);
+	check_init(&serial, "serial");
+	bool serial_ok = check_cmdline_serial(&serial, c);
+	struct ip_iface ifs[4];
+	int nifs = asked ? parse_ip_addr_show(text, ifs, 4) : 0;
+	struct lab_facts f = {
+		.cmd = c, .pid = 1, .state = 'S', .qmp_status = "", .ns_name = "", .ns_error = "", .tap = LAB_TAP,
+		.tap_held = "", .tap_rc = -ENODEV, .icmp_rc = -EHOSTUNREACH, .http_rc = -ECONNREFUSED,
+		.serial_ok = serial_ok, .serial_verdict = &serial, .serial_path = "serial.socket",
+		.con = asked ? CON_FREE : CON_HELD, .con_why = asked ? "" : "held by socat (pid 2)", .asked = asked,
+		.shell_user = "root", .guest_error = "", .root_tried = asked, .student_tried = asked,
+		.root_id = "root", .student_id = "student", .mounts_ok = asked, .root_dev = text, .root_fstype = "ext4",
+		.ip_read = asked, .ifs = ifs, .nifs = nifs > 0 ? nifs : 0, .nics_ok = asked, .nic_if = "eth0",
+		.nic_driver = "e1000", .ping_ran = asked, .ping_out = text, .index_sha256 = "",
+	};
+	lab_verdict_ch1(&f, checks, 12);
+	lab_verdict_ch2(&f, checks, 12);
+	for (size_t i = 0; i < 12; i++)
+		if (!checks[i].done)
+			abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -74,6 +112,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char note[512];
 		if (two_vm_append_note(&c, note, sizeof(note)) >= sizeof(note))
 			abort();
+		/* the same bytes as the guest's answers, NUL-terminated */
+		char *text = malloc(size + 1);
+		if (!text)
+			abort();
+		memcpy(text, data, size);
+		text[size] = 0;
+		judge_as_handbuilt(&c, text, false);
+		judge_as_handbuilt(&c, text, true);
+		free(text);
 		char p[64];
 		if (c.append)
 			qemu_path_resolve("/cwd", c.append, p, sizeof(p));
