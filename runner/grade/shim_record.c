@@ -49,7 +49,7 @@ int record_load(int shim_fd, const char *shim_dir, int seq, struct record *rec, 
 		snprintf(refused, n, "%s in the shim's directory is not a record the shim wrote (%s)", name,
 			 cut ? "over 1 MiB" : !rec->json ? "not JSON" : "no command line");
 		record_release(rec);
-		return -EINVAL;
+		return -EBADMSG;
 	}
 	rec->argv = xcalloc(na + 1, sizeof(char *));
 	for (size_t i = 0; i < na; i++) {

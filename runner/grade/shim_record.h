@@ -34,8 +34,9 @@ struct record {
 };
 
 /* Record number seq of the shim directory (shim_fd, its path shim_dir).
- * 0 loaded; -ENOENT not there (yet); otherwise refused says why no record
- * can be trusted. */
+ * 0 loaded; -ENOENT not there (yet); -EBADMSG its content is no record
+ * (not JSON, no command line, over the cap); otherwise the file itself is
+ * refused (a FIFO, a link, ...). refused says why in every refusal. */
 int record_load(int shim_fd, const char *shim_dir, int seq, struct record *rec, char *refused, size_t n);
 void record_release(struct record *rec);
 

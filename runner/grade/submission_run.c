@@ -208,7 +208,7 @@ static void await_first_qemu(const struct grade_ctx *ctx, struct submission_run 
 		 * a bad one it announced is refused for what it holds; one nobody
 		 * announced may still be being forged, and is refused below for
 		 * who wrote it, not for a half-written moment of it. */
-		if (lr == -EINVAL && !shim_pid) {
+		if (lr == -EBADMSG && !shim_pid) {
 			bad_seen = bad_seen ? bad_seen : now_ms();
 			lr = now_ms() - bad_seen > 5000 ? -EPERM : -ENOENT;
 			if (lr == -EPERM)
