@@ -41,17 +41,6 @@ struct capture {
 	struct check_result checks[6];
 };
 
-static char *fixture(const char *rel)
-{
-	char *p = xasprintf("%s/%s", FIXTURES, rel);
-	struct strbuf sb = STRBUF_INIT;
-	assert_int_equal(read_file(p, &sb), 0);
-	free(p);
-	char *text = xstrdup(sb_str(&sb));
-	sb_release(&sb);
-	return text;
-}
-
 /* A lab as a student who did everything right leaves it: qemu of the
  * command line `cmdline`, the console free at a login prompt, root's and
  * student's logins, the guest's `ip a s` (guest/ip_a_s), its ping of the
@@ -69,12 +58,12 @@ static struct capture *capture_new(const char *cmdline, const char *ip_a_s)
 	check_init(&c->serial_verdict, "serial");
 	bool serial_ok = check_cmdline_serial(&c->serial_verdict, &c->cmd);
 	p = xasprintf("guest/%s.txt", ip_a_s);
-	text = fixture(p);
+	text = fixture_text(p);
 	int nifs = parse_ip_addr_show(text, c->ifs, 8);
 	assert_true(nifs > 0);
 	free(text);
 	free(p);
-	c->ping_out = fixture("ping/guest-busybox-ok.txt");
+	c->ping_out = fixture_text("ping/guest-busybox-ok.txt");
 	snprintf(c->body, sizeof(c->body), "hello\n");
 	c->f = (struct lab_facts){
 		.cmd = &c->cmd, .pid = 4242, .state = 'S', .t_cmdline_ms = 3,
@@ -416,7 +405,7 @@ static void test_ch2_guest_side_fails(void **state)
 	(void)state;
 	struct capture *c = capture_new("lab-ch2", "busybox-ip-a-s-eth-down");
 	free(c->ping_out);
-	c->ping_out = fixture("ping/guest-busybox-loss-100.txt");
+	c->ping_out = fixture_text("ping/guest-busybox-loss-100.txt");
 	c->f.ping_out = c->ping_out;
 	judge(c, 2);
 	assert_verdict(get(c, CHECK_CH2_GUEST_IP), VERDICT_FAIL);

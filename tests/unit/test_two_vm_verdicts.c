@@ -40,17 +40,6 @@ struct capture {
 	struct check_result checks[NCHECKS];
 };
 
-static char *fixture(const char *rel)
-{
-	char *p = xasprintf("%s/%s", FIXTURES, rel);
-	struct strbuf sb = STRBUF_INIT;
-	assert_int_equal(read_file(p, &sb), 0);
-	free(p);
-	char *text = xstrdup(sb_str(&sb));
-	sb_release(&sb);
-	return text;
-}
-
 /* text with every "from" replaced by "to" */
 static char *swap(const char *text, const char *from, const char *to)
 {
@@ -97,12 +86,12 @@ static struct capture *capture_new(uint64_t carried)
 	struct capture *c = xcalloc(1, sizeof(*c));
 	load_cmdline("course-vm1", &c->cmd[0]);
 	load_cmdline("course-vm2", &c->cmd[1]);
-	c->text[0][0] = fixture("guest/busybox-ip-a-s-ch3-vm1.txt");
-	c->text[0][1] = fixture("ping/guest-busybox-ok.txt");
-	c->text[0][2] = fixture("ping/guest-busybox-ok.txt");
-	c->text[1][0] = fixture("guest/busybox-ip-a-s-ch3-vm2.txt");
-	c->text[1][1] = fixture("procfs/net-tcp-iperf3-server-dual.txt");
-	c->text[1][2] = fixture("procfs/net-tcp6-iperf3-server-dual.txt");
+	c->text[0][0] = fixture_text("guest/busybox-ip-a-s-ch3-vm1.txt");
+	c->text[0][1] = fixture_text("ping/guest-busybox-ok.txt");
+	c->text[0][2] = fixture_text("ping/guest-busybox-ok.txt");
+	c->text[1][0] = fixture_text("guest/busybox-ip-a-s-ch3-vm2.txt");
+	c->text[1][1] = fixture_text("procfs/net-tcp-iperf3-server-dual.txt");
+	c->text[1][2] = fixture_text("procfs/net-tcp6-iperf3-server-dual.txt");
 	static const char *const taps[4] = { "tap0", "tap1", "tap2", "tap3" };
 	static const char *const masters[4] = { "br0", "br1", "br0", "br1" };
 	c->before[0] = link_of("br0", "bridge", "", 5000);
@@ -310,7 +299,7 @@ static void test_iperf_server_port(void **state)
 	struct capture *c = capture_new(400);
 	free(c->text[1][1]);
 	free(c->text[1][2]);
-	c->text[1][1] = fixture("procfs/net-tcp-iperf3-server-4-port5202.txt");
+	c->text[1][1] = fixture_text("procfs/net-tcp-iperf3-server-4-port5202.txt");
 	c->text[1][2] = xstrdup("");
 	c->f.vm[1].out[1] = c->text[1][1];
 	c->f.vm[1].out[2] = c->text[1][2];

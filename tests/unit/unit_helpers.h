@@ -12,6 +12,21 @@
 #include "checks/verdict.h"
 #include "runner/util.h"
 
+#ifdef FIXTURES
+/* A captured file of tests/fixtures/ (rel below it), whole, as a string to
+ * free. */
+static inline char *fixture_text(const char *rel)
+{
+	char *p = xasprintf("%s/%s", FIXTURES, rel);
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(read_file(p, &sb), 0);
+	free(p);
+	char *text = xstrdup(sb_str(&sb));
+	sb_release(&sb);
+	return text;
+}
+#endif
+
 static inline void assert_contains(const char *hay, const char *needle)
 {
 	if (!strstr(hay, needle))
