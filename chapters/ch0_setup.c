@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/fetch/cache.h"
 #include "runner/fetch/config.h"
 #include "runner/cleanup.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "checks/ch1.h"
 #include "checks/guest_parse.h"
 #include "checks/qmp_parse.h"

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "checks/ch2.h"
 #include "checks/guest_parse.h"
 #include "runner/net/http_get.h"

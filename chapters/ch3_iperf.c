@@ -20,7 +20,7 @@
 
 #include "chapters/ch3_manual.h"
 #include "chapters/ch3_plan.h"
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "checks/ch3.h"
 #include "checks/guest_parse.h"
 #include "checks/iperf.h"

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "checks/ch1.h"
 #include "checks/ch4.h"
 #include "checks/strace_parse.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "checks/exits.h"
 #include "runner/report.h"
 #include "runner/host/tracepoint.h"

@@ -1,6 +1,6 @@
 /* The chapters, in order. An explicit list, not constructors: the order is
  * visible here and tests link only what they use. */
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 
 extern const struct chapter chapter_setup;
 extern const struct chapter chapter_boot;

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/exit_status.h"
 #include "runner/lab.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/cleanup.h"
 #include "runner/proc.h"
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 
 #include <unistd.h>
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/engine.h"
 #include "runner/util.h"
 

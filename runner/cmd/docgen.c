@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/cmd/options.h"
 #include "runner/util.h"
 #include "runner/vm/manifest.h"

@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/exit_status.h"
 #include "runner/report.h"
 

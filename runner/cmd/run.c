@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/engine.h"
 #include "runner/util.h"
 

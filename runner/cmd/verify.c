@@ -135,7 +135,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "checks/ch3.h"
 #include "checks/iperf.h"
 #include "checks/ping_parse.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/cleanup.h"
 #include "runner/inspect/lab_evidence.h"
 #include "runner/inspect/lab_verdicts.h"

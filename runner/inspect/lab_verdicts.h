@@ -4,7 +4,7 @@
 #ifndef VLAB_INSPECT_LAB_VERDICTS_H
 #define VLAB_INSPECT_LAB_VERDICTS_H
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/inspect/lab_evidence.h"
 #include "runner/lab.h"
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "chapters/chapter.h"
+#include "runner/chapter.h"
 #include "runner/lab.h"
 #include "runner/util.h"
 

@@ -1,7 +1,9 @@
-/* A chapter is data: a table of steps. Each step has a title, a short
- * explanation in vlab's own words, the commands the student would type (host
- * side and guest side), the check ids it decides, and the function that does
- * the work. Adding a chapter touches chapters/ and the table in chapters.c. */
+/* The engine's contract with the chapters: a chapter is data, a table of
+ * steps. Each step has a title, a short explanation in vlab's own words,
+ * the commands the student would type (host side and guest side), the check
+ * ids it decides, and the function that does the work. The engine declares
+ * the shape here; chapters/ fills it in (adding a chapter touches chapters/
+ * and the table in chapters/chapters.c). */
 #ifndef VLAB_CHAPTER_H
 #define VLAB_CHAPTER_H
 
