@@ -56,8 +56,7 @@
  * covers a race or a /proc vlab may not read (not root): after connect(),
  * vlab waits up to 1 s (4 s under TCG) for qemu to accept it; until qemu
  * does, the peer of vlab's socket is an embryo in the backlog, which has no
- * inode
- * (sock_diag UNIX_DIAG_PEER says 0). Not accepted: vlab closes before it
+ * inode (sock_diag UNIX_DIAG_PEER says 0). Not accepted: vlab closes before it
  * sends a byte (an Enter left in the backlog would reach the guest when
  * the holder leaves). Accepted: one Enter, and a login prompt or a shell
  * prompt must answer within 1.5 s (a second Enter, 1.5 s more); anything
