@@ -4,15 +4,21 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+int usage_vfail(const char *usage, const char *fmt, va_list ap)
+{
+	fputs("vlab: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nusage: vlab %s\n", usage);
+	return EXIT_USAGE;
+}
+
 int usage_fail(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("vlab: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	int r = usage_vfail(usage, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: vlab %s\n", usage);
-	return EXIT_USAGE;
+	return r;
 }
 
 static void vsay(const char *fmt, va_list ap)

@@ -7,6 +7,8 @@
 #ifndef VLAB_EXIT_STATUS_H
 #define VLAB_EXIT_STATUS_H
 
+#include <stdarg.h>
+
 enum {
 	EXIT_PASS = 0,
 	EXIT_CHECK_FAILED = 1,
@@ -18,6 +20,7 @@ enum {
 /* A usage error: "vlab: WHAT" and "usage: vlab USAGE" on stderr; returns
  * EXIT_USAGE. usage is the command and its synopsis ("grade SUBMISSION..."). */
 int usage_fail(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int usage_vfail(const char *usage, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* "vlab: WHAT" on stderr; returns status, for `return say_error(EXIT_HOST,
  * "...")`. */
 int say_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

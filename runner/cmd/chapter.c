@@ -15,9 +15,9 @@ static int cmd_chapter(int argc, char **argv)
 	if (r)
 		return r;
 	if (optind >= argc)
-		return lab_usage_error(&command_chapter, "which chapter? (%d..%d)", chapters[0]->number, chapters[nchapters - 1]->number);
+		return command_usage_fail(&command_chapter, "which chapter? (%d..%d)", chapters[0]->number, chapters[nchapters - 1]->number);
 	if (optind + 1 < argc)
-		return lab_usage_error(&command_chapter, "unexpected '%s'", argv[optind + 1]);
+		return command_usage_fail(&command_chapter, "unexpected '%s'", argv[optind + 1]);
 	int64_t n;
 	const struct chapter *ch = NULL;
 	if (parse_i64(argv[optind], 0, 99, &n) == 0)
@@ -30,7 +30,7 @@ static int cmd_chapter(int argc, char **argv)
 			sb_addf(&names, "%s%s", s ? ", " : "", ch->steps[s].name);
 		}
 		if (!found) {
-			r = lab_usage_error(&command_chapter, "chapter %d has no step '%s' (steps: %s)", ch->number, o.only_step, names.buf);
+			r = command_usage_fail(&command_chapter, "chapter %d has no step '%s' (steps: %s)", ch->number, o.only_step, names.buf);
 			sb_release(&names);
 			return r;
 		}
@@ -40,7 +40,7 @@ static int cmd_chapter(int argc, char **argv)
 		struct strbuf known = STRBUF_INIT;
 		for (size_t i = 0; i < nchapters; i++)
 			sb_addf(&known, "%s%d", i ? ", " : "", chapters[i]->number);
-		r = lab_usage_error(&command_chapter, "no chapter '%s' (chapters: %s)", argv[optind], known.buf);
+		r = command_usage_fail(&command_chapter, "no chapter '%s' (chapters: %s)", argv[optind], known.buf);
 		sb_release(&known);
 		return r;
 	}

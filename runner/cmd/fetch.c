@@ -77,23 +77,10 @@ struct fetch_args {
 	struct fetch_opts fo;
 };
 
-PRINTF_LIKE(3, 4)
-static int usage(const char *cmd, const char *usage_line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("vlab: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: vlab %s %s\n", cmd, usage_line);
-	return EXIT_USAGE;
-}
-
 /* Options of both commands; positional arguments into pos[]. */
 static int parse(int argc, char **argv, const struct command *command, struct fetch_args *a, char **pos,
 		 int maxpos, int *npos)
 {
-	const char *cmd = command->name, *usage_line = command->usage;
 	memset(a, 0, sizeof(*a));
 	fetch_opts_init(&a->fo);
 	*npos = 0;
@@ -106,7 +93,7 @@ static int parse(int argc, char **argv, const struct command *command, struct fe
 		switch (c) {
 		case 1:
 			if (*npos >= maxpos)
-				return usage(cmd, usage_line, "unexpected '%s'", optarg);
+				return command_usage_fail(command, "unexpected '%s'", optarg);
 			pos[(*npos)++] = optarg;
 			break;
 		case OPT_MIRROR:
@@ -120,12 +107,12 @@ static int parse(int argc, char **argv, const struct command *command, struct fe
 			break;
 		case OPT_RETRIES:
 			if (parse_i64(optarg, 0, 20, &v))
-				return usage(cmd, usage_line, "--retries takes a whole number from 0 to 20, not '%s'", optarg);
+				return command_usage_fail(command, "--retries takes a whole number from 0 to 20, not '%s'", optarg);
 			a->fo.retries = (int)v;
 			break;
 		case OPT_STALL_TIMEOUT:
 			if (parse_i64(optarg, 1, 3600, &v))
-				return usage(cmd, usage_line, "--stall-timeout takes whole seconds from 1 to 3600, not '%s'",
+				return command_usage_fail(command, "--stall-timeout takes whole seconds from 1 to 3600, not '%s'",
 					     optarg);
 			a->fo.stall_s = (int)v;
 			break;
@@ -134,7 +121,7 @@ static int parse(int argc, char **argv, const struct command *command, struct fe
 			break;
 		case OPT_FORMAT:
 			if (report_format_parse(optarg, &a->format) || a->format == FORMAT_JUNIT || a->format == FORMAT_TAP)
-				return usage(cmd, usage_line, "unknown --format '%s' (text or json)", optarg);
+				return command_usage_fail(command, "unknown --format '%s' (text or json)", optarg);
 			break;
 		case OPT_QUIET:
 			a->quiet = a->fo.quiet = true;
@@ -271,9 +258,9 @@ static int cmd_fetch(int argc, char **argv)
 	if (r)
 		return r;
 	if (a.sha256 || a.profile)
-		return usage("fetch", FETCH_USAGE, "%s is an option of 'vlab image'", a.sha256 ? "--sha256" : "--profile");
+		return command_usage_fail(&command_fetch, "%s is an option of 'vlab image'", a.sha256 ? "--sha256" : "--profile");
 	if (a.check)
-		return npos || a.offline || a.mirror ? usage("fetch", FETCH_USAGE, "%s", "--check takes nothing else")
+		return npos || a.offline || a.mirror ? command_usage_fail(&command_fetch, "%s", "--check takes nothing else")
 						     : fetch_check(&a);
 	const char *profile = npos ? pos[0] : "default";
 	struct obtain o;
@@ -324,19 +311,19 @@ static int cmd_image(int argc, char **argv)
 	if (r)
 		return r;
 	if (npos < 1)
-		return usage("image", IMAGE_USAGE, "%s", "export or import?");
+		return command_usage_fail(&command_image, "%s", "export or import?");
 	if (strcmp(pos[0], "export") && strcmp(pos[0], "import"))
-		return usage("image", IMAGE_USAGE, "no subcommand '%s' (export or import)", pos[0]);
+		return command_usage_fail(&command_image, "no subcommand '%s' (export or import)", pos[0]);
 	if (npos < 2)
-		return usage("image", IMAGE_USAGE, "%s which directory?", pos[0]);
+		return command_usage_fail(&command_image, "%s which directory?", pos[0]);
 	if (a.mirror || a.offline || a.check)
-		return usage("image", IMAGE_USAGE, "%s", "--mirror, --offline and --check are options of 'vlab fetch'");
+		return command_usage_fail(&command_image, "%s", "--mirror, --offline and --check are options of 'vlab fetch'");
 	const char *dir = pos[1];
 	struct obtain o;
 	char line[1024];
 	if (!strcmp(pos[0], "export")) {
 		if (a.sha256)
-			return usage("image", IMAGE_USAGE, "%s", "--sha256 is an option of 'vlab image import'");
+			return command_usage_fail(&command_image, "%s", "--sha256 is an option of 'vlab image import'");
 		const char *profile = a.profile ? a.profile : "default";
 		r = mirror_export(profile, a.manifest, dir, &o);
 		snprintf(line, sizeof(line),

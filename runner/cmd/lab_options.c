@@ -45,18 +45,6 @@ const struct opt chapter_opts[] = {
 
 const struct opt run_opts[] = { LAB_OPTS };
 
-int lab_usage_error(const struct command *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("vlab: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	fprintf(stderr, "usage: vlab %s %s\n", cmd->name, cmd->usage);
-	return EXIT_USAGE;
-}
-
 /* The reports of the chapters run, in the format asked for (text was
  * printed as the chapters ran). single: print the one chapter's object, not
  * an array (`vlab chapter N --format json`). */
@@ -90,7 +78,7 @@ int lab_options_parse(const struct command *cmd, int argc, char **argv, struct l
 		switch (c) {
 		case OPT_FORMAT:
 			if (report_format_parse(optarg, &o->format))
-				return lab_usage_error(cmd, "unknown --format '%s' (text, json, junit or tap)", optarg);
+				return command_usage_fail(cmd, "unknown --format '%s' (text, json, junit or tap)", optarg);
 			break;
 		case OPT_IMAGE:
 			o->profile = optarg;
@@ -100,7 +88,7 @@ int lab_options_parse(const struct command *cmd, int argc, char **argv, struct l
 			break;
 		case OPT_ACCEL:
 			if (accel_request_parse(optarg, &o->accel))
-				return lab_usage_error(cmd, "unknown --accel '%s' (auto, kvm or tcg)", optarg);
+				return command_usage_fail(cmd, "unknown --accel '%s' (auto, kvm or tcg)", optarg);
 			break;
 		case OPT_KEEP:
 			o->keep = true;
@@ -120,21 +108,21 @@ int lab_options_parse(const struct command *cmd, int argc, char **argv, struct l
 		case OPT_BOOT_TIMEOUT: {
 			int64_t s;
 			if (parse_i64(optarg, 1, 3600, &s))
-				return lab_usage_error(cmd, "--boot-timeout takes whole seconds from 1 to 3600, not '%s'", optarg);
+				return command_usage_fail(cmd, "--boot-timeout takes whole seconds from 1 to 3600, not '%s'", optarg);
 			o->boot_timeout_ms = s * 1000;
 			break;
 		}
 		case OPT_DURATION: {
 			int64_t s;
 			if (parse_i64(optarg, 1, 600, &s))
-				return lab_usage_error(cmd, "--duration takes whole seconds from 1 to 600, not '%s'", optarg);
+				return command_usage_fail(cmd, "--duration takes whole seconds from 1 to 600, not '%s'", optarg);
 			o->duration_s = (int)s;
 			break;
 		}
 		case OPT_SECONDS: {
 			int64_t s;
 			if (parse_i64(optarg, 1, 300, &s))
-				return lab_usage_error(cmd, "--seconds takes whole seconds from 1 to 300, not '%s'", optarg);
+				return command_usage_fail(cmd, "--seconds takes whole seconds from 1 to 300, not '%s'", optarg);
 			o->count_seconds = (int)s;
 			break;
 		}

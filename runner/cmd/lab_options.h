@@ -15,8 +15,6 @@ extern const struct opt chapter_opts[], run_opts[];
 
 /* The lab options into o; 0, or EXIT_USAGE after saying why. */
 int lab_options_parse(const struct command *cmd, int argc, char **argv, struct lab_options *o);
-/* "vlab: WHY" and the command's usage line; EXIT_USAGE. */
-int lab_usage_error(const struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The reports of the chapters run, in the format asked for (text was
  * printed as the chapters ran); single: the one chapter's object, not an
  * array. */

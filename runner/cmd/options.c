@@ -1,6 +1,7 @@
 /* Option tables into getopt_long's arguments and --help (runner/cmd/options.h). */
 #include "runner/cmd/options.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,6 +46,17 @@ void command_print_help(FILE *f, const struct command *c)
 		fputs(c->epilogue, f);
 }
 
+int command_usage_fail(const struct command *c, const char *fmt, ...)
+{
+	char usage[512];
+	snprintf(usage, sizeof(usage), "%s%s%s", c->name, c->usage[0] ? " " : "", c->usage);
+	va_list ap;
+	va_start(ap, fmt);
+	int r = usage_vfail(usage, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 int command_check_needs(const struct command *c)
 {
 	if ((c->needs & NEEDS_ROOT) && geteuid() != 0)
@@ -85,16 +97,14 @@ void opt_parser_init(struct opt_parser *p, const struct command *cmd)
 int opt_next(struct opt_parser *p, int argc, char **argv)
 {
 	int c = getopt_long(argc, argv, p->shortopts, p->longopts, NULL);
-	char usage[512];
-	snprintf(usage, sizeof(usage), "%s%s%s", p->cmd->name, p->cmd->usage[0] ? " " : "", p->cmd->usage);
 	switch (c) {
 	case -1:
 		return 0;
 	case ':':
-		usage_fail(usage, "option '%s' needs a value", argv[optind - 1]);
+		command_usage_fail(p->cmd, "option '%s' needs a value", argv[optind - 1]);
 		return -1;
 	case '?':
-		usage_fail(usage, "unknown option '%s'", argv[optind - 1]);
+		command_usage_fail(p->cmd, "unknown option '%s'", argv[optind - 1]);
 		return -1;
 	default:
 		/* -j is --jobs: the row's id, whichever way it was written */

@@ -121,6 +121,8 @@ const struct command *command_find(const char *name);
 void command_print_help(FILE *f, const struct command *c);
 /* vlab's own --help: every command with its summary. */
 void commands_print_main_help(FILE *f);
+/* A usage error of command c: "vlab: WHAT" and its usage line; EXIT_USAGE. */
+int command_usage_fail(const struct command *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 0, or EXIT_HOST after saying what the command lacks. */
 int command_check_needs(const struct command *c);
 

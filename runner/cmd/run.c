@@ -14,7 +14,7 @@ static int cmd_run(int argc, char **argv)
 	if (r)
 		return r;
 	if (optind < argc)
-		return lab_usage_error(&command_run, "unexpected '%s'", argv[optind]);
+		return command_usage_fail(&command_run, "unexpected '%s'", argv[optind]);
 	json_t *all = json_array();
 	int worst = EXIT_PASS;
 	char why[1024] = "";
