@@ -10,6 +10,12 @@ void check_grade_kvm(struct check_result *r, const struct qemu_cmdline *c)
 {
 	if (c->accel == QACCEL_KVM)
 		check_pass(r, "`%s`: the VM asks for KVM", c->accel_from[0] ? c->accel_from : "kvm");
+	else if (c->accel_from[0])
+		/* the student ran it by hand under TCG, as verify and the handout
+		 * allow: say which words to hand in, not only that it is wrong */
+		check_fail(r, "write the lab's -enable-kvm in the script you hand in (" LAB_SECTION_CH1 "): " LAB_TCG_POLICY,
+			   "the command runs the VM under %s (%s), not KVM", c->accel_name[0] ? c->accel_name : "tcg",
+			   c->accel_from);
 	else
 		check_fail(r, "add -enable-kvm (or -accel kvm) to the command, as the lab's does (" LAB_SECTION_CH1 ")",
 			   "the command runs the VM under %s (%s), not KVM", c->accel_name[0] ? c->accel_name : "tcg",
@@ -18,7 +24,9 @@ void check_grade_kvm(struct check_result *r, const struct qemu_cmdline *c)
 
 void check_grade_cpu_host(struct check_result *r, const struct qemu_cmdline *c)
 {
-	const char *hint = "pass the host's CPU model through: -cpu host (" LAB_SECTION_CH1 ")";
+	const char *hint = c->accel != QACCEL_KVM
+				   ? "pass the host's CPU model through: -cpu host (" LAB_SECTION_CH1 "); " LAB_TCG_POLICY
+				   : "pass the host's CPU model through: -cpu host (" LAB_SECTION_CH1 ")";
 	if (!c->cpu)
 		check_fail(r, hint, "no -cpu: qemu's default CPU model (qemu64), not the host's");
 	else if (!strcmp(c->cpu, "host") || starts_with(c->cpu, "host,"))

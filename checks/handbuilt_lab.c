@@ -51,6 +51,54 @@ static const char *not_asked(const struct lab_facts *f)
 	return "no shell on the console";
 }
 
+/* Why a console that never gave a prompt is dead, from what vlab saw:
+ * qemu's state, what the console printed, and the two causes the lab's
+ * command meets (a kernel without the initrd it needs, a console= that
+ * sends the kernel's messages away from the serial port). */
+static void verdict_dead_console(struct check_result *r, const struct lab_facts *f)
+{
+	struct strbuf d = STRBUF_INIT;
+	const char *hint = "start the VM again and connect to its console at once (what the guest prints while no "
+			   "client is connected is lost); console=ttyS0 in -append shows the kernel's own messages there";
+	sb_addf(&d, "%s", f->con_why[0] ? f->con_why : "the serial console gave no prompt");
+	if (f->gone)
+		sb_addf(&d, "; qemu (pid %d) exited while vlab read the lab", (int)f->pid);
+	else if (f->qmp_ok)
+		sb_addf(&d, "; qemu (pid %d) still runs and QMP says the VM is %s", (int)f->pid, f->qmp_status);
+	else
+		sb_addf(&d, "; qemu (pid %d) still runs", (int)f->pid);
+	if (!f->gone && f->age_ms >= 0)
+		sb_addf(&d, " (started %lld s ago)", (long long)(f->age_ms / 1000));
+	if (f->con_seen && f->con_seen[0])
+		sb_addf(&d, "; the console's last lines: '%s'", f->con_seen);
+	else
+		sb_adds(&d, "; the console printed nothing");
+	const struct qemu_cmdline *c = f->cmd;
+	if (f->initrd_beside && f->initrd_beside[0]) {
+		sb_addf(&d, "; the command boots %s with no -initrd, though %s lies beside it: this image's kernel loads "
+			    "virtio_blk and ext4 from its initrd, so without it the kernel cannot mount /dev/vda and "
+			    "stops with a panic",
+			c->kernel, f->initrd_beside);
+		hint = "add -initrd initrd.img to qemu's command (the lab's Alpine kernel needs none; this image's does)";
+	}
+	size_t len = 0;
+	const char *console = c && c->append ? append_param(c->append, "console", &len) : NULL;
+	if (!console || len != 5 || strncmp(console, "ttyS0", 5))
+		sb_addf(&d, "; %s%.*s sends the kernel's own messages (a panic among them) away from the serial port: "
+			    "with console=ttyS0 in -append they show on the socket",
+			console ? "console=" : "no console= in -append: the default console", console ? (int)len : 0,
+			console ? console : "");
+	check_fail(r, hint, "%s", d.buf);
+	sb_release(&d);
+}
+
+/* A console that answered with text but no prompt: a kernel that stopped
+ * says so ("Kernel panic - not syncing: VFS: Unable to mount root fs"). */
+static bool console_says_panic(const struct lab_facts *f)
+{
+	return f->con_seen && strstr(f->con_seen, "Kernel panic");
+}
+
 static void verdict_login(struct check_result *r, const struct lab_facts *f, bool tried, int rc, const char *id,
 			  const char *user)
 {
@@ -68,6 +116,13 @@ static void verdict_login(struct check_result *r, const struct lab_facts *f, boo
 		check_skip(r, "%s (%s): QEMU serves one client at a time, so vlab did not log in; only the outside "
 			      "checks ran",
 			   f->con_why, f->serial_path);
+		return;
+	}
+	/* nobody else holds the console, and it gives no prompt: the guest is
+	 * not at a login on its serial port, which is what the check asks */
+	if (f->con == CON_SILENT || f->con == CON_CLOSED || (f->con == CON_BUSY && console_says_panic(f)) ||
+	    (f->gone && !tried)) {
+		verdict_dead_console(r, f);
 		return;
 	}
 	if (f->con != CON_FREE) {
@@ -91,6 +146,9 @@ void lab_verdict_ch1(const struct lab_facts *f, struct check_result *checks, siz
 
 	if ((r = check_find(checks, n, CHECK_CH1_QEMU_RUNNING))) {
 		check_cmdline_lab_vm(r, c, f->pid, f->state, f->qmp_ok ? f->qmp_status : NULL, f->qmp_running);
+		if (f->gone && r->verdict == VERDICT_PASS)
+			check_fail(r, "start the VM again (sudo ./runqemu_single_vm.sh) and read what qemu prints",
+				   "qemu (pid %d) exited while vlab read the lab", (int)f->pid);
 		r->duration_ms = f->t_cmdline_ms;
 	}
 	if ((r = check_find(checks, n, CHECK_CH1_MEMORY_256M))) {

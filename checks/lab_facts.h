@@ -31,6 +31,7 @@ enum console_state {
 	CON_BUSY,      /* it answered, with neither prompt */
 	CON_SILENT,    /* it did not answer */
 	CON_UNUSABLE,  /* cannot connect */
+	CON_CLOSED,    /* qemu accepted vlab, then the socket closed (qemu exited?) */
 };
 
 /* One hand-built VM of chapters 1 and 2. */
@@ -39,6 +40,9 @@ struct lab_facts {
 	const struct qemu_cmdline *cmd;
 	pid_t pid;
 	char state;                    /* its /proc/PID/stat state letter, 0 unknown */
+	int64_t age_ms;                /* how long it had run when vlab looked, -1 unknown */
+	bool gone;                     /* it exited while vlab read the lab */
+	const char *initrd_beside;     /* no -initrd, yet an initrd.img lies beside the kernel: its path */
 	int64_t t_cmdline_ms;
 
 	/* QMP, when it answered (checks/qmp_parse.h's readings) */
@@ -68,6 +72,7 @@ struct lab_facts {
 	const char *serial_path;       /* as the student would name it */
 	enum console_state con;
 	const char *con_why;           /* a phrase: "the serial console is held by socat (pid 42)" */
+	const char *con_seen;          /* its last lines in answer to vlab's Enters, "" none */
 
 	/* the guest */
 	bool asked;                    /* commands ran in a guest shell */

@@ -104,6 +104,20 @@
 
 /* ---- the lab text's sections, named where a check's hint sends a student - */
 #define LAB_SECTION_CH1 "lab chapter 1, \"Build a simple QEMU + KVM Virtual Machine\""
+
+/* One accelerator policy, said alike by verify, grading's feedback, the
+ * handout and doctor: by hand, where KVM cannot run the lab's guest (no
+ * /dev/kvm, or a paravirtual KVM such as kvm_pvm that a standard Linux
+ * guest does not boot on), the student types -accel tcg in place of the
+ * lab's -enable-kvm -cpu host; the script handed in keeps the lab's
+ * words, and vlab grade runs it under TCG where the grading host needs it
+ * (its shim rewrites the accelerator and says so in the feedback). */
+#define LAB_KVM_WORDS "-enable-kvm -cpu host"
+#define LAB_TCG_BY_HAND "-accel tcg"
+#define LAB_TCG_HAND_IN "keep " LAB_KVM_WORDS " in the script you hand in: vlab grade runs it under TCG where " \
+			"the grading host needs it"
+#define LAB_TCG_POLICY "by hand where KVM cannot run the guest (`vlab doctor` says), type " LAB_TCG_BY_HAND \
+		       " in place of " LAB_KVM_WORDS "; " LAB_TCG_HAND_IN
 #define LAB_SECTION_CH2 "lab chapter 2, \"Add a network device to the VM\""
 
 #endif

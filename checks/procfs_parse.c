@@ -119,3 +119,26 @@ int procfs_tcp_listening(const char *text, unsigned port)
 	}
 	return 0;
 }
+
+int procfs_parse_stat_starttime(const char *stat, uint64_t *ticks)
+{
+	const char *close = stat ? strrchr(stat, ')') : NULL;
+	if (!close)
+		return -EINVAL;
+	/* after ")": field 3 (state) is the first; starttime is field 22 */
+	const char *p = close + 1;
+	for (int field = 3; field < 22; field++) {
+		p += strspn(p, " ");
+		if (!*p)
+			return -EINVAL;
+		p += strcspn(p, " ");
+	}
+	p += strspn(p, " ");
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(p, &end, 10);
+	if (end == p || errno || (*end && *end != ' ' && *end != '\n'))
+		return -EINVAL;
+	*ticks = v;
+	return 0;
+}

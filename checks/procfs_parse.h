@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* One line of /proc/net/unix (net/unix/af_unix.c unix_seq_show()):
  *   "Num: RefCount Protocol Flags Type St Inode Path"
@@ -43,6 +44,10 @@ int procfs_parse_tun_iff(const char *fdinfo, char *ifname, size_t n);
  * the comm may hold spaces and parentheses, so it is read after the last
  * ')'. -EINVAL when the text is not a stat line. */
 int procfs_parse_stat_state(const char *stat, char *state);
+/* The start time of /proc/PID/stat (field 22: clock ticks after boot, see
+ * proc(5)), counted after the last ')' as the state is. -EINVAL when the
+ * line is cut short or the field is no number. */
+int procfs_parse_stat_starttime(const char *stat, uint64_t *ticks);
 
 /* Whether /proc/net/tcp or /proc/net/tcp6 text has a socket listening (state
  * 0A) on local port: 1 yes, 0 no, -EINVAL not that file's format. */

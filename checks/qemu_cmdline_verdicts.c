@@ -11,9 +11,7 @@
 #include "runner/util.h"
 #include "checks/lab_plan.h"
 
-/* The value of key= in a kernel command line (-append), NULL when absent;
- * *len its length. The last one counts, as in the kernel. */
-static const char *append_param(const char *line, const char *key, size_t *len)
+const char *append_param(const char *line, const char *key, size_t *len)
 {
 	const char *found = NULL;
 	size_t kl = strlen(key);
@@ -30,7 +28,7 @@ static const char *append_param(const char *line, const char *key, size_t *len)
 	return found;
 }
 
-size_t qemu_cmdline_differences(const struct qemu_cmdline *c, char out[][256], size_t max)
+size_t qemu_cmdline_differences(const struct qemu_cmdline *c, char out[][QEMU_DIFFERENCE_MAX], size_t max)
 {
 	size_t n = 0;
 #define DIFF(...)                                                   \
@@ -41,19 +39,21 @@ size_t qemu_cmdline_differences(const struct qemu_cmdline *c, char out[][256], s
 	} while (0)
 
 	if (c->accel != QACCEL_KVM && c->accel_from[0])
-		DIFF("`%s` instead of the lab's -enable-kvm: the guest runs under %s (fine where KVM cannot run "
-		     "it: see `vlab doctor`)",
+		DIFF("`%s` instead of the lab's -enable-kvm: the guest runs under %s, right by hand where KVM "
+		     "cannot run it (see `vlab doctor`); " LAB_TCG_HAND_IN,
 		     c->accel_from, c->accel_name);
 	else if (c->accel != QACCEL_KVM)
-		DIFF("no -enable-kvm: the guest runs under qemu's default accelerator, %s (fine where KVM cannot "
-		     "run it: see `vlab doctor`)",
+		DIFF("no -enable-kvm: the guest runs under qemu's default accelerator, %s, right by hand where KVM "
+		     "cannot run it (see `vlab doctor`); " LAB_TCG_HAND_IN,
 		     c->accel_name);
 	else if (strcmp(c->accel_from, "-enable-kvm"))
 		DIFF("`%s` instead of -enable-kvm: the same accelerator", c->accel_from);
 	if (!c->cpu)
-		DIFF("no -cpu: QEMU's default CPU model instead of the lab's -cpu host");
+		DIFF("no -cpu: QEMU's default CPU model instead of the lab's -cpu host%s",
+		     c->accel != QACCEL_KVM ? " (keep -cpu host in the script you hand in)" : "");
 	else if (strcmp(c->cpu, "host"))
-		DIFF("`-cpu %s` instead of the lab's -cpu host", c->cpu);
+		DIFF("`-cpu %s` instead of the lab's -cpu host%s", c->cpu,
+		     c->accel != QACCEL_KVM ? " (keep -cpu host in the script you hand in)" : "");
 	if (!c->nodefaults)
 		DIFF("no -nodefaults: QEMU adds its default devices (a VGA card, a NIC unless one is given, ...)");
 	if (c->initrd)

@@ -12,10 +12,17 @@
 #include "checks/qemu_devices.h"
 #include "checks/verdict.h"
 
+/* One difference's sentence, at most (with its NUL). */
+#define QEMU_DIFFERENCE_MAX 384
+
 /* Differences from the lab's command that no check fails (the accelerator,
  * -cpu, -initrd, console=, the disk's form, the serial's spelling), one
  * sentence each naming the option, at most max; returns how many there are. */
-size_t qemu_cmdline_differences(const struct qemu_cmdline *c, char out[][256], size_t max);
+size_t qemu_cmdline_differences(const struct qemu_cmdline *c, char out[][QEMU_DIFFERENCE_MAX], size_t max);
+
+/* The value of key= in a kernel command line (-append), NULL when absent;
+ * *len its length. The last one counts, as in the kernel. */
+const char *append_param(const char *line, const char *key, size_t *len);
 
 /* ---- verdicts (the command line's part of each check) ---- */
 

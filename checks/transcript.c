@@ -95,3 +95,36 @@ static size_t outputs(const char *text, const char *cmd, const char *what, bool 
 	}
 	return found;
 }
+
+void transcript_last_lines(const char *text, int lines, char *out, size_t n)
+{
+	const char *end = text + strlen(text);
+	const char *start[64];
+	size_t len[64];
+	int k = 0;
+	if (lines > 64)
+		lines = 64;
+	/* from the end back, each non-empty line without its trailing spaces */
+	while (end > text && k < lines) {
+		const char *s = end;
+		while (s > text && s[-1] != '\n')
+			s--;
+		const char *e = end;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\r'))
+			e--;
+		if (e > s) {
+			start[k] = s;
+			len[k] = (size_t)(e - s);
+			k++;
+		}
+		end = s > text ? s - 1 : s;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = k - 1; i >= 0; i--) {
+		sb_add(&sb, start[i], len[i]);
+		if (i)
+			sb_adds(&sb, " | ");
+	}
+	text_printf(out, n, "%s", sb_str(&sb));
+	sb_release(&sb);
+}

@@ -20,4 +20,9 @@ size_t transcript_outputs(const char *text, const char *cmd, struct strbuf *outs
 size_t transcript_outputs_like(const char *text, const char *prefix, const char *what, struct strbuf *outs,
 			       size_t max);
 
+/* The last non-empty lines (at most `lines`) of cleaned console text, for
+ * messages: joined with " | ", spaces at their ends dropped, cut with
+ * "..." (text_printf) to fit n bytes. "" when there are none. */
+void transcript_last_lines(const char *text, int lines, char *out, size_t n);
+
 #endif

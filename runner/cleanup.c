@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checks/procfs_parse.h"
 #include "runner/util.h"
 
 #define MAX_RESOURCES 256
@@ -97,15 +98,9 @@ unsigned long long proc_start_time(pid_t pid)
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	struct strbuf sb = STRBUF_INIT;
-	unsigned long long start = 0;
-	if (read_file(path, &sb) == 0) {
-		const char *p = strrchr(sb_str(&sb), ')');
-		for (int field = 2; p && *p && field < 22; p++)
-			if (*p == ' ')
-				field++;
-		if (p)
-			start = strtoull(p, NULL, 10);
-	}
+	uint64_t start = 0;
+	if (read_file(path, &sb) || procfs_parse_stat_starttime(sb_str(&sb), &start))
+		start = 0;
 	sb_release(&sb);
 	return start;
 }

@@ -63,6 +63,8 @@ struct lab {
 	int64_t started_ms;
 	int64_t duration_ms;
 	bool setup_only;            /* a --step's set-up step is running: no titles */
+	bool skip_is_unjudged;      /* verify: a SKIP is a check vlab could not judge (a held console,
+				     * no saved run), so the chapter is "incomplete", never "pass" */
 	char blocked[512];          /* why the remaining steps could not run ("" if none) */
 	void *chapter_state;        /* the chapter's own (chapter.state_size bytes, zeroed), or NULL */
 };

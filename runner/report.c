@@ -262,6 +262,22 @@ enum verdict lab_result(const struct lab *lab)
 	return any_pass ? VERDICT_PASS : VERDICT_SKIP;
 }
 
+bool lab_incomplete(const struct lab *lab)
+{
+	enum verdict v = lab_result(lab);
+	if (!lab->skip_is_unjudged || (v != VERDICT_PASS && v != VERDICT_SKIP))
+		return false;
+	for (int i = 0; i < lab->nchecks; i++)
+		if (lab->checks[i].verdict == VERDICT_SKIP)
+			return true;
+	return false;
+}
+
+const char *lab_result_name(const struct lab *lab)
+{
+	return lab_incomplete(lab) ? "incomplete" : verdict_name(lab_result(lab));
+}
+
 void ui_chapter_end(const struct lab *lab)
 {
 	if (!text(lab))
@@ -281,7 +297,10 @@ void ui_chapter_end(const struct lab *lab)
 		print_check(r, section);
 	}
 	printf("%d passed, %d failed, %d skipped, %d errors: %s\n", counts[VERDICT_PASS], counts[VERDICT_FAIL],
-	       counts[VERDICT_SKIP], counts[VERDICT_ERROR], verdict_name(lab_result(lab)));
+	       counts[VERDICT_SKIP], counts[VERDICT_ERROR], lab_result_name(lab));
+	if (lab_incomplete(lab))
+		printf("incomplete: vlab could not judge %d check(s), each line says why; nothing it judged failed\n",
+		       counts[VERDICT_SKIP]);
 	if (lab->blocked[0])
 		printf("stopped early: %s\n", lab->blocked);
 	for (int i = 0; i < lab->nartifacts; i++)
@@ -317,7 +336,7 @@ json_t *report_chapter_json(const struct lab *lab)
 								"sha256", str_or_null(f[i]->sha256)));
 	}
 	json_object_set_new(o, "image_files", files);
-	json_object_set_new(o, "result", json_string(verdict_name(lab_result(lab))));
+	json_object_set_new(o, "result", json_string(lab_result_name(lab)));
 	json_object_set_new(o, "duration_ms", json_integer(lab->duration_ms));
 	json_object_set_new(o, "run_id", str_or_null(lab->run_id));
 	json_object_set_new(o, "stopped_early", str_or_null(lab->blocked));

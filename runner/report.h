@@ -34,6 +34,12 @@ void ui_chapter_end(const struct lab *lab);
 
 /* "pass" | "fail" | "skip" | "error" for the whole chapter. */
 enum verdict lab_result(const struct lab *lab);
+/* The chapter's result as reports name it: lab_result()'s verdict, or
+ * "incomplete" when a check could not be judged (lab->skip_is_unjudged and
+ * a SKIP) and none failed or broke. */
+const char *lab_result_name(const struct lab *lab);
+/* Whether lab's result is "incomplete". */
+bool lab_incomplete(const struct lab *lab);
 
 /* The chapter's report object (its fields: vlab(1), "Reports"). New reference. */
 json_t *report_chapter_json(const struct lab *lab);

@@ -24,7 +24,11 @@ fi
 
 # TODO (chapter 1): run qemu-system-x86_64 with
 #   - no default devices and no graphical window,
-#   - KVM as the accelerator, the host's CPU model, 256 MiB of memory,
+#   - KVM as the accelerator, the host's CPU model, 256 MiB of memory
+#     (-enable-kvm -cpu host: hand the script in with these words. Where
+#     KVM cannot run the guest, `vlab doctor` says so: to run it by hand
+#     there, type -accel tcg in their place, and put them back before you
+#     hand it in; vlab grade runs it under TCG where it has to),
 #   - the kernel alpine-bzImage, with the kernel command line
 #     "root=/dev/vda loglevel=15 console=hvc0",
 #   - a virtio-blk-pci disk whose block node (-blockdev, node-name id0) is

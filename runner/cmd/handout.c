@@ -79,6 +79,7 @@ static int cmd_handout(int argc, char **argv)
 		printf("This image's kernel needs its initrd to find the rootfs (the lab's Alpine kernel does not):\n"
 		       "by hand, add -initrd %s to qemu's command; `vlab grade --self %s` adds it itself.\n",
 		       LAB_INITRD_NAME, dir);
+	printf("The accelerator: " LAB_TCG_POLICY ".\n");
 	printf("Complete the TODO in %s/runqemu_single_vm.sh, then check it with `vlab grade --self %s`.\n", dir, dir);
 out:
 	image_release(&img);

@@ -59,8 +59,13 @@
  * inode (sock_diag UNIX_DIAG_PEER says 0). Not accepted: vlab closes before it
  * sends a byte (an Enter left in the backlog would reach the guest when
  * the holder leaves). Accepted: one Enter, and a login prompt or a shell
- * prompt must answer within 1.5 s (a second Enter, 1.5 s more); anything
- * else is "busy" (a program in the foreground) or "silent".
+ * prompt must answer within 1.5 s (a second Enter, 1.5 s more; while qemu
+ * is younger than 30 s, its guest may still boot, so again every 1.5 s
+ * until it is that old); anything else is "busy" (a program in the
+ * foreground) or "silent". Silent with no other client is a dead guest:
+ * the login checks FAIL with what vlab saw (qemu's state, the console's
+ * last lines, a kernel without the -initrd beside it, a console= away
+ * from the serial port), as they do when qemu exits during verify.
  *
  * The guest, when the console is free:
  *  - at a login prompt: log in as root/toor without touching the shell
@@ -117,9 +122,11 @@
  *
  * Options: [N] (default: 2 when the command has a NIC, else 1), --pid PID,
  * --socket PATH (the serial socket, as this shell names it), --format
- * text|json|junit|tap, --quiet. Exit status: 0 every check passed or
- * skipped, 1 a check failed, 2 usage (or several qemus and no --pid), 3 no
- * qemu of the lab, 4 vlab broke.
+ * text|json|junit|tap, --quiet. A SKIP here is a check vlab could not
+ * judge (a held console, an open shell, a saved run not given): the
+ * chapter is "incomplete", never "pass". Exit status: 0 every check
+ * passed, 1 a check failed, 2 usage (or several qemus and no --pid), 3 no
+ * qemu of the lab, or a chapter incomplete, 4 vlab broke.
  *
  * This file is the command (options, output, exit status); what it reads
  * and judges is runner/inspect/.
@@ -443,6 +450,26 @@ static json_t *two_vm_json(const struct two_vm_evidence *tv, const struct two_vm
 	return vj;
 }
 
+/* A report's exit status: a failed check is 1, a check vlab could not
+ * judge ("incomplete") 3, as an unusable input is. */
+static int verify_exit_status(const struct lab *lab)
+{
+	enum verdict v = lab_result(lab);
+	if (v == VERDICT_ERROR)
+		return EXIT_INTERNAL;
+	if (v == VERDICT_FAIL)
+		return EXIT_CHECK_FAILED;
+	return lab_incomplete(lab) ? EXIT_HOST : EXIT_PASS;
+}
+
+/* Of two chapters' exit statuses, the one to report: vlab broke, then a
+ * check failed, then one could not be judged. */
+static int verify_worse_exit(int a, int b)
+{
+	static const int rank[] = { [EXIT_PASS] = 0, [EXIT_HOST] = 1, [EXIT_CHECK_FAILED] = 2, [EXIT_INTERNAL] = 3 };
+	return rank[b] > rank[a] ? b : a;
+}
+
 static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids, int nwant, const char *const files[2])
 {
 	int64_t t0 = now_ms();
@@ -464,6 +491,7 @@ static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids,
 	}
 	struct lab *lab = xcalloc(1, sizeof(*lab));
 	evidence_lab_setup(lab, chapter_find(3), o, &tv->ev[tv->host]);
+	lab->skip_is_unjudged = true;
 	two_vm_verdicts(lab, tv, pick.why, files);
 	for (int i = 0; i < lab->nchecks; i++)
 		if (!lab->checks[i].done)
@@ -478,8 +506,7 @@ static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids,
 	json_array_append_new(reports, obj);
 	print_reports(o->format, reports);
 	json_decref(reports);
-	enum verdict res = lab_result(lab);
-	exit_status = res == VERDICT_FAIL ? EXIT_CHECK_FAILED : res == VERDICT_ERROR ? EXIT_INTERNAL : EXIT_PASS;
+	exit_status = verify_exit_status(lab);
 	free(lab);
 out:
 	two_vm_evidence_release(tv);
@@ -524,6 +551,7 @@ static int verify_report(const struct lab_options *o, const struct evidence *ev,
 	for (int ch = 1; ch <= ev->chapter; ch++) {
 		struct lab *lab = &labs[ch - 1];
 		evidence_lab_setup(lab, chapter_find(ch), o, ev);
+		lab->skip_is_unjudged = true;
 		if (ch == 1)
 			evidence_verdict_ch1(lab, ev);
 		else
@@ -538,10 +566,7 @@ static int verify_report(const struct lab_options *o, const struct evidence *ev,
 		json_t *obj = report_chapter_json(lab);
 		json_object_set_new(obj, "verify", verify_json(ev));
 		json_array_append_new(all_reports, obj);
-		enum verdict v = lab_result(lab);
-		int s = v == VERDICT_FAIL ? EXIT_CHECK_FAILED : v == VERDICT_ERROR ? EXIT_INTERNAL : EXIT_PASS;
-		if (s > exit_status)
-			exit_status = s;
+		exit_status = verify_worse_exit(exit_status, verify_exit_status(lab));
 	}
 	print_reports(o->format, all_reports);
 	json_decref(all_reports);

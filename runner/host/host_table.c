@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "checks/lab_plan.h"
 #include "runner/util.h"
 
 /* ---- file modes --------------------------------------------------------- */
@@ -216,10 +217,13 @@ static void accel_row(struct table *t, const struct doctor_facts *f)
 	/* accel_decide's auto reasons read "WHAT: why" */
 	const char *why = strstr(d->reason, ": ");
 	why = why ? why + 2 : d->reason;
+	/* and what the student types by hand (checks/lab_plan.h's policy) */
 	if (d->accel == ACCEL_KVM)
-		SET(r, detail, "KVM will be used: %s", why);
+		SET(r, detail, "KVM will be used: %s; by hand, type the lab's " LAB_KVM_WORDS " as it is", why);
 	else
-		SET(r, detail, "TCG will be used: %s", why);
+		SET(r, detail, "TCG will be used: %s; by hand, type " LAB_TCG_BY_HAND " in place of the lab's " LAB_KVM_WORDS
+			       " (" LAB_TCG_HAND_IN ")",
+		    why);
 	SET(r, enables, "chapters 1-3 run under either; TCG is slower, the checks are the same");
 	if (d->accel == ACCEL_TCG && !d->kvm_ioctls_ok && f->kvm.dev_kvm)
 		SET(r, fix, "give this user /dev/kvm (see the kvm row)");

@@ -14,6 +14,7 @@
 
 #include "checks/ping_parse.h"
 #include "checks/qmp_parse.h"
+#include "checks/transcript.h"
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
 #include "runner/vm/qmp.h"
@@ -22,6 +23,7 @@
 const char *const evidence_console_state_names[] = {
 	[CON_NONE] = "none", [CON_FREE] = "free", [CON_SHELL] = "shell-open", [CON_HELD] = "held",
 	[CON_BUSY] = "busy", [CON_SILENT] = "silent", [CON_UNUSABLE] = "unusable",
+	[CON_CLOSED] = "closed",
 };
 
 void evidence_release(struct evidence *ev)
@@ -180,29 +182,43 @@ void evidence_qmp(struct evidence *ev)
 
 /* ---- the console ------------------------------------------------------- */
 
-/* The last non-empty line of cleaned console text (for messages). */
-static void last_line(const char *text, char *out, size_t n)
+/* What the console's bytes so far say: a login prompt, a shell prompt, or
+ * other text (busy); the last lines into seen. */
+static enum console_state probe_classify(const struct strbuf *buf, char *seen, size_t n)
 {
-	const char *end = text + strlen(text);
-	while (end > text && (end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	const char *start = end;
-	while (start > text && start[-1] != '\n')
-		start--;
-	snprintf(out, n, "%.*s", (int)(end - start), start);
+	enum console_state st = CON_BUSY;
+	char *clean = xstrndup(buf->buf, buf->len);
+	size_t cl = console_clean_output(clean, buf->len);
+	clean[cl] = '\0';
+	char *t = rtrim(xstrdup(clean));
+	size_t tl = strlen(t);
+	if (tl >= 6 && !strcmp(t + tl - 6, "login:"))
+		st = CON_FREE;
+	else if (cl >= 2 && clean[cl - 1] == ' ' && (clean[cl - 2] == '#' || clean[cl - 2] == '$'))
+		st = CON_SHELL;
+	transcript_last_lines(clean, 3, seen, n);
+	free(t);
+	free(clean);
+	return st;
 }
 
 /* Press Enter and see what answers: a login prompt, a shell prompt, other
  * text, or nothing. The bytes read are the console's reply to our Enter:
- * nothing the student would have seen is consumed. */
-static enum console_state probe_console(int fd, char *seen, size_t n)
+ * nothing the student would have seen is consumed. Twice; and while qemu
+ * is younger than BOOT_GRACE_MS (its guest may still be booting), again
+ * every PROBE_MS until it is that old. */
+static enum console_state probe_console(const struct evidence *ev, int fd, char *seen, size_t n)
 {
 	struct strbuf buf = STRBUF_INIT;
 	enum console_state st = CON_SILENT;
+	int64_t grace = ev->q->age_ms >= 0 && ev->q->age_ms < BOOT_GRACE_MS ? BOOT_GRACE_MS - ev->q->age_ms : 0;
+	int64_t booting_until = now_ms() + grace;
 	seen[0] = '\0';
-	for (int attempt = 0; attempt < 2 && (st == CON_SILENT || st == CON_BUSY); attempt++) {
+	for (int attempt = 0; (attempt < 2 || ms_left(booting_until) > 0) && (st == CON_SILENT || st == CON_BUSY) &&
+			      !cleanup_stop_requested();
+	     attempt++) {
 		if (send(fd, "\r", 1, MSG_NOSIGNAL) != 1) {
-			st = CON_UNUSABLE;
+			st = CON_CLOSED;
 			break;
 		}
 		int64_t deadline = now_ms() + PROBE_MS;
@@ -216,29 +232,17 @@ static enum console_state probe_console(int fd, char *seen, size_t n)
 			if (got < 0 && (errno == EAGAIN || errno == EINTR))
 				continue;
 			if (got <= 0) {
-				st = CON_UNUSABLE;
+				st = CON_CLOSED;
 				break;
 			}
 			sb_add(&buf, chunk, (size_t)got);
 			if (buf.len > 64 * 1024)
 				sb_remove_prefix(&buf, buf.len - 4096);
-			char *clean = xstrndup(buf.buf, buf.len);
-			size_t cl = console_clean_output(clean, buf.len);
-			clean[cl] = '\0';
-			char *t = rtrim(xstrdup(clean));
-			size_t tl = strlen(t);
-			st = CON_BUSY;
-			if (tl >= 6 && !strcmp(t + tl - 6, "login:"))
-				st = CON_FREE;
-			else if (cl >= 2 && clean[cl - 1] == ' ' && (clean[cl - 2] == '#' || clean[cl - 2] == '$'))
-				st = CON_SHELL;
-			last_line(clean, seen, n);
-			free(t);
-			free(clean);
+			st = probe_classify(&buf, seen, n);
 			if (st == CON_FREE || st == CON_SHELL)
 				break;
 		}
-		if (st == CON_UNUSABLE || st == CON_FREE || st == CON_SHELL)
+		if (st == CON_CLOSED || st == CON_FREE || st == CON_SHELL)
 			break;
 	}
 	sb_release(&buf);
@@ -477,7 +481,6 @@ static int serial_connect_accepted(struct evidence *ev)
 static struct console *console_after_boot(struct evidence *ev, int fd)
 {
 	struct console *con = NULL;
-	char seen[160];
 	if (console_from_fd(&con, fd, ev->transcript)) {
 		ev->con = CON_UNUSABLE;
 		text_printf(ev->con_why, sizeof(ev->con_why), "cannot use the serial socket %s", ev->serial_path);
@@ -488,11 +491,10 @@ static struct console *console_after_boot(struct evidence *ev, int fd)
 		ev->con = CON_FREE;
 		return con;
 	}
-	last_line(console_tail(con), seen, sizeof(seen));
+	transcript_last_lines(console_tail(con), 3, ev->con_seen, sizeof(ev->con_seen));
 	ev->con = CON_SILENT;
-	snprintf(ev->con_why, sizeof(ev->con_why), "no login prompt on the serial console within %lld s (%s)%s%s%s",
-		 (long long)(ev->boot_wait_ms / 1000), strerror(-r), seen[0] ? "; its last line: '" : "", seen,
-		 seen[0] ? "'" : "");
+	snprintf(ev->con_why, sizeof(ev->con_why), "no login prompt on the serial console within %lld s (%s)",
+		 (long long)(ev->boot_wait_ms / 1000), strerror(-r));
 	console_close(con);
 	return NULL;
 }
@@ -500,24 +502,25 @@ static struct console *console_after_boot(struct evidence *ev, int fd)
 /* What an Enter on the console showed, in words for the student. */
 static void describe_probe(struct evidence *ev, const char *seen)
 {
+	snprintf(ev->con_seen, sizeof(ev->con_seen), "%s", seen);
 	switch (ev->con) {
 	case CON_FREE:
 	case CON_SHELL:
 		break;
 	case CON_BUSY:
-		snprintf(ev->con_why, sizeof(ev->con_why),
-			 "the serial console answered an Enter with neither a login prompt nor a shell prompt "
-			 "(a program in the foreground?)%s%s%s",
-			 seen[0] ? ": '" : "", seen, seen[0] ? "'" : "");
+		text_printf(ev->con_why, sizeof(ev->con_why),
+			    "the serial console %s answered vlab's Enters with neither a login prompt nor a shell "
+			    "prompt (a program in the foreground?)",
+			    ev->serial_path);
 		break;
 	case CON_SILENT:
-		snprintf(ev->con_why, sizeof(ev->con_why),
-			 "the serial console did not answer two Enters within %d s (another client may hold it, or "
-			 "the guest hangs)",
-			 2 * PROBE_MS / 1000);
+		text_printf(ev->con_why, sizeof(ev->con_why),
+			    "the serial console %s answered none of vlab's Enters in %d s, and no other client holds it",
+			    ev->serial_path, 2 * PROBE_MS / 1000);
 		break;
 	default:
-		text_printf(ev->con_why, sizeof(ev->con_why), "the serial socket %s closed", ev->serial_path);
+		text_printf(ev->con_why, sizeof(ev->con_why), "the serial socket %s closed while vlab waited for an answer",
+			    ev->serial_path);
 		break;
 	}
 }
@@ -556,11 +559,9 @@ static void read_in_logins(struct evidence *ev, struct console *con)
 	}
 }
 
-void evidence_guest(struct evidence *ev)
+/* The guest over a console that vlab found free. */
+static void read_guest(struct evidence *ev)
 {
-	int64_t t0 = now_ms();
-	if (ev->con != CON_FREE)
-		return;
 	int fd = serial_connect_accepted(ev);
 	if (fd < 0)
 		return;
@@ -569,8 +570,8 @@ void evidence_guest(struct evidence *ev)
 		if (!(con = console_after_boot(ev, fd)))
 			return;
 	} else {
-		char seen[160];
-		ev->con = probe_console(fd, seen, sizeof(seen));
+		char seen[sizeof(ev->con_seen)];
+		ev->con = probe_console(ev, fd, seen, sizeof(seen));
 		describe_probe(ev, seen);
 		if (ev->con != CON_FREE && ev->con != CON_SHELL) {
 			close(fd);
@@ -587,6 +588,36 @@ void evidence_guest(struct evidence *ev)
 	else
 		read_in_logins(ev, con);
 	console_close(con);
-	ev->t_guest_ms = now_ms() - t0;
 }
 
+/* The command boots a kernel with no -initrd, and an initrd.img lies in
+ * the kernel's directory (where `vlab handout` puts the image's): its path
+ * as the student names it, into ev->initrd_beside. */
+static void initrd_beside_kernel(struct evidence *ev)
+{
+	const struct qemu_cmdline *c = &ev->q->cmd;
+	ev->initrd_beside[0] = '\0';
+	if (!c->kernel || c->initrd)
+		return;
+	const char *slash = strrchr(c->kernel, '/');
+	char *named = slash ? xasprintf("%.*s/initrd.img", (int)(slash - c->kernel), c->kernel) : xstrdup("initrd.img");
+	char *at = named[0] == '/' ? xasprintf("/proc/%d/root%s", (int)ev->q->pid, named)
+				   : xasprintf("/proc/%d/cwd/%s", (int)ev->q->pid, named);
+	struct stat st;
+	if (stat(at, &st) == 0 && S_ISREG(st.st_mode))
+		snprintf(ev->initrd_beside, sizeof(ev->initrd_beside), "%s", named);
+	free(at);
+	free(named);
+}
+
+void evidence_guest(struct evidence *ev)
+{
+	int64_t t0 = now_ms();
+	if (ev->con == CON_FREE)
+		read_guest(ev);
+	/* what a console that never answered may come from */
+	if (ev->con == CON_SILENT || ev->con == CON_CLOSED || ev->con == CON_BUSY)
+		initrd_beside_kernel(ev);
+	ev->qemu_gone = !qemu_proc_still_runs(ev->q);
+	ev->t_guest_ms = now_ms() - t0;
+}

@@ -26,6 +26,12 @@
 
 /* How long the console gets to answer an Enter (twice). */
 #define PROBE_MS 1500
+/* A qemu younger than this may still be booting its guest: the console is
+ * asked again every PROBE_MS until qemu is this old before it is called
+ * silent. The lab's guests reach login: in 3 to 5 s under TCG (the stock
+ * kernel as a compressed bzImage, measured on 2 cores); 30 s leaves room
+ * for a slower kernel with loglevel=15 on a loaded host. */
+#define BOOT_GRACE_MS 30000
 
 /* Each interface as "NAME MAC DRIVER" (the driver is the device/driver
  * link's name), as chapter 2 lists them. */
@@ -41,7 +47,7 @@ struct evidence {
 	struct qemu_proc *q;
 	int chapter;
 	int64_t scale;                 /* timeouts x4 under TCG, as vlab's own runs */
-	char differences[12][256];
+	char differences[12][QEMU_DIFFERENCE_MAX];
 	size_t ndifferences;
 
 	/* network namespace */
@@ -71,6 +77,9 @@ struct evidence {
 	char serial_path[PATH_MAX];    /* as the student would name it (qemu's cwd + path) */
 	char serial_connect[PATH_MAX]; /* what vlab connects to (/proc/PID/cwd/...) */
 	enum console_state con;
+	char con_seen[320];            /* the console's last lines in answer to vlab's Enters, "" none */
+	char initrd_beside[PATH_MAX];  /* no -initrd, yet an initrd.img lies beside the kernel: its path */
+	bool qemu_gone;                /* qemu exited while vlab read it */
 	char con_why[512];             /* a phrase for details: "the serial console is held by socat (pid 42)" */
 	char holder[96];               /* "socat (pid 42)", "" */
 	bool serial_ok;                /* the command has a socket port */

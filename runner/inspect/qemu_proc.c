@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "checks/procfs_parse.h"
@@ -64,6 +65,41 @@ static bool started_by_vlab(const struct qemu_proc *q)
 	return path_exists(path);
 }
 
+/* How long ago a process of this start time (clock ticks after boot)
+ * started, -1 when the clocks cannot tell. */
+static int64_t age_of(uint64_t start_ticks)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+	if (hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &ts))
+		return -1;
+	int64_t up_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	int64_t start_ms = (int64_t)(start_ticks * 1000 / (uint64_t)hz);
+	return up_ms >= start_ms ? up_ms - start_ms : -1;
+}
+
+/* /proc/PID/stat's state letter and start time; -errno when unread. */
+static int read_stat(pid_t pid, char *state, uint64_t *start_ticks)
+{
+	char path[64];
+	struct strbuf sb = STRBUF_INIT;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int r = read_file(path, &sb);
+	if (r == 0 && (procfs_parse_stat_state(sb_str(&sb), state) || procfs_parse_stat_starttime(sb_str(&sb), start_ticks)))
+		r = -EINVAL;
+	sb_release(&sb);
+	return r;
+}
+
+bool qemu_proc_still_runs(const struct qemu_proc *q)
+{
+	char state = 0;
+	uint64_t start = 0;
+	if (read_stat(q->pid, &state, &start) || state == 'Z' || state == 'X')
+		return false;
+	return q->start_ticks == 0 || start == q->start_ticks;
+}
+
 int qemu_proc_load(pid_t pid, struct qemu_proc *q)
 {
 	memset(q, 0, sizeof(*q));
@@ -79,10 +115,9 @@ int qemu_proc_load(pid_t pid, struct qemu_proc *q)
 	sb_release(&sb);
 	if (r)
 		return r;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_file(path, &sb) == 0)
-		procfs_parse_stat_state(sb_str(&sb), &q->state);
-	sb_release(&sb);
+	q->age_ms = -1;
+	if (read_stat(pid, &q->state, &q->start_ticks) == 0)
+		q->age_ms = age_of(q->start_ticks);
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)pid);
 	q->cwd_error = read_link(path, q->cwd, sizeof(q->cwd));
 	q->vlab_own = started_by_vlab(q);

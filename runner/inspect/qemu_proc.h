@@ -21,6 +21,8 @@ struct qemu_proc {
 	pid_t pid;
 	struct qemu_cmdline cmd;
 	char state;              /* /proc/PID/stat's letter, 0 unknown */
+	int64_t age_ms;          /* how long it has run, from its stat's start time; -1 unknown */
+	uint64_t start_ticks;    /* its stat's start time (clock ticks after boot), 0 unknown */
 	char cwd[PATH_MAX];      /* "" when unreadable */
 	int cwd_error;           /* why not (-EACCES: not root) */
 	bool vlab_own;           /* started by vlab itself (a run directory's ledger beside its socket) */
@@ -31,6 +33,9 @@ int qemu_procs_find(struct qemu_proc **out, size_t *n);
 /* One process's command line, cwd and state; -ESRCH when it is gone. */
 int qemu_proc_load(pid_t pid, struct qemu_proc *q);
 void qemu_proc_release(struct qemu_proc *q);
+/* Whether q's process still runs as the qemu loaded (not gone, not a
+ * zombie, the same start time: a pid reused by another process is gone). */
+bool qemu_proc_still_runs(const struct qemu_proc *q);
 
 /* The inodes of qemu's sockets (*socks allocated) and the tap its
  * /dev/net/tun fd is attached to. -EACCES when its fds cannot be read. */

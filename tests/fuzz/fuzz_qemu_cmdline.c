@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (qemu_cmdline_virtio_disk(&c, &d) == 0 && (!d.file || !d.backend))
 			abort();
 		qemu_cmdline_qmp_path(&c);
-		char diffs[4][256];
+		char diffs[4][QEMU_DIFFERENCE_MAX];
 		qemu_cmdline_differences(&c, diffs, 4);
 		struct check_result res;
 		check_init(&res, "x");

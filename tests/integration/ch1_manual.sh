@@ -16,6 +16,8 @@ session() { # session SKIP_IP: type the lab's commands like a student would
 	done
 	[ -S "$sock" ] || die "vlab never served the console relay"
 	coproc CON { socat - UNIX-CONNECT:"$sock"; }
+	# bash unsets CON_PID once the coprocess is gone: keep it
+	con_pid=$CON_PID
 	send ""
 	expect "login: " 90 || die "no login prompt through the relay"
 	send root; expect "Password: " 10 || die "no password prompt"
@@ -29,7 +31,7 @@ session() { # session SKIP_IP: type the lab's commands like a student would
 	send student; expect "$ " 10 || die "no student prompt"
 	send "id -un"; expect "$ " 10
 	exec {CON[1]}>&-
-	wait "$CON_PID" 2>/dev/null
+	wait "$con_pid" 2>/dev/null
 }
 
 run_manual() { # run_manual SKIP_IP REPORT

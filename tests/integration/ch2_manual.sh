@@ -19,6 +19,8 @@ for _ in $(seq 300); do
 done
 [ -S "$sock" ] || die "vlab never served the console relay"
 coproc CON { socat - UNIX-CONNECT:"$sock"; }
+# bash unsets CON_PID once the coprocess is gone: keep it
+con_pid=$CON_PID
 send ""
 expect "login: " 90 || die "no login prompt through the relay"
 send root; expect "Password: " 10; send toor; expect "# " 10 || die "no root prompt"
@@ -32,7 +34,7 @@ send "ip a s"; expect "# " 10
 send "ping -c 3 10.0.0.1"; expect "packet loss" 20; expect "# " 10
 send "httpd -p 8000 -h /root"; expect "# " 10
 exec {CON[1]}>&-
-wait "$CON_PID" 2>/dev/null
+wait "$con_pid" 2>/dev/null
 echo >&7
 exec 7>&-
 wait "$vlab_pid"

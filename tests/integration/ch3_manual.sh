@@ -19,6 +19,8 @@ attach() { # attach VM: a student's console on VM's relay socket
 	done
 	[ -S "$sock" ] || die "vlab never served $1's console relay"
 	coproc CON { socat - UNIX-CONNECT:"$sock"; }
+	# bash unsets CON_PID once the coprocess is gone: keep it
+	con_pid=$CON_PID
 	send ""
 	expect "login: " 90 || die "no login prompt on $1 through the relay"
 	send root; expect "Password: " 10; send toor; expect "# " 10 || die "no root prompt on $1"
@@ -28,7 +30,7 @@ attach() { # attach VM: a student's console on VM's relay socket
 }
 detach() {
 	exec {CON[1]}>&-
-	wait "$CON_PID" 2>/dev/null
+	wait "$con_pid" 2>/dev/null
 }
 addresses() { # addresses .10|.11: eth0 is the e1000 and eth1 the virtio-net (PCI order)
 	send "ip link set eth0 up; ip addr add 10.0.0$1/24 dev eth0"; expect "# " 10

@@ -22,15 +22,17 @@ NS=vt-$$
 IMG=$(image_dir)/default
 QPID=
 HOLD_PID=
+DEAD_PID=
 
 cleanup() {
 	[ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
+	[ -n "$DEAD_PID" ] && kill "$DEAD_PID" 2>/dev/null
 	if [ -n "$QPID" ]; then
 		kill "$QPID" 2>/dev/null
 		wait "$QPID" 2>/dev/null
 	fi
 	ip netns del "$NS" 2>/dev/null
-	rm -f "$SCRATCH/ov.qcow2" "$SCRATCH/serial.socket" "$SCRATCH/qmp.socket"
+	rm -f "$SCRATCH/ov.qcow2" "$SCRATCH/serial.socket" "$SCRATCH/qmp.socket" "$SCRATCH/dead.qcow2" "$SCRATCH/dead.socket"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -78,10 +80,10 @@ stop_vm() {
 }
 
 # The console, as the student's socat.
-con_open() { coproc CON { socat - UNIX-CONNECT:serial.socket; }; }
+con_open() { coproc CON { socat - UNIX-CONNECT:serial.socket; }; con_pid=$CON_PID; }
 con_close() {
 	exec {CON[1]}>&-
-	wait "$CON_PID" 2>/dev/null
+	wait "$con_pid" 2>/dev/null
 }
 # guest CMD: log in as root, run CMD (its end marked so its echo does not
 # count), log out.
@@ -170,6 +172,24 @@ detail_has() { # detail_has NAME ID TEXT
 	detail_of "$1" "$2" | grep -qF -- "$3" || die "$1: $2's detail lacks '$3': $(detail_of "$1" "$2")"
 }
 
+# The lab's chapter-1 command as the lab writes it, without -initrd: this
+# image's kernel cannot mount /dev/vda without its initrd, and console=hvc0
+# shows nothing on the socket. Started now, so that it is past verify's
+# boot grace (30 s) when it is judged at the end.
+start_dead_vm() {
+	rm -f dead.socket dead.qcow2
+	qemu-img create -q -f qcow2 -F raw -b "$IMG/rootfs.ext4" dead.qcow2
+	qemu-system-x86_64 -nodefaults -nographic -accel tcg -m 256M -kernel vmlinux \
+		-device virtio-blk-pci,drive=id0 -blockdev driver=qcow2,node-name=id0,file.driver=file,file.filename=dead.qcow2 \
+		-device isa-serial,chardev=serial0 -chardev socket,id=serial0,path=dead.socket,server,nowait \
+		-append "root=/dev/vda loglevel=15 console=hvc0" </dev/null >dead.log 2>&1 &
+	DEAD_PID=$!
+	for _ in $(seq 100); do [ -S dead.socket ] && return 0; sleep 0.05; done
+	cat dead.log >&2
+	die "the dead guest's qemu did not start"
+}
+start_dead_vm
+
 start_vm 256M 52:54:00:8b:99:de
 configure_guest
 
@@ -213,17 +233,21 @@ guest 'httpd -p 8000 -h /root'
 expect_only nohttp ch2.http_200=fail
 detail_has nohttp ch2.http_200 "connection refused"
 
-note "socat holds the serial socket"
+note "socat holds the serial socket: the logins cannot be judged, the chapter is incomplete (exit 3)"
 socat -u UNIX-CONNECT:serial.socket - >/dev/null 2>&1 &
 HOLD_PID=$!
 sleep 0.5
-run_verify held 0
+run_verify held 3
 expect_only held ch1.serial_login_root=skip ch1.serial_login_student=skip ch2.guest_ip=skip \
 	ch2.ping_guest_to_host=skip
 detail_has held ch1.serial_login_root "held by socat (pid $HOLD_PID)"
 detail_has held ch2.guest_ip "stand-in: 10.0.0.10 answered"
 detail_has held ch2.http_200 "not compared"
 jq -e '.[0].verify.console == "held"' held.json >/dev/null || die "the report does not say the console is held"
+jq -e '[.[] | .result] == ["incomplete", "incomplete"]' held.json >/dev/null ||
+	die "a held console does not make the chapters incomplete: $(jq -c '[.[] | .result]' held.json)"
+"$VLAB" verify 2 --pid "$QPID" >held.txt 2>&1
+grep -q "^incomplete: vlab could not judge 2 check(s)" held.txt || die "the text does not say incomplete: $(cat held.txt)"
 kill "$HOLD_PID"
 wait "$HOLD_PID" 2>/dev/null
 HOLD_PID=
@@ -238,7 +262,7 @@ expect "Password: " 10
 send toor
 expect "# " 20 || die "no root prompt"
 con_close
-run_verify shell 0
+run_verify shell 3
 expect_only shell ch1.serial_login_root=skip ch1.serial_login_student=skip
 detail_has shell ch1.serial_login_root "a shell was already open on the console (as root): not logged in again"
 detail_has shell ch2.http_200 "body matches /root/index.html"
@@ -280,6 +304,39 @@ detail_has ch1 ch1.only_loopback "in the guest: \`ip a s\` lists only lo"
 detail_has ch1 ch1.memory_256m "QMP query-memory-size-summary: base-memory 268435456 bytes"
 detail_has ch1 ch1.qemu_running "QMP query-status: running"
 console_at "login: "
+
+note "a guest that never booted (no -initrd): the logins FAIL, naming the cause; never a pass"
+"$VLAB" verify 1 --pid "$DEAD_PID" --format json >dead.json 2>dead.err
+rc=$?
+jq -r '.[] | .checks[] | "  \(.status)\t\(.id)\t\(.detail)"' dead.json
+[ $rc = 1 ] || die "verify 1 of a dead guest exited $rc, expected 1"
+for id in ch1.serial_login_root ch1.serial_login_student; do
+	[ "$(jq -r --arg id $id '.[0].checks[] | select(.id == $id) | .status' dead.json)" = fail ] || die "$id is not a FAIL"
+	jq -r --arg id $id '.[0].checks[] | select(.id == $id) | .detail' dead.json |
+		grep -qF "the command boots vmlinux with no -initrd, though initrd.img lies beside it" ||
+		die "$id does not name the missing -initrd"
+	jq -r --arg id $id '.[0].checks[] | select(.id == $id) | .hint' dead.json | grep -qF "add -initrd initrd.img" ||
+		die "$id's hint does not say to add -initrd"
+done
+jq -e '.[0].result == "fail" and .[0].verify.console == "silent"' dead.json >/dev/null || die "not a fail with a silent console"
+kill "$DEAD_PID"
+wait "$DEAD_PID" 2>/dev/null
+
+note "qemu exits while verify waits on its console: a FAIL, never a pass"
+start_dead_vm
+"$VLAB" verify 1 --pid "$DEAD_PID" --format json >gone.json 2>gone.err &
+VPID=$!
+sleep 2
+kill "$DEAD_PID"
+wait "$VPID"
+rc=$?
+wait "$DEAD_PID" 2>/dev/null
+DEAD_PID=
+[ $rc = 1 ] || die "verify 1 of a qemu that exited under it exited $rc, expected 1: $(cat gone.err)"
+jq -r '.[0].checks[] | select(.id == "ch1.serial_login_root") | .detail' gone.json |
+	grep -qF "exited while vlab read the lab" || die "the login does not say qemu exited: $(jq -c . gone.json)"
+[ "$(jq -r '.[0].checks[] | select(.id == "ch1.qemu_running") | .status' gone.json)" = fail ] ||
+	die "ch1.qemu_running passes for a qemu that exited"
 
 note "no qemu to check: exit 3, one line, a reason in JSON"
 "$VLAB" verify --pid $$ --format json >none.json 2>none.err

@@ -114,10 +114,10 @@ VM1=$(vm_pid 1) VM2=$(vm_pid 2)
 [ -n "$VM1" ] && [ -n "$VM2" ] || die "no qemu pids: $(pgrep -af qemu-system)"
 
 # The consoles, as the student's socat; one at a time.
-con_open() { coproc CON { socat - UNIX-CONNECT:"serial_vm$1.socket"; }; }
+con_open() { coproc CON { socat - UNIX-CONNECT:"serial_vm$1.socket"; }; con_pid=$CON_PID; }
 con_close() {
 	exec {CON[1]}>&-
-	wait "$CON_PID" 2>/dev/null
+	wait "$con_pid" 2>/dev/null
 }
 # guest N CMD [OUT]: log in as root on VM N, run CMD, log out; with OUT, the
 # lines CMD printed between BEGIN and END markers go to OUT.

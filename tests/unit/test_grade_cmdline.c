@@ -57,6 +57,39 @@ static void virtio_lab(struct check_result *r, const struct qemu_cmdline *c)
 	check_grade_virtio_blk(r, c, LAB_ROOTFS_FILE);
 }
 
+/* A student on a host without a usable KVM ran the script by hand with
+ * `-accel tcg -cpu max` (verify calls that right by hand): grading's
+ * feedback says the same policy, with the words to hand in. */
+static void test_tcg_by_hand_gets_the_policy(void **state)
+{
+	(void)state;
+	const char *argv[NREF + 1];
+	int n = 0;
+	for (int k = 0; k < NREF; k++) {
+		if (!strcmp(reference[k], "-enable-kvm")) {
+			argv[n++] = "-accel";
+			argv[n++] = "tcg";
+		} else {
+			argv[n++] = !strcmp(reference[k], "host") ? "max" : reference[k];
+		}
+	}
+	struct qemu_cmdline c;
+	assert_int_equal(qemu_cmdline_parse(argv, n, &c), 0);
+	struct check_result r;
+	check_init(&r, "x");
+	check_grade_kvm(&r, &c);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_string_equal(r.detail, "the command runs the VM under tcg (-accel tcg), not KVM");
+	assert_non_null(strstr(r.hint, "type -accel tcg in place of -enable-kvm -cpu host; keep -enable-kvm -cpu host in "
+				       "the script you hand in: vlab grade runs it under TCG where the grading host "
+				       "needs it"));
+	check_init(&r, "x");
+	check_grade_cpu_host(&r, &c);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.hint, "keep -enable-kvm -cpu host in the script you hand in"));
+	qemu_cmdline_release(&c);
+}
+
 static void test_reference_passes_all(void **state)
 {
 	(void)state;
@@ -140,6 +173,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_passes_all),
+		cmocka_unit_test(test_tcg_by_hand_gets_the_policy),
 		cmocka_unit_test(test_one_mistake_each),
 		cmocka_unit_test(test_no_nic),
 	};

@@ -18,6 +18,7 @@
 #include "checks/handbuilt_lab.h"
 #include "checks/lab_plan.h"
 #include "checks/qemu_cmdline_verdicts.h"
+#include "checks/transcript.h"
 #include "runner/util.h"
 #include "unit_helpers.h"
 
@@ -66,7 +67,7 @@ static struct capture *capture_new(const char *cmdline, const char *ip_a_s)
 	c->ping_out = fixture_text("ping/guest-busybox-ok.txt");
 	snprintf(c->body, sizeof(c->body), "hello\n");
 	c->f = (struct lab_facts){
-		.cmd = &c->cmd, .pid = 4242, .state = 'S', .t_cmdline_ms = 3,
+		.cmd = &c->cmd, .pid = 4242, .state = 'S', .age_ms = 600000, .initrd_beside = "", .t_cmdline_ms = 3,
 		.qmp_ok = true, .qmp_status = "running", .qmp_running = true,
 		.qmp_memory_ok = true, .qmp_base_memory = LAB_MEMORY_BYTES,
 		.host_ran = true, .ns_name = "network namespace vt-1", .ns_error = "",
@@ -77,7 +78,7 @@ static struct capture *capture_new(const char *cmdline, const char *ip_a_s)
 		.http = { .status = 200, .body = c->body, .body_len = 6, .body_sha256 = INDEX_SHA256 },
 		.http_rc = 0, .t_host_ms = 40,
 		.serial_ok = serial_ok, .serial_verdict = &c->serial_verdict,
-		.serial_path = "/home/s/serial.socket", .con = CON_FREE, .con_why = "",
+		.serial_path = "/home/s/serial.socket", .con = CON_FREE, .con_why = "", .con_seen = "",
 		.asked = true, .shell_user = "root", .guest_error = "",
 		.root_tried = true, .student_tried = true, .root_id = "root", .student_id = "student",
 		.mounts_ok = true, .root_dev = "/dev/vda", .root_fstype = "ext4",
@@ -86,6 +87,24 @@ static struct capture *capture_new(const char *cmdline, const char *ip_a_s)
 		.ping_ran = true, .ping_out = c->ping_out, .index_sha256 = INDEX_SHA256, .t_guest_ms = 900,
 	};
 	return c;
+}
+
+/* transcript_last_lines: the last non-empty lines joined, spaces and
+ * carriage returns at their ends dropped, cut to fit */
+static void test_console_last_lines(void **state)
+{
+	(void)state;
+	char out[64];
+	transcript_last_lines("a\r\n\nb  \r\nc\n\n", 2, out, sizeof(out));
+	assert_string_equal(out, "b | c");
+	transcript_last_lines("only", 3, out, sizeof(out));
+	assert_string_equal(out, "only");
+	transcript_last_lines("\n \n", 3, out, sizeof(out));
+	assert_string_equal(out, "");
+	char small[12];
+	transcript_last_lines("first line\nsecond line", 2, small, sizeof(small));
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_contains(small, "...");
 }
 
 static void capture_free(struct capture *c)
@@ -220,6 +239,80 @@ static void test_ch1_console_busy_or_shell(void **state)
 	r = get(c, CHECK_CH1_SERIAL_LOGIN_STUDENT);
 	assert_verdict(r, VERDICT_SKIP);
 	assert_string_equal(r->detail, "a shell was already open on the console (as root): not logged in again");
+	capture_free(c);
+}
+
+/* The lab's chapter-1 command as typed (no -initrd, console=hvc0) on the
+ * image `vlab handout` writes, whose kernel needs its initrd: the guest
+ * panics before any getty, nobody holds the socket, and it answers
+ * nothing. Both logins FAIL naming the missing -initrd, never a SKIP. */
+static void test_ch1_dead_guest_fails(void **state)
+{
+	(void)state;
+	struct capture *c = capture_new("lab-ch1", "busybox-ip-a-s-lo-only");
+	console_not_used(c, CON_SILENT, "the serial console serial.socket answered none of vlab's Enters in 3 s, "
+					"and no other client holds it");
+	c->f.initrd_beside = "initrd.img";
+	c->f.age_ms = 95000;
+	judge(c, 1);
+	for (int student = 0; student < 2; student++) {
+		const struct check_result *r =
+			get(c, student ? CHECK_CH1_SERIAL_LOGIN_STUDENT : CHECK_CH1_SERIAL_LOGIN_ROOT);
+		assert_verdict(r, VERDICT_FAIL);
+		assert_contains(r->detail, "answered none of vlab's Enters in 3 s, and no other client holds it; "
+					   "qemu (pid 4242) still runs and QMP says the VM is running (started 95 s ago); "
+					   "the console printed nothing; the command boots alpine-bzImage with no -initrd, "
+					   "though initrd.img lies beside it");
+		assert_contains(r->detail, "console=hvc0 sends the kernel's own messages (a panic among them) away "
+					   "from the serial port");
+		assert_string_equal(r->hint, "add -initrd initrd.img to qemu's command (the lab's Alpine kernel "
+					     "needs none; this image's does)");
+	}
+	/* the outside checks still judge the command line */
+	assert_verdict(get(c, CHECK_CH1_QEMU_RUNNING), VERDICT_PASS);
+	assert_verdict(get(c, CHECK_CH1_MEMORY_256M), VERDICT_PASS);
+	capture_free(c);
+}
+
+/* A console that printed a panic (console=ttyS0) is as dead; one whose
+ * kernel needs no initrd gets the general hint; without QMP, qemu's state
+ * is said as /proc has it. */
+static void test_ch1_console_panic_or_closed(void **state)
+{
+	(void)state;
+	struct capture *c = capture_new("hand-ch2-tcg", "busybox-ip-a-s-lo-only");
+	console_not_used(c, CON_BUSY, "the serial console serial.socket answered vlab's Enters with neither a login "
+				      "prompt nor a shell prompt (a program in the foreground?)");
+	/* the kernel's own last lines, as the serial port printed them */
+	char *panic = fixture_text("guest/console-panic-no-initrd.txt"), seen[320];
+	transcript_last_lines(panic, 3, seen, sizeof(seen));
+	free(panic);
+	assert_string_equal(seen, "[    1.278843]  </TASK> | [    1.279854] Kernel Offset: disabled | [    1.280177] ---[ "
+				  "end Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0) ]---");
+	c->f.con_seen = seen;
+	c->f.qmp_ok = false;
+	judge(c, 1);
+	const struct check_result *r = get(c, CHECK_CH1_SERIAL_LOGIN_ROOT);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_contains(r->detail, "; qemu (pid 4242) still runs (started 600 s ago); the console's last lines: '[    "
+				   "1.278843]  </TASK> | [    1.279854] Kernel Offset: disabled | [    1.280177] ---[ end "
+				   "Kernel panic");
+	assert_contains(r->hint, "connect to its console at once");
+	assert_null(strstr(r->detail, "-initrd"));
+	assert_null(strstr(r->detail, "console=ttyS0 in -append they show")); /* it has console=ttyS0 */
+
+	/* qemu exited while vlab read: the socket closed on it */
+	console_not_used(c, CON_CLOSED, "the serial socket /home/s/serial.socket closed while vlab waited for an answer");
+	c->f.con_seen = "";
+	c->f.gone = true;
+	judge(c, 1);
+	r = get(c, CHECK_CH1_SERIAL_LOGIN_STUDENT);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_contains(r->detail, "closed while vlab waited for an answer; qemu (pid 4242) exited while vlab read the "
+				   "lab; the console printed nothing");
+	r = get(c, CHECK_CH1_QEMU_RUNNING);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_string_equal(r->detail, "qemu (pid 4242) exited while vlab read the lab");
 	capture_free(c);
 }
 
@@ -462,6 +555,9 @@ int main(void)
 		cmocka_unit_test(test_ch1_qemu_stopped),
 		cmocka_unit_test(test_ch1_console_held),
 		cmocka_unit_test(test_ch1_console_busy_or_shell),
+		cmocka_unit_test(test_console_last_lines),
+		cmocka_unit_test(test_ch1_dead_guest_fails),
+		cmocka_unit_test(test_ch1_console_panic_or_closed),
 		cmocka_unit_test(test_ch1_no_serial_socket),
 		cmocka_unit_test(test_ch1_login_refused_and_not_tried),
 		cmocka_unit_test(test_ch1_only_loopback_fails),

@@ -156,6 +156,24 @@ static void stat_state(void **state)
 	assert_int_equal(st, 'Z');
 }
 
+static void stat_starttime(void **state)
+{
+	(void)state;
+	uint64_t t = 0;
+	char *text = fixture("stat-qemu-sleeping.txt");
+	assert_int_equal(procfs_parse_stat_starttime(text, &t), 0);
+	assert_int_equal(t, 463655);
+	free(text);
+	/* a comm holding ") " and spaces does not shift the fields */
+	text = fixture("stat-odd-comm-stopped.txt");
+	assert_int_equal(procfs_parse_stat_starttime(text, &t), 0);
+	assert_int_equal(t, 464709);
+	free(text);
+	assert_int_equal(procfs_parse_stat_starttime("1 (x) S 1 2 3", &t), -EINVAL);
+	assert_int_equal(procfs_parse_stat_starttime(NULL, &t), -EINVAL);
+	assert_int_equal(procfs_parse_stat_starttime("1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 12x 3", &t), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +183,7 @@ int main(void)
 		cmocka_unit_test(socket_links),
 		cmocka_unit_test(tun_fdinfo),
 		cmocka_unit_test(stat_state),
+		cmocka_unit_test(stat_starttime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,7 +137,7 @@ static void lab_ch1(void **state)
 	struct qemu_nic nics[2];
 	assert_int_equal(qemu_cmdline_nics(&c, nics, 2), 0);
 	assert_null(qemu_cmdline_qmp_path(&c));
-	char diffs[8][256];
+	char diffs[8][QEMU_DIFFERENCE_MAX];
 	assert_int_equal(qemu_cmdline_differences(&c, diffs, 8), 0);
 
 	struct check_result r = verdict();
@@ -229,12 +229,15 @@ static void vlab_ch1(void **state)
 	const char *qmp = qemu_cmdline_qmp_path(&c);
 	assert_non_null(qmp);
 	assert_true(strstr(qmp, "/vm1.qmp.sock") != NULL);
-	char diffs[8][256];
+	char diffs[8][QEMU_DIFFERENCE_MAX];
 	size_t n = qemu_cmdline_differences(&c, diffs, 8);
 	assert_int_equal(n, 6);
-	assert_string_equal(diffs[0], "`-accel tcg` instead of the lab's -enable-kvm: the guest runs under tcg (fine "
-				      "where KVM cannot run it: see `vlab doctor`)");
-	assert_string_equal(diffs[1], "no -cpu: QEMU's default CPU model instead of the lab's -cpu host");
+	/* one policy: fine by hand, the lab's words in the script handed in */
+	assert_string_equal(diffs[0], "`-accel tcg` instead of the lab's -enable-kvm: the guest runs under tcg, right by "
+				      "hand where KVM cannot run it (see `vlab doctor`); keep -enable-kvm -cpu host in the "
+				      "script you hand in: vlab grade runs it under TCG where the grading host needs it");
+	assert_string_equal(diffs[1], "no -cpu: QEMU's default CPU model instead of the lab's -cpu host (keep -cpu host "
+				      "in the script you hand in)");
 	assert_string_equal(diffs[2], "`-initrd /work/main/build/image/default/initrd.img` added (the lab's kernel "
 				      "needs none)");
 	assert_string_equal(diffs[3], "console=ttyS0 instead of the lab's console=hvc0 in -append");
@@ -318,7 +321,7 @@ static void accelerators(void **state)
 {
 	(void)state;
 	struct qemu_cmdline c;
-	char diffs[8][256];
+	char diffs[8][QEMU_DIFFERENCE_MAX];
 
 	load("accel-kvm", &c);
 	assert_int_equal(c.accel, QACCEL_KVM);
@@ -339,8 +342,9 @@ static void accelerators(void **state)
 	assert_string_equal(c.accel_from, "");
 	assert_null(c.cpu);
 	assert_int_equal(qemu_cmdline_differences(&c, diffs, 8), 2);
-	assert_string_equal(diffs[0], "no -enable-kvm: the guest runs under qemu's default accelerator, tcg (fine "
-				      "where KVM cannot run it: see `vlab doctor`)");
+	assert_string_equal(diffs[0], "no -enable-kvm: the guest runs under qemu's default accelerator, tcg, right by "
+				      "hand where KVM cannot run it (see `vlab doctor`); keep -enable-kvm -cpu host in the "
+				      "script you hand in: vlab grade runs it under TCG where the grading host needs it");
 	struct check_result r = verdict();
 	check_cmdline_lab_vm(&r, &c, 1, 'S', NULL, false);
 	assert_pass(&r, "qemu (pid 1) runs the lab's VM: -kernel alpine-bzImage, accelerator tcg (qemu's default)");
@@ -465,7 +469,7 @@ static void serial_ports(void **state)
 	assert_string_equal(s.path, "serial.socket");
 	assert_true(s.server);
 	assert_false(s.wait);
-	char diffs[8][256];
+	char diffs[8][QEMU_DIFFERENCE_MAX];
 	assert_int_equal(qemu_cmdline_differences(&c, diffs, 8), 1);
 	assert_string_equal(diffs[0], "`-serial unix:serial.socket,server,nowait` instead of -device isa-serial with "
 				      "-chardev socket: the same serial port");
