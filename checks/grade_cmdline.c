@@ -13,7 +13,7 @@ void check_grade_kvm(struct check_result *r, const struct qemu_cmdline *c)
 	else if (c->accel_from[0])
 		/* the student ran it by hand under TCG, as verify and the handout
 		 * allow: say which words to hand in, not only that it is wrong */
-		check_fail(r, "write the lab's -enable-kvm in the script you hand in (" LAB_SECTION_CH1 "): " LAB_TCG_POLICY,
+		check_fail(r, "write the lab's -enable-kvm in the script you hand in (" LAB_SECTION_CH1 "); " LAB_TCG_GRADE_NOTE,
 			   "the command runs the VM under %s (%s), not KVM", c->accel_name[0] ? c->accel_name : "tcg",
 			   c->accel_from);
 	else
@@ -25,7 +25,7 @@ void check_grade_kvm(struct check_result *r, const struct qemu_cmdline *c)
 void check_grade_cpu_host(struct check_result *r, const struct qemu_cmdline *c)
 {
 	const char *hint = c->accel != QACCEL_KVM
-				   ? "pass the host's CPU model through: -cpu host (" LAB_SECTION_CH1 "); " LAB_TCG_POLICY
+				   ? "write the lab's -cpu host in the script you hand in (" LAB_SECTION_CH1 "); " LAB_TCG_GRADE_NOTE
 				   : "pass the host's CPU model through: -cpu host (" LAB_SECTION_CH1 ")";
 	if (!c->cpu)
 		check_fail(r, hint, "no -cpu: qemu's default CPU model (qemu64), not the host's");

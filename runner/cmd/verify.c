@@ -177,6 +177,7 @@ static json_t *verify_json(const struct evidence *ev)
 	json_object_set_new(o, "serial_socket", ev->serial_path[0] ? json_string(ev->serial_path) : json_null());
 	json_object_set_new(o, "console", json_string(evidence_console_state_names[ev->con]));
 	json_object_set_new(o, "console_detail", ev->con_why[0] ? json_string(ev->con_why) : json_null());
+	json_object_set_new(o, "console_last_lines", ev->con_seen[0] ? json_string(ev->con_seen) : json_null());
 	const char *qmp = qemu_cmdline_qmp_path(&q->cmd);
 	json_object_set_new(o, "qmp_socket", qmp ? json_string(qmp) : json_null());
 	json_object_set_new(o, "differences", diffs);
