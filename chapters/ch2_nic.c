@@ -139,8 +139,11 @@ static int step_tap(struct lab *lab)
 		struct net_link_info made;
 		/* in the host's namespace `vlab clean` must know it by its index:
 		 * a tap0 made later by someone else is not ours */
-		if (lab->opt->host_net && net_link_get(st->lnet.net, LAB_TAP, &made) == 0)
+		if (lab->opt->host_net && net_link_get(st->lnet.net, LAB_TAP, &made) == 0) {
 			cleanup_ledger_note("link %s %d", LAB_TAP, made.index);
+			/* a second, separate stop deletes it from the handler too */
+			cleanup_set_emergency_link(st->tap_handle, made.index);
+		}
 		rc = net_link_set_up(st->lnet.net, LAB_TAP, true);
 	}
 	if (rc == 0)

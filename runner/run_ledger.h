@@ -11,14 +11,14 @@
 #include <sys/types.h>
 
 enum ledger_kind { LEDGER_OWNER, LEDGER_PROCESS, LEDGER_FILE, LEDGER_DIR, LEDGER_TREE, LEDGER_NETNS, LEDGER_KEPT,
-		   LEDGER_LINK };
+		   LEDGER_LINK, LEDGER_CGROUP };
 
 struct ledger_entry {
 	enum ledger_kind kind;
 	pid_t pid;                   /* owner, process */
 	unsigned long long start;    /* its start time, to tell a recycled pid apart */
 	char what[64];               /* process: "vm1" */
-	char path[4096];             /* file, dir, tree; netns, link: its name */
+	char path[4096];             /* file, dir, tree, cgroup; netns, link: its name */
 	int ifindex;                 /* link: the index it had when vlab made it */
 };
 

@@ -59,6 +59,10 @@ static int cmd_status(int argc, char **argv)
 				if (ledger_link_is_ours(e))
 					printf("  link            %s (host namespace)\n", e->path);
 				break;
+			case LEDGER_CGROUP:
+				if (path_exists(e->path))
+					printf("  cgroup          %s\n", e->path);
+				break;
 			case LEDGER_OWNER:
 			case LEDGER_KEPT:
 				break;

@@ -407,7 +407,7 @@ int grade_run(struct grade_ctx *ctx, json_t *results, int *failed_writes)
 	int ncg = ctx->cgroups.version == CGROUP_V1 ? CG_NCONTROLLERS : ctx->cgroups.version == CGROUP_V2 ? 1 : 0;
 	for (int k = 0; k < ncg; k++) {
 		char *pdir = xasprintf("%s/%s", ctx->cgroups.dir[k], ctx->cgroup_parent);
-		cleanup_add_path(RES_DIR, pdir);
+		cleanup_add_cgroup(pdir);
 		free(pdir);
 	}
 	int r = run_all(ctx, results, failed_writes);

@@ -326,7 +326,7 @@ static int make_cgroup(const struct sandbox_spec *spec, struct sandbox *sb, char
 			       errlen)))
 		return r;
 	for (int k = 0; k < sb->cgroup.ndirs; k++)
-		cleanup_add_path(RES_DIR, sb->cgroup.dir[k]);
+		cleanup_add_cgroup(sb->cgroup.dir[k]);
 	return 0;
 }
 

@@ -264,6 +264,9 @@ static int create_named(struct netns *ns, const char *run_id, char *err, size_t 
 		goto fail_remove;
 	}
 	ns->cleanup = r;
+	/* an out-now stop (a separate second signal) unmounts and unlinks it
+	 * from the handler; the namespace goes with its last process */
+	cleanup_set_emergency(r, EMERGENCY_NETNS, ns->path);
 	r = lo_up(ns);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot set lo up in '%s': %s", ns->name, strerror(-r));
