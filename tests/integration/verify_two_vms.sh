@@ -229,6 +229,12 @@ for v in 1 2; do
 	expect "login: " 10 || die "VM$v's console is not at its login prompt after vlab verify 3"
 	con_close
 done
+# plain `vlab verify`, no chapter: the two qemus are chapter 3's VMs, and
+# it says to run verify 3 rather than to pick one
+"$VLAB" verify >plain.out 2>&1; rc=$?
+[ $rc = 2 ] || die "plain verify with both VMs up: exit $rc: $(cat plain.out)"
+grep -qF "two qemu processes run, chapter 3's VM1 (pid $VM1) and VM2 (pid $VM2): check them with \`vlab verify 3\`" plain.out ||
+	die "plain verify does not point at vlab verify 3: $(cat plain.out)"
 # without the saved runs: the iperf checks SKIP, naming the options
 "$VLAB" verify 3 --format json >nofiles.json 2>/dev/null; rc=$?
 [ $rc = 0 ] || die "without files: exit $rc"
