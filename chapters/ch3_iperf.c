@@ -40,8 +40,8 @@
 #define IPERF_PORT_HEX "1451" /* 5201, as /proc/net/tcp writes ports */
 
 static const struct ch3_bridge bridges[2] = {
-	{ LAB_BR_E1000, LAB_BR_E1000_CIDR, { LAB_VM1_E1000_TAP, LAB_VM2_E1000_TAP }, false },
-	{ LAB_BR_VIRTIO, LAB_BR_VIRTIO_CIDR, { LAB_VM1_VIRTIO_TAP, LAB_VM2_VIRTIO_TAP }, false },
+	{ LAB_BR_E1000, LAB_BR_E1000_CIDR, { LAB_VM1_E1000_TAP, LAB_VM2_E1000_TAP }, false, false },
+	{ LAB_BR_VIRTIO, LAB_BR_VIRTIO_CIDR, { LAB_VM1_VIRTIO_TAP, LAB_VM2_VIRTIO_TAP }, false, false },
 };
 
 static const char *const link_names[6] = { LAB_VM1_E1000_TAP, LAB_VM1_VIRTIO_TAP, LAB_VM2_E1000_TAP,

@@ -1,6 +1,7 @@
 /* Chapter 3's verdicts. */
 #include "checks/ch3.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,79 +40,180 @@ static void list_members(struct strbuf *sb, const struct net_link_info *links, s
 		sb_adds(sb, "nothing");
 }
 
-/* FAIL r and return true when bridge b is not as wanted. */
-static bool bridge_wrong(struct check_result *r, const struct net_link_info *links, size_t n,
-			 const struct ch3_bridge *b)
+/* What is wrong with the bridges, and the whole fix: every defect in
+ * `what` ("; " between them), every command that mends it in `fix`
+ * (" && " between them), in the words the lab uses for the bridge judged
+ * (its ch3_bridge.brctl). */
+struct bridge_report {
+	struct strbuf what, fix;
+	bool brctl;
+};
+
+static void say(struct bridge_report *br, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void say(struct bridge_report *br, const char *fmt, ...)
 {
-	const struct net_link_info *br = find_link(links, n, b->name);
-	char *hint = NULL;
-	bool wrong = true;
-	if (!br) {
-		hint = xasprintf("on the host: ip link add %s type bridge; ip link set %s up; ip addr add %s dev %s",
-				 b->name, b->name, b->cidr, b->name);
-		check_fail(r, hint, "there is no %s", b->name);
-	} else if (strcmp(br->kind, "bridge")) {
-		hint = xasprintf("on the host: ip link delete %s; ip link add %s type bridge", b->name, b->name);
-		check_fail(r, hint, "%s is a %s link, not a bridge", b->name, br->kind[0] ? br->kind : "plain");
-	} else if (!br->up) {
-		hint = xasprintf("on the host: ip link set %s up", b->name);
-		check_fail(r, hint, "%s is down", b->name);
-	} else if (!b->address_optional && !has_addr(br, b->cidr)) {
-		hint = xasprintf("on the host: ip addr add %s dev %s", b->cidr, b->name);
-		check_fail(r, hint, "%s does not have %s", b->name, b->cidr);
-	} else {
-		wrong = false;
-		for (int t = 0; t < 2 && !wrong; t++) {
-			const struct net_link_info *tap = find_link(links, n, b->taps[t]);
-			wrong = true;
-			if (!tap) {
-				hint = xasprintf("on the host: ip tuntap add %s mode tap; ip link set %s master %s; "
-						 "ip link set %s up",
-						 b->taps[t], b->taps[t], b->name, b->taps[t]);
-				check_fail(r, hint, "there is no %s (it belongs in %s)", b->taps[t], b->name);
-			} else if (strcmp(tap->master, b->name)) {
-				hint = xasprintf("on the host: ip link set %s master %s", b->taps[t], b->name);
-				if (tap->master[0])
-					check_fail(r, hint, "%s is in %s, not in %s", b->taps[t], tap->master, b->name);
-				else
-					check_fail(r, hint, "%s is in no bridge (it belongs in %s)", b->taps[t], b->name);
-			} else if (!tap->up) {
-				hint = xasprintf("on the host: ip link set %s up", b->taps[t]);
-				check_fail(r, hint, "%s is in %s but down", b->taps[t], b->name);
-			} else {
-				wrong = false;
-			}
+	va_list ap;
+	if (br->what.len)
+		sb_adds(&br->what, "; ");
+	va_start(ap, fmt);
+	sb_vaddf(&br->what, fmt, ap);
+	va_end(ap);
+}
+
+static void mend(struct bridge_report *br, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void mend(struct bridge_report *br, const char *fmt, ...)
+{
+	va_list ap;
+	if (br->fix.len)
+		sb_adds(&br->fix, " && ");
+	va_start(ap, fmt);
+	sb_vaddf(&br->fix, fmt, ap);
+	va_end(ap);
+}
+
+/* The lab's words for making a bridge, putting a link in one (out of the
+ * one it is in, when brctl is to add it: brctl will not take a port
+ * another bridge holds, where ip moves it) and taking it out. */
+static void mend_addbr(struct bridge_report *br, const char *bridge)
+{
+	if (br->brctl)
+		mend(br, "brctl addbr %s", bridge);
+	else
+		mend(br, "ip link add %s type bridge", bridge);
+}
+
+static void mend_addif(struct bridge_report *br, const char *bridge, const char *from, const char *link)
+{
+	if (br->brctl && from[0])
+		mend(br, "brctl delif %s %s", from, link);
+	if (br->brctl)
+		mend(br, "brctl addif %s %s", bridge, link);
+	else
+		mend(br, "ip link set %s master %s", link, bridge);
+}
+
+static void mend_delif(struct bridge_report *br, const char *bridge, const char *link)
+{
+	if (br->brctl)
+		mend(br, "brctl delif %s %s", bridge, link);
+	else
+		mend(br, "ip link set %s nomaster", link);
+}
+
+/* Is name a tap some wanted bridge other than b should hold? */
+static bool tap_of_another(const struct ch3_bridge *want, size_t nwant, const struct ch3_bridge *b, const char *name)
+{
+	for (size_t i = 0; i < nwant; i++)
+		if (&want[i] != b && (!strcmp(want[i].taps[0], name) || !strcmp(want[i].taps[1], name)))
+			return true;
+	return false;
+}
+
+/* One of b's taps: there, in b (out of whichever bridge holds it, in one
+ * go: brctl will not add a port another bridge holds), up. made: b is to
+ * be made, so its taps are not in it yet and that goes without saying. */
+static void tap_defects(struct bridge_report *br, const struct net_link_info *links, size_t n,
+			const struct ch3_bridge *b, const char *name, bool made)
+{
+	const struct net_link_info *tap = find_link(links, n, name);
+	if (!tap) {
+		/* ip sets it up and in b at once: the fix for a namespace with
+		 * nothing in it then fits a hint */
+		say(br, "there is no %s (it belongs in %s)", name, b->name);
+		mend(br, "ip tuntap add %s mode tap", name);
+		if (br->brctl) {
+			mend(br, "ip link set %s up", name);
+			mend_addif(br, b->name, "", name);
+		} else {
+			mend(br, "ip link set %s up master %s", name, b->name);
+		}
+		return;
+	}
+	/* a link named b that is no bridge lets its ports go when deleted */
+	bool in_b = !made && !strcmp(tap->master, b->name);
+	const char *other = strcmp(tap->master, b->name) ? tap->master : "";
+	if (!in_b) {
+		if (other[0])
+			say(br, "%s is in %s, not in %s", name, other, b->name);
+		else if (!made)
+			say(br, "%s is in no bridge (it belongs in %s)", name, b->name);
+		mend_addif(br, b->name, other, name);
+	}
+	if (!tap->up) {
+		if (in_b)
+			say(br, "%s is in %s but down", name, b->name);
+		else
+			say(br, "%s is down", name);
+		mend(br, "ip link set %s up", name);
+	}
+}
+
+/* Bridge b as wanted: there, a bridge, holding its taps and nothing else,
+ * up, with its address unless that is optional. */
+static void bridge_defects(struct bridge_report *br, const struct net_link_info *links, size_t n,
+			   const struct ch3_bridge *want, size_t nwant, const struct ch3_bridge *b)
+{
+	const struct net_link_info *l = find_link(links, n, b->name);
+	bool made = !l || strcmp(l->kind, "bridge");
+	br->brctl = b->brctl;
+	if (!l) {
+		say(br, "there is no %s", b->name);
+		mend_addbr(br, b->name);
+	} else if (made) {
+		say(br, "%s is a %s link, not a bridge", b->name, l->kind[0] ? l->kind : "plain");
+		mend(br, "ip link delete %s", b->name);
+		mend_addbr(br, b->name);
+	}
+	for (int t = 0; t < 2; t++)
+		tap_defects(br, links, n, b, b->taps[t], made);
+	if (made || !l->up) {
+		if (!made)
+			say(br, "%s is down", b->name);
+		mend(br, "ip link set %s up", b->name);
+	}
+	if (!b->address_optional && (made || !has_addr(l, b->cidr))) {
+		if (!made)
+			say(br, "%s does not have %s", b->name, b->cidr);
+		mend(br, "ip addr add %s dev %s", b->cidr, b->name);
+	}
+	/* a third member would join links the lab keeps apart; a tap another
+	 * bridge wants is moved there by that bridge's fix */
+	bool extra = false;
+	for (size_t i = 0; i < n && !made; i++) {
+		if (strcmp(links[i].master, b->name) || !strcmp(links[i].name, b->taps[0]) ||
+		    !strcmp(links[i].name, b->taps[1]))
+			continue;
+		if (!tap_of_another(want, nwant, b, links[i].name)) {
+			mend_delif(br, b->name, links[i].name);
+			extra = true;
 		}
 	}
-	if (!wrong) {
-		/* a third member would join links the lab keeps apart */
-		for (size_t i = 0; i < n && !wrong; i++) {
-			if (strcmp(links[i].master, b->name) || !strcmp(links[i].name, b->taps[0]) ||
-			    !strcmp(links[i].name, b->taps[1]))
-				continue;
-			struct strbuf m = STRBUF_INIT;
-			list_members(&m, links, n, b->name);
-			hint = xasprintf("on the host: ip link set %s nomaster", links[i].name);
-			check_fail(r, hint, "%s holds %s; it should hold only %s and %s", b->name, m.buf, b->taps[0],
-				   b->taps[1]);
-			sb_release(&m);
-			wrong = true;
-		}
+	if (extra) {
+		struct strbuf m = STRBUF_INIT;
+		list_members(&m, links, n, b->name);
+		say(br, "%s holds %s; it should hold only %s and %s", b->name, m.buf, b->taps[0], b->taps[1]);
+		sb_release(&m);
 	}
-	free(hint);
-	return wrong;
 }
 
 void check_bridges(struct check_result *r, const struct net_link_info *links, size_t nlinks,
 		   const struct ch3_bridge *want, size_t nwant)
 {
+	struct bridge_report br = { STRBUF_INIT, STRBUF_INIT, false };
 	for (size_t i = 0; i < nwant; i++)
-		if (bridge_wrong(r, links, nlinks, &want[i]))
-			return;
+		bridge_defects(&br, links, nlinks, want, nwant, &want[i]);
+	if (br.what.len) {
+		char *hint = xasprintf("on the host: %s", sb_str(&br.fix));
+		check_fail(r, hint, "%s", sb_str(&br.what));
+		free(hint);
+		sb_release(&br.what);
+		sb_release(&br.fix);
+		return;
+	}
 	struct strbuf d = STRBUF_INIT;
 	for (size_t i = 0; i < nwant; i++) {
-		const struct net_link_info *br = find_link(links, nlinks, want[i].name);
-		bool addr = br && has_addr(br, want[i].cidr);
+		const struct net_link_info *b = find_link(links, nlinks, want[i].name);
+		bool addr = b && has_addr(b, want[i].cidr);
 		sb_addf(&d, "%s%s (%s%s, up) holds %s and %s", i ? "; " : "", want[i].name, addr ? want[i].cidr : "no ",
 			addr ? "" : "address: optional, as the lab says", want[i].taps[0], want[i].taps[1]);
 	}

@@ -19,11 +19,16 @@ struct ch3_bridge {
 	const char *cidr;        /* "10.0.0.1/24" */
 	const char *taps[2];     /* "tap0", "tap2" */
 	bool address_optional;   /* a lab built by hand may leave the bridge without it, as the lab says */
+	bool brctl;              /* the fix in brctl's words, as the course's runqemu_two_vms.sh makes its
+				  * bridges; else ip's, as vlab's own chapter 3 shows its steps */
 };
 
 /* ch3.bridges: every wanted bridge exists (kind "bridge"), is up, has its
  * address, and its members (the links whose master it is) are exactly its
- * taps, each up. links: the namespace's links as net_link_list() gives them. */
+ * taps, each up. links: the namespace's links as net_link_list() gives them.
+ * A FAIL names every defect, and its hint is the whole fix at once, in each
+ * bridge's words (brctl or ip): a tap in the wrong bridge is taken out of
+ * it and put in its own, a missing bridge is made with its taps and up. */
 void check_bridges(struct check_result *r, const struct net_link_info *links, size_t nlinks,
 		   const struct ch3_bridge *want, size_t nwant);
 

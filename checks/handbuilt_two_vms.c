@@ -22,17 +22,75 @@ static const struct net_link_info *link_named(const struct net_link_info *l, siz
 	return NULL;
 }
 
-/* A tap's counters over VM1's session (after - before), zero when unknown. */
-static struct tap_bytes tap_delta(const struct net_link_info *before, size_t nb, const struct net_link_info *after,
-				  size_t na, const char *tap)
+/* A tap's counters over one ping's window (after - before), zero when
+ * the tap is in neither reading or was made anew in between. */
+static struct tap_bytes tap_delta(const struct two_vm_window *w, const char *tap)
 {
 	struct tap_bytes d = { 0, 0 };
-	const struct net_link_info *b = link_named(before, nb, tap), *a = link_named(after, na, tap);
+	const struct net_link_info *b = link_named(w->before, w->nbefore, tap), *a = link_named(w->after, w->nafter, tap);
 	if (a && b && a->rx_bytes >= b->rx_bytes && a->tx_bytes >= b->tx_bytes) {
 		d.rx = a->rx_bytes - b->rx_bytes;
 		d.tx = a->tx_bytes - b->tx_bytes;
 	}
 	return d;
+}
+
+/* An echo request or reply of busybox's ping as the tap counts it: 56
+ * data bytes, 8 of ICMP, 20 of IP, 14 of Ethernet. */
+#define PING_FRAME_BYTES 98
+
+/* What one ping's window shows on one link (k: two_vm_roles' NIC index):
+ * a tap "receives" what its VM sends and "transmits" what goes to it, so
+ * the requests (VM1 to VM2) are VM1's tap's rx and VM2's tap's tx, the
+ * replies VM2's tap's rx and VM1's tap's tx. */
+struct link_traffic {
+	const struct two_vm_nic *vm1, *vm2;  /* the link's NIC in each VM (their taps) */
+	struct tap_bytes at1, at2;           /* their taps' counters over the window */
+	bool requests, replies;              /* every request sent, every reply received, crossed it */
+};
+
+static struct link_traffic link_traffic(const struct two_vm_window *w, int k, const struct ping_summary *s)
+{
+	struct link_traffic t = { &two_vm_roles[0].nic[k], &two_vm_roles[1].nic[k], { 0, 0 }, { 0, 0 }, false, false };
+	t.at1 = tap_delta(w, t.vm1->tap);
+	t.at2 = tap_delta(w, t.vm2->tap);
+	const uint64_t sent = (uint64_t)s->transmitted * PING_FRAME_BYTES, got = (uint64_t)s->received * PING_FRAME_BYTES;
+	t.requests = t.at1.rx >= sent && t.at2.tx >= sent;
+	t.replies = t.at2.rx >= got && t.at1.tx >= got;
+	return t;
+}
+
+/* "tap0 received 294 bytes from VM1 and tap2 sent 294 to VM2" (replies:
+ * the other way). */
+static void say_taps(struct strbuf *sb, const struct link_traffic *t, bool replies)
+{
+	if (replies)
+		sb_addf(sb, "%s received %llu bytes from VM2 and %s sent %llu to VM1", t->vm2->tap,
+			(unsigned long long)t->at2.rx, t->vm1->tap, (unsigned long long)t->at1.tx);
+	else
+		sb_addf(sb, "%s received %llu bytes from VM1 and %s sent %llu to VM2", t->vm1->tap,
+			(unsigned long long)t->at1.rx, t->vm2->tap, (unsigned long long)t->at2.tx);
+}
+
+/* Which link one way of the ping (its requests, or its replies) took:
+ * "its replies came back over the virtio link (tap3 received ...)". */
+static void say_way(struct strbuf *sb, const struct link_traffic *claimed, const struct link_traffic *other,
+		    bool replies)
+{
+	const char *what = replies ? "its replies" : "its requests";
+	if (replies ? claimed->replies : claimed->requests) {
+		sb_addf(sb, "%s crossed the %s link (", what, claimed->vm1->link);
+		say_taps(sb, claimed, replies);
+	} else if (replies ? other->replies : other->requests) {
+		sb_addf(sb, "%s %s over the %s link (", what, replies ? "came back" : "went", other->vm1->link);
+		say_taps(sb, other, replies);
+	} else {
+		sb_addf(sb, "%s crossed neither link whole (", what);
+		say_taps(sb, claimed, replies);
+		sb_adds(sb, "; ");
+		say_taps(sb, other, replies);
+	}
+	sb_adds(sb, ")");
 }
 
 /* Why a guest was not asked, NULL when it was. */
@@ -45,17 +103,19 @@ static const char *not_asked_why(const struct two_vm_guest_facts *g)
 	return g->con_why[0] ? g->con_why : "its serial console could not be used";
 }
 
-/* ch3.ping_<link>_link: VM1's ping over the link, and the taps' counters
- * showing the link carried it both ways (a crossed plan sends the replies
- * over the other link). */
-static void two_vm_ping_verdict(struct check_result *r, const struct two_vm_guest_facts *vm1, int out_index,
-				const struct two_vm_nic *link, const struct tap_bytes *vm1_tap,
-				const struct tap_bytes *vm2_tap)
+/* ch3.ping_<link>_link (k: the link's NIC index): VM1's ping over the
+ * link, and the taps' counters over that ping alone (w) showing that the
+ * link carried its requests and its replies. A plan with the addresses
+ * crossed still gets replies, the other way round: VM2 answers from the
+ * NIC that holds the address it replies to, over the other link. */
+static void two_vm_ping_verdict(struct check_result *r, const struct two_vm_guest_facts *vm1, int k,
+				const struct two_vm_window *w, const char *ns_error)
 {
+	const struct two_vm_nic *link = &two_vm_roles[0].nic[k];
 	char dst[32];
-	snprintf(dst, sizeof(dst), "%.*s", (int)strcspn(two_vm_roles[1].nic[link == &two_vm_roles[0].nic[0] ? 0 : 1].cidr, "/"),
-		 two_vm_roles[1].nic[link == &two_vm_roles[0].nic[0] ? 0 : 1].cidr);
+	snprintf(dst, sizeof(dst), "%.*s", (int)strcspn(two_vm_roles[1].nic[k].cidr, "/"), two_vm_roles[1].nic[k].cidr);
 	const char *why = not_asked_why(vm1);
+	int out_index = k ? TWO_VM_VM1_OUT_PING_VIRTIO : TWO_VM_VM1_OUT_PING_E1000;
 	if (why || vm1->only_ran <= out_index) {
 		check_skip(r, "VM1's guest was not asked: %s", why ? why : "the console stopped answering");
 		return;
@@ -65,22 +125,38 @@ static void two_vm_ping_verdict(struct check_result *r, const struct two_vm_gues
 	check_ping_link(r, link->link, dst, &s, rc);
 	if (r->verdict != VERDICT_PASS)
 		return;
-	/* three echo requests and their replies: 98-byte frames each way */
-	const uint64_t least = 3 * 98;
-	bool forth = vm1_tap->rx >= least && vm2_tap->tx >= least, back = vm2_tap->rx >= least && vm1_tap->tx >= least;
-	const struct two_vm_nic *vm2_nic = &two_vm_roles[1].nic[link == &two_vm_roles[0].nic[0] ? 0 : 1];
 	char *d = xstrdup(r->detail);
-	if (forth && back)
-		check_pass(r, "%s; the %s link carried it both ways (%s: %llu bytes from VM1, %s: %llu bytes from VM2)", d,
-			   link->link, link->tap, (unsigned long long)vm1_tap->rx, vm2_nic->tap,
-			   (unsigned long long)vm2_tap->rx);
+	if (!w->nbefore || !w->nafter) {
+		check_skip(r, "%s; which link carried it is not known: the taps' counters around it were not read (%s)",
+			   d, ns_error[0] ? ns_error : "the qemus' network namespace was not read");
+		free(d);
+		return;
+	}
+	struct link_traffic claimed = link_traffic(w, k, &s), other = link_traffic(w, 1 - k, &s);
+	if (claimed.requests && claimed.replies) {
+		check_pass(r, "%s; the %s link carried it both ways (%s: %llu bytes from VM1, %s: %llu bytes from VM2)",
+			   d, link->link, claimed.vm1->tap, (unsigned long long)claimed.at1.rx, claimed.vm2->tap,
+			   (unsigned long long)claimed.at2.rx);
+		free(d);
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "%s; ", d);
+	say_way(&sb, &claimed, &other, false);
+	sb_adds(&sb, claimed.requests != claimed.replies ? ", but " : ", and ");
+	say_way(&sb, &claimed, &other, true);
+	sb_addf(&sb, ": the %s link (%s, %s, %s) did not carry it both ways", link->link, claimed.vm1->tap, link->bridge,
+		claimed.vm2->tap);
+	if (other.requests || other.replies)
+		check_fail(r, "each VM's address on a link belongs on that link's NIC, found by MAC (`ip a s`): "
+			      "ch3.guest_addresses names the NIC that holds the other link's address (a VM sends out "
+			      "of the NIC whose subnet holds the address it sends to, whichever NIC the request came in by)",
+			   "%s", sb_str(&sb));
 	else
-		check_fail(r, "each VM's address on a link belongs on the NIC of that link (find it by MAC); a crossed "
-			      "plan sends the traffic over the other bridge",
-			   "%s, but the %s link (%s, %s, %s) did not carry it %s: %s moved %llu bytes out of VM1 and %s "
-			   "%llu out of VM2",
-			   d, link->link, link->tap, link->bridge, vm2_nic->tap, forth ? "back" : back ? "there" : "either way",
-			   link->tap, (unsigned long long)vm1_tap->rx, vm2_nic->tap, (unsigned long long)vm2_tap->rx);
+		check_fail(r, "both VMs' NICs of the link in its bridge (ch3.bridges), each with its own address "
+			      "(ch3.guest_addresses)",
+			   "%s", sb_str(&sb));
+	sb_release(&sb);
 	free(d);
 }
 
@@ -100,7 +176,7 @@ void two_vm_verdict_hosts(const struct two_vm_facts *f, struct check_result *che
 		if (!f->ns_ok)
 			check_skip(c, "%s", f->ns_error[0] ? f->ns_error : "the qemus' network namespace was not read");
 		else
-			two_vm_check_bridges(c, f->after, f->nafter ? f->nafter : f->nbefore);
+			two_vm_check_bridges(c, f->links, f->nlinks);
 	}
 	if (!(c = check_find(checks, n, CHECK_CH3_TAPS_ATTACHED)))
 		return;
@@ -146,11 +222,6 @@ void two_vm_verdict_guests(const struct two_vm_facts *f, struct check_result *ch
 	const char *nr[2];
 	verdict_addresses(f, check_find(checks, n, CHECK_CH3_GUEST_ADDRESSES), nr);
 	bool both = vm[0].cmd && vm[1].cmd;
-	struct tap_bytes d[4];
-	for (int k = 0; k < 4; k++) {
-		static const char *const names[4] = { "tap0", "tap1", "tap2", "tap3" };
-		d[k] = tap_delta(f->before, f->nbefore, f->after, f->nafter, names[k]);
-	}
 	static const char *const ping_ids[2] = { CHECK_CH3_PING_E1000_LINK, CHECK_CH3_PING_VIRTIO_LINK };
 	struct check_result *c;
 	for (int k = 0; k < 2; k++) {
@@ -159,7 +230,7 @@ void two_vm_verdict_guests(const struct two_vm_facts *f, struct check_result *ch
 		if (!both)
 			check_fail(c, NULL, "%s", f->missing);
 		else
-			two_vm_ping_verdict(c, &vm[0], 1 + k, &two_vm_roles[0].nic[k], &d[k], &d[2 + k]);
+			two_vm_ping_verdict(c, &vm[0], k, &f->ping[k], f->ns_error);
 	}
 	if (!(c = check_find(checks, n, CHECK_CH3_IPERF_SERVER)))
 		return;

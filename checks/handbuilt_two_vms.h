@@ -19,7 +19,8 @@ void two_vm_verdict_hosts(const struct two_vm_facts *f, struct check_result *che
 
 /* ch3.guest_addresses, ch3.ping_e1000_link, ch3.ping_virtio_link,
  * ch3.iperf_server: what each guest said, and the taps' counters around
- * VM1's session showing which link carried its pings. */
+ * each of VM1's pings alone (f->ping[]) showing which link carried its
+ * requests and which its replies: the claimed link must carry both. */
 void two_vm_verdict_guests(const struct two_vm_facts *f, struct check_result *checks, size_t n);
 
 /* A client run the student saved (--iperf-e1000 FILE, --iperf-virtio FILE),

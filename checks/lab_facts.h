@@ -109,14 +109,26 @@ struct two_vm_guest_facts {
 	size_t ntaps;
 };
 
+/* VM1's commands, by their index in its session and in its out[]. */
+enum { TWO_VM_VM1_OUT_IP_A_S, TWO_VM_VM1_OUT_PING_E1000, TWO_VM_VM1_OUT_PING_VIRTIO };
+
+/* The namespace's links read right before one of VM1's pings and right
+ * after it, so that the change in their counters is that ping's alone
+ * (n 0: that reading was not made). */
+struct two_vm_window {
+	const struct net_link_info *before, *after;
+	size_t nbefore, nafter;
+};
+
 struct two_vm_facts {
 	struct two_vm_guest_facts vm[2];  /* VM1, VM2 */
 	const char *missing;           /* what is missing when a VM was not found */
 	bool ns_ok;                    /* the qemus' network namespace was read */
 	const char *ns_error;          /* why not */
-	/* its links after VM2's session and after VM1's */
-	const struct net_link_info *before, *after;
-	size_t nbefore, nafter;
+	/* its links after both guests' sessions */
+	const struct net_link_info *links;
+	size_t nlinks;
+	struct two_vm_window ping[2];  /* around VM1's e1000 ping, around its virtio ping */
 };
 
 #endif

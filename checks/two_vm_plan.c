@@ -280,8 +280,8 @@ void two_vm_check_addresses(struct check_result *r, const struct ip_iface *const
 void two_vm_check_bridges(struct check_result *r, const struct net_link_info *links, size_t nlinks)
 {
 	const struct ch3_bridge want[2] = {
-		{ "br0", "10.0.0.1/24", { two_vm_roles[0].nic[0].tap, two_vm_roles[1].nic[0].tap }, true },
-		{ "br1", "10.0.1.1/24", { two_vm_roles[0].nic[1].tap, two_vm_roles[1].nic[1].tap }, true },
+		{ "br0", "10.0.0.1/24", { two_vm_roles[0].nic[0].tap, two_vm_roles[1].nic[0].tap }, true, true },
+		{ "br1", "10.0.1.1/24", { two_vm_roles[0].nic[1].tap, two_vm_roles[1].nic[1].tap }, true, true },
 	};
 	check_bridges(r, links, nlinks, want, 2);
 }

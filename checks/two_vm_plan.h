@@ -77,7 +77,8 @@ void two_vm_check_addresses(struct check_result *r, const struct ip_iface *const
 
 /* ch3.bridges for a lab built by hand: br0 holds tap0 and tap2, br1 tap1
  * and tap3, all up; the bridges' addresses (10.0.0.1/24, 10.0.1.1/24)
- * optional, as the lab says. links: the namespace's links (net_link_list). */
+ * optional, as the lab says; the fix in brctl's words, as the course's
+ * script builds them. links: the namespace's links (net_link_list). */
 void two_vm_check_bridges(struct check_result *r, const struct net_link_info *links, size_t nlinks);
 
 /* ch3.taps_attached: each tap is held by the qemu whose command line names

@@ -11,7 +11,10 @@
  *  - The qemu: every /proc/PID whose argv[0] is qemu-system-* (or qemu-kvm).
  *    qemus that vlab itself started (their serial socket sits in a vlab run
  *    directory, beside its "resources" ledger) are left out unless --pid
- *    names one. Several left: exit 2, listing them, to pick one with --pid.
+ *    names one. Several left: exit 2, listing them, to pick one with --pid;
+ *    when two of them are chapter 3's VM1 and VM2 (told apart as verify 3
+ *    does, by MACs, taps, serial sockets and rootfs names), the line says
+ *    to run `vlab verify 3` instead.
  *    None: exit 3 with one line saying how to start the lab's VM.
  *  - The command line (checks/qemu_cmdline.c): memory, accelerator, -cpu,
  *    disks, serial port, NICs and their backends, QMP. A difference that
@@ -276,6 +279,53 @@ static int no_lab(enum report_format f, const char *reason, const char *msg)
 	return EXIT_HOST;
 }
 
+/* The qemus that may be chapter 3's two VMs, into cands (n of room): those
+ * --pid names (want_pids), else those vlab did not start; how many. */
+static size_t two_vm_candidates(struct qemu_proc *all, size_t n, const int64_t *want_pids, int nwant,
+				struct two_vm_candidate *cands)
+{
+	size_t nc = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool wanted = !nwant;
+		for (int w = 0; w < nwant; w++)
+			wanted |= all[i].pid == want_pids[w];
+		if (wanted && (nwant || !all[i].vlab_own)) {
+			cands[nc].pid = all[i].pid;
+			cands[nc++].cmd = &all[i].cmd;
+		}
+	}
+	return nc;
+}
+
+/* Several qemus and no --pid: when two of them are chapter 3's VM1 and VM2
+ * (two_vm_pair, as verify 3 finds them), `vlab verify 3` is what is
+ * wanted, and the line says so; else it lists them for --pid. */
+static void say_several(struct qemu_proc *all, size_t n)
+{
+	struct two_vm_candidate *cands = xcalloc(n + 1, sizeof(*cands));
+	size_t nc = two_vm_candidates(all, n, NULL, 0, cands);
+	int role[2];
+	char why[512], left[8][200];
+	size_t nleft;
+	bool pair = two_vm_pair(cands, nc, role, why, sizeof(why), left, ARRAY_SIZE(left), &nleft) == 0;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		if (!all[i].vlab_own)
+			sb_addf(&sb, "%s%d", sb.len ? ", " : "", (int)all[i].pid);
+	if (pair && !nleft)
+		error_line("two qemu processes run, chapter 3's VM1 (pid %d) and VM2 (pid %d): check them with `vlab "
+			   "verify 3` (or one of them with --pid)",
+			   (int)cands[role[0]].pid, (int)cands[role[1]].pid);
+	else if (pair)
+		error_line("several qemu processes run (pids %s): choose one with --pid, or check chapter 3's VM1 (pid "
+			   "%d) and VM2 (pid %d) with `vlab verify 3`",
+			   sb.buf, (int)cands[role[0]].pid, (int)cands[role[1]].pid);
+	else
+		error_line("several qemu processes run (pids %s): choose one with --pid", sb.buf);
+	sb_release(&sb);
+	free(cands);
+}
+
 /* The qemu to check: --pid's, else the one not started by vlab. */
 static int pick(struct qemu_proc *all, size_t n, int64_t want_pid, enum report_format f, struct qemu_proc **out)
 {
@@ -309,13 +359,8 @@ static int pick(struct qemu_proc *all, size_t n, int64_t want_pid, enum report_f
 			 theirs ? " (only qemus that vlab itself started; --pid PID checks one of those)" : "");
 		return no_lab(f, "no_qemu", msg);
 	}
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++)
-		if (!all[i].vlab_own)
-			sb_addf(&sb, "%s%d", sb.len ? ", " : "", (int)all[i].pid);
-	error_line("several qemu processes run (pids %s): choose one with --pid", sb.buf);
+	say_several(all, n);
 	fprintf(stderr, "usage: vlab verify " VERIFY_USAGE "\n");
-	sb_release(&sb);
 	return EXIT_USAGE;
 }
 
@@ -372,16 +417,7 @@ static int two_vm_find(struct qemu_proc *all, size_t n, const int64_t *want_pids
 		}
 	}
 	struct two_vm_candidate *cands = xcalloc(n + 1, sizeof(*cands));
-	size_t nc = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool wanted = !nwant;
-		for (int w = 0; w < nwant; w++)
-			wanted |= all[i].pid == want_pids[w];
-		if (wanted && (nwant || !all[i].vlab_own)) {
-			cands[nc].pid = all[i].pid;
-			cands[nc++].cmd = &all[i].cmd;
-		}
-	}
+	size_t nc = two_vm_candidates(all, n, want_pids, nwant, cands);
 	int role[2];
 	int r = two_vm_pair(cands, nc, role, p->why, sizeof(p->why), p->left, ARRAY_SIZE(p->left), &p->nleft);
 	int status = 0;

@@ -322,12 +322,17 @@ static void guest_commands(struct evidence *ev, struct console *con, const char 
 	ev->asked = true;
 	snprintf(ev->shell_user, sizeof(ev->shell_user), "%s", user);
 	for (const char *const *cmd = ev->only_cmds; cmd && *cmd && ev->only_ran < (int)ARRAY_SIZE(ev->only_out); cmd++) {
+		if (ev->around_cmd)
+			ev->around_cmd(ev->around_cmd_arg, ev->only_ran);
 		if (guest_run(ev, con, *cmd, 15000, &ev->only_out[ev->only_ran]))
 			goto out;
 		ev->only_ran++;
 	}
-	if (ev->only_cmds)
+	if (ev->only_cmds) {
+		if (ev->around_cmd)
+			ev->around_cmd(ev->around_cmd_arg, ev->only_ran);
 		goto out;
+	}
 	if (ev->guest_setup_http && !strcmp(user, "root") && ev->chapter > 1)
 		guest_setup(ev, con);
 	if (guest_run(ev, con, "cat /proc/mounts", 5000, &out))

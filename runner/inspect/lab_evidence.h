@@ -117,6 +117,13 @@ struct evidence {
 	const char *const *only_cmds;  /* NULL-terminated; NULL: chapters 1-2's commands */
 	struct strbuf only_out[6];
 	int only_ran;                  /* how many of them ran to the end */
+	/* called in the guest's session before each of only_cmds runs (k: its
+	 * index) and once more after the last (k: how many ran), none after a
+	 * command that failed: what the host sees around one command alone
+	 * (verify 3 reads the taps' counters around each of VM1's pings);
+	 * NULL: nothing is called */
+	void (*around_cmd)(void *arg, int k);
+	void *around_cmd_arg;
 };
 
 /* The host side, from qemu's network namespace t: the tap, ICMP, HTTP. */

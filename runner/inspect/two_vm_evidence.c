@@ -6,9 +6,11 @@
 #include "runner/cleanup.h"
 
 /* The commands read in each guest, read-only; VM1's pings cross each link
- * to VM2 (chapter 3's own pings). */
-static const char *const vm1_cmds[] = { "ip a s", "ping -c 3 -W 2 " LAB_VM2_E1000_IP,
-					 "ping -c 3 -W 2 " LAB_VM2_VIRTIO_IP, NULL };
+ * to VM2 (chapter 3's own pings), in the order of checks/lab_facts.h's
+ * TWO_VM_VM1_OUT_*. */
+static const char *const vm1_cmds[] = { [TWO_VM_VM1_OUT_IP_A_S] = "ip a s",
+					[TWO_VM_VM1_OUT_PING_E1000] = "ping -c 3 -W 2 " LAB_VM2_E1000_IP,
+					[TWO_VM_VM1_OUT_PING_VIRTIO] = "ping -c 3 -W 2 " LAB_VM2_VIRTIO_IP, NULL };
 static const char *const vm2_cmds[] = { "ip a s", "cat /proc/net/tcp", "cat /proc/net/tcp6 2>/dev/null", NULL };
 
 /* The namespace's links with their counters (entered and left again). */
@@ -25,6 +27,28 @@ static size_t two_vm_links(struct qemu_ns *t, struct qemu_ns_said *said, struct 
 	}
 	qemu_ns_leave(t);
 	return n < max ? n : max;
+}
+
+/* The namespace, for reading its links from within VM1's session. */
+struct links_reader {
+	struct two_vm_evidence *tv;
+	struct qemu_ns *t;
+	struct qemu_ns_said *said;
+};
+
+/* evidence.around_cmd of VM1's session (k: the index of the command about
+ * to run, or how many ran): the links read before its e1000 ping, between
+ * its pings and after its virtio ping, so that each ping's counters are its
+ * own. Read once around the whole session, the two pings' counters add up,
+ * and a crossed plan whose e1000 replies return over the virtio link (and
+ * the other way round) looks as if each link carried its ping both ways. */
+static void read_links_around(void *arg, int k)
+{
+	struct links_reader *lr = arg;
+	int at = k - TWO_VM_VM1_OUT_PING_E1000;
+	if (at < 0 || at >= (int)ARRAY_SIZE(lr->tv->around))
+		return;
+	lr->tv->naround[at] = two_vm_links(lr->t, lr->said, lr->tv->around[at], ARRAY_SIZE(lr->tv->around[at]));
 }
 
 void two_vm_gather(struct two_vm_evidence *tv)
@@ -51,13 +75,19 @@ void two_vm_gather(struct two_vm_evidence *tv)
 			evidence_serial(&ev[v], NULL);
 		}
 	}
-	/* VM2 first, then VM1, whose pings the counters around it see */
+	/* VM2 first, then VM1, whose pings the counters are read around */
 	if (tv->q[1] && !cleanup_stop_requested())
 		evidence_guest(&ev[1]);
-	tv->nbefore = tv->ns_ok ? two_vm_links(&t, said, tv->before, ARRAY_SIZE(tv->before)) : 0;
+	struct links_reader lr = { tv, &t, said };
+	if (tv->q[0] && tv->ns_ok) {
+		ev[0].around_cmd = read_links_around;
+		ev[0].around_cmd_arg = &lr;
+	}
 	if (tv->q[0] && !cleanup_stop_requested())
 		evidence_guest(&ev[0]);
-	tv->nafter = tv->ns_ok ? two_vm_links(&t, said, tv->after, ARRAY_SIZE(tv->after)) : 0;
+	ev[0].around_cmd = NULL;
+	ev[0].around_cmd_arg = NULL;
+	tv->nlinks = tv->ns_ok ? two_vm_links(&t, said, tv->links, ARRAY_SIZE(tv->links)) : 0;
 	qemu_ns_close(&t);
 }
 

@@ -2,8 +2,10 @@
  * runqemu_two_vms.sh): each VM's command line and serial console,
  * read-only commands in each guest as root (VM1: `ip a s` and a ping over
  * each link; VM2: `ip a s` and its listening TCP sockets), the taps each
- * qemu holds, and the links' counters of the namespace the qemus run in,
- * read around VM1's session so they show which link carried its pings. */
+ * qemu holds, and the links of the namespace the qemus run in: read once
+ * after both sessions (the bridges), and around each of VM1's pings alone,
+ * so that each ping's counters show which link carried its requests and
+ * which its replies. */
 #ifndef VLAB_INSPECT_TWO_VM_EVIDENCE_H
 #define VLAB_INSPECT_TWO_VM_EVIDENCE_H
 
@@ -21,9 +23,13 @@ struct two_vm_evidence {
 	struct evidence ev[2];
 	int host;                    /* whose network namespace is the host side: VM1's, else VM2's */
 	bool ns_ok;                  /* that namespace could be entered */
-	/* the links after VM2's session and after VM1's */
-	struct net_link_info before[TWO_VM_MAX_LINKS], after[TWO_VM_MAX_LINKS];
-	size_t nbefore, nafter;
+	/* the namespace's links after both sessions */
+	struct net_link_info links[TWO_VM_MAX_LINKS];
+	size_t nlinks;
+	/* and around VM1's pings: [0] right before its e1000 ping, [1] between
+	 * its two pings, [2] right after its virtio ping; n 0: not read */
+	struct net_link_info around[3][TWO_VM_MAX_LINKS];
+	size_t naround[3];
 	char taps[2][4][16];         /* the taps each qemu holds */
 	size_t ntaps[2];
 };

@@ -32,10 +32,11 @@ static void two_vm_facts_of(const struct two_vm_evidence *tv, const char *why, s
 	f->missing = why;
 	f->ns_ok = tv->ns_ok;
 	f->ns_error = tv->ev[tv->host].ns.error;
-	f->before = tv->before;
-	f->after = tv->after;
-	f->nbefore = tv->nbefore;
-	f->nafter = tv->nafter;
+	f->links = tv->links;
+	f->nlinks = tv->nlinks;
+	/* the readings around VM1's pings: each ping's window is its own */
+	for (int k = 0; k < 2; k++)
+		f->ping[k] = (struct two_vm_window){ tv->around[k], tv->around[k + 1], tv->naround[k], tv->naround[k + 1] };
 }
 
 /* The saved client run in file (NULL: not given), read and parsed. */

@@ -6,9 +6,11 @@
 # of the test's own; both guests set up over their sockets as a student
 # does (each NIC found by MAC, the plan's addresses, `iperf3 -s -D` in VM2,
 # VM1's client runs saved); then `vlab verify 3` passes every check and the
-# lab is the same after. Then one thing at a time is broken (VM2's links
-# crossed, a tap out of its bridge, VM2's virtio NIC down, socat holding
-# VM1's console, VM2 stopped), each naming its own breakage.
+# lab is the same after, and plain `vlab verify` points at it. Then one
+# thing at a time is broken (VM2's links crossed, a tap out of its bridge
+# or in the other one, VM2's virtio NIC down, socat holding VM1's console,
+# VM2 stopped), each naming its own breakage; the bridges' hints, run as
+# they are, mend the lab.
 #
 # The course's command is adapted only as this host needs: -accel tcg -cpu
 # max for -enable-kvm -cpu host (KVM here cannot run the guest; verify says
@@ -185,6 +187,15 @@ verify3() {
 }
 status_of() { jq -r --arg id "$2" '.[0].checks[] | select(.id == $id) | .status' "$1.json"; }
 detail_of() { jq -r --arg id "$2" '.[0].checks[] | select(.id == $id) | .detail' "$1.json"; }
+hint_of() { jq -r --arg id "$2" '.[0].checks[] | select(.id == $id) | .hint' "$1.json"; }
+# fix_by_hint NAME ID: run the hint's commands in the lab's namespace, as the
+# student would on the host
+fix_by_hint() {
+	local hint
+	hint=$(hint_of "$1" "$2")
+	case $hint in "on the host: "*) ;; *) die "$1: $2's hint is no command for the host: $hint" ;; esac
+	ip netns exec "$NS" sh -c "${hint#on the host: }" || die "$1: $2's hint did not run: $hint"
+}
 expect_status() { # NAME ID STATUS [DETAIL]
 	local got
 	got=$(status_of "$1" "$2")
@@ -220,6 +231,12 @@ for v in 1 2; do
 	expect "login: " 10 || die "VM$v's console is not at its login prompt after vlab verify 3"
 	con_close
 done
+# plain `vlab verify`, no chapter: the two qemus are chapter 3's VMs, and
+# it says to run verify 3 rather than to pick one
+"$VLAB" verify >plain.out 2>&1; rc=$?
+[ $rc = 2 ] || die "plain verify with both VMs up: exit $rc: $(cat plain.out)"
+grep -qF "two qemu processes run, chapter 3's VM1 (pid $VM1) and VM2 (pid $VM2): check them with \`vlab verify 3\`" plain.out ||
+	die "plain verify does not point at vlab verify 3: $(cat plain.out)"
 # without the saved runs: the iperf checks SKIP, naming the options
 "$VLAB" verify 3 --format json >nofiles.json 2>/dev/null; rc=$?
 [ $rc = 0 ] || die "without files: exit $rc"
@@ -234,20 +251,40 @@ guest 2 "$IFMAC; E=\$(ifmac 52:54:00:8b:99:ce); V=\$(ifmac 52:54:00:8b:99:cf); i
 verify3 crossed
 [ "$(cat crossed.rc)" = 1 ] || die "crossed: exit $(cat crossed.rc)"
 expect_status crossed ch3.guest_addresses fail "the links are crossed in VM2"
-for id in ch3.vm1_command_line ch3.vm2_command_line ch3.bridges ch3.taps_attached ch3.iperf_server; do
-	expect_status crossed "$id" pass
+# both pings are answered, but each ping's counters (read around it alone)
+# show its replies coming back over the other link: VM2 answers from the
+# NIC that holds VM1's subnet, whichever NIC the request came in by
+expect_status crossed ch3.ping_e1000_link fail "3/3 replies"
+expect_status crossed ch3.ping_e1000_link fail "its replies came back over the virtio link (tap3 received"
+expect_status crossed ch3.ping_virtio_link fail "its replies came back over the e1000 link (tap2 received"
+for id in ch3.ping_e1000_link ch3.ping_virtio_link; do
+	! detail_of crossed "$id" | grep -q "link carried it both ways" || die "crossed: $id claims its link: $(detail_of crossed "$id")"
+	hint_of crossed "$id" | grep -qF ch3.guest_addresses || die "crossed: $id's hint does not point at ch3.guest_addresses"
 done
+others_pass crossed ch3.guest_addresses ch3.ping_e1000_link ch3.ping_virtio_link
 guest 2 "$IFMAC; E=\$(ifmac 52:54:00:8b:99:ce); V=\$(ifmac 52:54:00:8b:99:cf); ip addr del 10.0.1.11/24 dev \$E; ip addr del 10.0.0.11/24 dev \$V; ip addr add 10.0.0.11/24 dev \$E; ip addr add 10.0.1.11/24 dev \$V"
 
-# a tap out of its bridge
+# a tap out of its bridge: the hint, in the course's brctl words, mends it
 ip -n "$NS" link set tap2 nomaster
 verify3 nomaster
 expect_status nomaster ch3.bridges fail "tap2 is in no bridge (it belongs in br0)"
+[ "$(hint_of nomaster ch3.bridges)" = "on the host: brctl addif br0 tap2" ] ||
+	die "nomaster: ch3.bridges' hint: $(hint_of nomaster ch3.bridges)"
 for id in ch3.vm1_command_line ch3.vm2_command_line ch3.taps_attached ch3.guest_addresses ch3.ping_virtio_link ch3.iperf_server; do
 	expect_status nomaster "$id" pass
 done
 expect_status nomaster ch3.ping_e1000_link fail
-ip -n "$NS" link set tap2 master br0
+fix_by_hint nomaster ch3.bridges
+
+# a tap in the other bridge: the whole fix at once (brctl takes no port
+# another bridge holds: out of br0 first), and it mends the lab
+ip -n "$NS" link set tap3 master br0
+verify3 wrongbridge
+expect_status wrongbridge ch3.bridges fail "tap3 is in br0, not in br1"
+[ "$(hint_of wrongbridge ch3.bridges)" = "on the host: brctl delif br0 tap3 && brctl addif br1 tap3" ] ||
+	die "wrongbridge: ch3.bridges' hint: $(hint_of wrongbridge ch3.bridges)"
+fix_by_hint wrongbridge ch3.bridges
+# (the next case's ch3.bridges passes: the fixes mended the lab)
 
 # VM2's virtio NIC down
 guest 2 "$IFMAC; ip link set \$(ifmac 52:54:00:8b:99:cf) down"

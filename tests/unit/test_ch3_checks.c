@@ -23,9 +23,10 @@
 #include "runner/util.h"
 #include "tests/unit/unit_helpers.h"
 
+/* vlab's own chapter 3: its addresses wanted, its fixes in ip's words */
 static const struct ch3_bridge want[2] = {
-	{ "br0", "10.0.0.1/24", { "tap0", "tap2" }, false },
-	{ "br1", "10.0.1.1/24", { "tap1", "tap3" }, false },
+	{ "br0", "10.0.0.1/24", { "tap0", "tap2" }, false, false },
+	{ "br1", "10.0.1.1/24", { "tap1", "tap3" }, false, false },
 };
 
 static struct net_link_info link(const char *name, const char *kind, const char *master, bool up, const char *addr)
@@ -89,14 +90,13 @@ static void test_bridges(void **state)
 	assert_string_equal(r.detail, "br0 (10.0.0.1/24, up) holds tap0 and tap2; br1 (10.0.1.1/24, up) holds tap1 "
 				      "and tap3");
 
-	/* tap3 in the wrong bridge */
+	/* tap3 in the wrong bridge: named once, as br1's tap, and moved in one go */
 	n = good_lab(l);
 	set_master(l, n, "tap3", "br0");
 	bridges(l, n, &r);
 	assert_verdict(&r, VERDICT_FAIL);
-	/* br0 is judged first: its third member */
-	assert_string_equal(r.detail, "br0 holds tap0, tap2 and tap3; it should hold only tap0 and tap2");
-	assert_string_equal(r.hint, "on the host: ip link set tap3 nomaster");
+	assert_string_equal(r.detail, "tap3 is in br0, not in br1");
+	assert_string_equal(r.hint, "on the host: ip link set tap3 master br1");
 
 	/* tap3 in no bridge */
 	n = good_lab(l);
@@ -112,7 +112,8 @@ static void test_bridges(void **state)
 	set_master(l, n, "tap2", "br1");
 	bridges(l, n, &r);
 	assert_verdict(&r, VERDICT_FAIL);
-	assert_string_equal(r.detail, "tap2 is in br1, not in br0");
+	assert_string_equal(r.detail, "tap2 is in br1, not in br0; tap1 is in br0, not in br1");
+	assert_string_equal(r.hint, "on the host: ip link set tap2 master br0 && ip link set tap1 master br1");
 
 	/* no br1 at all */
 	n = good_lab(l) - 1;
@@ -121,13 +122,22 @@ static void test_bridges(void **state)
 	bridges(l, n, &r);
 	assert_verdict(&r, VERDICT_FAIL);
 	assert_string_equal(r.detail, "there is no br1");
-	assert_contains(r.hint, "ip link add br1 type bridge");
+	assert_string_equal(r.hint, "on the host: ip link add br1 type bridge && ip link set tap1 master br1 && ip link "
+				    "set tap3 master br1 && ip link set br1 up && ip addr add 10.0.1.1/24 dev br1");
+
+	/* a link that is no tap of the lab in br0 */
+	n = good_lab(l);
+	l[n++] = link("veth0", "veth", "br0", true, NULL);
+	bridges(l, n, &r);
+	assert_string_equal(r.detail, "br0 holds tap0, tap2 and veth0; it should hold only tap0 and tap2");
+	assert_string_equal(r.hint, "on the host: ip link set veth0 nomaster");
 
 	/* br0 down, br0 without its address, br0 not a bridge, a tap down, a tap missing */
 	n = good_lab(l);
 	find(l, n, "br0")->up = false;
 	bridges(l, n, &r);
 	assert_string_equal(r.detail, "br0 is down");
+	assert_string_equal(r.hint, "on the host: ip link set br0 up");
 	n = good_lab(l);
 	struct net_link_info *b1 = find(l, n, "br1");
 	snprintf(b1->addrs[0], sizeof(b1->addrs[0]), "10.0.0.1/24");
@@ -137,20 +147,40 @@ static void test_bridges(void **state)
 	n = good_lab(l);
 	struct net_link_info *b0 = find(l, n, "br0");
 	snprintf(b0->kind, sizeof(b0->kind), "veth");
+	set_master(l, n, "tap0", "");
+	set_master(l, n, "tap2", "");
 	bridges(l, n, &r);
 	assert_string_equal(r.detail, "br0 is a veth link, not a bridge");
+	assert_string_equal(r.hint, "on the host: ip link delete br0 && ip link add br0 type bridge && ip link set tap0 "
+				    "master br0 && ip link set tap2 master br0 && ip link set br0 up && ip addr add "
+				    "10.0.0.1/24 dev br0");
 	n = good_lab(l);
 	find(l, n, "tap2")->up = false;
 	bridges(l, n, &r);
 	assert_string_equal(r.detail, "tap2 is in br0 but down");
+	assert_string_equal(r.hint, "on the host: ip link set tap2 up");
 	n = good_lab(l);
 	struct net_link_info *t0 = find(l, n, "tap0");
 	*t0 = l[n - 1];
 	bridges(l, n - 1, &r);
 	assert_string_equal(r.detail, "there is no tap0 (it belongs in br0)");
-	/* an empty namespace */
+	assert_string_equal(r.hint, "on the host: ip tuntap add tap0 mode tap && ip link set tap0 up master br0");
+	/* an empty namespace: everything, and the whole fix fits the hint */
 	bridges(l, 0, &r);
-	assert_string_equal(r.detail, "there is no br0");
+	assert_string_equal(r.detail, "there is no br0; there is no tap0 (it belongs in br0); there is no tap2 (it "
+				      "belongs in br0); there is no br1; there is no tap1 (it belongs in br1); there "
+				      "is no tap3 (it belongs in br1)");
+	assert_contains(r.hint, "on the host: ip link add br0 type bridge && ip tuntap add tap0 mode tap && ");
+	assert_contains(r.hint, " && ip link set tap3 up master br1 && ip link set br1 up && ip addr add 10.0.1.1/24 dev "
+				"br1");
+	/* the course's words, its address optional */
+	check_init(&r, "ch3.bridges");
+	two_vm_check_bridges(&r, l, 0);
+	assert_string_equal(r.hint, "on the host: brctl addbr br0 && ip tuntap add tap0 mode tap && ip link set tap0 up "
+				    "&& brctl addif br0 tap0 && ip tuntap add tap2 mode tap && ip link set tap2 up && "
+				    "brctl addif br0 tap2 && ip link set br0 up && brctl addbr br1 && ip tuntap add tap1 "
+				    "mode tap && ip link set tap1 up && brctl addif br1 tap1 && ip tuntap add tap3 mode "
+				    "tap && ip link set tap3 up && brctl addif br1 tap3 && ip link set br1 up");
 }
 
 static struct ping_summary ping_fixture(const char *name, int *rc)
@@ -188,12 +218,103 @@ static void test_bridges_by_hand(void **state)
 	check_bridges(&r, l, n, want, 2);
 	assert_int_equal(r.verdict, VERDICT_FAIL);
 	assert_contains(r.detail, "br1 does not have 10.0.1.1/24");
-	/* a tap missing from its bridge */
+	/* a tap missing from its bridge: the fix in the course's brctl words */
 	snprintf(find(l, n, "tap2")->master, sizeof(l[0].master), "%s", "");
 	check_init(&r, "ch3.bridges");
 	two_vm_check_bridges(&r, l, n);
 	assert_int_equal(r.verdict, VERDICT_FAIL);
-	assert_contains(r.detail, "tap2 is in no bridge (it belongs in br0)");
+	assert_string_equal(r.detail, "tap2 is in no bridge (it belongs in br0)");
+	assert_string_equal(r.hint, "on the host: brctl addif br0 tap2");
+}
+
+/* The hand-built lab's bridge defects, each with its whole fix at once in
+ * the course's words (brctl for bridges and ports, ip for up and taps, as
+ * runqemu_two_vms.sh does): brctl will not add a port another bridge
+ * holds, so a tap in the wrong bridge is taken out of it first. */
+static void by_hand(struct net_link_info *l, size_t n, struct check_result *r)
+{
+	check_init(r, "ch3.bridges");
+	two_vm_check_bridges(r, l, n);
+	assert_int_equal(r->verdict, VERDICT_FAIL);
+}
+
+static void test_bridge_fixes_by_hand(void **state)
+{
+	(void)state;
+	struct net_link_info l[16];
+	struct check_result r;
+	/* a tap in the wrong bridge */
+	size_t n = good_lab(l);
+	set_master(l, n, "tap3", "br0");
+	by_hand(l, n, &r);
+	assert_string_equal(r.detail, "tap3 is in br0, not in br1");
+	assert_string_equal(r.hint, "on the host: brctl delif br0 tap3 && brctl addif br1 tap3");
+	/* two taps traded between the bridges */
+	n = good_lab(l);
+	set_master(l, n, "tap0", "br1");
+	set_master(l, n, "tap1", "br0");
+	by_hand(l, n, &r);
+	assert_string_equal(r.detail, "tap0 is in br1, not in br0; tap1 is in br0, not in br1");
+	assert_string_equal(r.hint, "on the host: brctl delif br1 tap0 && brctl addif br0 tap0 && brctl delif br0 tap1 "
+				    "&& brctl addif br1 tap1");
+	/* in no bridge */
+	n = good_lab(l);
+	set_master(l, n, "tap1", "");
+	by_hand(l, n, &r);
+	assert_string_equal(r.detail, "tap1 is in no bridge (it belongs in br1)");
+	assert_string_equal(r.hint, "on the host: brctl addif br1 tap1");
+	/* a missing bridge, its taps loose: made, filled and up (its address
+	 * optional, as the lab says) */
+	n = good_lab(l) - 1;
+	set_master(l, n, "tap1", "");
+	set_master(l, n, "tap3", "");
+	by_hand(l, n, &r);
+	assert_string_equal(r.detail, "there is no br1");
+	assert_string_equal(r.hint, "on the host: brctl addbr br1 && brctl addif br1 tap1 && brctl addif br1 tap3 && ip "
+				    "link set br1 up");
+	/* a missing bridge whose taps the other holds */
+	n = good_lab(l) - 1;
+	set_master(l, n, "tap1", "br0");
+	set_master(l, n, "tap3", "br0");
+	by_hand(l, n, &r);
+	assert_string_equal(r.detail, "there is no br1; tap1 is in br0, not in br1; tap3 is in br0, not in br1");
+	assert_string_equal(r.hint, "on the host: brctl addbr br1 && brctl delif br0 tap1 && brctl addif br1 tap1 && "
+				    "brctl delif br0 tap3 && brctl addif br1 tap3 && ip link set br1 up");
+	/* a bridge down */
+	n = good_lab(l);
+	find(l, n, "br1")->up = false;
+	by_hand(l, n, &r);
+	assert_string_equal(r.detail, "br1 is down");
+	assert_string_equal(r.hint, "on the host: ip link set br1 up");
+	/* a tap down, and another in the wrong bridge: both at once */
+	n = good_lab(l);
+	find(l, n, "tap0")->up = false;
+	set_master(l, n, "tap3", "br0");
+	by_hand(l, n, &r);
+	assert_string_equal(r.detail, "tap0 is in br0 but down; tap3 is in br0, not in br1");
+	assert_string_equal(r.hint, "on the host: ip link set tap0 up && brctl delif br0 tap3 && brctl addif br1 tap3");
+	/* a tap missing */
+	n = good_lab(l);
+	*find(l, n, "tap2") = l[n - 1];
+	by_hand(l, n - 1, &r);
+	assert_string_equal(r.detail, "there is no tap2 (it belongs in br0)");
+	assert_string_equal(r.hint, "on the host: ip tuntap add tap2 mode tap && ip link set tap2 up && brctl addif br0 "
+				    "tap2");
+	/* not a bridge */
+	n = good_lab(l);
+	snprintf(find(l, n, "br0")->kind, sizeof(l[0].kind), "dummy");
+	set_master(l, n, "tap0", "");
+	set_master(l, n, "tap2", "");
+	by_hand(l, n, &r);
+	assert_string_equal(r.detail, "br0 is a dummy link, not a bridge");
+	assert_string_equal(r.hint, "on the host: ip link delete br0 && brctl addbr br0 && brctl addif br0 tap0 && brctl "
+				    "addif br0 tap2 && ip link set br0 up");
+	/* a stranger in a bridge */
+	n = good_lab(l);
+	l[n++] = link("eth0", "", "br1", true, NULL);
+	by_hand(l, n, &r);
+	assert_string_equal(r.detail, "br1 holds tap1, tap3 and eth0; it should hold only tap1 and tap3");
+	assert_string_equal(r.hint, "on the host: brctl delif br1 eth0");
 }
 
 static void test_taps_attached(void **state)
@@ -350,6 +471,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bridges),
 		cmocka_unit_test(test_bridges_by_hand),
+		cmocka_unit_test(test_bridge_fixes_by_hand),
 		cmocka_unit_test(test_taps_attached),
 		cmocka_unit_test(test_ping_link),
 		cmocka_unit_test(test_link_carried),

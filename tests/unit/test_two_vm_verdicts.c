@@ -4,9 +4,9 @@
  * each guest's `ip a s` (tests/fixtures/guest/), VM1's pings
  * (tests/fixtures/ping/), VM2's /proc/net/tcp and tcp6
  * (tests/fixtures/procfs/) and saved iperf3 client runs
- * (tests/fixtures/iperf/); the links' counters around VM1's session as
- * rtnetlink gives them. Includes the crossed plan: right pings, carried
- * over the other link. */
+ * (tests/fixtures/iperf/); the links' counters around each of VM1's pings
+ * as rtnetlink gives them. Includes the crossed plans: pings answered, their
+ * requests or their replies carried over the other link. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,11 +31,20 @@ static const char *const ids[NCHECKS] = {
 	CHECK_CH3_GUEST_ADDRESSES,  CHECK_CH3_PING_E1000_LINK,	CHECK_CH3_PING_VIRTIO_LINK, CHECK_CH3_IPERF_SERVER,
 };
 
+/* The taps, as the namespace's readings hold them after br0 and br1. */
+enum { TAP0, TAP1, TAP2, TAP3 }; /* VM1's e1000, VM1's virtio, VM2's e1000, VM2's virtio */
+static const char *const tap_names[4] = { "tap0", "tap1", "tap2", "tap3" };
+
 /* Everything a test's facts point into. */
 struct capture {
 	struct qemu_cmdline cmd[2];
 	char *text[2][3];            /* what each guest's commands printed */
-	struct net_link_info before[6], after[6];
+	/* what each tap counted during each of VM1's pings: [ping][tap][0] the
+	 * bytes it received (from its VM), [1] those it sent (to its VM) */
+	uint64_t moved[2][4][2];
+	/* the namespace's links read before the e1000 ping, between the
+	 * pings, after the virtio ping: br0, br1, tap0..tap3 */
+	struct net_link_info around[3][6];
 	struct two_vm_facts f;
 	struct check_result checks[NCHECKS];
 };
@@ -79,8 +88,35 @@ static struct net_link_info link_of(const char *name, const char *kind, const ch
 	return l;
 }
 
+/* During ping w, the taps of the link req (0 e1000, 1 virtio) carried
+ * `bytes` of requests, and those of the link rep as many of replies. */
+static void ping_moved(struct capture *c, int w, int req, int rep, uint64_t bytes)
+{
+	c->moved[w][TAP0 + req][0] += bytes; /* VM1 sent the requests */
+	c->moved[w][TAP2 + req][1] += bytes; /* and VM2 got them */
+	c->moved[w][TAP2 + rep][0] += bytes; /* VM2 sent the replies */
+	c->moved[w][TAP0 + rep][1] += bytes; /* and VM1 got them */
+}
+
+/* The readings' counters: 1000 bytes each way at the first, then what
+ * each ping moved. */
+static void readings(struct capture *c)
+{
+	for (int r = 0; r < 3; r++) {
+		for (int t = 0; t < 4; t++) {
+			struct net_link_info *l = &c->around[r][2 + t];
+			l->rx_bytes = l->tx_bytes = 1000;
+			for (int w = 0; w < r; w++) {
+				l->rx_bytes += c->moved[w][t][0];
+				l->tx_bytes += c->moved[w][t][1];
+			}
+		}
+	}
+}
+
 /* The lab as the course's script builds it, both guests asked as root:
- * each tap moved `carried` bytes each way over VM1's session. */
+ * each ping's requests and replies, `carried` bytes each, crossed its own
+ * link and nothing crossed the other. */
 static struct capture *capture_new(uint64_t carried)
 {
 	struct capture *c = xcalloc(1, sizeof(*c));
@@ -92,16 +128,15 @@ static struct capture *capture_new(uint64_t carried)
 	c->text[1][0] = fixture_text("guest/busybox-ip-a-s-ch3-vm2.txt");
 	c->text[1][1] = fixture_text("procfs/net-tcp-iperf3-server-dual.txt");
 	c->text[1][2] = fixture_text("procfs/net-tcp6-iperf3-server-dual.txt");
-	static const char *const taps[4] = { "tap0", "tap1", "tap2", "tap3" };
 	static const char *const masters[4] = { "br0", "br1", "br0", "br1" };
-	c->before[0] = link_of("br0", "bridge", "", 5000);
-	c->before[1] = link_of("br1", "bridge", "", 5000);
-	c->after[0] = c->before[0];
-	c->after[1] = c->before[1];
-	for (int k = 0; k < 4; k++) {
-		c->before[2 + k] = link_of(taps[k], "tun", masters[k], 1000);
-		c->after[2 + k] = link_of(taps[k], "tun", masters[k], 1000 + carried);
+	for (int r = 0; r < 3; r++) {
+		c->around[r][0] = link_of("br0", "bridge", "", 5000);
+		c->around[r][1] = link_of("br1", "bridge", "", 5000);
+		for (int t = 0; t < 4; t++)
+			c->around[r][2 + t] = link_of(tap_names[t], "tun", masters[t], 1000);
 	}
+	ping_moved(c, 0, 0, 0, carried);
+	ping_moved(c, 1, 1, 1, carried);
 	for (int v = 0; v < 2; v++) {
 		struct two_vm_guest_facts *g = &c->f.vm[v];
 		g->cmd = &c->cmd[v];
@@ -111,16 +146,17 @@ static struct capture *capture_new(uint64_t carried)
 		for (int k = 0; k < 6; k++)
 			g->out[k] = k < 3 ? c->text[v][k] : "";
 		g->only_ran = 3;
-		g->taps[0] = taps[2 * v];
-		g->taps[1] = taps[2 * v + 1];
+		g->taps[0] = tap_names[2 * v];
+		g->taps[1] = tap_names[2 * v + 1];
 		g->ntaps = 2;
 	}
 	c->f.missing = "";
 	c->f.ns_ok = true;
 	c->f.ns_error = "";
-	c->f.before = c->before;
-	c->f.after = c->after;
-	c->f.nbefore = c->f.nafter = 6;
+	c->f.links = c->around[2];
+	c->f.nlinks = 6;
+	for (int w = 0; w < 2; w++)
+		c->f.ping[w] = (struct two_vm_window){ c->around[w], c->around[w + 1], 6, 6 };
 	return c;
 }
 
@@ -136,6 +172,7 @@ static void capture_free(struct capture *c)
 
 static void judge(struct capture *c)
 {
+	readings(c);
 	for (size_t i = 0; i < NCHECKS; i++)
 		check_init(&c->checks[i], ids[i]);
 	two_vm_verdict_hosts(&c->f, c->checks, NCHECKS);
@@ -160,45 +197,150 @@ static void test_course_lab_passes(void **state)
 		assert_verdict(&c->checks[i], VERDICT_PASS);
 	assert_contains(get(c, CHECK_CH3_PING_E1000_LINK)->detail,
 			"; the e1000 link carried it both ways (tap0: 400 bytes from VM1, tap2: 400 bytes from VM2)");
-	assert_contains(get(c, CHECK_CH3_PING_VIRTIO_LINK)->detail, "VM1 -> 10.0.1.11 over virtio: 3/3 replies");
+	assert_contains(get(c, CHECK_CH3_PING_VIRTIO_LINK)->detail,
+			"VM1 -> 10.0.1.11 over virtio: 3/3 replies, rtt avg 0.85 ms; the virtio link carried it both ways "
+			"(tap1: 400 bytes from VM1, tap3: 400 bytes from VM2)");
 	assert_contains(get(c, CHECK_CH3_TAPS_ATTACHED)->detail, "VM1's qemu (pid 101) holds tap0 and tap1");
 	capture_free(c);
 }
 
-/* VM1's addresses on the wrong NICs: its pings still answered, but the
- * e1000 link's taps moved nothing, the virtio link's carried both */
-static void test_crossed_addresses(void **state)
+/* text with two addresses traded */
+static char *trade(const char *text, const char *a, const char *b)
+{
+	char *t = swap(text, a, "X"), *u = swap(t, b, a), *out = swap(u, "X", b);
+	free(t);
+	free(u);
+	return out;
+}
+
+/* VM2's addresses crossed, as measured on the lab (tests/integration/
+ * verify_two_vms.sh, each ping's window read alone): VM1's e1000 ping
+ * reaches VM2's e1000 NIC (it answers ARP for any address of its own),
+ * and VM2 answers from its virtio NIC, which holds 10.0.0.11: the replies
+ * (and an ARP request, 42 bytes) come back over the virtio link; the
+ * virtio ping the other way round. Both pings get their 3 replies; read
+ * over VM1's whole session, each link's taps showed 354 bytes each way. */
+static void test_vm2_crossed(void **state)
 {
 	(void)state;
 	struct capture *c = capture_new(0);
-	char *t = swap(c->text[0][0], "10.0.0.10/24", "X"), *u = swap(t, "10.0.1.10/24", "10.0.0.10/24");
-	free(t);
+	char *t = trade(c->text[1][0], "10.0.0.11/24", "10.0.1.11/24");
+	free(c->text[1][0]);
+	c->text[1][0] = t;
+	c->f.vm[1].out[0] = t;
+	memset(c->moved, 0, sizeof(c->moved));
+	static const uint64_t measured[2][4][2] = {
+		{ { 294, 0 }, { 42, 336 }, { 0, 294 }, { 336, 42 } },   /* the e1000 ping: tap0..tap3, rx and tx */
+		{ { 60, 354 }, { 364, 0 }, { 354, 60 }, { 0, 364 } },   /* the virtio ping */
+	};
+	memcpy(c->moved, measured, sizeof(measured));
+	judge(c);
+	const struct check_result *r = get(c, CHECK_CH3_GUEST_ADDRESSES);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_contains(r->detail, "the links are crossed in VM2");
+	r = get(c, CHECK_CH3_PING_E1000_LINK);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_string_equal(r->detail,
+			    "VM1 -> 10.0.0.11 over e1000: 3/3 replies, rtt avg 0.85 ms; its requests crossed the e1000 "
+			    "link (tap0 received 294 bytes from VM1 and tap2 sent 294 to VM2), but its replies came back "
+			    "over the virtio link (tap3 received 336 bytes from VM2 and tap1 sent 336 to VM1): the e1000 "
+			    "link (tap0, br0, tap2) did not carry it both ways");
+	assert_contains(r->hint, "ch3.guest_addresses");
+	assert_contains(r->hint, "found by MAC");
+	r = get(c, CHECK_CH3_PING_VIRTIO_LINK);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_contains(r->detail, "its requests crossed the virtio link (tap1 received 364 bytes from VM1 and tap3 "
+				   "sent 364 to VM2), but its replies came back over the e1000 link (tap2 received 354 "
+				   "bytes from VM2 and tap0 sent 354 to VM1)");
+	assert_null(strstr(r->detail, "carried it both ways"));
+	assert_contains(r->hint, "ch3.guest_addresses");
+	capture_free(c);
+}
+
+/* VM1's addresses crossed: its e1000 ping leaves by its virtio NIC, which
+ * holds 10.0.0.10, and VM2 answers over the e1000 link */
+static void test_vm1_crossed(void **state)
+{
+	(void)state;
+	struct capture *c = capture_new(0);
+	char *t = trade(c->text[0][0], "10.0.0.10/24", "10.0.1.10/24");
 	free(c->text[0][0]);
-	c->text[0][0] = swap(u, "X", "10.0.1.10/24");
-	free(u);
-	c->f.vm[0].out[0] = c->text[0][0];
-	for (int k = 0; k < 6; k++)
-		if (!strcmp(c->after[k].name, "tap1") || !strcmp(c->after[k].name, "tap3"))
-			c->after[k].rx_bytes = c->after[k].tx_bytes = 1000 + 800;
+	c->text[0][0] = t;
+	c->f.vm[0].out[0] = t;
+	ping_moved(c, 0, 1, 0, 294);
+	ping_moved(c, 1, 0, 1, 294);
 	judge(c);
 	const struct check_result *r = get(c, CHECK_CH3_GUEST_ADDRESSES);
 	assert_verdict(r, VERDICT_FAIL);
 	assert_contains(r->detail, "the links are crossed in VM1");
 	r = get(c, CHECK_CH3_PING_E1000_LINK);
 	assert_verdict(r, VERDICT_FAIL);
-	assert_contains(r->detail, "but the e1000 link (tap0, br0, tap2) did not carry it either way: tap0 moved 0 bytes "
-				   "out of VM1 and tap2 0 out of VM2");
-	assert_contains(r->hint, "a crossed plan sends the traffic over the other bridge");
-	assert_verdict(get(c, CHECK_CH3_PING_VIRTIO_LINK), VERDICT_PASS);
-	/* one way only */
-	for (int k = 0; k < 6; k++)
-		if (!strcmp(c->after[k].name, "tap0"))
-			c->after[k].rx_bytes = 1000 + 800;
-	for (int k = 0; k < 6; k++)
-		if (!strcmp(c->after[k].name, "tap2"))
-			c->after[k].tx_bytes = 1000 + 800;
+	assert_contains(r->detail, "; its requests went over the virtio link (tap1 received 294 bytes from VM1 and tap3 "
+				   "sent 294 to VM2), but its replies crossed the e1000 link (tap2 received 294 bytes "
+				   "from VM2 and tap0 sent 294 to VM1): the e1000 link (tap0, br0, tap2) did not carry "
+				   "it both ways");
+	assert_contains(r->hint, "ch3.guest_addresses");
+	assert_verdict(get(c, CHECK_CH3_PING_VIRTIO_LINK), VERDICT_FAIL);
+	/* both ways over the other link */
+	memset(c->moved, 0, sizeof(c->moved));
+	ping_moved(c, 0, 1, 1, 294);
 	judge(c);
-	assert_contains(get(c, CHECK_CH3_PING_E1000_LINK)->detail, "did not carry it back");
+	r = get(c, CHECK_CH3_PING_E1000_LINK);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_contains(r->detail, "its requests went over the virtio link (tap1 received 294 bytes from VM1 and tap3 "
+				   "sent 294 to VM2), and its replies came back over the virtio link");
+	capture_free(c);
+}
+
+/* A ping answered, but neither link's taps saw all of it (the e1000
+ * link's carried only two replies of three) */
+static void test_ping_carried_by_neither(void **state)
+{
+	(void)state;
+	struct capture *c = capture_new(0);
+	ping_moved(c, 0, 0, 0, 196);
+	c->moved[0][TAP0][0] = c->moved[0][TAP2][1] = 294;
+	ping_moved(c, 1, 1, 1, 294);
+	judge(c);
+	const struct check_result *r = get(c, CHECK_CH3_PING_E1000_LINK);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_contains(r->detail, "its requests crossed the e1000 link (tap0 received 294 bytes from VM1 and tap2 sent "
+				   "294 to VM2), but its replies crossed neither link whole (tap2 received 196 bytes from "
+				   "VM2 and tap0 sent 196 to VM1; tap3 received 0 bytes from VM2 and tap1 sent 0 to VM1)");
+	assert_contains(r->hint, "ch3.bridges");
+	assert_verdict(get(c, CHECK_CH3_PING_VIRTIO_LINK), VERDICT_PASS);
+	/* a ping with a reply lost: its two replies are all the link owes */
+	free(c->text[0][1]);
+	c->text[0][1] = fixture_text("ping/busybox-veth-partial-50.txt");
+	c->f.vm[0].out[1] = c->text[0][1];
+	c->moved[0][TAP0][0] = c->moved[0][TAP2][1] = 4 * 98;
+	judge(c);
+	r = get(c, CHECK_CH3_PING_E1000_LINK);
+	assert_verdict(r, VERDICT_PASS);
+	assert_contains(r->detail, "2/4 replies");
+	assert_contains(r->detail, "the e1000 link carried it both ways (tap0: 392 bytes from VM1, tap2: 196 bytes "
+				   "from VM2)");
+	capture_free(c);
+}
+
+/* The counters around a ping not read: its replies prove no link */
+static void test_ping_window_unread(void **state)
+{
+	(void)state;
+	struct capture *c = capture_new(400);
+	c->f.ping[0].nbefore = 0;
+	judge(c);
+	const struct check_result *r = get(c, CHECK_CH3_PING_E1000_LINK);
+	assert_verdict(r, VERDICT_SKIP);
+	assert_string_equal(r->detail, "VM1 -> 10.0.0.11 over e1000: 3/3 replies, rtt avg 0.85 ms; which link carried "
+				       "it is not known: the taps' counters around it were not read (the qemus' "
+				       "network namespace was not read)");
+	assert_verdict(get(c, CHECK_CH3_PING_VIRTIO_LINK), VERDICT_PASS);
+	c->f.ping[0].nbefore = 6;
+	c->f.ping[1].nafter = 0;
+	judge(c);
+	assert_verdict(get(c, CHECK_CH3_PING_E1000_LINK), VERDICT_PASS);
+	assert_verdict(get(c, CHECK_CH3_PING_VIRTIO_LINK), VERDICT_SKIP);
 	capture_free(c);
 }
 
@@ -227,20 +369,32 @@ static void test_namespace_unread(void **state)
 {
 	(void)state;
 	struct capture *c = capture_new(400);
+	/* as the gatherer leaves them: nothing read */
 	c->f.ns_ok = false;
 	c->f.ns_error = "cannot enter qemu's network namespace: Operation not permitted";
+	c->f.nlinks = 0;
+	for (int w = 0; w < 2; w++)
+		c->f.ping[w].nbefore = c->f.ping[w].nafter = 0;
 	judge(c);
 	const struct check_result *r = get(c, CHECK_CH3_BRIDGES);
 	assert_verdict(r, VERDICT_SKIP);
 	assert_string_equal(r->detail, "cannot enter qemu's network namespace: Operation not permitted");
+	for (int k = 0; k < 2; k++) {
+		r = get(c, k ? CHECK_CH3_PING_VIRTIO_LINK : CHECK_CH3_PING_E1000_LINK);
+		assert_verdict(r, VERDICT_SKIP);
+		assert_contains(r->detail, "3/3 replies");
+		assert_contains(r->detail, "which link carried it is not known: the taps' counters around it were not "
+					   "read (cannot enter qemu's network namespace: Operation not permitted)");
+	}
 	c->f.ns_error = "";
 	judge(c);
 	assert_string_equal(get(c, CHECK_CH3_BRIDGES)->detail, "the qemus' network namespace was not read");
 	/* read, and tap3 left out of br1 */
 	c->f.ns_ok = true;
+	c->f.nlinks = 6;
 	for (int k = 0; k < 6; k++)
-		if (!strcmp(c->after[k].name, "tap3"))
-			c->after[k].master[0] = '\0';
+		if (!strcmp(c->around[2][k].name, "tap3"))
+			c->around[2][k].master[0] = '\0';
 	judge(c);
 	assert_verdict(get(c, CHECK_CH3_BRIDGES), VERDICT_FAIL);
 	assert_contains(get(c, CHECK_CH3_BRIDGES)->detail, "tap3");
@@ -380,7 +534,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_course_lab_passes),
-		cmocka_unit_test(test_crossed_addresses),
+		cmocka_unit_test(test_vm2_crossed),
+		cmocka_unit_test(test_vm1_crossed),
+		cmocka_unit_test(test_ping_carried_by_neither),
+		cmocka_unit_test(test_ping_window_unread),
 		cmocka_unit_test(test_vm2_missing),
 		cmocka_unit_test(test_namespace_unread),
 		cmocka_unit_test(test_taps_held_by_the_other),
