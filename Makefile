@@ -330,4 +330,6 @@ clean:
 	rm -rf build/*.a build/runner build/chapters build/checks build/tests build/san build/fuzz build/vlab vlab \
 		build/vlab-docgen build/man build/completion
 
--include $(B_OBJS:.o=.d) $(B_MAIN:.o=.d) $(UNIT_BINS:=.d)
+# vlab-docgen's object too: it reads struct step and the tables, and a stale
+# one (a header changed under it) writes a completion from the wrong layout
+-include $(B_OBJS:.o=.d) $(B_MAIN:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/runner/cmd/docgen.d
