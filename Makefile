@@ -130,6 +130,7 @@ OBJS += chapters/ch3_iperf.o
 OBJS += chapters/ch3_manual.o
 OBJS += chapters/ch3_plan.o
 OBJS += checks/iperf.o
+OBJS += checks/iperf_runs.o
 OBJS += checks/ch3.o
 OBJS += checks/two_vm_plan.o
 OBJS += checks/handbuilt_two_vms.o
@@ -253,7 +254,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # what each harness links besides itself
-FUZZ_SRCS_iperf := checks/iperf.c checks/verdict.c runner/util.c
+FUZZ_SRCS_iperf := checks/iperf.c checks/iperf_runs.c checks/verdict.c runner/util.c
 FUZZ_SRCS_strace := checks/strace_parse.c
 FUZZ_SRCS_perf := checks/perf_parse.c
 FUZZ_SRCS_ept_state := checks/ept_state.c runner/util.c
@@ -329,4 +330,6 @@ clean:
 	rm -rf build/*.a build/runner build/chapters build/checks build/tests build/san build/fuzz build/vlab vlab \
 		build/vlab-docgen build/man build/completion
 
--include $(B_OBJS:.o=.d) $(B_MAIN:.o=.d) $(UNIT_BINS:=.d)
+# vlab-docgen's object too: it reads struct step and the tables, and a stale
+# one (a header changed under it) writes a completion from the wrong layout
+-include $(B_OBJS:.o=.d) $(B_MAIN:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/runner/cmd/docgen.d

@@ -221,9 +221,51 @@ static int guest(struct lab *lab, const char *cmd, int64_t kvm_ms, struct strbuf
 /* The NIC modules load in the background at boot, so poll until the MAC
  * shows up. */
 
-static const char *const manual_cmds[] = {
+/* The guest's web server. The lab has the student type `python3 -m
+ * http.server 8000` in /root, which only the lab's own Alpine image can run
+ * (profile alpine-lab: its manifest line is `http python3`); vlab's images
+ * are busybox, whose httpd serves instead. The profile's `http` key says
+ * which, and the student reads it before typing. */
+static bool serves_with_python3(const struct lab *lab)
+{
+	return lab->image.profile && lab->image.profile->http == HTTP_PYTHON3;
+}
+
+static void http_explain(const struct lab *lab, struct strbuf *out)
+{
+	const char *profile = lab->image.profile ? lab->image.profile->name : "?";
+	if (serves_with_python3(lab)) {
+		sb_addf(out,
+			"This image (profile %s, whose manifest line is `http python3`) has python3:\n"
+			"the lab's own command serves /root, typed in /root: python3 -m http.server 8000.",
+			profile);
+		return;
+	}
+	sb_addf(out,
+		"The lab has you type `python3 -m http.server 8000` in /root; that is for the lab's\n"
+		"own Alpine image (profile alpine-lab, whose manifest line `http python3` says so).\n"
+		"This image (profile %s) has no python3: here busybox's httpd serves /root instead,\n"
+		"`httpd -p 8000 -h /root` (it goes to the background by itself).",
+		profile);
+}
+
+static const char *const http_cmds_busybox[] = { "httpd -p 8000 -h /root", NULL };
+static const char *const http_cmds_python3[] = { "cd /root", "python3 -m http.server 8000", NULL };
+
+static const char *const *http_cmds(const struct lab *lab)
+{
+	return serves_with_python3(lab) ? http_cmds_python3 : http_cmds_busybox;
+}
+
+/* --manual: what the student types, the web server last (python3's stays
+ * in the foreground; busybox's httpd does not) */
+static const char *const manual_cmds_busybox[] = {
 	LAB_ROOT_USER, LAB_ROOT_PASSWORD, "ip a s", "ip link set eth0 up", "ip addr add 10.0.0.10/24 dev eth0", "ip a s",
 	"ping -c 3 10.0.0.1", "httpd -p 8000 -h /root", NULL,
+};
+static const char *const manual_cmds_python3[] = {
+	LAB_ROOT_USER, LAB_ROOT_PASSWORD, "ip a s", "ip link set eth0 up", "ip addr add 10.0.0.10/24 dev eth0", "ip a s",
+	"ping -c 3 10.0.0.1", "cd /root", "python3 -m http.server 8000", NULL,
 };
 
 /* The interface with LAB_NIC_MAC in an `ip a s` output, or NULL. */
@@ -243,7 +285,12 @@ static int manual_guest_side(struct lab *lab)
 	struct ch2_state *st = lab->chapter_state;
 	struct vm *vm = &lab->vms[0];
 	struct strbuf text = STRBUF_INIT;
-	int rc = vm_manual_session(lab, vm, manual_cmds, &text);
+	/* said before the student types the lab's python3 command */
+	http_explain(lab, &text);
+	ui_note(lab, "%s", sb_str(&text));
+	sb_reset(&text);
+	int rc = vm_manual_session(lab, vm, serves_with_python3(lab) ? manual_cmds_python3 : manual_cmds_busybox,
+				   &text);
 	if (rc) {
 		sb_release(&text);
 		return rc;
@@ -531,8 +578,6 @@ static const char *const tap_cmds[] = { "ip tuntap add tap0 mode tap", "ip link 
 					"ip addr add 10.0.0.1/24 dev tap0", NULL };
 static const char *const addr_cmds[] = { "ip link set eth0 up", "ip addr add 10.0.0.10/24 dev eth0", NULL };
 static const char *const ping_cmds[] = { "ping 10.0.0.1", NULL };
-static const char *const http_cmds[] = { "httpd -p 8000 -h /root   (the lab's image: python3 -m http.server --directory /root)",
-					 NULL };
 static const char *const teardown_cmds[] = { "pkill qemu", "ip link delete tap0", NULL };
 
 static const struct step ch2_steps[] = {
@@ -595,8 +640,9 @@ static const struct step ch2_steps[] = {
 		.explain =
 			"A web server in the guest on port 8000 serves /root; the host fetches / and vlab\n"
 			"compares the body with /root/index.html as the guest reads it.",
+		.explain_for = http_explain,
+		.guest_cmds_for = http_cmds,
 		.lab_section = LAB_CH2,
-		.guest_cmds = http_cmds,
 		.checks = http_checks,
 		.run = step_http,
 	},

@@ -12,6 +12,15 @@
 
 #include "checks/verdict.h"
 
+/* One report among several in a file: its bytes, the line it starts at
+ * (1-based) and a few words that name it ("Connecting to host 10.0.0.11,
+ * port 5201"; "" when there are none). */
+struct check_span {
+	size_t offset, len;
+	int line;
+	char label[96];
+};
+
 struct check_kind {
 	const char *name;       /* "iperf" */
 	const char *check_id;   /* the id its verdict carries: "iperf.run" */
@@ -20,6 +29,11 @@ struct check_kind {
 	 * saying what they are instead (r then untouched). */
 	int (*judge)(const char *data, size_t len, struct check_result *r, json_t *metrics, json_t *facts,
 		     char *why, size_t whylen);
+	/* For a kind whose file may hold several reports (iperf3 run twice,
+	 * appended to one log): their spans, so each is judged on its own;
+	 * the count (at least 1), *spans allocated. NULL: one a file. judge
+	 * given the whole of such a file judges the last and says so. */
+	size_t (*split)(const char *data, size_t len, struct check_span **spans);
 };
 
 extern const struct check_kind check_kinds[];

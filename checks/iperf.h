@@ -64,7 +64,8 @@ struct iperf_result {
 
 /* Parse buf[0..len) (it need not be NUL-terminated, and may hold anything).
  * JSON when the first non-blank byte is '{', else the text form; lines may
- * end in \n or \r\n. With several text runs in buf, the last one counts.
+ * end in \n or \r\n. With several text runs in buf, the last one counts; to
+ * judge each, split them first (iperf_split_runs(), checks/iperf_runs.h).
  *
  * 0: it is iperf3's report, out filled (which may say the run failed: see
  * error and complete). -EINVAL: it is not (out->why says why: not JSON, a

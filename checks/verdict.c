@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void check_init(struct check_result *r, const char *id)
@@ -54,6 +55,18 @@ void check_error(struct check_result *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	set(r, VERDICT_ERROR, NULL, fmt, ap);
 	va_end(ap);
+}
+
+void text_prefix(char *buf, size_t n, const char *prefix)
+{
+	char *was = xasprintf("%s", buf);
+	text_printf(buf, n, "%s: %s", prefix, was);
+	free(was);
+}
+
+void check_detail_prefix(struct check_result *r, const char *prefix)
+{
+	text_prefix(r->detail, sizeof(r->detail), prefix);
 }
 
 const char *verdict_name(enum verdict v)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 struct lab;
+struct strbuf;
 
 struct step {
 	const char *name;             /* for --step: "boot" */
@@ -19,6 +20,11 @@ struct step {
 	const char *const *host_cmds; /* shown to the student; NULL-terminated, may be NULL */
 	const char *const *guest_cmds;
 	const char *const *checks;    /* ids decided here; NULL-terminated */
+	/* For a step whose words depend on the run, such as chapter 2's HTTP
+	 * server (the image profile's `http` key): lines added after explain,
+	 * and the guest commands instead of guest_cmds. NULL: the fixed ones. */
+	void (*explain_for)(const struct lab *lab, struct strbuf *out);
+	const char *const *(*guest_cmds_for)(const struct lab *lab);
 	/* 0: go on. Negative: the chapter cannot go on (lab->blocked says why);
 	 * -EINTR: a stop was requested. */
 	int (*run)(struct lab *lab);

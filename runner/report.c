@@ -148,12 +148,19 @@ void ui_step_begin(const struct lab *lab, const struct step *st, int index)
 		return;
 	printf("\n[%d] %s\n", index + 1, st->title);
 	print_indented("    ", st->explain);
+	if (st->explain_for) {
+		struct strbuf more = STRBUF_INIT;
+		st->explain_for(lab, &more);
+		print_indented("    ", sb_str(&more));
+		sb_release(&more);
+	}
 	if (st->host_cmds)
 		for (const char *const *c = st->host_cmds; *c; c++)
 			ui_command(lab, "host", *c);
-	if (st->guest_cmds) {
+	const char *const *guest_cmds = st->guest_cmds_for ? st->guest_cmds_for(lab) : st->guest_cmds;
+	if (guest_cmds) {
 		printf("    The lab has you type these in the guest (vlab types them on the serial console):\n");
-		for (const char *const *c = st->guest_cmds; *c; c++)
+		for (const char *const *c = guest_cmds; *c; c++)
 			ui_command(lab, "guest", *c);
 	}
 	fflush(stdout);

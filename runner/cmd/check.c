@@ -21,7 +21,7 @@
 static const struct opt check_opts[] = {
 	{ OPT_OPERAND, "KIND", 0, NULL,
 	  "what the files are:\n"
-	  "  iperf   an iperf3 run, as `iperf3 -c SERVER -J` (or -s) printed it\n"
+	  "  iperf   iperf3 runs, as `iperf3 -c SERVER -J` (or -s) printed them; each run in a log judged\n"
 	  "  strace  qemu's ioctls, as `strace -f -e trace=ioctl -o FILE qemu ...` wrote them\n"
 	  "  perf    VM exits, as `perf kvm stat report` printed them",
 	  COMPLETE_WORDS, "iperf strace perf" },
@@ -31,46 +31,107 @@ static const struct opt check_opts[] = {
 	{ 0 },
 };
 
-/* Judge one file into a report object; returns its exit status. */
+static int status_of(enum verdict v)
+{
+	return v == VERDICT_PASS || v == VERDICT_SKIP ? EXIT_PASS : v == VERDICT_FAIL ? EXIT_CHECK_FAILED : EXIT_INTERNAL;
+}
+
+/* An unusable input outranks a failed check: the grader must look. */
+static int worse(int worst, int st)
+{
+	return st == EXIT_HOST || (worst != EXIT_HOST && st > worst) ? st : worst;
+}
+
+/* Judge one report of a file (the file, or one run of several) into checks;
+ * its exit status. With several, the verdict line says which run it is on,
+ * and the check object carries the run and its own metrics and facts;
+ * with one, they are the file's. */
+static int check_span(const struct check_kind *k, const char *path, const char *data, const struct check_span *sp,
+		      size_t i, size_t n, enum report_format f, json_t *file_report, char *why, size_t whylen,
+		      enum verdict *verdict)
+{
+	struct check_result r;
+	check_init(&r, k->check_id);
+	json_t *metrics = json_object(), *facts = json_object();
+	char which[160] = "";
+	if (n > 1)
+		snprintf(which, sizeof(which), "run %zu of %zu (line %d%s%s)", i + 1, n, sp->line,
+			 sp->label[0] ? ": " : "", sp->label);
+	char span_why[256] = "";
+	if (k->judge(data + sp->offset, sp->len, &r, metrics, facts, span_why, sizeof(span_why))) {
+		if (which[0])
+			text_prefix(span_why, sizeof(span_why), which);
+		error_line("%s: %s", path, span_why);
+		if (!why[0]) /* the report's "why": the first unusable one */
+			snprintf(why, whylen, "%s", span_why);
+		json_decref(metrics);
+		json_decref(facts);
+		return EXIT_HOST;
+	}
+	if (which[0])
+		check_detail_prefix(&r, which);
+	if (f == FORMAT_TEXT && n == 1)
+		printf("%s %s\n", k->name, path);
+	if (f == FORMAT_TEXT)
+		ui_print_check(&r);
+	*verdict = r.verdict;
+	json_t *check = json_pack("{s:s, s:s, s:s, s:o}", "id", r.id, "status", verdict_name(r.verdict), "detail",
+				  r.detail, "hint", r.hint[0] ? json_string(r.hint) : json_null());
+	if (n > 1) {
+		json_object_set_new(check, "run", json_pack("{s:i, s:i, s:i, s:o}", "index", (int)i + 1, "of", (int)n,
+							   "line", sp->line, "label",
+							   sp->label[0] ? json_string(sp->label) : json_null()));
+		json_object_set_new(check, "metrics", metrics);
+		json_object_set_new(check, "facts", facts);
+	} else {
+		json_object_update(json_object_get(file_report, "metrics"), metrics);
+		json_object_update(json_object_get(file_report, "facts"), facts);
+		json_decref(metrics);
+		json_decref(facts);
+	}
+	json_array_append_new(json_object_get(file_report, "checks"), check);
+	return status_of(r.verdict);
+}
+
+/* Judge one file into a report object; returns its exit status. A file of
+ * several runs (iperf3's, appended to one log) has each run judged. */
 static int check_file(const struct check_kind *k, const char *path, enum report_format f, json_t **report)
 {
 	struct strbuf data = STRBUF_INIT;
 	int rc = read_file(strcmp(path, "-") ? path : "/dev/stdin", &data);
-	struct check_result r;
-	check_init(&r, k->check_id);
-	json_t *metrics = json_object(), *facts = json_object();
 	char why[256] = "";
-	const char *reason = NULL;
-	int status;
+	*report = json_pack("{s:i, s:s, s:s, s:s, s:[], s:{}, s:{}}", "schema_version", REPORT_SCHEMA_VERSION,
+			    "vlab_version", VLAB_VERSION, "kind", k->name, "file", path, "checks", "metrics", "facts");
 	if (rc) {
 		snprintf(why, sizeof(why), "cannot read it: %s", strerror(-rc));
-		reason = "unreadable";
-	} else if (k->judge(sb_str(&data), data.len, &r, metrics, facts, why, sizeof(why))) {
-		reason = "unrecognized";
-	}
-	sb_release(&data);
-	if (reason) {
 		error_line("%s: %s", path, why);
-		status = EXIT_HOST;
-	} else {
-		status = r.verdict == VERDICT_PASS || r.verdict == VERDICT_SKIP ? EXIT_PASS
-			 : r.verdict == VERDICT_FAIL			     ? EXIT_CHECK_FAILED
-									     : EXIT_INTERNAL;
+		sb_release(&data);
+		json_object_set_new(*report, "result", json_string("unusable"));
+		json_object_set_new(*report, "reason", json_string("unreadable"));
+		json_object_set_new(*report, "why", json_string(why));
+		json_object_set_new(*report, "runs", json_integer(0));
+		return EXIT_HOST;
 	}
-	if (f == FORMAT_TEXT && !reason) {
-		printf("%s %s\n", k->name, path);
-		ui_print_check(&r);
-	}
-	json_t *checks = json_array();
-	if (!reason)
-		json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:o}", "id", r.id, "status",
-							 verdict_name(r.verdict), "detail", r.detail, "hint",
-							 r.hint[0] ? json_string(r.hint) : json_null()));
-	*report = json_pack("{s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "schema_version",
-			    REPORT_SCHEMA_VERSION, "vlab_version", VLAB_VERSION, "kind", k->name, "file", path,
-			    "result", reason ? "unusable" : verdict_name(r.verdict), "reason",
-			    reason ? json_string(reason) : json_null(), "why", why[0] ? json_string(why) : json_null(),
-			    "checks", checks, "metrics", metrics, "facts", facts);
+	struct check_span whole = { .offset = 0, .len = data.len, .line = 1 }, *spans = &whole;
+	size_t n = k->split ? k->split(sb_str(&data), data.len, &spans) : 1;
+	if (f == FORMAT_TEXT && n > 1)
+		printf("%s %s: %zu runs, each judged\n", k->name, path, n);
+	int status = EXIT_PASS;
+	enum verdict v = VERDICT_PASS;
+	for (size_t i = 0; i < n; i++)
+		status = worse(status,
+			       check_span(k, path, sb_str(&data), &spans[i], i, n, f, *report, why, sizeof(why), &v));
+	if (spans != &whole)
+		free(spans);
+	sb_release(&data);
+	bool unusable = status == EXIT_HOST;
+	/* one run: its verdict, as it always was; several: the worst */
+	json_object_set_new(*report, "result",
+			    json_string(unusable ? "unusable" : n == 1 ? verdict_name(v) : status == EXIT_PASS ? "pass"
+									    : status == EXIT_CHECK_FAILED ? "fail" : "error"));
+	json_object_set_new(*report, "reason", unusable ? json_string("unrecognized") : json_null());
+	json_object_set_new(*report, "why", why[0] ? json_string(why) : json_null());
+	json_object_set_new(*report, "runs", json_integer((json_int_t)n));
 	return status;
 }
 
@@ -112,9 +173,7 @@ static int cmd_check(int argc, char **argv)
 		json_t *rep = NULL;
 		int st = check_file(k, argv[i], f, &rep);
 		json_array_append_new(all, rep);
-		/* an unusable input outranks a failed check: the grader must look */
-		if (st == EXIT_HOST || (worst != EXIT_HOST && st > worst))
-			worst = st;
+		worst = worse(worst, st);
 	}
 	if (f == FORMAT_JSON)
 		report_print_json(json_array_size(all) == 1 ? json_array_get(all, 0) : all);

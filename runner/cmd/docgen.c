@@ -6,7 +6,8 @@
  *                                        .TH, NAME and SYNOPSIS, then the
  *                                        hand-written FRAGMENT (assets/man/)
  *                                        with its @OPTIONS@ (and, in vlab(1),
- *                                        @COMMANDS@) line replaced
+ *                                        @COMMANDS@) line replaced; any other
+ *                                        @WORD@ fails the page
  *   vlab-docgen completion               the bash completion script
  *   vlab-docgen options                  "COMMAND --option" per documented
  *                                        option, for the test that holds
@@ -121,6 +122,77 @@ static void man_commands(FILE *f)
 	}
 }
 
+/* vlab(1)'s own options: what main() (runner/cmd/main.c) takes before a
+ * command. They are not in a command's table, so they are written here. */
+static void man_main_options(FILE *f)
+{
+	fputs(".SH OPTIONS\n"
+	      ".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\n"
+	      "the list of commands, and nothing else;\n"
+	      ".B vlab\n.I COMMAND\n.B \\-\\-help\n"
+	      "gives a command's options\n"
+	      ".TP\n\\fB\\-\\-version\\fR\n"
+	      "vlab's version, as\n.B vlab version\nprints it\n",
+	      f);
+}
+
+/* Whether the LEN bytes at LINE hold @WORD@ (WORD: capitals, digits, _),
+ * the form of a placeholder; its length and start go to *WLEN, *AT. */
+static bool holds_placeholder(const char *line, size_t len, size_t *at, size_t *wlen)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] != '@')
+			continue;
+		size_t j = i + 1;
+		while (j < len && ((line[j] >= 'A' && line[j] <= 'Z') || (line[j] >= '0' && line[j] <= '9') ||
+				   line[j] == '_'))
+			j++;
+		if (j > i + 1 && j < len && line[j] == '@') {
+			*at = i;
+			*wlen = j + 1 - i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The fragment with its placeholders filled: @OPTIONS@ in every page,
+ * @COMMANDS@ in vlab(1) only, each once. Any other @WORD@ would reach the
+ * reader as it stands (man vlab once showed "@OPTIONS@"), so it is refused,
+ * naming the page, the fragment's line and the word. */
+static int man_body(FILE *f, const char *name, const struct command *c, const char *fragment, const char *line)
+{
+	int seen_options = 0, seen_commands = 0;
+	for (int lineno = 1; *line; lineno++) {
+		size_t len = strcspn(line, "\n"), at, wlen;
+		if (len == 9 && !strncmp(line, "@OPTIONS@", 9)) {
+			if (c)
+				man_options(f, c);
+			else
+				man_main_options(f);
+			seen_options++;
+		} else if (len == 10 && !strncmp(line, "@COMMANDS@", 10) && !c) {
+			man_commands(f);
+			seen_commands++;
+		} else if (holds_placeholder(line, len, &at, &wlen)) {
+			fprintf(stderr, "vlab-docgen: the page %s: %s line %d holds '%.*s', which nothing fills; "
+					"remove it (the page's placeholders are @OPTIONS@%s)\n",
+				name, fragment, lineno, (int)wlen, line + at, c ? "" : " and @COMMANDS@");
+			return 1;
+		} else {
+			fwrite(line, 1, len, f);
+			fputc('\n', f);
+		}
+		line += len + (line[len] == '\n');
+	}
+	if (seen_options != 1 || (!c && seen_commands != 1)) {
+		fprintf(stderr, "vlab-docgen: the page %s: %s must hold one line @OPTIONS@%s\n", name, fragment,
+			c ? "" : " and one line @COMMANDS@");
+		return 1;
+	}
+	return 0;
+}
+
 static void upper(const char *s, char *out, size_t n)
 {
 	size_t i = 0;
@@ -163,27 +235,10 @@ static int man(const char *name, const char *fragment, const char *date)
 	} else {
 		fputs(".B vlab\n.I COMMAND\n[options]\n", f);
 	}
-	int seen_options = 0;
-	const char *line = sb_str(&text);
-	while (*line) {
-		size_t len = strcspn(line, "\n");
-		if (len == 9 && !strncmp(line, "@OPTIONS@", 9) && c) {
-			man_options(f, c);
-			seen_options++;
-		} else if (len == 10 && !strncmp(line, "@COMMANDS@", 10) && !c) {
-			man_commands(f);
-			seen_options++;
-		} else {
-			fwrite(line, 1, len, f);
-			fputc('\n', f);
-		}
-		line += len + (line[len] == '\n');
-	}
+	r = man_body(f, name, c, fragment, sb_str(&text));
 	sb_release(&text);
-	if (seen_options != 1) {
-		fprintf(stderr, "vlab-docgen: %s must hold one line %s\n", fragment, c ? "@OPTIONS@" : "@COMMANDS@");
-		return 1;
-	}
+	if (r)
+		return r;
 	return fflush(f) ? 1 : 0;
 }
 

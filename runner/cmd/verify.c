@@ -1,7 +1,14 @@
-/* `vlab verify [N]`: the student's self-check of a lab built by hand
- * (chapters 1 and 2): their own qemu, tap and guest, read from the outside,
- * judged with the same check ids as `vlab chapter N`, and left exactly as
- * found.
+/* `vlab verify [N]`: the student's self-check of a lab built by hand: their
+ * own qemu, tap and guest, read from the outside, judged with the same check
+ * ids as `vlab chapter N`, and left exactly as found. What each N reports:
+ *   verify 1   chapter 1 alone (one qemu, no NIC)
+ *   verify 2   chapters 1 and 2, of the same one qemu (verify_report())
+ *   verify 3   chapter 3 alone, of the two-VM lab's two qemus
+ *              (verify_two_vms()); chapters 1 and 2 are of one VM
+ * Without N: 2 when the qemu has a NIC, else 1. JSON is always an array,
+ * one element per chapter reported.
+ * What follows describes verify 1 and 2's one VM; verify 3 reads each of
+ * its two VMs' consoles the same way (runner/inspect/two_vm_evidence.c).
  *
  *   find qemu ──▶ its command ──▶ who holds ──▶ host side, in ──▶ QMP? ──▶ console? ──▶ report
  *   (/proc)       line, cwd,      the console   qemu's netns      (only     (free: log in, read,
@@ -90,8 +97,8 @@
  * (qemu runs as root in the lab) qemu's cwd, fds and namespace cannot be
  * read: the checks that need them SKIP, saying to run verify as root.
  *
- * Check ids, as `vlab chapter N` has them (verify N reports chapters 1..N,
- * one report object each; JSON is always an array):
+ * Check ids of verify 1 and 2, as `vlab chapter N` has them (verify 2
+ * reports chapters 1 and 2, one report object each):
  *  ch1.qemu_running        the process runs (not stopped, not a zombie), its
  *                          command boots a kernel and is not paused (-S; QMP
  *                          query-status when there is QMP)

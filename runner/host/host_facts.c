@@ -277,6 +277,9 @@ void doctor_gather(const char *root, struct doctor_facts *f)
 	probe_tool(&f->perf, "perf", "--version");
 	probe_tool(&f->iperf3, "iperf3", "--version");
 	probe_tool(&f->bwrap, "bwrap", "--version");
+	probe_tool(&f->ping, "ping", "-V"); /* iputils' and inetutils' ping both take -V */
+	probe_tool(&f->curl, "curl", "--version");
+	probe_tool(&f->wget, "wget", "--version");
 	cgroup_host_detect(root, &f->cgroups);
 	int sfd = seccomp_filter_fd(f->seccomp_error, sizeof(f->seccomp_error));
 	f->seccomp = sfd < 0 ? sfd : 1;

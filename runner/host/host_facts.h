@@ -80,6 +80,7 @@ struct doctor_facts {
 	int kvm_tp_count;              /* events in tracefs' kvm directory, 0 when not counted */
 	char kvm_tp_where[128];        /* "/sys/kernel/tracing/events/kvm", "perf list" */
 	struct doctor_tool qemu, qemu_img, strace, perf, iperf3, bwrap;
+	struct doctor_tool ping, curl, wget;   /* what the lab has the student type on the host */
 	struct cgroup_host cgroups;    /* where vlab grade's sandboxes' cgroups would go */
 	int seccomp;                   /* 1 the sandbox's filter compiles, -errno not */
 	char seccomp_error[256];

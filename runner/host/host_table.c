@@ -528,6 +528,32 @@ static void probe_row(struct table *t, const struct doctor_facts *f)
 	}
 }
 
+/* The host commands the lab has the student type by hand: `ping 10.0.0.10`
+ * and the HTTP GET of the guest's page (vlab's own checks send their own ICMP
+ * and GET, so these only matter to the student, in `vlab shell` or on the
+ * lab's own set-up). Debian installs neither ping nor curl by default. */
+static void student_tool_rows(struct table *t, const struct doctor_facts *f)
+{
+	tool_row(t, "ping", "ping", &f->ping, "iputils-ping", false,
+		 "chapter 2 by hand: the lab's `ping 10.0.0.10` from the host (in `vlab shell`)");
+	const struct doctor_tool *http = f->curl.found && f->curl.runs ? &f->curl
+					 : f->wget.found && f->wget.runs ? &f->wget
+									  : NULL;
+	struct doctor_row *r = row(t, "curl/wget", http ? DOCTOR_OK : DOCTOR_MISSING);
+	SET(r, enables, "chapter 2 by hand: the lab's HTTP GET of http://10.0.0.10:8000/ from the host "
+			"(curl URL, or wget -O- URL)");
+	if (http) {
+		SET(r, detail, "%s (%s)", http->version, http->path);
+		return;
+	}
+	if (f->curl.found || f->wget.found)
+		SET(r, detail, "%s is there but does not run: %s", f->curl.found ? f->curl.path : f->wget.path,
+		    f->curl.found ? f->curl.version : f->wget.version);
+	else
+		SET(r, detail, "neither curl nor wget found in PATH");
+	SET(r, fix, "apt-get install curl");
+}
+
 /* What vlab grade's sandboxes need beyond root: bubblewrap, cgroups and
  * the seccomp filter (user namespaces have their row above). */
 static void grading_rows(struct table *t, const struct doctor_facts *f)
@@ -571,6 +597,7 @@ size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t
 	perf_rows(&t, f);
 	tool_row(&t, "iperf3", "iperf3", &f->iperf3, "iperf3", false,
 		 "chapter 3: iperf3 between host and guests by hand (the guests carry their own)");
+	student_tool_rows(&t, f);
 	privilege_rows(&t, f);
 	grading_rows(&t, f);
 	image_rows(&t, f);

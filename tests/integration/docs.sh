@@ -46,6 +46,32 @@ for page in "$build"/man/*.1; do
 done
 MANWIDTH=80 man -l "$build/man/vlab.1" 2>/dev/null | grep -q "vlab-grade(1)" || die "vlab(1) does not list vlab-grade(1)"
 
+# no placeholder reaches a reader: no generated page holds @WORD@ (man vlab
+# once showed "@OPTIONS@"), vlab(1) has its own OPTIONS, and docgen refuses a
+# fragment with a placeholder it does not fill, naming the page
+for page in "$build"/man/*.1; do
+	! grep -nE '@[A-Z0-9_]+@' "$page" || die "$page holds a placeholder left unfilled"
+done
+MANWIDTH=80 man -l "$build/man/vlab.1" 2>/dev/null | sed 's/\x08.//g' >man-vlab.txt
+grep -q "^OPTIONS" man-vlab.txt && grep -q -- "--version" man-vlab.txt || die "vlab(1) has no OPTIONS with --version"
+printf '.SH DESCRIPTION\nx\n@OPTIONS@\n.SH SEE ALSO\n@SEE_ALSO@\n' >stray.1.in
+if "$docgen" man vlab-list stray.1.in 2000-01-01 >stray.1 2>stray.err; then
+	die "vlab-docgen accepted a fragment with @SEE_ALSO@"
+fi
+grep -q "vlab-list.*line 5.*@SEE_ALSO@" stray.err || die "vlab-docgen's refusal names no page, line and word: $(cat stray.err)"
+printf '.SH DESCRIPTION\nx\n@OPTIONS@\n@COMMANDS@\n' >stray.1.in
+"$docgen" man vlab-list stray.1.in 2000-01-01 >stray.1 2>stray.err && die "vlab-docgen filled @COMMANDS@ in a command's page"
+"$docgen" man vlab stray.1.in 2000-01-01 >stray.1 2>stray.err || die "vlab-docgen refused vlab(1)'s placeholders: $(cat stray.err)"
+note "no page holds @WORD@; vlab-docgen refuses one it does not fill"
+
+# vlab-verify(1) says what each N reports, as verify.c does it (verify.sh and
+# verify_two_vms.sh hold the reports to it): 1 alone, 1 and 2, 3 alone
+MANWIDTH=200 man -l "$build/man/vlab-verify.1" 2>/dev/null | sed 's/\x08.//g' >man-verify.txt
+! grep -q "chapters 1 to" man-verify.txt || die "vlab-verify(1) still says verify N reports chapters 1 to N"
+for want in "vlab verify 1 chapter 1 alone" "vlab verify 2 chapters 1 and 2" "vlab verify 3 chapter 3 alone"; do
+	tr -s ' \n' '  ' <man-verify.txt | grep -qF "$want" || die "vlab-verify(1) does not say '$want'"
+done
+
 # the completion, in a real bash
 complete_words() { # complete_words WORD... : what TAB offers after them
 	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vlab; printf "%s\n" "${COMPREPLY[@]}"' \

@@ -216,6 +216,8 @@ others_pass() {
 verify3 good
 [ "$(cat good.rc)" = 0 ] || die "vlab verify 3 on the good lab exited $(cat good.rc): $(cat good.err; jq -c '.[0].checks[] | select(.status != "pass") | {id, detail}' good.json)"
 others_pass good
+jq -e '[.[] | .chapter] == [3]' good.json >/dev/null ||
+	die "verify 3 reports chapters $(jq -c '[.[] | .chapter]' good.json), not chapter 3 alone (as vlab-verify(1) says)"
 [ "$(jq -r '.[0].verify.vms[0].pid' good.json)" = "$VM1" ] || die "VM1 is not pid $VM1"
 [ "$(jq -r '.[0].verify.vms[1].pid' good.json)" = "$VM2" ] || die "VM2 is not pid $VM2"
 jq -r '.[0].verify.vms[0].kernel_command_line_note' good.json | grep -q "only \`root=/dev/vda\`" ||

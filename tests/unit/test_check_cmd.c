@@ -16,6 +16,7 @@
 #include "checks/check_kinds.h"
 #include "runner/cmd/commands.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 static void test_help_names_every_kind(void **state)
 {
@@ -94,11 +95,49 @@ static void test_iperf_kind(void **state)
 	json_decref(f);
 }
 
+/* The whole of a log of two runs given to the kind's judge (vlab grade's
+ * one verdict a file): the last run, and the detail says so; the split
+ * `vlab check` judges each run by. */
+static void test_iperf_kind_two_runs(void **state)
+{
+	(void)state;
+	struct check_result r;
+	json_t *m = json_object(), *f = json_object();
+	char why[256] = "";
+	assert_int_equal(judge_file("iperf", "iperf/loopback-refused-then-ok.txt", &r, m, f, why, sizeof(why)), 0);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_contains(r.detail, "the last of 2 runs (line 2: Connecting to host 127.0.0.1, port 15201): client");
+	assert_int_equal(json_integer_value(json_object_get(f, "runs")), 2);
+	assert_int_equal(json_integer_value(json_object_get(m, "retransmits_count")), 16);
+	json_decref(m);
+	json_decref(f);
+
+	m = json_object();
+	f = json_object();
+	assert_int_equal(judge_file("iperf", "iperf/loopback-two-client-runs.json", &r, m, f, why, sizeof(why)), 0);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_contains(r.detail, "the last of 2 runs (line 123: started Sat, 05 Dec 2026 00:42:13 GMT)");
+	json_decref(m);
+	json_decref(f);
+
+	const struct check_kind *k = check_kind_find("iperf");
+	assert_non_null(k->split);
+	assert_null(check_kind_find("strace")->split);
+	char *text = fixture_text("iperf/loopback-two-client-runs.txt");
+	struct check_span *spans;
+	assert_int_equal(k->split(text, strlen(text), &spans), 2);
+	assert_int_equal(spans[1].line, 11);
+	assert_string_equal(spans[1].label, "Connecting to host 127.0.0.1, port 15201");
+	free(spans);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_names_every_kind),
 		cmocka_unit_test(test_iperf_kind),
+		cmocka_unit_test(test_iperf_kind_two_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

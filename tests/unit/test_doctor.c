@@ -117,7 +117,8 @@ static void use_tools(const struct root *r, const char *const *tools, const char
 	free(bin);
 }
 
-static const char *const all_tools[] = { "qemu-system-x86_64", "qemu-img", "strace", "perf", "iperf3", NULL };
+static const char *const all_tools[] = { "qemu-system-x86_64", "qemu-img", "strace", "perf",
+					 "iperf3", "ping", "curl", "wget", NULL };
 
 /* The parts every host has: a tun device, user namespaces, a kernel name. */
 static void put_common(const struct root *r)
@@ -609,9 +610,48 @@ static void test_tools_missing(void **state)
 	assert_row(r, "perf", DOCTOR_MISSING, NULL);
 	assert_contains(find_row(r, "perf")->fix, "linux-perf");
 	assert_row(r, "iperf3", DOCTOR_MISSING, NULL);
+	assert_row(r, "ping", DOCTOR_MISSING, "ping not found in PATH");
+	assert_string_equal(find_row(r, "ping")->fix, "apt-get install iputils-ping");
+	assert_row(r, "curl/wget", DOCTOR_MISSING, "neither curl nor wget found in PATH");
 	/* no tracefs and no perf to ask */
 	assert_row(r, "kvm tracepoints", DOCTOR_INFO, "not known: tracefs is not mounted and perf could not be asked");
 	assert_int_equal(doctor_exit_status(r->rows, r->nrows), EXIT_HOST);
+}
+
+/* The host commands the lab has the student type: ping (Debian's
+ * iputils-ping is not installed by default) and curl or wget. Each row says
+ * what it enables and the package; neither is essential (vlab sends its own
+ * ICMP and GET), so doctor's status does not change. */
+static void test_student_tools(void **state)
+{
+	struct root *r = *state;
+
+	put_kvm_pvm(r);
+	gather(r);
+	assert_row(r, "ping", DOCTOR_OK, "ping from iputils 20221126 (");
+	assert_contains(find_row(r, "ping")->enables, "`ping 10.0.0.10`");
+	assert_row(r, "curl/wget", DOCTOR_OK, "curl 7.88.1 (x86_64-pc-linux-gnu)");
+	assert_contains(find_row(r, "curl/wget")->enables, "http://10.0.0.10:8000/");
+	assert_int_equal(doctor_exit_status(r->rows, r->nrows), EXIT_PASS);
+
+	/* wget alone will do */
+	use_tools(r, (const char *const[]){ "qemu-system-x86_64", "qemu-img", "wget", NULL }, "bin");
+	gather(r);
+	assert_row(r, "curl/wget", DOCTOR_OK, "GNU Wget 1.21.3 built on linux-gnu.");
+	assert_row(r, "ping", DOCTOR_MISSING, "ping not found in PATH");
+	const struct doctor_row *ping = find_row(r, "ping");
+	assert_string_equal(ping->fix, "apt-get install iputils-ping");
+	assert_false(ping->essential);
+
+	/* neither */
+	use_tools(r, (const char *const[]){ "qemu-system-x86_64", "qemu-img", NULL }, "bin");
+	gather(r);
+	const struct doctor_row *http = find_row(r, "curl/wget");
+	assert_int_equal(http->status, DOCTOR_MISSING);
+	assert_string_equal(http->detail, "neither curl nor wget found in PATH");
+	assert_string_equal(http->fix, "apt-get install curl");
+	assert_false(http->essential);
+	assert_int_equal(doctor_exit_status(r->rows, r->nrows), EXIT_PASS);
 }
 
 static void test_perf_broken(void **state)
@@ -899,6 +939,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tun_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_userns_disabled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tools_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_student_tools, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_broken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tracepoints_unseen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_images, setup, teardown),

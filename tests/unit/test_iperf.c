@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "checks/iperf.h"
+#include "checks/iperf_runs.h"
 #include "checks/verdict.h"
 #include "runner/util.h"
 #include "tests/unit/unit_helpers.h"
@@ -408,6 +409,219 @@ static void test_comparison(void **state)
 	sb_release(&out);
 }
 
+/* ---- several runs in one log (iperf_split_runs) ---- */
+
+struct runs {
+	struct strbuf log;
+	struct iperf_span *spans;
+	size_t n;
+};
+
+/* The log: the fixtures named, one after another, as `>>` appends them. */
+static struct runs split_of(const char *first, ...)
+{
+	struct runs rs = { STRBUF_INIT, NULL, 0 };
+	va_list ap;
+	va_start(ap, first);
+	for (const char *name = first; name; name = va_arg(ap, const char *)) {
+		struct strbuf sb = load(name);
+		sb_add(&rs.log, sb.buf, sb.len);
+		sb_release(&sb);
+	}
+	va_end(ap);
+	rs.n = iperf_split_runs(rs.log.buf ? rs.log.buf : "", rs.log.len, &rs.spans);
+	/* in order, inside the log, apart */
+	for (size_t i = 0; i < rs.n; i++) {
+		assert_true(rs.spans[i].offset + rs.spans[i].len <= rs.log.len);
+		if (i)
+			assert_true(rs.spans[i].offset >= rs.spans[i - 1].offset + rs.spans[i - 1].len);
+	}
+	return rs;
+}
+
+static void runs_release(struct runs *rs)
+{
+	sb_release(&rs->log);
+	free(rs->spans);
+}
+
+/* Run i of the log, parsed and judged. */
+static void judge_run(const struct runs *rs, size_t i, struct iperf_result *res, struct check_result *r)
+{
+	assert_true(i < rs->n);
+	int rc = iperf_parse(rs->log.buf + rs->spans[i].offset, rs->spans[i].len, res);
+	check_init(r, "iperf.run");
+	check_iperf_run(r, res, rc);
+}
+
+static const char *span_text(const struct runs *rs, size_t i, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.*s", (int)rs->spans[i].len, rs->log.buf + rs->spans[i].offset);
+	return buf;
+}
+
+/* A file of one run is one span, the whole of it, judged as before. */
+static void test_split_one_run(void **state)
+{
+	(void)state;
+	static const char *const one[] = { "client-e1000-t2.json",      "server-e1000-t2.json",
+					   "client-virtio-t2.txt",      "server-virtio-t2.txt",
+					   "client-interrupted-sigint.txt", "client-interrupted-sigint.json",
+					   "error-connection-refused.txt", "client-parallel-2.txt",
+					   "client-reverse.txt",        "client-udp.txt",
+					   "not-iperf-ping.txt",        "truncated.json" };
+	for (size_t i = 0; i < ARRAY_SIZE(one); i++) {
+		struct runs rs = split_of(one[i], NULL);
+		size_t end = rs.spans[0].offset + rs.spans[0].len;
+		/* JSON's span ends at its '}': only the line end is left out */
+		if (rs.n != 1 || rs.spans[0].offset != 0 || strspn(rs.log.buf + end, " \n") != rs.log.len - end)
+			fail_msg("%s: %zu spans, the first %zu+%zu of %zu bytes", one[i], rs.n, rs.spans[0].offset,
+				 rs.spans[0].len, rs.log.len);
+		runs_release(&rs);
+	}
+	struct iperf_span *spans;
+	assert_int_equal(iperf_split_runs("", 0, &spans), 1);
+	assert_int_equal(spans[0].len, 0);
+	free(spans);
+}
+
+/* Two client runs' text appended to one log (loopback, iperf 3.12): two
+ * runs, each named by its "Connecting to host" line; iperf_parse alone
+ * sees only the last. */
+static void test_split_two_text_runs(void **state)
+{
+	(void)state;
+	struct runs rs = split_of("loopback-two-client-runs.txt", NULL);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(rs.spans[0].line, 1);
+	assert_int_equal(rs.spans[1].line, 11);
+	assert_string_equal(rs.spans[0].label, "Connecting to host 127.0.0.1, port 15201");
+	assert_string_equal(rs.spans[1].label, "Connecting to host 127.0.0.1, port 15201");
+	assert_int_equal(rs.spans[0].len + rs.spans[1].len, rs.log.len);
+	struct iperf_result res;
+	struct check_result r;
+	judge_run(&rs, 0, &res, &r);
+	assert_verdict(&r, VERDICT_PASS);
+	assert_int_equal(res.sent.retransmits, 40);
+	assert_string_equal(res.local, "127.0.0.1");
+	judge_run(&rs, 1, &res, &r);
+	assert_verdict(&r, VERDICT_PASS);
+	assert_int_equal(res.sent.retransmits, 7);
+	assert_int_equal(iperf_parse(rs.log.buf, rs.log.len, &res), 0);
+	assert_int_equal(res.sent.retransmits, 7);
+	runs_release(&rs);
+}
+
+/* Two -J objects one after another: not one JSON text (iperf_parse refuses
+ * it), two runs, each named by its start timestamp. */
+static void test_split_two_json_runs(void **state)
+{
+	(void)state;
+	struct runs rs = split_of("loopback-two-client-runs.json", NULL);
+	struct iperf_result res;
+	assert_int_equal(iperf_parse(rs.log.buf, rs.log.len, &res), -EINVAL);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(rs.spans[0].line, 1);
+	assert_int_equal(rs.spans[1].line, 123);
+	assert_string_equal(rs.spans[0].label, "started Sat, 05 Dec 2026 00:42:11 GMT");
+	assert_string_equal(rs.spans[1].label, "started Sat, 05 Dec 2026 00:42:13 GMT");
+	struct check_result r;
+	judge_run(&rs, 0, &res, &r);
+	assert_verdict(&r, VERDICT_PASS);
+	assert_int_equal(res.sent.retransmits, 36);
+	judge_run(&rs, 1, &res, &r);
+	assert_verdict(&r, VERDICT_PASS);
+	assert_int_equal(res.sent.retransmits, 13);
+	runs_release(&rs);
+
+	/* a copy cut short after a whole run: the rest is a run that does not parse */
+	rs = split_of("client-e1000-t2.json", "truncated.json", NULL);
+	assert_int_equal(rs.n, 2);
+	judge_run(&rs, 0, &res, &r);
+	assert_verdict(&r, VERDICT_PASS);
+	assert_int_equal(iperf_parse(rs.log.buf + rs.spans[1].offset, rs.spans[1].len, &res), -EINVAL);
+	runs_release(&rs);
+
+	/* a server (-J, no -1) stopped with Ctrl-C while it waited: its last
+	 * object, the interrupt alone, is no run */
+	rs = split_of("loopback-server-then-stopped.json", NULL);
+	assert_int_equal(iperf_parse(rs.log.buf, rs.log.len, &res), -EINVAL);
+	assert_int_equal(rs.n, 1);
+	judge_run(&rs, 0, &res, &r);
+	assert_verdict(&r, VERDICT_PASS);
+	assert_int_equal(res.role, IPERF_ROLE_SERVER);
+	runs_release(&rs);
+}
+
+/* Where iperf3's error lines go: it writes them to unbuffered stderr, its
+ * report to stdout. */
+static void test_split_errors(void **state)
+{
+	(void)state;
+	char text[4096];
+	struct iperf_result res;
+	struct check_result r;
+	/* a refused try (no report follows it), then one that worked */
+	struct runs rs = split_of("loopback-refused-then-ok.txt", NULL);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(rs.spans[0].line, 1);
+	assert_string_equal(rs.spans[0].label, "");
+	judge_run(&rs, 0, &res, &r);
+	assert_verdict(&r, VERDICT_FAIL);
+	assert_contains(r.detail, "Connection refused");
+	assert_int_equal(rs.spans[1].line, 2);
+	judge_run(&rs, 1, &res, &r);
+	assert_verdict(&r, VERDICT_PASS);
+	assert_int_equal(res.sent.retransmits, 16);
+	runs_release(&rs);
+
+	/* a finished run, then one interrupted into a file: the interrupt comes
+	 * before its own report, so it is the second run's */
+	rs = split_of("client-virtio-t2.txt", "client-interrupted-sigint.txt", NULL);
+	assert_int_equal(rs.n, 2);
+	judge_run(&rs, 0, &res, &r);
+	assert_verdict(&r, VERDICT_PASS);
+	judge_run(&rs, 1, &res, &r);
+	assert_verdict(&r, VERDICT_FAIL);
+	assert_contains(r.detail, "interrupt - the client has terminated");
+	assert_int_equal(rs.spans[1].line, 13); /* its Connecting line: 11 lines, then the interrupt */
+	runs_release(&rs);
+
+	/* the client's error after its own report (the server was stopped) */
+	rs = split_of("loopback-client-server-stopped.txt", NULL);
+	assert_int_equal(rs.n, 1);
+	judge_run(&rs, 0, &res, &r);
+	assert_verdict(&r, VERDICT_FAIL);
+	assert_contains(r.detail, "the server has terminated");
+	runs_release(&rs);
+
+	/* a server (no -1) that served two clients, then Ctrl-C while it
+	 * waited: two tests, and the interrupt and the next banner no run's */
+	rs = split_of("loopback-server-two-tests.txt", NULL);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(rs.spans[0].line, 4);
+	assert_int_equal(rs.spans[1].line, 15);
+	assert_string_equal(rs.spans[1].label, "Accepted connection from 127.0.0.1, port 52988");
+	assert_null(strstr(span_text(&rs, 1, text, sizeof(text)), "interrupt"));
+	assert_null(strstr(text, "test #3"));
+	assert_non_null(strstr(span_text(&rs, 1, text, sizeof(text)), "test #2"));
+	for (size_t i = 0; i < 2; i++) {
+		judge_run(&rs, i, &res, &r);
+		assert_verdict(&r, VERDICT_PASS);
+		assert_int_equal(res.role, IPERF_ROLE_SERVER);
+	}
+	runs_release(&rs);
+
+	/* a server stopped during its test: the interrupt, first in the file,
+	 * is that test's */
+	rs = split_of("loopback-server-stopped-mid-test.txt", NULL);
+	assert_int_equal(rs.n, 1);
+	judge_run(&rs, 0, &res, &r);
+	assert_verdict(&r, VERDICT_FAIL);
+	assert_contains(r.detail, "interrupt - the server has terminated");
+	runs_release(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +637,10 @@ int main(void)
 		cmocka_unit_test(test_format_bps),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_comparison),
+		cmocka_unit_test(test_split_one_run),
+		cmocka_unit_test(test_split_two_text_runs),
+		cmocka_unit_test(test_split_two_json_runs),
+		cmocka_unit_test(test_split_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
