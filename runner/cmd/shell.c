@@ -95,7 +95,8 @@ static void greet(const struct qemu_proc *q, const struct qemu_ns *t, const stru
 			 "shell right here",
 			 (int)q->pid);
 	else if (t->same)
-		snprintf(where, sizeof(where), "qemu pid %d runs in vlab's own network namespace (%s): a shell right here",
+		snprintf(where, sizeof(where),
+			 "qemu pid %d runs in vlab's own network namespace (%s): nothing to enter, a shell right here",
 			 (int)q->pid, said->id);
 	else if (said->kind == QEMU_NS_NAMED)
 		snprintf(where, sizeof(where), "a shell in the network namespace %s, where qemu pid %d runs", said->id,
@@ -103,8 +104,8 @@ static void greet(const struct qemu_proc *q, const struct qemu_ns *t, const stru
 	else
 		snprintf(where, sizeof(where), "a shell in qemu %d's network namespace (%s; `ip netns` has no name for it)",
 			 (int)q->pid, said->id);
-	fprintf(stderr, "vlab: %s; qemu holds %s:\n%s", where, nt ? held.buf : "no tap (chapter 1's VM has no NIC)",
-		nt > 1 ? TRY_CH3 : TRY_CH2);
+	fprintf(stderr, "vlab: %s; qemu holds %s.\n%s", where, nt ? held.buf : "no tap (chapter 1's VM has no NIC)",
+		!nt ? "`exit` leaves.\n" : nt > 1 ? TRY_CH3 : TRY_CH2);
 	sb_release(&held);
 }
 
