@@ -111,6 +111,7 @@ OBJS += checks/qemu_cmdline_verdicts.o
 OBJS += checks/procfs_parse.o
 OBJS += checks/handbuilt_lab.o
 OBJS += runner/inspect/qemu_proc.o
+OBJS += runner/inspect/qemu_find.o
 OBJS += runner/inspect/lab_evidence.o
 OBJS += runner/inspect/lab_verdicts.o
 OBJS += runner/inspect/grading_evidence.o

@@ -163,6 +163,7 @@
 #include "runner/exit_status.h"
 #include "runner/inspect/lab_evidence.h"
 #include "runner/inspect/lab_verdicts.h"
+#include "runner/inspect/qemu_find.h"
 #include "runner/inspect/qemu_proc.h"
 #include "runner/inspect/two_vm_evidence.h"
 #include "runner/inspect/two_vm_verdicts.h"
@@ -286,89 +287,55 @@ static int no_lab(enum report_format f, const char *reason, const char *msg)
 	return EXIT_HOST;
 }
 
-/* The qemus that may be chapter 3's two VMs, into cands (n of room): those
- * --pid names (want_pids), else those vlab did not start; how many. */
-static size_t two_vm_candidates(struct qemu_proc *all, size_t n, const int64_t *want_pids, int nwant,
-				struct two_vm_candidate *cands)
+/* Several qemus (pids) and no --pid: when two of them are chapter 3's
+ * VM1 and VM2 (as verify 3 finds them), `vlab verify 3` is what is wanted,
+ * and the line says so; else it lists them for --pid. */
+static void say_several(struct qemu_proc *all, size_t n, const char *pids)
 {
-	size_t nc = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool wanted = !nwant;
-		for (int w = 0; w < nwant; w++)
-			wanted |= all[i].pid == want_pids[w];
-		if (wanted && (nwant || !all[i].vlab_own)) {
-			cands[nc].pid = all[i].pid;
-			cands[nc++].cmd = &all[i].cmd;
-		}
-	}
-	return nc;
-}
-
-/* Several qemus and no --pid: when two of them are chapter 3's VM1 and VM2
- * (two_vm_pair, as verify 3 finds them), `vlab verify 3` is what is
- * wanted, and the line says so; else it lists them for --pid. */
-static void say_several(struct qemu_proc *all, size_t n)
-{
-	struct two_vm_candidate *cands = xcalloc(n + 1, sizeof(*cands));
-	size_t nc = two_vm_candidates(all, n, NULL, 0, cands);
-	int role[2];
+	struct qemu_proc *vm[2];
 	char why[512], left[8][200];
-	size_t nleft;
-	bool pair = two_vm_pair(cands, nc, role, why, sizeof(why), left, ARRAY_SIZE(left), &nleft) == 0;
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++)
-		if (!all[i].vlab_own)
-			sb_addf(&sb, "%s%d", sb.len ? ", " : "", (int)all[i].pid);
+	size_t nleft, nc;
+	int r = qemu_find_two_vms(all, n, NULL, 0, vm, why, sizeof(why), left, ARRAY_SIZE(left), &nleft, &nc);
+	bool pair = r == 0 && vm[0] && vm[1];
 	if (pair && !nleft)
 		error_line("two qemu processes run, chapter 3's VM1 (pid %d) and VM2 (pid %d): check them with `vlab "
 			   "verify 3` (or one of them with --pid)",
-			   (int)cands[role[0]].pid, (int)cands[role[1]].pid);
+			   (int)vm[0]->pid, (int)vm[1]->pid);
 	else if (pair)
 		error_line("several qemu processes run (pids %s): choose one with --pid, or check chapter 3's VM1 (pid "
 			   "%d) and VM2 (pid %d) with `vlab verify 3`",
-			   sb.buf, (int)cands[role[0]].pid, (int)cands[role[1]].pid);
+			   pids, (int)vm[0]->pid, (int)vm[1]->pid);
 	else
-		error_line("several qemu processes run (pids %s): choose one with --pid", sb.buf);
-	sb_release(&sb);
-	free(cands);
+		error_line("several qemu processes run (pids %s): choose one with --pid", pids);
 }
 
 /* The qemu to check: --pid's, else the one not started by vlab. */
 static int pick(struct qemu_proc *all, size_t n, int64_t want_pid, enum report_format f, struct qemu_proc **out)
 {
 	char msg[768];
-	*out = NULL;
 	if (want_pid > 0) {
-		for (size_t i = 0; i < n; i++)
-			if (all[i].pid == want_pid)
-				*out = &all[i];
+		*out = qemu_find_pid(all, n, want_pid);
 		if (*out)
 			return 0;
 		snprintf(msg, sizeof(msg), "pid %lld is no qemu process (`pgrep -a qemu` lists them)", (long long)want_pid);
 		return no_lab(f, "no_such_qemu", msg);
 	}
-	size_t mine = 0, theirs = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (all[i].vlab_own) {
-			theirs++;
-		} else {
-			mine++;
-			*out = &all[i];
-		}
-	}
-	if (mine == 1)
-		return 0;
-	*out = NULL;
-	if (!mine) {
+	struct qemu_found found;
+	int r = qemu_find_handbuilt(all, n, &found);
+	*out = found.q;
+	if (r == -ENOENT) {
 		snprintf(msg, sizeof(msg),
 			 "no qemu of the lab is running%s: start the lab's VM (sudo ./runqemu_single_vm.sh, lab "
 			 "chapter 1), then run vlab verify again",
-			 theirs ? " (only qemus that vlab itself started; --pid PID checks one of those)" : "");
+			 found.nvlab ? " (only qemus that vlab itself started; --pid PID checks one of those)" : "");
 		return no_lab(f, "no_qemu", msg);
 	}
-	say_several(all, n);
-	fprintf(stderr, "usage: vlab verify " VERIFY_USAGE "\n");
-	return EXIT_USAGE;
+	if (r == -EEXIST) {
+		say_several(all, n, found.pids);
+		fprintf(stderr, "usage: vlab verify " VERIFY_USAGE "\n");
+		return EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* Every qemu in /proc; EXIT_INTERNAL, said, when /proc cannot be read. */
@@ -413,35 +380,28 @@ static int two_vm_find(struct qemu_proc *all, size_t n, const int64_t *want_pids
 		       struct two_vm_evidence *tv, struct two_vm_pick *p)
 {
 	for (int w = 0; w < nwant; w++) {
-		bool found = false;
-		for (size_t i = 0; i < n; i++)
-			found |= all[i].pid == want_pids[w];
-		if (!found) {
+		if (!qemu_find_pid(all, n, want_pids[w])) {
 			char msg[160];
 			snprintf(msg, sizeof(msg), "pid %lld is no qemu process (`pgrep -a qemu` lists them)",
 				 (long long)want_pids[w]);
 			return no_lab(f, "no_such_qemu", msg);
 		}
 	}
-	struct two_vm_candidate *cands = xcalloc(n + 1, sizeof(*cands));
-	size_t nc = two_vm_candidates(all, n, want_pids, nwant, cands);
-	int role[2];
-	int r = two_vm_pair(cands, nc, role, p->why, sizeof(p->why), p->left, ARRAY_SIZE(p->left), &p->nleft);
-	int status = 0;
-	if (r == -EEXIST) {
-		status = usage_fail("verify " VERIFY_USAGE, "%s", p->why);
-	} else if (role[0] < 0 && role[1] < 0) {
+	struct qemu_proc *vm[2];
+	size_t nc;
+	int r = qemu_find_two_vms(all, n, want_pids, nwant, vm, p->why, sizeof(p->why), p->left, ARRAY_SIZE(p->left),
+				  &p->nleft, &nc);
+	if (r == -EEXIST)
+		return usage_fail("verify " VERIFY_USAGE, "%s", p->why);
+	if (!vm[0] && !vm[1]) {
 		char msg[700];
 		snprintf(msg, sizeof(msg), "%s: start the two VMs (sudo ./runqemu_two_vms.sh, lab chapter 3), then run vlab "
 				      "verify 3 again", nc ? p->why : "no qemu of the lab is running");
-		status = no_lab(f, "no_qemu", msg);
+		return no_lab(f, "no_qemu", msg);
 	}
-	for (int v = 0; v < 2 && !status; v++)
-		for (size_t i = 0; i < n && role[v] >= 0; i++)
-			if (all[i].pid == cands[role[v]].pid)
-				tv->q[v] = &all[i];
-	free(cands);
-	return status;
+	tv->q[0] = vm[0];
+	tv->q[1] = vm[1];
+	return 0;
 }
 
 /* The text header of verify 3: each VM, what was left out, the host side. */

@@ -77,26 +77,20 @@ void evidence_host(struct evidence *ev, struct qemu_ns *t)
 void evidence_serial(struct evidence *ev, const char *socket_opt)
 {
 	const struct qemu_proc *q = ev->q;
-	struct qemu_serial s;
 	check_init(&ev->serial_verdict, "serial");
 	ev->serial_ok = check_cmdline_serial(&ev->serial_verdict, &q->cmd);
 	if (socket_opt) {
 		ev->serial_ok = true;
 		snprintf(ev->serial_path, sizeof(ev->serial_path), "%s", socket_opt);
 		snprintf(ev->serial_connect, sizeof(ev->serial_connect), "%s", socket_opt);
-	} else if (ev->serial_ok && qemu_cmdline_serial(&q->cmd, &s, NULL, 0) == 0) {
-		if (s.path[0] != '/' && !q->cwd[0]) {
-			ev->con = CON_UNUSABLE;
-			snprintf(ev->serial_path, sizeof(ev->serial_path), "%s", s.path);
-			snprintf(ev->con_why, sizeof(ev->con_why),
-				 "the serial socket %s is relative to qemu's working directory, which vlab cannot read "
-				 "(/proc/%d/cwd: %s): run vlab verify as root, as qemu runs, or name it with --socket",
-				 s.path, (int)q->pid, strerror(-q->cwd_error));
-			return;
-		}
-		if (qemu_path_resolve(q->cwd, s.path, ev->serial_path, sizeof(ev->serial_path)))
-			snprintf(ev->serial_path, sizeof(ev->serial_path), "%s", s.path);
-		connect_path(q, s.path, ev->serial_connect, sizeof(ev->serial_connect));
+	} else if (ev->serial_ok && qemu_serial_socket(q, ev->serial_path, sizeof(ev->serial_path), ev->serial_connect,
+						       sizeof(ev->serial_connect)) == -EACCES) {
+		ev->con = CON_UNUSABLE;
+		text_printf(ev->con_why, sizeof(ev->con_why),
+			    "the serial socket %s is relative to qemu's working directory, which vlab cannot read "
+			    "(/proc/%d/cwd: %s): run vlab verify as root, as qemu runs, or name it with --socket",
+			    ev->serial_path, (int)q->pid, strerror(-q->cwd_error));
+		return;
 	}
 	if (!ev->serial_connect[0]) {
 		ev->con = CON_NONE;
@@ -400,30 +394,6 @@ static void login_session(struct evidence *ev, struct console *con, const char *
 		snprintf(ev->guest_error, sizeof(ev->guest_error), "%s's shell did not give the login prompt back", user);
 }
 
-/* Has the server accepted our connection? Until it does, our peer is an
- * embryo socket in its backlog, which has no inode (net/unix/af_unix.c
- * unix_stream_connect() makes it without a struct socket; accept grafts
- * one). 1 accepted, 0 still queued at the deadline, < 0 cannot tell (no
- * sock_diag). */
-static int wait_accepted(int fd, int64_t timeout_ms)
-{
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	int64_t deadline = now_ms() + timeout_ms;
-	for (;;) {
-		unsigned long peer = 0;
-		int r = unix_peer_inode((unsigned long)st.st_ino, &peer);
-		if (r)
-			return r;
-		if (peer)
-			return 1;
-		if (ms_left(deadline) <= 0 || cleanup_stop_requested())
-			return 0;
-		poll(NULL, 0, 20);
-	}
-}
-
 /* A connection to the serial console that qemu (and no one else) serves
  * and that qemu accepted; -1 with ev->con and ev->con_why saying why not. */
 static int serial_connect_accepted(struct evidence *ev)
@@ -471,7 +441,7 @@ static int serial_connect_accepted(struct evidence *ev)
 	 * or qemu would hand our Enter to the guest once they go. A qemu under
 	 * TCG on a busy host was seen to take over 1 s to accept: its wait is
 	 * scaled as every other (x4). */
-	if (wait_accepted(fd, 1000 * ev->scale) == 0) {
+	if (unix_wait_accepted(fd, 1000 * ev->scale) == 0) {
 		close(fd);
 		ev->con = CON_HELD;
 		snprintf(ev->con_why, sizeof(ev->con_why),

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "checks/procfs_parse.h"
+#include "runner/cleanup.h"
 #include "runner/proc.h"
 #include "runner/util.h"
 
@@ -288,6 +289,28 @@ out:
 	return r;
 }
 
+/* An embryo socket in a listener's backlog has no inode: net/unix/af_unix.c
+ * unix_stream_connect() makes it without a struct socket, and accept()
+ * grafts one. */
+int unix_wait_accepted(int fd, int64_t timeout_ms)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	int64_t deadline = now_ms() + timeout_ms;
+	for (;;) {
+		unsigned long peer = 0;
+		int r = unix_peer_inode((unsigned long)st.st_ino, &peer);
+		if (r)
+			return r;
+		if (peer)
+			return 1;
+		if (ms_left(deadline) <= 0 || cleanup_stop_requested())
+			return 0;
+		poll(NULL, 0, 20);
+	}
+}
+
 /* "socat (pid 4242)": the process holding the socket with that inode. */
 static void name_holder(unsigned long ino, pid_t not_pid, char *out, size_t n)
 {
@@ -492,7 +515,7 @@ out:
 
 /* The namespace's name for the student: a named one in /run/netns, the
  * host's, or qemu's own. */
-static void name_ns(int fd, char *out, size_t n, char *id, size_t idn)
+static void name_ns(int fd, char *out, size_t n, char *id, size_t idn, enum qemu_ns_kind *kind)
 {
 	DIR *d = opendir("/run/netns");
 	struct dirent *de;
@@ -502,6 +525,7 @@ static void name_ns(int fd, char *out, size_t n, char *id, size_t idn)
 		if (de->d_name[0] != '.' && same_file(fd, p)) {
 			text_printf(out, n, "network namespace %s", de->d_name);
 			text_printf(id, idn, "%s", de->d_name);
+			*kind = QEMU_NS_NAMED;
 			closedir(d);
 			return;
 		}
@@ -512,9 +536,11 @@ static void name_ns(int fd, char *out, size_t n, char *id, size_t idn)
 	if (same_file(fd, "/proc/1/ns/net")) {
 		snprintf(out, n, "the host's network namespace");
 		snprintf(id, idn, "host");
+		*kind = QEMU_NS_HOST;
 	} else if (fstat(fd, &st) == 0) {
 		snprintf(out, n, "qemu's own network namespace (net:[%lu])", (unsigned long)st.st_ino);
 		snprintf(id, idn, "net:[%lu]", (unsigned long)st.st_ino);
+		*kind = QEMU_NS_OWN;
 	} else {
 		snprintf(out, n, "qemu's network namespace");
 	}
@@ -526,6 +552,7 @@ int qemu_ns_open(pid_t pid, struct qemu_ns *t, struct qemu_ns_said *said)
 	t->fd = t->home = -1;
 	t->same = t->entered = false;
 	snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+	said->kind = QEMU_NS_UNKNOWN;
 	t->fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (t->fd < 0) {
 		int r = -errno;
@@ -534,7 +561,7 @@ int qemu_ns_open(pid_t pid, struct qemu_ns *t, struct qemu_ns_said *said)
 			 strerror(-r));
 		return r;
 	}
-	name_ns(t->fd, said->name, sizeof(said->name), said->id, sizeof(said->id));
+	name_ns(t->fd, said->name, sizeof(said->name), said->id, sizeof(said->id), &said->kind);
 	t->same = same_file(t->fd, "/proc/thread-self/ns/net");
 	if (t->same)
 		return 0;
@@ -599,3 +626,19 @@ void connect_path(const struct qemu_proc *q, const char *path, char *out, size_t
 		qemu_path_resolve(q->cwd, path, out, n);
 }
 
+
+int qemu_serial_socket(const struct qemu_proc *q, char *shown, size_t shownlen, char *conn, size_t connlen)
+{
+	struct qemu_serial s;
+	shown[0] = conn[0] = '\0';
+	if (qemu_cmdline_serial(&q->cmd, &s, NULL, 0) || !s.path)
+		return -ENOENT;
+	if (s.path[0] != '/' && !q->cwd[0]) {
+		snprintf(shown, shownlen, "%s", s.path);
+		return -EACCES;
+	}
+	if (qemu_path_resolve(q->cwd, s.path, shown, shownlen))
+		snprintf(shown, shownlen, "%s", s.path);
+	connect_path(q, s.path, conn, connlen);
+	return 0;
+}

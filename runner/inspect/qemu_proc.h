@@ -52,10 +52,27 @@ int unix_peer_inode(unsigned long ino, unsigned long *peer);
 /* What vlab connects to for a path qemu opened (through /proc/PID/cwd or
  * /proc/PID/root when it fits a sockaddr_un). */
 void connect_path(const struct qemu_proc *q, const char *path, char *out, size_t n);
+/* qemu's serial console: the path= of the chardev its isa-serial uses (or
+ * -serial unix:), as the student names it (shown: qemu's cwd + path) and
+ * as vlab reaches it (conn: connect_path's). 0; -ENOENT when the VM has no
+ * serial port on a UNIX socket qemu serves (both ""); -EACCES when path= is
+ * relative and qemu's cwd cannot be read (shown: path= as written, conn ""). */
+int qemu_serial_socket(const struct qemu_proc *q, char *shown, size_t shownlen, char *conn, size_t connlen);
+/* Has the server accepted the UNIX connection fd? Until it does, fd's peer
+ * is an embryo in its backlog (no inode). 1 accepted, 0 still queued after
+ * timeout_ms (or a stop request), < 0 cannot tell (no sock_diag). */
+int unix_wait_accepted(int fd, int64_t timeout_ms);
 
 /* qemu's network namespace: what it is called, for the student and for
  * JSON, and why it could not be opened or entered. */
+enum qemu_ns_kind {
+	QEMU_NS_UNKNOWN,
+	QEMU_NS_NAMED,   /* one `ip netns` names (/run/netns/NAME): id is NAME */
+	QEMU_NS_HOST,    /* the host's (pid 1's) */
+	QEMU_NS_OWN,     /* one of qemu's own, unnamed */
+};
 struct qemu_ns_said {
+	enum qemu_ns_kind kind;
 	char name[128];  /* for the student: "network namespace vt-1234" */
 	char id[96];     /* for JSON: "vt-1234", "host", "net:[4026532601]" */
 	char error[256]; /* why it could not be entered, "" */

@@ -100,7 +100,7 @@ static bool run_socket(const char *base, const char *id, const char *vm, char *p
 	return found;
 }
 
-int attach_find_socket(const char *vm, const char *run_id, char *path, size_t n)
+int attach_find_socket(const char *vm, const char *run_id, bool live_only, char *path, size_t n)
 {
 	const char *base = rundir_base();
 	struct dirent **names;
@@ -111,7 +111,7 @@ int attach_find_socket(const char *vm, const char *run_id, char *path, size_t n)
 	 * left behind: after the clock stepped back the live run may not be
 	 * the newest by name */
 	int ret = -ENOENT;
-	for (int pass = 0; pass < 2 && ret; pass++) {
+	for (int pass = 0; pass < (live_only ? 1 : 2) && ret; pass++) {
 		for (int i = 0; i < count && ret; i++) {
 			const char *id = names[i]->d_name;
 			if (id[0] == '.' || (run_id && strcmp(run_id, id)))

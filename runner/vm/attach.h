@@ -3,6 +3,7 @@
 #ifndef VLAB_VM_ATTACH_H
 #define VLAB_VM_ATTACH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The escape byte that detaches (Ctrl-], as telnet has it). */
@@ -10,8 +11,10 @@
 
 /* Find the socket of vm ("vm1") in the newest vlab run that has one: the
  * run's relay socket (VM.console.sock, --manual) when there is one, else
- * qemu's serial socket (VM.serial.sock). run_id may be NULL. */
-int attach_find_socket(const char *vm, const char *run_id, char *path, size_t n);
+ * qemu's serial socket (VM.serial.sock). run_id may be NULL. live_only:
+ * only a live run (its vlab or its kept VMs still run); else a live one
+ * first, then one left behind. */
+int attach_find_socket(const char *vm, const char *run_id, bool live_only, char *path, size_t n);
 
 /* This process's terminal (stdin, stdout) on the console socket sock_fd:
  * raw mode while attached (restored after), an Enter first so the guest's
