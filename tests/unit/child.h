@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 /* A child's verdict: NULL when all held, "SKIP: why", or what failed. */
 typedef const char *(*child_fn)(void *arg);
@@ -35,8 +36,10 @@ static void run_child(child_fn fn, void *arg)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		const char *m = fn(arg);
+		const char *m;
 
+		default_fault_signals();
+		m = fn(arg);
 		close(pfd[0]);
 		if (m && write(pfd[1], m, strlen(m)) < 0)
 			_exit(2);
@@ -47,13 +50,15 @@ static void run_child(child_fn fn, void *arg)
 	close(pfd[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	msg[got > 0 ? got : 0] = '\0';
+	if (WIFSIGNALED(status))
+		fail_msg("child died of %s", strsignal(WTERMSIG(status)));
 	if (starts_with(msg, "SKIP: ")) {
 		print_message("%s\n", msg);
 		skip();
 	}
 	if (msg[0])
 		fail_msg("%s", msg);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_child_exited_ok(status, "the child");
 }
 
 #endif

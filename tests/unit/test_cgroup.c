@@ -235,6 +235,7 @@ static void test_real_kill(void **state)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		default_fault_signals();
 		pause();
 		_exit(0);
 	}

@@ -22,6 +22,7 @@
 
 #include "runner/grade/seccomp_filter.h"
 #include "runner/util.h"
+#include "tests/unit/unit_helpers.h"
 
 /* i386 system call numbers (arch/x86/entry/syscalls/syscall_32.tbl) */
 #define I386_GETPID 20
@@ -48,18 +49,6 @@ static void apply(int fd)
 				   .filter = (struct sock_filter *)sb.buf };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
 		_exit(90);
-}
-
-/* Default dispositions for the faults a broken int 0x80 raises, so that
- * no handler inherited across fork() (cmocka's, ASan's) catches one and runs
- * the rest of the test a second time in the child. */
-static void default_fault_signals(void)
-{
-	static const int sigs[] = { SIGSEGV, SIGILL, SIGBUS };
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
 }
 
 /* Whether int 0x80 from this 64-bit process reaches the i386 system-call
