@@ -17,7 +17,7 @@
 
 #include "runner/grade/capped_log.h"
 #include "runner/util.h"
-#include "tests/unit/unit_helpers.h"
+#include "tests/unit/child.h"
 
 static char dir[64];
 

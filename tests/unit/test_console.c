@@ -31,7 +31,7 @@
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
 #include "runner/util.h"
-#include "tests/unit/unit_helpers.h"
+#include "tests/unit/child.h"
 
 #define PEER_WAIT_MS 3000
 #define KMSG1 "[    3.141592] e1000 0000:00:03.0 eth0: (PCI:33MHz:32-bit) 52:54:00:8b:99:de\r\n"

@@ -25,7 +25,7 @@
 #include "runner/cleanup.h"
 #include "runner/host/ept.h"
 #include "runner/util.h"
-#include "tests/unit/unit_helpers.h"
+#include "tests/unit/child.h"
 
 #define FAKE_LOADER FIXTURES "/../fakes/modprobe"
 

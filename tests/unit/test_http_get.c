@@ -29,7 +29,7 @@
 #include "runner/net/http_get.h"
 #include "runner/cleanup.h"
 #include "runner/util.h"
-#include "tests/unit/unit_helpers.h"
+#include "tests/unit/child.h"
 
 /* sha256("abc"), FIPS 180-2 appendix B.1 */
 #define SHA_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

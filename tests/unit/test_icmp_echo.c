@@ -31,7 +31,7 @@
 #include "runner/cleanup.h"
 #include "runner/proc.h"
 #include "runner/util.h"
-#include "tests/unit/unit_helpers.h"
+#include "tests/unit/child.h"
 
 static void test_bad_arguments(void **state)
 {

@@ -23,7 +23,7 @@
 #include "runner/cleanup.h"
 #include "runner/vm/qmp.h"
 #include "runner/util.h"
-#include "tests/unit/unit_helpers.h"
+#include "tests/unit/child.h"
 
 #define QMP_FIXTURES FIXTURES "/qmp/"
 

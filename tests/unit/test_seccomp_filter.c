@@ -29,7 +29,7 @@
 
 #include "runner/grade/seccomp_filter.h"
 #include "runner/util.h"
-#include "tests/unit/unit_helpers.h"
+#include "tests/unit/child.h"
 
 /* i386 system call numbers (arch/x86/entry/syscalls/syscall_32.tbl) */
 #define I386_GETPID 20

@@ -6,10 +6,8 @@
 #ifndef VLAB_TEST_UNIT_HELPERS_H
 #define VLAB_TEST_UNIT_HELPERS_H
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "checks/verdict.h"
 #include "runner/util.h"
@@ -28,30 +26,6 @@ static inline char *fixture_text(const char *rel)
 	return text;
 }
 #endif
-
-/* First thing in every forked test child: the fault signals back at their
- * default dispositions. The child inherits cmocka's handlers, which longjmp
- * into its runner, so a crash there would otherwise go on to run the rest
- * of the suite a second time, in the child (ASan's would report and exit
- * 1, hiding which signal it was). */
-static inline void default_fault_signals(void)
-{
-	static const int sigs[] = { SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGSYS };
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
-/* A forked child's wait status, which must be exit 0: a child killed by a
- * signal is named as such, not as a bare status. */
-static inline void assert_child_exited_ok(int status, const char *what)
-{
-	if (WIFSIGNALED(status))
-		fail_msg("%s died of %s", what, strsignal(WTERMSIG(status)));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("%s exited with status %d", what, WEXITSTATUS(status));
-}
 
 static inline void assert_contains(const char *hay, const char *needle)
 {
