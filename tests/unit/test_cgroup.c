@@ -200,8 +200,13 @@ static void test_v2_layout(void **state)
 	assert_file(root, "cg/job/vlab-grade-1/alice/memory.max", "1073741824");
 	assert_file(root, "cg/job/vlab-grade-1/alice/pids.max", "512");
 	assert_file(root, "cg/job/vlab-grade-1/alice/cpu.weight", "50");
-	assert_int_equal(cgroup_enter(&cg, 4242), 0);
-	assert_file(root, "cg/job/vlab-grade-1/alice/cgroup.procs", "4242\n");
+	/* a pid that is not ours (nothing here signals it) */
+	char sandboxed[32];
+	snprintf(sandboxed, sizeof(sandboxed), "%d", (int)getpid() + 1);
+	assert_int_equal(cgroup_enter(&cg, getpid() + 1), 0);
+	char *listed = xasprintf("%s\n", sandboxed);
+	assert_file(root, "cg/job/vlab-grade-1/alice/cgroup.procs", listed);
+	free(listed);
 	/* a group of that name there already (another grading's): refused,
 	 * named, never shared */
 	struct cgroup other;
@@ -213,7 +218,7 @@ static void test_v2_layout(void **state)
 	free(bob);
 
 	/* the sandbox's process gone (its pid dropped, as the kernel does) */
-	fake_drop_pid(hier, "4242");
+	fake_drop_pid(hier, sandboxed);
 	assert_int_equal(cgroup_kill_remove(&cg, 100), 0);
 	cgroup_remove_parent(&h, "vlab-grade-1");
 	assert_false(there(root, "cg/job/vlab-grade-1"));
@@ -239,7 +244,7 @@ static void test_v2_shared_group(void **state)
 	char *root = fake_root(), *hier = xasprintf("%s/cg", root), *own = xasprintf("%s/cg/job", root);
 	char members[64], self[32], err[512] = "";
 	snprintf(self, sizeof(self), "%d\n", (int)getpid());
-	snprintf(members, sizeof(members), "4343\n%s", self);
+	snprintf(members, sizeof(members), "%d\n%s", (int)getpid() + 1, self); /* another's, then ours */
 	fake_cgroupfs_start(hier, own, members);
 	struct cgroup_host h;
 	v2_host(&h, own);
