@@ -280,8 +280,9 @@ static int resolve_image_and_accel(struct grade_ctx *ctx, const struct grade_opt
 }
 
 /* What grading needs of the host and the inputs, in this order: root, the
- * rubric, the image and accelerator, bwrap, the cgroups (a warning when
- * none), qemu, vlab's own binary. 0 or the exit status after a line. */
+ * rubric, the image and accelerator, bwrap, the cgroups (grade_run warns
+ * when there are none), qemu, vlab's own binary. 0 or the exit status
+ * after a line. */
 static int check_host(struct grade_ctx *ctx, const struct grade_options *opts)
 {
 	int status;
@@ -291,11 +292,8 @@ static int check_host(struct grade_ctx *ctx, const struct grade_options *opts)
 	if (!ctx->bwrap)
 		return say_error(EXIT_HOST, "no bwrap on PATH: grading jails every script with bubblewrap and never runs one "
 				"without it; install the package bubblewrap (make deps)");
+	/* what it finds is warned about once grading sets it up (grade_run) */
 	cgroup_host_detect("", &ctx->cgroups);
-	if (ctx->cgroups.version == CGROUP_NONE && ctx->format == FORMAT_TEXT)
-		error_line("warning: no cgroup for the sandboxes (%s): grading goes on without memory, "
-				"process and CPU limits for a sandbox as a whole, and every result says so",
-			ctx->cgroups.why);
 	ctx->real_qemu = proc_which(SHIM_QEMU_NAME);
 	if (!ctx->real_qemu)
 		return say_error(EXIT_HOST, "no %s on PATH: install qemu-system-x86 (make deps)", SHIM_QEMU_NAME);

@@ -196,8 +196,31 @@ void cgroup_host_describe(const struct cgroup_host *h, char *out, size_t n)
 		snprintf(out, n, "v%d (memory, pids, cpu) below %s", (int)h->version, h->dir[CG_MEMORY]);
 }
 
+static const struct cgroup_fs_ops *fs_ops;
+
+void cgroup_set_fs_ops(const struct cgroup_fs_ops *ops)
+{
+	fs_ops = ops;
+}
+
+static int cg_mkdir(const char *path)
+{
+	if (fs_ops)
+		return fs_ops->mkdir(path);
+	return mkdir(path, 0755) < 0 ? -errno : 0;
+}
+
+static int cg_rmdir(const char *path)
+{
+	if (fs_ops)
+		return fs_ops->rmdir(path);
+	return rmdir(path) < 0 ? -errno : 0;
+}
+
 static int write_text(const char *dir, const char *file, const char *text)
 {
+	if (fs_ops)
+		return fs_ops->write(dir, file, text);
 	char *p = xasprintf("%s/%s", dir, file);
 	int fd = open(p, O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644);
 	free(p);
@@ -221,8 +244,79 @@ static bool file_there(const char *dir, const char *file)
 static void remove_dirs(struct cgroup *cg)
 {
 	for (int k = 0; k < cg->ndirs; k++)
-		rmdir(cg->dir[k]);
+		cg_rmdir(cg->dir[k]);
 	cg->ndirs = 0;
+}
+
+/* The controllers vlab's sandboxes need, as cgroup.subtree_control takes
+ * them. */
+static const char v2_enable[] = "+memory +pids +cpu";
+
+/* Whether a space-separated list (a cgroup.subtree_control) holds word. */
+static bool words_have(const char *list, const char *word)
+{
+	size_t wl = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)); p += wl)
+		if ((p == list || p[-1] == ' ') && (p[wl] == ' ' || p[wl] == '\n' || !p[wl]))
+			return true;
+	return false;
+}
+
+/* How many pids dir's cgroup.procs lists, besides self. */
+static int other_members(const char *dir, pid_t self)
+{
+	char *p = xasprintf("%s/cgroup.procs", dir);
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0;
+	if (read_file(p, &sb) == 0) {
+		char *save = NULL;
+		for (char *tok = strtok_r(sb.buf ? sb.buf : (char *)"", "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+			int64_t pid;
+			if (parse_i64(tok, 1, INT_MAX, &pid) == 0 && (pid_t)pid != self)
+				n++;
+		}
+	}
+	sb_release(&sb);
+	free(p);
+	return n;
+}
+
+/* Every pid from's cgroup.procs lists, written to to's: 0 or the first
+ * refusal. */
+static int move_members(const char *from, const char *to)
+{
+	char *p = xasprintf("%s/cgroup.procs", from);
+	struct strbuf sb = STRBUF_INIT;
+	int r = read_file(p, &sb);
+	if (r == 0) {
+		char *save = NULL;
+		for (char *tok = strtok_r(sb.buf ? sb.buf : (char *)"", "\n", &save); tok && !r;
+		     tok = strtok_r(NULL, "\n", &save))
+			r = write_text(to, "cgroup.procs", tok);
+	}
+	sb_release(&sb);
+	free(p);
+	return r;
+}
+
+/* own's cgroup.subtree_control back as it was (the controllers in
+ * h->enabled turned off again), then whatever is in vlab's leaf moved back
+ * to own and the leaf removed. Each step only once the one before it
+ * worked: a group with controllers for its children takes no process. */
+static void v2_undo(struct cgroup_host *h)
+{
+	const char *own = h->dir[0];
+	if (h->enabled[0]) {
+		char off[sizeof(h->enabled)];
+		snprintf(off, sizeof(off), "%s", h->enabled);
+		for (char *c = off; (c = strchr(c, '+'));)
+			*c = '-';
+		if (write_text(own, "cgroup.subtree_control", off))
+			return;
+		h->enabled[0] = '\0';
+	}
+	if (h->leaf[0] && move_members(h->leaf, own) == 0 && cg_rmdir(h->leaf) == 0)
+		h->leaf[0] = '\0';
 }
 
 int cgroup_create(const struct cgroup_host *h, const char *parent, const char *name, const struct cgroup_limits *lim,
@@ -236,31 +330,10 @@ int cgroup_create(const struct cgroup_host *h, const char *parent, const char *n
 	const char *what = "";
 	char val[32], pdir[600];
 	int nh = h->version == CGROUP_V1 ? CG_NCONTROLLERS : 1;
-	if (h->version == CGROUP_V2) {
-		/* the controllers must be offered to the children of our own
-		 * group and of the parent; on our own group this fails (EBUSY)
-		 * when it holds processes and is not the root: the kernel's
-		 * no-internal-process rule */
-		const char *enable = "+memory +pids +cpu";
-		snprintf(pdir, sizeof(pdir), "%s/%s", h->dir[0], parent);
-		if ((r = write_text(h->dir[0], "cgroup.subtree_control", enable))) {
-			what = "cgroup.subtree_control of vlab's own group";
-			goto fail;
-		}
-		if (mkdir(pdir, 0755) < 0 && errno != EEXIST) {
-			r = -errno;
-			what = pdir;
-			goto fail;
-		}
-		if ((r = write_text(pdir, "cgroup.subtree_control", enable))) {
-			what = "cgroup.subtree_control of the sandboxes' parent";
-			goto fail;
-		}
-	}
+	/* v2: the parent and its controllers are cgroup_prepare_parent's */
 	for (int k = 0; k < nh; k++) {
 		snprintf(pdir, sizeof(pdir), "%s/%s", h->dir[k], parent);
-		if (mkdir(pdir, 0755) < 0 && errno != EEXIST) {
-			r = -errno;
+		if ((r = cg_mkdir(pdir)) && r != -EEXIST) {
 			what = pdir;
 			goto fail;
 		}
@@ -270,8 +343,7 @@ int cgroup_create(const struct cgroup_host *h, const char *parent, const char *n
 			what = name;
 			goto fail;
 		}
-		if (mkdir(cg->dir[k], 0755) < 0) {
-			r = -errno;
+		if ((r = cg_mkdir(cg->dir[k]))) {
 			what = cg->dir[k];
 			goto fail;
 		}
@@ -378,20 +450,90 @@ int cgroup_kill_remove(struct cgroup *cg, int timeout_ms)
 	}
 	/* a group empties a moment after its last process is reaped */
 	for (int k = 0; k < cg->ndirs; k++)
-		while (rmdir(cg->dir[k]) < 0 && errno == EBUSY && ms_left(deadline) > 0)
+		while (cg_rmdir(cg->dir[k]) == -EBUSY && ms_left(deadline) > 0)
 			poll(NULL, 0, 20);
 	cg->ndirs = 0;
 	return left;
 }
 
-void cgroup_remove_parent(const struct cgroup_host *h, const char *parent)
+/* Why v2 refused the layout, for h->why and err. */
+static void v2_refusal(struct cgroup_host *h, const char *what, int r, char *err, size_t errlen)
+{
+	int others = r == -EBUSY ? other_members(h->dir[0], getpid()) : 0;
+	if (others > 0)
+		text_printf(h->why, sizeof(h->why),
+			    "cgroup v2: %d other process%s share%s vlab's cgroup %s, and the kernel gives a group's children "
+			    "controllers only while it holds no process (its no-internal-process rule); run vlab in a "
+			    "cgroup of its own, e.g. systemd-run --scope vlab grade ...",
+			    others, others == 1 ? "" : "es", others == 1 ? "s" : "", h->dir[0]);
+	else
+		text_printf(h->why, sizeof(h->why), "cgroup v2: %s: %s", what, strerror(-r));
+	snprintf(err, errlen, "%s", h->why);
+	v2_undo(h);
+	h->version = CGROUP_NONE;
+	memset(h->dir, 0, sizeof(h->dir));
+}
+
+int cgroup_prepare_parent(struct cgroup_host *h, const char *parent, char *err, size_t errlen)
+{
+	if (h->version != CGROUP_V2)
+		return 0;
+	const char *own = h->dir[0], *what;
+	char have[128] = "", want[sizeof(h->enabled)] = "", pdir[600], pid[24];
+	int r;
+	h->enabled[0] = h->leaf[0] = '\0';
+	/* only what is not on already is turned on, and off again after */
+	char *sc = xasprintf("%s/cgroup.subtree_control", own);
+	read_line_at("", sc, have, sizeof(have));
+	free(sc);
+	for (int k = 0; k < CG_NCONTROLLERS; k++)
+		if (!words_have(have, controller_name[k]))
+			text_printf(want + strlen(want), sizeof(want) - strlen(want), "%s+%s", want[0] ? " " : "",
+				    controller_name[k]);
+	int w = snprintf(pdir, sizeof(pdir), "%s/%s", own, parent);
+	if (w < 0 || (size_t)w >= sizeof(pdir) ||
+	    (size_t)snprintf(h->leaf, sizeof(h->leaf), "%s.vlab", pdir) >= sizeof(h->leaf)) {
+		h->leaf[0] = '\0';
+		r = -ENAMETOOLONG;
+		what = parent;
+		goto fail;
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if ((r = cg_mkdir(what = h->leaf))) {
+		h->leaf[0] = '\0';
+		goto fail;
+	}
+	/* vlab into its leaf first: its workers, forked later, start there */
+	what = "cgroup.procs of vlab's leaf";
+	if ((r = write_text(h->leaf, "cgroup.procs", pid)))
+		goto fail;
+	what = "cgroup.subtree_control of vlab's own group";
+	if (want[0] && (r = write_text(own, "cgroup.subtree_control", want)))
+		goto fail;
+	snprintf(h->enabled, sizeof(h->enabled), "%s", want);
+	if ((r = cg_mkdir(what = pdir)) && r != -EEXIST)
+		goto fail;
+	what = "cgroup.subtree_control of the sandboxes' parent";
+	if ((r = write_text(pdir, "cgroup.subtree_control", v2_enable))) {
+		cg_rmdir(pdir);
+		goto fail;
+	}
+	return 0;
+fail:
+	v2_refusal(h, what, r, err, errlen);
+	return r;
+}
+
+void cgroup_remove_parent(struct cgroup_host *h, const char *parent)
 {
 	int nh = h->version == CGROUP_V1 ? CG_NCONTROLLERS : h->version == CGROUP_V2 ? 1 : 0;
 	for (int k = 0; k < nh; k++) {
 		char *p = xasprintf("%s/%s", h->dir[k], parent);
-		rmdir(p);
+		cg_rmdir(p);
 		free(p);
 	}
+	if (h->version == CGROUP_V2)
+		v2_undo(h);
 }
 
 static uint64_t read_u64(const char *dir, const char *file, const char *key)

@@ -394,6 +394,32 @@ int grade_prepare_root(struct grade_ctx *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+/* The sandboxes' cgroups' parent, in each hierarchy (v2: and vlab's own
+ * leaf beside it), before the first worker is forked: removed after the
+ * class, or by `vlab clean` from the ledger after a SIGKILL. Where there
+ * are none, or v2 refuses them, grading goes on without, and says so. */
+static void prepare_cgroups(struct grade_ctx *ctx)
+{
+	char err[512];
+	cgroup_prepare_parent(&ctx->cgroups, ctx->cgroup_parent, err, sizeof(err));
+	if (ctx->cgroups.version == CGROUP_NONE && ctx->format == FORMAT_TEXT)
+		error_line("warning: no cgroup for the sandboxes (%s): grading goes on without memory, "
+				"process and CPU limits for a sandbox as a whole, and every result says so",
+			ctx->cgroups.why);
+	int ncg = ctx->cgroups.version == CGROUP_V1 ? CG_NCONTROLLERS : ctx->cgroups.version == CGROUP_V2 ? 1 : 0;
+	/* the sandboxes' groups' parent, in each hierarchy, is a cgroup of
+	 * the cleanup: emptied and removed with whatever a killed worker left
+	 * in it, by the handler too, or by `vlab clean` from the ledger */
+	for (int k = 0; k < ncg; k++) {
+		char *pdir = xasprintf("%s/%s", ctx->cgroups.dir[k], ctx->cgroup_parent);
+		cleanup_add_cgroup(pdir);
+		free(pdir);
+	}
+	/* vlab's own leaf is only removed, never emptied: vlab is in it */
+	if (ctx->cgroups.leaf[0])
+		cleanup_add_path(RES_DIR, ctx->cgroups.leaf);
+}
+
 int grade_run(struct grade_ctx *ctx, json_t *results, int *failed_writes)
 {
 	*failed_writes = 0;
@@ -402,14 +428,7 @@ int grade_run(struct grade_ctx *ctx, json_t *results, int *failed_writes)
 	 * `vlab clean` see what a killed grading left */
 	char *ledger = xasprintf("%s/resources", ctx->grade_root);
 	cleanup_set_ledger(ledger);
-	/* the sandboxes' cgroups' parent, in each hierarchy: removed after
-	 * the class, or by `vlab clean` from the ledger after a SIGKILL */
-	int ncg = ctx->cgroups.version == CGROUP_V1 ? CG_NCONTROLLERS : ctx->cgroups.version == CGROUP_V2 ? 1 : 0;
-	for (int k = 0; k < ncg; k++) {
-		char *pdir = xasprintf("%s/%s", ctx->cgroups.dir[k], ctx->cgroup_parent);
-		cleanup_add_cgroup(pdir);
-		free(pdir);
-	}
+	prepare_cgroups(ctx);
 	int r = run_all(ctx, results, failed_writes);
 	cgroup_remove_parent(&ctx->cgroups, ctx->cgroup_parent);
 	cleanup_set_ledger(NULL);

@@ -6,6 +6,7 @@
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "needs root (taps, namespaces)"
+require_taps
 export VLAB_RUN_DIR=$SCRATCH/run
 ns=vlab-test-hn-$$
 ip netns add "$ns" || skip "cannot make a network namespace here"

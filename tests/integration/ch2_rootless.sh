@@ -4,6 +4,7 @@
 require_image
 [ "$(id -u)" = 0 ] || skip "needs root to drop to another uid"
 command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun here: the refusal of its 0600 mode cannot happen"
 mode=$(stat -c %a /dev/net/tun)
 [ "$mode" = 600 ] || skip "/dev/net/tun is $mode here: the refusal cannot happen"
 chmod 0755 "$SCRATCH"

@@ -6,6 +6,7 @@
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "chapter 3 makes taps: needs root here (/dev/net/tun is 0600)"
+require_taps
 export VLAB_RUN_DIR=$SCRATCH/run
 ip -o link show | awk -F': ' '{ print $2 }' | sort >links.before
 ip route show >routes.before

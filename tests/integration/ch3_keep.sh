@@ -4,6 +4,7 @@
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "chapter 3 makes taps: needs root here (/dev/net/tun is 0600)"
+require_taps
 command -v socat >/dev/null || skip "socat is not installed"
 export VLAB_RUN_DIR=$SCRATCH/run
 # whatever happens below, nothing kept outlives the test

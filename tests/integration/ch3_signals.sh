@@ -4,6 +4,7 @@
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "chapter 3 makes taps: needs root here (/dev/net/tun is 0600)"
+require_taps
 export VLAB_RUN_DIR=$SCRATCH/run
 
 interrupt_when() { # interrupt_when FILE-PATTERN TEXT-IN-VM1-CONSOLE

@@ -6,6 +6,7 @@
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "chapter 3 makes taps: needs root here (/dev/net/tun is 0600)"
+require_taps
 export VLAB_RUN_DIR=$SCRATCH/run
 VLAB_TEST_CH3_SWAP_ADDRESSES=1 "$VLAB" chapter 3 --duration 2 --format json >report.json
 rc=$?

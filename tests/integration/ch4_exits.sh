@@ -11,6 +11,14 @@
 require_image
 [ "$(id -u)" = 0 ] || skip "the module reload runs as root only"
 [ -w /dev/kvm ] || skip "/dev/kvm is not usable here (chapter 4 needs it for step 1)"
+# the step counts exits with `perf kvm stat record` and the kvm:kvm_exit
+# tracepoint: without them every count would fail for the host's sake
+command -v perf >/dev/null || skip "perf is not installed (linux-perf): chapter 4 counts exits with perf kvm stat"
+[ -r /sys/kernel/tracing/events/kvm/kvm_exit/id ] || [ -r /sys/kernel/debug/tracing/events/kvm/kvm_exit/id ] ||
+	skip "no kvm:kvm_exit tracepoint: neither /sys/kernel/tracing nor /sys/kernel/debug/tracing has events/kvm/kvm_exit (tracefs not mounted, or no kvm module)"
+perf_err=$(perf kvm stat record -o "$SCRATCH/perf-probe.data" -- true 2>&1) ||
+	skip "perf kvm stat record does not work here: $(cut -c1-300 <<<"${perf_err//$'\n'/ }")"
+rm -f "$SCRATCH/perf-probe.data"
 root=$PWD/fake-root
 export VLAB_RUN_DIR=$SCRATCH/run VLAB_TEST_CH4_TCG=1 VLAB_TEST_SYSFS_ROOT=$root
 export VLAB_MODPROBE=$VLAB_REPO/tests/fakes/modprobe FAKE_MODPROBE_ROOT=$root FAKE_MODPROBE_LOG=$PWD/loader.log

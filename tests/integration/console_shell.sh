@@ -5,6 +5,7 @@
 require_image
 command -v script >/dev/null || skip "script (util-linux) is not installed"
 [ "$(id -u)" = 0 ] || skip "chapter 2 makes a tap: needs root here"
+require_taps
 export VLAB_RUN_DIR=$SCRATCH/run
 trap '"$VLAB" clean >/dev/null 2>&1' EXIT
 

@@ -17,6 +17,7 @@ sandbox_procs() {
 }
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
+require_grading
 command -v jq >/dev/null || skip "jq is not installed"
 
 mkdir subs

@@ -11,6 +11,7 @@
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
+require_grading
 
 mkdir subs
 cp -r "$VLAB_REPO"/tests/fixtures/attack/* subs/

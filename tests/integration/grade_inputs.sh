@@ -58,6 +58,10 @@ touch subs/x/keep.me
 "$VLAB" grade subs/x --out subs 2>err; rc=$?
 [ $rc = 2 ] && grep -q "overlaps the submission" err && [ -f subs/x/keep.me ] || die "--out over a submission: exit $rc, $(cat err)"
 
+# from here on vlab grade gets past its host checks, and --self below runs
+# a sandbox
+require_grading
+
 # no script: FAILs that say so; artefacts judged for a rubric that lists them
 cp "$VLAB_REPO/tests/fixtures/iperf/client-virtio-t2.json" subs/x/iperf-virtio.json
 cat >art.rubric <<'R'

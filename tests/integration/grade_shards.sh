@@ -10,6 +10,7 @@
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
+require_grading
 
 mkdir -p subs/good subs/empty1 subs/empty2 subs/empty3
 cp "$VLAB_REPO/assets/lab/reference/runqemu_single_vm.sh" subs/good/

@@ -13,6 +13,31 @@ require_image() {
 	[ -f "$(image_dir)/manifest" ] || die "no guest image at $(image_dir): run 'make image'"
 }
 
+# require_taps: this host can make taps: a tun device node, and `ip tuntap
+# add` working in a throwaway network namespace (the tap goes with it), so a
+# node with no driver behind it is caught too. Skips with what is missing.
+require_taps() {
+	local err
+	[ -c /dev/net/tun ] ||
+		skip "no /dev/net/tun here (the tun module is not loaded, or a container without the device): taps cannot be made"
+	err=$(unshare -n ip tuntap add vlabprobe mode tap 2>&1) ||
+		skip "cannot make a tap here: ip tuntap add in a throwaway network namespace: ${err//$'\n'/ }"
+}
+
+# require_grading: what vlab grade's sandboxes need of the host: bwrap, one
+# that runs a sandbox with --disable-userns (bubblewrap 0.8), user
+# namespaces, and taps. Skips with the first thing missing.
+require_grading() {
+	local err max
+	command -v bwrap >/dev/null || skip "bwrap (bubblewrap) is not installed: vlab grade jails every script with it"
+	max=$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)
+	[ "$max" -gt 0 ] || skip "user namespaces are off here (user.max_user_namespaces is ${max}): every sandbox needs one"
+	err=$(unshare -U true 2>&1) || skip "cannot make a user namespace here: ${err//$'\n'/ }"
+	err=$(bwrap --unshare-user --disable-userns --ro-bind / / true 2>&1) ||
+		skip "bwrap cannot run a sandbox with --disable-userns here: ${err//$'\n'/ }"
+	require_taps
+}
+
 # check_status JSON ID STATUS: the check ID in the report has STATUS
 check_status() {
 	local got

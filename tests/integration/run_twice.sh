@@ -6,6 +6,7 @@
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab run needs root here: chapters 2 and 3 make taps and /dev/net/tun is 0600"
+require_taps
 export VLAB_RUN_DIR=$SCRATCH/run
 
 for i in 1 2; do

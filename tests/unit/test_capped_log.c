@@ -17,6 +17,7 @@
 
 #include "runner/grade/capped_log.h"
 #include "runner/util.h"
+#include "tests/unit/child.h"
 
 static char dir[64];
 
@@ -43,6 +44,7 @@ static void test_over_the_cap(void **state)
 	assert_true(w >= 0);
 	if (w == 0) {
 		char buf[4096];
+		default_fault_signals();
 		memset(buf, 'x', sizeof(buf));
 		for (int i = 0; i < 3 * 256; i++)
 			if (write(cl.write_fd, buf, sizeof(buf)) != sizeof(buf))

@@ -31,6 +31,7 @@
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
 #include "runner/util.h"
+#include "tests/unit/child.h"
 
 #define PEER_WAIT_MS 3000
 #define KMSG1 "[    3.141592] e1000 0000:00:03.0 eth0: (PCI:33MHz:32-bit) 52:54:00:8b:99:de\r\n"
@@ -364,6 +365,7 @@ static struct peer start_peer(const struct step *script, struct console **con,
 	p.pid = fork();
 	assert_true(p.pid >= 0);
 	if (p.pid == 0) {
+		default_fault_signals();
 		close(sv[0]);
 		close(lp[0]);
 		peer_fd = sv[1];
@@ -1007,7 +1009,7 @@ static void test_connect_watch_pid(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(0);
+		_exit(0); /* nothing run that could fault */
 	/* wait until it is a zombie, without reaping it */
 	assert_int_equal(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
 	int64_t t0 = now_ms();
@@ -1033,9 +1035,11 @@ static void test_connect_late_socket(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-		int l = socket(AF_UNIX, SOCK_STREAM, 0), c;
+		int l, c;
 		char b;
 
+		default_fault_signals();
+		l = socket(AF_UNIX, SOCK_STREAM, 0);
 		usleep(80 * 1000);
 		strcpy(sa.sun_path, path);
 		if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) || listen(l, 1))

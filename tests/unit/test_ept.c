@@ -25,6 +25,7 @@
 #include "runner/cleanup.h"
 #include "runner/host/ept.h"
 #include "runner/util.h"
+#include "tests/unit/child.h"
 
 #define FAKE_LOADER FIXTURES "/../fakes/modprobe"
 
@@ -356,6 +357,7 @@ static void test_sigkill_then_clean(void **state)
 	if (pid == 0) {
 		struct ept_module m;
 		char why[320];
+		default_fault_signals();
 		ept_probe(f->dir, &m);
 		ept_set(&f->env, &m, false, why, sizeof(why));
 		ept_set(&f->env, &m, false, why, sizeof(why)); /* not reached */

@@ -29,6 +29,7 @@
 #include "runner/net/http_get.h"
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "tests/unit/child.h"
 
 /* sha256("abc"), FIPS 180-2 appendix B.1 */
 #define SHA_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -155,6 +156,7 @@ static void server_start(struct server *s, enum mode mode)
 	s->pid = fork();
 	assert_true(s->pid >= 0);
 	if (s->pid == 0) {
+		default_fault_signals();
 		/* a failed assertion skips server_stop(): never outlive the test */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
@@ -424,6 +426,7 @@ static void test_unreachable(void **state)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		default_fault_signals();
 		/* [0]: 1 when run, 0 when skipped; then rc; then the reason */
 		int out[2] = { 0, 0 };
 		char why[160] = "";
@@ -451,10 +454,11 @@ static void test_unreachable(void **state)
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	assert_child_exited_ok(st, "the namespaced child");
 	assert_int_equal(n1, sizeof(out));
 	assert_int_equal(n2, sizeof(why));
 	if (!out[0]) {
-		print_message("skipped: %s\n", why);
+		print_message("SKIP: %s\n", why);
 		skip();
 	}
 	assert_int_equal(out[1], -EHOSTUNREACH);

@@ -31,6 +31,7 @@
 #include "runner/cleanup.h"
 #include "runner/proc.h"
 #include "runner/util.h"
+#include "tests/unit/child.h"
 
 static void test_bad_arguments(void **state)
 {
@@ -142,6 +143,7 @@ static void run_in_netns(netns_body body, struct outcome *out)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct outcome o;
+		default_fault_signals();
 		memset(&o, 0, sizeof(o));
 		close(p[0]);
 		if (enter_netns(&o) == 0) {
@@ -168,10 +170,12 @@ static void run_in_netns(netns_body body, struct outcome *out)
 		;
 	if (pr <= 0)
 		fail_msg("the child did not finish in 10 s");
+	if (WIFSIGNALED(st))
+		fail_msg("the child died of %s", strsignal(WTERMSIG(st)));
 	if (n != (ssize_t)sizeof(*out) || !WIFEXITED(st) || WEXITSTATUS(st))
 		fail_msg("the child failed (read %zd bytes, status %#x)", n, st);
 	if (out->skip[0]) {
-		print_message("skipped: %s\n", out->skip);
+		print_message("SKIP: %s\n", out->skip);
 		skip();
 	}
 }
@@ -223,6 +227,7 @@ static void body_two_pingers(struct outcome *o)
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct icmp_result r2;
+		default_fault_signals();
 		int rc2 = icmp_ping("127.0.0.1", 5, 20, 500, &r2);
 		ssize_t w1 = write(p[1], &rc2, sizeof(rc2));
 		ssize_t w2 = write(p[1], &r2, sizeof(r2));

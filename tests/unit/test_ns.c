@@ -59,12 +59,36 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Why this process is still in the network namespace it started in ("" when
+ * main moved it into a throwaway one): the root tests make links at "home"
+ * and must never do so in the host's. */
+static char home_not_private[160];
+
 #define REQUIRE_ROOT() do { \
 		if (geteuid() != 0) { \
 			print_message("SKIP: named namespaces need root\n"); \
 			skip(); \
 		} \
+		if (home_not_private[0]) { \
+			print_message("SKIP: no throwaway home network namespace (%s): the root tests " \
+				      "would make links in this one\n", home_not_private); \
+			skip(); \
+		} \
 	} while (0)
+
+/* A tun device that opens, for the tests that make taps (as root: the
+ * mode bits do not matter), or SKIP naming it. */
+static void require_tun(void)
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 && (errno == ENOENT || errno == ENODEV || errno == ENXIO)) {
+		print_message("SKIP: no usable /dev/net/tun on this machine (open: %s)\n", strerror(errno));
+		skip();
+	}
+	if (fd >= 0)
+		close(fd);
+}
 
 /* ns_create as root, skipping where the kernel refuses it. */
 static void create_named(struct netns *ns, const char *id)
@@ -202,6 +226,7 @@ static void test_named_lifecycle(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
+	require_tun();
 	create_named(&ns_a, id_a);
 	assert_true(starts_with(ns_a.name, "vlab-"));
 	assert_string_equal(ns_a.name + 5, id_a);
@@ -382,10 +407,7 @@ static void test_tun_usable_as_root(void **state)
 
 	(void)state;
 	REQUIRE_ROOT();
-	if (!path_exists("/dev/net/tun")) {
-		print_message("SKIP: no /dev/net/tun on this machine\n");
-		skip();
-	}
+	require_tun();
 	assert_int_equal(ns_tun_usable(err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 }
@@ -531,9 +553,35 @@ static void test_userns_refused_explained(void **state)
 	run_child(child_userns_refused, NULL);
 }
 
+/* A 0666 tun node over /dev/net/tun, for this child only (a private mount
+ * namespace), made on a tmpfs of its own mounted on dir: /tmp itself may be
+ * mounted nodev (Fedora, Arch, Debian 13), and a node there opens for
+ * nobody, which ns_tun_usable would blame on the node's mode. */
+static const char *bind_open_tun_node(const char *dir)
+{
+	char node[128];
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") < 0) {
+		snprintf(child_msg, sizeof(child_msg), "SKIP: cannot mount a tmpfs for a tun node "
+			 "in a private mount namespace: %s", strerror(errno));
+		return child_msg;
+	}
+	snprintf(node, sizeof(node), "%s/tun", dir);
+	if (mknod(node, S_IFCHR | 0666, makedev(10, 200)) < 0 || chmod(node, 0666) < 0) {
+		snprintf(child_msg, sizeof(child_msg), "SKIP: mknod %s: %s", node, strerror(errno));
+		return child_msg;
+	}
+	if (mount(node, "/dev/net/tun", NULL, MS_BIND, NULL) < 0) {
+		snprintf(child_msg, sizeof(child_msg), "SKIP: cannot bind a 0666 tun node over "
+			 "/dev/net/tun: %s", strerror(errno));
+		return child_msg;
+	}
+	return NULL;
+}
+
 static const char *child_userns_with_tun(void *arg)
 {
-	const char *node = arg;
 	struct net_link_info info;
 	struct netns ns = NETNS_INIT;
 	struct net *n;
@@ -541,13 +589,9 @@ static const char *child_userns_with_tun(void *arg)
 	char err[256];
 	int r;
 
-	/* a 0666 tun node over /dev/net/tun, for this child only */
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount(node, "/dev/net/tun", NULL, MS_BIND, NULL) < 0) {
-		snprintf(child_msg, sizeof(child_msg), "SKIP: cannot bind a 0666 tun node over "
-			 "/dev/net/tun in a private mount namespace: %s", strerror(errno));
-		return child_msg;
-	}
+	m = bind_open_tun_node(arg);
+	if (m)
+		return m;
 	m = become_unprivileged();
 	if (m)
 		return m;
@@ -573,14 +617,13 @@ static const char *child_userns_with_tun(void *arg)
 	return NULL;
 }
 
-/* The temporary directory with the tun node; teardown removes it, so a
- * failed test leaves nothing either. */
-static char tun_dir[64], tun_node[80];
+/* The child's mount point for its tun node's tmpfs (empty out here);
+ * teardown removes it, so a failed test leaves nothing either. */
+static char tun_dir[64];
 
 static int teardown_tun_dir(void **state)
 {
 	if (tun_dir[0]) {
-		unlink(tun_node);
 		rmdir(tun_dir);
 		tun_dir[0] = '\0';
 	}
@@ -594,18 +637,13 @@ static void test_userns_with_usable_tun(void **state)
 		print_message("SKIP: making a 0666 tun node takes root\n");
 		skip();
 	}
+	require_tun();
 	snprintf(tun_dir, sizeof(tun_dir), "/tmp/vlab-test-ns.XXXXXX");
 	if (!mkdtemp(tun_dir)) {
 		tun_dir[0] = '\0';
 		fail_msg("mkdtemp: %s", strerror(errno));
 	}
-	snprintf(tun_node, sizeof(tun_node), "%s/tun", tun_dir);
-	if (mknod(tun_node, S_IFCHR | 0666, makedev(10, 200)) < 0) {
-		print_message("SKIP: mknod %s: %s\n", tun_node, strerror(errno));
-		skip();
-	}
-	assert_int_equal(chmod(tun_node, 0666), 0);   /* past the umask */
-	run_child(child_userns_with_tun, tun_node);
+	run_child(child_userns_with_tun, tun_dir);
 }
 
 /* Root that lost CAP_NET_ADMIN (a container that dropped it): the node
@@ -639,6 +677,7 @@ static void test_tun_root_without_net_admin(void **state)
 {
 	(void)state;
 	REQUIRE_ROOT();
+	require_tun();
 	run_child(child_root_without_net_admin, NULL);
 }
 
@@ -660,9 +699,10 @@ int main(void)
 
 	snprintf(id_a, sizeof(id_a), "test-%d-a", (int)getpid());
 	snprintf(id_b, sizeof(id_b), "test-%d-b", (int)getpid());
-	/* home is a throwaway too, so nothing here can touch the host's links */
+	/* home is a throwaway too, so nothing here can touch the host's links;
+	 * where it cannot be, the root tests skip */
 	if (geteuid() == 0 && unshare(CLONE_NEWNET) < 0)
-		printf("note: staying in this namespace: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		snprintf(home_not_private, sizeof(home_not_private), "unshare(CLONE_NEWNET): %s", strerror(errno));
 	r = cmocka_run_group_tests(tests, NULL, NULL);
 	cleanup_run_all();   /* a failed test's namespaces, if any are left */
 	return r;

@@ -23,6 +23,7 @@
 #include "runner/cleanup.h"
 #include "runner/vm/qmp.h"
 #include "runner/util.h"
+#include "tests/unit/child.h"
 
 #define QMP_FIXTURES FIXTURES "/qmp/"
 
@@ -167,6 +168,7 @@ static int start_server(server_fn fn, pid_t *pid)
 	*pid = fork();
 	assert_true(*pid >= 0);
 	if (*pid == 0) {
+		default_fault_signals();
 		close(sv[0]);
 		fn(sv[1]);
 		_exit(SRV_OK);
@@ -889,8 +891,10 @@ static void test_connect_retries(void **state)
 	pid_t pid = fork();
 
 	assert_true(pid >= 0);
-	if (pid == 0)
+	if (pid == 0) {
+		default_fault_signals();
 		srv_late_listener();
+	}
 	assert_int_equal(qmp_connect(&q, sock_path, pid, 2000), 0);
 	took = now_ms() - t0;
 	assert_true(took >= 50 && took < 1000);
@@ -909,7 +913,7 @@ static void test_connect_watched_process_dies(void **state)
 
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(1); /* like qemu refusing its command line */
+		_exit(1); /* like qemu refusing its command line; nothing that could fault */
 	/* not reaped: a zombie, which kill(pid, 0) still finds */
 	usleep(20000);
 	t0 = now_ms();

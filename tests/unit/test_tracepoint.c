@@ -5,6 +5,7 @@
  * perf events or has no syscall tracepoints, those tests are SKIPPED with
  * the reason. */
 #include <errno.h>
+#include <grp.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include "checks/ch4.h"
 #include "runner/host/tracepoint.h"
 #include "runner/util.h"
+#include "tests/unit/child.h"
 
 #define EVENT "syscalls:sys_enter_getppid"
 
@@ -112,32 +114,38 @@ static void test_no_tracefs(void **state)
 
 /* tracefs mounted but root's alone (mode 0700, as on these machines): not
  * "not mounted", but the permission it is. Checked in a child that is not
- * root (root would pass any mode bits). */
+ * root (root would pass any mode bits): root becomes uid 65534, which a user
+ * namespace that maps root alone (unshare -U -r) does not have, and then
+ * the test is skipped saying so. */
+static const char *child_tracefs_not_ours(void *arg)
+{
+	const char *locked = arg;
+	int id = 0;
+	char why[256];
+
+	if (geteuid() == 0) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+			snprintf(child_msg, sizeof(child_msg), "SKIP: root cannot become uid 65534 here (%s), "
+				 "and root would pass the 0700 mode this test is about", strerror(errno));
+			return child_msg;
+		}
+	} else {
+		CHILD_CHECK(chmod(locked, 0) == 0, "chmod 0 %s: %s", locked, strerror(errno));
+	}
+	int rc = tp_event_id(locked, "kvm:kvm_pio", &id, why, sizeof(why));
+	CHILD_CHECK(rc == -EACCES && strstr(why, "(tracefs is mounted there, but not for this user)"),
+		    "tp_event_id gave %d: '%s'", rc, why);
+	return NULL;
+}
+
 static void test_tracefs_not_ours(void **state)
 {
 	(void)state;
 	put("locked/events/kvm/kvm_pio/id", "110\n");
 	char *locked = xasprintf("%s/locked", root);
 	assert_int_equal(chmod(locked, 0700), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (geteuid() == 0) {
-			if (setgid(65534) || setuid(65534))
-				_exit(2);
-		} else if (chmod(locked, 0)) {
-			_exit(3);
-		}
-		int id = 0;
-		char why[256];
-		int rc = tp_event_id(locked, "kvm:kvm_pio", &id, why, sizeof(why));
-		_exit(rc == -EACCES && strstr(why, "(tracefs is mounted there, but not for this user)") ? 0 : 1);
-	}
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
+	run_child(child_tracefs_not_ours, locked);
 	chmod(locked, 0700);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
 	free(locked);
 }
 
@@ -146,7 +154,7 @@ static void open_or_skip(struct tp_counter *c, pid_t pid, unsigned flags)
 {
 	int rc = tp_open(c, NULL, EVENT, pid, flags);
 	if (rc == -ENOENT || rc == -EACCES || rc == -EPERM || rc == -ENOSYS) {
-		print_message("skipped: %s\n", c->why);
+		print_message("SKIP: %s\n", c->why);
 		skip();
 	}
 	if (rc)
@@ -196,6 +204,7 @@ static void test_count_other_process(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		char b;
+		default_fault_signals();
 		if (read(go[0], &b, 1) != 1)
 			_exit(1);
 		getppid_n(7);
@@ -211,13 +220,14 @@ static void test_count_other_process(void **state)
 	assert_int_equal(write(go[1], "x", 1), 1);
 	assert_int_equal(read(done[0], &b, 1), 1);
 	int st;
-	waitpid(pid, &st, 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_child_exited_ok(st, "the counted child");
 	close(go[0]);
 	close(go[1]);
 	close(done[0]);
 	close(done[1]);
 	if (rc) {
-		print_message("skipped: %s\n", c.why);
+		print_message("SKIP: %s\n", c.why);
 		skip();
 	}
 	uint64_t n = 0;
@@ -271,7 +281,7 @@ static void test_count_all_threads(void **state)
 		close(w.done[i]);
 	}
 	if (rc) {
-		print_message("skipped: %s\n", c.why);
+		print_message("SKIP: %s\n", c.why);
 		skip();
 	}
 	uint64_t n = 0;
@@ -288,7 +298,7 @@ static void test_filter(void **state)
 	struct tp_counter c = TP_COUNTER_INIT;
 	int rc = tp_open(&c, NULL, "raw_syscalls:sys_enter", 0, 0);
 	if (rc) {
-		print_message("skipped: %s\n", c.why);
+		print_message("SKIP: %s\n", c.why);
 		skip();
 	}
 	char filter[64];
@@ -315,7 +325,7 @@ static void test_kvm_exit_cr_filter(void **state)
 	struct tp_counter c = TP_COUNTER_INIT;
 	int rc = tp_open(&c, NULL, "kvm:kvm_exit", 0, 0);
 	if (rc) {
-		print_message("skipped: %s\n", c.why);
+		print_message("SKIP: %s\n", c.why);
 		skip();
 	}
 	assert_int_equal(tp_set_filter(&c, KVM_EXIT_CR_FILTER), 0);
