@@ -317,6 +317,15 @@ int run_clean(const struct run *run, bool verbose)
 	char *ledger = xasprintf("%s/resources", run->dir);
 	unlink(ledger);
 	free(ledger);
+	/* a grading's directory holds nothing but its sandboxes' (removed
+	 * above) and the ledger: once empty it goes too; a chapter's keeps
+	 * its logs and reports */
+	const char *name = strrchr(run->dir, '/');
+	if (name && starts_with(name + 1, "grade-") && rmdir(run->dir) == 0) {
+		if (verbose)
+			printf("  removed %s\n", run->dir);
+		removed++;
+	}
 	return removed;
 }
 

@@ -439,6 +439,9 @@ static int grade_submissions(struct grade_ctx *ctx, const struct grade_options *
 		keep_shard(ctx, &opts->shard);
 	if (!status)
 		status = check_host(ctx, opts);
+	char err[PATH_MAX + 256];
+	if (!status && grade_root_reachable(err, sizeof(err)))
+		status = say_error(EXIT_HOST, "%s", err);
 	if (!status)
 		status = make_out_dir(ctx, opts->out);
 	if (!status)

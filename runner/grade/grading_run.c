@@ -369,6 +369,46 @@ static int run_all(struct grade_ctx *ctx, json_t *results, int *failed_writes)
 	return 0;
 }
 
+/* The sandboxes run as a user of their own, which must reach the grading
+ * directory through every directory above it: one that others may not
+ * search (a mktemp -d, a 0700 home) made bwrap fail to bind the sandbox's
+ * files, and every submission scored 0 with bwrap's "Permission denied".
+ * -EACCES, the directory named in err, when one is in the way. */
+static int reachable_by_sandboxes(const char *base, const char *dir, char *err, size_t errlen)
+{
+	char *p = xstrdup(dir);
+	int r = 0;
+	for (char *slash = p; slash && !r;) {
+		slash = strchr(slash + 1, '/');
+		if (slash)
+			*slash = '\0';
+		struct stat st;
+		if (p[0] && stat(p, &st) == 0 && S_ISDIR(st.st_mode) && !(st.st_mode & S_IXOTH)) {
+			r = -EACCES;
+			snprintf(err, errlen, "the grading directory %s is below %s (mode %04o), which the sandboxes' user "
+				 "cannot enter: make it searchable (chmod o+x %s) or set VLAB_RUN_DIR elsewhere",
+				 base, p, (unsigned)(st.st_mode & 07777), p);
+		}
+		if (slash)
+			*slash = '/';
+	}
+	free(p);
+	return r;
+}
+
+int grade_root_reachable(char *err, size_t errlen)
+{
+	/* the run directory itself is made searchable by grade_prepare_root */
+	const char *base = rundir_base();
+	char *parent = xstrdup(base);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	int r = reachable_by_sandboxes(base, parent, err, errlen);
+	free(parent);
+	return r;
+}
+
 int grade_prepare_root(struct grade_ctx *ctx, char *err, size_t errlen)
 {
 	const char *base = rundir_base();

@@ -26,6 +26,9 @@ char *submission_name(const char *path);
  * traverse (not list) to reach their own sandbox: 0, or -errno with err
  * saying what failed. */
 int grade_prepare_root(struct grade_ctx *ctx, char *err, size_t errlen);
+/* Whether the sandboxes' user can reach the run directory through every
+ * directory above it; -EACCES with the one in the way named in err. */
+int grade_root_reachable(char *err, size_t errlen);
 
 /* Grade every submission of ctx, appending each one's result to results
  * (in ctx's order; a worker that left none, or was killed at its deadline,

@@ -40,6 +40,15 @@ mkdir -p subs/x
 "$VLAB" grade no-such-dir 2>err; rc=$?
 [ $rc = 3 ] && grep -q "no-such-dir" err || die "a missing submission: exit $rc, $(cat err)"
 "$VLAB" grade 2>err; [ $? = 2 ] || die "no submission is not a usage error"
+# a run directory below one the sandboxes' user cannot enter (this test's
+# scratch directory is a 0700 mktemp -d): one line, exit 3, no grading
+chmod 0700 "$SCRATCH"
+cp -r "$VLAB_REPO/assets/lab/reference" subs/ref
+VLAB_RUN_DIR=$SCRATCH/run "$VLAB" grade subs/ref --out unreachable 2>err; rc=$?
+[ $rc = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -qF "is below $SCRATCH (mode 0700), which the sandboxes' user cannot enter" err ||
+	die "an unreachable run directory: exit $rc, $(cat err)"
+[ ! -e unreachable ] || die "reports were written for a grading that could not run"
+rm -rf subs/ref
 if command -v setpriv >/dev/null; then
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$VLAB" grade / 2>err; rc=$?
 	[ $rc = 3 ] && grep -q "sudo vlab grade" err || die "not root: exit $rc, $(cat err)"

@@ -17,6 +17,8 @@ require_image
 [ "$(id -u)" = 0 ] || skip "chapters 2 and 3 make taps and grading makes sandboxes: root here"
 command -v setsid >/dev/null || skip "setsid is not installed (util-linux)"
 export VLAB_RUN_DIR=$SCRATCH/run
+# the sandboxes' user must reach the grading directory through it
+chmod 0711 "$SCRATCH"
 
 # Every vlab-grade-* cgroup on the host, one per line (other gradings may
 # run: only new ones count).
@@ -116,7 +118,12 @@ interrupt() {
 	local kind=$1 what=$2 glob=$3 text=$4
 	shift 5
 	start_run "$kind" "$@"
-	wait_for "$VLAB_RUN_DIR/$glob" "$text" || { kill -KILL "$vpid" 2>/dev/null; cat err.txt; die "$what: never saw ${text:-$glob}"; }
+	if ! wait_for "$VLAB_RUN_DIR/$glob" "$text"; then
+		for p in $(pgrep -f qemu-system-x86_64); do echo "qemu $p in $(readlink "/proc/$p/cwd")"; done
+		kill -KILL "$vpid" 2>/dev/null
+		cat out.txt err.txt
+		die "$what: never saw ${text:-$glob}"
+	fi
 	stop_as "$kind"
 	note "$what, stopped as '$kind': exit $rc; $(grep -h 'stopped' err.txt | head -n 1)"
 	[ "$rc" = 130 ] || [ "$rc" = 143 ] || { cat err.txt; die "$what ($kind): exit $rc, not 130 or 143"; }
