@@ -262,23 +262,42 @@ static bool words_have(const char *list, const char *word)
 	return false;
 }
 
-/* How many pids dir's cgroup.procs lists, besides self. */
-static int other_members(const char *dir, pid_t self)
+/* The pids dir's cgroup.procs lists (malloc'd, *n of them; NULL none). */
+static pid_t *members(const char *dir, size_t *n)
 {
 	char *p = xasprintf("%s/cgroup.procs", dir);
 	struct strbuf sb = STRBUF_INIT;
-	int n = 0;
+	pid_t *pids = NULL;
+	size_t cap = 0;
+	*n = 0;
 	if (read_file(p, &sb) == 0) {
 		char *save = NULL;
 		for (char *tok = strtok_r(sb.buf ? sb.buf : (char *)"", "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
 			int64_t pid;
-			if (parse_i64(tok, 1, INT_MAX, &pid) == 0 && (pid_t)pid != self)
-				n++;
+			if (parse_i64(tok, 1, INT_MAX, &pid))
+				continue;
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 16;
+				pids = xrealloc(pids, cap * sizeof(*pids));
+			}
+			pids[(*n)++] = (pid_t)pid;
 		}
 	}
 	sb_release(&sb);
 	free(p);
-	return n;
+	return pids;
+}
+
+/* How many pids dir's cgroup.procs lists, besides self. */
+static int other_members(const char *dir, pid_t self)
+{
+	size_t n;
+	pid_t *pids = members(dir, &n);
+	int others = 0;
+	for (size_t i = 0; i < n; i++)
+		others += pids[i] != self;
+	free(pids);
+	return others;
 }
 
 /* Every pid from's cgroup.procs lists, written to to's: 0 or the first
@@ -411,25 +430,21 @@ int cgroup_enter(const struct cgroup *cg, pid_t pid)
 	return 0;
 }
 
-/* SIGKILL to every pid the group lists; how many it listed. */
+/* SIGKILL to every pid the group lists (init, pid 1, never); how many it
+ * listed. */
 static int kill_listed(const char *dir)
 {
-	char *p = xasprintf("%s/cgroup.procs", dir);
-	struct strbuf sb = STRBUF_INIT;
-	int n = 0;
-	if (read_file(p, &sb) == 0) {
-		char *save = NULL;
-		for (char *tok = strtok_r(sb.buf ? sb.buf : (char *)"", "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
-			int64_t pid;
-			if (parse_i64(tok, 2, INT_MAX, &pid) == 0) {
-				kill((pid_t)pid, SIGKILL);
-				n++;
-			}
-		}
+	size_t n;
+	pid_t *pids = members(dir, &n);
+	int listed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (pids[i] < 2)
+			continue;
+		kill(pids[i], SIGKILL);
+		listed++;
 	}
-	sb_release(&sb);
-	free(p);
-	return n;
+	free(pids);
+	return listed;
 }
 
 int cgroup_kill_remove(struct cgroup *cg, int timeout_ms)

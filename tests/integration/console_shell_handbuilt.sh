@@ -43,32 +43,9 @@ trap 'exit 130' INT TERM
 
 # ---- the student's side (verify.sh's start_vm) -----------------------------
 
-ip netns add "$NS" || die "cannot make the namespace $NS"
-ip -n "$NS" link set lo up
-ip -n "$NS" tuntap add tap0 mode tap
-ip -n "$NS" addr add 10.0.0.1/24 dev tap0
-ip -n "$NS" link set tap0 up
-ln -s "$IMG/vmlinux" vmlinux
-ln -s "$IMG/initrd.img" initrd.img
-qemu-img create -q -f qcow2 -F raw -b "$IMG/rootfs.ext4" ov.qcow2
-# a simple command in the background: $! is qemu itself (ip netns exec execs it)
-ip netns exec "$NS" qemu-system-x86_64 \
-	-nodefaults \
-	-nographic \
-	-accel tcg \
-	-m 256M \
-	-kernel vmlinux \
-	-initrd initrd.img \
-	-device virtio-blk-pci,drive=id0 -blockdev driver=qcow2,node-name=id0,file.driver=file,file.filename=ov.qcow2 \
-	-device isa-serial,chardev=serial0 -chardev socket,id=serial0,path=serial.socket,server,nowait \
-	-device e1000,netdev=hostnet0,id=net0,mac=52:54:00:8b:99:de -netdev tap,ifname=tap0,id=hostnet0 \
-	-append "root=/dev/vda rw console=ttyS0 loglevel=4" </dev/null >qemu.log 2>&1 &
-QPID=$!
-for _ in $(seq 100); do
-	[ -S serial.socket ] && break
-	sleep 0.05
-done
-[ -S serial.socket ] || { cat qemu.log >&2; die "qemu did not start"; }
+handbuilt_setup "$NS"
+handbuilt_vm "$NS" 256M 52:54:00:8b:99:de serial.socket ov.qcow2
+QPID=$HB_PID
 
 # ---- vlab console ------------------------------------------------------------
 

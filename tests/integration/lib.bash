@@ -99,3 +99,48 @@ ns_settle() {
 		sleep 0.1
 	done
 }
+
+# ---- a lab built by hand, as a student builds chapter 2's ---------------------
+# (for vlab verify, console and shell; the lab's command adapted only as this
+# host needs: TCG instead of -enable-kvm -cpu host, the default image's
+# vmlinux with its initrd, console=ttyS0, a qcow2 overlay over the image)
+
+# handbuilt_setup NS: the student's side: a network namespace of the
+# test's own with lo up and tap0 up with 10.0.0.1/24 (SKIPs when it cannot
+# be made here), and the kernel and its initrd beside the script, as the
+# lab has them.
+handbuilt_setup() {
+	ip netns add "$1" || skip "cannot make the network namespace $1 here (ip netns add failed)"
+	ip -n "$1" link set lo up
+	ip -n "$1" tuntap add tap0 mode tap
+	ip -n "$1" addr add 10.0.0.1/24 dev tap0
+	ip -n "$1" link set tap0 up
+	ln -sf "$(image_dir)/default/vmlinux" vmlinux
+	ln -sf "$(image_dir)/default/initrd.img" initrd.img
+}
+
+# handbuilt_vm NS MEM MAC SOCKET OVERLAY: the lab's chapter-2 qemu started
+# in NS as a simple command in the background, so HB_PID is qemu itself
+# (ip netns exec execs it); returns once its serial socket is there.
+handbuilt_vm() {
+	rm -f "$4" "$5"
+	qemu-img create -q -f qcow2 -F raw -b "$(image_dir)/default/rootfs.ext4" "$5"
+	ip netns exec "$1" qemu-system-x86_64 \
+		-nodefaults \
+		-nographic \
+		-accel tcg \
+		-m "$2" \
+		-kernel vmlinux \
+		-initrd initrd.img \
+		-device virtio-blk-pci,drive=id0 -blockdev driver=qcow2,node-name=id0,file.driver=file,file.filename="$5" \
+		-device isa-serial,chardev=serial0 -chardev socket,id=serial0,path="$4",server,nowait \
+		-device e1000,netdev=hostnet0,id=net0,mac="$3" -netdev tap,ifname=tap0,id=hostnet0 \
+		-append "root=/dev/vda rw console=ttyS0 loglevel=4" </dev/null >qemu.log 2>&1 &
+	HB_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$4" ] && return 0
+		sleep 0.05
+	done
+	cat qemu.log >&2
+	die "qemu did not start"
+}

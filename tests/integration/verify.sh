@@ -40,38 +40,11 @@ trap 'exit 130' INT TERM
 
 # ---- the student's side -----------------------------------------------------
 
-ip netns add "$NS" || skip "cannot make the network namespace $NS here (ip netns add failed)"
-ip -n "$NS" link set lo up
-ip -n "$NS" tuntap add tap0 mode tap
-ip -n "$NS" addr add 10.0.0.1/24 dev tap0
-ip -n "$NS" link set tap0 up
-# the student's directory: the kernel beside the script, as the lab has it
-ln -s "$IMG/vmlinux" vmlinux
-ln -s "$IMG/initrd.img" initrd.img
+handbuilt_setup "$NS"
 
 start_vm() { # start_vm MEM MAC
-	rm -f serial.socket ov.qcow2
-	qemu-img create -q -f qcow2 -F raw -b "$IMG/rootfs.ext4" ov.qcow2
-	# a simple command in the background: $! is qemu itself (ip netns
-	# exec execs it)
-	ip netns exec "$NS" qemu-system-x86_64 \
-		-nodefaults \
-		-nographic \
-		-accel tcg \
-		-m "$1" \
-		-kernel vmlinux \
-		-initrd initrd.img \
-		-device virtio-blk-pci,drive=id0 -blockdev driver=qcow2,node-name=id0,file.driver=file,file.filename=ov.qcow2 \
-		-device isa-serial,chardev=serial0 -chardev socket,id=serial0,path=serial.socket,server,nowait \
-		-device e1000,netdev=hostnet0,id=net0,mac="$2" -netdev tap,ifname=tap0,id=hostnet0 \
-		-append "root=/dev/vda rw console=ttyS0 loglevel=4" </dev/null >qemu.log 2>&1 &
-	QPID=$!
-	for _ in $(seq 100); do
-		[ -S serial.socket ] && return 0
-		sleep 0.05
-	done
-	cat qemu.log >&2
-	die "qemu did not start"
+	handbuilt_vm "$NS" "$1" "$2" serial.socket ov.qcow2
+	QPID=$HB_PID
 }
 
 stop_vm() {
