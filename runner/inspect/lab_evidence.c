@@ -594,5 +594,12 @@ void evidence_guest(struct evidence *ev)
 	if (ev->con == CON_SILENT || ev->con == CON_CLOSED || ev->con == CON_BUSY)
 		initrd_beside_kernel(ev);
 	ev->qemu_gone = !qemu_proc_still_runs(ev->q);
+	/* qemu closes its sockets on the way out: a console that closed on
+	 * vlab is a qemu exiting, give it a moment to be gone (seen: SIGTERM
+	 * closed the socket while /proc still had qemu running) */
+	for (int64_t until = now_ms() + 1000; ev->con == CON_CLOSED && !ev->qemu_gone && ms_left(until) > 0;) {
+		poll(NULL, 0, 20);
+		ev->qemu_gone = !qemu_proc_still_runs(ev->q);
+	}
 	ev->t_guest_ms = now_ms() - t0;
 }
