@@ -459,6 +459,12 @@ static void test_kvmhost_files(void **state)
 	assert_string_equal(err, "t:7: 'kvmhost-initrd' given twice");
 	assert_int_equal(manifest_parse("profile k\n" BODY "kvmhost-modules ../m\nend\n", "t", &back, err, sizeof(err)),
 			 -EINVAL);
+	/* the builtin default profile names them; lab-compat does not */
+	manifest_release(&back);
+	assert_int_equal(manifest_parse(builtin_profiles_manifest, "builtin", &back, err, sizeof(err)), 0);
+	assert_string_equal(manifest_find(&back, "default")->kvmhost_initrd.name, "kvmhost-initrd.img");
+	assert_string_equal(manifest_find(&back, "default")->kvmhost_modules.name, "kvmhost-modules.cpio.gz");
+	assert_null(manifest_find(&back, "lab-compat")->kvmhost_initrd.name);
 	sb_release(&sb);
 	manifest_release(&back);
 	manifest_release(&m);
