@@ -119,7 +119,7 @@ static void plan_wanted(const struct kvmhost_plan_in *in, struct kvmhost_plan *o
 		const char *w = in->wanted[i];
 		if (!w || covered(out, w))
 			continue;
-		const char *why = unshareable(w);
+		const char *why = in->unreadable[i] ? "this user cannot read it" : unshareable(w);
 		if (*why) {
 			note(out, "%s %s is not shared: %s", in->wanted_why[i] ? in->wanted_why[i] : "the directory", w,
 			     why);

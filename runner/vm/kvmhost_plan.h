@@ -69,6 +69,7 @@ struct kvmhost_plan_in {
 	const char *wanted[6];   /* more read-only directories: the working directory,
 				  * vlab's own, the image's, the cache's (NULL: none) */
 	const char *wanted_why[6]; /* what each is, for a note: "the working directory" */
+	bool unreadable[6];      /* this user cannot read it (qemu, as this user, could not share it) */
 	const char *modules_dir; /* where the host's /lib/modules is ("/usr/lib/modules") */
 	const char *rundir;      /* the writable share */
 	const char *agent;       /* vlab's binary */
@@ -95,7 +96,8 @@ bool kvmhost_path_ok(const char *path);
  * share, a symlink a link; each wanted directory is a share unless a share
  * holds it already, or it is not to be shared (/, /proc, /sys, /dev and what
  * is below them, /run and /tmp themselves, which the emulated host has of its
- * own, a path kvmhost_path_ok refuses): then a note says so. Shares sort
+ * own, a path kvmhost_path_ok refuses, one this user cannot read): then a
+ * note says so. Shares sort
  * parents first. -EINVAL with err set when in itself is unusable (a root
  * entry's path or link, the rundir, the agent, or no share to hold the
  * module directory). */

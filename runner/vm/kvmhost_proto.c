@@ -122,7 +122,7 @@ size_t kvmhost_env_build(const struct kvmhost_env_in *in, char **v, size_t max)
 	PUT("HOME=/root");
 	PUT("USER=root");
 	PUT("LOGNAME=root");
-	PUT("VLAB_RUN_DIR=%s", in->run_dir);
+	PUT("VLAB_RUN_DIR=%s", KVMHOST_INNER_RUN_DIR);
 	/* an inner vlab knows where it runs (and its stops come from here) */
 	PUT("VLAB_KVMHOST=1");
 	if (in->image_dir)

@@ -22,6 +22,11 @@
 #define KVMHOST_STRV_MAX 4096
 #define KVMHOST_STRV_BYTES (256 * 1024)
 #define KVMHOST_STATUS_BYTES 64
+/* The inner runs' VLAB_RUN_DIR: a tmpfs inside, not the share, because a
+ * UNIX socket cannot be bound on 9p (ENXIO) and qemu's serial and QMP
+ * sockets live in a run directory. The agent copies it into the share's
+ * runs/ when the command has ended. */
+#define KVMHOST_INNER_RUN_DIR "/run/vlab"
 /* the agent's "the command runs" byte */
 #define KVMHOST_CTL_STARTED 'S'
 
@@ -51,12 +56,11 @@ char kvmhost_ctl_byte(int signo);
 int kvmhost_ctl_signal(char byte);
 
 /* The inner command's environment: nothing of the host's but the terminal
- * and language; PATH with vlab's own directory first; VLAB_RUN_DIR in the
- * share, so an inner vlab's run directories come back to the host;
- * VLAB_IMAGE_DIR and XDG_CACHE_HOME where the host's image and cache are. */
+ * and language; PATH with vlab's own directory first; VLAB_RUN_DIR
+ * KVMHOST_INNER_RUN_DIR; VLAB_IMAGE_DIR and XDG_CACHE_HOME where the
+ * host's image and cache are. */
 struct kvmhost_env_in {
 	const char *vlab_dir;    /* the directory of vlab's binary */
-	const char *run_dir;     /* the share, as the inner run sees it */
 	const char *image_dir;   /* NULL: not set */
 	const char *cache_home;  /* NULL: not set */
 	const char *term, *lang, *no_color;  /* the host's; NULL: not set */

@@ -136,6 +136,17 @@ static void test_not_shared(void **state)
 		assert_string_equal(p.cwd, "/");
 		kvmhost_plan_release(&p);
 	}
+	/* one this user cannot read: qemu, as this user, could not share it */
+	struct kvmhost_plan_in uin = debian_in();
+	uin.unreadable[0] = true;
+	struct kvmhost_plan up;
+	char uerr[256] = "";
+	assert_int_equal(kvmhost_plan_make(&uin, &up, uerr, sizeof(uerr)), 0);
+	assert_null(share_at(&up, "/home/ana/lab"));
+	assert_non_null(share_at(&up, "/home/ana/lab/build"));
+	assert_contains(up.notes[0], "the working directory /home/ana/lab is not shared: this user cannot read it");
+	assert_string_equal(up.cwd, "/");
+	kvmhost_plan_release(&up);
 	/* below /tmp and /run is fine; below /usr needs no share of its own */
 	struct kvmhost_plan_in in = debian_in();
 	in.wanted[0] = "/tmp/wt";
@@ -305,7 +316,7 @@ static void test_ctl_and_env(void **state)
 	assert_int_equal(kvmhost_ctl_byte(SIGUSR1), 0);
 	assert_int_equal(kvmhost_ctl_signal(KVMHOST_CTL_STARTED), 0);
 
-	struct kvmhost_env_in in = { .vlab_dir = "/opt/vlab/bin", .run_dir = "/tmp/r/guest/runs", .term = "xterm" };
+	struct kvmhost_env_in in = { .vlab_dir = "/opt/vlab/bin", .term = "xterm" };
 	char *v[16];
 	size_t n = kvmhost_env_build(&in, v, ARRAY_SIZE(v));
 	assert_string_equal(v[0], "PATH=/opt/vlab/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -313,7 +324,8 @@ static void test_ctl_and_env(void **state)
 	for (size_t i = 0; i < n; i++)
 		sb_addf(&all, "%s\n", v[i]);
 	assert_contains(sb_str(&all), "\nHOME=/root\n");
-	assert_contains(sb_str(&all), "\nVLAB_RUN_DIR=/tmp/r/guest/runs\n");
+	/* a tmpfs inside: qemu's sockets cannot be bound on the 9p share */
+	assert_contains(sb_str(&all), "\nVLAB_RUN_DIR=/run/vlab\n");
 	assert_contains(sb_str(&all), "\nTERM=xterm\n");
 	assert_null(strstr(sb_str(&all), "VLAB_IMAGE_DIR"));
 	assert_null(strstr(sb_str(&all), "LANG"));
