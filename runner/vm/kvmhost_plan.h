@@ -45,7 +45,7 @@
 enum kvmhost_share_mode { SHARE_RO, SHARE_OVERLAY };
 
 struct kvmhost_share {
-	char tag[8];   /* "vlab0" */
+	char tag[16];  /* "vlab0" */
 	char *path;
 	enum kvmhost_share_mode mode;
 };

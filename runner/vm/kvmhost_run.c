@@ -178,7 +178,7 @@ static void on_ctl(struct kh *k)
 		k->t_started = now_ms();
 		k->res->boot_ms = k->t_started - k->t_start;
 		progress(k, "up in %.1f s; %s", (double)k->res->boot_ms / 1000.0,
-			 k->o->shell ? "a root shell (exit, or Ctrl-] then Enter, leaves)" : "the command runs");
+			 k->o->shell ? "a root shell (exit or Ctrl-] leaves)" : "the command runs");
 	}
 }
 

@@ -1,7 +1,7 @@
 # vlab kvmhost: chapter 5 inside the emulated KVM host passes 3/3 with KVM
 # (also on a machine without /dev/kvm), its JSON alone on stdout and its exit
 # status carried back; a command's stdout, stderr and status (7, 127) come
-# back apart; SIGINT while the command runs reaches it (its trap prints and
+# back apart; the shell runs piped commands on a terminal inside; SIGINT while the command runs reaches it (its trap prints and
 # vlab exits 130), SIGINT during the boot kills qemu at once; neither leaves
 # a qemu, a socket or the appended initramfs. As uid 65534 too, where that
 # user can read the build.
@@ -58,6 +58,14 @@ rc=$?
 rc=$?
 [ $rc -eq 127 ] || die "a missing command exited $rc, not 127"
 grep -q "cannot run 'no-such-command-here'" err.txt || die "no word of the missing command: $(cat err.txt)"
+assert_run_left_clean "$(newest_run)"
+
+# the shell, its input piped: commands run as root on a terminal inside, exit's status comes back
+printf 'echo "hi from $(hostname) on $(tty)"\nexit 5\n' | "$VLAB" kvmhost shell >shell.out 2>shell.err
+rc=$?
+[ $rc -eq 5 ] || die "the shell's exit 5 came back as $rc ($(cat shell.err))"
+grep -q "hi from vlab-kvmhost on /dev/hvc0" shell.out || die "the shell did not run the command: $(cat shell.out)"
+grep -q "standard input is not a terminal" shell.err || die "no word of the piped input"
 assert_run_left_clean "$(newest_run)"
 
 # SIGINT while the command runs: forwarded to its process group, its trap
