@@ -147,14 +147,18 @@ static void gather_root(struct kh *k)
 		struct stat st;
 		char target[PATH_MAX];
 		e->path = names[i];
-		ssize_t n = lstat(names[i], &st) == 0 && S_ISLNK(st.st_mode) ? readlink(names[i], target, sizeof(target) - 1)
-									       : -1;
-		if (n > 0) {
-			target[n] = '\0';
-			k->links[i] = xstrdup(target);
-			e->link = k->links[i];
-		} else {
-			e->link = lstat(names[i], &st) == 0 && S_ISDIR(st.st_mode) ? NULL : "";
+		e->link = ""; /* absent, or neither a directory nor a link */
+		if (lstat(names[i], &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			e->link = NULL;
+		} else if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlink(names[i], target, sizeof(target) - 1);
+			if (n > 0) {
+				target[n] = '\0';
+				k->links[i] = xstrdup(target);
+				e->link = k->links[i];
+			}
 		}
 	}
 }
@@ -295,7 +299,8 @@ static int start_qemu(struct kh *k)
 		return kh_fail(k, r, "cannot start qemu-system-x86_64: %s", strerror(-r));
 	static const char *const chans[] = { "out", "err", "ctl", "tty" };
 	int *const fds[] = { &k->fd_out, &k->fd_err, &k->fd_ctl, &k->fd_tty };
-	for (size_t i = 0; i < ARRAY_SIZE(chans) - !k->o->shell && !r; i++) {
+	size_t nchans = k->o->shell ? 4 : 3; /* the tty only for the shell */
+	for (size_t i = 0; i < nchans && !r; i++) {
 		char *sock = kvmhost_sock_path(k->dir, chans[i]);
 		k->sock_h[i] = cleanup_add_path(RES_FILE, sock);
 		r = unix_connect_peer(sock, k->qemu, k->qemu, 10000, fds[i]);
