@@ -217,13 +217,14 @@ static int step_verified(struct lab *lab)
 {
 	struct check_result *r = lab_check(lab, CHECK_CH0_IMAGE_VERIFIED);
 	const struct image_profile *p = lab->image.profile;
-	const char *const paths[] = { lab->image.kernel, lab->image.initrd, lab->image.rootfs };
-	const struct image_file *const files[] = { &p->kernel, &p->initrd, &p->rootfs };
+	char *const *paths = lab->image.paths;
+	const struct image_file *files = p->files;
 	int64_t t0 = now_ms();
 	int nfiles = 0;
 	ui_wait_begin(lab, "hashing the image files");
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		if (!files[i]->name)
+	/* the guest's files; vlab kvmhost checks the emulated host's own */
+	for (int i = 0; i < IMAGE_GUEST_ROLES; i++) {
+		if (!files[i].name)
 			continue;
 		if (cleanup_stop_requested()) {
 			ui_wait_end();
@@ -236,19 +237,19 @@ static int step_verified(struct lab *lab)
 			check_fail(r, NULL, "cannot read '%s': %s", paths[i], strerror(-e));
 			return 0;
 		}
-		if (!files[i]->sha256[0]) {
+		if (!files[i].sha256[0]) {
 			ui_wait_end();
 			check_fail(r, "make image records them; vlab fetch and vlab image import do too",
 				   "%s: its manifest (%s) records no sha256, so it cannot be verified (it is %s)", paths[i],
 				   lab->image.manifest_path, got);
 			return 0;
 		}
-		if (strcmp(got, files[i]->sha256)) {
+		if (strcmp(got, files[i].sha256)) {
 			ui_wait_end();
 			check_fail(r, "the file changed on disk: make image rebuilds it; vlab fetch --check removes a changed "
 				      "cached file so vlab fetch gets it again",
 				   "%s: checksum mismatch: the manifest says sha256 %s, the file is %s", paths[i],
-				   files[i]->sha256, got);
+				   files[i].sha256, got);
 			return 0;
 		}
 		nfiles++;

@@ -335,12 +335,12 @@ json_t *report_chapter_json(const struct lab *lab)
 	json_t *files = json_object();
 	if (lab->image.profile) {
 		const struct image_profile *p = lab->image.profile;
-		const struct image_file *const f[] = { &p->kernel, &p->initrd, &p->rootfs };
-		const char *const role[] = { "kernel", "initrd", "rootfs" };
-		for (size_t i = 0; i < ARRAY_SIZE(f); i++)
-			if (f[i]->name)
-				json_object_set_new(files, role[i], json_pack("{s:s, s:o}", "name", f[i]->name,
-								"sha256", str_or_null(f[i]->sha256)));
+		/* the guest's files, which the image's digest covers */
+		for (int i = 0; i < IMAGE_GUEST_ROLES; i++)
+			if (p->files[i].name)
+				json_object_set_new(files, image_role_names[i],
+						    json_pack("{s:s, s:o}", "name", p->files[i].name, "sha256",
+							      str_or_null(p->files[i].sha256)));
 	}
 	json_object_set_new(o, "image_files", files);
 	json_object_set_new(o, "result", json_string(lab_result_name(lab)));

@@ -8,6 +8,6 @@
 
 extern const struct command command_chapter, command_run, command_doctor, command_check, command_verify,
 	command_grade, command_report, command_handout, command_fetch, command_image, command_list, command_console,
-	command_shell, command_status, command_clean, command_version, command_help;
+	command_shell, command_kvmhost, command_status, command_clean, command_version, command_help;
 
 #endif

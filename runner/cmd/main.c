@@ -11,6 +11,7 @@
 #include "runner/exit_status.h"
 #include "runner/grade/sandbox.h"
 #include "runner/grade/shim.h"
+#include "runner/vm/kvmhost.h"
 
 static bool wants_help(const char *arg)
 {
@@ -39,6 +40,9 @@ int main(int argc, char **argv)
 	/* the first process of vlab's inside a grading sandbox (sandbox.h) */
 	if (argc >= 2 && !strcmp(argv[1], "--sandbox-init"))
 		return sandbox_init_main(argc, argv);
+	/* vlab's agent inside the emulated KVM host (runner/vm/kvmhost.h) */
+	if (argc >= 2 && !strcmp(argv[1], "--kvmhost-agent"))
+		return kvmhost_agent_main(argc, argv);
 	if (argc < 2) {
 		commands_print_main_help(stderr);
 		return EXIT_USAGE;

@@ -244,9 +244,8 @@ int cache_install_profile(const struct image_profile *p, char *err, size_t errle
 		snprintf(err, errlen, "cannot create '%s': %s", pdir, strerror(-r));
 		goto out;
 	}
-	const struct image_file *const files[] = { &p->kernel, &p->initrd, &p->rootfs };
-	for (size_t i = 0; i < ARRAY_SIZE(files) && !r; i++)
-		r = link_file(pdir, files[i], err, errlen);
+	for (int i = 0; i < IMAGE_NROLES && !r; i++)
+		r = link_file(pdir, &p->files[i], err, errlen);
 	if (r)
 		goto out;
 	r = manifest_put_profile(&m, p);

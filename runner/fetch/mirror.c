@@ -36,15 +36,13 @@ static void obtain_init(struct obtain *out, const char *profile)
 	snprintf(out->profile, sizeof(out->profile), "%s", profile);
 }
 
-static const char *const roles[] = { "kernel", "initrd", "rootfs" };
-
-/* The next entry of out's file list, for file i (roles[i]) of a profile:
+/* The next entry of out's file list, for file i (image_role_names[i]) of a profile:
  * its role, name, hash (when known) and where it came from. */
 static struct obtained_file *add_obtained(struct obtain *out, size_t i, const struct image_file *f,
 					  const char *source)
 {
 	struct obtained_file *of = &out->files[out->nfiles++];
-	of->role = roles[i];
+	of->role = image_role_names[i];
 	snprintf(of->name, sizeof(of->name), "%s", f->name);
 	snprintf(of->sha256, sizeof(of->sha256), "%s", f->sha256);
 	if (source)
@@ -54,14 +52,12 @@ static struct obtained_file *add_obtained(struct obtain *out, size_t i, const st
 
 static const struct image_file *file_of(const struct image_profile *p, size_t i)
 {
-	const struct image_file *const f[] = { &p->kernel, &p->initrd, &p->rootfs };
-	return f[i];
+	return &p->files[i];
 }
 
 static struct image_file *file_of_mut(struct image_profile *p, size_t i)
 {
-	struct image_file *const f[] = { &p->kernel, &p->initrd, &p->rootfs };
-	return f[i];
+	return &p->files[i];
 }
 
 const char *mirror_choose(const char *flag, char *origin, size_t n, char *err, size_t errlen)
@@ -234,7 +230,7 @@ int mirror_fetch_profile(const char *mirror, const char *profile, const struct m
 		goto out;
 	}
 	const struct image_profile *lp = course ? manifest_find(course, profile) : NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+	for (size_t i = 0; i < (size_t)IMAGE_NROLES; i++) {
 		const struct image_file *f = file_of(p, i);
 		if (!f->name)
 			continue;
@@ -251,7 +247,7 @@ int mirror_fetch_profile(const char *mirror, const char *profile, const struct m
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+	for (size_t i = 0; i < (size_t)IMAGE_NROLES; i++) {
 		const struct image_file *f = file_of(p, i);
 		if (!f->name)
 			continue;
@@ -293,7 +289,7 @@ int mirror_offline_profile(const char *profile, struct obtain *out)
 			   profile, cache_dir(), profile);
 		goto out;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+	for (size_t i = 0; i < (size_t)IMAGE_NROLES; i++) {
 		const struct image_file *f = file_of(p, i);
 		if (!f->name)
 			continue;
@@ -398,7 +394,7 @@ static int hash_profile_files(struct image_profile *p, const char *const paths[]
 			      struct obtain *out)
 {
 	int r = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(roles) && !r; i++) {
+	for (size_t i = 0; i < (size_t)IMAGE_NROLES && !r; i++) {
 		struct image_file *f = file_of_mut(p, i);
 		if (!f->name)
 			continue;
@@ -423,7 +419,7 @@ static int copy_profile_files(const struct image_profile *p, const char *const p
 			      struct obtain *out)
 {
 	int r = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(roles) && !r; i++) {
+	for (size_t i = 0; i < (size_t)IMAGE_NROLES && !r; i++) {
 		const struct image_file *f = file_of(p, i);
 		if (!f->name)
 			continue;
@@ -494,7 +490,7 @@ int mirror_export(const char *profile, const char *extra_manifest, const char *d
 	/* the profile as exported: every file's sha256 from the bytes */
 	struct image_profile p;
 	manifest_profile_copy(&p, img.profile);
-	const char *const paths[] = { img.kernel, img.initrd, img.rootfs };
+	const char *const *paths = (const char *const *)img.paths;
 	r = hash_profile_files(&p, paths, &sums, out);
 	if (r)
 		goto release_p;
@@ -553,7 +549,7 @@ static int import_hashes(const char *dir, const char *sums_file, struct sha256su
 static int check_files_present(const char *dir, const struct image_profile *p, const char *profile,
 			       struct obtain *out)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+	for (size_t i = 0; i < (size_t)IMAGE_NROLES; i++) {
 		const struct image_file *f = file_of(p, i);
 		if (!f->name)
 			continue;
@@ -617,7 +613,7 @@ static int copy_into_cache(const char *src, const struct image_file *f, const ch
 static int import_file(const char *dir, size_t i, struct image_file *f, const char *want, struct obtain *out)
 {
 	struct obtained_file *of = &out->files[out->nfiles++];
-	of->role = roles[i];
+	of->role = image_role_names[i];
 	snprintf(of->name, sizeof(of->name), "%s", f->name);
 	snprintf(of->source, sizeof(of->source), "import");
 	char *src = xasprintf("%s/%s", dir, f->name);
@@ -679,7 +675,7 @@ int mirror_import(const char *dir, const char *profile, const char *extra_manife
 		r = failed(out, "cache", "%s", err);
 		goto out;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+	for (size_t i = 0; i < (size_t)IMAGE_NROLES; i++) {
 		struct image_file *f = file_of_mut(&p, i);
 		if (!f->name)
 			continue;

@@ -24,7 +24,7 @@
 #include "runner/vm/manifest.h"
 
 struct obtained_file {
-	const char *role;         /* "kernel", "initrd", "rootfs" */
+	const char *role;         /* image_role_names[]: "kernel", "initrd", ... */
 	char name[256];
 	char sha256[65];
 	char source[16];          /* "cache", "mirror", "import", "export" */
@@ -39,7 +39,7 @@ struct obtain {
 	char profile[72];
 	char reason[32];          /* "" on success */
 	char msg[1024];
-	struct obtained_file files[3];
+	struct obtained_file files[IMAGE_NROLES];
 	int nfiles;
 };
 

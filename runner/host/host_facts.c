@@ -220,14 +220,15 @@ static void probe_profiles(struct doctor_facts *f)
 		snprintf(p->dir, sizeof(p->dir), "%s", img.dir ? img.dir : "");
 		snprintf(p->error, sizeof(p->error), "%s", p->ok ? "" : err);
 		snprintf(p->digest, sizeof(p->digest), "%.16s", img.digest);
-		const struct image_file *const files[] = { &ip->kernel, &ip->initrd, &ip->rootfs };
 		struct strbuf names = STRBUF_INIT;
 		p->hashed = true;
-		for (size_t j = 0; j < ARRAY_SIZE(files); j++) {
-			if (!files[j]->name)
+		/* the guest's files, the ones the digest covers */
+		for (int j = 0; j < IMAGE_GUEST_ROLES; j++) {
+			const struct image_file *file = &ip->files[j];
+			if (!file->name)
 				continue;
-			sb_addf(&names, "%s%s", names.len ? ", " : "", files[j]->name);
-			if (!files[j]->sha256[0])
+			sb_addf(&names, "%s%s", names.len ? ", " : "", file->name);
+			if (!file->sha256[0])
 				p->hashed = false;
 		}
 		snprintf(p->files, sizeof(p->files), "%s", sb_str(&names));

@@ -193,30 +193,30 @@ int image_resolve(const struct manifest *m, const char *name, struct image *img,
 	img->profile = p;
 	img->dir = xasprintf("%s/%s", dir, name);
 	img->manifest_path = xstrdup(manifest);
-	img->kernel = file_path(dir, name, &p->kernel);
-	img->initrd = file_path(dir, name, &p->initrd);
-	img->rootfs = file_path(dir, name, &p->rootfs);
-	const char *const paths[] = { img->kernel, img->initrd, img->rootfs };
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		if (paths[i] && !path_exists(paths[i])) {
+	for (int i = 0; i < IMAGE_NROLES; i++)
+		img->paths[i] = file_path(dir, name, &p->files[i]);
+	/* the guest's files must be there; the emulated KVM host's are looked
+	 * for by vlab kvmhost alone, so that no chapter depends on them */
+	for (int i = 0; i < IMAGE_GUEST_ROLES; i++) {
+		if (img->paths[i] && !path_exists(img->paths[i])) {
 			snprintf(err, errlen, "image profile '%s' is missing '%s': build it with 'make image', "
 				 "fetch it with 'vlab fetch %s --mirror URL' or import it with 'vlab image import DIR'",
-				 name, paths[i], name);
+				 name, img->paths[i], name);
 			return -ENOENT;
 		}
 	}
 	/* the profile's digest: sha256 of "role name sha256\n" lines, so one value
-	 * names the exact set of files a report was made with */
-	const struct image_file *const files[] = { &p->kernel, &p->initrd, &p->rootfs };
-	const char *const roles[] = { "kernel", "initrd", "rootfs" };
+	 * names the exact set of files a report was made with: the guest's, not
+	 * the emulated KVM host's, which no chapter's guest boots from */
 	bool all = true;
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		if (!files[i]->name)
+	for (int i = 0; i < IMAGE_GUEST_ROLES; i++) {
+		const struct image_file *f = &p->files[i];
+		if (!f->name)
 			continue;
-		if (!files[i]->sha256[0])
+		if (!f->sha256[0])
 			all = false;
-		sb_addf(&sb, "%s %s %s\n", roles[i], files[i]->name, files[i]->sha256);
+		sb_addf(&sb, "%s %s %s\n", image_role_names[i], f->name, f->sha256);
 	}
 	if (all) {
 		unsigned char md[32];
@@ -232,9 +232,8 @@ int image_resolve(const struct manifest *m, const char *name, struct image *img,
 void image_release(struct image *img)
 {
 	free(img->dir);
-	free(img->kernel);
-	free(img->initrd);
-	free(img->rootfs);
+	for (int i = 0; i < IMAGE_NROLES; i++)
+		free(img->paths[i]);
 	free(img->manifest_path);
 	memset(img, 0, sizeof(*img));
 }

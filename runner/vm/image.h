@@ -12,7 +12,14 @@
 struct image {
 	const struct image_profile *profile;
 	char *dir;
-	char *kernel, *initrd, *rootfs;  /* absolute paths; initrd NULL when none */
+	/* absolute paths, by name or by role (enum image_role); NULL for a
+	 * role the profile has no file of (initrd, the kvmhost ones) */
+	union {
+		struct {
+			char *kernel, *initrd, *rootfs, *kvmhost_initrd, *kvmhost_modules;
+		};
+		char *paths[IMAGE_NROLES];
+	};
 	char *manifest_path;             /* where the profile came from ("builtin") */
 	char digest[65];                 /* sha256 over the files' recorded hashes; "" if unknown */
 };
@@ -26,7 +33,8 @@ const char *image_dir(void);
 int image_load_manifests(struct manifest *m, const char *extra_manifest, char *err, size_t errlen);
 
 /* Resolve profile name to files. -ENOENT when the profile is unknown or a
- * file is missing (err names it and the command that makes it). */
+ * guest's file (kernel, initrd, rootfs) is missing (err names it and the
+ * command that makes it); the kvmhost paths are set but not looked for. */
 int image_resolve(const struct manifest *m, const char *name, struct image *img, char *err, size_t errlen);
 void image_release(struct image *img);
 

@@ -3,19 +3,40 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runner/util.h"
 
+const char *const image_role_names[IMAGE_NROLES] = {
+	[ROLE_KERNEL] = "kernel",
+	[ROLE_INITRD] = "initrd",
+	[ROLE_ROOTFS] = "rootfs",
+	[ROLE_KVMHOST_INITRD] = "kvmhost-initrd",
+	[ROLE_KVMHOST_MODULES] = "kvmhost-modules",
+};
+
+/* the named members and the array must be the same storage */
+_Static_assert(offsetof(struct image_profile, kvmhost_modules) ==
+		       offsetof(struct image_profile, files) + ROLE_KVMHOST_MODULES * sizeof(struct image_file),
+	       "image_profile's named files and files[] disagree");
+
+static int role_of_key(const char *key)
+{
+	for (int i = 0; i < IMAGE_NROLES; i++)
+		if (!strcmp(key, image_role_names[i]))
+			return i;
+	return -1;
+}
+
 static void profile_release(struct image_profile *p)
 {
 	free(p->name);
 	free(p->description);
-	free(p->kernel.name);
-	free(p->initrd.name);
-	free(p->rootfs.name);
+	for (int i = 0; i < IMAGE_NROLES; i++)
+		free(p->files[i].name);
 	free(p->append);
 	free(p->lab_append);
 	for (int i = 0; i < p->nlogins; i++) {
@@ -115,15 +136,12 @@ static void store_profile(struct manifest *m, struct image_profile *p)
 static int read_profile_key(struct image_profile *p, const char *key, char *value, char *err, size_t errlen,
 			    const char *origin, int lineno)
 {
-	if (!strcmp(key, "description")) {
+	int role = role_of_key(key);
+	if (role >= 0) {
+		return parse_file(&p->files[role], value, key, err, errlen, origin, lineno);
+	} else if (!strcmp(key, "description")) {
 		free(p->description);
 		p->description = xstrdup(value);
-	} else if (!strcmp(key, "kernel")) {
-		return parse_file(&p->kernel, value, key, err, errlen, origin, lineno);
-	} else if (!strcmp(key, "initrd")) {
-		return parse_file(&p->initrd, value, key, err, errlen, origin, lineno);
-	} else if (!strcmp(key, "rootfs")) {
-		return parse_file(&p->rootfs, value, key, err, errlen, origin, lineno);
 	} else if (!strcmp(key, "append")) {
 		free(p->append);
 		p->append = xstrdup(value);
@@ -254,9 +272,8 @@ void manifest_write_profile(struct strbuf *sb, const struct image_profile *p)
 	sb_addf(sb, "profile %s\n", p->name);
 	if (p->description)
 		sb_addf(sb, "description %s\n", p->description);
-	write_file_line(sb, "kernel", &p->kernel);
-	write_file_line(sb, "initrd", &p->initrd);
-	write_file_line(sb, "rootfs", &p->rootfs);
+	for (int i = 0; i < IMAGE_NROLES; i++)
+		write_file_line(sb, image_role_names[i], &p->files[i]);
 	sb_addf(sb, "append %s\n", p->append);
 	if (p->lab_append)
 		sb_addf(sb, "lab-append %s\n", p->lab_append);
@@ -270,11 +287,9 @@ void manifest_profile_copy(struct image_profile *dst, const struct image_profile
 	memset(dst, 0, sizeof(*dst));
 	dst->name = xstrdup(src->name);
 	dst->description = src->description ? xstrdup(src->description) : NULL;
-	const struct image_file *const from[] = { &src->kernel, &src->initrd, &src->rootfs };
-	struct image_file *const to[] = { &dst->kernel, &dst->initrd, &dst->rootfs };
-	for (size_t i = 0; i < ARRAY_SIZE(from); i++) {
-		to[i]->name = from[i]->name ? xstrdup(from[i]->name) : NULL;
-		memcpy(to[i]->sha256, from[i]->sha256, sizeof(to[i]->sha256));
+	for (int i = 0; i < IMAGE_NROLES; i++) {
+		dst->files[i].name = src->files[i].name ? xstrdup(src->files[i].name) : NULL;
+		memcpy(dst->files[i].sha256, src->files[i].sha256, sizeof(dst->files[i].sha256));
 	}
 	dst->append = xstrdup(src->append);
 	dst->lab_append = src->lab_append ? xstrdup(src->lab_append) : NULL;

@@ -17,6 +17,24 @@ struct image_file {
 	char sha256[65];  /* "" when the manifest gives none */
 };
 
+/* A profile's files by role, in the manifest's order. The kvmhost ones are
+ * the emulated KVM host's (runner/vm/kvmhost.h): optional, and only the
+ * default profile's are used. Every loop over a profile's files (hashes,
+ * fetch, export, import, the cache, reports) goes over all the roles, so a
+ * new role is carried everywhere by adding it here. */
+enum image_role {
+	ROLE_KERNEL,
+	ROLE_INITRD,
+	ROLE_ROOTFS,
+	ROLE_KVMHOST_INITRD,
+	ROLE_KVMHOST_MODULES,
+	IMAGE_NROLES
+};
+/* The roles a chapter's guest boots from come first. */
+#define IMAGE_GUEST_ROLES (ROLE_ROOTFS + 1)
+/* The manifest key of each role: "kernel", ..., "kvmhost-modules". */
+extern const char *const image_role_names[IMAGE_NROLES];
+
 struct login {
 	char *user;
 	char *password;
@@ -25,7 +43,13 @@ struct login {
 struct image_profile {
 	char *name;
 	char *description;
-	struct image_file kernel, initrd, rootfs;
+	/* by name where one file is meant, by role where all are */
+	union {
+		struct {
+			struct image_file kernel, initrd, rootfs, kvmhost_initrd, kvmhost_modules;
+		};
+		struct image_file files[IMAGE_NROLES];
+	};
 	char *append;
 	char *lab_append;   /* NULL when the lab's line is the same */
 	struct login logins[PROFILE_MAX_LOGINS];

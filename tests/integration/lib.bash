@@ -47,7 +47,7 @@ check_status() {
 
 # The files the manifest lists for a profile, with their recorded sha256.
 profile_hashes() {
-	awk -v p="$1" '$1 == "profile" { inp = ($2 == p) } inp && ($1 == "kernel" || $1 == "initrd" || $1 == "rootfs") { print $3 "  " $2 }' "$(image_dir)/manifest"
+	awk -v p="$1" '$1 == "profile" { inp = ($2 == p) } inp && ($1 ~ /^(kernel|initrd|rootfs|kvmhost-initrd|kvmhost-modules)$/) { print $3 "  " $2 }' "$(image_dir)/manifest"
 }
 
 # sha256sum -c over a profile's files: they are never written

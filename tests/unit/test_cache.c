@@ -67,7 +67,7 @@ static void test_install_profile(void **state)
 	char err[256];
 	struct manifest m = { .nprofiles = 0 };
 	assert_int_equal(manifest_parse("profile p\nkernel k " SHA_ABC "\nrootfs r " SHA_EMPTY
-					"\nappend x\nlogin root toor\nend\n",
+					"\nkvmhost-modules km " SHA_EMPTY "\nappend x\nlogin root toor\nend\n",
 					"t", &m, err, sizeof(err)),
 			 0);
 	assert_int_equal(cache_install_profile(&m.profiles[0], err, sizeof(err)), 0);
@@ -76,11 +76,16 @@ static void test_install_profile(void **state)
 	assert_int_equal(read_file(k, &sb), 0);
 	assert_string_equal(sb_str(&sb), "abc");
 	sb_release(&sb);
+	/* the emulated KVM host's file is linked like the guest's */
+	char *km = xasprintf("%s/profiles/p/km", cache_dir());
+	assert_true(path_exists(km));
+	free(km);
 	/* read back through the cache's manifest; a second profile keeps the first */
 	struct manifest back = { .nprofiles = 0 };
 	assert_int_equal(cache_load_manifest(&back, err, sizeof(err)), 0);
 	assert_int_equal(back.nprofiles, 1);
 	assert_string_equal(manifest_find(&back, "p")->rootfs.sha256, SHA_EMPTY);
+	assert_string_equal(manifest_find(&back, "p")->kvmhost_modules.sha256, SHA_EMPTY);
 	manifest_release(&back);
 	free(m.profiles[0].name);
 	m.profiles[0].name = xstrdup("q");

@@ -429,6 +429,47 @@ static void test_write_round_trip(void **state)
 	manifest_release(&m);
 }
 
+/* The emulated KVM host's files are optional keys of their own, kept by
+ * role beside the guest's, written back and copied like them. */
+static void test_kvmhost_files(void **state)
+{
+	static const char text[] = "profile k\n" BODY "kvmhost-initrd kh.img " SHA_A "\n"
+				   "kvmhost-modules kh-mods.cpio.gz\nend\n";
+	struct manifest m = { .nprofiles = 0 }, back = { .nprofiles = 0 };
+	struct strbuf sb = STRBUF_INIT;
+	char err[256] = "";
+
+	assert_int_equal(manifest_parse(text, "t", &m, err, sizeof(err)), 0);
+	const struct image_profile *p = &m.profiles[0];
+	assert_string_equal(p->kvmhost_initrd.name, "kh.img");
+	assert_string_equal(p->files[ROLE_KVMHOST_INITRD].sha256, SHA_A);
+	assert_string_equal(p->files[ROLE_KVMHOST_MODULES].name, "kh-mods.cpio.gz");
+	assert_string_equal(p->kvmhost_modules.sha256, "");
+	assert_string_equal(image_role_names[ROLE_KVMHOST_MODULES], "kvmhost-modules");
+	manifest_write_profile(&sb, p);
+	assert_non_null(strstr(sb_str(&sb), "kvmhost-initrd kh.img " SHA_A "\nkvmhost-modules kh-mods.cpio.gz\n"));
+	assert_int_equal(manifest_parse(sb_str(&sb), "written", &back, err, sizeof(err)), 0);
+	assert_string_equal(back.profiles[0].kvmhost_initrd.sha256, SHA_A);
+	assert_string_equal(back.profiles[0].kvmhost_modules.name, "kh-mods.cpio.gz");
+	/* given twice, or with a path, like any file */
+	manifest_release(&back);
+	assert_int_equal(manifest_parse("profile k\n" BODY "kvmhost-initrd a\nkvmhost-initrd b\nend\n", "t", &back, err,
+					sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "t:7: 'kvmhost-initrd' given twice");
+	assert_int_equal(manifest_parse("profile k\n" BODY "kvmhost-modules ../m\nend\n", "t", &back, err, sizeof(err)),
+			 -EINVAL);
+	/* the builtin default profile names them; lab-compat does not */
+	manifest_release(&back);
+	assert_int_equal(manifest_parse(builtin_profiles_manifest, "builtin", &back, err, sizeof(err)), 0);
+	assert_string_equal(manifest_find(&back, "default")->kvmhost_initrd.name, "kvmhost-initrd.img");
+	assert_string_equal(manifest_find(&back, "default")->kvmhost_modules.name, "kvmhost-modules.cpio.gz");
+	assert_null(manifest_find(&back, "lab-compat")->kvmhost_initrd.name);
+	sb_release(&sb);
+	manifest_release(&back);
+	manifest_release(&m);
+}
+
 /* manifest_put_profile copies: the source can go, the copy stays */
 static void test_put_profile(void **state)
 {
@@ -463,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_error_buffer),
 		cmocka_unit_test(test_write_round_trip),
 		cmocka_unit_test(test_put_profile),
+		cmocka_unit_test(test_kvmhost_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
