@@ -160,6 +160,7 @@ OBJS += runner/cmd/grade.o
 OBJS += runner/grade/class_merge.o
 OBJS += runner/cmd/report.o
 OBJS += runner/grade/capped_log.o
+OBJS += runner/untrusted_text.o
 OBJS += runner/handout.o
 OBJS += runner/assets.o
 OBJS += runner/cmd/handout.o
@@ -263,6 +264,7 @@ FUZZ ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # what each harness links besides itself
 FUZZ_SRCS_iperf := checks/iperf.c checks/iperf_runs.c checks/verdict.c runner/util.c
 FUZZ_SRCS_strace := checks/strace_parse.c
+FUZZ_SRCS_untrusted_text := runner/untrusted_text.c runner/util.c
 FUZZ_SRCS_perf := checks/perf_parse.c
 FUZZ_SRCS_ept_state := checks/ept_state.c runner/util.c
 FUZZ_SRCS_class := checks/class_report.c runner/grade/class_html.c runner/util.c

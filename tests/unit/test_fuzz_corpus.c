@@ -49,6 +49,9 @@
 #define LLVMFuzzerTestOneInput fuzz_sha256sums_one
 #include "tests/fuzz/fuzz_sha256sums.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_untrusted_text_one
+#include "tests/fuzz/fuzz_untrusted_text.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
 	const char *corpus;
@@ -56,6 +59,7 @@ static const struct {
 } harnesses[] = {
 	{ "iperf", fuzz_iperf_one },
 	{ "strace", fuzz_strace_one },
+	{ "untrusted_text", fuzz_untrusted_text_one },
 	{ "kvmstats", fuzz_kvmstats_one },
 	{ "qemu_cmdline", fuzz_qemu_cmdline_one },
 	{ "perf", fuzz_perf_one },
