@@ -21,11 +21,14 @@ static bool chatty(const struct lab *lab)
 	return text(lab) && !lab->opt->quiet && !lab->setup_only;
 }
 
+/* stdout is a terminal; or, inside the emulated KVM host, the port it is
+ * ends on one out here (VLAB_STDOUT_TTY, runner/vm/kvmhost_proto.h) */
 static bool tty(void)
 {
 	static int is_tty = -1;
+	const char *relayed = getenv("VLAB_STDOUT_TTY");
 	if (is_tty < 0)
-		is_tty = isatty(STDOUT_FILENO);
+		is_tty = isatty(STDOUT_FILENO) || (relayed && !strcmp(relayed, "1"));
 	return is_tty;
 }
 

@@ -181,12 +181,14 @@ static int make_plan(struct kh *k)
 	k->wanted[1] = dir_of(exe);
 	k->wanted[2] = real_or_null(image_dir());
 	k->wanted[3] = real_or_null(cache_dir());
+	k->wanted[4] = real_or_null(k->o->extra_dir);
 	struct kvmhost_plan_in *in = &k->pin;
 	*in = (struct kvmhost_plan_in){
 		.root = k->root,
 		.nroot = k->nroot,
-		.wanted = { k->wanted[0], k->wanted[1], k->wanted[2], k->wanted[3] },
-		.wanted_why = { "the working directory", "vlab's directory", "the image directory", "vlab's cache" },
+		.wanted = { k->wanted[0], k->wanted[1], k->wanted[2], k->wanted[3], k->wanted[4] },
+		.wanted_why = { "the working directory", "vlab's directory", "the image directory", "vlab's cache",
+				"the manifest's directory" },
 		.modules_dir = k->modules_dir,
 		.rundir = k->guest,
 		.agent = k->agent,
@@ -251,7 +253,8 @@ static int write_inputs(struct kh *k)
 	char *cache = k->wanted[3] ? dir_of(k->wanted[3]) : NULL;
 	struct kvmhost_env_in ein = { .vlab_dir = k->wanted[1], .image_dir = k->wanted[2],
 				      .cache_home = cache, .term = plain_env("TERM"), .lang = plain_env("LANG"),
-				      .no_color = plain_env("NO_COLOR") };
+				      .lc_all = plain_env("LC_ALL"), .lc_ctype = plain_env("LC_CTYPE"),
+				      .no_color = plain_env("NO_COLOR"), .out_tty = k->o->out_tty };
 	char *ev[24];
 	size_t nev = kvmhost_env_build(&ein, ev, ARRAY_SIZE(ev));
 	kvmhost_strv_encode((const char *const *)ev, nev, &env);
@@ -290,7 +293,7 @@ static int start_qemu(struct kh *k)
 		r = proc_spawn(&so, &k->qemu);
 	}
 	if (!r)
-		k->qemu_h = cleanup_add_process(k->qemu, "qemu (emulated KVM host)");
+		k->qemu_h = cleanup_add_process(k->qemu, k->o->label ? k->o->label : "qemu (emulated KVM host)");
 	vm_argv_release(&a);
 	free(console);
 	free(qlog);

@@ -75,6 +75,12 @@ struct kvmhost_opts {
 	const char *run_dir;      /* a run directory of the caller's (its ledger set): the
 				   * files go into RUN_DIR/kvmhost; NULL: a new run of its own */
 	const char *extra_manifest;  /* --manifest, or NULL */
+	const char *extra_dir;    /* one more directory shared read-only (a chapter's
+				   * --manifest's), or NULL */
+	bool out_tty;             /* out_fd is a terminal: the command's stdout counts as one
+				   * (kvmhost_env_in.out_tty) */
+	const char *label;        /* how the ledger and `vlab status` name qemu; NULL:
+				   * "qemu (emulated KVM host)" */
 };
 
 struct kvmhost_result {
