@@ -102,6 +102,11 @@ struct kvmhost_result {
  * timed out), -EINTR on a stop. */
 int kvmhost_run_argv(const struct kvmhost_opts *o, struct kvmhost_result *res);
 
+/* Whether the emulated host can start here: the default profile's kernel
+ * and its two files of the emulated host present, qemu-system-x86_64 in
+ * PATH (their checksums are checked at the start). 0, or -errno with why. */
+int kvmhost_check(const char *extra_manifest, char *why, size_t n);
+
 /* `vlab --kvmhost-agent RUNDIR`, inside the emulated host (kvmhost_agent.c). */
 int kvmhost_agent_main(int argc, char **argv);
 
