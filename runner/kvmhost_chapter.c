@@ -330,6 +330,29 @@ static int inner_stdout(const struct lab_options *opt, const char *run_dir)
 	return fd;
 }
 
+/* After a lockup of the emulated host (kvmhost_result.locked_up), once:
+ * its files kept as RUN/kvmhost-lockup for the record, the inner stdout
+ * file emptied, and a line saying why the chapter starts again. The lockup
+ * is QEMU's emulated CPU's, not the chapter's, so a second run is a fair
+ * measure; a second lockup is reported as it is. 0, or -errno when the
+ * first run's files cannot be set aside (then no second run). */
+static int again_after_lockup(struct inner *in, int out_fd)
+{
+	char *from = xasprintf("%s/kvmhost", in->run_dir), *to = xasprintf("%s/kvmhost-lockup", in->run_dir);
+	int r = rename(from, to) < 0 ? -errno : 0;
+	if (r == 0 && out_fd > STDERR_FILENO && (ftruncate(out_fd, 0) < 0 || lseek(out_fd, 0, SEEK_SET) < 0))
+		r = -errno;
+	if (r == 0)
+		error_line("the emulated KVM host locked up inside KVM (QEMU's emulated AMD-V, not the lab): "
+			   "chapter %d starts again, once; the first run's console log is %s/console.log",
+			   in->ch->number, to);
+	free(from);
+	free(to);
+	if (r == 0)
+		in->res = (struct kvmhost_result){ 0 };
+	return r;
+}
+
 static int run_inside(struct inner *in, const struct lab_options *opt, int out_fd)
 {
 	char *vlab = realpath("/proc/self/exe", NULL);
@@ -386,9 +409,16 @@ int kvmhost_chapter_run(const struct chapter *ch, const struct lab_options *opt,
 	r = out_fd < 0 ? -errno : run_inside(&in, opt, out_fd);
 	if (out_fd < 0)
 		snprintf(in.res.why, sizeof(in.res.why), "cannot create %s/inner-stdout.txt: %s", run_dir, strerror(-r));
+	bool retried = false;
+	if (r && in.res.locked_up && !cleanup_stop_requested() && again_after_lockup(&in, out_fd) == 0) {
+		retried = true;
+		r = run_inside(&in, opt, out_fd);
+	}
 	if (out_fd > STDERR_FILENO)
 		close(out_fd);
 	read_back(&in);
+	if (retried && in.report)
+		json_object_set_new(json_object_get(in.report, "metrics"), "kvmhost_lockups_retried", json_integer(1));
 	int status = outcome(&in, r, why, whylen);
 	if (in.report && report)
 		json_array_append(report, in.report);

@@ -64,6 +64,13 @@
 #define KVMHOST_MEM "2G"
 #define KVMHOST_MEM_TEXT "2 GiB"
 #define KVMHOST_CPUS 2
+/* QEMU 7.2's emulated AMD-V can leave a CPU of the emulated host spinning
+ * inside KVM while it runs a guest of its own (seen here: the inner qemu in
+ * KVM_RUN for over ten minutes, the kernel reporting a soft lockup every
+ * 30 s, a SIGKILL unable to reach it). The emulated host's kernel runs with
+ * softlockup_panic=1, so a lockup ends the machine in tens of seconds, and
+ * its console then holds this mark. */
+#define KVMHOST_LOCKUP_MARK "soft lockup"
 
 struct kvmhost_opts {
 	const char *const *argv;  /* the command (argv[0] looked up in the inner PATH); NULL with shell */
@@ -88,6 +95,8 @@ struct kvmhost_result {
 			       * else EXIT_HOST (vlab could not run it: why says so), or
 			       * 128+signal after a stop, 124 after the timeout */
 	bool ran;             /* the command started */
+	bool locked_up;       /* its kernel found a CPU stuck (a soft lockup) and
+			       * powered the machine off: see KVMHOST_LOCKUP_MARK */
 	int64_t boot_ms;      /* qemu's start to the command's */
 	int64_t command_ms;   /* the command's start to the machine's end */
 	long qemu_maxrss_kb;  /* qemu's peak resident memory; 0: not known (killed) */

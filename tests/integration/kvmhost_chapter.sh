@@ -4,7 +4,8 @@
 # runs, `vlab status` says where and `vlab console` refuses with a line;
 # SIGTERM ends it in order (exit 143); a SIGKILLed vlab takes qemu with it
 # and `vlab clean` removes the rest: no qemu, socket, appended initramfs or
-# ledger is left, whichever way it ended.
+# ledger is left, whichever way it ended. A lockup of the emulated host
+# (its kernel panics on one) starts the chapter again once, and says so.
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
@@ -82,3 +83,62 @@ grep -q "removed .*/kvmhost/kvmhost-initrd.img" clean.txt || { cat clean.txt; di
 assert_all_gone
 "$VLAB" status >status.txt 2>&1
 grep -q "^nothing: no vlab run" status.txt || { cat status.txt; die "status lists something after clean"; }
+
+# 5. a lockup of the emulated host: its first qemu (a stand-in first in PATH)
+# writes what the emulated kernel prints when it finds a CPU stuck in KVM and
+# panics (softlockup_panic=1, as vlab boots it), then exits as -no-reboot
+# makes qemu exit; vlab keeps those files aside, says so and runs the chapter
+# again, once, in the real qemu. A second lockup is not retried.
+real_qemu=$(command -v qemu-system-x86_64)
+mkdir -p fakebin
+cat >fakebin/qemu-system-x86_64 <<FAKE
+#!/bin/bash
+n=\$(cat "$SCRATCH/lockups-left" 2>/dev/null || echo 0)
+[ "\$n" -gt 0 ] || exec "$real_qemu" "\$@"
+echo \$((n - 1)) >"$SCRATCH/lockups-left"
+exec python3 "$SCRATCH/fake-lockup.py" "\$@"
+FAKE
+# listens on vlab's channels as qemu does, takes vlab's connections, then
+# leaves the console log of a lockup and exits
+cat >fake-lockup.py <<'FAKE'
+import socket, sys, time
+log, socks = None, []
+for a in sys.argv[1:]:
+    if a.startswith("file,id=console,path="):
+        log = a[len("file,id=console,path="):].replace(",,", ",")
+    elif a.startswith("socket,id="):
+        path = a.split(",path=", 1)[1].rsplit(",server=on", 1)[0].replace(",,", ",")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(path)
+        s.listen(4)
+        s.settimeout(0.2)
+        socks.append(s)
+conns, end = [], time.time() + 5
+while time.time() < end and len(conns) < len(socks):
+    for s in socks:
+        try:
+            conns.append(s.accept()[0])
+        except OSError:
+            pass
+with open(log, "w") as f:
+    f.write("[   88.458221] watchdog: BUG: soft lockup - CPU#0 stuck for 49s! [qemu-system-x86:180]\n"
+            "[   88.470000] Kernel panic - not syncing: softlockup: hung tasks\n")
+FAKE
+chmod +x fakebin/qemu-system-x86_64
+echo 1 >lockups-left
+PATH=$SCRATCH/fakebin:$PATH "$VLAB" chapter 5 --emulated-kvm always --format json >lockup.json 2>lockup.err ||
+	{ cat lockup.err; die "chapter 5 after one lockup did not pass"; }
+grep -q "the emulated KVM host locked up inside KVM (QEMU's emulated AMD-V, not the lab): chapter 5 starts again, once" lockup.err ||
+	die "no word of the lockup: $(cat lockup.err)"
+jq -e '.result == "pass" and .metrics.kvmhost_lockups_retried == 1' lockup.json >/dev/null ||
+	die "the retried run's report: $(jq -c '{result, metrics}' lockup.json)"
+run=$(jq -r .run_id lockup.json)
+grep -q "soft lockup" "$VLAB_RUN_DIR/$run/kvmhost-lockup/console.log" || die "the first run's console log was not kept"
+assert_all_gone
+echo 2 >lockups-left
+PATH=$SCRATCH/fakebin:$PATH "$VLAB" chapter 5 --emulated-kvm always >lockup2.out 2>lockup2.err
+rc=$?
+[ $rc -eq 3 ] || { cat lockup2.err; die "two lockups: exit $rc, not 3 (the host's)"; }
+grep -q "found a CPU stuck inside KVM (a soft lockup) and powered off" lockup2.err || die "two lockups: $(cat lockup2.err)"
+[ "$(grep -c 'starts again, once' lockup2.err)" = 1 ] || die "retried more than once: $(cat lockup2.err)"
+assert_all_gone
