@@ -61,9 +61,11 @@ OBJS += runner/vm/qmp.o
 OBJS += runner/vm/console.o
 OBJS += runner/vm/console_clean.o
 OBJS += runner/host/host.o
+OBJS += runner/host/kvm_where.o
 OBJS += runner/lab.o
 OBJS += runner/manual.o
 OBJS += runner/engine.o
+OBJS += runner/kvmhost_chapter.o
 OBJS += runner/exit_status.o
 OBJS += runner/report.o
 OBJS += runner/rundir.o
@@ -239,8 +241,14 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' -c -o $@ $<
 
+# Unit tests that need KVM: where there is no /dev/kvm, make test runs them
+# inside the emulated KVM host through UNIT_KVMHOST (a vlab binary), so they
+# run instead of skipping (scripts/run-unit-tests).
+KVM_UNIT_TESTS := test_vmm
+UNIT_KVMHOST ?=
 test-unit: $(UNIT_BINS)
-	$(Q)scripts/run-unit-tests $(UNIT_BINS)
+	$(Q)VLAB_UNIT_KVM_TESTS="$(KVM_UNIT_TESTS)" VLAB_UNIT_KVMHOST="$(UNIT_KVMHOST)" \
+		scripts/run-unit-tests $(UNIT_BINS)
 
 test-integration: vlab docs image
 	$(Q)VLAB=$(CURDIR)/$(BUILD)/vlab scripts/run-integration-tests
@@ -249,8 +257,11 @@ test-integration: vlab docs image
 # included, under AddressSanitizer and UBSan (vlab's own code is what is
 # instrumented; qemu and the guest are not).
 test:
-	$(Q)$(MAKE) --no-print-directory test-unit
-	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined test-unit test-integration
+	$(Q)$(MAKE) --no-print-directory vlab image
+	$(Q)$(MAKE) --no-print-directory test-unit UNIT_KVMHOST=$(CURDIR)/build/vlab
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined vlab
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined test-unit test-integration \
+		UNIT_KVMHOST=$(CURDIR)/build/san/vlab
 
 # make fuzz: each libFuzzer harness tests/fuzz/fuzz_NAME.c, built with clang
 # into build/fuzz/ and run for FUZZ_TIME seconds from its seed corpus

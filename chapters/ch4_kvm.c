@@ -747,6 +747,7 @@ static const struct step ch4_steps[] = {
 		.lab_section = LAB_CH4,
 		.checks = strace_checks,
 		.run = step_strace,
+		.kvm = KVM_NEED_IOCTLS,
 	},
 	{
 		.name = "exits",
@@ -760,6 +761,7 @@ static const struct step ch4_steps[] = {
 		.guest_cmds = exits_guest_cmds,
 		.checks = exits_checks,
 		.run = step_exits,
+		.kvm = KVM_NEED_HW,
 	},
 };
 

@@ -333,6 +333,7 @@ static const struct step ch5_steps[] = {
 			"call you found qemu making in chapter 4, there with memory_size=268435456). The vCPU's\n"
 			"registers are set as a real-mode CPU would hold them, pointing at a 26-byte program.",
 		.run = step_vm,
+		.kvm = KVM_NEED_IOCTLS,
 	},
 	{
 		.name = "run",
@@ -344,6 +345,7 @@ static const struct step ch5_steps[] = {
 			"VMM plays the devices: it takes each byte for COM1 from the shared kvm_run page.",
 		.checks = run_checks,
 		.run = step_run,
+		.kvm = KVM_NEED_IOCTLS,
 	},
 	{
 		.name = "count",
@@ -355,6 +357,7 @@ static const struct step ch5_steps[] = {
 		.host_cmds = count_cmds,
 		.checks = count_checks,
 		.run = step_count,
+		.kvm = KVM_NEED_IOCTLS,
 	},
 };
 

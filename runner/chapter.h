@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "runner/host/kvm_where.h"
+
 struct lab;
 struct strbuf;
 
@@ -28,6 +30,10 @@ struct step {
 	/* 0: go on. Negative: the chapter cannot go on (lab->blocked says why);
 	 * -EINTR: a stop was requested. */
 	int (*run)(struct lab *lab);
+	/* What of the host's KVM it needs (KVM_NEED_NONE: nothing): where this
+	 * host lacks it, the chapter runs inside the emulated KVM host
+	 * (runner/host/kvm_where.h, runner/kvmhost_chapter.h). */
+	enum kvm_need kvm;
 };
 
 struct chapter {

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
+#include "runner/kvmhost_chapter.h"
 #include "runner/proc.h"
 #include "runner/report.h"
 #include "runner/rundir.h"
@@ -177,7 +178,18 @@ int engine_run_chapter(const struct chapter *ch, const struct lab_options *opt, 
 	struct lab lab;
 	if (why && whylen)
 		why[0] = '\0';
+	/* a chapter whose steps need a KVM this host lacks runs inside the
+	 * emulated KVM host instead of skipping them */
+	struct kvm_where where;
+	if (kvmhost_chapter_where(ch, opt, &where)) {
+		said(why, whylen, "%s", where.why);
+		return EXIT_HOST;
+	}
+	if (where.emulated)
+		return kvmhost_chapter_run(ch, opt, &where, report, why, whylen);
 	lab_init(&lab, ch, opt);
+	/* why the emulated host did not stand in, where it would have */
+	snprintf(lab.kvm_where, sizeof(lab.kvm_where), "%s", where.why);
 	if (ch->state_size)
 		lab.chapter_state = xcalloc(1, ch->state_size);
 	int ret = rundir_create(&lab.run_id, &lab.run_dir);

@@ -10,6 +10,7 @@
 
 #include "checks/verdict.h"
 #include "runner/host/host.h"
+#include "runner/host/kvm_where.h"
 #include "runner/vm/image.h"
 #include "runner/vm/vm.h"
 #include "runner/vm/vmrun.h"
@@ -32,6 +33,7 @@ struct lab_options {
 	int duration_s;             /* --duration: each iperf3 run (chapter 3); 0: the chapter's default */
 	int count_seconds;          /* --seconds: VM exits counted (chapter 4 step 2); 0: the default */
 	bool allow_module_reload;   /* --allow-module-reload: chapter 4 may reload kvm_intel/kvm_amd */
+	enum emulated_kvm emulated_kvm;  /* --emulated-kvm: chapters 4-5 inside the emulated KVM host */
 };
 
 #define LAB_MAX_CHECKS 32
@@ -66,6 +68,8 @@ struct lab {
 	bool skip_is_unjudged;      /* verify: a SKIP is a check vlab could not judge (a held console,
 				     * no saved run), so the chapter is "incomplete", never "pass" */
 	char blocked[512];          /* why the remaining steps could not run ("" if none) */
+	char kvm_where[512];        /* why the emulated KVM host would have run the chapter and
+				     * could not ("" if none: runner/host/kvm_where.h) */
 	void *chapter_state;        /* the chapter's own (chapter.state_size bytes, zeroed), or NULL */
 };
 

@@ -21,11 +21,14 @@ static bool chatty(const struct lab *lab)
 	return text(lab) && !lab->opt->quiet && !lab->setup_only;
 }
 
+/* stdout is a terminal; or, inside the emulated KVM host, the port it is
+ * ends on one out here (VLAB_STDOUT_TTY, runner/vm/kvmhost_proto.h) */
 static bool tty(void)
 {
 	static int is_tty = -1;
+	const char *relayed = getenv("VLAB_STDOUT_TTY");
 	if (is_tty < 0)
-		is_tty = isatty(STDOUT_FILENO);
+		is_tty = isatty(STDOUT_FILENO) || (relayed && !strcmp(relayed, "1"));
 	return is_tty;
 }
 
@@ -138,7 +141,13 @@ void ui_chapter_begin(const struct lab *lab)
 	if (lab->image.profile)
 		printf("  image: %s (%s)\n", lab->image.profile->name, lab->image.dir);
 	printf("  accelerator: %s\n", lab->accel.reason);
-	printf("  run directory: %s\n", lab->run_dir);
+	if (host_kvm_emulated())
+		printf("  KVM host: emulated (QEMU TCG, -cpu max: AMD-V with nested paging; kvm_amd): its counts are "
+		       "KVM's on an emulated AMD CPU, its times are not hardware's\n");
+	else if (lab->kvm_where[0])
+		printf("  KVM host: this one: %s\n", lab->kvm_where);
+	printf("  run directory: %s%s\n", lab->run_dir,
+	       host_kvm_emulated() ? " (inside the emulated KVM host: copied back at the end)" : "");
 	fflush(stdout);
 }
 
@@ -330,6 +339,8 @@ json_t *report_chapter_json(const struct lab *lab)
 	json_object_set_new(o, "title", json_string(lab->chapter->title));
 	json_object_set_new(o, "accel", json_string(lab->accel.accel == ACCEL_KVM ? "kvm" : "tcg"));
 	json_object_set_new(o, "accel_reason", json_string(lab->accel.reason));
+	/* whose KVM the counts are: "emulated-amd-v" inside vlab's emulated host */
+	json_object_set_new(o, "kvm_host", json_string(host_kvm_kind(&lab->host)));
 	json_object_set_new(o, "image", str_or_null(lab->image.profile ? lab->image.profile->name : NULL));
 	json_object_set_new(o, "image_sha256", str_or_null(lab->image.digest));
 	json_t *files = json_object();

@@ -69,6 +69,9 @@ int ledger_parse(const char *text, struct ledger *out)
 			}
 		} else if (!strcmp(word, "kept")) {
 			e.kind = LEDGER_KEPT;
+		} else if (!strcmp(word, "kvmhost")) {
+			e.kind = LEDGER_KVMHOST;
+			snprintf(e.what, sizeof(e.what), "%s", rest);
 		} else {
 			known = false;
 		}
@@ -311,6 +314,7 @@ int run_clean(const struct run *run, bool verbose)
 			break;
 		case LEDGER_OWNER:
 		case LEDGER_KEPT:
+		case LEDGER_KVMHOST:
 			break;
 		}
 	}
@@ -353,4 +357,21 @@ bool runs_find_netns(const struct run *runs, size_t n, const char *only, char *n
 		}
 	}
 	return name[0] != '\0';
+}
+
+bool runs_find_kvmhost(const struct run *runs, size_t n, const char *only, char *what, size_t whatlen, char *run_id,
+		       size_t idlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (only ? strcmp(runs[i].id, only) != 0 : !runs[i].live)
+			continue;
+		for (size_t k = 0; k < runs[i].ledger.n; k++) {
+			if (runs[i].ledger.entries[k].kind != LEDGER_KVMHOST)
+				continue;
+			snprintf(what, whatlen, "%s", runs[i].ledger.entries[k].what);
+			snprintf(run_id, idlen, "%s", runs[i].id);
+			return true;
+		}
+	}
+	return false;
 }

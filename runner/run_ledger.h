@@ -10,14 +10,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* LEDGER_KVMHOST: "kvmhost chapter N", a chapter run inside the emulated
+ * KVM host (runner/kvmhost_chapter.h): its VMs are in there. */
 enum ledger_kind { LEDGER_OWNER, LEDGER_PROCESS, LEDGER_FILE, LEDGER_DIR, LEDGER_TREE, LEDGER_NETNS, LEDGER_KEPT,
-		   LEDGER_LINK, LEDGER_CGROUP };
+		   LEDGER_LINK, LEDGER_CGROUP, LEDGER_KVMHOST };
 
 struct ledger_entry {
 	enum ledger_kind kind;
 	pid_t pid;                   /* owner, process */
 	unsigned long long start;    /* its start time, to tell a recycled pid apart */
-	char what[64];               /* process: "vm1" */
+	char what[64];               /* process: "vm1"; kvmhost: "chapter 4" */
 	char path[4096];             /* file, dir, tree, cgroup; netns, link: its name */
 	int ifindex;                 /* link: the index it had when vlab made it */
 };
@@ -73,5 +75,11 @@ int run_clean(const struct run *run, bool verbose);
  * Its name and run id into name and run_id; false when there is none. */
 bool runs_find_netns(const struct run *runs, size_t n, const char *only, char *name, size_t namelen, char *run_id,
 		     size_t idlen);
+
+/* A run of a chapter inside the emulated KVM host: of run only when only
+ * is not NULL, else a live one. What runs ("chapter 4") and its run id
+ * into what and run_id; false when there is none. */
+bool runs_find_kvmhost(const struct run *runs, size_t n, const char *only, char *what, size_t whatlen, char *run_id,
+		       size_t idlen);
 
 #endif

@@ -39,6 +39,7 @@
 #include "runner/inspect/qemu_proc.h"
 #include "runner/proc.h"
 #include "runner/rundir.h"
+#include "runner/run_ledger.h"
 #include "runner/util.h"
 #include "runner/vm/attach.h"
 
@@ -156,6 +157,26 @@ static int target_handbuilt(struct qemu_proc *all, size_t n, const struct consol
 	return -ENOENT;
 }
 
+/* A chapter that runs inside the emulated KVM host (of run_id, else a
+ * live one) has its VMs in there, where no socket of theirs is reachable
+ * from here: said, and true. */
+static bool kvmhost_refusal(const char *run_id)
+{
+	struct run *runs;
+	size_t n;
+	char what[64], id[128];
+	if (runs_load(&runs, &n))
+		return false;
+	bool found = runs_find_kvmhost(runs, n, run_id, what, sizeof(what), id, sizeof(id));
+	runs_release(runs, n);
+	if (found)
+		error_line("run %s runs %s inside the emulated KVM host: its VMs' consoles are in there, out of vlab "
+			   "console's reach (they go when the chapter ends; `vlab kvmhost shell` gives a KVM host to work "
+			   "in by hand)",
+			   id, what);
+	return found;
+}
+
 /* The console to attach to, into t; 0, or the exit status, said. */
 static int find_target(struct qemu_proc *all, size_t n, const struct console_args *a, struct target *t)
 {
@@ -175,6 +196,8 @@ static int find_target(struct qemu_proc *all, size_t n, const struct console_arg
 		target_of_path(path, a->vm, t);
 		return 0;
 	}
+	if (kvmhost_refusal(a->run_id))
+		return EXIT_HOST;
 	if (a->run_id)
 		return say_error(EXIT_HOST, "no console of '%s' in run %s: `vlab status` lists the runs", a->vm,
 				 a->run_id);

@@ -110,6 +110,7 @@ static int cmd_kvmhost(int argc, char **argv)
 		.timeout_ms = (a.timeout_s ? a.timeout_s : shell ? DEFAULT_SHELL_TIMEOUT_S : DEFAULT_RUN_TIMEOUT_S) * 1000,
 		.quiet = a.quiet,
 		.extra_manifest = a.manifest,
+		.out_tty = isatty(STDOUT_FILENO),
 	};
 	struct kvmhost_result res;
 	fflush(stdout);

@@ -36,6 +36,11 @@
 	  "(root) chapter 4 may reload kvm_intel/kvm_amd with ept/npt off,\n"                                     \
 	  "then restores it (every KVM guest on the host must be stopped)",                                       \
 	  COMPLETE_NONE, NULL },                                                                                  \
+	{ OPT_EMULATED_KVM, "emulated-kvm", 0, "WHEN",                                                             \
+	  "chapters 4-5 inside an emulated KVM host (TCG, AMD-V, no root):\n"                                      \
+	  "auto (default) where this host's KVM lacks what a step needs,\n"                                        \
+	  "always, or never (those steps skip)",                                                                  \
+	  COMPLETE_WORDS, "auto always never" },                                                                  \
 	{ 0 }
 
 const struct opt chapter_opts[] = {
@@ -128,6 +133,10 @@ int lab_options_parse(const struct command *cmd, int argc, char **argv, struct l
 		}
 		case OPT_ALLOW_MODULE_RELOAD:
 			o->allow_module_reload = true;
+			break;
+		case OPT_EMULATED_KVM:
+			if (emulated_kvm_parse(optarg, &o->emulated_kvm))
+				return command_usage_fail(cmd, "unknown --emulated-kvm '%s' (auto, always or never)", optarg);
 			break;
 		}
 	}

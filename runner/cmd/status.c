@@ -63,6 +63,12 @@ static int cmd_status(int argc, char **argv)
 				if (path_exists(e->path))
 					printf("  cgroup          %s\n", e->path);
 				break;
+			case LEDGER_KVMHOST:
+				if (run->live)
+					printf("  inside          %s runs in the emulated KVM host, its VMs in there: vlab "
+					       "console cannot reach them; Ctrl-C (or vlab clean) ends them all\n",
+					       e->what);
+				break;
 			case LEDGER_OWNER:
 			case LEDGER_KEPT:
 				break;

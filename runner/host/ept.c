@@ -89,7 +89,7 @@ void ept_env_default(struct ept_env *env, const char *root)
 {
 	static char *state;
 	if (!state)
-		state = xasprintf("%s/ept-restore.state", rundir_base());
+		state = xasprintf("%s/%s", rundir_base(), EPT_STATE_NAME);
 	const char *loader = getenv("VLAB_MODPROBE");
 	env->root = root ? root : "";
 	env->loader = loader && *loader ? loader : "modprobe";

@@ -25,6 +25,12 @@
 
 #include "checks/ept_state.h"
 
+/* The state file's name in vlab's run-directory base. Inside the emulated
+ * KVM host that base is a tmpfs that vanishes with the machine, and the
+ * agent leaves this file out of what it copies back (kvmhost_agent.c): the
+ * module it speaks of was the emulated host's, never this host's. */
+#define EPT_STATE_NAME "ept-restore.state"
+
 enum ept_vendor { EPT_NONE, EPT_INTEL, EPT_AMD, EPT_PVM };
 
 struct ept_module {

@@ -62,6 +62,21 @@ void host_probe_kvm(const char *root, struct host_kvm *h)
 		read_line_at(root, "/sys/module/kvm_amd/parameters/npt", h->ept, sizeof(h->ept));
 }
 
+bool host_kvm_emulated(void)
+{
+	const char *v = getenv(KVM_HOST_ENV);
+	return v && !strcmp(v, KVM_HOST_EMULATED);
+}
+
+const char *host_kvm_kind(const struct host_kvm *h)
+{
+	if (host_kvm_emulated())
+		return KVM_HOST_EMULATED;
+	if (!h->dev_kvm)
+		return "none";
+	return h->kvm_pvm ? "kvm_pvm" : h->kvm_intel ? "kvm_intel" : h->kvm_amd ? "kvm_amd" : "kvm";
+}
+
 int accel_request_parse(const char *s, enum accel_request *out)
 {
 	if (!strcmp(s, "auto"))

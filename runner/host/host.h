@@ -19,6 +19,17 @@ struct host_kvm {
 	char ept[8];           /* kvm_intel ept or kvm_amd npt: "Y"/"N"/"1"/"0"; "" unknown */
 };
 
+/* The KVM under a run, as reports name it ("kvm_host"): KVM_HOST_EMULATED
+ * inside vlab's emulated KVM host (runner/vm/kvmhost.h), whose agent puts
+ * KVM_HOST_ENV=KVM_HOST_EMULATED in the environment of what it runs; else
+ * "kvm_intel", "kvm_amd", "kvm_pvm", "kvm" (a /dev/kvm of another module)
+ * or "none". */
+#define KVM_HOST_ENV "VLAB_KVM_HOST"
+#define KVM_HOST_EMULATED "emulated-amd-v"
+const char *host_kvm_kind(const struct host_kvm *h);
+/* Whether this vlab runs inside the emulated KVM host (KVM_HOST_ENV). */
+bool host_kvm_emulated(void);
+
 /* root: "" for the real host, else a directory holding proc/cpuinfo,
  * sys/module/..., dev/kvm. */
 void host_probe_kvm(const char *root, struct host_kvm *h);

@@ -26,6 +26,7 @@
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
 #include "runner/vm/image.h"
+#include "runner/vm/kvmhost.h"
 #include "runner/lab.h"
 #include "runner/proc.h"
 #include "runner/rundir.h"
@@ -288,6 +289,12 @@ void doctor_gather(const char *root, struct doctor_facts *f)
 		close(sfd);
 	probe_tracepoints(root, f);
 	probe_profiles(f);
+	/* the emulated KVM host stands in for this host's KVM: only for the
+	 * real host (a --root is a saved one, its image elsewhere) */
+	if (root[0])
+		snprintf(f->kvmhost_missing, sizeof(f->kvmhost_missing), "not looked at under --root");
+	else
+		kvmhost_check(NULL, f->kvmhost_missing, sizeof(f->kvmhost_missing));
 }
 
 /* ---- the boot probe ----------------------------------------------------- */

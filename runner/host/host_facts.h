@@ -88,6 +88,7 @@ struct doctor_facts {
 	int nprofiles;
 	char manifest_error[320];      /* a manifest that does not parse */
 	struct doctor_probe probe;
+	char kvmhost_missing[512];     /* why the emulated KVM host cannot start here; "" it can */
 	int ept_restore_rc;            /* ept_restore_if_pending(): 1 nothing pending, 0 restored, -errno */
 	char ept_restore[512];         /* what it did or why not */
 };

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "checks/lab_plan.h"
+#include "runner/host/kvm_where.h"
 #include "runner/util.h"
 
 /* ---- file modes --------------------------------------------------------- */
@@ -60,7 +61,8 @@ const struct doctor_host_kind doctor_host_kinds[] = {
 	{ "cloud-vm", "a paravirtual or cloud VM without nested virtualisation",
 	  "no vmx/svm: guests run under TCG (slower, the same checks). With a paravirtual KVM such as "
 	  "kvm_pvm the KVM ioctls still work (chapter 4's strace step, chapter 5) but a standard guest does "
-	  "not boot, and exit reasons and the EPT toggle are skipped; without /dev/kvm the KVM steps skip." },
+	  "not boot, so chapter 4 runs inside vlab's emulated KVM host for its exit reasons and EPT/NPT "
+	  "toggle; without /dev/kvm chapters 4 and 5 run in there (see the emulated kvm row)." },
 	{ "wsl2", "WSL2 on Windows",
 	  "Windows 11 on an x86 PC gives WSL2 nested KVM (on by default; [wsl2] nestedVirtualization=true "
 	  "in %UserProfile%\\.wslconfig, then `wsl --shutdown`); /dev/kvm may need the kvm group or "
@@ -283,6 +285,35 @@ static void ept_row(struct table *t, const struct doctor_facts *f)
 		text_printf(now, sizeof(now), "%s", r->detail);
 		SET(r, detail, "%s%s; %s", f->ept_restore_rc == 0 ? "restored after an interrupted chapter 4: " : "",
 		    f->ept_restore, now);
+	}
+}
+
+/* Where chapters 4-5 run on this host (runner/host/kvm_where.h, with
+ * --emulated-kvm auto): here, or inside the emulated KVM host. */
+static void emulated_row(struct table *t, const struct doctor_facts *f)
+{
+	const char *ch5 = kvm_where_lack(&f->kvm, KVM_NEED_IOCTLS);
+	const char *ch4 = kvm_where_lack(&f->kvm, KVM_NEED_HW);
+	const char *lack = *ch5 ? ch5 : ch4;
+	const char *which = *ch5 ? "chapters 4 and 5 run" : "chapter 4 runs (its EPT/NPT step needs it; chapter 5 runs here)";
+	struct doctor_row *r = row(t, "emulated kvm", DOCTOR_OK);
+	SET(r, enables, "chapters 4-5 where this host's KVM lacks what a step needs: inside an emulated KVM host "
+			"(QEMU TCG -cpu max: AMD-V with nested paging, kvm_amd in it; no root needed)");
+	if (!*lack) {
+		SET(r, detail, "not needed: chapters 4 and 5 run on this host's KVM (%s); --emulated-kvm always runs them "
+			       "in the emulated host all the same",
+		    host_kvm_kind(&f->kvm));
+	} else if (f->kvmhost_missing[0]) {
+		r->status = DOCTOR_WARN;
+		SET(r, detail, "%s, and the emulated KVM host cannot start here (%s): those steps skip", lack,
+		    f->kvmhost_missing);
+		SET(r, fix, "%s", f->qemu.found ? "make image (it builds kvmhost-initrd.img and kvmhost-modules.cpio.gz)"
+						: "apt-get install qemu-system-x86, then make image");
+	} else {
+		r->status = DOCTOR_INFO;
+		SET(r, detail, "%s: %s inside the emulated KVM host (--emulated-kvm never: those steps skip); what it "
+			       "counts is KVM on an emulated AMD CPU, and its times are not hardware's",
+		    lack, which);
 	}
 }
 
@@ -593,6 +624,7 @@ size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t
 	accel_row(&t, f);
 	probe_row(&t, f);
 	ept_row(&t, f);
+	emulated_row(&t, f);
 	strace_row(&t, f);
 	perf_rows(&t, f);
 	tool_row(&t, "iperf3", "iperf3", &f->iperf3, "iperf3", false,

@@ -50,20 +50,47 @@ void qemu_proc_release(struct qemu_proc *q)
 	qemu_cmdline_release(&q->cmd);
 }
 
+/* The ledger ("resources": runner/cleanup.c) in the directory of path
+ * (as qemu resolves it), or up to `up` directories above it. */
+static bool ledger_near(const struct qemu_proc *q, const char *path, int up)
+{
+	char dir[PATH_MAX];
+	if (qemu_path_resolve(q->cwd, path, dir, sizeof(dir)))
+		return false;
+	for (int i = 0; i <= up; i++) {
+		char *slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return false;
+		*slash = '\0';
+		char *ledger = xasprintf("%s/resources", dir);
+		bool there = path_exists(ledger);
+		free(ledger);
+		if (there)
+			return true;
+	}
+	return false;
+}
+
 /* vlab's own qemus keep their serial socket in a run directory, next to
- * the run's ledger ("resources": runner/cleanup.c). */
+ * the run's ledger. The emulated KVM host (runner/vm/kvmhost.h) has its
+ * serial port on a file and its channels on sockets named kvmhost-*.sock,
+ * in a run directory or in its kvmhost/: it is vlab's too, never a lab
+ * built by hand for verify, console or shell to take. */
 static bool started_by_vlab(const struct qemu_proc *q)
 {
 	struct qemu_serial s;
-	char path[PATH_MAX];
-	if (qemu_cmdline_serial(&q->cmd, &s, NULL, 0) || !s.path ||
-	    qemu_path_resolve(q->cwd, s.path, path, sizeof(path)))
-		return false;
-	char *slash = strrchr(path, '/');
-	if (!slash)
-		return false;
-	snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path), "resources");
-	return path_exists(path);
+	if (qemu_cmdline_serial(&q->cmd, &s, NULL, 0) == 0 && s.path)
+		return ledger_near(q, s.path, 0);
+	for (size_t i = 0; i < q->cmd.nopts; i++) {
+		const struct qemu_opt *o = &q->cmd.opts[i];
+		const char *b = qemu_opt_get(o, "backend");
+		const char *path = qemu_opt_get(o, "path");
+		const char *name = path ? strrchr(path, '/') : NULL;
+		if (o->kind == QOPT_CHARDEV && b && !strcmp(b, "socket") && name && starts_with(name + 1, "kvmhost-") &&
+		    ledger_near(q, path, 1))
+			return true;
+	}
+	return false;
 }
 
 /* How long ago a process of this start time (clock ticks after boot)

@@ -22,25 +22,58 @@
 #include "runner/vm/image.h"
 #include "runner/vm/kvmhost_proto.h"
 
+static const int kvmhost_roles[] = { ROLE_KVMHOST_INITRD, ROLE_KVMHOST_MODULES };
+
+/* The default profile resolved into m and img, its two files of the
+ * emulated host there; -errno with err set. */
+static int resolve_image(const char *extra_manifest, struct manifest *m, struct image *img, char *err, size_t n)
+{
+	int r = image_load_manifests(m, extra_manifest, err, n);
+	if (!r)
+		r = image_resolve(m, "default", img, err, n);
+	for (size_t i = 0; !r && i < ARRAY_SIZE(kvmhost_roles); i++) {
+		const char *path = img->paths[kvmhost_roles[i]];
+		if (!path || !path_exists(path)) {
+			snprintf(err, n,
+				 "the default image has no %s (%s): make image builds it; a profile fetched from an "
+				 "older mirror lacks it",
+				 image_role_names[kvmhost_roles[i]], path ? path : "not in its manifest");
+			r = -ENOENT;
+		}
+	}
+	return r;
+}
+
+int kvmhost_check(const char *extra_manifest, char *why, size_t n)
+{
+	struct manifest m;
+	struct image img;
+	memset(&m, 0, sizeof(m));
+	memset(&img, 0, sizeof(img));
+	int r = resolve_image(extra_manifest, &m, &img, why, n);
+	image_release(&img);
+	manifest_release(&m);
+	char *qemu = r ? NULL : proc_which("qemu-system-x86_64");
+	if (!r && !qemu) {
+		snprintf(why, n, "qemu-system-x86_64 is not in PATH (Debian: apt-get install qemu-system-x86)");
+		r = -ENOENT;
+	}
+	free(qemu);
+	return r;
+}
+
 /* The default profile's kernel and the emulated host's two files, those
  * checked against the sha256 their manifest records. */
 static int find_image(struct kh *k)
 {
 	char err[1024];
-	int r = image_load_manifests(&k->m, k->o->extra_manifest, err, sizeof(err));
-	if (!r)
-		r = image_resolve(&k->m, "default", &k->img, err, sizeof(err));
+	int r = resolve_image(k->o->extra_manifest, &k->m, &k->img, err, sizeof(err));
 	if (r)
 		return kh_fail(k, r, "%s", err);
-	const int roles[] = { ROLE_KVMHOST_INITRD, ROLE_KVMHOST_MODULES };
-	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(kvmhost_roles); i++) {
+		const int *roles = kvmhost_roles;
 		const char *path = k->img.paths[roles[i]];
 		const struct image_file *f = &k->img.profile->files[roles[i]];
-		if (!path || !path_exists(path))
-			return kh_fail(k, -ENOENT,
-				       "the default image has no %s (%s): make image builds it; a profile fetched from "
-				       "an older mirror lacks it",
-				       image_role_names[roles[i]], path ? path : "not in its manifest");
 		char got[65];
 		r = sha256_file(path, got);
 		if (r)
@@ -181,12 +214,14 @@ static int make_plan(struct kh *k)
 	k->wanted[1] = dir_of(exe);
 	k->wanted[2] = real_or_null(image_dir());
 	k->wanted[3] = real_or_null(cache_dir());
+	k->wanted[4] = real_or_null(k->o->extra_dir);
 	struct kvmhost_plan_in *in = &k->pin;
 	*in = (struct kvmhost_plan_in){
 		.root = k->root,
 		.nroot = k->nroot,
-		.wanted = { k->wanted[0], k->wanted[1], k->wanted[2], k->wanted[3] },
-		.wanted_why = { "the working directory", "vlab's directory", "the image directory", "vlab's cache" },
+		.wanted = { k->wanted[0], k->wanted[1], k->wanted[2], k->wanted[3], k->wanted[4] },
+		.wanted_why = { "the working directory", "vlab's directory", "the image directory", "vlab's cache",
+				"the manifest's directory" },
 		.modules_dir = k->modules_dir,
 		.rundir = k->guest,
 		.agent = k->agent,
@@ -251,7 +286,8 @@ static int write_inputs(struct kh *k)
 	char *cache = k->wanted[3] ? dir_of(k->wanted[3]) : NULL;
 	struct kvmhost_env_in ein = { .vlab_dir = k->wanted[1], .image_dir = k->wanted[2],
 				      .cache_home = cache, .term = plain_env("TERM"), .lang = plain_env("LANG"),
-				      .no_color = plain_env("NO_COLOR") };
+				      .lc_all = plain_env("LC_ALL"), .lc_ctype = plain_env("LC_CTYPE"),
+				      .no_color = plain_env("NO_COLOR"), .out_tty = k->o->out_tty };
 	char *ev[24];
 	size_t nev = kvmhost_env_build(&ein, ev, ARRAY_SIZE(ev));
 	kvmhost_strv_encode((const char *const *)ev, nev, &env);
@@ -290,7 +326,7 @@ static int start_qemu(struct kh *k)
 		r = proc_spawn(&so, &k->qemu);
 	}
 	if (!r)
-		k->qemu_h = cleanup_add_process(k->qemu, "qemu (emulated KVM host)");
+		k->qemu_h = cleanup_add_process(k->qemu, k->o->label ? k->o->label : "qemu (emulated KVM host)");
 	vm_argv_release(&a);
 	free(console);
 	free(qlog);

@@ -64,6 +64,13 @@
 #define KVMHOST_MEM "2G"
 #define KVMHOST_MEM_TEXT "2 GiB"
 #define KVMHOST_CPUS 2
+/* QEMU 7.2's emulated AMD-V can leave a CPU of the emulated host spinning
+ * inside KVM while it runs a guest of its own (seen here: the inner qemu in
+ * KVM_RUN for over ten minutes, the kernel reporting a soft lockup every
+ * 30 s, a SIGKILL unable to reach it). The emulated host's kernel runs with
+ * softlockup_panic=1, so a lockup ends the machine in tens of seconds, and
+ * its console then holds this mark. */
+#define KVMHOST_LOCKUP_MARK "soft lockup"
 
 struct kvmhost_opts {
 	const char *const *argv;  /* the command (argv[0] looked up in the inner PATH); NULL with shell */
@@ -75,6 +82,12 @@ struct kvmhost_opts {
 	const char *run_dir;      /* a run directory of the caller's (its ledger set): the
 				   * files go into RUN_DIR/kvmhost; NULL: a new run of its own */
 	const char *extra_manifest;  /* --manifest, or NULL */
+	const char *extra_dir;    /* one more directory shared read-only (a chapter's
+				   * --manifest's), or NULL */
+	bool out_tty;             /* out_fd is a terminal: the command's stdout counts as one
+				   * (kvmhost_env_in.out_tty) */
+	const char *label;        /* how the ledger and `vlab status` name qemu; NULL:
+				   * "qemu (emulated KVM host)" */
 };
 
 struct kvmhost_result {
@@ -82,6 +95,8 @@ struct kvmhost_result {
 			       * else EXIT_HOST (vlab could not run it: why says so), or
 			       * 128+signal after a stop, 124 after the timeout */
 	bool ran;             /* the command started */
+	bool locked_up;       /* its kernel found a CPU stuck (a soft lockup) and
+			       * powered the machine off: see KVMHOST_LOCKUP_MARK */
 	int64_t boot_ms;      /* qemu's start to the command's */
 	int64_t command_ms;   /* the command's start to the machine's end */
 	long qemu_maxrss_kb;  /* qemu's peak resident memory; 0: not known (killed) */
@@ -95,6 +110,11 @@ struct kvmhost_result {
  * res->why when it could not (no image, no qemu, a boot that failed or
  * timed out), -EINTR on a stop. */
 int kvmhost_run_argv(const struct kvmhost_opts *o, struct kvmhost_result *res);
+
+/* Whether the emulated host can start here: the default profile's kernel
+ * and its two files of the emulated host present, qemu-system-x86_64 in
+ * PATH (their checksums are checked at the start). 0, or -errno with why. */
+int kvmhost_check(const char *extra_manifest, char *why, size_t n);
 
 /* `vlab --kvmhost-agent RUNDIR`, inside the emulated host (kvmhost_agent.c). */
 int kvmhost_agent_main(int argc, char **argv);

@@ -24,6 +24,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "runner/host/ept.h"
 #include "runner/util.h"
 #include "runner/vm/kvmhost_plan.h"
 #include "runner/vm/kvmhost_proto.h"
@@ -246,7 +247,10 @@ static void copy_file(int from_dir, int to_dir, const char *name, mode_t mode, s
 }
 
 /* The inner runs' directories into the share: directories and regular
- * files only (no links followed, no sockets), within the allowance. */
+ * files only (no links followed, no sockets), within the allowance. Not
+ * chapter 4's EPT/NPT restore state at the top: it names this machine's
+ * kvm_amd, gone at the power-off, and on the host a file of that name is
+ * one `vlab clean` and `vlab doctor` act on (runner/host/ept.h). */
 static void copy_tree(int from_dir, int to_dir, int depth, struct budget *b)
 {
 	DIR *d = fdopendir(dup(from_dir));
@@ -255,6 +259,7 @@ static void copy_tree(int from_dir, int to_dir, int depth, struct budget *b)
 	for (struct dirent *e; (e = readdir(d));) {
 		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    (depth == 0 && !strcmp(e->d_name, EPT_STATE_NAME)) ||
 		    fstatat(from_dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISREG(st.st_mode)) {

@@ -31,7 +31,7 @@ struct kh {
 	struct kvmhost_root_entry root[8];
 	size_t nroot;
 	char *links[8];            /* the root entries' symlink targets */
-	char *wanted[4];           /* cwd, vlab's directory, the image's, the cache's */
+	char *wanted[5];           /* cwd, vlab's directory, the image's, the cache's, extra_dir */
 	char *agent, *modules_dir;
 	struct kvmhost_plan_in pin;
 	struct kvmhost_plan plan;

@@ -314,8 +314,10 @@ int kvmhost_qemu_argv(const struct kvmhost_qemu_in *in, const struct kvmhost_pla
 	const char *const fixed[] = { in->qemu, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
 				      "-machine", "q35,accel=tcg", "-cpu", "max", "-m", in->mem, "-kernel", in->kernel,
 				      "-initrd", in->initrd, "-append",
-				      /* panic=-1: a panic reboots, and -no-reboot makes that an exit */
-				      "console=ttyS0 rdinit=/init panic=-1 quiet" };
+				      /* panic=-1: a panic reboots, and -no-reboot makes that an exit;
+				       * softlockup_panic=1: a CPU stuck inside KVM is such a panic
+				       * (KVMHOST_LOCKUP_MARK) */
+				      "console=ttyS0 rdinit=/init panic=-1 softlockup_panic=1 quiet" };
 	int r = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 		r |= push(a, xstrdup(fixed[i]));

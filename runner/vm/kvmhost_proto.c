@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runner/host/host.h"
+
 void kvmhost_strv_encode(const char *const *v, size_t n, struct strbuf *sb)
 {
 	for (size_t i = 0; i < n; i++)
@@ -123,8 +125,10 @@ size_t kvmhost_env_build(const struct kvmhost_env_in *in, char **v, size_t max)
 	PUT("USER=root");
 	PUT("LOGNAME=root");
 	PUT("VLAB_RUN_DIR=%s", KVMHOST_INNER_RUN_DIR);
-	/* an inner vlab knows where it runs (and its stops come from here) */
-	PUT("VLAB_KVMHOST=1");
+	/* an inner vlab knows whose KVM it counts */
+	PUT("%s=%s", KVM_HOST_ENV, KVM_HOST_EMULATED);
+	if (in->out_tty)
+		PUT("VLAB_STDOUT_TTY=1");
 	if (in->image_dir)
 		PUT("VLAB_IMAGE_DIR=%s", in->image_dir);
 	if (in->cache_home)
@@ -133,6 +137,10 @@ size_t kvmhost_env_build(const struct kvmhost_env_in *in, char **v, size_t max)
 		PUT("TERM=%s", in->term);
 	if (in->lang)
 		PUT("LANG=%s", in->lang);
+	if (in->lc_all)
+		PUT("LC_ALL=%s", in->lc_all);
+	if (in->lc_ctype)
+		PUT("LC_CTYPE=%s", in->lc_ctype);
 	if (in->no_color)
 		PUT("NO_COLOR=%s", in->no_color);
 #undef PUT

@@ -58,12 +58,18 @@ int kvmhost_ctl_signal(char byte);
 /* The inner command's environment: nothing of the host's but the terminal
  * and language; PATH with vlab's own directory first; VLAB_RUN_DIR
  * KVMHOST_INNER_RUN_DIR; VLAB_IMAGE_DIR and XDG_CACHE_HOME where the
- * host's image and cache are. */
+ * host's image and cache are; KVM_HOST_ENV=KVM_HOST_EMULATED, so that an
+ * inner vlab's reports say whose KVM they counted (runner/host/host.h);
+ * VLAB_STDOUT_TTY=1 when the command's stdout ends on a terminal out here
+ * (inside it is a virtio-serial port): an inner vlab then colours and
+ * draws its live lines as it would on that terminal, NO_COLOR and TERM
+ * permitting. */
 struct kvmhost_env_in {
 	const char *vlab_dir;    /* the directory of vlab's binary */
 	const char *image_dir;   /* NULL: not set */
 	const char *cache_home;  /* NULL: not set */
-	const char *term, *lang, *no_color;  /* the host's; NULL: not set */
+	const char *term, *lang, *lc_all, *lc_ctype, *no_color;  /* the host's; NULL: not set */
+	bool out_tty;            /* the command's stdout is relayed to a terminal */
 };
 /* KEY=VALUE strings into v (at most max; returns how many). Freed with
  * kvmhost_env_release. */

@@ -277,6 +277,20 @@ static void last_words(struct kh *k, char *out, size_t n)
 		close(dirfd);
 }
 
+/* Whether the console log holds the kernel's report of a soft lockup. */
+static bool console_locked_up(struct kh *k)
+{
+	int dirfd = open(k->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return false;
+	struct strbuf sb = STRBUF_INIT;
+	bool found = read_untrusted_at(dirfd, "console.log", CONSOLE_CAP, &sb, NULL, NULL) == 0 && sb.len &&
+		     memmem(sb.buf, sb.len, KVMHOST_LOCKUP_MARK, strlen(KVMHOST_LOCKUP_MARK)) != NULL;
+	sb_release(&sb);
+	close(dirfd);
+	return found;
+}
+
 /* The command's exit status from guest/status, read as root must read what
  * code in the emulated host could have written. */
 static int read_status(struct kh *k, struct kvmhost_status *st)
@@ -314,6 +328,13 @@ static int outcome(struct kh *k)
 	}
 	struct kvmhost_status st;
 	int r = read_status(k, &st);
+	if (r && console_locked_up(k)) {
+		res->locked_up = true;
+		return kh_fail(k, -EIO,
+			       "the emulated host's kernel found a CPU stuck inside KVM (a soft lockup) and powered off: "
+			       "a weakness of QEMU's emulated AMD-V, not of the command; see %s/console.log",
+			       k->dir);
+	}
 	if (r) {
 		char why[600];
 		last_words(k, why, sizeof(why));

@@ -224,6 +224,7 @@ static void test_intel(void **state)
 	assert_int_equal(r->f.kvm_api, 0); /* a plain file: not asked */
 
 	assert_row(r, "kvm", DOCTOR_OK, "kvm_intel on vmx: standard Linux guests run under KVM");
+	assert_row(r, "emulated kvm", DOCTOR_OK, "not needed: chapters 4 and 5 run on this host's KVM (kvm_intel)");
 	assert_row(r, "accelerator", DOCTOR_OK, "KVM will be used: hardware virtualisation (vmx with kvm_intel)");
 	/* what to type by hand on this kind of host */
 	assert_contains(find_row(r, "accelerator")->detail, "by hand, type the lab's -enable-kvm -cpu host as it is");
@@ -359,6 +360,12 @@ static void test_kvm_pvm(void **state)
 	assert_true(r->f.kvm.kvm_pvm);
 	assert_true(r->f.kvm.hypervisor);
 	assert_false(r->f.kvm.vmx || r->f.kvm.svm);
+	/* the ioctls work here (chapter 5); chapter 4's EPT/NPT step goes inside */
+	r->f.kvmhost_missing[0] = '\0';
+	r->nrows = doctor_rows(&r->f, r->rows, ARRAY_SIZE(r->rows));
+	assert_row(r, "emulated kvm", DOCTOR_INFO, "this host's KVM is kvm_pvm (paravirtual)");
+	assert_contains(find_row(r, "emulated kvm")->detail, "chapter 4 runs (its EPT/NPT step needs it; chapter 5 "
+							     "runs here) inside the emulated KVM host");
 	const struct doctor_row *kvm = find_row(r, "kvm");
 	assert_int_equal(kvm->status, DOCTOR_WARN);
 	assert_true(starts_with(kvm->detail, "present: kvm_pvm (paravirtual), cpu flags: hypervisor, no vmx/svm; "
@@ -442,6 +449,15 @@ static void test_no_kvm(void **state)
 	assert_row(r, "kvm tracepoints", DOCTOR_MISSING, "no KVM module is loaded");
 	assert_row(r, "strace", DOCTOR_WARN, "without a usable /dev/kvm qemu makes no KVM ioctls");
 	assert_row(r, "host kind", DOCTOR_INFO, "cloud VM");
+	/* under --root the emulated KVM host is not looked for: said, the steps skip */
+	assert_row(r, "emulated kvm", DOCTOR_WARN, "this host has no /dev/kvm, and the emulated KVM host cannot start "
+						    "here (not looked at under --root)");
+	/* where it can start, chapters 4 and 5 run in it */
+	r->f.kvmhost_missing[0] = '\0';
+	r->nrows = doctor_rows(&r->f, r->rows, ARRAY_SIZE(r->rows));
+	assert_row(r, "emulated kvm", DOCTOR_INFO, "this host has no /dev/kvm: chapters 4 and 5 run inside the "
+						    "emulated KVM host (--emulated-kvm never: those steps skip)");
+	assert_contains(find_row(r, "emulated kvm")->detail, "KVM on an emulated AMD CPU");
 	/* TCG runs chapter 1: nothing essential is missing */
 	assert_int_equal(doctor_exit_status(r->rows, r->nrows), EXIT_PASS);
 

@@ -329,6 +329,19 @@ static void test_ctl_and_env(void **state)
 	assert_contains(sb_str(&all), "\nTERM=xterm\n");
 	assert_null(strstr(sb_str(&all), "VLAB_IMAGE_DIR"));
 	assert_null(strstr(sb_str(&all), "LANG"));
+	/* an inner vlab's reports name the KVM they counted */
+	assert_contains(sb_str(&all), "\nVLAB_KVM_HOST=emulated-amd-v\n");
+	assert_null(strstr(sb_str(&all), "VLAB_STDOUT_TTY"));
+	sb_release(&all);
+	kvmhost_env_release(v, n);
+	/* a terminal out here, a locale: said inside */
+	in.out_tty = true;
+	in.lc_all = "C.UTF-8";
+	n = kvmhost_env_build(&in, v, ARRAY_SIZE(v));
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&all, "%s\n", v[i]);
+	assert_contains(sb_str(&all), "\nVLAB_STDOUT_TTY=1\n");
+	assert_contains(sb_str(&all), "\nLC_ALL=C.UTF-8\n");
 	sb_release(&all);
 	kvmhost_env_release(v, n);
 	/* never past the room given */
