@@ -102,7 +102,9 @@ static void github_annotations(struct strbuf *log, const struct grade_ctx *ctx, 
 		const char *st = json_string_value(json_object_get(c, "status"));
 		const char *detail = json_string_value(json_object_get(c, "detail"));
 		const char *hint = json_string_value(json_object_get(c, "hint"));
-		if (!id || !st || (strcmp(st, "fail") && strcmp(st, "error")))
+		const char *evidence = json_string_value(json_object_get(c, "evidence"));
+		/* vlab's own steps cost no points: the summary shows them */
+		if (!id || !st || (strcmp(st, "fail") && strcmp(st, "error")) || (evidence && !strcmp(evidence, "vlab")))
 			continue;
 		bool on_line = have_script && ci_check_is_cmdline(id);
 		int line = on_line ? ci_script_line(sb_str(&script), script.len, id) : 0;
