@@ -29,6 +29,7 @@
  * class reports, output, exit status); the grading itself is runner/grade/.
  */
 #include "runner/cmd/commands.h"
+#include "runner/cmd/grade_ci.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -65,6 +66,9 @@ struct grade_options {
 	const char *manifest;     /* --manifest */
 	enum accel_request accel; /* --accel */
 	struct shard shard;       /* --shard */
+	enum ci_kind ci;          /* --ci, as asked */
+	const char *summary;      /* --summary */
+	bool out_given;           /* --out was given */
 };
 
 /* parse_options: go on with the command (anything else is its status) */
@@ -72,7 +76,7 @@ struct grade_options {
 
 #define GRADE_USAGE                                                                                       \
 	"SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] [--memory SIZE] "      \
-	"[--disk SIZE] [--shard I/N] | --self DIR"
+	"[--disk SIZE] [--shard I/N] [--ci auto|github|gitlab|off] [--summary FILE] | --self DIR"
 
 static const struct opt grade_opts[] = {
 	{ OPT_OPERAND, "SUBMISSION", 0, NULL,
@@ -97,6 +101,13 @@ static const struct opt grade_opts[] = {
 	  COMPLETE_WORDS, "auto kvm tcg" },
 	{ OPT_SHARD, "shard", 0, "I/N", "grade only the I-th of N slices (by name); join them with vlab report merge",
 	  COMPLETE_NONE, NULL },
+	{ OPT_CI, "ci", 0, "auto|github|gitlab|off",
+	  "report in the CI's own terms (default auto: github when GITHUB_ACTIONS=true,\n"
+	  "gitlab when GITLAB_CI=true, else off): job summary, annotations, folded log parts",
+	  COMPLETE_WORDS, "auto github gitlab off" },
+	{ OPT_SUMMARY, "summary", 0, "FILE",
+	  "append the Markdown job summary to FILE (default with --ci github: $GITHUB_STEP_SUMMARY)", COMPLETE_FILE,
+	  NULL },
 	{ 0 },
 };
 
@@ -126,6 +137,14 @@ static int parse_options(int argc, char **argv, struct grade_ctx *ctx, struct gr
 			break;
 		case OPT_OUT:
 			opts->out = optarg;
+			opts->out_given = true;
+			break;
+		case OPT_CI:
+			if (ci_kind_parse(optarg, &opts->ci))
+				return usage("unknown --ci '%s' (auto, github, gitlab or off)", optarg);
+			break;
+		case OPT_SUMMARY:
+			opts->summary = optarg;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_i64(optarg, 10, 3600, &v))
@@ -319,8 +338,10 @@ static int make_out_dir(struct grade_ctx *ctx, const char *out)
 		char *dst = xasprintf("%s/%s", ctx->out, ctx->names[j]);
 		for (int i = 0; i < ctx->n; i++) {
 			if (paths_overlap(dst, ctx->subs[i])) {
-				int status = usage("the reports would go to %s, which overlaps the submission %s: choose "
-						   "another --out",
+				/* a submission is its author's files: a link in it
+				 * (vlab-grades/NAME -> /etc) would take root's writes */
+				int status = usage("the reports would go to %s, which overlaps the submission %s: give "
+						   "--out a directory outside it (--out ../vlab-grades)",
 						   dst, ctx->subs[i]);
 				free(dst);
 				return status;
@@ -383,12 +404,14 @@ static int write_class_reports(const struct grade_ctx *ctx, const json_t *result
 	return 0;
 }
 
-/* The results on stdout in --format. */
-static void print_results(const struct grade_ctx *ctx, json_t *results, json_t *cls)
+/* The results on stdout in --format (--self's feedback in CI mode is the
+ * CI's, grade_ci_report: there text from the submission is neutralised). */
+static void print_results(const struct grade_ctx *ctx, const struct grade_ci *ci, json_t *results, json_t *cls)
 {
 	switch (ctx->format) {
 	case FORMAT_TEXT:
-		print_text(ctx, results);
+		if (!(ctx->self && ci->kind != CI_OFF))
+			print_text(ctx, results);
 		break;
 	case FORMAT_JSON:
 		report_print_json(ctx->self ? json_array_get(results, 0) : cls);
@@ -403,7 +426,7 @@ static void print_results(const struct grade_ctx *ctx, json_t *results, json_t *
 }
 
 /* Grade the class, write its reports and print them: the exit status. */
-static int grade_and_report(struct grade_ctx *ctx)
+static int grade_and_report(struct grade_ctx *ctx, const struct grade_ci *ci)
 {
 	char err[PATH_MAX + 256];
 	if (grade_prepare_root(ctx, err, sizeof(err)))
@@ -419,7 +442,8 @@ static int grade_and_report(struct grade_ctx *ctx)
 	json_t *cls = grade_class_json(results);
 	int status = write_class_reports(ctx, results, cls);
 	if (!status) {
-		print_results(ctx, results, cls);
+		print_results(ctx, ci, results, cls);
+		status = grade_ci_report(ci, ctx, results);
 		/* a submission's reports that could not be written: its worker
 		 * said which */
 		if (failed_writes)
@@ -442,10 +466,22 @@ static int grade_submissions(struct grade_ctx *ctx, const struct grade_options *
 	char err[PATH_MAX + 256];
 	if (!status && grade_root_reachable(err, sizeof(err)))
 		status = say_error(EXIT_HOST, "%s", err);
+	struct grade_ci ci;
+	grade_ci_decide(&ci, opts->ci, opts->summary);
+	char *ci_out = NULL;
+	/* in CI the folder checked is the repository itself, and the default
+	 * ./vlab-grades would lie inside it: the reports go outside */
+	if (!status && ctx->self && !opts->out_given && ci.kind != CI_OFF) {
+		char why[PATH_MAX + 128];
+		ci_out = grade_ci_default_out(&ci, why, sizeof(why));
+		if (!ci_out)
+			status = say_error(EXIT_HOST, "%s", why);
+	}
 	if (!status)
-		status = make_out_dir(ctx, opts->out);
+		status = make_out_dir(ctx, ci_out ? ci_out : opts->out);
+	free(ci_out);
 	if (!status)
-		status = grade_and_report(ctx);
+		status = grade_and_report(ctx, &ci);
 	return status;
 }
 
@@ -473,7 +509,7 @@ static int cmd_grade(int argc, char **argv)
 	ctx->profile = "default";
 	ctx->memory_bytes = SANDBOX_MEMORY_DEFAULT;
 	ctx->disk_bytes = SANDBOX_DISK_DEFAULT;
-	struct grade_options opts = { .out = "vlab-grades", .accel = ACCEL_REQ_AUTO, .shard = { 1, 1 } };
+	struct grade_options opts = { .out = "vlab-grades", .accel = ACCEL_REQ_AUTO, .shard = { 1, 1 }, .ci = CI_AUTO };
 	int status = parse_options(argc, argv, ctx, &opts);
 	if (status == GO_ON)
 		status = grade_submissions(ctx, &opts, argc - optind, argv + optind);
