@@ -45,8 +45,10 @@ int ci_value_check(const char *s, char *why, size_t n)
 		return -1;
 	}
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p <= ' ' || *p == 0x7f) {
-			snprintf(why, n, "it holds whitespace or a control character (byte 0x%02x)", *p);
+		/* printable ASCII only: a URL percent-encodes the rest, and a
+		 * byte that is not UTF-8 would make the file no YAML */
+		if (*p <= ' ' || *p >= 0x7f) {
+			snprintf(why, n, "it holds whitespace, a control character or a byte outside ASCII (0x%02x)", *p);
 			return -1;
 		}
 		if (strchr("\"\\$`'", *p)) {

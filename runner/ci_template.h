@@ -35,7 +35,7 @@ const char *ci_template_dest(enum ci_kind k, bool class_run);
 
 /* 0 when s can stand in a YAML double-quoted scalar of a workflow as it is:
  * no quote, backslash, '$' (GitHub's ${{ }} and GitLab's $VAR expand there),
- * backtick, whitespace or control character, and not empty; else -1 with
+ * backtick, whitespace, control character or non-ASCII byte, and not empty; else -1 with
  * why ("a '\"'"). */
 int ci_value_check(const char *s, char *why, size_t n);
 
