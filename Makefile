@@ -73,6 +73,7 @@ OBJS += runner/net/ns.o
 OBJS += runner/net/labnet.o
 OBJS += runner/host/host_facts.o
 OBJS += runner/host/host_table.o
+OBJS += runner/host/sandbox_userns.o
 OBJS += runner/cmd/doctor.o
 OBJS += runner/run_ledger.o
 OBJS += runner/cmd/status.o
