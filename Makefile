@@ -75,6 +75,7 @@ OBJS += runner/net/ns.o
 OBJS += runner/net/labnet.o
 OBJS += runner/host/host_facts.o
 OBJS += runner/host/host_table.o
+OBJS += runner/host/sandbox_userns.o
 OBJS += runner/cmd/doctor.o
 OBJS += runner/run_ledger.o
 OBJS += runner/cmd/status.o
@@ -167,6 +168,7 @@ OBJS += runner/cmd/report.o
 OBJS += runner/grade/capped_log.o
 OBJS += runner/untrusted_text.o
 OBJS += runner/handout.o
+OBJS += runner/ci_template.o
 OBJS += runner/assets.o
 OBJS += runner/cmd/handout.o
 OBJS += runner/fetch/config.o
@@ -192,7 +194,8 @@ $(BUILD)/gen/builtin_manifest.c: assets/profiles.manifest
 # The handout, the reference solution and the default rubric, compiled in.
 OBJS += gen/lab_assets.o
 EMBEDDED_ASSETS := assets/lab/runqemu_single_vm.sh assets/lab/connect_to_socket.sh \
-	assets/lab/reference/runqemu_single_vm.sh assets/rubric/default.rubric
+	assets/lab/reference/runqemu_single_vm.sh assets/rubric/default.rubric \
+	assets/ci/github-self.yml assets/ci/gitlab-self.yml assets/ci/github-class.yml assets/ci/gitlab-class.yml
 $(BUILD)/gen/lab_assets.c: scripts/embed-assets $(EMBEDDED_ASSETS)
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"

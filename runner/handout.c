@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "runner/assets.h"
+#include "runner/ci_template.h"
 #include "runner/vm/image.h"
 #include "runner/util.h"
 #include "checks/lab_plan.h"
@@ -122,4 +123,37 @@ int handout_write(const char *dir, const struct image *img, bool force, char *er
 	    (img->initrd && copy_image_file(dir, LAB_INITRD_NAME, img->initrd, force, err, errlen)))
 		return -1;
 	return 0;
+}
+
+int handout_write_ci(const char *dir, enum ci_kind k, bool class_run, const struct ci_values *v, bool force,
+		     char *err, size_t errlen)
+{
+	const char *asset_path = ci_template_asset(k, class_run), *dest = ci_template_dest(k, class_run);
+	const struct embedded_asset *a = asset_path ? asset_find(asset_path) : NULL;
+	if (!a) {
+		snprintf(err, errlen, "vlab was built without %s (a bug in the build)", asset_path ? asset_path : "a CI template");
+		return -1;
+	}
+	char *text = ci_template_fill(a->text, v, err, errlen);
+	if (!text)
+		return -1;
+	char *path = xasprintf("%s/%s", dir, dest);
+	char *parent = xstrdup(path);
+	*strrchr(parent, '/') = '\0';
+	int r = 0;
+	if (!force && path_exists(path)) {
+		snprintf(err, errlen, "%s exists already: pass --force to overwrite it, or choose another directory", path);
+		r = -EEXIST;
+	} else if ((r = mkdir_p(parent, 0755))) {
+		snprintf(err, errlen, "cannot make directory %s: %s", parent, strerror(-r));
+	} else if ((r = write_file_atomic(path, text, strlen(text), 0644))) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-r));
+	} else {
+		chmod(path, 0644);
+		printf("  %s\n", path);
+	}
+	free(parent);
+	free(path);
+	free(text);
+	return r ? -1 : 0;
 }

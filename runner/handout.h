@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "checks/lab_plan.h"
+#include "runner/ci_template.h"
 #include "runner/vm/image.h"
 
 /* Write the handout into dir (which exists): the starter scripts from
@@ -17,5 +18,13 @@
  * printed as it is written. Files dir has already are refused unless force.
  * 0, or -1 with the reason in err. */
 int handout_write(const char *dir, const struct image *img, bool force, char *err, size_t errlen);
+
+/* A CI file for a course that grades in plain CI (runner/ci_template.h):
+ * the student's self-check (class_run false) or the TA's class run, filled
+ * with v and written below dir at ci_template_dest(), its directories made;
+ * its path printed. An existing file is refused unless force. 0, or -1 with
+ * the reason in err (nothing written). */
+int handout_write_ci(const char *dir, enum ci_kind k, bool class_run, const struct ci_values *v, bool force,
+		     char *err, size_t errlen);
 
 #endif

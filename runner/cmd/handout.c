@@ -1,20 +1,26 @@
 /* `vlab handout DIR`: what a student receives for chapters 1-2 of the lab
  * (the starter runqemu_single_vm.sh with its TODO, connect_to_socket.sh,
- * and the image under the lab's file names), written by runner/handout.h. */
+ * and the image under the lab's file names), written by runner/handout.h;
+ * with --ci, the student's CI self-check beside them; with --class-ci, only
+ * the TA's class run (runner/ci_template.h). */
 #include "runner/cmd/commands.h"
 
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "runner/ci_template.h"
 #include "runner/exit_status.h"
 #include "runner/handout.h"
 #include "runner/util.h"
 #include "runner/vm/image.h"
 #include "checks/lab_plan.h"
 
-#define HANDOUT_USAGE "DIR [--image PROFILE] [--manifest FILE] [--force]"
+#define HANDOUT_USAGE                                                                                     \
+	"DIR [--image PROFILE] [--manifest FILE] [--force] [--ci github|gitlab] [--mirror URL] | "             \
+	"DIR --class-ci github|gitlab [--shards N] [--image PROFILE] [--mirror URL] [--force]"
 
 static const struct opt handout_opts[] = {
 	{ OPT_OPERAND, "DIR", 0, NULL, "where to write them (made when missing)", COMPLETE_DIR, NULL },
@@ -22,13 +28,53 @@ static const struct opt handout_opts[] = {
 	  NULL },
 	{ OPT_MANIFEST, "manifest", 0, "FILE", "extra image profiles", COMPLETE_FILE, NULL },
 	{ OPT_FORCE, "force", 0, NULL, "overwrite files DIR already has", COMPLETE_NONE, NULL },
+	{ OPT_CI, "ci", 0, "github|gitlab",
+	  "also the student's self-check: .github/workflows/vlab.yml or .gitlab-ci.yml\n(feedback on each push, not a "
+	  "grade)",
+	  COMPLETE_WORDS, "github gitlab" },
+	{ OPT_CLASS_CI, "class-ci", 0, "github|gitlab",
+	  "only the TA's class run, in shards, then vlab report merge:\n.github/workflows/vlab-class.yml or "
+	  ".gitlab-ci.yml",
+	  COMPLETE_WORDS, "github gitlab" },
+	{ OPT_SHARDS, "shards", 0, "N", "--class-ci: grade in N jobs at once (1 to 200, default 4)", COMPLETE_NONE,
+	  NULL },
+	{ OPT_MIRROR, "mirror", 0, "URL",
+	  "the course's image mirror the CI file fetches from\n(default: a placeholder the course edits)", COMPLETE_NONE,
+	  NULL },
 	{ 0 },
 };
 
+#define usage(...) usage_fail("handout " HANDOUT_USAGE, __VA_ARGS__)
+
+/* --class-ci: the TA's class run alone (no starter, no image: the grading
+ * repository holds the students' folders). */
+static int write_class_ci(const char *dir, enum ci_kind k, const struct ci_values *v, bool force)
+{
+	char err[768] = "";
+	int r = mkdir_p(dir, 0755);
+	if (r) {
+		error_line("cannot make directory %s: %s", dir, strerror(-r));
+		return EXIT_HOST;
+	}
+	printf("vlab handout: the class run in %u shard%s, image profile '%s', in %s:\n", v->shards,
+	       v->shards == 1 ? "" : "s", v->profile, dir);
+	if (handout_write_ci(dir, k, true, v, force, err, sizeof(err))) {
+		error_line("%s", err);
+		return EXIT_HOST;
+	}
+	printf("It grades every folder under %s/submissions/ and merges the shards; the course edits its VLAB_* "
+	       "settings%s.\n",
+	       dir, strcmp(v->mirror, CI_MIRROR_EDIT_ME) ? "" : " (the mirror is a placeholder)");
+	return EXIT_PASS;
+}
+
 static int cmd_handout(int argc, char **argv)
 {
-	const char *profile = "default", *extra = NULL;
-	bool force = false;
+	const char *profile = "default", *extra = NULL, *mirror = NULL;
+	bool force = false, shards_given = false;
+	enum ci_kind ci = CI_NONE, class_ci = CI_NONE;
+	int64_t shards = 4;
+	char why[160];
 	struct opt_parser p;
 	opt_parser_init(&p, &command_handout);
 	int c;
@@ -43,15 +89,46 @@ static int cmd_handout(int argc, char **argv)
 		case OPT_FORCE:
 			force = true;
 			break;
+		case OPT_CI:
+		case OPT_CLASS_CI:
+			if (ci_kind_parse(optarg, c == OPT_CI ? &ci : &class_ci))
+				return usage("unknown %s '%s' (github or gitlab)", c == OPT_CI ? "--ci" : "--class-ci",
+					     optarg);
+			break;
+		case OPT_SHARDS:
+			if (parse_i64(optarg, 1, CI_MAX_SHARDS, &shards))
+				return usage("--shards takes a number from 1 to %d, not '%s'", CI_MAX_SHARDS, optarg);
+			shards_given = true;
+			break;
+		case OPT_MIRROR:
+			if (ci_mirror_check(optarg, why, sizeof(why)))
+				return usage("--mirror '%s' cannot go into a CI file: %s", optarg, why);
+			mirror = optarg;
+			break;
 		}
 	}
 	if (c < 0)
 		return EXIT_USAGE;
 	if (optind + 1 != argc)
-		return usage_fail("handout " HANDOUT_USAGE, "%s",
-				  optind >= argc ? "where to? (a directory)" : "one directory only");
+		return usage("%s", optind >= argc ? "where to? (a directory)" : "one directory only");
+	/* a student's repository gets --ci, the TA's grading repository
+	 * --class-ci: never both in one directory (GitLab reads one
+	 * .gitlab-ci.yml) */
+	if (ci && class_ci)
+		return usage("--ci (a student's self-check) and --class-ci (the TA's class run) go to different "
+			     "repositories: give one");
+	if (shards_given && !class_ci)
+		return usage("--shards is the class run's: give it with --class-ci");
+	if (mirror && !ci && !class_ci)
+		return usage("--mirror goes into a CI file: give it with --ci or --class-ci");
 	const char *dir = argv[optind];
 	char err[768] = "";
+	struct ci_values values = { .profile = profile, .mirror = mirror ? mirror : CI_MIRROR_EDIT_ME,
+				    .shards = class_ci ? (unsigned)shards : 1 };
+	if ((ci || class_ci) && ci_value_check(profile, why, sizeof(why)))
+		return usage("--image '%s' cannot go into a CI file: %s", profile, why);
+	if (class_ci)
+		return write_class_ci(dir, class_ci, &values, force);
 	struct manifest m;
 	struct image img;
 	memset(&img, 0, sizeof(img));
@@ -64,13 +141,21 @@ static int cmd_handout(int argc, char **argv)
 		return EXIT_HOST;
 	}
 	int status = EXIT_PASS;
+	char *ci_path = ci ? xasprintf("%s/%s", dir, ci_template_dest(ci, false)) : NULL;
+	if (ci_path && !force && path_exists(ci_path)) {
+		/* before anything is written, as a starter file that exists is */
+		error_line("%s exists already: pass --force to overwrite it, or choose another directory", ci_path);
+		status = EXIT_HOST;
+		goto out;
+	}
 	if ((r = mkdir_p(dir, 0755))) {
 		error_line("cannot make directory %s: %s", dir, strerror(-r));
 		status = EXIT_HOST;
 		goto out;
 	}
 	printf("vlab handout: chapters 1-2 of the lab, with image profile '%s', in %s:\n", profile, dir);
-	if (handout_write(dir, &img, force, err, sizeof(err))) {
+	if (handout_write(dir, &img, force, err, sizeof(err)) ||
+	    (ci && handout_write_ci(dir, ci, false, &values, force, err, sizeof(err)))) {
 		error_line("%s", err);
 		status = EXIT_HOST;
 		goto out;
@@ -81,7 +166,12 @@ static int cmd_handout(int argc, char **argv)
 		       LAB_INITRD_NAME, dir);
 	printf("The accelerator: " LAB_TCG_POLICY ".\n");
 	printf("Complete the TODO in %s/runqemu_single_vm.sh, then check it with `vlab grade --self %s`.\n", dir, dir);
+	if (ci)
+		printf("%s runs the same check on each push: feedback, not the grade. The course edits its VLAB_* "
+		       "settings%s.\n",
+		       ci_template_dest(ci, false), mirror ? "" : " (the mirror is a placeholder)");
 out:
+	free(ci_path);
 	image_release(&img);
 	manifest_release(&m);
 	return status;

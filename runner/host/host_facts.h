@@ -11,6 +11,7 @@
 
 #include "runner/grade/cgroup.h"
 #include "runner/host/host.h"
+#include "runner/host/sandbox_userns.h"
 
 #define DOCTOR_MAX_PROFILES 8
 
@@ -75,6 +76,9 @@ struct doctor_facts {
 	int apparmor_userns;           /* kernel.apparmor_restrict_unprivileged_userns, -1 none */
 	int userns_unshare;            /* unshare(CLONE_NEWUSER|CLONE_NEWNET) in a child: 1 ok,
 					* -errno refused, 0 not tried (a fake root) */
+	bool apparmor_userns_present;  /* the sysctl file exists */
+	char apparmor_userns_text[32]; /* its first line */
+	struct sandbox_userns_probe sandbox_userns; /* what bwrap --unshare-user needs, tried */
 	int perf_paranoid;             /* kernel.perf_event_paranoid, -99 unknown */
 	enum tracepoints kvm_tp;
 	int kvm_tp_count;              /* events in tracefs' kvm directory, 0 when not counted */

@@ -585,12 +585,15 @@ static void student_tool_rows(struct table *t, const struct doctor_facts *f)
 	SET(r, fix, "apt-get install curl");
 }
 
-/* What vlab grade's sandboxes need beyond root: bubblewrap, cgroups and
- * the seccomp filter (user namespaces have their row above). */
+/* What vlab grade's sandboxes need beyond root: bubblewrap, the user
+ * namespace bwrap makes as the sandbox's uid (sandbox_userns.h), cgroups and
+ * the seccomp filter. */
 static void grading_rows(struct table *t, const struct doctor_facts *f)
 {
 	tool_row(t, "bubblewrap", "bwrap", &f->bwrap, "bubblewrap", false,
 		 "vlab grade: the jail each graded script runs in (vlab grade refuses to run without it)");
+	sandbox_userns_row(f->apparmor_userns_present ? f->apparmor_userns_text : NULL, &f->sandbox_userns,
+			   row(t, "sandbox userns", DOCTOR_OK));
 	struct doctor_row *r = row(t, "cgroups", DOCTOR_OK);
 	SET(r, enables, "vlab grade: memory, process and CPU limits for each sandbox as a whole");
 	char d[700];
