@@ -7,33 +7,33 @@
 
 #include "runner/util.h"
 
-int ci_kind_parse(const char *s, enum ci_kind *k)
+int ci_forge_parse(const char *s, enum ci_forge *k)
 {
 	if (!strcmp(s, "github"))
-		*k = CI_GITHUB;
+		*k = CI_FORGE_GITHUB;
 	else if (!strcmp(s, "gitlab"))
-		*k = CI_GITLAB;
+		*k = CI_FORGE_GITLAB;
 	else
 		return -1;
 	return 0;
 }
 
-const char *ci_template_asset(enum ci_kind k, bool class_run)
+const char *ci_template_asset(enum ci_forge k, bool class_run)
 {
-	if (k == CI_GITHUB)
+	if (k == CI_FORGE_GITHUB)
 		return class_run ? "assets/ci/github-class.yml" : "assets/ci/github-self.yml";
-	if (k == CI_GITLAB)
+	if (k == CI_FORGE_GITLAB)
 		return class_run ? "assets/ci/gitlab-class.yml" : "assets/ci/gitlab-self.yml";
 	return NULL;
 }
 
-const char *ci_template_dest(enum ci_kind k, bool class_run)
+const char *ci_template_dest(enum ci_forge k, bool class_run)
 {
 	/* GitHub runs every workflow under .github/workflows/; GitLab reads
 	 * one .gitlab-ci.yml at the project's root */
-	if (k == CI_GITHUB)
+	if (k == CI_FORGE_GITHUB)
 		return class_run ? ".github/workflows/vlab-class.yml" : ".github/workflows/vlab.yml";
-	if (k == CI_GITLAB)
+	if (k == CI_FORGE_GITLAB)
 		return ".gitlab-ci.yml";
 	return NULL;
 }

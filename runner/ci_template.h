@@ -9,7 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum ci_kind { CI_NONE, CI_GITHUB, CI_GITLAB };
+/* the forge whose CI a template is for (grade's --ci mode is enum ci_kind) */
+enum ci_forge { CI_FORGE_NONE, CI_FORGE_GITHUB, CI_FORGE_GITLAB };
 
 /* GitLab's parallel: takes 1 to 200 (its CI schema); a GitHub matrix takes
  * 256 jobs. One limit for both. */
@@ -25,13 +26,13 @@ struct ci_values {
 };
 
 /* "github" or "gitlab" into *k; -1 for anything else. */
-int ci_kind_parse(const char *s, enum ci_kind *k);
+int ci_forge_parse(const char *s, enum ci_forge *k);
 
 /* The embedded template and the path it is written to below the handout
  * directory, for a student's self-check (class false) or the TA's class
  * run (class true). */
-const char *ci_template_asset(enum ci_kind k, bool class_run);
-const char *ci_template_dest(enum ci_kind k, bool class_run);
+const char *ci_template_asset(enum ci_forge k, bool class_run);
+const char *ci_template_dest(enum ci_forge k, bool class_run);
 
 /* 0 when s can stand in a YAML double-quoted scalar of a workflow as it is:
  * no quote, backslash, '$' (GitHub's ${{ }} and GitLab's $VAR expand there),

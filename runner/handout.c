@@ -125,7 +125,7 @@ int handout_write(const char *dir, const struct image *img, bool force, char *er
 	return 0;
 }
 
-int handout_write_ci(const char *dir, enum ci_kind k, bool class_run, const struct ci_values *v, bool force,
+int handout_write_ci(const char *dir, enum ci_forge k, bool class_run, const struct ci_values *v, bool force,
 		     char *err, size_t errlen)
 {
 	const char *asset_path = ci_template_asset(k, class_run), *dest = ci_template_dest(k, class_run);

@@ -24,7 +24,7 @@ int handout_write(const char *dir, const struct image *img, bool force, char *er
  * with v and written below dir at ci_template_dest(), its directories made;
  * its path printed. An existing file is refused unless force. 0, or -1 with
  * the reason in err (nothing written). */
-int handout_write_ci(const char *dir, enum ci_kind k, bool class_run, const struct ci_values *v, bool force,
+int handout_write_ci(const char *dir, enum ci_forge k, bool class_run, const struct ci_values *v, bool force,
 		     char *err, size_t errlen);
 
 #endif

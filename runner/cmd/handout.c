@@ -48,7 +48,7 @@ static const struct opt handout_opts[] = {
 
 /* --class-ci: the TA's class run alone (no starter, no image: the grading
  * repository holds the students' folders). */
-static int write_class_ci(const char *dir, enum ci_kind k, const struct ci_values *v, bool force)
+static int write_class_ci(const char *dir, enum ci_forge k, const struct ci_values *v, bool force)
 {
 	char err[768] = "";
 	int r = mkdir_p(dir, 0755);
@@ -72,7 +72,7 @@ static int cmd_handout(int argc, char **argv)
 {
 	const char *profile = "default", *extra = NULL, *mirror = NULL;
 	bool force = false, shards_given = false;
-	enum ci_kind ci = CI_NONE, class_ci = CI_NONE;
+	enum ci_forge ci = CI_FORGE_NONE, class_ci = CI_FORGE_NONE;
 	int64_t shards = 4;
 	char why[160];
 	struct opt_parser p;
@@ -91,7 +91,7 @@ static int cmd_handout(int argc, char **argv)
 			break;
 		case OPT_CI:
 		case OPT_CLASS_CI:
-			if (ci_kind_parse(optarg, c == OPT_CI ? &ci : &class_ci))
+			if (ci_forge_parse(optarg, c == OPT_CI ? &ci : &class_ci))
 				return usage("unknown %s '%s' (github or gitlab)", c == OPT_CI ? "--ci" : "--class-ci",
 					     optarg);
 			break;

@@ -79,7 +79,6 @@ enum opt_id {
 	OPT_SHA256,
 	OPT_RUN,
 	OPT_ROOT,
-	OPT_CI,
 	OPT_CLASS_CI,
 	OPT_SHARDS,
 	OPT_HELP,

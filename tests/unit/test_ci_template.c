@@ -116,7 +116,7 @@ static void test_value_check_bytes(void **state)
 static void test_embedded_templates_fill(void **state)
 {
 	char err[256];
-	static const enum ci_kind kinds[] = { CI_GITHUB, CI_GITLAB };
+	static const enum ci_forge kinds[] = { CI_FORGE_GITHUB, CI_FORGE_GITLAB };
 	for (size_t k = 0; k < 2; k++) {
 		for (int cls = 0; cls < 2; cls++) {
 			const struct embedded_asset *a = asset_find(ci_template_asset(kinds[k], cls));
@@ -126,18 +126,18 @@ static void test_embedded_templates_fill(void **state)
 			assert_non_null(strstr(s, "\"https://course.example.org/vlab/\""));
 			assert_non_null(strstr(s, "\"default\""));
 			if (cls)
-				assert_non_null(strstr(s, kinds[k] == CI_GITHUB ? "shard: [1, 2, 3]" : "parallel: 3"));
+				assert_non_null(strstr(s, kinds[k] == CI_FORGE_GITHUB ? "shard: [1, 2, 3]" : "parallel: 3"));
 			free(s);
 		}
 	}
-	assert_string_equal(ci_template_dest(CI_GITHUB, false), ".github/workflows/vlab.yml");
-	assert_string_equal(ci_template_dest(CI_GITLAB, true), ".gitlab-ci.yml");
-	assert_null(ci_template_asset(CI_NONE, false));
-	enum ci_kind got;
-	assert_int_equal(ci_kind_parse("github", &got), 0);
-	assert_int_equal(got, CI_GITHUB);
-	assert_int_equal(ci_kind_parse("GitHub", &got), -1);
-	assert_int_equal(ci_kind_parse("", &got), -1);
+	assert_string_equal(ci_template_dest(CI_FORGE_GITHUB, false), ".github/workflows/vlab.yml");
+	assert_string_equal(ci_template_dest(CI_FORGE_GITLAB, true), ".gitlab-ci.yml");
+	assert_null(ci_template_asset(CI_FORGE_NONE, false));
+	enum ci_forge got;
+	assert_int_equal(ci_forge_parse("github", &got), 0);
+	assert_int_equal(got, CI_FORGE_GITHUB);
+	assert_int_equal(ci_forge_parse("GitHub", &got), -1);
+	assert_int_equal(ci_forge_parse("", &got), -1);
 }
 
 int main(void)
