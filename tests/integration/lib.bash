@@ -1,6 +1,10 @@
 # Helpers for integration tests (sourced). Each test runs in its own scratch
 # directory ($SCRATCH) with $VLAB the binary under test.
 set -u
+# Should this suite itself run in a CI job, `vlab grade`'s --ci auto would
+# turn CI mode on in every test and write to that job's summary: a test
+# that wants CI mode sets these itself.
+unset GITHUB_ACTIONS GITLAB_CI GITHUB_STEP_SUMMARY GITHUB_OUTPUT GITHUB_WORKSPACE RUNNER_TEMP
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "$*"; exit 77; }
