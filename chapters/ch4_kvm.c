@@ -343,7 +343,7 @@ static int step_strace(struct lab *lab)
 
 /* ---- step 2: VM exits with EPT/NPT as it is, then off -------------------- */
 
-#define CH4_COUNT_SECONDS 10
+#define CH4_COUNT_SECONDS LAB_COUNT_SECONDS_DEFAULT
 #define BUSY_LOOPS 3
 
 /* Boot vm (a fresh one each time: the module reload in between needs qemu
