@@ -5,6 +5,7 @@
  * A result object (schema_version 1):
  *   { "schema_version": 1, "kind": "grade", "vlab_version": "0.1.0",
  *     "submission": "alice", "path": "/abs/alice",
+ *     "started_at": "2024-05-01T09:30:00" (UTC, when its grading began),
  *     "score": 85, "max_score": 100, "needs_regrade": false, "regrade_reasons": [],
  *     "accelerator": {"name": "tcg", "reason": "..."},
  *     "image": {"profile": "default", "sha256": "..."},
