@@ -50,36 +50,6 @@ json_t *grade_checks_json(const struct score *s)
 	return a;
 }
 
-json_t *grade_classroom_json(const json_t *result)
-{
-	json_t *tests = json_array();
-	const json_t *checks = json_object_get(result, "checks");
-	size_t i;
-	const json_t *c;
-	bool any_fail = false, any_error = json_is_true(json_object_get(result, "needs_regrade"));
-	json_array_foreach(checks, i, c) {
-		const char *st = jstr(c, "status");
-		/* the reporter knows pass, fail and error: a skip is neither
-		 * won nor lost, so it counts as a pass worth 0 of 0 */
-		const char *cls = !strcmp(st, "error") ? "error" : !strcmp(st, "pass") || !strcmp(st, "skip") ? "pass" : "fail";
-		any_fail |= !strcmp(cls, "fail");
-		struct strbuf msg = STRBUF_INIT;
-		sb_adds(&msg, jstr(c, "detail"));
-		if (*jstr(c, "note"))
-			sb_addf(&msg, "%s(%s)", msg.len ? " " : "", jstr(c, "note"));
-		if (*jstr(c, "hint"))
-			sb_addf(&msg, "%shint: %s", msg.len ? " " : "", jstr(c, "hint"));
-		json_array_append_new(tests, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:i}", "name", jstr(c, "id"),
-						       "status", cls, "score", jint(c, "points"), "max_score",
-						       jint(c, "max_points"), "message", sb_str(&msg), "test_code", "",
-						       "filename", "", "line_no", 0));
-		sb_release(&msg);
-	}
-	return json_pack("{s:i, s:s, s:I, s:o}", "version", 1, "status",
-			 any_error ? "error" : any_fail ? "fail" : "pass", "max_score", jint(result, "max_score"), "tests",
-			 tests);
-}
-
 json_t *grade_class_json(json_t *results)
 {
 	json_t *first = json_array_get(results, 0);

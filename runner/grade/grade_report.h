@@ -31,11 +31,6 @@
  * ids (array). */
 json_t *grade_checks_json(const struct score *s);
 
-/* The GitHub Classroom autograding result shape (version 1: status,
- * max_score, tests[] with name, status, score, max_score, message) of one
- * result. New reference. */
-json_t *grade_classroom_json(const json_t *result);
-
 /* The class object: {"schema_version", "kind": "grade-class", "vlab_version",
  * "rubric", "image", "accelerator", "submissions": [results...], "summary":
  * {count, mean_percent, needs_regrade: [names]}}. results is borrowed. */

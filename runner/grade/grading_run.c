@@ -53,6 +53,8 @@ static void remove_old_reports(const char *outdir)
 	DIR *old = opendir(outdir);
 	struct dirent *de;
 	while (old && (de = readdir(old))) {
+		/* classroom.json: an earlier vlab's (GitHub Classroom's shape,
+		 * no longer written), not left beside this grading's reports */
 		static const char *const mine[] = { "report.json", "classroom.json", "feedback.txt", "console.log",
 						     "script.log" };
 		bool ours = starts_with(de->d_name, "qemu-");
@@ -105,14 +107,7 @@ static json_t *result_json(const struct grade_ctx *ctx, int i, struct outcome *o
 	return res;
 }
 
-static void write_classroom(FILE *f, const json_t *res)
-{
-	json_t *cls = grade_classroom_json(res);
-	grade_write_json(f, cls);
-	json_decref(cls);
-}
-
-/* report.json, classroom.json and feedback.txt in outdir, each atomically:
+/* report.json and feedback.txt in outdir, each atomically:
  * 0, or EXIT_INTERNAL after a line naming the file that could not be
  * written. */
 static int write_submission_reports(const char *outdir, const json_t *res)
@@ -122,7 +117,6 @@ static int write_submission_reports(const char *outdir, const json_t *res)
 		void (*write)(FILE *, const json_t *);
 	} files[] = {
 		{ "report.json", grade_write_json },
-		{ "classroom.json", write_classroom },
 		{ "feedback.txt", grade_write_feedback },
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(files); k++) {
