@@ -50,6 +50,33 @@ json_t *grade_checks_json(const struct score *s)
 	return a;
 }
 
+/* Results graded with another rubric, image or accelerator than the first
+ * cannot be compared: said, not refused (a TA may mean it). */
+static json_t *mismatches(const json_t *results)
+{
+	json_t *warn = json_array();
+	const json_t *first = json_array_get(results, 0);
+	static const char *const keys[][2] = { { "rubric", "sha256" }, { "image", "sha256" }, { "accelerator", "name" } };
+	for (size_t k = 0; first && k < sizeof(keys) / sizeof(keys[0]); k++) {
+		const char *want = json_string_value(json_object_get(json_object_get(first, keys[k][0]), keys[k][1]));
+		size_t i;
+		const json_t *r;
+		json_array_foreach(results, i, r) {
+			const char *got = json_string_value(json_object_get(json_object_get(r, keys[k][0]), keys[k][1]));
+			if (want && got && strcmp(want, got)) {
+				char *w = xasprintf("%s was graded with another %s (%s %.12s) than %s (%.12s)",
+						    json_string_value(json_object_get(r, "submission")), keys[k][0],
+						    keys[k][1], got, json_string_value(json_object_get(first, "submission")),
+						    want);
+				json_array_append_new(warn, json_string(w));
+				free(w);
+				break;
+			}
+		}
+	}
+	return warn;
+}
+
 json_t *grade_class_json(json_t *results)
 {
 	json_t *first = json_array_get(results, 0);
@@ -83,6 +110,7 @@ json_t *grade_class_json(json_t *results)
 		json_object_set_new(o, "class", class_stats_json(&cs));
 		class_stats_release(&cs);
 	}
+	json_object_set_new(o, "warnings", mismatches(results));
 	json_object_set(o, "submissions", results);
 	return o;
 }

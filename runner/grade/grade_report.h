@@ -32,8 +32,10 @@
 json_t *grade_checks_json(const struct score *s);
 
 /* The class object: {"schema_version", "kind": "grade-class", "vlab_version",
- * "rubric", "image", "accelerator", "submissions": [results...], "summary":
- * {count, mean_percent, needs_regrade: [names]}}. results is borrowed. */
+ * "rubric", "image", "accelerator", "summary": {count, mean_percent,
+ * needs_regrade: [names]}, "class": {statistics}, "warnings": [a line for
+ * each result graded with another rubric, image or accelerator than the
+ * first], "submissions": [results...]}. results is borrowed. */
 json_t *grade_class_json(json_t *results);
 
 /* results (an array of result objects) as JUnit XML (one testsuite per
