@@ -86,6 +86,7 @@ void lab_init(struct lab *lab, const struct chapter *ch, const struct lab_option
 	lab->started_ms = now_ms();
 	/* whose KVM the report names (the chapters' prepare probe again) */
 	host_probe_kvm("", &lab->host);
+	lab->started_at = time(NULL);
 	for (int v = 0; v < LAB_MAX_VMS; v++) {
 		lab->vms[v].pid_handle = lab->vms[v].overlay_handle = -1;
 		lab->vms[v].serial_handle = lab->vms[v].qmp_handle = -1;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "checks/verdict.h"
 #include "runner/host/host.h"
@@ -66,6 +67,7 @@ struct lab {
 	struct artifact artifacts[LAB_MAX_ARTIFACTS];
 	int nartifacts;
 	int64_t started_ms;
+	time_t started_at;          /* the wall clock at started_ms, for reports */
 	int64_t duration_ms;
 	bool setup_only;            /* a --step's set-up step is running: no titles */
 	bool skip_is_unjudged;      /* verify: a SKIP is a check vlab could not judge (a held console,

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "runner/chapter.h"
+#include "runner/untrusted_text.h"
 
+#include <time.h>
 #include <unistd.h>
 
 static bool text(const struct lab *lab)
@@ -121,12 +123,25 @@ void ui_wait_end(void)
 	fflush(stdout);
 }
 
+/* s (a guest's output, a command line, a check's detail: not vlab's
+ * own words) on stdout with its control bytes and invalid UTF-8 escaped
+ * visibly (runner/untrusted_text.h), so a guest cannot drive the terminal. */
+static void print_untrusted(const char *s, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	untrusted_text_append(&sb, s, n, UT_KEEP_TAB);
+	fputs(sb_str(&sb), stdout);
+	sb_release(&sb);
+}
+
 static void print_indented(const char *prefix, const char *s)
 {
 	while (s && *s) {
 		const char *eol = strchr(s, '\n');
-		int len = eol ? (int)(eol - s) : (int)strlen(s);
-		printf("%s%.*s\n", prefix, len, s);
+		size_t len = eol ? (size_t)(eol - s) : strlen(s);
+		fputs(prefix, stdout);
+		print_untrusted(s, len);
+		fputc('\n', stdout);
 		s = eol ? eol + 1 : NULL;
 	}
 }
@@ -198,8 +213,10 @@ void ui_command(const struct lab *lab, const char *where, const char *cmd)
 	bool first = true;
 	while (s && *s) {
 		const char *eol = strchr(s, '\n');
-		int len = eol ? (int)(eol - s) : (int)strlen(s);
-		printf("    %s%.*s\n", first ? prompt : "", len, s);
+		size_t len = eol ? (size_t)(eol - s) : strlen(s);
+		printf("    %s", first ? prompt : "");
+		print_untrusted(s, len);
+		fputc('\n', stdout);
 		first = false;
 		s = eol ? eol + 1 : NULL;
 	}
@@ -226,10 +243,15 @@ static void print_check(const struct check_result *r, const char *lab_section)
 {
 	printf("  ");
 	print_mark(r->verdict);
-	printf(" %-26s %s\n", r->id, r->detail);
+	printf(" %-26s ", r->id);
+	print_untrusted(r->detail, strlen(r->detail));
+	fputc('\n', stdout);
 	if (r->verdict == VERDICT_FAIL) {
-		if (r->hint[0])
-			printf("        hint: %s\n", r->hint);
+		if (r->hint[0]) {
+			fputs("        hint: ", stdout);
+			print_untrusted(r->hint, strlen(r->hint));
+			fputc('\n', stdout);
+		}
 		if (lab_section)
 			printf("        redo: %s\n", lab_section);
 	}
@@ -317,17 +339,43 @@ void ui_chapter_end(const struct lab *lab)
 	if (lab_incomplete(lab))
 		printf("incomplete: vlab could not judge %d check(s), each line says why; nothing it judged failed\n",
 		       counts[VERDICT_SKIP]);
-	if (lab->blocked[0])
-		printf("stopped early: %s\n", lab->blocked);
+	if (lab->blocked[0]) {
+		fputs("stopped early: ", stdout);
+		print_untrusted(lab->blocked, strlen(lab->blocked));
+		fputc('\n', stdout);
+	}
 	for (int i = 0; i < lab->nartifacts; i++)
 		if (!strcmp(lab->artifacts[i].name, "console") && lab_result(lab) != VERDICT_PASS)
 			printf("console transcript: %s\n", lab->artifacts[i].path);
 	fflush(stdout);
 }
 
+/* A JSON string of text that may not be valid UTF-8 (jansson refuses
+ * that, and the key would go missing): as it is when it is UTF-8, else
+ * with the bytes that are not escaped visibly. JSON escapes control
+ * characters itself. */
+json_t *report_json_text(const char *s)
+{
+	json_t *v = json_string(s ? s : "");
+	if (v)
+		return v;
+	struct strbuf sb = STRBUF_INIT;
+	untrusted_text_append(&sb, s, strlen(s), UT_KEEP_NEWLINE | UT_KEEP_TAB);
+	v = json_string(sb_str(&sb));
+	sb_release(&sb);
+	return v;
+}
+
 static json_t *str_or_null(const char *s)
 {
-	return s && *s ? json_string(s) : json_null();
+	return s && *s ? report_json_text(s) : json_null();
+}
+
+void report_timestamp(time_t t, char out[REPORT_TIMESTAMP_LEN])
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, REPORT_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
 json_t *report_chapter_json(const struct lab *lab)
@@ -356,15 +404,19 @@ json_t *report_chapter_json(const struct lab *lab)
 	json_object_set_new(o, "image_files", files);
 	json_object_set_new(o, "result", json_string(lab_result_name(lab)));
 	json_object_set_new(o, "duration_ms", json_integer(lab->duration_ms));
+	char started[REPORT_TIMESTAMP_LEN];
+	report_timestamp(lab->started_at ? lab->started_at : time(NULL) - (time_t)(lab->duration_ms / 1000), started);
+	json_object_set_new(o, "started_at", json_string(started));
 	json_object_set_new(o, "run_id", str_or_null(lab->run_id));
 	json_object_set_new(o, "stopped_early", str_or_null(lab->blocked));
 
 	json_t *checks = json_array();
 	for (int i = 0; i < lab->nchecks; i++) {
 		const struct check_result *r = &lab->checks[i];
-		json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:o, s:I}", "id", r->id, "status",
-							 verdict_name(r->verdict), "detail", r->detail, "hint",
-							 str_or_null(r->hint), "duration_ms", (json_int_t)r->duration_ms));
+		json_array_append_new(checks, json_pack("{s:s, s:s, s:o, s:o, s:I}", "id", r->id, "status",
+							 verdict_name(r->verdict), "detail", report_json_text(r->detail),
+							 "hint", str_or_null(r->hint), "duration_ms",
+							 (json_int_t)r->duration_ms));
 	}
 	json_object_set_new(o, "checks", checks);
 
@@ -375,7 +427,7 @@ json_t *report_chapter_json(const struct lab *lab)
 
 	json_t *arts = json_object();
 	for (int i = 0; i < lab->nartifacts; i++)
-		json_object_set_new(arts, lab->artifacts[i].name, json_string(lab->artifacts[i].path));
+		json_object_set_new(arts, lab->artifacts[i].name, report_json_text(lab->artifacts[i].path));
 	json_object_set_new(o, "artifacts", arts);
 
 	json_t *vms = json_array();
@@ -383,7 +435,7 @@ json_t *report_chapter_json(const struct lab *lab)
 		const struct vm *vm = &lab->vms[i];
 		json_t *argv = json_array();
 		for (int a = 0; a < vm->argv.n; a++)
-			json_array_append_new(argv, json_string(vm->argv.v[a]));
+			json_array_append_new(argv, report_json_text(vm->argv.v[a]));
 		json_t *notes = json_array();
 		for (int n = 0; n < vm->spec.nnotes; n++)
 			json_array_append_new(notes, json_pack("{s:s, s:s}", "change", vm->spec.notes[n].what,
@@ -424,25 +476,49 @@ static const char *jstr(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* XML 1.0 text: escape the five specials; drop control characters XML
- * cannot carry at all (guest output may hold them). */
+/* XML 1.0 text: the five specials escaped. XML 1.0 cannot carry most C0
+ * controls at all, not even as character references
+ * (https://www.w3.org/TR/xml/#charsets), so they, DEL, C1 controls and
+ * invalid UTF-8 become the visible text \xHH (runner/untrusted_text.h);
+ * newline and tab stay. */
 void report_xml_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
+	struct strbuf sb = STRBUF_INIT;
+	untrusted_text_append(&sb, s, strlen(s), UT_KEEP_NEWLINE | UT_KEEP_TAB);
+	for (const char *p = sb_str(&sb); *p; p++) {
+		switch (*p) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&apos;", f); break;
-		default:
-			if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
-				fputc('?', f);
-			else
-				fputc(c, f);
+		default: fputc(*p, f);
 		}
 	}
+	sb_release(&sb);
+}
+
+void report_junit_outcome(FILE *f, const char *tag, const char *message, const char *detail, const char *hint)
+{
+	fprintf(f, "<%s message=\"", tag);
+	report_xml_escape(f, message);
+	fputs("\">", f);
+	report_xml_escape(f, detail);
+	if (*hint) {
+		fputs(*detail ? "\nhint: " : "hint: ", f);
+		report_xml_escape(f, hint);
+	}
+	fprintf(f, "</%s>", tag);
+}
+
+const char *report_started_at(const json_t *o)
+{
+	static char now[REPORT_TIMESTAMP_LEN];
+	const char *t = json_string_value(json_object_get(o, "started_at"));
+	if (t)
+		return t;
+	report_timestamp(time(NULL), now);
+	return now;
 }
 
 static void count_statuses(const json_t *checks, int counts[4])
@@ -473,18 +549,21 @@ void report_write_junit(FILE *f, const json_t *reports)
 		total_s += (double)json_integer_value(json_object_get(ch, "duration_ms")) / 1000.0;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites name=\"vlab\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
-		total[0] + total[1] + total[2] + total[3], total[VERDICT_FAIL], total[VERDICT_ERROR],
-		total[VERDICT_SKIP], total_s);
+	/* no skipped= here: the Jenkins xUnit plugin's junit-10.xsd does not
+	 * allow it on <testsuites> (each <testsuite> carries its own) */
+	fprintf(f, "<testsuites name=\"vlab\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n",
+		total[0] + total[1] + total[2] + total[3], total[VERDICT_FAIL], total[VERDICT_ERROR], total_s);
 	json_array_foreach(reports, i, ch) {
 		const json_t *checks = json_object_get(ch, "checks");
 		int n[4] = { 0 };
 		count_statuses(checks, n);
 		fprintf(f, "  <testsuite name=\"chapter %lld: ", (long long)json_integer_value(json_object_get(ch, "chapter")));
 		report_xml_escape(f, jstr(ch, "title"));
-		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\" timestamp=\"",
 			n[0] + n[1] + n[2] + n[3], n[VERDICT_FAIL], n[VERDICT_ERROR], n[VERDICT_SKIP],
 			(double)json_integer_value(json_object_get(ch, "duration_ms")) / 1000.0);
+		report_xml_escape(f, report_started_at(ch));
+		fputs("\">\n", f);
 		fprintf(f, "    <properties>\n");
 		const char *const props[] = { "vlab_version", "accel", "image", "image_sha256", "run_id" };
 		for (size_t p = 0; p < ARRAY_SIZE(props); p++) {
@@ -508,17 +587,16 @@ void report_write_junit(FILE *f, const json_t *reports)
 				continue;
 			}
 			const char *tag = !strcmp(st, "fail") ? "failure" : !strcmp(st, "skip") ? "skipped" : "error";
-			fprintf(f, ">\n      <%s message=\"", tag);
-			report_xml_escape(f, jstr(c, "detail"));
-			fprintf(f, "\"");
-			const char *hint = jstr(c, "hint");
-			if (*hint) {
-				fprintf(f, ">hint: ");
-				report_xml_escape(f, hint);
-				fprintf(f, "</%s>\n", tag);
-			} else {
-				fprintf(f, "/>\n");
-			}
+			/* the detail, then the hint, in the body: GitLab shows only
+			 * the body (lib/gitlab/ci/parsers/test/junit.rb takes it as
+			 * system_output); the message attribute is the detail's first
+			 * line, for the readers that show the attribute */
+			char msg[REPORT_MESSAGE_MAX];
+			const char *detail = jstr(c, "detail");
+			report_short_message(detail, msg, sizeof(msg));
+			fprintf(f, ">\n      ");
+			report_junit_outcome(f, tag, msg, detail, jstr(c, "hint"));
+			fputc('\n', f);
 			fprintf(f, "    </testcase>\n");
 		}
 		fprintf(f, "  </testsuite>\n");
@@ -527,30 +605,45 @@ void report_write_junit(FILE *f, const json_t *reports)
 	fflush(f);
 }
 
-/* One line of TAP text: a description may not hold a newline or a '#'
- * (which starts a directive). */
-static void tap_text(FILE *f, const char *s)
+void report_tap_text(FILE *f, const char *s)
 {
-	for (; *s; s++)
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s == '#' ? '*' : *s, f);
+	struct strbuf sb = STRBUF_INIT;
+	untrusted_text_append(&sb, s, strlen(s), UT_KEEP_NEWLINE | UT_KEEP_TAB);
+	for (const char *p = sb_str(&sb); *p; p++)
+		fputc(*p == '\n' || *p == '\t' ? ' ' : *p == '#' ? '*' : *p, f);
+	sb_release(&sb);
 }
 
-/* A YAML double-quoted scalar. */
-static void yaml_quoted(FILE *f, const char *s)
+void report_yaml_quoted(FILE *f, const char *s)
 {
+	struct strbuf sb = STRBUF_INIT;
+	untrusted_text_append(&sb, s, strlen(s), UT_KEEP_NEWLINE | UT_KEEP_TAB);
 	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
+	for (const char *p = sb_str(&sb); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
 			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\x%02x", c);
+		else if (*p == '\t')
+			fputs("\\t", f);
 		else
-			fputc(c, f);
+			fputc(*p, f);
 	}
 	fputc('"', f);
+	sb_release(&sb);
+}
+
+void report_short_message(const char *detail, char *out, size_t n)
+{
+	size_t len = strcspn(detail, "\n");
+	if (len >= n) {
+		len = n - 1;
+		/* not in the middle of a UTF-8 sequence */
+		while (len && ((unsigned char)detail[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(out, detail, len);
+	out[len] = '\0';
 }
 
 void report_write_tap(FILE *f, const json_t *reports)
@@ -563,7 +656,7 @@ void report_write_tap(FILE *f, const json_t *reports)
 	size_t num = 0;
 	json_array_foreach(reports, i, ch) {
 		fprintf(f, "# chapter %lld: ", (long long)json_integer_value(json_object_get(ch, "chapter")));
-		tap_text(f, jstr(ch, "title"));
+		report_tap_text(f, jstr(ch, "title"));
 		if (*jstr(ch, "image"))
 			fprintf(f, " (accel %s, image %s)\n", jstr(ch, "accel"), jstr(ch, "image"));
 		else
@@ -574,19 +667,19 @@ void report_write_tap(FILE *f, const json_t *reports)
 			const char *st = jstr(c, "status");
 			bool ok = !strcmp(st, "pass") || !strcmp(st, "skip");
 			fprintf(f, "%s %zu - %s: ", ok ? "ok" : "not ok", ++num, jstr(c, "id"));
-			tap_text(f, jstr(c, "detail"));
+			report_tap_text(f, jstr(c, "detail"));
 			if (!strcmp(st, "skip")) {
 				fprintf(f, " # SKIP ");
-				tap_text(f, jstr(c, "detail"));
+				report_tap_text(f, jstr(c, "detail"));
 			}
 			fputc('\n', f);
 			if (!ok) {
 				fprintf(f, "  ---\n  status: %s\n  detail: ", st);
-				yaml_quoted(f, jstr(c, "detail"));
+				report_yaml_quoted(f, jstr(c, "detail"));
 				fputc('\n', f);
 				if (*jstr(c, "hint")) {
 					fprintf(f, "  hint: ");
-					yaml_quoted(f, jstr(c, "hint"));
+					report_yaml_quoted(f, jstr(c, "hint"));
 					fputc('\n', f);
 				}
 				fprintf(f, "  ...\n");

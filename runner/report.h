@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "runner/lab.h"
 
@@ -52,7 +53,33 @@ void report_write_junit(FILE *f, const json_t *reports);
 void report_write_tap(FILE *f, const json_t *reports);
 /* "text", "json", "junit", "tap" -> format; -EINVAL otherwise. */
 int report_format_parse(const char *s, enum report_format *f);
-/* XML 1.0 text of s (the five specials escaped, control characters dropped). */
+/* XML 1.0 text of s: the five specials escaped; control characters (but
+ * newline and tab), C1 controls and invalid UTF-8 as the visible text
+ * \xHH (runner/untrusted_text.h), since XML 1.0 cannot carry them. */
 void report_xml_escape(FILE *f, const char *s);
+/* A JUnit <failure>/<error>/<skipped> (tag) with a short message attribute
+ * and the detail, then "hint: " and the hint (when not ""), in its body:
+ * GitLab's parser reads only the body. */
+void report_junit_outcome(FILE *f, const char *tag, const char *message, const char *detail, const char *hint);
+/* The short message attribute of a JUnit outcome: detail's first line, at
+ * most n - 1 bytes, cut between UTF-8 sequences. */
+#define REPORT_MESSAGE_MAX 200
+void report_short_message(const char *detail, char *out, size_t n);
+/* TAP: one line of a test point's description (escaped as untrusted text,
+ * newline and tab as spaces, '#' as '*' so no directive is smuggled in), and
+ * a YAML double-quoted scalar on one line (escaped as untrusted text, then
+ * '"', '\\', newline and tab as YAML escapes), as TAP::Parser's YAMLish
+ * reader reads it. */
+void report_tap_text(FILE *f, const char *s);
+void report_yaml_quoted(FILE *f, const char *s);
+/* A JSON string of s, which may not be valid UTF-8 (then with its invalid
+ * bytes escaped as \xHH rather than lost). New reference. */
+json_t *report_json_text(const char *s);
+/* The UTC time t as ISO 8601 without a zone (YYYY-MM-DDTHH:MM:SS), as
+ * Ant's JUnit schema has a <testsuite timestamp>. */
+#define REPORT_TIMESTAMP_LEN 20
+void report_timestamp(time_t t, char out[REPORT_TIMESTAMP_LEN]);
+/* o's "started_at", or now when it has none (a report of an older vlab). */
+const char *report_started_at(const json_t *o);
 
 #endif

@@ -15,7 +15,7 @@
  *                     │ wait for the shim's record and the qemu it exec'd
  *                     │ checks while the script runs (verify_for_grading)
  *                     │ sandbox_stop: SIGKILL the init: the script and all it started end
- *                     └ OUT/NAME/: report.json, classroom.json, feedback.txt,
+ *                     └ OUT/NAME/: report.json, feedback.txt,
  *                       console.log, script.log, qemu-N.json, qemu-N.stderr
  *   parent: OUT/class.json, class.csv, class.junit.xml, class.tap; stdout in --format
  *
@@ -375,8 +375,7 @@ static void print_text(const struct grade_ctx *ctx, json_t *results)
 		       (long long)json_integer_value(json_object_get(r, "max_score")),
 		       json_is_true(json_object_get(r, "needs_regrade")) ? "  needs regrading (vlab broke on a check)" : "");
 	}
-	printf("reports: %s/class.{json,csv,junit.xml,tap}; each student's: %s/NAME/feedback.txt, report.json, "
-	       "classroom.json\n",
+	printf("reports: %s/class.{json,csv,junit.xml,tap}; each student's: %s/NAME/feedback.txt, report.json\n",
 	       ctx->out, ctx->out);
 }
 

@@ -18,7 +18,7 @@
 static const struct opt report_opts[] = {
 	{ OPT_OPERAND, "merge", 0, NULL, NULL, COMPLETE_WORDS, "merge" },
 	{ OPT_OPERAND, "FILE", 0, NULL, "a class.json (or one report.json) that vlab grade wrote", COMPLETE_FILE, NULL },
-	{ OPT_OUT, "out", 0, "DIR", "where class.json, class.csv and class.html go (default ./vlab-class)", COMPLETE_DIR,
+	{ OPT_OUT, "out", 0, "DIR", "where the class reports go (default ./vlab-class)", COMPLETE_DIR,
 	  NULL },
 	{ OPT_TITLE, "title", 0, "TEXT", "the page's title (default \"Class report\")", COMPLETE_NONE, NULL },
 	{ OPT_FORMAT, "format", 0, "text|json", "what to print (default text: a summary)", COMPLETE_WORDS, "text json" },
@@ -44,7 +44,7 @@ static void print_summary(const struct class_stats *s, const json_t *cls, size_t
 			printf("%s %s", n ? "," : "", s->dups[k].names[n]);
 		printf("\n");
 	}
-	printf("wrote %s/class.json, %s/class.csv, %s/class.html\n", out, out, out);
+	printf("wrote %s/class.{json,csv,junit.xml,tap,html}\n", out);
 }
 
 static int cmd_report(int argc, char **argv)

@@ -3,9 +3,17 @@
 
 #include <string.h>
 
-void html_escape(FILE *f, const char *s)
+#include "runner/untrusted_text.h"
+
+void html_escape(FILE *f, const char *raw)
 {
-	for (; s && *s; s++) {
+	/* control bytes, C1 controls and invalid UTF-8 as the visible \xHH
+	 * first (the page says charset utf-8, and a browser would show a
+	 * replacement character or nothing), then HTML's specials */
+	struct strbuf sb = STRBUF_INIT;
+	if (raw)
+		untrusted_text_append(&sb, raw, strlen(raw), UT_KEEP_NEWLINE | UT_KEEP_TAB);
+	for (const char *s = sb_str(&sb); *s; s++) {
 		switch (*s) {
 		case '&':
 			fputs("&amp;", f);
@@ -26,6 +34,7 @@ void html_escape(FILE *f, const char *s)
 			fputc(*s, f);
 		}
 	}
+	sb_release(&sb);
 }
 
 static const char STYLE[] =

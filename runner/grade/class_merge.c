@@ -88,39 +88,6 @@ json_t *class_merge_sorted(json_t *results)
 	return out;
 }
 
-/* Results graded with another rubric, image or accelerator than the first
- * cannot be compared: said, not refused (a TA may mean it). */
-static json_t *mismatches(const json_t *results)
-{
-	json_t *warn = json_array();
-	const json_t *first = json_array_get(results, 0);
-	static const char *const keys[][2] = { { "rubric", "sha256" }, { "image", "sha256" }, { "accelerator", "name" } };
-	for (size_t k = 0; first && k < sizeof(keys) / sizeof(keys[0]); k++) {
-		const char *want = json_string_value(json_object_get(json_object_get(first, keys[k][0]), keys[k][1]));
-		size_t i;
-		const json_t *r;
-		json_array_foreach(results, i, r) {
-			const char *got = json_string_value(json_object_get(json_object_get(r, keys[k][0]), keys[k][1]));
-			if (want && got && strcmp(want, got)) {
-				char *w = xasprintf("%s was graded with another %s (%s %.12s) than %s (%.12s)",
-						    json_string_value(json_object_get(r, "submission")), keys[k][0],
-						    keys[k][1], got, json_string_value(json_object_get(first, "submission")),
-						    want);
-				json_array_append_new(warn, json_string(w));
-				free(w);
-				break;
-			}
-		}
-	}
-	return warn;
-}
-
-static void dump_json(FILE *f, const json_t *v)
-{
-	json_dumpf(v, f, JSON_INDENT(2));
-	fputc('\n', f);
-}
-
 /* the page title of the merge being written (class_merge_write) */
 static const char *html_title = "Class report";
 
@@ -138,7 +105,6 @@ json_t *class_merge_json(json_t *results, json_t *sources)
 {
 	json_t *cls = grade_class_json(results);
 	json_object_set(cls, "sources", sources);
-	json_object_set_new(cls, "warnings", mismatches(results));
 	return cls;
 }
 
@@ -150,9 +116,14 @@ int class_merge_write(const char *dir, const json_t *cls, const json_t *results,
 	int r = mkdir_p(dir, 0755);
 	if (r)
 		return r;
-	/* the same writer as vlab grade's reports: whole or not at all */
-	if ((r = grade_report_write(dir, *failed = "class.json", dump_json, cls)) ||
+	/* the same writers as vlab grade's class reports, so a class graded
+	 * in shards and merged has the same reports, byte for byte, as one
+	 * graded whole (but for its times and "sources"); each whole or not
+	 * at all */
+	if ((r = grade_report_write(dir, *failed = "class.json", grade_write_json, cls)) ||
 	    (r = grade_report_write(dir, *failed = "class.csv", grade_write_csv, results)) ||
+	    (r = grade_report_write(dir, *failed = "class.junit.xml", grade_write_junit, results)) ||
+	    (r = grade_report_write(dir, *failed = "class.tap", grade_write_tap, results)) ||
 	    (r = grade_report_write(dir, *failed = "class.html", write_html, results)))
 		return r;
 	*failed = NULL;

@@ -20,12 +20,13 @@ int class_merge_load(const char *path, json_t *all, json_t *sources);
  * order the shards came in): a new array holding the same objects. */
 json_t *class_merge_sorted(json_t *results);
 
-/* The merged class report: vlab grade's class.json of results, with the
- * sources it came from and a warning for each result graded with another
- * rubric, image or accelerator than the first. */
+/* The merged class report: vlab grade's class.json of results (its
+ * warnings: each result graded with another rubric, image or accelerator
+ * than the first), with the sources it came from. */
 json_t *class_merge_json(json_t *results, json_t *sources);
 
-/* class.json (cls), class.csv and class.html (titled title) of results,
+/* class.json (cls), class.csv, class.junit.xml, class.tap and class.html
+ * (titled title) of results, by vlab grade's own writers,
  * each written atomically into dir (made when missing). 0, or -errno with
  * *failed naming the file that could not be written (NULL: dir itself). */
 int class_merge_write(const char *dir, const json_t *cls, const json_t *results, const char *title,

@@ -8,6 +8,7 @@
 
 #include "checks/class_report.h"
 #include "runner/report.h"
+#include "runner/untrusted_text.h"
 #include "runner/util.h"
 
 static const char *jstr(const json_t *o, const char *key)
@@ -37,43 +38,43 @@ json_t *grade_checks_json(const struct score *s)
 		json_object_set_new(c, "rubric_points", json_integer(it->points));
 		json_object_set_new(c, "evidence", json_string(evidence_name(it->evidence)));
 		json_object_set_new(c, "parent", it->parent >= 0 ? json_string(s->items[it->parent].item->id) : json_null());
-		json_object_set_new(c, "detail", r && r->done ? json_string(r->detail) : json_null());
-		json_object_set_new(c, "hint", r && r->done && r->hint[0] ? json_string(r->hint) : json_null());
-		json_object_set_new(c, "note", is->note[0] ? json_string(is->note) : json_null());
+		/* a detail may quote what the script or qemu printed: JSON
+		 * escapes control characters itself, invalid UTF-8 is escaped
+		 * visibly rather than lost */
+		json_object_set_new(c, "detail", r && r->done ? report_json_text(r->detail) : json_null());
+		json_object_set_new(c, "hint", r && r->done && r->hint[0] ? report_json_text(r->hint) : json_null());
+		json_object_set_new(c, "note", is->note[0] ? report_json_text(is->note) : json_null());
 		json_object_set_new(c, "duration_ms", json_integer(r && r->done ? r->duration_ms : 0));
 		json_array_append_new(a, c);
 	}
 	return a;
 }
 
-json_t *grade_classroom_json(const json_t *result)
+/* Results graded with another rubric, image or accelerator than the first
+ * cannot be compared: said, not refused (a TA may mean it). */
+static json_t *mismatches(const json_t *results)
 {
-	json_t *tests = json_array();
-	const json_t *checks = json_object_get(result, "checks");
-	size_t i;
-	const json_t *c;
-	bool any_fail = false, any_error = json_is_true(json_object_get(result, "needs_regrade"));
-	json_array_foreach(checks, i, c) {
-		const char *st = jstr(c, "status");
-		/* the reporter knows pass, fail and error: a skip is neither
-		 * won nor lost, so it counts as a pass worth 0 of 0 */
-		const char *cls = !strcmp(st, "error") ? "error" : !strcmp(st, "pass") || !strcmp(st, "skip") ? "pass" : "fail";
-		any_fail |= !strcmp(cls, "fail");
-		struct strbuf msg = STRBUF_INIT;
-		sb_adds(&msg, jstr(c, "detail"));
-		if (*jstr(c, "note"))
-			sb_addf(&msg, "%s(%s)", msg.len ? " " : "", jstr(c, "note"));
-		if (*jstr(c, "hint"))
-			sb_addf(&msg, "%shint: %s", msg.len ? " " : "", jstr(c, "hint"));
-		json_array_append_new(tests, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:i}", "name", jstr(c, "id"),
-						       "status", cls, "score", jint(c, "points"), "max_score",
-						       jint(c, "max_points"), "message", sb_str(&msg), "test_code", "",
-						       "filename", "", "line_no", 0));
-		sb_release(&msg);
+	json_t *warn = json_array();
+	const json_t *first = json_array_get(results, 0);
+	static const char *const keys[][2] = { { "rubric", "sha256" }, { "image", "sha256" }, { "accelerator", "name" } };
+	for (size_t k = 0; first && k < sizeof(keys) / sizeof(keys[0]); k++) {
+		const char *want = json_string_value(json_object_get(json_object_get(first, keys[k][0]), keys[k][1]));
+		size_t i;
+		const json_t *r;
+		json_array_foreach(results, i, r) {
+			const char *got = json_string_value(json_object_get(json_object_get(r, keys[k][0]), keys[k][1]));
+			if (want && got && strcmp(want, got)) {
+				char *w = xasprintf("%s was graded with another %s (%s %.12s) than %s (%.12s)",
+						    json_string_value(json_object_get(r, "submission")), keys[k][0],
+						    keys[k][1], got, json_string_value(json_object_get(first, "submission")),
+						    want);
+				json_array_append_new(warn, json_string(w));
+				free(w);
+				break;
+			}
+		}
 	}
-	return json_pack("{s:i, s:s, s:I, s:o}", "version", 1, "status",
-			 any_error ? "error" : any_fail ? "fail" : "pass", "max_score", jint(result, "max_score"), "tests",
-			 tests);
+	return warn;
 }
 
 json_t *grade_class_json(json_t *results)
@@ -109,6 +110,7 @@ json_t *grade_class_json(json_t *results)
 		json_object_set_new(o, "class", class_stats_json(&cs));
 		class_stats_release(&cs);
 	}
+	json_object_set_new(o, "warnings", mismatches(results));
 	json_object_set(o, "submissions", results);
 	return o;
 }
@@ -117,7 +119,7 @@ void grade_write_junit(FILE *f, const json_t *results)
 {
 	size_t i, k;
 	const json_t *r, *c;
-	size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+	size_t tests = 0, failures = 0, errors = 0;
 	double total_s = 0;
 	json_array_foreach(results, i, r) {
 		total_s += (double)jint(r, "duration_ms") / 1000.0;
@@ -126,12 +128,13 @@ void grade_write_junit(FILE *f, const json_t *results)
 			tests++;
 			failures += !strcmp(st, "fail") || !strcmp(st, "parent_failed");
 			errors += !strcmp(st, "error");
-			skipped += !strcmp(st, "skip");
 		}
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites name=\"vlab grade\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
-		tests, failures, errors, skipped, total_s);
+	/* no skipped= here: the Jenkins xUnit plugin's junit-10.xsd does not
+	 * allow it on <testsuites> (each <testsuite> carries its own) */
+	fprintf(f, "<testsuites name=\"vlab grade\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", tests,
+		failures, errors, total_s);
 	json_array_foreach(results, i, r) {
 		const json_t *checks = json_object_get(r, "checks");
 		size_t sf = 0, se = 0, ss = 0;
@@ -143,8 +146,10 @@ void grade_write_junit(FILE *f, const json_t *results)
 		}
 		fputs("  <testsuite name=\"", f);
 		report_xml_escape(f, jstr(r, "submission"));
-		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\" timestamp=\"",
 			json_array_size(checks), sf, se, ss, (double)jint(r, "duration_ms") / 1000.0);
+		report_xml_escape(f, report_started_at(r));
+		fputs("\">\n", f);
 		fputs("    <properties>\n", f);
 		fprintf(f, "      <property name=\"score\" value=\"%lld\"/>\n", (long long)jint(r, "score"));
 		fprintf(f, "      <property name=\"max_score\" value=\"%lld\"/>\n", (long long)jint(r, "max_score"));
@@ -169,41 +174,29 @@ void grade_write_junit(FILE *f, const json_t *results)
 			const char *tag = !strcmp(st, "error") ? "error" : !strcmp(st, "skip") ? "skipped"
 					  : !strcmp(st, "pass") ? NULL : "failure";
 			if (tag) {
-				fprintf(f, "\n      <%s message=\"", tag);
-				report_xml_escape(f, *jstr(c, "note") ? jstr(c, "note") : jstr(c, "detail"));
-				fputs("\">", f);
-				report_xml_escape(f, jstr(c, "detail"));
-				if (*jstr(c, "hint")) {
-					fputs("\nhint: ", f);
-					report_xml_escape(f, jstr(c, "hint"));
-				}
-				fprintf(f, "</%s>\n    ", tag);
+				/* the message: the note (why it scored so) or the
+				 * detail's first line; the body, which is all GitLab
+				 * shows: the detail, the note, then the hint */
+				const char *detail = jstr(c, "detail"), *note = jstr(c, "note");
+				char msg[REPORT_MESSAGE_MAX];
+				report_short_message(*note ? note : detail, msg, sizeof(msg));
+				struct strbuf body = STRBUF_INIT;
+				sb_adds(&body, detail);
+				if (*note)
+					sb_addf(&body, "%s%s", body.len ? "\n" : "", note);
+				fputs("\n      ", f);
+				report_junit_outcome(f, tag, msg, sb_str(&body), jstr(c, "hint"));
+				fputs("\n    ", f);
+				sb_release(&body);
 			}
-			fprintf(f, "<system-out>points %lld/%lld (%s evidence)</system-out></testcase>\n",
-				(long long)jint(c, "points"), (long long)jint(c, "max_points"), jstr(c, "evidence"));
+			fprintf(f, "<system-out>points %lld/%lld (", (long long)jint(c, "points"),
+				(long long)jint(c, "max_points"));
+			report_xml_escape(f, jstr(c, "evidence"));
+			fputs(" evidence)</system-out></testcase>\n", f);
 		}
 		fputs("  </testsuite>\n", f);
 	}
 	fputs("</testsuites>\n", f);
-}
-
-/* TAP descriptions and YAML values: one line, no '#' (TAP's directive mark). */
-static void tap_text(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s == '#' ? '_' : *s, f);
-}
-
-/* A YAML single-quoted scalar on one line (a quote doubled). */
-static void yaml_quoted(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', f);
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
-	}
-	fputs("'\n", f);
 }
 
 void grade_write_tap(FILE *f, const json_t *results)
@@ -215,47 +208,67 @@ void grade_write_tap(FILE *f, const json_t *results)
 	fprintf(f, "TAP version 13\n1..%zu\n", n);
 	size_t t = 0;
 	json_array_foreach(results, i, r) {
-		fprintf(f, "# %s: %lld/%lld%s\n", jstr(r, "submission"), (long long)jint(r, "score"),
-			(long long)jint(r, "max_score"),
+		fputs("# ", f);
+		report_tap_text(f, jstr(r, "submission"));
+		fprintf(f, ": %lld/%lld%s\n", (long long)jint(r, "score"), (long long)jint(r, "max_score"),
 			json_is_true(json_object_get(r, "needs_regrade")) ? " (needs regrading)" : "");
 		json_array_foreach(json_object_get(r, "checks"), k, c) {
 			const char *st = jstr(c, "status");
 			bool ok = !strcmp(st, "pass") || !strcmp(st, "skip");
-			fprintf(f, "%s %zu - %s: %s (%lld/%lld)", ok ? "ok" : "not ok", ++t, jstr(r, "submission"),
-				jstr(c, "id"), (long long)jint(c, "points"), (long long)jint(c, "max_points"));
+			fprintf(f, "%s %zu - ", ok ? "ok" : "not ok", ++t);
+			report_tap_text(f, jstr(r, "submission"));
+			fputs(": ", f);
+			report_tap_text(f, jstr(c, "id"));
+			fprintf(f, " (%lld/%lld)", (long long)jint(c, "points"), (long long)jint(c, "max_points"));
 			if (!strcmp(st, "skip")) {
 				fputs(" # SKIP ", f);
-				tap_text(f, jstr(c, "detail"));
+				report_tap_text(f, jstr(c, "detail"));
 			}
 			fputc('\n', f);
 			if (!ok) {
+				/* the YAML block: status and detail always, the
+				 * note and the hint when there are */
 				fputs("  ---\n  status: ", f);
-				fputs(st, f);
-				fputs("\n  detail: ", f);
-				yaml_quoted(f, jstr(c, "detail"));
-				if (*jstr(c, "note")) {
-					fputs("  note: ", f);
-					yaml_quoted(f, jstr(c, "note"));
+				report_yaml_quoted(f, st);
+				static const char *const keys[] = { "detail", "note", "hint" };
+				for (size_t q = 0; q < ARRAY_SIZE(keys); q++) {
+					if (q && !*jstr(c, keys[q]))
+						continue;
+					fprintf(f, "\n  %s: ", keys[q]);
+					report_yaml_quoted(f, jstr(c, keys[q]));
 				}
-				fputs("  ...\n", f);
+				fputs("\n  ...\n", f);
 			}
 		}
 	}
 }
 
+/* A CSV cell of text (a name, a check's id): escaped as untrusted text on
+ * one line, quoted where RFC 4180 needs it, and one that a spreadsheet
+ * would take for a formula (it starts with =, +, -, @, a tab or a carriage
+ * return: https://owasp.org/www-community/attacks/CSV_Injection) quoted
+ * with a leading ' so it stays text. vlab's own numbers never pass here. */
 static void csv_field(FILE *f, const char *s)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
+	struct strbuf sb = STRBUF_INIT;
+	untrusted_text_append(&sb, s, strlen(s), 0);
+	const char *t = sb_str(&sb);
+	bool formula = *t && strchr("=+-@\t\r", *t);
+	if (!formula && !strpbrk(t, ",\"\n\r")) {
+		fputs(t, f);
+		sb_release(&sb);
 		return;
 	}
 	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
+	if (formula)
+		fputc('\'', f);
+	for (; *t; t++) {
+		if (*t == '"')
 			fputc('"', f);
-		fputc(*s, f);
+		fputc(*t, f);
 	}
 	fputc('"', f);
+	sb_release(&sb);
 }
 
 void grade_write_csv(FILE *f, const json_t *results)
@@ -285,8 +298,8 @@ void grade_write_csv(FILE *f, const json_t *results)
 					mine = x;
 			fputc(',', f);
 			if (!mine)
-				fputs("", f);
-			else if (!strcmp(jstr(mine, "status"), "skip") || !strcmp(jstr(mine, "status"), "error"))
+				continue;
+			if (!strcmp(jstr(mine, "status"), "skip") || !strcmp(jstr(mine, "status"), "error"))
 				fputs(jstr(mine, "status"), f);
 			else
 				fprintf(f, "%lld", (long long)jint(mine, "points"));
@@ -295,23 +308,43 @@ void grade_write_csv(FILE *f, const json_t *results)
 	}
 }
 
+/* Text a student reads in a terminal or an editor: escaped as untrusted. */
+static void text(FILE *f, const char *s)
+{
+	untrusted_text_fputs(f, s, UT_KEEP_NEWLINE | UT_KEEP_TAB);
+}
+
 void grade_write_feedback(FILE *f, const json_t *result)
 {
 	const json_t *rub = json_object_get(result, "rubric");
-	fprintf(f, "vlab grade: %s: %lld/%lld points%s\n", jstr(result, "submission"), (long long)jint(result, "score"),
-		(long long)jint(result, "max_score"),
+	fputs("vlab grade: ", f);
+	text(f, jstr(result, "submission"));
+	fprintf(f, ": %lld/%lld points%s\n", (long long)jint(result, "score"), (long long)jint(result, "max_score"),
 		json_is_true(json_object_get(result, "needs_regrade"))
 			? " (provisional: vlab broke on some checks, a teaching assistant will regrade them)"
 			: "");
-	fprintf(f, "rubric: %s (sha256 %.12s); vlab %s; image %s (sha256 %.12s); accelerator %s\n", jstr(rub, "title"),
-		jstr(rub, "sha256"), jstr(result, "vlab_version"), jstr(json_object_get(result, "image"), "profile"),
-		jstr(json_object_get(result, "image"), "sha256"), jstr(json_object_get(result, "accelerator"), "name"));
+	fputs("rubric: ", f);
+	text(f, jstr(rub, "title"));
+	fputs(" (sha256 ", f);
+	text(f, jstr(rub, "sha256"));
+	fputs("); vlab ", f);
+	text(f, jstr(result, "vlab_version"));
+	fputs("; image ", f);
+	text(f, jstr(json_object_get(result, "image"), "profile"));
+	fputs(" (sha256 ", f);
+	text(f, jstr(json_object_get(result, "image"), "sha256"));
+	fputs("); accelerator ", f);
+	text(f, jstr(json_object_get(result, "accelerator"), "name"));
+	fputc('\n', f);
 	size_t i;
 	const json_t *a;
 	if (json_array_size(json_object_get(result, "adaptations"))) {
 		fputs("\nWhat vlab changed to run your script here (no points depend on these):\n", f);
-		json_array_foreach(json_object_get(result, "adaptations"), i, a)
-			fprintf(f, "  * %s\n", json_string_value(a));
+		json_array_foreach(json_object_get(result, "adaptations"), i, a) {
+			fputs("  * ", f);
+			text(f, json_string_value(a));
+			fputc('\n', f);
+		}
 	}
 	fputs("\nChecks:\n", f);
 	const json_t *c;
@@ -319,19 +352,30 @@ void grade_write_feedback(FILE *f, const json_t *result)
 		const char *st = jstr(c, "status");
 		const char *mark = !strcmp(st, "pass") ? "PASS" : !strcmp(st, "skip") ? "SKIP" : !strcmp(st, "error") ? "ERROR"
 								      : "FAIL";
-		fprintf(f, "  %-5s %-26s %3lld/%-3lld %s\n", mark, jstr(c, "id"), (long long)jint(c, "points"),
+		struct strbuf id = STRBUF_INIT;
+		untrusted_text_append(&id, jstr(c, "id"), strlen(jstr(c, "id")), 0);
+		fprintf(f, "  %-5s %-26s %3lld/%-3lld %s\n", mark, sb_str(&id), (long long)jint(c, "points"),
 			(long long)jint(c, "rubric_points"), !strcmp(jstr(c, "evidence"), "vlab") ? "(vlab's step)" : "");
-		if (*jstr(c, "note"))
-			fprintf(f, "        %s\n", jstr(c, "note"));
-		if (*jstr(c, "detail") && strcmp(st, "parent_failed"))
-			fprintf(f, "        saw: %s\n", jstr(c, "detail"));
-		if (*jstr(c, "hint") && strcmp(st, "pass") && strcmp(st, "parent_failed"))
-			fprintf(f, "        to do: %s\n", jstr(c, "hint"));
+		sb_release(&id);
+		static const struct {
+			const char *key, *label;
+		} lines[] = { { "note", "" }, { "detail", "saw: " }, { "hint", "to do: " } };
+		for (size_t k = 0; k < ARRAY_SIZE(lines); k++) {
+			const char *v = jstr(c, lines[k].key);
+			/* a parent's failure says it all; a pass needs no hint */
+			if (!*v || (k > 0 && !strcmp(st, "parent_failed")) || (k == 2 && !strcmp(st, "pass")))
+				continue;
+			fprintf(f, "        %s", lines[k].label);
+			text(f, v);
+			fputc('\n', f);
+		}
 	}
 	if (json_array_size(json_object_get(result, "skipped"))) {
 		fputs("\nSkipped (left out of the maximum: this host lacks what they need):", f);
-		json_array_foreach(json_object_get(result, "skipped"), i, a)
-			fprintf(f, " %s", json_string_value(a));
+		json_array_foreach(json_object_get(result, "skipped"), i, a) {
+			fputc(' ', f);
+			text(f, json_string_value(a));
+		}
 		fputc('\n', f);
 	}
 }

@@ -5,6 +5,7 @@
  * A result object (schema_version 1):
  *   { "schema_version": 1, "kind": "grade", "vlab_version": "0.1.0",
  *     "submission": "alice", "path": "/abs/alice",
+ *     "started_at": "2024-05-01T09:30:00" (UTC, when its grading began),
  *     "score": 85, "max_score": 100, "needs_regrade": false, "regrade_reasons": [],
  *     "accelerator": {"name": "tcg", "reason": "..."},
  *     "image": {"profile": "default", "sha256": "..."},
@@ -30,14 +31,11 @@
  * ids (array). */
 json_t *grade_checks_json(const struct score *s);
 
-/* The GitHub Classroom autograding result shape (version 1: status,
- * max_score, tests[] with name, status, score, max_score, message) of one
- * result. New reference. */
-json_t *grade_classroom_json(const json_t *result);
-
 /* The class object: {"schema_version", "kind": "grade-class", "vlab_version",
- * "rubric", "image", "accelerator", "submissions": [results...], "summary":
- * {count, mean_percent, needs_regrade: [names]}}. results is borrowed. */
+ * "rubric", "image", "accelerator", "summary": {count, mean_percent,
+ * needs_regrade: [names]}, "class": {statistics}, "warnings": [a line for
+ * each result graded with another rubric, image or accelerator than the
+ * first], "submissions": [results...]}. results is borrowed. */
 json_t *grade_class_json(json_t *results);
 
 /* results (an array of result objects) as JUnit XML (one testsuite per

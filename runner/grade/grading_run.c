@@ -19,6 +19,7 @@
 #include "runner/grade/grade_report.h"
 #include "runner/grade/submission_run.h"
 #include "runner/proc.h"
+#include "runner/report.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
 #include "runner/exit_status.h"
@@ -52,6 +53,8 @@ static void remove_old_reports(const char *outdir)
 	DIR *old = opendir(outdir);
 	struct dirent *de;
 	while (old && (de = readdir(old))) {
+		/* classroom.json: an earlier vlab's (GitHub Classroom's shape,
+		 * no longer written), not left beside this grading's reports */
 		static const char *const mine[] = { "report.json", "classroom.json", "feedback.txt", "console.log",
 						     "script.log" };
 		bool ours = starts_with(de->d_name, "qemu-");
@@ -66,14 +69,18 @@ static void remove_old_reports(const char *outdir)
 
 /* Submission i's result object (grade_report.h) from its outcome and
  * score. */
-static json_t *result_json(const struct grade_ctx *ctx, int i, struct outcome *o, const struct score *sc)
+static json_t *result_json(const struct grade_ctx *ctx, int i, struct outcome *o, const struct score *sc,
+			   time_t started)
 {
+	char started_at[REPORT_TIMESTAMP_LEN];
+	report_timestamp(started, started_at);
 	json_t *res = json_object();
 	json_object_set_new(res, "schema_version", json_integer(GRADE_SCHEMA_VERSION));
 	json_object_set_new(res, "kind", json_string("grade"));
 	json_object_set_new(res, "vlab_version", json_string(VLAB_VERSION));
 	json_object_set_new(res, "submission", json_string(ctx->names[i]));
-	json_object_set_new(res, "path", json_string(ctx->subs[i]));
+	json_object_set_new(res, "path", report_json_text(ctx->subs[i]));
+	json_object_set_new(res, "started_at", json_string(started_at));
 	json_object_set_new(res, "score", json_integer(sc->points));
 	json_object_set_new(res, "max_score", json_integer(sc->max_points));
 	json_object_set_new(res, "needs_regrade", json_boolean(sc->needs_regrade));
@@ -100,14 +107,7 @@ static json_t *result_json(const struct grade_ctx *ctx, int i, struct outcome *o
 	return res;
 }
 
-static void write_classroom(FILE *f, const json_t *res)
-{
-	json_t *cls = grade_classroom_json(res);
-	grade_write_json(f, cls);
-	json_decref(cls);
-}
-
-/* report.json, classroom.json and feedback.txt in outdir, each atomically:
+/* report.json and feedback.txt in outdir, each atomically:
  * 0, or EXIT_INTERNAL after a line naming the file that could not be
  * written. */
 static int write_submission_reports(const char *outdir, const json_t *res)
@@ -117,7 +117,6 @@ static int write_submission_reports(const char *outdir, const json_t *res)
 		void (*write)(FILE *, const json_t *);
 	} files[] = {
 		{ "report.json", grade_write_json },
-		{ "classroom.json", write_classroom },
 		{ "feedback.txt", grade_write_feedback },
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(files); k++) {
@@ -132,6 +131,7 @@ static int write_submission_reports(const char *outdir, const json_t *res)
 static int grade_one(const struct grade_ctx *ctx, int i)
 {
 	int64_t t0 = now_ms();
+	time_t started = time(NULL);
 	char *outdir = xasprintf("%s/%s", ctx->out, ctx->names[i]);
 	remove_old_reports(outdir);
 	int r = mkdir_p(outdir, 0755);
@@ -149,7 +149,7 @@ static int grade_one(const struct grade_ctx *ctx, int i)
 
 	struct score *sc = xcalloc(1, sizeof(*sc));
 	rubric_score(&ctx->rubric, o->results, o->n, sc);
-	json_t *res = result_json(ctx, i, o, sc);
+	json_t *res = result_json(ctx, i, o, sc, started);
 	json_object_set_new(res, "duration_ms", json_integer(now_ms() - t0));
 	int status = write_submission_reports(outdir, res);
 	json_decref(res);
@@ -171,6 +171,9 @@ static json_t *broken_result(const struct grade_ctx *ctx, int i, const char *why
 	json_t *res = json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:i, s:b}", "schema_version", GRADE_SCHEMA_VERSION, "kind",
 				"grade", "vlab_version", VLAB_VERSION, "submission", ctx->names[i], "path", ctx->subs[i],
 				"score", sc->points, "max_score", sc->max_points, "needs_regrade", 1);
+	char now[REPORT_TIMESTAMP_LEN];
+	report_timestamp(time(NULL), now);
+	json_object_set_new(res, "started_at", json_string(now));
 	json_object_set_new(res, "checks", grade_checks_json(sc));
 	json_object_set_new(res, "skipped", json_array());
 	free(sc);

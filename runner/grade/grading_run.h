@@ -1,7 +1,7 @@
 /* A class graded: each submission in a worker process of its own (at most
  * -j at a time), its run (runner/grade/submission_run.h) scored against the
  * rubric (checks/rubric.h) and reported in OUT/NAME (report.json,
- * classroom.json, feedback.txt; runner/grade/grade_report.h); the results
+ * feedback.txt; runner/grade/grade_report.h); the results
  * gathered for the class.
  *
  *   parent ──fork──▶ worker (one per submission; a deadline of --timeout

@@ -1,12 +1,14 @@
 # A class graded in two shards and merged: `vlab grade --shard I/N` keeps
 # every N-th submission by name, `vlab report merge` joins the shards'
-# class.json into one class report (JSON, CSV, HTML) with the histogram, the
+# class.json into one class report (JSON, CSV, JUnit, TAP, HTML: the same
+# bytes as the class graded whole, times aside) with the histogram, the
 # pass rates, and a strace.log handed in byte-identical by two students
 # flagged; a submission graded by both shards is reported as such; bad input
 # to merge is one line and exit 3 (2 for usage). The page is opened in
 # headless Chromium, which lays it out and reports what it drew
-# (tests/browser/class-page-probe.html). One guest boot: the other three
-# submissions have no script (graded without a sandbox).
+# (tests/browser/class-page-probe.html). Two guest boots (the shard and the
+# unsharded grading): the other three submissions have no script (graded
+# without a sandbox).
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
@@ -43,6 +45,34 @@ jq -e '.class.histogram[10].count == 1 and .class.histogram[0].count == 3' merge
 	die "the histogram is wrong: $(jq -c .class.histogram merged/class.json)"
 jq -e '.sources | length == 2' merged/class.json >/dev/null || die "the sources are not recorded"
 [ "$(wc -l <merged/class.csv)" -eq 5 ] || die "class.csv has $(wc -l <merged/class.csv) lines, not 5"
+
+# the merge reproduces the class graded whole, byte for byte in every class
+# report, once what legitimately differs between two gradings is masked:
+# when each result's grading began (started_at, JUnit's timestamp), how
+# long things took (duration_ms and every other *_ms, JUnit's time), the
+# grading directory's run id in paths, what was measured of the guest and
+# the sandbox (qemu's pid and round-trip times in a detail, the inode of the
+# network namespace a tap0 detail names, and each result's
+# "facts": qemu's pid and process state when sampled, the sandbox's peak
+# memory, ...), and the merge's own "sources" (the shard files it read)
+"$VLAB" grade subs/* --out whole --format json >whole.json || die "the unsharded grading exited $?"
+mask() {
+	perl -0pe 's/,\n  "sources": \[.*?\n  \]//s; s/\n      "facts": \{.*?\n      \}/\n      "facts": "MEASURED"/sg' "$1" | sed -E \
+		-e 's/("started_at": )"[^"]*"/\1"T"/' -e 's/("[a-z_]*_ms": )[0-9]+/\1N/' \
+		-e 's/ (timestamp|time)="[^"]*"/ \1="T"/g' -e 's#grade-[0-9][0-9-]*#grade-RUN#g' \
+		-e 's/rtt ([a-z/]+ )?[0-9.\/]+ ms/rtt \1R ms/g' -e 's/net:\[[0-9]+\]/net:[N]/g' \
+		-e 's/\(pid [0-9]+\)/(pid N)/g'
+}
+differ=
+for f in class.json class.csv class.junit.xml class.tap class.html; do
+	[ -s "merged/$f" ] || die "the merge wrote no $f"
+	mask "whole/$f" >"whole-$f"
+	mask "merged/$f" >"merged-$f"
+	# the page's title is the merge's --title
+	[ "$f" = class.html ] && sed -i 's/Lab 1/Class report/g' "merged-$f"
+	diff -u "whole-$f" "merged-$f" >"diff-$f" || { cat "diff-$f"; differ="$differ $f"; }
+done
+[ -z "$differ" ] || die "the merged reports differ from the unsharded ones:$differ"
 
 # the page, in a real browser
 if command -v chromium >/dev/null; then
