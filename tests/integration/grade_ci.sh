@@ -118,6 +118,17 @@ for want in ':\x3awarning:\x3ax' ':\x3aadd-mask:\x3asecret' ':\x3astop-commands:
 	':\x3aerror file=runqemu_single_vm.sh,line=1:\x3aforged last line'; do
 	grep -qF -- "$want" hostile.log || die "the log does not show '$want': $(cat hostile.log)"
 done
+# the reports: no raw control byte or invalid UTF-8 in any file vlab wrote
+# (the raw captures, script.log, console.log and qemu's stderr, keep theirs
+# as evidence); the writers' escaping itself is test_report_consumers's
+reports=$(find runner_temp/vlab-grades -type f ! -name script.log ! -name console.log ! -name '*.stderr' | sort)
+[ "$(echo "$reports" | grep -c 'class\.\(tap\|csv\|junit\.xml\|html\|json\)$')" = 5 ] ||
+	die "not every class report was written: $reports"
+for f in $reports; do
+	! LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$f" ||
+		die "$f holds a raw control byte: $(LC_ALL=C grep -nP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$f" | cat -v)"
+	iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1 || die "$f is not valid UTF-8"
+done
 # the summary: nothing of the script's raw in it either
 tags=$(grep -o '<[^>]*>' hostile.md | sort -u | grep -vx '<details>\|</details>\|<summary>\|</summary>')
 [ -z "$tags" ] || die "HTML in the summary that vlab did not write: $tags"
