@@ -68,6 +68,61 @@ static int write_class_ci(const char *dir, enum ci_forge k, const struct ci_valu
 	return EXIT_PASS;
 }
 
+/* The starter files and the image into dir (with --ci, the student's
+ * self-check file too): the command's status. */
+static int write_starter(const char *dir, const char *profile, const char *extra, enum ci_forge ci,
+			 const struct ci_values *values, bool force)
+{
+	char err[768] = "";
+	bool mirror_given = strcmp(values->mirror, CI_MIRROR_EDIT_ME) != 0;
+	struct manifest m;
+	struct image img;
+	memset(&img, 0, sizeof(img));
+	int r = image_load_manifests(&m, extra, err, sizeof(err));
+	if (r == 0)
+		r = image_resolve(&m, profile, &img, err, sizeof(err));
+	if (r) {
+		error_line("%s", err);
+		manifest_release(&m);
+		return EXIT_HOST;
+	}
+	int status = EXIT_PASS;
+	char *ci_path = ci ? xasprintf("%s/%s", dir, ci_template_dest(ci, false)) : NULL;
+	if (ci_path && !force && path_exists(ci_path)) {
+		/* before anything is written, as a starter file that exists is */
+		error_line("%s exists already: pass --force to overwrite it, or choose another directory", ci_path);
+		status = EXIT_HOST;
+		goto out;
+	}
+	if ((r = mkdir_p(dir, 0755))) {
+		error_line("cannot make directory %s: %s", dir, strerror(-r));
+		status = EXIT_HOST;
+		goto out;
+	}
+	printf("vlab handout: chapters 1-2 of the lab, with image profile '%s', in %s:\n", profile, dir);
+	if (handout_write(dir, &img, force, err, sizeof(err)) ||
+	    (ci && handout_write_ci(dir, ci, false, values, force, err, sizeof(err)))) {
+		error_line("%s", err);
+		status = EXIT_HOST;
+		goto out;
+	}
+	if (img.initrd)
+		printf("This image's kernel needs its initrd to find the rootfs (the lab's Alpine kernel does not):\n"
+		       "by hand, add -initrd %s to qemu's command; `vlab grade --self %s` adds it itself.\n",
+		       LAB_INITRD_NAME, dir);
+	printf("The accelerator: " LAB_TCG_POLICY ".\n");
+	printf("Complete the TODO in %s/runqemu_single_vm.sh, then check it with `vlab grade --self %s`.\n", dir, dir);
+	if (ci)
+		printf("%s runs the same check on each push: feedback, not the grade. The course edits its VLAB_* "
+		       "settings%s.\n",
+		       ci_template_dest(ci, false), mirror_given ? "" : " (the mirror is a placeholder)");
+out:
+	free(ci_path);
+	image_release(&img);
+	manifest_release(&m);
+	return status;
+}
+
 static int cmd_handout(int argc, char **argv)
 {
 	const char *profile = "default", *extra = NULL, *mirror = NULL;
@@ -122,59 +177,13 @@ static int cmd_handout(int argc, char **argv)
 	if (mirror && !ci && !class_ci)
 		return usage("--mirror goes into a CI file: give it with --ci or --class-ci");
 	const char *dir = argv[optind];
-	char err[768] = "";
 	struct ci_values values = { .profile = profile, .mirror = mirror ? mirror : CI_MIRROR_EDIT_ME,
 				    .shards = class_ci ? (unsigned)shards : 1 };
 	if ((ci || class_ci) && ci_value_check(profile, why, sizeof(why)))
 		return usage("--image '%s' cannot go into a CI file: %s", profile, why);
 	if (class_ci)
 		return write_class_ci(dir, class_ci, &values, force);
-	struct manifest m;
-	struct image img;
-	memset(&img, 0, sizeof(img));
-	int r = image_load_manifests(&m, extra, err, sizeof(err));
-	if (r == 0)
-		r = image_resolve(&m, profile, &img, err, sizeof(err));
-	if (r) {
-		error_line("%s", err);
-		manifest_release(&m);
-		return EXIT_HOST;
-	}
-	int status = EXIT_PASS;
-	char *ci_path = ci ? xasprintf("%s/%s", dir, ci_template_dest(ci, false)) : NULL;
-	if (ci_path && !force && path_exists(ci_path)) {
-		/* before anything is written, as a starter file that exists is */
-		error_line("%s exists already: pass --force to overwrite it, or choose another directory", ci_path);
-		status = EXIT_HOST;
-		goto out;
-	}
-	if ((r = mkdir_p(dir, 0755))) {
-		error_line("cannot make directory %s: %s", dir, strerror(-r));
-		status = EXIT_HOST;
-		goto out;
-	}
-	printf("vlab handout: chapters 1-2 of the lab, with image profile '%s', in %s:\n", profile, dir);
-	if (handout_write(dir, &img, force, err, sizeof(err)) ||
-	    (ci && handout_write_ci(dir, ci, false, &values, force, err, sizeof(err)))) {
-		error_line("%s", err);
-		status = EXIT_HOST;
-		goto out;
-	}
-	if (img.initrd)
-		printf("This image's kernel needs its initrd to find the rootfs (the lab's Alpine kernel does not):\n"
-		       "by hand, add -initrd %s to qemu's command; `vlab grade --self %s` adds it itself.\n",
-		       LAB_INITRD_NAME, dir);
-	printf("The accelerator: " LAB_TCG_POLICY ".\n");
-	printf("Complete the TODO in %s/runqemu_single_vm.sh, then check it with `vlab grade --self %s`.\n", dir, dir);
-	if (ci)
-		printf("%s runs the same check on each push: feedback, not the grade. The course edits its VLAB_* "
-		       "settings%s.\n",
-		       ci_template_dest(ci, false), mirror ? "" : " (the mirror is a placeholder)");
-out:
-	free(ci_path);
-	image_release(&img);
-	manifest_release(&m);
-	return status;
+	return write_starter(dir, profile, extra, ci, &values, force);
 }
 
 const struct command command_handout = {

@@ -14,6 +14,7 @@
 
 #include "checks/lab_plan.h"
 #include "runner/host/kvm_where.h"
+#include "runner/host/sandbox_userns.h"
 #include "runner/util.h"
 
 /* ---- file modes --------------------------------------------------------- */

@@ -7,20 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "runner/host/doctor_row.h"
 #include "runner/host/host_facts.h"
 
 #define DOCTOR_MAX_ROWS 32
-
-enum doctor_status { DOCTOR_OK, DOCTOR_INFO, DOCTOR_WARN, DOCTOR_MISSING };
-
-struct doctor_row {
-	char name[32];
-	enum doctor_status status;
-	bool essential;        /* chapter 1 cannot run without it */
-	char detail[640];      /* the evidence */
-	char enables[320];     /* what it is for in the lab */
-	char fix[320];         /* one line; "" when nothing to do */
-};
 
 /* The table for these facts; returns the number of rows (at most max). */
 size_t doctor_rows(const struct doctor_facts *f, struct doctor_row *rows, size_t max);

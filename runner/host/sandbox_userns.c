@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runner/host/host_table.h"
+#include "runner/host/doctor_row.h"
 #include "runner/util.h"
 
 #define SET(r, field, ...) text_printf((r)->field, sizeof((r)->field), __VA_ARGS__)

@@ -17,18 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "runner/host/sandbox_userns_probe.h"
+
 struct doctor_row;
-
-/* What the probe did, step by step: unshare(CLONE_NEWUSER), write the
- * namespace's uid_map (uid 0 inside), unshare(CLONE_NEWNS|CLONE_NEWNET)
- * inside it (what bwrap does next). */
-enum userns_step { USERNS_STEP_DROP, USERNS_STEP_UNSHARE, USERNS_STEP_UID_MAP, USERNS_STEP_INNER, USERNS_STEP_NONE };
-
-struct sandbox_userns_probe {
-	int result;              /* 1 every step worked, 0 not tried (a saved or fake host), -errno failed */
-	enum userns_step failed; /* the step that failed (result < 0) */
-	unsigned uid;            /* the uid it ran as */
-};
 
 /* The step's words, "writing its uid_map". */
 const char *userns_step_name(enum userns_step s);
