@@ -289,14 +289,18 @@ static int serve_one(struct agent *ag, int chan)
 			}
 		}
 	}
-	/* the answer goes only to a socket (what else was sent is closed) */
-	struct stat st;
-	if (reply >= 0 && (fstat(reply, &st) < 0 || !S_ISSOCK(st.st_mode))) {
+	/* the answer goes only to a UNIX seqpacket socket, as the shim makes
+	 * (anything else a script sent along is closed unused) */
+	int domain = 0, type = 0;
+	socklen_t dl = sizeof(domain), tl = sizeof(type);
+	if (reply >= 0 && (getsockopt(reply, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0 ||
+			   getsockopt(reply, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || domain != AF_UNIX ||
+			   type != SOCK_SEQPACKET)) {
 		close(reply);
 		reply = -1;
 	}
 	int64_t seq;
-	if (strncmp(buf, "net-", 4) || parse_i64(buf + 4, 1, SHIM_NET_MAX_RECORDS, &seq) || cred.pid <= 0 || reply < 0) {
+	if (strncmp(buf, "net-", 4) || parse_i64(buf + 4, 0, SHIM_NET_MAX_RECORDS, &seq) || cred.pid <= 0 || reply < 0) {
 		if (reply >= 0)
 			close(reply);
 		return 1;

@@ -57,7 +57,8 @@
 
 /* The network commands' own channel (a SOCK_SEQPACKET socket, SO_PASSCRED
  * on the grader's end): "net-N" with one descriptor (SCM_RIGHTS), a socket
- * of the shim's on which the grader answers "STATUS\nMESSAGE". */
+ * of the shim's on which the grader answers "STATUS\nMESSAGE"; N is 0 for
+ * a command the shim could not record. */
 #define SHIM_NET_FD_ENV "VLAB_SHIM_NET_FD"
 /* "script": the grader applies the script's changes on the lab's links;
  * "vlab": vlab made tap0 and nothing of the script's is applied. */
