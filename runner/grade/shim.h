@@ -99,6 +99,6 @@ bool shim_name(const char *argv0, const char **which);
 /* The shims' mains (they exec, or return an exit status on error). */
 int shim_qemu_main(int argc, char **argv);
 int shim_sudo_main(int argc, char **argv);
-int shim_net_main(int argc, char **argv);
+int shim_net_main(int argc, char **argv) __attribute__((noreturn));
 
 #endif
