@@ -4,7 +4,7 @@
 # `vlab chapter 4 --format json` with --emulated-kvm always (chapter 4 with
 # kvm_amd's reload, npt=0 and back, inside). The floor, by hand: vlab's
 # initramfs and module tree concatenated with cat, a plan written here, the
-# same qemu-system-x86_64 command (TCG -cpu max, 1 vCPU, 2 GiB, the same
+# same qemu-system-x86_64 command (TCG -cpu max, 2 vCPUs, 2 GiB, the same
 # kernel, the same 9p shares) and, in place of vlab's agent, a shell script
 # that runs the same inner `vlab chapter N` (its output to files on the
 # share, no virtio-serial relay) and copies /run/vlab back. Runs alternate,
@@ -66,7 +66,7 @@ EOF
 	done <"$d/guest/plan"
 	qstart=$(now_ms)
 	timeout 900 /usr/bin/time -f %M -o "$d/maxrss" qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
-		-machine q35,accel=tcg -cpu max -m 2G -smp 1 -kernel "$IMAGE_DIR/default/vmlinux" -initrd "$d/initrd.img" \
+		-machine q35,accel=tcg -cpu max -m 2G -smp 2 -kernel "$IMAGE_DIR/default/vmlinux" -initrd "$d/initrd.img" \
 		-append "console=ttyS0 rdinit=/init panic=-1 softlockup_panic=1 quiet" \
 		-chardev "file,id=console,path=$d/console.log" -serial chardev:console "${shares[@]}" \
 		-virtfs "local,path=$d/guest,mount_tag=vlabrun,security_model=none,multidevs=remap" >"$d/qemu.log" 2>&1

@@ -2,7 +2,7 @@
  * (QEMU's -cpu max), in which kvm_amd loads, so that a machine without
  * /dev/kvm can still run KVM (chapters 4 and 5, by vlab or by hand).
  *
- * The machine: qemu -machine q35,accel=tcg -cpu max, 1 vCPU, 2 GiB, the
+ * The machine: qemu -machine q35,accel=tcg -cpu max, 2 vCPUs, 2 GiB, the
  * default profile's vmlinux, and kvmhost-initrd.img with
  * kvmhost-modules.cpio.gz appended (one file, written to the run directory
  * at each start; the kernel unpacks both archives). Always TCG: KVM on an
@@ -63,14 +63,7 @@
 #define KVMHOST_STOP_GRACE_MS 15000
 #define KVMHOST_MEM "2G"
 #define KVMHOST_MEM_TEXT "2 GiB"
-/* One vCPU. With two, QEMU 7.2's multi-threaded TCG wedged the emulated
- * host now and then while a KVM guest of its own ran: a soft lockup on
- * CPU 1 in the scheduler while CPU 0 ran the guest, or no progress at all
- * (test_vmm under `vlab kvmhost run`: 1 in 10 and 1 in 15 runs, and once in
- * each of two make test runs). With one: none in 16 runs side by side, and
- * no slower (chapter 4 72 s against 69 s, test_vmm 4.0 s against 4.5 s, the
- * boot 3.4 s against 4.5 s). The lockup handling stays (KVMHOST_LOCKUP_MARK). */
-#define KVMHOST_CPUS 1
+#define KVMHOST_CPUS 2
 /* QEMU 7.2's emulated AMD-V can leave a CPU of the emulated host spinning
  * inside KVM while it runs a guest of its own (seen here: the inner qemu in
  * KVM_RUN for over ten minutes, the kernel reporting a soft lockup every

@@ -58,8 +58,8 @@ static void progress(const struct kh *k, const char *fmt, ...)
 
 void kh_progress_begin(struct kh *k)
 {
-	progress(k, "booting the emulated KVM host (TCG, -cpu max: AMD-V with nested paging; %d vCPU%s, %s) in %s",
-		 KVMHOST_CPUS, KVMHOST_CPUS == 1 ? "" : "s", KVMHOST_MEM_TEXT, k->dir);
+	progress(k, "booting the emulated KVM host (TCG, -cpu max: AMD-V with nested paging; %d vCPUs, %s) in %s",
+		 KVMHOST_CPUS, KVMHOST_MEM_TEXT, k->dir);
 	for (int i = 0; i < k->plan.nnotes; i++)
 		progress(k, "%s", k->plan.notes[i]);
 }
