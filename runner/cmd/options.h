@@ -81,7 +81,6 @@ enum opt_id {
 	OPT_ROOT,
 	OPT_CLASS_CI,
 	OPT_SHARDS,
-	OPT_NETWORK,
 	OPT_HELP,
 };
 
