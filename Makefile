@@ -143,6 +143,7 @@ OBJS += checks/iperf.o
 OBJS += checks/iperf_runs.o
 OBJS += checks/ch3.o
 OBJS += checks/two_vm_plan.o
+OBJS += checks/net_cmd.o
 OBJS += checks/handbuilt_two_vms.o
 OBJS += checks/check_kinds.o
 OBJS += runner/cmd/check.o
@@ -154,6 +155,8 @@ OBJS += runner/grade/scratch_disk.o
 OBJS += runner/grade/seccomp_filter.o
 OBJS += runner/grade/sandbox.o
 OBJS += runner/grade/sandbox_launch.o
+OBJS += runner/grade/shim_net.o
+OBJS += runner/grade/net_agent.o
 OBJS += runner/grade/grade_report.o
 OBJS += runner/grade/shim_record.o
 OBJS += runner/grade/submission_checks.o
@@ -291,6 +294,7 @@ FUZZ_SRCS_rubric := checks/rubric.c checks/verdict.c runner/util.c
 FUZZ_SRCS_manifest := runner/vm/manifest.c runner/util.c
 FUZZ_SRCS_sha256sums := runner/fetch/config.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
+FUZZ_SRCS_net_cmd := checks/net_cmd.c
 FUZZ_SRCS_qemu_cmdline := checks/qemu_opt.c checks/qemu_cmdline.c checks/qemu_devices.c checks/qemu_cmdline_verdicts.c \
 	checks/procfs_parse.c checks/two_vm_plan.c checks/ch3.c checks/iperf.c \
 	checks/handbuilt_lab.c checks/ch1.c checks/ch2.c checks/ping_parse.c checks/guest_parse.c checks/icmp.c \

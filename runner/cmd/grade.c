@@ -76,7 +76,8 @@ struct grade_options {
 
 #define GRADE_USAGE                                                                                       \
 	"SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] [--memory SIZE] "      \
-	"[--disk SIZE] [--shard I/N] [--ci auto|github|gitlab|off] [--summary FILE] | --self DIR"
+	"[--disk SIZE] [--shard I/N] [--ci auto|github|gitlab|off] [--summary FILE] [--network vlab|script] "     \
+	"| --self DIR"
 
 static const struct opt grade_opts[] = {
 	{ OPT_OPERAND, "SUBMISSION", 0, NULL,
@@ -99,6 +100,10 @@ static const struct opt grade_opts[] = {
 	{ OPT_MANIFEST, "manifest", 0, "FILE", "extra image profiles", COMPLETE_FILE, NULL },
 	{ OPT_ACCEL, "accel", 0, "auto|kvm|tcg", "the accelerator qemu gets (auto: KVM where a standard guest boots)",
 	  COMPLETE_WORDS, "auto kvm tcg" },
+	{ OPT_NETWORK, "network", 0, "vlab|script",
+	  "who builds the sandbox's network: vlab (tap0 up with 10.0.0.1/24, as chapters 1-2; the default)\n"
+	  "or the script (lo alone; its ip and brctl commands on the lab's links are applied)",
+	  COMPLETE_WORDS, "vlab script" },
 	{ OPT_SHARD, "shard", 0, "I/N", "grade only the I-th of N slices (by name); join them with vlab report merge",
 	  COMPLETE_NONE, NULL },
 	{ OPT_CI, "ci", 0, "auto|github|gitlab|off",
@@ -173,6 +178,11 @@ static int parse_options(int argc, char **argv, struct grade_ctx *ctx, struct gr
 		case OPT_ACCEL:
 			if (accel_request_parse(optarg, &opts->accel))
 				return usage("unknown --accel '%s' (auto, kvm or tcg)", optarg);
+			break;
+		case OPT_NETWORK:
+			if (strcmp(optarg, "vlab") && strcmp(optarg, "script"))
+				return usage("unknown --network '%s' (vlab or script)", optarg);
+			ctx->script_network = !strcmp(optarg, "script");
 			break;
 		case OPT_SHARD: {
 			char why[160];

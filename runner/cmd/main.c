@@ -36,7 +36,9 @@ int main(int argc, char **argv)
 	/* vlab under a shim's name, on a graded script's PATH (runner/grade/shim.h) */
 	const char *shim;
 	if (argc >= 1 && shim_name(argv[0], &shim))
-		return !strcmp(shim, SHIM_QEMU_NAME) ? shim_qemu_main(argc, argv) : shim_sudo_main(argc, argv);
+		return !strcmp(shim, SHIM_QEMU_NAME)   ? shim_qemu_main(argc, argv)
+		       : !strcmp(shim, SHIM_SUDO_NAME) ? shim_sudo_main(argc, argv)
+						       : shim_net_main(argc, argv);
 	/* the first process of vlab's inside a grading sandbox (sandbox.h) */
 	if (argc >= 2 && !strcmp(argv[1], "--sandbox-init"))
 		return sandbox_init_main(argc, argv);

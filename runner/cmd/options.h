@@ -81,6 +81,7 @@ enum opt_id {
 	OPT_ROOT,
 	OPT_CLASS_CI,
 	OPT_SHARDS,
+	OPT_NETWORK,
 	OPT_HELP,
 };
 

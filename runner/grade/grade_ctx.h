@@ -44,6 +44,7 @@ struct grade_ctx {
 	struct cgroup_host cgroups;
 	uint64_t memory_bytes, disk_bytes;
 	char http_cmd[128];
+	bool script_network;      /* --network script: the script builds the lab's links (sandbox.h) */
 };
 
 #endif

@@ -132,13 +132,16 @@ static unsigned long ns_inode(pid_t pid, const char *ns)
 	return stat(p, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
-static int network(uid_t uid, char *err, size_t errlen)
+static int network(uid_t uid, bool script_network, char *err, size_t errlen)
 {
 	struct net *n;
 	int r = net_open(&n);
 	if (r)
 		return fail(err, errlen, r, "cannot open netlink in the sandbox's network namespace");
-	if ((r = net_link_set_up(n, "lo", true)) || (r = net_tap_create(LAB_TAP, uid)) ||
+	if (script_network) {
+		if ((r = net_link_set_up(n, "lo", true)))
+			fail(err, errlen, r, "cannot bring lo up in the sandbox");
+	} else if ((r = net_link_set_up(n, "lo", true)) || (r = net_tap_create(LAB_TAP, uid)) ||
 	    (r = net_link_set_up(n, LAB_TAP, true)) || (r = net_addr_add(n, LAB_TAP, LAB_HOST_CIDR)))
 		fail(err, errlen, r, "cannot make " LAB_TAP " " LAB_HOST_CIDR " in the sandbox");
 	net_close(n);
@@ -204,6 +207,7 @@ struct launch_fds {
 	int status[2];              /* the script's wait status (pipe) */
 	int info[2];                /* bwrap's --info-fd (pipe) */
 	int chan[2];                /* the qemu shim's channel (socketpair) */
+	int net[2];                 /* the ip and brctl shims' channel (socketpair) */
 };
 
 /* ROOT and its directories, and the shims in ROOT/bin. */
@@ -216,7 +220,7 @@ static int make_tree(const struct sandbox_spec *spec, const struct sandbox *sb, 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (mkdir(dirs[i], 0755) < 0)
 			return fail(err, errlen, -errno, "cannot make %s", dirs[i]);
-	const char *shims[] = { "qemu-system-x86_64", "sudo" };
+	const char *shims[] = { SHIM_QEMU_NAME, SHIM_SUDO_NAME, SHIM_IP_NAME, SHIM_BRCTL_NAME };
 	for (size_t i = 0; i < ARRAY_SIZE(shims); i++) {
 		char *path = sub(p->bin, shims[i]);
 		int rr = symlink(spec->vlab_exe, path) < 0 ? -errno : 0;
@@ -308,8 +312,13 @@ static int devices_and_network(const struct sandbox_spec *spec, struct sandbox *
 	/* sysfs mounted from this network namespace lists its links */
 	if (mount("sysfs", p->sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return fail(err, errlen, -errno, "cannot mount the sandbox's /sys");
-	if ((r = network(spec->uid, err, errlen)))
+	if ((r = network(spec->uid, spec->script_network, err, errlen)))
 		return r;
+	if (spec->script_network) {
+		note(sb, "the script's ip and brctl commands on the lab's links (tap0..tap3, br0, br1) were applied by "
+			 "vlab in the sandbox's network namespace, which started with lo alone; others were refused");
+		return 0;
+	}
 	note(sb, "tap0 (up, 10.0.0.1/24) is vlab's, made before the script ran: the lab's own ip tuntap, ip link and "
 		 "ip addr commands for it are refused in the sandbox and need not succeed");
 	return 0;
@@ -341,7 +350,9 @@ static int open_channels(struct launch_fds *fds, char *err, size_t errlen)
 	int one = 1;
 	if (pipe2(fds->status, O_CLOEXEC) < 0 || pipe2(fds->info, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds->chan) < 0 ||
-	    setsockopt(fds->chan[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+	    setsockopt(fds->chan[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds->net) < 0 ||
+	    setsockopt(fds->net[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
 		return fail(err, errlen, -errno, "the sandbox's pipes");
 	return 0;
 }
@@ -356,17 +367,20 @@ static int start_launcher(const struct sandbox_spec *spec, struct sandbox *sb, c
 	if (pid < 0)
 		return fail(err, errlen, -errno, "fork");
 	if (pid == 0)
-		sandbox_launch(spec, &sb->cgroup, argv, envp, fds->status[1], fds->info[1], fds->seccomp, fds->chan[1]);
+		sandbox_launch(spec, &sb->cgroup, argv, envp, fds->status[1], fds->info[1], fds->seccomp, fds->chan[1],
+			       fds->net[1]);
 	setpgid(pid, pid);  /* as the child does: no race on who is first */
 	sb->launcher = pid;
 	sb->cleanup = cleanup_add_process(pid, "the sandbox (bwrap)");
 	close(fds->status[1]);
 	close(fds->info[1]);
 	close(fds->chan[1]);
-	fds->status[1] = fds->info[1] = fds->chan[1] = -1;
+	close(fds->net[1]);
+	fds->status[1] = fds->info[1] = fds->chan[1] = fds->net[1] = -1;
 	sb->status_fd = fds->status[0];
 	sb->shim_fd = fds->chan[0];
-	fds->status[0] = fds->chan[0] = -1;
+	sb->net_fd = fds->net[0];
+	fds->status[0] = fds->chan[0] = fds->net[0] = -1;
 	sb->init = sandbox_read_child_pid(fds->info[0], 10000);
 	if (sb->init <= 0) {
 		int st = 0;
@@ -422,7 +436,9 @@ static void undo_start(struct sandbox *sb)
 		close(sb->status_fd);
 	if (sb->shim_fd >= 0)
 		close(sb->shim_fd);
-	sb->status_fd = sb->shim_fd = -1;
+	if (sb->net_fd >= 0)
+		close(sb->net_fd);
+	sb->status_fd = sb->shim_fd = sb->net_fd = -1;
 	cgroup_kill_remove(&sb->cgroup, 2000);
 	sandbox_unmount(sb);
 }
@@ -436,6 +452,8 @@ static void close_launch_fds(struct launch_fds *fds)
 			close(fds->info[k]);
 		if (fds->chan[k] >= 0)
 			close(fds->chan[k]);
+		if (fds->net[k] >= 0)
+			close(fds->net[k]);
 	}
 	if (fds->seccomp >= 0)
 		close(fds->seccomp);
@@ -446,10 +464,11 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox *sb, char *err
 	memset(sb, 0, sizeof(*sb));
 	sb->status_fd = -1;
 	sb->shim_fd = -1;
+	sb->net_fd = -1;
 	sb->cleanup = -1;
 	struct sandbox_paths paths;
 	paths_make(&paths, spec->root);
-	struct launch_fds fds = { -1, { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	struct launch_fds fds = { -1, { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	char **argv = NULL, **envp = NULL;
 	snprintf(sb->work, sizeof(sb->work), "%s/work", spec->root);
 	snprintf(sb->shim_dir, sizeof(sb->shim_dir), "%s/" SANDBOX_SHIM_DIR, spec->root);
@@ -594,7 +613,9 @@ int sandbox_stop(struct sandbox *sb, int *left)
 		close(sb->status_fd);
 	if (sb->shim_fd >= 0)
 		close(sb->shim_fd);
-	sb->status_fd = sb->shim_fd = -1;
+	if (sb->net_fd >= 0)
+		close(sb->net_fd);
+	sb->status_fd = sb->shim_fd = sb->net_fd = -1;
 	sb->init = 0;
 	sb->launcher = 0;
 	return sandbox_unmount(sb);

@@ -21,14 +21,20 @@
  *                copies of them in the submission are set aside, so every
  *                submission boots the same guest), and whatever it writes.
  *                Neither the submission nor the image is ever written.
- *   ROOT/bin     qemu-system-x86_64 and sudo: symlinks to vlab (the shims)
+ *   ROOT/bin     qemu-system-x86_64, sudo, ip and brctl: symlinks to vlab
+ *                (the shims); vlab is bound over the host's ip and brctl
+ *                in /usr too (a script that calls /sbin/ip meets the shim),
+ *                the real ones on /run/vlab-real for what only shows
  *   ROOT/dev     a tmpfs with /dev/net/tun (and /dev/kvm under KVM) made
  *                with mknod, owned by the sandbox's uid, mode 0600: the
  *                host's own /dev/net/tun is never changed
  *   ROOT/sys     sysfs of the worker's network namespace (read-only)
  *   network      lo up; tap0 (owned by the sandbox's uid, so its qemu
  *                attaches without CAP_NET_ADMIN) up with 10.0.0.1/24: the
- *                lab's host side of chapter 2, done by vlab
+ *                lab's host side of chapter 2, done by vlab. With
+ *                script_network, lo alone: the script builds the lab's
+ *                links (chapter 3's taps and bridges) with ip and brctl,
+ *                which the grader applies (runner/grade/net_agent.h)
  *   cgroup       memory, pids and a CPU share for the sandbox as a whole
  *                (runner/grade/cgroup.h), the launcher moved into it
  *   seccomp      the filter of runner/grade/seccomp_filter.h, compiled
@@ -123,6 +129,7 @@ struct sandbox_spec {
 	char *const *env;         /* the script's environment besides PATH/HOME (NULL-terminated; may be NULL) */
 	uid_t uid;
 	bool dev_kvm;             /* a /dev/kvm node in the sandbox */
+	bool script_network;      /* no tap0 of vlab's: the script's ip and brctl changes are applied (net_fd) */
 	int nproc;                /* RLIMIT_NPROC (hard) */
 	int cpu_s;                /* RLIMIT_CPU (hard) */
 	uint64_t fsize;           /* RLIMIT_FSIZE (hard), bytes */
@@ -138,6 +145,7 @@ struct sandbox {
 	pid_t init;               /* the pid namespace's init, as the worker sees it; 0 none */
 	int status_fd;            /* the script's wait status arrives here */
 	int shim_fd;              /* the qemu shim's channel (shim.h SHIM_FD_ENV), with SO_PASSCRED */
+	int net_fd;               /* the ip and brctl shims' channel (SHIM_NET_FD_ENV), with SO_PASSCRED: for net_agent_start */
 	int cleanup;              /* registry handle of the launcher */
 	unsigned long pidns;      /* the pid namespace's inode */
 	char work[4096];          /* ROOT/work */
@@ -183,7 +191,7 @@ void sandbox_strv_free(char **v);
  * (the rest closed), set the hard limits, drop to spec->uid, exec argv.
  * Never returns. */
 void sandbox_launch(const struct sandbox_spec *spec, const struct cgroup *cg, char **argv, char **envp, int status_w,
-		    int info_w, int seccomp_fd, int shim_fd) __attribute__((noreturn));
+		    int info_w, int seccomp_fd, int shim_fd, int net_fd) __attribute__((noreturn));
 /* bwrap's --info-fd: {"child-pid": N, ...}, N the pid namespace's init;
  * 0 when it did not come within timeout_ms. */
 pid_t sandbox_read_child_pid(int fd, int64_t timeout_ms);

@@ -23,7 +23,36 @@
 #include "runner/util.h"
 
 /* Descriptors as the launcher hands them to bwrap (and bwrap on). */
-enum { FD_STATUS = 3, FD_INFO = 4, FD_SECCOMP = 5, FD_SHIM = 6, FD_FIRST_FREE = 7 };
+enum { FD_STATUS = 3, FD_INFO = 4, FD_SECCOMP = 5, FD_SHIM = 6, FD_SHIM_NET = 7, FD_FIRST_FREE = 8 };
+
+/* The network tools the shims stand in for (shim.h), and where the real
+ * ones are bound in the sandbox for what only shows (ip link show, brctl
+ * show), which needs no privilege. */
+static const char *const net_tools[] = { SHIM_IP_NAME, SHIM_BRCTL_NAME };
+#define REAL_TOOLS_DIR "/run/vlab-real"
+
+/* Every place a script may call tool by its absolute path (/sbin/ip,
+ * /usr/sbin/brctl, ...), resolved to the files they are on this host (on a
+ * merged /usr, /sbin/ip and /usr/sbin/ip are links to /usr/bin/ip): up to
+ * max distinct paths under /usr, the one bind mount covering them. */
+static int tool_paths(const char *tool, char out[][PATH_MAX], int max)
+{
+	static const char *const dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
+	int n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && n < max; i++) {
+		char p[PATH_MAX], real[PATH_MAX];
+		snprintf(p, sizeof(p), "%s/%s", dirs[i], tool);
+		struct stat st;
+		if (!realpath(p, real) || stat(real, &st) < 0 || !S_ISREG(st.st_mode) || strncmp(real, "/usr/", 5))
+			continue;
+		bool seen = false;
+		for (int k = 0; k < n && !seen; k++)
+			seen = !strcmp(out[k], real);
+		if (!seen)
+			snprintf(out[n++], PATH_MAX, "%s", real);
+	}
+	return n;
+}
 
 static void add(char ***v, size_t *n, const char *s)
 {
@@ -127,6 +156,18 @@ char **sandbox_bwrap_argv(const struct sandbox_spec *spec, const char *root)
 	snprintf(buf, sizeof(buf), "%s/bin", root);
 	add3(&v, &n, "--ro-bind", buf, buf);
 	add3(&v, &n, "--ro-bind", spec->vlab_exe, spec->vlab_exe);
+	/* ip and brctl by their absolute paths reach the shims too; the
+	 * real ones, for what only shows, under REAL_TOOLS_DIR */
+	for (size_t i = 0; i < ARRAY_SIZE(net_tools); i++) {
+		char paths[4][PATH_MAX];
+		int np = tool_paths(net_tools[i], paths, 4);
+		if (np > 0) {
+			snprintf(buf, sizeof(buf), REAL_TOOLS_DIR "/%s", net_tools[i]);
+			add3(&v, &n, "--ro-bind", paths[0], buf);
+		}
+		for (int k = 0; k < np; k++)
+			add3(&v, &n, "--ro-bind", spec->vlab_exe, paths[k]);
+	}
 	/* the directories bwrap made on /run to bind the above are no
 	 * place to write */
 	add2(&v, &n, "--remount-ro", "/run");
@@ -156,6 +197,14 @@ char **sandbox_env(const struct sandbox_spec *spec, const char *bin, const char 
 	char chan_env[64];
 	snprintf(chan_env, sizeof(chan_env), SHIM_FD_ENV "=%d", FD_SHIM);
 	add(&envp, &ne, chan_env);
+	snprintf(chan_env, sizeof(chan_env), SHIM_NET_FD_ENV "=%d", FD_SHIM_NET);
+	add(&envp, &ne, chan_env);
+	add(&envp, &ne, spec->script_network ? SHIM_NET_MODE_ENV "=" SHIM_NET_SCRIPT : SHIM_NET_MODE_ENV "=" SHIM_NET_VLAB);
+	char real[1][PATH_MAX];
+	if (tool_paths(SHIM_IP_NAME, real, 1) > 0)
+		add(&envp, &ne, SHIM_NET_REAL_IP_ENV "=" REAL_TOOLS_DIR "/" SHIM_IP_NAME);
+	if (tool_paths(SHIM_BRCTL_NAME, real, 1) > 0)
+		add(&envp, &ne, SHIM_NET_REAL_BRCTL_ENV "=" REAL_TOOLS_DIR "/" SHIM_BRCTL_NAME);
 	for (char *const *e = spec->env; e && *e; e++)
 		add(&envp, &ne, *e);
 	return envp;
@@ -182,7 +231,7 @@ static int lift(int fd)
 }
 
 void sandbox_launch(const struct sandbox_spec *spec, const struct cgroup *cg, char **argv, char **envp, int status_w,
-		    int info_w, int seccomp_fd, int shim_fd)
+		    int info_w, int seccomp_fd, int shim_fd, int net_fd)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);
@@ -191,10 +240,11 @@ void sandbox_launch(const struct sandbox_spec *spec, const struct cgroup *cg, ch
 		_exit(125);
 	}
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int a = lift(status_w), b = lift(info_w), c = lift(seccomp_fd), d = lift(shim_fd), out = lift(spec->output_fd);
-	if (in < 0 || a < 0 || b < 0 || c < 0 || d < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+	int a = lift(status_w), b = lift(info_w), c = lift(seccomp_fd), d = lift(shim_fd), e = lift(net_fd),
+	    out = lift(spec->output_fd);
+	if (in < 0 || a < 0 || b < 0 || c < 0 || d < 0 || e < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
 	    dup2(out, 2) < 0 || dup2(a, FD_STATUS) < 0 || dup2(b, FD_INFO) < 0 || dup2(c, FD_SECCOMP) < 0 ||
-	    dup2(d, FD_SHIM) < 0)
+	    dup2(d, FD_SHIM) < 0 || dup2(e, FD_SHIM_NET) < 0)
 		_exit(125);
 	/* nothing else of the worker's reaches the sandbox */
 	if (close_range(FD_FIRST_FREE, ~0U, 0) < 0)

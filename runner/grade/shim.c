@@ -141,9 +141,12 @@ bool shim_name(const char *argv0, const char **which)
 {
 	const char *base = strrchr(argv0, '/');
 	base = base ? base + 1 : argv0;
-	if (!strcmp(base, SHIM_QEMU_NAME) || !strcmp(base, SHIM_SUDO_NAME)) {
-		*which = !strcmp(base, SHIM_QEMU_NAME) ? SHIM_QEMU_NAME : SHIM_SUDO_NAME;
-		return true;
+	static const char *const names[] = { SHIM_QEMU_NAME, SHIM_SUDO_NAME, SHIM_IP_NAME, SHIM_BRCTL_NAME };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(base, names[i])) {
+			*which = names[i];
+			return true;
+		}
 	}
 	return false;
 }
@@ -270,7 +273,7 @@ int shim_qemu_main(int argc, char **argv)
 	 * the loader's variables (the qemu judged is the real one) */
 	static const char *const drop[] = { "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "LD_DEBUG", "LD_PROFILE",
 					    "LD_BIND_NOW", "LD_ORIGIN_PATH", "LD_DYNAMIC_WEAK", "GCONV_PATH", "MALLOC_TRACE",
-					    SHIM_FD_ENV };
+					    SHIM_FD_ENV, SHIM_NET_FD_ENV };
 	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
 		unsetenv(drop[i]);
 	execv(real, res.argv);

@@ -147,16 +147,17 @@ int record_verified(const char *real_qemu, const struct accel_decision *accel, c
 	return verdict;
 }
 
-/* Whether name is one of the shim's files: qemu-N.json or qemu-N.stderr,
- * N from 1 to 999. */
+/* Whether name is one of the shims' files: qemu-N.json, qemu-N.stderr or
+ * net-N.json (the ip and brctl shims' records), N from 1 to 999. */
 static bool is_shim_file(const char *nm)
 {
 	int64_t num;
 	char digits[16];
-	if (!starts_with(nm, "qemu-"))
+	bool net = starts_with(nm, "net-");
+	if (!starts_with(nm, "qemu-") && !net)
 		return false;
-	const char *dash = nm + 5, *dot = strchr(dash, '.');
-	if (!dot || (size_t)(dot - dash) >= sizeof(digits) || (strcmp(dot, ".json") && strcmp(dot, ".stderr")))
+	const char *dash = nm + (net ? 4 : 5), *dot = strchr(dash, '.');
+	if (!dot || (size_t)(dot - dash) >= sizeof(digits) || (strcmp(dot, ".json") && (net || strcmp(dot, ".stderr"))))
 		return false;
 	snprintf(digits, sizeof(digits), "%.*s", (int)(dot - dash), dash);
 	return !parse_i64(digits, 1, 999, &num);

@@ -61,8 +61,9 @@ int record_verified(const char *real_qemu, const struct accel_decision *accel, c
  * details), "" when none or when it is not a regular file. */
 void last_line_at(int dirfd, const char *name, char *out, size_t n);
 
-/* qemu's records and stderr, kept with the reports in outdir: regular
- * files of the shim's names only (qemu-N.json, qemu-N.stderr), read through
+/* qemu's records and stderr, and the network commands' records, kept with
+ * the reports in outdir: regular files of the shims' names only
+ * (qemu-N.json, qemu-N.stderr, net-N.json), read through
  * the shim directory's fd opened before the sandbox stopped, never through
  * a link. What is not kept is said in adaptations. */
 void keep_shim_files(int shim_fd, const char *outdir, json_t *adaptations);

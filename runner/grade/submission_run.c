@@ -11,7 +11,9 @@
 
 #include "runner/cleanup.h"
 #include "runner/grade/capped_log.h"
+#include "runner/grade/net_agent.h"
 #include "runner/grade/sandbox.h"
+#include "runner/net/net.h"
 #include "runner/grade/shim_record.h"
 #include "checks/lab_plan.h"
 #include "runner/proc.h"
@@ -32,6 +34,7 @@ struct submission_run {
 	int uid_fd;               /* the claim on it, -1 none */
 	int rtree;                /* cleanup registration of root */
 	struct sandbox sb;
+	struct net_agent agent;   /* --network script: applies the script's ip and brctl changes */
 	int shim_fd;              /* the shim's directory, opened once the sandbox runs; -1 none */
 	int64_t t0, deadline;     /* when the sandbox started; when --timeout ends */
 };
@@ -93,6 +96,7 @@ static void sandbox_spec_for(const struct grade_ctx *ctx, int i, const struct su
 		.env = env,
 		.uid = run->uid,
 		.dev_kvm = ctx->accel.accel == ACCEL_KVM,
+		.script_network = ctx->script_network,
 		.bwrap = ctx->bwrap,
 		.nproc = 256,
 		.cpu_s = ctx->timeout_s + 60,
@@ -386,6 +390,56 @@ static void sandbox_end(const struct grade_ctx *ctx, struct submission_run *run,
 	run->log_relay = false;
 }
 
+/* The grader's side of the ip and brctl shims (net_agent.h), logging to
+ * OUTDIR/net-commands.jsonl. */
+static void start_net_agent(const struct grade_ctx *ctx, struct submission_run *run, const char *outdir,
+			    struct outcome *o)
+{
+	char *log = xasprintf("%s/net-commands.jsonl", outdir);
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	free(log);
+	int r = net_agent_start(&run->agent, run->sb.net_fd, ctx->vlab_exe, run->uid, fd);
+	run->sb.net_fd = -1;  /* the agent's now (closed here in every case) */
+	if (r)
+		json_array_append_new(o->adaptations, json_sprintf("warning: the script's network commands could not be "
+								   "applied: %s", strerror(-r)));
+}
+
+/* The links of the sandbox's network namespace as the script left them
+ * (this worker lives in it), read over rtnetlink before the sandbox ends:
+ * OUTDIR/netns.json {"links": [{"name", "kind", "up", "master", "addresses"}]}. */
+static void save_netns(const char *outdir, struct outcome *o)
+{
+	struct net *n;
+	struct net_link_info links[64];
+	size_t count = 0;
+	int r = net_open(&n);
+	if (!r) {
+		r = net_link_list(n, links, ARRAY_SIZE(links), &count);
+		net_close(n);
+	}
+	if (r) {
+		json_array_append_new(o->adaptations, json_sprintf("warning: the sandbox's links could not be read: %s",
+								   strerror(-r)));
+		return;
+	}
+	json_t *a = json_array();
+	for (size_t i = 0; i < count && i < ARRAY_SIZE(links); i++) {
+		json_t *addrs = json_array();
+		for (int k = 0; k < links[i].naddrs; k++)
+			json_array_append_new(addrs, json_string(links[i].addrs[k]));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", links[i].name, "kind",
+						   links[i].kind, "up", links[i].up, "master", links[i].master,
+						   "addresses", addrs));
+	}
+	json_t *j = json_pack("{s:o}", "links", a);
+	char *path = xasprintf("%s/netns.json", outdir);
+	if (json_dump_file(j, path, JSON_INDENT(2)) < 0)
+		json_array_append_new(o->adaptations, json_sprintf("warning: %s could not be written", path));
+	free(path);
+	json_decref(j);
+}
+
 static void run_release(struct submission_run *run)
 {
 	if (run->shim_fd >= 0)
@@ -414,6 +468,8 @@ void run_submission(const struct grade_ctx *ctx, int i, const char *outdir, stru
 		struct record rec = { 0 };
 		pid_t qpid = 0;
 		char refused[300] = "";
+		if (ctx->script_network)
+			start_net_agent(ctx, &run, outdir, o);
 		await_first_qemu(ctx, &run, &rec, &qpid, refused, sizeof(refused));
 		int64_t started_ms = now_ms() - run.t0;
 		if (rec.present) {
@@ -424,7 +480,11 @@ void run_submission(const struct grade_ctx *ctx, int i, const char *outdir, stru
 		}
 		json_object_set_new(o->facts, "qemu_started_ms", json_integer(started_ms));
 		json_object_set_new(o->facts, "qemu_pid", json_integer(qpid));
+		if (ctx->script_network)
+			save_netns(outdir, o);
 		sandbox_end(ctx, &run, o);
+		/* the channel's other ends went with the sandbox: it is ending */
+		net_agent_stop(&run.agent, 2000);
 		/* read through the directory opened before the stop (its disk
 		 * is detached now) */
 		keep_shim_files(run.shim_fd, outdir, o->adaptations);

@@ -52,6 +52,9 @@
 #define LLVMFuzzerTestOneInput fuzz_untrusted_text_one
 #include "tests/fuzz/fuzz_untrusted_text.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_net_cmd_one
+#include "tests/fuzz/fuzz_net_cmd.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
 	const char *corpus;
@@ -68,6 +71,7 @@ static const struct {
 	{ "rubric", fuzz_rubric_one },
 	{ "manifest", fuzz_manifest_one },
 	{ "sha256sums", fuzz_sha256sums_one },
+	{ "net_cmd", fuzz_net_cmd_one },
 };
 
 #define CORPUS_DIR FIXTURES "/../fuzz/corpus"

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,45 @@ static void test_bwrap_argv(void **state)
 	free_strv(v);
 }
 
+/* ip and brctl by their absolute paths meet the shims; the real ones are
+ * on /run/vlab-real, bound before /run is made read-only. Where this host
+ * has them (ip is iproute2's, found by realpath as the sandbox does). */
+static void test_net_tools_bound(void **state)
+{
+	(void)state;
+	struct sandbox_spec spec = { .script = "s.sh", .vlab_exe = "/opt/vlab/bin/vlab", .bwrap = "/usr/bin/bwrap" };
+	char **v = sandbox_bwrap_argv(&spec, "/run/vlab/grade-X/alice");
+	char real[PATH_MAX];
+	const char *tools[][2] = { { "/sbin/ip", "/run/vlab-real/ip" }, { "/usr/sbin/brctl", "/run/vlab-real/brctl" } };
+	for (size_t t = 0; t < 2; t++) {
+		if (!realpath(tools[t][0], real) || strncmp(real, "/usr/", 5)) {
+			print_message("no %s here: its binds not checked\n", tools[t][0]);
+			continue;
+		}
+		assert_true(has_seq(v, "--ro-bind", real, tools[t][1]));
+		assert_true(has_seq(v, "--ro-bind", "/opt/vlab/bin/vlab", real));
+	}
+	size_t remount = 0, last_real = 0;
+	for (size_t i = 0; v[i]; i++) {
+		if (!strcmp(v[i], "--remount-ro"))
+			remount = i;
+		if (!strncmp(v[i], "/run/vlab-real/", 15))
+			last_real = i;
+	}
+	assert_true(last_real < remount);
+	free_strv(v);
+	/* the environment says the mode and the channel */
+	char **e = sandbox_env(&spec, "/b", "/w");
+	assert_true(has_seq(e, "VLAB_SHIM_NET=vlab", NULL, NULL));
+	assert_true(has_seq(e, "VLAB_SHIM_NET_FD=7", NULL, NULL));
+	assert_true(has_seq(e, "VLAB_SHIM_FD=6", NULL, NULL));
+	free_strv(e);
+	spec.script_network = true;
+	e = sandbox_env(&spec, "/b", "/w");
+	assert_true(has_seq(e, "VLAB_SHIM_NET=script", NULL, NULL));
+	free_strv(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_delegated),
 		cmocka_unit_test(test_claim_skips_uids_in_use),
 		cmocka_unit_test(test_bwrap_argv),
+		cmocka_unit_test(test_net_tools_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

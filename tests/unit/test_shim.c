@@ -83,6 +83,12 @@ static void test_names(void **state)
 	assert_string_equal(w, SHIM_QEMU_NAME);
 	assert_true(shim_name("sudo", &w));
 	assert_string_equal(w, SHIM_SUDO_NAME);
+	assert_true(shim_name("/usr/sbin/ip", &w));
+	assert_string_equal(w, SHIM_IP_NAME);
+	assert_true(shim_name("brctl", &w));
+	assert_string_equal(w, SHIM_BRCTL_NAME);
+	assert_false(shim_name("ipx", &w));
+	assert_false(shim_name("ip6tables", &w));
 	assert_false(shim_name("./vlab", &w));
 	assert_false(shim_name("qemu-system-x86_64.real", &w));
 }
