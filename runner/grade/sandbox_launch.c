@@ -74,6 +74,59 @@ static void add3(char ***v, size_t *n, const char *a, const char *b, const char 
 	add(v, n, c);
 }
 
+/* The host's programs and libraries, and what scripts read of /etc,
+ * read-only. */
+static void add_host_root(char ***v, size_t *n)
+{
+	char buf[4200];
+	/* the host's programs and libraries, read-only; merged-/usr links
+	 * as they are on the host */
+	add3(v, n, "--ro-bind", "/usr", "/usr");
+	static const char *const top[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
+	for (size_t i = 0; i < ARRAY_SIZE(top); i++) {
+		struct stat st;
+		if (lstat(top[i], &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t l = readlink(top[i], buf, sizeof(buf) - 1);
+			if (l <= 0)
+				continue;
+			buf[l] = '\0';
+			add3(v, n, "--symlink", buf, top[i]);
+		} else if (S_ISDIR(st.st_mode)) {
+			add3(v, n, "--ro-bind", top[i], top[i]);
+		}
+	}
+	/* what a shell script and qemu read of /etc: users and groups (so
+	 * `id` names root), the loader's cache, Debian's alternatives (awk,
+	 * editor, ...), the time zone and hosts, and the scripts qemu runs for
+	 * a -netdev tap without script=no (/etc/qemu-ifup, which ends well
+	 * when tap0 is up already) */
+	static const char *const etc[] = { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/ld.so.cache",
+					   "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
+					   "/etc/hosts", "/etc/host.conf", "/etc/os-release", "/etc/bash.bashrc",
+					   "/etc/qemu-ifup", "/etc/qemu-ifdown", "/etc/qemu" };
+	for (size_t i = 0; i < ARRAY_SIZE(etc); i++)
+		add3(v, n, "--ro-bind-try", etc[i], etc[i]);
+}
+
+static void add_net_tools(char ***v, size_t *n, const char *vlab_exe)
+{
+	char buf[4200];
+	/* ip and brctl by their absolute paths reach the shims too; the
+	 * real ones, for what only shows, under REAL_TOOLS_DIR */
+	for (size_t i = 0; i < ARRAY_SIZE(net_tools); i++) {
+		char paths[4][PATH_MAX];
+		int np = tool_paths(net_tools[i], paths, 4);
+		if (np > 0) {
+			snprintf(buf, sizeof(buf), REAL_TOOLS_DIR "/%s", net_tools[i]);
+			add3(v, n, "--ro-bind", paths[0], buf);
+		}
+		for (int k = 0; k < np; k++)
+			add3(v, n, "--ro-bind", vlab_exe, paths[k]);
+	}
+}
+
 /* bwrap's command line for a sandbox below root (see sandbox.h). */
 char **sandbox_bwrap_argv(const struct sandbox_spec *spec, const char *root)
 {
@@ -101,35 +154,7 @@ char **sandbox_bwrap_argv(const struct sandbox_spec *spec, const char *root)
 	add2(&v, &n, "--info-fd", buf);
 	snprintf(buf, sizeof(buf), "%d", FD_SECCOMP);
 	add2(&v, &n, "--seccomp", buf);
-	/* the host's programs and libraries, read-only; merged-/usr links
-	 * as they are on the host */
-	add3(&v, &n, "--ro-bind", "/usr", "/usr");
-	static const char *const top[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
-	for (size_t i = 0; i < ARRAY_SIZE(top); i++) {
-		struct stat st;
-		if (lstat(top[i], &st) < 0)
-			continue;
-		if (S_ISLNK(st.st_mode)) {
-			ssize_t l = readlink(top[i], buf, sizeof(buf) - 1);
-			if (l <= 0)
-				continue;
-			buf[l] = '\0';
-			add3(&v, &n, "--symlink", buf, top[i]);
-		} else if (S_ISDIR(st.st_mode)) {
-			add3(&v, &n, "--ro-bind", top[i], top[i]);
-		}
-	}
-	/* what a shell script and qemu read of /etc: users and groups (so
-	 * `id` names root), the loader's cache, Debian's alternatives (awk,
-	 * editor, ...), the time zone and hosts, and the scripts qemu runs for
-	 * a -netdev tap without script=no (/etc/qemu-ifup, which ends well
-	 * when tap0 is up already) */
-	static const char *const etc[] = { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/ld.so.cache",
-					   "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime",
-					   "/etc/hosts", "/etc/host.conf", "/etc/os-release", "/etc/bash.bashrc",
-					   "/etc/qemu-ifup", "/etc/qemu-ifdown", "/etc/qemu" };
-	for (size_t i = 0; i < ARRAY_SIZE(etc); i++)
-		add3(&v, &n, "--ro-bind-try", etc[i], etc[i]);
+	add_host_root(&v, &n);
 	add2(&v, &n, "--proc", "/proc");
 	add2(&v, &n, "--dev", "/dev");
 	add2(&v, &n, "--size", "67108864");
@@ -156,18 +181,7 @@ char **sandbox_bwrap_argv(const struct sandbox_spec *spec, const char *root)
 	snprintf(buf, sizeof(buf), "%s/bin", root);
 	add3(&v, &n, "--ro-bind", buf, buf);
 	add3(&v, &n, "--ro-bind", spec->vlab_exe, spec->vlab_exe);
-	/* ip and brctl by their absolute paths reach the shims too; the
-	 * real ones, for what only shows, under REAL_TOOLS_DIR */
-	for (size_t i = 0; i < ARRAY_SIZE(net_tools); i++) {
-		char paths[4][PATH_MAX];
-		int np = tool_paths(net_tools[i], paths, 4);
-		if (np > 0) {
-			snprintf(buf, sizeof(buf), REAL_TOOLS_DIR "/%s", net_tools[i]);
-			add3(&v, &n, "--ro-bind", paths[0], buf);
-		}
-		for (int k = 0; k < np; k++)
-			add3(&v, &n, "--ro-bind", spec->vlab_exe, paths[k]);
-	}
+	add_net_tools(&v, &n, spec->vlab_exe);
 	/* the directories bwrap made on /run to bind the above are no
 	 * place to write */
 	add2(&v, &n, "--remount-ro", "/run");
