@@ -523,9 +523,17 @@ int socket_held(const struct qemu_proc *q, const char *connect_path, char *holde
 			if (us[i].listening || us[i].state != 3 || strcmp(us[i].path, bound) ||
 			    !has_inode(socks, nsocks, us[i].inode))
 				continue;
+			/* a client that has just closed leaves qemu's end
+			 * "connected" (state 03 in /proc/net/unix) until qemu's
+			 * main loop sees the hang-up; its peer is then gone
+			 * (sock_diag says inode 0): not held, qemu accepts the
+			 * next one */
+			unsigned long peer = 0;
+			int known = peer_in_ns_of(reps[k], us[i].inode, &peer) == 0;
+			if (known && !peer)
+				continue;
 			r = 1;
-			unsigned long peer;
-			if (peer_in_ns_of(reps[k], us[i].inode, &peer) == 0 && peer)
+			if (known)
 				name_holder(peer, q->pid, holder, n);
 		}
 		free(us);

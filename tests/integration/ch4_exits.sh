@@ -38,7 +38,9 @@ assert_all_gone() {
 # 1. SIGINT while kvm_amd is being reloaded inside (text: its live lines say when)
 "$VLAB" chapter 4 --step exits --seconds 2 --emulated-kvm always >int.out 2>int.err &
 pid=$!
-for _ in $(seq 1 1800); do
+# as long as vlab itself waits: the chapter's deadline inside (300 s + 4 x
+# --seconds) and, when the emulated host wedged or locked up, one retry
+for _ in $(seq 1 6600); do
 	grep -q 'host\$ modprobe -r kvm_amd && modprobe kvm_amd npt=0' int.out 2>/dev/null && break
 	kill -0 $pid 2>/dev/null || break
 	sleep 0.1

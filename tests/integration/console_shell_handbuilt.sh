@@ -66,6 +66,7 @@ console_detach() {
 	rc=$?
 	rest=$(timeout 5 cat <&"$CON_OUT")
 	exec {CON_OUT}<&-
+	unset CON_OUT
 	[[ $rest == *"detached from"* ]] || die "Ctrl-] did not detach: $rest"
 	[ "$rc" = 0 ] || die "vlab console exited $rc after Ctrl-]"
 }

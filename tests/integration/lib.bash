@@ -79,13 +79,19 @@ assert_rundir_clean() {
 
 # A console driven by hand, as a student would type it: CON is a coprocess
 # (socat to a UNIX socket) started by the test.
-# expect PATTERN SECONDS: read the console until PATTERN shows up
+# expect PATTERN SECONDS: read the console until PATTERN shows up. bash
+# unsets CON once the coprocess has exited, so a test that keeps a copy of
+# its output (CON_OUT) has it read from there: what a console that ended
+# early said is then shown, not lost.
 expect() {
-	local buf="" ch end=$((SECONDS + $2))
+	local buf="" ch end=$((SECONDS + $2)) fd=${CON_OUT:-${CON[0]:-}}
+	[ -n "$fd" ] || { echo "console: its process has exited before '$1'" >&2; return 1; }
 	while [ $SECONDS -lt $end ]; do
-		if IFS= read -r -t 1 -n 1 -d '' ch <&"${CON[0]}"; then
+		if IFS= read -r -t 1 -n 1 -d '' ch <&"$fd"; then
 			buf+=$ch
 			[[ $buf == *"$1"* ]] && return 0
+		elif [ $? -le 128 ]; then
+			break # end of file: the console has ended
 		fi
 	done
 	echo "console: no '$1' within $2 s; got: $buf" >&2
