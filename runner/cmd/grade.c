@@ -47,6 +47,7 @@
 #include "runner/cleanup.h"
 #include "runner/exit_status.h"
 #include "runner/grade/grade_ctx.h"
+#include "runner/grade/grade_jobs.h"
 #include "runner/grade/grade_report.h"
 #include "runner/grade/grading_run.h"
 #include "runner/grade/sandbox.h"
@@ -84,7 +85,7 @@ static const struct opt grade_opts[] = {
 	  "a directory with the student's runqemu_single_vm.sh (and saved artefacts)", COMPLETE_DIR, NULL },
 	{ OPT_SELF, "self", 0, NULL, "check your own folder before handing it in (the same checks)", COMPLETE_NONE,
 	  NULL },
-	{ OPT_JOBS, "jobs", 'j', "N", "grade N submissions at once (default 1)", COMPLETE_NONE, NULL },
+	{ OPT_JOBS, "jobs", 'j', "N", "grade N submissions at once (default: from the CPUs and free memory)", COMPLETE_NONE, NULL },
 	{ OPT_RUBRIC, "rubric", 0, "FILE", "points per check (default: assets/rubric/default.rubric, built in)",
 	  COMPLETE_FILE, NULL },
 	{ OPT_FORMAT, "format", 0, "FORMAT", "text, json, junit or tap on stdout (default text)", COMPLETE_WORDS,
@@ -434,12 +435,27 @@ static void print_results(const struct grade_ctx *ctx, const struct grade_ci *ci
 	}
 }
 
+/* -j when it was not given: from the machine (runner/grade/grade_jobs.h),
+ * said on a text report's first line when more than one is graded. */
+static void choose_jobs(struct grade_ctx *ctx)
+{
+	if (ctx->jobs)
+		return;
+	struct grade_jobs_machine m;
+	grade_jobs_machine_read(&m);
+	ctx->jobs = grade_default_jobs(&m, ctx->memory_bytes, 1, GRADE_MAX_JOBS, ctx->jobs_why, sizeof(ctx->jobs_why));
+	if (ctx->format == FORMAT_TEXT && !ctx->self && ctx->n > 1)
+		printf("vlab grade: %d submissions, %d at once (-j %s)\n", ctx->n,
+		       ctx->jobs < ctx->n ? ctx->jobs : ctx->n, ctx->jobs_why);
+}
+
 /* Grade the class, write its reports and print them: the exit status. */
 static int grade_and_report(struct grade_ctx *ctx, const struct grade_ci *ci)
 {
 	char err[PATH_MAX + 256];
 	if (grade_prepare_root(ctx, err, sizeof(err)))
 		return say_error(EXIT_HOST, "%s", err);
+	choose_jobs(ctx);
 	json_t *results = json_array();
 	int failed_writes = 0;
 	int r = grade_run(ctx, results, &failed_writes);
@@ -513,7 +529,7 @@ static void grade_ctx_free(struct grade_ctx *ctx)
 static int cmd_grade(int argc, char **argv)
 {
 	struct grade_ctx *ctx = xcalloc(1, sizeof(*ctx));
-	ctx->jobs = 1;
+	ctx->jobs = 0;
 	ctx->timeout_s = 180;
 	ctx->profile = "default";
 	ctx->memory_bytes = SANDBOX_MEMORY_DEFAULT;

@@ -24,7 +24,8 @@ struct grade_ctx {
 	char **subs;              /* absolute paths */
 	char **names;             /* their report names */
 	int n;
-	int jobs;
+	int jobs;                 /* -j; 0 until chosen (runner/grade/grade_jobs.h) */
+	char jobs_why[200];       /* how the default was chosen; "" when -j was given */
 	int timeout_s;
 	bool self;
 	enum report_format format;

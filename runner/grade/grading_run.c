@@ -16,6 +16,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/engine.h"
+#include "runner/grade/grade_progress.h"
 #include "runner/grade/grade_report.h"
 #include "runner/grade/submission_run.h"
 #include "runner/proc.h"
@@ -212,6 +213,7 @@ struct workers {
 	int idx[GRADE_MAX_JOBS];        /* the submission it grades */
 	int64_t deadline[GRADE_MAX_JOBS];
 	bool *killed;                   /* by submission: killed at its deadline */
+	struct grade_progress progress; /* the class's progress line on a terminal */
 	int running;
 	int failed_writes;              /* workers that could not write their reports */
 };
@@ -222,6 +224,7 @@ static int start_worker(const struct grade_ctx *ctx, struct workers *w, int next
 	int s = 0;
 	while (w->pid[s])
 		s++;
+	grade_progress_clear(&w->progress);
 	if (ctx->format == FORMAT_TEXT && !ctx->self)
 		printf("  grading %s ...\n", ctx->names[next]);
 	fflush(NULL);
@@ -270,6 +273,8 @@ static void worker_ended(const struct grade_ctx *ctx, struct workers *w, pid_t d
 		cleanup_forget(w->handle[s]);
 		w->pid[s] = 0;
 		w->running--;
+		grade_progress_done(&w->progress, now_ms());
+		grade_progress_clear(&w->progress);
 		int i = w->idx[s];
 		if (w->killed[i]) {
 			reap_killed_worker(ctx, i);
@@ -329,6 +334,7 @@ static int run_all(struct grade_ctx *ctx, json_t *results, int *failed_writes)
 	w.killed = xcalloc((size_t)ctx->n + 1, sizeof(bool));
 	int next = 0;
 	fflush(NULL);
+	grade_progress_begin(&w.progress, ctx->n, now_ms());
 	bool forwarded = false;
 	while ((next < ctx->n && !cleanup_stop_requested()) || w.running) {
 		/* a stop: no new worker; the running ones are told, and waited
@@ -348,6 +354,7 @@ static int run_all(struct grade_ctx *ctx, json_t *results, int *failed_writes)
 			next++;
 		}
 		kill_late_workers(&w);
+		grade_progress_tick(&w.progress, now_ms());
 		int st;
 		pid_t done = waitpid(-1, &st, WNOHANG);
 		if (done == 0) {
@@ -361,6 +368,7 @@ static int run_all(struct grade_ctx *ctx, json_t *results, int *failed_writes)
 		}
 		worker_ended(ctx, &w, done, st);
 	}
+	grade_progress_clear(&w.progress);
 	reap_orphans();
 	*failed_writes = w.failed_writes;
 	if (cleanup_stop_requested()) {
