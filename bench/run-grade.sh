@@ -1,41 +1,64 @@
 #!/usr/bin/env bash
-# Grading throughput: a class of COUNT submissions (default 20: the TA's
-# reference and the five one-mistake fixtures of tests/fixtures/grade/, in
-# turn), chapters 1-2 under TCG, graded with -j 1 and then -j 2 (each
-# RUNS times, alternating); prints the wall times, the speed-up, and a
-# Markdown row. Needs root (vlab grade's sandboxes).
+# Grading a class: COUNT copies (default 24) of the course-shaped reference
+# (assets/lab/reference: chapters 1-2, full marks) graded at vlab's default
+# -j (chosen from this machine) and at -j 1, RUNS times each, alternating,
+# under TCG. Prints the -j chosen, seconds a submission for each, the
+# ratio, whether every submission scored the same in both, and a Markdown
+# row. CPU=1 also gives the CPU seconds a submission (the grading's
+# processes in a cpuacct cgroup of their own, cgroup v1). Needs root (vlab
+# grade's sandboxes).
 . "$(dirname "$0")/lib.bash"
-count=${COUNT:-20}
+count=${COUNT:-24}
 runs=${RUNS:-1}
 work=$(mktemp -d "${TMPDIR:-/tmp}/vlab-bench-grade.XXXXXX")
 keep=0
 trap '[ $keep = 1 ] || rm -rf "$work"' EXIT
-kinds=(reference wrong-memory wrong-mac no-nic no-serial typo)
 for i in $(seq "$count"); do
-	k=${kinds[$(( (i - 1) % ${#kinds[@]} ))]}
-	d=$(printf '%s/subs/s%02d-%s' "$work" "$i" "$k")
+	d=$(printf '%s/subs/s%03d' "$work" "$i")
 	mkdir -p "$d"
-	if [ "$k" = reference ]; then
-		cp "$repo/assets/lab/reference/runqemu_single_vm.sh" "$d/"
-	else
-		cp "$repo/tests/fixtures/grade/$k/runqemu_single_vm.sh" "$d/"
+	cp "$repo/assets/lab/reference/runqemu_single_vm.sh" "$d/"
+done
+cpuacct=/sys/fs/cgroup/cpuacct
+# grade LABEL ARGS...: one grading of the class; prints "WALL_MS CPU_MS"
+grade() {
+	local label=$1 cg="" t0 ms cpu=0
+	shift
+	if [ "${CPU:-0}" = 1 ] && [ -d "$cpuacct" ]; then
+		cg=$cpuacct/vlab-bench-grade-$$
+		mkdir "$cg"
 	fi
-done
-j1=() j2=()
+	t0=$(now_ms)
+	bash -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs"; shift; exec "$@"' _ "$cg" \
+		"$VLAB" grade "$work"/subs/* "$@" --out "$work/out-$label" >"$work/$label.txt" 2>&1 ||
+		{ cat "$work/$label.txt" >&2; echo "vlab grade ($label) failed" >&2; exit 1; }
+	ms=$(($(now_ms) - t0))
+	if [ -n "$cg" ]; then
+		cpu=$(($(cat "$cg/cpuacct.usage") / 1000000))
+		rmdir "$cg"
+	fi
+	echo "$ms $cpu"
+}
+dj=() d_cpu=() j1=() j1_cpu=()
 for r in $(seq "$runs"); do
-	for j in 1 2; do
-		t0=$(now_ms)
-		"$VLAB" grade "$work"/subs/* -j "$j" --out "$work/out-j$j" --format json >"$work/j$j.json" ||
-			{ echo "vlab grade -j $j failed" >&2; exit 1; }
-		ms=$(( $(now_ms) - t0 ))
-		[ "$j" = 1 ] && j1+=("$ms") || j2+=("$ms")
-		echo "run $r: -j $j: $ms ms, scores $(jq -r '[.submissions[].score] | join(" ")' "$work/j$j.json")" >&2
-	done
+	read -r ms cpu < <(grade default)
+	dj+=("$ms") d_cpu+=("$cpu")
+	chosen=$(sed -n 's/^vlab grade: [0-9]* submissions, [0-9]* at once (-j \(.*\))$/\1/p' "$work/default.txt")
+	echo "run $r: default -j ($chosen): $ms ms, $cpu ms CPU" >&2
+	read -r ms cpu < <(grade j1 -j 1)
+	j1+=("$ms") j1_cpu+=("$cpu")
+	echo "run $r: -j 1: $ms ms, $cpu ms CPU" >&2
 done
-a=$(printf '%s\n' "${j1[@]}" | median)
-b=$(printf '%s\n' "${j2[@]}" | median)
-same=$(diff <(jq -c '[.submissions[] | [.submission, .score]]' "$work/j1.json") \
-	<(jq -c '[.submissions[] | [.submission, .score]]' "$work/j2.json") >/dev/null && echo same || echo DIFFERENT)
+scores() { jq -c '[.submissions[] | [.submission, .score]]' "$1/class.json"; }
+same=$(diff <(scores "$work/out-default") <(scores "$work/out-j1") >/dev/null && echo same || echo DIFFERENT)
 [ "$same" = same ] || { keep=1; echo "scores differ: the reports are kept in $work" >&2; }
-echo "| $count submissions (ch 1-2, TCG) | $runs | $a ms | $b ms | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')× | scores $same |"
+full=$(jq '[.submissions[] | select(.score == .max_score)] | length' "$work/out-default/class.json")
+a=$(printf '%s\n' "${dj[@]}" | median)
+b=$(printf '%s\n' "${j1[@]}" | median)
+per() { awk -v ms="$1" -v n="$count" 'BEGIN { printf "%.2f", ms / 1000 / n }'; }
+cpu_note=""
+if [ "${CPU:-0}" = 1 ]; then
+	cpu_note=" | $(per "$(printf '%s\n' "${d_cpu[@]}" | median)") / $(per "$(printf '%s\n' "${j1_cpu[@]}" | median)") CPU s"
+fi
+echo "| $count course-shaped references (ch 1-2, TCG) | $runs | -j ${chosen%%:*} | $(per "$a") s | $(per "$b") s | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')× | $full/$count full marks, scores $same$cpu_note |"
+echo "chosen: -j $chosen"
 echo "machine: $(machine)"

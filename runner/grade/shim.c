@@ -119,6 +119,21 @@ void shim_adapt(const char *const *argv, int argc, const struct shim_config *cfg
 		add_arg(out, "-initrd");
 		add_arg(out, cfg->initrd);
 	}
+	/* QEMU's e1000 emulates the PHY's link autonegotiation: a guest that
+	 * brings its NIC up right after the driver probed it waits for the
+	 * driver's next watchdog run, 2 s later, for its carrier (measured
+	 * here under TCG: 2.06 s with it, 0.07 s without). Grading brings the
+	 * NIC up right after the login; the NIC's model, MAC and tap, all
+	 * that is judged, are the student's. */
+	bool e1000 = false;
+	for (int i = 1; i < argc && cfg->e1000_link_at_once && !e1000; i++)
+		e1000 = strstr(argv[i], "e1000") != NULL;
+	if (e1000) {
+		note(out, "added -global e1000.autonegotiation=off",
+		     "the e1000's emulated autonegotiation holds the guest's carrier back for 2 s; grading does not wait for it");
+		add_arg(out, "-global");
+		add_arg(out, "e1000.autonegotiation=off");
+	}
 	if (cfg->qmp_path) {
 		char *q = xasprintf("unix:%s,server=on,wait=off", cfg->qmp_path);
 		note(out, "added -qmp (a QMP socket of the grader's)",
@@ -252,6 +267,7 @@ int shim_qemu_main(int argc, char **argv)
 		.to_tcg = accel && !strcmp(accel, "tcg"),
 		.tcg_why = getenv("VLAB_SHIM_ACCEL_WHY"),
 		.initrd = getenv("VLAB_SHIM_INITRD"),
+		.e1000_link_at_once = true,
 	};
 	if (cfg.initrd && !*cfg.initrd)
 		cfg.initrd = NULL;

@@ -76,6 +76,7 @@ struct shim_config {
 	const char *tcg_why;    /* the reason, for the record */
 	const char *initrd;     /* add -initrd this when the command has none; NULL: never */
 	const char *qmp_path;   /* add -qmp unix:this,server=on,wait=off; NULL: none */
+	bool e1000_link_at_once; /* add -global e1000.autonegotiation=off to a command with an e1000 */
 };
 
 struct shim_change {

@@ -125,6 +125,7 @@ int record_verified(const char *real_qemu, const struct accel_decision *accel, c
 		.tcg_why = accel->reason,
 		.initrd = initrd,
 		.qmp_path = rec->qmp,
+		.e1000_link_at_once = true,
 	};
 	struct shim_result res;
 	shim_adapt(rec->argv, rec->argc, &cfg, &res);

@@ -522,6 +522,17 @@ int console_logout(struct console *con, int64_t timeout_ms)
 	return console_wait_login_prompt(con, LOGOUT_NUDGE_MS, ms_left(deadline));
 }
 
+int console_logout_nowait(struct console *con, int64_t timeout_ms)
+{
+	if (!con)
+		return -EINVAL;
+	if (cleanup_stop_requested())
+		return -EINTR;
+	sb_reset(&con->cl);
+	int r = send_line(con, "exit", deadline_in(timeout_ms));
+	return r < 0 ? r : 0;
+}
+
 /* ---- commands ---------------------------------------------------------- */
 
 /* Append cmdline as the argument of eval: single-quoted pieces ('\'' for a

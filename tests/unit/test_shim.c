@@ -75,6 +75,26 @@ static void test_initrd_only_when_missing(void **state)
 	check(a2, 5, &cfg, "q -kernel k -initrd mine", 0);
 }
 
+/* the e1000's link without its emulated autonegotiation: added to a
+ * command with an e1000 in any spelling, to no other */
+static void test_e1000_link_at_once(void **state)
+{
+	(void)state;
+	struct shim_config cfg = { .e1000_link_at_once = true };
+	const char *a1[] = { "q", "-device", "e1000,netdev=n0,mac=52:54:00:8b:99:de", "-netdev", "tap,id=n0" };
+	check(a1, 5, &cfg,
+	      "q -device e1000,netdev=n0,mac=52:54:00:8b:99:de -netdev tap,id=n0 -global e1000.autonegotiation=off", 1);
+	const char *a2[] = { "q", "-nic", "tap,model=e1000,ifname=tap0" };
+	check(a2, 3, &cfg, "q -nic tap,model=e1000,ifname=tap0 -global e1000.autonegotiation=off", 1);
+	const char *a3[] = { "q", "-device", "virtio-net-pci,netdev=n0", "-netdev", "tap,id=n0" };
+	check(a3, 5, &cfg, "q -device virtio-net-pci,netdev=n0 -netdev tap,id=n0", 0);
+	/* argv[0] is not an option: a qemu called e1000-something adds nothing */
+	const char *a4[] = { "e1000-qemu", "-m", "256M" };
+	check(a4, 3, &cfg, "e1000-qemu -m 256M", 0);
+	cfg.e1000_link_at_once = false;
+	check(a1, 5, &cfg, "q -device e1000,netdev=n0,mac=52:54:00:8b:99:de -netdev tap,id=n0", 0);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -99,6 +119,7 @@ int main(void)
 		cmocka_unit_test(test_kvm_host_changes_nothing_but_qmp),
 		cmocka_unit_test(test_tcg_substitutes_every_spelling),
 		cmocka_unit_test(test_initrd_only_when_missing),
+		cmocka_unit_test(test_e1000_link_at_once),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
