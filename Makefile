@@ -136,6 +136,7 @@ OBJS += runner/cmd/list.o
 OBJS += checks/strace_parse.o
 OBJS += checks/ch4.o
 OBJS += checks/perf_parse.o
+OBJS += checks/ch4_saved.o
 OBJS += chapters/ch3_iperf.o
 OBJS += chapters/ch3_manual.o
 OBJS += chapters/ch3_plan.o
