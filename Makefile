@@ -162,6 +162,7 @@ OBJS += runner/grade/net_agent.o
 OBJS += runner/grade/grade_report.o
 OBJS += runner/grade/shim_record.o
 OBJS += runner/grade/submission_checks.o
+OBJS += runner/grade/saved_work.o
 OBJS += runner/grade/submission_run.o
 OBJS += runner/grade/grading_run.o
 OBJS += runner/cmd/grade.o

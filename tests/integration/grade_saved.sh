@@ -1,0 +1,66 @@
+# vlab grade on saved chapter 3-4 work alone (no script, so no sandbox and no
+# guest boot): a rubric that lists only the saved-file checks, and four
+# submissions: a complete chapter-4 set with conclusions that agree with the
+# student's own iperf3 runs (full marks); the EPT-off report missing (that
+# check alone fails); conclusions that contradict the runs (that check alone
+# fails); one perf recording handed in under both names (a forged pair).
+. "$VLAB_REPO/tests/integration/lib.bash"
+require_image
+[ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
+command -v jq >/dev/null || skip "jq is not installed"
+
+fx=$VLAB_REPO/tests/fixtures
+full() {  # a complete set in $1
+	mkdir -p "$1"
+	cp "$fx/perf/perf-kvm-stat-report-intel-ept-on-handmade.txt" "$1/perf_ept_on.txt"
+	cp "$fx/perf/perf-kvm-stat-report-intel-ept-off.txt" "$1/perf_ept_off.txt"
+	cp "$fx/strace/strace-m256M-lab-ampersand.log" "$1/strace.log"
+	cp "$fx/iperf/client-e1000-t2.json" "$1/iperf_e1000.json"
+	cp "$fx/iperf/client-virtio-t2.json" "$1/iperf_virtio.json"
+	printf '%s\n' "Conclusions" "" "- e1000: 1.39 Gbits/sec, virtio-net: 3.24 Gbits/sec" \
+		"- virtio net was about 2.3x faster than the e1000, because the guest's driver knows it runs" \
+		"  in a VM and qemu does not emulate a real Intel card." >"$1/conclusions.txt"
+}
+[ -f "$fx/strace/strace-m256M-lab-ampersand.log" ] || die "the strace fixture is gone"
+full subs/complete
+full subs/no_off && rm subs/no_off/perf_ept_off.txt
+full subs/contra && printf 'The e1000 was faster than virtio-net.\n' >subs/contra/conclusions.md && rm subs/contra/conclusions.txt
+full subs/forged && cp subs/forged/perf_ept_on.txt subs/forged/perf_ept_off.txt
+cat >saved.rubric <<'R'
+rubric 1
+title saved work, chapters 3-4
+ch3.iperf_saved 10
+ch3.conclusions 10
+ch4.strace_memory_region 10
+ch4.exits_counted 10
+ch4.cr_exits_ept_off 10
+R
+t0=$(date +%s)
+"$VLAB" grade subs/complete subs/no_off subs/contra subs/forged --rubric saved.rubric --out out --format json \
+	>class.json 2>err || die "grading exited $?: $(cat err)"
+note "graded four submissions in $(($(date +%s) - t0)) s"
+status() { jq -r --arg s "$1" --arg c "$2" '.submissions[] | select(.submission == $s) | .checks[] | select(.id == $c) | .status' class.json; }
+detail() { jq -r --arg s "$1" --arg c "$2" '.submissions[] | select(.submission == $s) | .checks[] | select(.id == $c) | .detail' class.json; }
+score() { jq -r --arg s "$1" '.submissions[] | select(.submission == $s) | "\(.score)/\(.max_score)"' class.json; }
+
+[ "$(score complete)" = 50/50 ] || die "complete: $(score complete): $(jq -c '.submissions[0].checks' class.json)"
+detail complete ch4.cr_exits_ept_off | grep -q "perf_ept_off.txt / perf_ept_on.txt: CR-access exits: 69 with ept off, 2 with it on" ||
+	die "complete: $(detail complete ch4.cr_exits_ept_off)"
+detail complete ch3.conclusions | grep -q "conclusions.txt line 4: virtio-net faster (2.3x)" ||
+	die "complete: $(detail complete ch3.conclusions)"
+
+[ "$(score no_off)" = 40/50 ] && [ "$(status no_off ch4.cr_exits_ept_off)" = fail ] ||
+	die "no_off: $(score no_off), $(status no_off ch4.cr_exits_ept_off)"
+detail no_off ch4.cr_exits_ept_off | grep -q "no perf report recorded with ept off (perf_ept_off.txt)" ||
+	die "no_off: $(detail no_off ch4.cr_exits_ept_off)"
+
+[ "$(score contra)" = 40/50 ] && [ "$(status contra ch3.conclusions)" = fail ] || die "contra: $(score contra)"
+detail contra ch3.conclusions | grep -q "conclusions.md line 1 says e1000 was faster" ||
+	die "contra: $(detail contra ch3.conclusions)"
+
+[ "$(status forged ch4.cr_exits_ept_off)" = fail ] && [ "$(score forged)" = 40/50 ] || die "forged: $(score forged)"
+detail forged ch4.cr_exits_ept_off | grep -q "hold the same exits" || die "forged: $(detail forged ch4.cr_exits_ept_off)"
+
+# the conclusions are a saved artefact: hashed, for the class report's copies
+jq -e '.submissions[] | select(.submission == "complete") | .saved | map(.file) | index("conclusions.txt") != null' \
+	class.json >/dev/null || die "conclusions.txt is not among the saved files"
