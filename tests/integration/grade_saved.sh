@@ -4,6 +4,8 @@
 # student's own iperf3 runs (full marks); the EPT-off report missing (that
 # check alone fails); conclusions that contradict the runs (that check alone
 # fails); one perf recording handed in under both names (a forged pair).
+# Then each report format names those checks, and the class page and CSV
+# have a column per chapter the rubric has (ch3, ch4; not ch1, ch2).
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
@@ -64,3 +66,36 @@ detail forged ch4.cr_exits_ept_off | grep -q "hold the same exits" || die "forge
 # the conclusions are a saved artefact: hashed, for the class report's copies
 jq -e '.submissions[] | select(.submission == "complete") | .saved | map(.file) | index("conclusions.txt") != null' \
 	class.json >/dev/null || die "conclusions.txt is not among the saved files"
+
+# every per-submission format names chapter 3's and 4's checks
+ids="ch3.iperf_saved ch3.conclusions ch4.strace_memory_region ch4.exits_counted ch4.cr_exits_ept_off"
+for id in $ids; do
+	head -1 out/class.csv | tr ',' '\n' | grep -qx "$id" || die "class.csv's header lacks $id: $(head -1 out/class.csv)"
+	grep -q "name=\"$id\"" out/class.junit.xml || die "class.junit.xml lacks $id"
+	grep -q " - complete: $id (10/10)\$" out/class.tap || die "class.tap lacks $id: $(grep complete out/class.tap)"
+	grep -q "PASS  $id " out/complete/feedback.txt || die "feedback.txt lacks $id: $(cat out/complete/feedback.txt)"
+	jq -e --arg id "$id" '.checks | map(.id) | index($id) != null' out/complete/report.json >/dev/null ||
+		die "report.json lacks $id"
+done
+grep -q "FAIL  ch4.cr_exits_ept_off " out/no_off/feedback.txt || die "no_off's feedback: $(cat out/no_off/feedback.txt)"
+# a column per chapter the rubric has, ch3 and ch4, with each one's points
+head -1 out/class.csv | grep -q ',ch3_points,ch3_max,ch4_points,ch4_max$' || die "class.csv's chapters: $(head -1 out/class.csv)"
+grep -q '^no_off,.*,20,20,20,30$' out/class.csv || die "no_off's chapters: $(grep no_off out/class.csv)"
+grep -q '<th class="chapter">ch3</th><th class="chapter">ch4</th><th></th>' out/class.html ||
+	die "class.html has no chapter columns: $(grep -o '<table id="submissions">.*</tr>' out/class.html | head -1)"
+! grep -q '<th class="chapter">ch[12]</th>' out/class.html || die "class.html shows a chapter the rubric lacks"
+grep -q 'data-chapter="ch4" data-points="20" data-max="30">20/30</td>' out/class.html || die "no_off's ch4 cell"
+jq -e '.class.chapters | map(.chapter) == ["ch3", "ch4"]' class.json >/dev/null || die "class.json's chapters: $(jq -c .class.chapters class.json)"
+if command -v xmllint >/dev/null; then xmllint --noout out/class.junit.xml || die "class.junit.xml is not XML"; fi
+
+# in CI's terms too: the failed saved-work checks, with what to do
+GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$PWD/summary.md "$VLAB" grade subs/no_off subs/contra --rubric saved.rubric \
+	--out gh --ci github >gh.log 2>&1 || die "--ci github exited $?: $(tail -3 gh.log)"
+grep -q '^  FAIL   ch4.cr_exits_ept_off 0/10' gh.log && grep -q '^  FAIL   ch3.conclusions 0/10' gh.log ||
+	die "the GitHub log lacks the failed checks: $(cat gh.log)"
+grep -q 'ch4\\.cr\\_exits\\_ept\\_off' summary.md && grep -q 'ch3\\.conclusions' summary.md ||
+	die "the job summary lacks them: $(cat summary.md)"
+GITLAB_CI=true "$VLAB" grade subs/no_off --rubric saved.rubric --out gl --ci gitlab >gl.log 2>&1 ||
+	die "--ci gitlab exited $?: $(tail -3 gl.log)"
+grep -q 'section_start:[0-9]*:vlab_failed_checks' gl.log && grep -q '^  FAIL   ch4.cr_exits_ept_off 0/10' gl.log ||
+	die "the GitLab log lacks the failed check: $(cat gl.log)"
