@@ -178,7 +178,7 @@ static const char *const more_words[] = { "higher", "more", "greater", "bigger",
 static const char *const less_words[] = { "lower", "less", "smaller", "lowest", NULL };
 static const char *const rate_words[] = { "throughput", "bandwidth", "bitrate", "speed", "speeds", "rate", "rates",
 					  "gbits", "mbits", "gbit", "mbit", "bits", "performance", "transfer",
-					  "bps", "gbps", "mbps", "data", NULL };
+					  "bps", "gbps", "mbps", "data", "performant", NULL };
 
 /* +1 a "faster" word, -1 a "slower" one, 0 none; rate: the clause speaks of
  * throughput (so "higher" and "lower" count). */
@@ -231,7 +231,9 @@ static double number_word(const char *w)
 	return 0;
 }
 
-static double factor_in(const struct sentence *s, size_t a, size_t b)
+/* word_dir: the comparative's own direction; "57% slower" leaves 43 %,
+ * a factor of 1/0.43 */
+static double factor_in(const struct sentence *s, size_t a, size_t b, int word_dir)
 {
 	for (size_t i = a; i < b; i++) {
 		const struct word *x = &s->words[i];
@@ -244,7 +246,7 @@ static double factor_in(const struct sentence *s, size_t a, size_t b)
 		if (v <= 0)
 			continue;
 		if (x->number && x->pct)
-			return 1 + v / 100;
+			return word_dir < 0 ? (v < 100 ? 1 / (1 - v / 100) : 0) : 1 + v / 100;
 		if (x->times || !strcmp(next, "x") || !strcmp(next, "times") || !strcmp(next, "fold"))
 			return v;
 	}
@@ -298,10 +300,14 @@ static struct clause_claim clause_claim(const struct sentence *s, size_t a, size
 	if (!dir || subject == NIC_NONE || subject == NIC_OTHER)
 		return c;
 	/* a negation up to three words before, "much" and the like not between */
-	bool degree = false;
+	bool degree = false, negated = false;
+	int word_dir = dir;
 	for (size_t j = comp; j > a && comp - j < 3; j--) {
 		const char *w = s->words[j - 1].w;
+		if (nic_at(s, j - 1) != NIC_NONE)  /* "No, virtio was faster": not its negation */
+			break;
 		if (negation(w)) {
+			negated = true;
 			if (!degree)
 				dir = -dir;
 			break;
@@ -309,15 +315,15 @@ static struct clause_claim clause_claim(const struct sentence *s, size_t a, size
 		degree |= in_set(w, degree_words);
 	}
 	/* "it was not (the) e1000 that was faster" */
-	if (before_at < b && subject == before) {
+	if (!negated && before_at < b && subject == before) {
 		size_t j = before_at;
 		if (j > a && (!strcmp(s->words[j - 1].w, "the") || !strcmp(s->words[j - 1].w, "a")))
 			j--;
-		if (j > a && negation(s->words[j - 1].w))
+		if (j > a && !strcmp(s->words[j - 1].w, "not"))
 			dir = -dir;
 	}
 	c.faster = dir > 0 ? subject : subject == NIC_E1000 ? NIC_VIRTIO : NIC_E1000;
-	c.factor = factor_in(s, a, b);
+	c.factor = factor_in(s, a, b, word_dir);
 	return c;
 }
 
@@ -396,6 +402,8 @@ void nic_conclusion_parse(const char *text, size_t len, struct nic_conclusion *o
 		for (const char *c = p; c < q; c++)
 			line += *c == '\n';
 		words_of(p, q, s);
+		if (q[-1] == '?')  /* a question claims nothing: "e1000 was faster? No, ..." */
+			s->n = 0;
 		size_t a = 0;
 		enum nic prev = NIC_NONE;
 		while (a < s->n) {

@@ -23,10 +23,11 @@
  * in "..., but it was slower"). A negation (not, no, never, n't, hardly)
  * up to three words before the comparative turns it round, except "not
  * much faster" and the like (much, that, significantly, a lot: still
- * faster). Clauses that only expect something (expected, should, would,
+ * faster); so does "not (the)" just before the subject ("it was not the
+ * e1000 that was faster"). A question ("...?") claims nothing. Clauses that only expect something (expected, should, would,
  * supposed, thought, theory) claim only when no other clause does. The
  * factor is a number before "x", "times" or "%" (or twice, double, ...) in
- * the claiming clause. */
+ * the claiming clause; "N% slower" is 1/(1 - N/100). */
 #ifndef VLAB_CHECKS_CONCLUSIONS_H
 #define VLAB_CHECKS_CONCLUSIONS_H
 

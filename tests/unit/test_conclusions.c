@@ -72,6 +72,15 @@ static const struct {
 	  "so there are fewer VM exits.", V, 3 },
 	{ "virtio was faster than e1000, which is no surprise", V, 0 },
 	{ "It was not the e1000 that was faster, virtio was.", V, 0 },
+	/* found by trying texts the rules were not written for */
+	{ "No, e1000 is not faster.", V, 0 },
+	{ "e1000 was faster? No, virtio was faster.", V, 0 },
+	{ "The e1000 NIC is significantly slower compared with virtio-net, around 57% slower.", V, 2.33 },
+	{ "We can see that virtio is much more performant than e1000.", V, 0 },
+	{ "Virtio is faster. The reason is that e1000 must be emulated, which makes it slower.", V, 0 },
+	{ "Virtio has more CPU overhead but it is faster than e1000.", V, 0 },
+	{ "The e1000 interface had a bandwidth of 1.39 Gbit/s while virtio had 3.24 Gbit/s.", NONE, 0 },
+	{ "la virtio est plus rapide que e1000", NONE, 0 },
 };
 
 static void test_claims(void **state)
