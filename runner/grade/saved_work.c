@@ -12,6 +12,7 @@
 #include "checks/ch4_saved.h"
 #include "checks/conclusions.h"
 #include "checks/iperf.h"
+#include "checks/iperf_runs.h"
 #include "checks/lab_plan.h"
 #include "runner/untrusted_text.h"
 #include "runner/util.h"
@@ -108,8 +109,8 @@ bool conclusions_name(const char *name)
 static bool iperf_name(const char *name)
 {
 	size_t l = strlen(name);
-	return l > 5 && !strncmp(name, "iperf", 5) &&
-	       ((l > 10 && !strcmp(name + l - 5, ".json")) || (l > 9 && !strcmp(name + l - 4, ".txt")));
+	return !strncmp(name, "iperf", 5) &&
+	       ((l >= 10 && !strcmp(name + l - 5, ".json")) || (l >= 9 && !strcmp(name + l - 4, ".txt")));
 }
 
 /* The link a saved run went over, by the lab's addresses: the server a
@@ -168,15 +169,23 @@ static void conclusions_check(struct check_result *r, int dirfd, const struct na
 		if (!iperf_name(nm))
 			continue;
 		sb_reset(&sb);
-		if (read_untrusted_at(dirfd, nm, SAVED_FILE_CAP, &sb, NULL, NULL) ||
-		    iperf_parse(sb_str(&sb), sb.len, res) || !res->complete || iperf_bps(res) <= 0)
+		if (read_untrusted_at(dirfd, nm, SAVED_FILE_CAP, &sb, NULL, NULL))
 			continue;
-		const char *link = run_link(res);
-		int k = !link ? -1 : !strcmp(link, "e1000") ? 0 : 1;
-		if (k >= 0 && !rate[k].file) {
-			names[k] = xstrdup(nm);
-			rate[k] = (struct link_rate){ names[k], iperf_bps(res) };
+		/* both runs may be in one file, appended */
+		struct iperf_span *spans;
+		size_t nspans = iperf_split_runs(sb_str(&sb), sb.len, &spans);
+		for (size_t j = 0; j < nspans; j++) {
+			if (iperf_parse(sb_str(&sb) + spans[j].offset, spans[j].len, res) || !res->complete ||
+			    iperf_bps(res) <= 0)
+				continue;
+			const char *link = run_link(res);
+			int k = !link ? -1 : !strcmp(link, "e1000") ? 0 : 1;
+			if (k >= 0 && !rate[k].file) {
+				names[k] = xstrdup(nm);
+				rate[k] = (struct link_rate){ names[k], iperf_bps(res) };
+			}
 		}
+		free(spans);
 	}
 	check_nic_conclusions(r, file, c, &rate[0], &rate[1]);
 	free(names[0]);

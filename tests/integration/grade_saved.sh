@@ -1,9 +1,10 @@
 # vlab grade on saved chapter 3-4 work alone (no script, so no sandbox and no
-# guest boot): a rubric that lists only the saved-file checks, and four
+# guest boot): a rubric that lists only the saved-file checks, and five
 # submissions: a complete chapter-4 set with conclusions that agree with the
 # student's own iperf3 runs (full marks); the EPT-off report missing (that
 # check alone fails); conclusions that contradict the runs (that check alone
-# fails); one perf recording handed in under both names (a forged pair).
+# fails); one perf recording handed in under both names (a forged pair);
+# both iperf3 runs appended to one file.
 # Then each report format names those checks, and the class page and CSV
 # have a column per chapter the rubric has (ch3, ch4; not ch1, ch2).
 . "$VLAB_REPO/tests/integration/lib.bash"
@@ -28,6 +29,10 @@ full subs/complete
 full subs/no_off && rm subs/no_off/perf_ept_off.txt
 full subs/contra && printf 'The e1000 was faster than virtio-net.\n' >subs/contra/conclusions.md && rm subs/contra/conclusions.txt
 full subs/forged && cp subs/forged/perf_ept_on.txt subs/forged/perf_ept_off.txt
+# both runs appended to one file, the conclusions in other words
+full subs/onefile && cat subs/onefile/iperf_e1000.json subs/onefile/iperf_virtio.json >subs/onefile/iperf.json &&
+	rm subs/onefile/iperf_e1000.json subs/onefile/iperf_virtio.json &&
+	printf 'The e1000 is more than 2 times slower than virtio net.\n' >subs/onefile/conclusions.txt
 cat >saved.rubric <<'R'
 rubric 1
 title saved work, chapters 3-4
@@ -38,9 +43,9 @@ ch4.exits_counted 10
 ch4.cr_exits_ept_off 10
 R
 t0=$(date +%s)
-"$VLAB" grade subs/complete subs/no_off subs/contra subs/forged --rubric saved.rubric --out out --format json \
+"$VLAB" grade subs/complete subs/no_off subs/contra subs/forged subs/onefile --rubric saved.rubric --out out --format json \
 	>class.json 2>err || die "grading exited $?: $(cat err)"
-note "graded four submissions in $(($(date +%s) - t0)) s"
+note "graded five submissions in $(($(date +%s) - t0)) s"
 status() { jq -r --arg s "$1" --arg c "$2" '.submissions[] | select(.submission == $s) | .checks[] | select(.id == $c) | .status' class.json; }
 detail() { jq -r --arg s "$1" --arg c "$2" '.submissions[] | select(.submission == $s) | .checks[] | select(.id == $c) | .detail' class.json; }
 score() { jq -r --arg s "$1" '.submissions[] | select(.submission == $s) | "\(.score)/\(.max_score)"' class.json; }
@@ -62,6 +67,10 @@ detail contra ch3.conclusions | grep -q "conclusions.md line 1 says e1000 was fa
 
 [ "$(status forged ch4.cr_exits_ept_off)" = fail ] && [ "$(score forged)" = 40/50 ] || die "forged: $(score forged)"
 detail forged ch4.cr_exits_ept_off | grep -q "hold the same exits" || die "forged: $(detail forged ch4.cr_exits_ept_off)"
+
+[ "$(score onefile)" = 50/50 ] || die "onefile: $(score onefile): $(detail onefile ch3.conclusions)"
+detail onefile ch3.conclusions | grep -q "e1000 1.39 Gbit/s (iperf.json), virtio 3.24 Gbit/s (iperf.json)" ||
+	die "onefile: $(detail onefile ch3.conclusions)"
 
 # the conclusions are a saved artefact: hashed, for the class report's copies
 jq -e '.submissions[] | select(.submission == "complete") | .saved | map(.file) | index("conclusions.txt") != null' \
