@@ -149,26 +149,34 @@ void check_cr_exits_ept_off(struct check_result *r, const struct exit_sample *on
 			return;
 		}
 	}
-	double off_rate = off->seconds > 0 ? (double)cr_off / off->seconds : 0;
-	double on_rate = on->seconds > 0 ? (double)cr_on / on->seconds : 0;
+	/* Per second when both intervals are known (vlab counted them); saved
+	 * `perf kvm stat report`s say nothing of how long they recorded, so
+	 * theirs (seconds 0) are compared as counts. */
+	bool per_second = on->seconds > 0 && off->seconds > 0;
+	const char *unit = per_second ? "/s" : "";
+	double off_rate = per_second ? (double)cr_off / off->seconds : (double)cr_off;
+	double on_rate = per_second ? (double)cr_on / on->seconds : (double)cr_on;
 	if (cr_off == 0) {
+		char in[48] = "";
+		if (per_second)
+			snprintf(in, sizeof(in), " in %.1f s", off->seconds);
 		check_fail(r, "with ept=0 (npt=0) every guest page-table switch exits: check the busy loops ran and "
 			      "/sys/module/kvm_*/parameters reads N (0) while counting",
-			   "no CR-access exits in %.1f s with %s off (%s)", off->seconds, param, src_off);
+			   "no CR-access exits%s with %s off (%s)", in, param, src_off);
 		return;
 	}
 	if (off_rate >= 10 * on_rate) {
 		if (cr_on)
-			check_pass(r, "CR-access exits: %.0f/s with %s off, %.0f/s with it on: %.0fx rarer (%s)", off_rate,
-				   param, on_rate, off_rate / on_rate, src_off);
+			check_pass(r, "CR-access exits: %.0f%s with %s off, %.0f%s with it on: %.0fx rarer (%s)", off_rate,
+				   unit, param, on_rate, unit, off_rate / on_rate, src_off);
 		else
-			check_pass(r, "CR-access exits: %.0f/s with %s off, none with it on (%s)", off_rate, param,
+			check_pass(r, "CR-access exits: %.0f%s with %s off, none with it on (%s)", off_rate, unit, param,
 				   src_off);
 		return;
 	}
 	check_fail(r, "with EPT/NPT on the guest changes CR3 without exiting; compare equal lengths of time with the "
 		      "same three busy loops",
-		   "CR-access exits: %.0f/s with %s off but %.0f/s with it on, only %.1fx rarer (at least 10x "
+		   "CR-access exits: %.0f%s with %s off but %.0f%s with it on, only %.1fx rarer (at least 10x "
 		   "expected; %s / %s)",
-		   off_rate, param, on_rate, on_rate > 0 ? off_rate / on_rate : 0.0, src_off, src_on);
+		   off_rate, unit, param, on_rate, unit, on_rate > 0 ? off_rate / on_rate : 0.0, src_off, src_on);
 }

@@ -1,6 +1,7 @@
 /* The class view of many graded submissions (see class_report.h). */
 #include "checks/class_report.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,72 @@ static void count_checks(struct class_stats *out, const json_t *checks)
 		} else if (!strcmp(st, "error")) {
 			rate->errors++;
 		}
+	}
+}
+
+int check_id_chapter(const char *id)
+{
+	if (!id || strncmp(id, "ch", 2) || !isdigit((unsigned char)id[2]) || id[3] != '.')
+		return -1;
+	return id[2] - '0';
+}
+
+bool result_chapter_points(const json_t *result, int ch, long long *points, long long *max)
+{
+	size_t k;
+	const json_t *c;
+	bool any = false;
+	*points = *max = 0;
+	json_array_foreach(json_object_get(result, "checks"), k, c) {
+		if (check_id_chapter(json_string_value(json_object_get(c, "id"))) != ch)
+			continue;
+		any = true;
+		*points += json_integer_value(json_object_get(c, "points"));
+		*max += json_integer_value(json_object_get(c, "max_points"));
+	}
+	return any;
+}
+
+/* The chapters the results' checks are of, in order, each with its rubric
+ * points and its mean percent. */
+static void find_chapters(struct class_stats *out, const json_t *results)
+{
+	bool seen[CLASS_MAX_CHAPTERS] = { false };
+	long long rubric[CLASS_MAX_CHAPTERS] = { 0 };
+	size_t i, k;
+	const json_t *r, *c;
+	json_array_foreach(results, i, r) {
+		bool mine[CLASS_MAX_CHAPTERS] = { false };
+		long long pts[CLASS_MAX_CHAPTERS] = { 0 };
+		json_array_foreach(json_object_get(r, "checks"), k, c) {
+			int ch = check_id_chapter(json_string_value(json_object_get(c, "id")));
+			if (ch < 0)
+				continue;
+			mine[ch] = true;
+			pts[ch] += json_integer_value(json_object_get(c, "rubric_points"));
+		}
+		for (int ch = 0; ch < CLASS_MAX_CHAPTERS; ch++)
+			if (mine[ch] && !seen[ch]) {
+				seen[ch] = true;
+				rubric[ch] = pts[ch];
+			}
+	}
+	for (int ch = 0; ch < CLASS_MAX_CHAPTERS; ch++) {
+		if (!seen[ch])
+			continue;
+		struct class_chapter *cc = &out->chapters[out->nchapters++];
+		cc->number = ch;
+		cc->rubric_points = rubric[ch];
+		double sum = 0;
+		json_array_foreach(results, i, r) {
+			long long p, m;
+			if (json_is_true(json_object_get(r, "needs_regrade")) || !result_chapter_points(r, ch, &p, &m) ||
+			    m <= 0)
+				continue;
+			sum += 100.0 * (double)p / (double)m;
+			cc->scored++;
+		}
+		cc->mean_percent = cc->scored ? sum / cc->scored : 0;
 	}
 }
 
@@ -233,6 +300,7 @@ int class_stats_compute(const json_t *results, struct class_stats *out, char *wh
 	summarise_percents(out, percents, npercents);
 	find_duplicate_names(out, names, count);
 	find_identical_artefacts(out, &saved);
+	find_chapters(out, results);
 out:
 	free(percents);
 	free(names);
@@ -258,7 +326,8 @@ void class_stats_release(struct class_stats *s)
 
 json_t *class_stats_json(const struct class_stats *s)
 {
-	json_t *hist = json_array(), *checks = json_array(), *dups = json_array(), *twice = json_array();
+	json_t *hist = json_array(), *checks = json_array(), *dups = json_array(), *twice = json_array(),
+	       *chapters = json_array();
 	for (int i = 0; i < CLASS_HISTOGRAM_BINS; i++) {
 		char bin[16];
 		if (i == CLASS_HISTOGRAM_BINS - 1)
@@ -283,10 +352,18 @@ json_t *class_stats_json(const struct class_stats *s)
 	}
 	for (size_t i = 0; i < s->nduplicate_names; i++)
 		json_array_append_new(twice, json_string(s->duplicate_names[i]));
+	for (size_t i = 0; i < s->nchapters; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "ch%d", s->chapters[i].number);
+		json_array_append_new(chapters, json_pack("{s:s, s:I, s:f, s:i}", "chapter", name, "rubric_points",
+							  (json_int_t)s->chapters[i].rubric_points, "mean_percent",
+							  s->chapters[i].mean_percent, "scored", (int)s->chapters[i].scored));
+	}
 	unsigned scored = 0;
 	for (int i = 0; i < CLASS_HISTOGRAM_BINS; i++)
 		scored += s->histogram[i];
-	return json_pack("{s:i, s:i, s:f, s:f, s:o, s:o, s:o, s:o}", "scored", (int)scored, "regrade", (int)s->regrade,
-			 "mean_percent", s->mean_percent, "median_percent", s->median_percent, "histogram", hist,
-			 "checks", checks, "identical_artifacts", dups, "graded_twice", twice);
+	return json_pack("{s:i, s:i, s:f, s:f, s:o, s:o, s:o, s:o, s:o}", "scored", (int)scored, "regrade",
+			 (int)s->regrade, "mean_percent", s->mean_percent, "median_percent", s->median_percent,
+			 "histogram", hist, "checks", checks, "identical_artifacts", dups, "graded_twice", twice,
+			 "chapters", chapters);
 }

@@ -44,6 +44,16 @@ struct class_duplicate {
 	size_t nnames;
 };
 
+/* A chapter of the lab that the rubric has checks of (the chapter is the
+ * number in a check id's "chN." prefix). */
+#define CLASS_MAX_CHAPTERS 10
+struct class_chapter {
+	int number;               /* 3 for ch3.* */
+	long long rubric_points;  /* its checks' points in the rubric (the first result that has it) */
+	double mean_percent;      /* of the points counted, over the submissions scored in it */
+	unsigned scored;          /* submissions with points to score in it, not flagged for regrading */
+};
+
 struct class_stats {
 	size_t count;             /* submissions */
 	size_t regrade;           /* flagged needs_regrade */
@@ -55,7 +65,17 @@ struct class_stats {
 	size_t ndups;
 	char **duplicate_names;   /* the same submission name twice in the input */
 	size_t nduplicate_names;
+	struct class_chapter chapters[CLASS_MAX_CHAPTERS];
+	size_t nchapters;         /* in chapter order */
 };
+
+/* The chapter of a check id: N for "chN.anything" (N one digit), else -1. */
+int check_id_chapter(const char *id);
+
+/* A result's points in chapter ch: the sums of its "points" and
+ * "max_points" (what counts: SKIP and ERROR count 0) over its checks of the
+ * chapter; false when it has none. */
+bool result_chapter_points(const json_t *result, int ch, long long *points, long long *max);
 
 /* results: an array of result objects ({"submission", "score", "max_score",
  * "needs_regrade", "checks": [{"id", "status"}], "saved": [{"file",
@@ -68,7 +88,8 @@ void class_stats_release(struct class_stats *s);
  * "mean_percent", "median_percent", "histogram": [{"bin", "count"}],
  * "checks": [{"id", "passed", "graded", "pass_rate", "skipped", "errors"}],
  * "identical_artifacts": [{"file", "sha256", "submissions"}],
- * "graded_twice": [names]}. New reference. */
+ * "graded_twice": [names], "chapters": [{"chapter": "ch3", "rubric_points",
+ * "mean_percent", "scored"}]}. New reference. */
 json_t *class_stats_json(const struct class_stats *s);
 
 #endif

@@ -40,7 +40,8 @@
 #define CHECK_CH5_STATS_AGREE          "ch5.stats_agree"
 
 /* ---- check ids only grading decides: the recorded command line, read
- * before the VM runs, and the saved iperf3 runs of a submission ---------- */
+ * before the VM runs, the saved iperf3 runs of a submission and what its
+ * student concluded from them --------------------------------------------- */
 #define CHECK_CH1_CMDLINE_CPU_HOST      "ch1.cmdline_cpu_host"
 #define CHECK_CH1_CMDLINE_KVM           "ch1.cmdline_kvm"
 #define CHECK_CH1_CMDLINE_MEMORY        "ch1.cmdline_memory"
@@ -48,6 +49,7 @@
 #define CHECK_CH1_CMDLINE_VIRTIO_BLK    "ch1.cmdline_virtio_blk"
 #define CHECK_CH2_CMDLINE_NIC           "ch2.cmdline_nic"
 #define CHECK_CH3_IPERF_SAVED           "ch3.iperf_saved"
+#define CHECK_CH3_CONCLUSIONS           "ch3.conclusions"
 
 /* ---- check ids only `vlab verify 3` decides (the two VMs built by hand) - */
 #define CHECK_CH3_VM1_COMMAND_LINE "ch3.vm1_command_line"

@@ -35,6 +35,11 @@ const struct grade_check grade_checks[] = {
 	{ CHECK_CH3_IPERF_SAVED, EVIDENCE_STUDENT, "the saved iperf3 JSON (iperf*.json) is a complete run" },
 	{ CHECK_CH4_STRACE_MEMORY_REGION, EVIDENCE_STUDENT, "the saved strace.log shows the 256 MiB memory region" },
 	{ CHECK_CH4_EXITS_COUNTED, EVIDENCE_STUDENT, "the saved perf kvm stat report (perf*.txt) counts VM exits" },
+	{ CHECK_CH4_CR_EXITS_EPT_OFF, EVIDENCE_STUDENT,
+	  "the saved perf reports with EPT/NPT on and off (perf_ept_on.txt, perf_ept_off.txt): CR-access exits up with "
+	  "it off" },
+	{ CHECK_CH3_CONCLUSIONS, EVIDENCE_STUDENT,
+	  "the conclusions written down (conclusions.txt) name the NIC the student's own iperf3 runs found faster" },
 };
 const size_t ngrade_checks = sizeof(grade_checks) / sizeof(grade_checks[0]);
 

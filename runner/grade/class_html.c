@@ -122,8 +122,24 @@ void class_write_html(FILE *f, const struct class_stats *s, const json_t *result
 		fputs("</table>\n", f);
 	}
 
+	if (s->nchapters) {
+		fputs("<h2>Points per chapter</h2>\n<table id=\"chapters\"><tr><th>chapter</th><th>rubric points</th>"
+		      "<th>mean</th><th>scored</th></tr>\n", f);
+		for (size_t c = 0; c < s->nchapters; c++)
+			fprintf(f, "<tr><td>ch%d</td><td class=\"num\">%lld</td><td class=\"num\" data-mean=\"%.1f\">"
+				   "%.0f%%</td><td class=\"num\">%u</td></tr>\n",
+				s->chapters[c].number, s->chapters[c].rubric_points, s->chapters[c].mean_percent,
+				s->chapters[c].mean_percent, s->chapters[c].scored);
+		fputs("</table>\n", f);
+	}
+
+	/* a column per chapter the rubric has: the points earned of those
+	 * counted (SKIP and ERROR left out, as in the score) */
 	fputs("<h2>Submissions</h2>\n<table id=\"submissions\"><tr><th>submission</th><th>score</th>"
-	      "<th>of</th><th>%</th><th></th></tr>\n", f);
+	      "<th>of</th><th>%</th>", f);
+	for (size_t c = 0; c < s->nchapters; c++)
+		fprintf(f, "<th class=\"chapter\">ch%d</th>", s->chapters[c].number);
+	fputs("<th></th></tr>\n", f);
 	size_t i;
 	const json_t *r;
 	json_array_foreach(results, i, r) {
@@ -132,10 +148,18 @@ void class_write_html(FILE *f, const struct class_stats *s, const json_t *result
 		bool regrade = json_is_true(json_object_get(r, "needs_regrade"));
 		fputs("<tr><td>", f);
 		html_escape(f, json_string_value(json_object_get(r, "submission")));
-		fprintf(f, "</td><td class=\"num\">%g</td><td class=\"num\">%g</td><td class=\"num\">%.0f</td><td%s>%s"
-			   "</td></tr>\n",
-			score, max, max > 0 ? 100 * score / max : 0.0, regrade ? " class=\"regrade\"" : "",
-			regrade ? "needs regrading" : "");
+		fprintf(f, "</td><td class=\"num\">%g</td><td class=\"num\">%g</td><td class=\"num\">%.0f</td>", score,
+			max, max > 0 ? 100 * score / max : 0.0);
+		for (size_t c = 0; c < s->nchapters; c++) {
+			long long p, m;
+			if (result_chapter_points(r, s->chapters[c].number, &p, &m))
+				fprintf(f, "<td class=\"num\" data-chapter=\"ch%d\" data-points=\"%lld\" data-max=\"%lld\">"
+					   "%lld/%lld</td>",
+					s->chapters[c].number, p, m, p, m);
+			else
+				fprintf(f, "<td data-chapter=\"ch%d\"></td>", s->chapters[c].number);
+		}
+		fprintf(f, "<td%s>%s</td></tr>\n", regrade ? " class=\"regrade\"" : "", regrade ? "needs regrading" : "");
 	}
 	fputs("</table>\n</body></html>\n", f);
 }

@@ -277,11 +277,24 @@ void grade_write_csv(FILE *f, const json_t *results)
 	const json_t *cols = first ? json_object_get(first, "checks") : NULL;
 	size_t i, k;
 	const json_t *r, *c;
+	/* after the checks, so the columns before them keep their places: a
+	 * chapter's points and its maximum (what counts: SKIP and ERROR left
+	 * out), for the chapters the results' checks are of */
+	bool chapter[CLASS_MAX_CHAPTERS] = { false };
+	json_array_foreach(results, i, r)
+		json_array_foreach(json_object_get(r, "checks"), k, c) {
+			int ch = check_id_chapter(jstr(c, "id"));
+			if (ch >= 0)
+				chapter[ch] = true;
+		}
 	fputs("submission,score,max_score,percent,needs_regrade", f);
 	json_array_foreach(cols, k, c) {
 		fputc(',', f);
 		csv_field(f, jstr(c, "id"));
 	}
+	for (int ch = 0; ch < CLASS_MAX_CHAPTERS; ch++)
+		if (chapter[ch])
+			fprintf(f, ",ch%d_points,ch%d_max", ch, ch);
 	fputc('\n', f);
 	json_array_foreach(results, i, r) {
 		csv_field(f, jstr(r, "submission"));
@@ -303,6 +316,15 @@ void grade_write_csv(FILE *f, const json_t *results)
 				fputs(jstr(mine, "status"), f);
 			else
 				fprintf(f, "%lld", (long long)jint(mine, "points"));
+		}
+		for (int ch = 0; ch < CLASS_MAX_CHAPTERS; ch++) {
+			long long p, m;
+			if (!chapter[ch])
+				continue;
+			if (result_chapter_points(r, ch, &p, &m))
+				fprintf(f, ",%lld,%lld", p, m);
+			else
+				fputs(",,", f);
 		}
 		fputc('\n', f);
 	}

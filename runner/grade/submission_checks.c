@@ -13,6 +13,7 @@
 #include "checks/check_kinds.h"
 #include "checks/script_check.h"
 #include "runner/grade/grade_ctx.h"
+#include "runner/grade/saved_work.h"
 #include "runner/util.h"
 #include "checks/lab_plan.h"
 
@@ -111,7 +112,7 @@ static bool is_saved_artifact(const char *name)
 		if (starts_with(name, kinds[k].prefix) && l > sl && !strcmp(name + l - sl, kinds[k].suffix))
 			return true;
 	}
-	return false;
+	return conclusions_name(name);
 }
 
 json_t *saved_artifacts_json(const char *dir)
@@ -181,6 +182,7 @@ void artefact_checks(struct outcome *o, const struct rubric *rubric, const char 
 		sb_release(&sb);
 		free(found);
 	}
+	saved_work_checks(o, rubric, dir);
 }
 
 bool script_unrunnable(const char *dir, char *why, size_t n, const char **hint)

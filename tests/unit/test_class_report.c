@@ -161,6 +161,69 @@ static void test_html(void **state)
 	json_decref(results);
 }
 
+/* A column per chapter the rubric has (ch1, ch3 and ch4 here: no ch2), a
+ * submission's points of those counted (a SKIP out of the maximum). */
+static void test_chapters(void **state)
+{
+	(void)state;
+	assert_int_equal(check_id_chapter("ch3.conclusions"), 3);
+	assert_int_equal(check_id_chapter("ch0.host_ready"), 0);
+	assert_int_equal(check_id_chapter("ch10.x"), -1);
+	assert_int_equal(check_id_chapter("ch3"), -1);
+	assert_int_equal(check_id_chapter("cmd.kvm"), -1);
+	assert_int_equal(check_id_chapter(NULL), -1);
+	const char *text =
+		"[{\"submission\": \"ann\", \"score\": 35, \"max_score\": 40, \"checks\": ["
+		" {\"id\": \"ch1.cmdline_kvm\", \"status\": \"pass\", \"points\": 5, \"max_points\": 5, \"rubric_points\": 5},"
+		" {\"id\": \"ch3.conclusions\", \"status\": \"pass\", \"points\": 10, \"max_points\": 10, \"rubric_points\": 10},"
+		" {\"id\": \"ch4.exits_counted\", \"status\": \"pass\", \"points\": 10, \"max_points\": 10, \"rubric_points\": 10},"
+		" {\"id\": \"ch4.cr_exits_ept_off\", \"status\": \"fail\", \"points\": 0, \"max_points\": 10, \"rubric_points\": 10},"
+		" {\"id\": \"ch4.strace_memory_region\", \"status\": \"pass\", \"points\": 10, \"max_points\": 10, \"rubric_points\": 10}]},"
+		" {\"submission\": \"ben\", \"score\": 25, \"max_score\": 35, \"checks\": ["
+		" {\"id\": \"ch1.cmdline_kvm\", \"status\": \"skip\", \"points\": 0, \"max_points\": 0, \"rubric_points\": 5},"
+		" {\"id\": \"ch3.conclusions\", \"status\": \"fail\", \"points\": 0, \"max_points\": 10, \"rubric_points\": 10},"
+		" {\"id\": \"ch4.exits_counted\", \"status\": \"pass\", \"points\": 10, \"max_points\": 10, \"rubric_points\": 10},"
+		" {\"id\": \"ch4.cr_exits_ept_off\", \"status\": \"pass\", \"points\": 10, \"max_points\": 10, \"rubric_points\": 10},"
+		" {\"id\": \"ch4.strace_memory_region\", \"status\": \"pass\", \"points\": 5, \"max_points\": 5, \"rubric_points\": 10}]}]";
+	json_t *results = json_loads(text, 0, NULL);
+	assert_non_null(results);
+	struct class_stats s;
+	char why[200];
+	assert_int_equal(class_stats_compute(results, &s, why, sizeof(why)), 0);
+	assert_int_equal(s.nchapters, 3);
+	assert_int_equal(s.chapters[0].number, 1);
+	assert_int_equal(s.chapters[1].number, 3);
+	assert_int_equal(s.chapters[2].number, 4);
+	assert_int_equal(s.chapters[2].rubric_points, 30);
+	/* ch1: ann 100 %, ben has nothing counted there (skipped): not scored */
+	assert_int_equal(s.chapters[0].scored, 1);
+	/* ch4: ann 20/30, ben 25/25 */
+	assert_true(s.chapters[2].mean_percent > 83.3 && s.chapters[2].mean_percent < 83.4);
+	long long p, m;
+	assert_true(result_chapter_points(json_array_get(results, 1), 4, &p, &m));
+	assert_int_equal(p, 25);
+	assert_int_equal(m, 25);
+	assert_false(result_chapter_points(json_array_get(results, 1), 2, &p, &m));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	class_write_html(f, &s, results, "t");
+	fclose(f);
+	assert_non_null(strstr(buf, "<th>%</th><th class=\"chapter\">ch1</th><th class=\"chapter\">ch3</th>"
+				    "<th class=\"chapter\">ch4</th><th></th></tr>"));
+	assert_null(strstr(buf, ">ch2<"));
+	assert_non_null(strstr(buf, "<td class=\"num\" data-chapter=\"ch4\" data-points=\"20\" data-max=\"30\">20/30</td>"));
+	assert_non_null(strstr(buf, "data-chapter=\"ch1\" data-points=\"0\" data-max=\"0\">0/0</td>"));
+	json_t *j = class_stats_json(&s);
+	json_t *ch = json_array_get(json_object_get(j, "chapters"), 2);
+	assert_string_equal(json_string_value(json_object_get(ch, "chapter")), "ch4");
+	assert_int_equal(json_integer_value(json_object_get(ch, "rubric_points")), 30);
+	json_decref(j);
+	free(buf);
+	class_stats_release(&s);
+	json_decref(results);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_same_submission_twice),
 		cmocka_unit_test(test_bad_results),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_chapters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

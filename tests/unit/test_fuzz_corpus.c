@@ -55,6 +55,9 @@
 #define LLVMFuzzerTestOneInput fuzz_net_cmd_one
 #include "tests/fuzz/fuzz_net_cmd.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_conclusions_one
+#include "tests/fuzz/fuzz_conclusions.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
 	const char *corpus;
@@ -72,6 +75,7 @@ static const struct {
 	{ "manifest", fuzz_manifest_one },
 	{ "sha256sums", fuzz_sha256sums_one },
 	{ "net_cmd", fuzz_net_cmd_one },
+	{ "conclusions", fuzz_conclusions_one },
 };
 
 #define CORPUS_DIR FIXTURES "/../fuzz/corpus"

@@ -75,10 +75,12 @@ static void test_csv(void **state)
 	(void)state;
 	char *s = written(grade_write_csv, results);
 	assert_non_null(strstr(s, "submission,score,max_score,percent,needs_regrade,ch1.qemu_running,ch1.cmdline_memory,"
-				  "ch1.memory_256m,ch2.tap_up,ch2.nic_mac\n"));
-	assert_non_null(strstr(s, "\nalice,15,25,60.0,no,10,0,0,skip,5\n"));
-	/* quoted name; checks it lacks stay empty, lined up by id */
-	assert_non_null(strstr(s, "\n\"bob,jr\",10,10,100.0,yes,10,error,,,\n"));
+				  "ch1.memory_256m,ch2.tap_up,ch2.nic_mac,ch1_points,ch1_max,ch2_points,ch2_max\n"));
+	/* each chapter's points of those counted: ch2's skipped tap_up is out of its maximum */
+	assert_non_null(strstr(s, "\nalice,15,25,60.0,no,10,0,0,skip,5,10,20,5,5\n"));
+	/* quoted name; checks it lacks stay empty, lined up by id; so does a
+	 * chapter it has no check of; an ERROR is out of the maximum */
+	assert_non_null(strstr(s, "\n\"bob,jr\",10,10,100.0,yes,10,error,,,,10,10,,\n"));
 	free(s);
 }
 
