@@ -32,6 +32,12 @@ const struct grade_check grade_checks[] = {
 	{ CHECK_CH2_PING_GUEST_TO_HOST, EVIDENCE_VLAB, "the guest pings 10.0.0.1 over the student's NIC" },
 	{ CHECK_CH2_PING_HOST_TO_GUEST, EVIDENCE_VLAB, "vlab pings 10.0.0.10 from tap0's side" },
 	{ CHECK_CH2_HTTP_200, EVIDENCE_VLAB, "GET http://10.0.0.10:8000/ from the host (vlab started the server)" },
+	{ CHECK_CH3_VM1_COMMAND_LINE, EVIDENCE_STUDENT, "runqemu_two_vms.sh's VM1: 256 MiB, virtio-blk, serial socket, "
+								"e1000 on tap0 and virtio-net on tap1 with the lab's MACs" },
+	{ CHECK_CH3_VM2_COMMAND_LINE, EVIDENCE_STUDENT, "runqemu_two_vms.sh's VM2: the same with its own rootfs, e1000 "
+								"on tap2 and virtio-net on tap3" },
+	{ CHECK_CH3_BRIDGES, EVIDENCE_STUDENT, "the script's bridges: br0 joins tap0 and tap2, br1 tap1 and tap3, all up" },
+	{ CHECK_CH3_TAPS_ATTACHED, EVIDENCE_STUDENT, "each tap is held by the qemu whose command line names it" },
 	{ CHECK_CH3_IPERF_SAVED, EVIDENCE_STUDENT, "the saved iperf3 JSON (iperf*.json) is a complete run" },
 	{ CHECK_CH4_STRACE_MEMORY_REGION, EVIDENCE_STUDENT, "the saved strace.log shows the 256 MiB memory region" },
 	{ CHECK_CH4_EXITS_COUNTED, EVIDENCE_STUDENT, "the saved perf kvm stat report (perf*.txt) counts VM exits" },
