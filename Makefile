@@ -163,6 +163,7 @@ OBJS += runner/grade/submission_checks.o
 OBJS += runner/grade/submission_run.o
 OBJS += runner/grade/sandbox_run.o
 OBJS += runner/grade/two_vm_run.o
+OBJS += runner/grade/two_vm_guests.o
 OBJS += runner/grade/file_copy.o
 OBJS += runner/grade/grading_run.o
 OBJS += runner/cmd/grade.o

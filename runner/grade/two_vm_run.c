@@ -15,18 +15,21 @@
 #include "checks/lab_plan.h"
 #include "checks/two_vm_plan.h"
 #include "runner/grade/sandbox_run.h"
+#include "runner/grade/two_vm_guests.h"
 #include "runner/inspect/qemu_proc.h"
 #include "runner/net/net.h"
 #include "runner/proc.h"
 #include "runner/util.h"
 
-/* The checks this run decides: what the host sees of the two qemus. */
+/* The checks this run decides: what the host sees of the two qemus
+ * (the first NHOST_CHECKS), then what the guests do over the links. */
 static const char *const two_vm_checks[] = {
-	CHECK_CH3_VM1_COMMAND_LINE,
-	CHECK_CH3_VM2_COMMAND_LINE,
-	CHECK_CH3_BRIDGES,
-	CHECK_CH3_TAPS_ATTACHED,
+	CHECK_CH3_VM1_COMMAND_LINE, CHECK_CH3_VM2_COMMAND_LINE, CHECK_CH3_BRIDGES,	  CHECK_CH3_TAPS_ATTACHED,
+	CHECK_CH3_GUEST_ADDRESSES,  CHECK_CH3_PING_E1000_LINK,	CHECK_CH3_PING_VIRTIO_LINK, CHECK_CH3_IPERF_SERVER,
+	CHECK_CH3_IPERF_E1000,	    CHECK_CH3_IPERF_VIRTIO,	CHECK_CH3_VIRTIO_FASTER,
 };
+#define NHOST_CHECKS 4
+#define NGUEST_CHECKS (ARRAY_SIZE(two_vm_checks) - NHOST_CHECKS)
 
 #define TWO_VM_HINT_SCRIPT "hand in the course's " GRADE_TWO_VMS_SCRIPT_NAME " (lab chapter 3) beside " GRADE_SCRIPT_NAME
 
@@ -124,8 +127,9 @@ static void missing_why(struct submission_run *run, const struct grade_ctx *ctx,
 	}
 }
 
-/* The host-side verdicts of verify 3 on what was found. */
-static void judge_hosts(struct two_vm_seen *s, const char *missing, struct outcome *o)
+/* The host-side verdicts of verify 3 on what was found; vm_pid[v]: VM
+ * v's qemu, 0 not found. */
+static void judge_hosts(struct two_vm_seen *s, const char *missing, struct outcome *o, pid_t vm_pid[2])
 {
 	struct two_vm_candidate cands[2];
 	int map[2];
@@ -147,6 +151,7 @@ static void judge_hosts(struct two_vm_seen *s, const char *missing, struct outco
 		if (out[v] < 0)
 			continue;
 		int k = map[out[v]];
+		vm_pid[v] = s->q[k].pid;
 		f.vm[v].cmd = &s->cmd[k];
 		f.vm[v].pid = s->q[k].pid;
 		for (size_t t = 0; t < s->ntaps[k] && t < 4; t++)
@@ -158,20 +163,64 @@ static void judge_hosts(struct two_vm_seen *s, const char *missing, struct outco
 	f.ns_error = s->links_read ? "" : "the sandbox's links could not be read";
 	f.links = s->links;
 	f.nlinks = s->nlinks;
-	struct check_result checks[ARRAY_SIZE(two_vm_checks)];
-	for (size_t k = 0; k < ARRAY_SIZE(two_vm_checks); k++)
+	struct check_result checks[NHOST_CHECKS];
+	for (size_t k = 0; k < NHOST_CHECKS; k++)
 		check_init(&checks[k], two_vm_checks[k]);
-	two_vm_verdict_hosts(&f, checks, ARRAY_SIZE(checks));
-	for (size_t k = 0; k < ARRAY_SIZE(two_vm_checks); k++) {
+	two_vm_verdict_hosts(&f, checks, NHOST_CHECKS);
+	for (size_t k = 0; k < NHOST_CHECKS; k++) {
 		struct check_result *dst = outcome_slot(o, two_vm_checks[k]);
 		if (dst && checks[k].done)
 			*dst = checks[k];
 	}
 }
 
+/* Whether the rubric lists a check of the guests'. */
+static bool guest_checks_wanted(const struct rubric *r)
+{
+	for (size_t k = NHOST_CHECKS; k < ARRAY_SIZE(two_vm_checks); k++)
+		if (rubric_find(r, two_vm_checks[k]))
+			return true;
+	return false;
+}
+
+/* The guests, as verify 3 reads them, after vlab has done the lab's guest
+ * side (two_vm_evidence.h's grading): their verdicts into o, what the
+ * set-up said into o2's adaptations. */
+static void judge_guests(const struct grade_ctx *ctx, struct submission_run *run, const char *dir,
+			 const pid_t vm_pid[2], const char *missing, struct outcome *o, struct outcome *o2)
+{
+	int64_t boot = ctx->accel.accel == ACCEL_KVM ? 30000 : 90000;
+	if (boot > ms_left(run->deadline))
+		boot = ms_left(run->deadline);
+	char *transcript[2] = { xasprintf("%s/console-vm1.log", dir), xasprintf("%s/console-vm2.log", dir) };
+	struct two_vm_guest_run *g = xcalloc(1, sizeof(*g));
+	*g = (struct two_vm_guest_run){
+		.vm_pid = { vm_pid[0], vm_pid[1] },
+		.missing = missing,
+		.boot_wait_ms = boot > 1000 ? boot : 1000,
+		.transcript = { transcript[0], transcript[1] },
+		.iperf_seconds = GRADE_IPERF_SECONDS,
+	};
+	struct check_result checks[NGUEST_CHECKS];
+	for (size_t k = 0; k < NGUEST_CHECKS; k++)
+		check_init(&checks[k], two_vm_checks[NHOST_CHECKS + k]);
+	two_vm_judge_guests(g, checks, NGUEST_CHECKS);
+	for (size_t k = 0; k < NGUEST_CHECKS; k++) {
+		struct check_result *dst = outcome_slot(o, checks[k].id);
+		if (dst && checks[k].done)
+			*dst = checks[k];
+	}
+	for (int v = 0; v < 2; v++) {
+		if (g->notes[v][0])
+			json_array_append_new(o2->adaptations, json_sprintf("VM%d: %s", v + 1, g->notes[v]));
+		free(transcript[v]);
+	}
+	free(g);
+}
+
 /* Both qemus awaited and judged, in the running sandbox. */
-static void judge_two_vms(const struct grade_ctx *ctx, struct submission_run *run, struct outcome *o,
-			  struct outcome *o2)
+static void judge_two_vms(const struct grade_ctx *ctx, struct submission_run *run, const char *dir,
+			  struct outcome *o, struct outcome *o2)
 {
 	struct two_vm_seen *s = xcalloc(1, sizeof(*s));
 	s->q[0].seq = 1;
@@ -194,7 +243,10 @@ static void judge_two_vms(const struct grade_ctx *ctx, struct submission_run *ru
 			s->nlinks = ARRAY_SIZE(s->links);
 		net_close(net);
 	}
-	judge_hosts(s, missing, o);
+	pid_t vm_pid[2] = { 0, 0 };
+	judge_hosts(s, missing, o, vm_pid);
+	if (guest_checks_wanted(&ctx->rubric))
+		judge_guests(ctx, run, dir, vm_pid, missing[0] ? missing : "a VM of the lab's two was not found", o, o2);
 	json_object_set_new(o2->facts, "qemu_pids", json_pack("[i, i]", (int)s->q[0].pid, (int)s->q[1].pid));
 	for (int k = 0; k < 2; k++) {
 		if (s->parsed[k])
@@ -272,7 +324,7 @@ void run_two_vms(const struct grade_ctx *ctx, int i, const char *outdir, struct 
 		run_init(ctx, &setup, dir, &run);
 		if (sandbox_begin(ctx, i, &setup, &run, o2, fail_two_vm_checks) == 0) {
 			start_net_agent(ctx, &run, dir, o2);
-			judge_two_vms(ctx, &run, o, o2);
+			judge_two_vms(ctx, &run, dir, o, o2);
 			save_netns(dir, o2);
 			sandbox_end(ctx, &run, o2);
 			net_agent_stop(&run.agent, 2000);

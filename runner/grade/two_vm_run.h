@@ -6,9 +6,13 @@
  * found and verified to be the shim's, each is told VM1 or VM2 by its
  * command line (checks/two_vm_plan.h two_vm_pair, never by start order),
  * and `vlab verify 3`'s own verdicts (checks/handbuilt_two_vms.h) judge
- * them with the sandbox's links and the taps each qemu holds.
+ * them with the sandbox's links and the taps each qemu holds. When the
+ * rubric lists a guest's check, vlab logs into both consoles as root, gives
+ * the guests the plan's addresses, starts the iperf3 server in VM2 and
+ * runs VM1's pings and iperf3 clients (runner/inspect/two_vm_evidence.h),
+ * judged by verify 3's guest verdicts.
  *
- *   OUTDIR/two-vms/: script.log, qemu-N.json, qemu-N.stderr, net-N.json,
+ *   OUTDIR/two-vms/: script.log, console-vm1.log, console-vm2.log, qemu-N.json, qemu-N.stderr, net-N.json,
  *   net-commands.jsonl, netns.json */
 #ifndef VLAB_TWO_VM_RUN_H
 #define VLAB_TWO_VM_RUN_H
@@ -18,6 +22,10 @@
 #include "checks/rubric.h"
 #include "runner/grade/grade_ctx.h"
 #include "runner/grade/submission_checks.h"
+
+/* How long each of VM1's iperf3 clients runs when graded (-t): long
+ * enough for a steady rate under TCG, short for a class. */
+#define GRADE_IPERF_SECONDS 3
 
 /* OUTDIR's directory of the two-VM run's files. */
 #define TWO_VM_OUTDIR "two-vms"

@@ -63,7 +63,9 @@ static void test_lab_rubric(void **state)
 		if (rub.items[i].evidence == EVIDENCE_VLAB)
 			assert_int_equal(rub.items[i].points, 0);
 	static const char *const want[] = { "ch1.qemu_running", "ch3.vm1_command_line", "ch3.vm2_command_line",
-					    "ch3.bridges", "ch3.taps_attached", "ch3.iperf_saved",
+					    "ch3.bridges", "ch3.taps_attached", "ch3.ping_e1000_link",
+					    "ch3.ping_virtio_link", "ch3.iperf_e1000", "ch3.iperf_virtio",
+					    "ch3.virtio_faster", "ch3.iperf_saved",
 					    "ch4.strace_memory_region", "ch4.exits_counted" };
 	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
 		const struct rubric_item *it = rubric_find(&rub, want[k]);
@@ -73,6 +75,9 @@ static void test_lab_rubric(void **state)
 	}
 	const struct rubric_item *it = rubric_find(&rub, "ch1.serial_login_student");
 	assert_string_equal(rub.items[it->parent].id, "ch1.serial_login_root");
+	/* what vlab did in the guests earns nothing */
+	assert_int_equal(rubric_find(&rub, "ch3.guest_addresses")->evidence, EVIDENCE_VLAB);
+	assert_int_equal(rubric_find(&rub, "ch3.iperf_server")->points, 0);
 	/* a VM that never ran: its children say "parent failed", the score is
 	 * the rest's */
 	struct check_result res[2];
