@@ -169,9 +169,8 @@ static void await_qemu_exec(const struct grade_ctx *ctx, const struct record *re
 		poll(NULL, 0, 10);
 }
 
-/* One round of the wait for a: its record, the shim's word for it (its
- * pid, from the kernel), then the process after its exec. a->done once
- * found or refused. */
+/* One round of the wait for a: its record and the shim's word for it (its
+ * pid, from the kernel). a->done once found or refused. */
 static void await_round(const struct grade_ctx *ctx, struct submission_run *run, struct awaited_qemu *a)
 {
 	int lr = a->rec.present ? 0
@@ -195,9 +194,10 @@ static void await_round(const struct grade_ctx *ctx, struct submission_run *run,
 	}
 	if (a->rec.present && !a->rec_seen)
 		a->rec_seen = now_ms();
+	/* its exec is waited for once every record is in (await_qemus): a
+	 * wait here would leave another shim's announcement unanswered */
 	if (a->rec.present && a->shim_pid) {
 		a->pid = a->shim_pid;
-		await_qemu_exec(ctx, &a->rec, a->pid);
 		a->done = true;
 		return;
 	}
@@ -232,6 +232,9 @@ void await_qemus(const struct grade_ctx *ctx, struct submission_run *run, struct
 		struct pollfd pf = { .fd = run->sb.shim_fd, .events = POLLIN };
 		poll(&pf, run->sb.shim_fd >= 0 ? 1 : 0, 50);
 	}
+	for (int k = 0; k < n; k++)
+		if (q[k].pid > 0)
+			await_qemu_exec(ctx, &q[k].rec, q[k].pid);
 }
 
 /* What the sandbox was, for the result's facts: its jail, uid, limits and

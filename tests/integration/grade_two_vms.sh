@@ -51,11 +51,13 @@ cp "$course" subs/good/runqemu_two_vms.sh
 # VM2's e1000 on tap3 and its virtio-net on tap2: its two -netdev lines only
 sed -e '/mac=52:54:00:8b:99:ce/s/ifname=tap2/ifname=tap3/' -e '/mac=52:54:00:8b:99:cf/s/ifname=tap3/ifname=tap2/' \
 	"$course" >subs/crossed/runqemu_two_vms.sh
-sed 's/^\tbrctl addif br0 tap2$/\tbrctl addif br1 tap2/' "$course" >subs/bad-bridge/runqemu_two_vms.sh
+# tap2 added to br1 (after br1's addbr) in place of br0
+sed -e '/^\tbrctl addif br0 tap2$/d' -e 's/^\tbrctl addif br1 tap3$/&\n\tbrctl addif br1 tap2/' "$course" \
+	>subs/bad-bridge/runqemu_two_vms.sh
 chmod +x subs/*/*.sh
 # each variant changed its lines, and nothing else
 [ "$(diff "$course" subs/crossed/runqemu_two_vms.sh | grep -c '^>')" = 2 ] || die "crossed: not two lines changed"
-[ "$(diff "$course" subs/bad-bridge/runqemu_two_vms.sh | grep -c '^>')" = 1 ] || die "bad-bridge: not one line changed"
+[ "$(diff "$course" subs/bad-bridge/runqemu_two_vms.sh | grep -c '^[<>]')" = 2 ] || die "bad-bridge: not one line moved"
 
 start=$(date +%s)
 "$VLAB" grade --rubric lab -j 2 --timeout 120 --out out --format json subs/* >class.json 2>grade.err ||
@@ -108,7 +110,7 @@ for id in ch3.iperf_e1000 ch3.iperf_virtio ch3.virtio_faster; do expect crossed 
 # virtio link's share br1 with VM2's e1000 (which ARP answers from is the
 # guest's choice): noted, not asserted
 expect bad-bridge ch3.bridges fail
-detail_of bad-bridge ch3.bridges | grep -q tap2 || die "bad-bridge: the detail names no tap2: $(detail_of bad-bridge ch3.bridges)"
+detail_of bad-bridge ch3.bridges | grep -q "tap2 is in br1" || die "bad-bridge: the detail names no tap2: $(detail_of bad-bridge ch3.bridges)"
 for id in ch3.vm1_command_line ch3.vm2_command_line ch3.taps_attached ch3.guest_addresses; do expect bad-bridge "$id" pass; done
 expect bad-bridge ch3.ping_e1000_link fail
 note "bad-bridge: ch3.ping_virtio_link $(status_of bad-bridge ch3.ping_virtio_link)"
