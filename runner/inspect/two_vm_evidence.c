@@ -24,13 +24,14 @@ static char *address_cmd(int v)
 {
 	const struct two_vm_role *role = &two_vm_roles[v];
 	const char *m0 = role->nic[0].mac, *m1 = role->nic[1].mac;
-	return xasprintf("for t in $(seq 200); do n=0; for i in /sys/class/net/*; do case $(cat $i/address) in %s|%s) "
+	/* run by eval in the login shell itself (console_run): no exit */
+	return xasprintf("f=; for t in $(seq 200); do n=0; for i in /sys/class/net/*; do case $(cat $i/address) in %s|%s) "
 			 "n=$((n+1));; esac; done; [ $n = 2 ] && break; sleep 0.2; done; "
 			 "for i in /sys/class/net/*; do case $(cat $i/address) in %s) a=%s;; %s) a=%s;; *) continue;; esac; "
-			 "ip link set ${i##*/} up && ip addr add $a dev ${i##*/} || exit 1; done; "
+			 "ip link set ${i##*/} up && ip addr add $a dev ${i##*/} || f=1; done; "
 			 "for t in $(seq 100); do c=1; for i in /sys/class/net/*; do case $(cat $i/address) in %s|%s) "
 			 "[ \"$(cat $i/carrier 2>/dev/null)\" = 1 ] || c=0;; esac; done; [ $c = 1 ] && break; sleep 0.1; done; "
-			 "[ $n = 2 ]",
+			 "[ $n = 2 ] && [ -z \"$f\" ]",
 			 m0, m1, m0, role->nic[0].cidr, m1, role->nic[1].cidr, m0, m1);
 }
 
