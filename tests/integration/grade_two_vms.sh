@@ -131,6 +131,34 @@ jq -e '.submissions[] | select(.submission == "good") | .max_score == 100' class
 got=$(jq -r '.submissions[] | select(.submission == "good") | .score' class.json)
 [ "$got" = $want ] || die "good scored $got, not $want"
 
+# Attacks on the two records, with paused qemus (-S: no guest boots) and a
+# rubric of the host's checks alone (no guest is asked): a script that
+# starts VM1 only (VM2's checks fail naming the count, after --timeout),
+# and one that copies qemu-1.json to qemu-2.json and starts VM2's qemu past
+# the shim (the unannounced record is refused, VM2 is not judged from it)
+mkdir -p subs2/one subs2/forge
+paused() { sed 's/^        -nodefaults \\$/        -nodefaults -S \\/' "$course"; }
+paused | sed 's/^qemu-system-x86_64 \$QEMU_OPTS2 &$/sleep 1000 \&/' >subs2/one/runqemu_two_vms.sh
+paused | sed 's|^qemu-system-x86_64 \$QEMU_OPTS2 &$|sleep 1; cp "$VLAB_SHIM_DIR/qemu-1.json" "$VLAB_SHIM_DIR/qemu-2.json"; /usr/bin/qemu-system-x86_64 -accel tcg $QEMU_OPTS2 \&|' \
+	>subs2/forge/runqemu_two_vms.sh
+grep -q 'sleep 1000' subs2/one/runqemu_two_vms.sh && grep -q 'cp "$VLAB_SHIM_DIR' subs2/forge/runqemu_two_vms.sh &&
+	[ "$(grep -c -- '-nodefaults -S' subs2/forge/runqemu_two_vms.sh)" = 2 ] || die "the attack scripts were not made"
+chmod +x subs2/*/*.sh
+printf 'rubric 1\nch3.vm1_command_line 1\nch3.vm2_command_line 1\nch3.bridges 1\nch3.taps_attached 1\n' >host.rubric
+"$VLAB" grade --rubric ./host.rubric -j 2 --timeout 20 --out out2 --format json subs2/* >class2.json 2>grade2.err ||
+	die "vlab grade (attacks) exited $?: $(tail -5 grade2.err)"
+st2() { jq -r --arg s "$1" --arg id "$2" '.submissions[] | select(.submission == $s) | .checks[] | select(.id == $id) | "\(.status) \(.detail)"' class2.json; }
+for s in one forge; do
+	st2 $s ch3.vm1_command_line | grep -q '^pass' || die "$s: VM1: $(st2 $s ch3.vm1_command_line)"
+	st2 $s ch3.bridges | grep -q '^pass' || die "$s: bridges: $(st2 $s ch3.bridges)"
+done
+st2 one ch3.vm2_command_line | grep -q "^fail .*started 1 qemu-system-x86_64 of the lab's two within 20 s" ||
+	die "one: VM2: $(st2 one ch3.vm2_command_line)"
+st2 one ch3.taps_attached | grep -q '^fail' || die "one: taps: $(st2 one ch3.taps_attached)"
+st2 forge ch3.vm2_command_line | grep -q '^fail qemu-2.json .*not written by the qemu shim' ||
+	die "forge: VM2: $(st2 forge ch3.vm2_command_line)"
+st2 forge ch3.taps_attached | grep -q '^fail' || die "forge: taps: $(st2 forge ch3.taps_attached)"
+
 # the host is as it was
 sleep 1
 snapshot after
