@@ -75,7 +75,7 @@ struct grade_options {
 #define GO_ON (-1)
 
 #define GRADE_USAGE                                                                                       \
-	"SUBMISSION... [-j N] [--rubric FILE|NAME] [--format FORMAT] [--out DIR] [--timeout S] [--memory SIZE] "      \
+	"SUBMISSION... [-j N] [--rubric FILE|NAME] [--format FORMAT] [--out DIR] [--timeout S] [--memory SIZE] " \
 	"[--disk SIZE] [--shard I/N] [--ci auto|github|gitlab|off] [--summary FILE] [--network vlab|script] "     \
 	"| --self DIR"
 
@@ -85,13 +85,15 @@ static const struct opt grade_opts[] = {
 	{ OPT_SELF, "self", 0, NULL, "check your own folder before handing it in (the same checks)", COMPLETE_NONE,
 	  NULL },
 	{ OPT_JOBS, "jobs", 'j', "N", "grade N submissions at once (default 1)", COMPLETE_NONE, NULL },
-	{ OPT_RUBRIC, "rubric", 0, "FILE|NAME", "points per check: a file, or a built-in rubric: default (chapters 1-2; the default) or lab (chapters 1-4)",
+	{ OPT_RUBRIC, "rubric", 0, "FILE|NAME",
+	  "points per check: a file, or a built-in rubric: default (chapters 1-2; the default) or lab (chapters 1-4)",
 	  COMPLETE_FILE, NULL },
 	{ OPT_FORMAT, "format", 0, "FORMAT", "text, json, junit or tap on stdout (default text)", COMPLETE_WORDS,
 	  "text json junit tap" },
 	{ OPT_OUT, "out", 0, "DIR", "where the reports go (default ./vlab-grades)", COMPLETE_DIR, NULL },
 	{ OPT_TIMEOUT, "timeout", 0, "SECONDS", "wall time a submission gets (default 180)", COMPLETE_NONE, NULL },
-	{ OPT_MEMORY, "memory", 0, "SIZE", "memory of a sandbox as a whole, qemu included (default 1G; twice it for the two-VM script)", COMPLETE_NONE,
+	{ OPT_MEMORY, "memory", 0, "SIZE",
+	  "memory of a sandbox as a whole, qemu included (default 1G; twice it for the two-VM script)", COMPLETE_NONE,
 	  NULL },
 	{ OPT_DISK, "disk", 0, "SIZE", "a sandbox's writable layer, the rootfs copy included (default 1G)",
 	  COMPLETE_NONE, NULL },

@@ -31,7 +31,8 @@ static const char *const two_vm_checks[] = {
 #define NHOST_CHECKS 4
 #define NGUEST_CHECKS (ARRAY_SIZE(two_vm_checks) - NHOST_CHECKS)
 
-#define TWO_VM_HINT_SCRIPT "hand in the course's " GRADE_TWO_VMS_SCRIPT_NAME " (lab chapter 3) beside " GRADE_SCRIPT_NAME
+#define TWO_VM_HINT_SCRIPT \
+	"hand in the course's " GRADE_TWO_VMS_SCRIPT_NAME " (lab chapter 3) beside " GRADE_SCRIPT_NAME
 
 bool two_vm_run_wanted(const struct rubric *r)
 {
