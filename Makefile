@@ -164,6 +164,10 @@ OBJS += runner/grade/shim_record.o
 OBJS += runner/grade/submission_checks.o
 OBJS += runner/grade/saved_work.o
 OBJS += runner/grade/submission_run.o
+OBJS += runner/grade/sandbox_run.o
+OBJS += runner/grade/two_vm_run.o
+OBJS += runner/grade/two_vm_guests.o
+OBJS += runner/grade/file_copy.o
 OBJS += runner/grade/grading_run.o
 OBJS += runner/grade/grade_progress.o
 OBJS += runner/grade/grade_jobs.o
@@ -199,10 +203,10 @@ $(BUILD)/gen/builtin_manifest.c: assets/profiles.manifest
 	  echo 'const char builtin_profiles_manifest[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
-# The handout, the reference solution and the default rubric, compiled in.
+# The handout, the reference solution and the built-in rubrics, compiled in.
 OBJS += gen/lab_assets.o
 EMBEDDED_ASSETS := assets/lab/runqemu_single_vm.sh assets/lab/connect_to_socket.sh \
-	assets/lab/reference/runqemu_single_vm.sh assets/rubric/default.rubric \
+	assets/lab/reference/runqemu_single_vm.sh assets/rubric/default.rubric assets/rubric/lab.rubric \
 	assets/ci/github-self.yml assets/ci/gitlab-self.yml assets/ci/github-class.yml assets/ci/gitlab-class.yml
 $(BUILD)/gen/lab_assets.c: scripts/embed-assets $(EMBEDDED_ASSETS)
 	@mkdir -p $(dir $@)

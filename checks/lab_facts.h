@@ -110,7 +110,9 @@ struct two_vm_guest_facts {
 };
 
 /* VM1's commands, by their index in its session and in its out[]. */
-enum { TWO_VM_VM1_OUT_IP_A_S, TWO_VM_VM1_OUT_PING_E1000, TWO_VM_VM1_OUT_PING_VIRTIO };
+/* (grading also runs VM1's iperf3 clients over each link, after its pings) */
+enum { TWO_VM_VM1_OUT_IP_A_S, TWO_VM_VM1_OUT_PING_E1000, TWO_VM_VM1_OUT_PING_VIRTIO, TWO_VM_VM1_OUT_IPERF_E1000,
+       TWO_VM_VM1_OUT_IPERF_VIRTIO };
 
 /* The namespace's links read right before one of VM1's pings and right
  * after it, so that the change in their counters is that ping's alone

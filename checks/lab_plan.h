@@ -102,6 +102,9 @@
  * what a grading sandbox shows the script ---------------------------------- */
 #define LAB_KERNEL_NAME "alpine-bzImage"
 #define LAB_ROOTFS_NAME "simple_alpine_rootfs1.ext4"
+/* chapter 3's second VM's (the course's runqemu_two_vms.sh copies the
+ * first to it when it is missing) */
+#define LAB_ROOTFS2_NAME "simple_alpine_rootfs2.ext4"
 #define LAB_INITRD_NAME "initrd.img"
 
 /* ---- the lab text's sections, named where a check's hint sends a student - */

@@ -18,7 +18,7 @@ const struct two_vm_role two_vm_roles[2] = {
 	{ "VM1", LAB_ROOTFS_NAME, "serial_vm1.socket",
 	  { { "e1000", "e1000", LAB_VM1_E1000_MAC, LAB_VM1_E1000_TAP, LAB_BR_E1000, LAB_VM1_E1000_CIDR },
 	    { "virtio", "virtio-net-pci", LAB_VM1_VIRTIO_MAC, LAB_VM1_VIRTIO_TAP, LAB_BR_VIRTIO, LAB_VM1_VIRTIO_CIDR } } },
-	{ "VM2", "simple_alpine_rootfs2.ext4", "serial_vm2.socket",
+	{ "VM2", LAB_ROOTFS2_NAME, "serial_vm2.socket",
 	  { { "e1000", "e1000", LAB_VM2_E1000_MAC, LAB_VM2_E1000_TAP, LAB_BR_E1000, LAB_VM2_E1000_CIDR },
 	    { "virtio", "virtio-net-pci", LAB_VM2_VIRTIO_MAC, LAB_VM2_VIRTIO_TAP, LAB_BR_VIRTIO, LAB_VM2_VIRTIO_CIDR } } },
 };

@@ -52,6 +52,7 @@
 #include "runner/grade/grading_run.h"
 #include "runner/grade/sandbox.h"
 #include "runner/grade/shim.h"
+#include "runner/grade/two_vm_run.h"
 #include "runner/host/host.h"
 #include "runner/proc.h"
 #include "runner/report.h"
@@ -76,7 +77,7 @@ struct grade_options {
 #define GO_ON (-1)
 
 #define GRADE_USAGE                                                                                       \
-	"SUBMISSION... [-j N] [--rubric FILE] [--format FORMAT] [--out DIR] [--timeout S] [--memory SIZE] "      \
+	"SUBMISSION... [-j N] [--rubric FILE|NAME] [--format FORMAT] [--out DIR] [--timeout S] [--memory SIZE] " \
 	"[--disk SIZE] [--shard I/N] [--ci auto|github|gitlab|off] [--summary FILE] [--network vlab|script] "     \
 	"| --self DIR"
 
@@ -85,14 +86,17 @@ static const struct opt grade_opts[] = {
 	  "a directory with the student's runqemu_single_vm.sh (and saved artefacts)", COMPLETE_DIR, NULL },
 	{ OPT_SELF, "self", 0, NULL, "check your own folder before handing it in (the same checks)", COMPLETE_NONE,
 	  NULL },
-	{ OPT_JOBS, "jobs", 'j', "N", "grade N submissions at once (default: from the CPUs and free memory)", COMPLETE_NONE, NULL },
-	{ OPT_RUBRIC, "rubric", 0, "FILE", "points per check (default: assets/rubric/default.rubric, built in)",
+	{ OPT_JOBS, "jobs", 'j', "N", "grade N submissions at once (default: from the CPUs and free memory)", COMPLETE_NONE,
+	  NULL },
+	{ OPT_RUBRIC, "rubric", 0, "FILE|NAME",
+	  "points per check: a file, or a built-in rubric: default (chapters 1-2; the default) or lab (chapters 1-4)",
 	  COMPLETE_FILE, NULL },
 	{ OPT_FORMAT, "format", 0, "FORMAT", "text, json, junit or tap on stdout (default text)", COMPLETE_WORDS,
 	  "text json junit tap" },
 	{ OPT_OUT, "out", 0, "DIR", "where the reports go (default ./vlab-grades)", COMPLETE_DIR, NULL },
 	{ OPT_TIMEOUT, "timeout", 0, "SECONDS", "wall time a submission gets (default 180)", COMPLETE_NONE, NULL },
-	{ OPT_MEMORY, "memory", 0, "SIZE", "memory of a sandbox as a whole, qemu included (default 1G)", COMPLETE_NONE,
+	{ OPT_MEMORY, "memory", 0, "SIZE",
+	  "memory of a sandbox as a whole, qemu included (default 1G; twice it for the two-VM script)", COMPLETE_NONE,
 	  NULL },
 	{ OPT_DISK, "disk", 0, "SIZE", "a sandbox's writable layer, the rootfs copy included (default 1G)",
 	  COMPLETE_NONE, NULL },
@@ -266,6 +270,16 @@ static void keep_shard(struct grade_ctx *ctx, const struct shard *sh)
 static int load_rubric(struct grade_ctx *ctx, const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
+	/* a name with no '/' that is no file here is a built-in rubric's:
+	 * `--rubric lab` is assets/rubric/lab.rubric */
+	char builtin[96] = DEFAULT_RUBRIC;
+	if (path && !strchr(path, '/') && !path_exists(path)) {
+		snprintf(builtin, sizeof(builtin), "assets/rubric/%.40s.rubric", path);
+		if (strlen(path) > 40 || !asset_find(builtin))
+			return say_error(EXIT_HOST, "no rubric file %s, and no built-in rubric of that name (built in: "
+				       "default, lab; a file in this directory is ./%s)", path, path);
+		path = NULL;
+	}
 	if (path) {
 		int r = read_file(path, &sb);
 		if (r)
@@ -274,14 +288,14 @@ static int load_rubric(struct grade_ctx *ctx, const char *path)
 		snprintf(ctx->rubric_origin, sizeof(ctx->rubric_origin), "%s", abs ? abs : path);
 		free(abs);
 	} else {
-		const struct embedded_asset *a = asset_find(DEFAULT_RUBRIC);
+		const struct embedded_asset *a = asset_find(builtin);
 		if (!a)
-			return say_error(EXIT_INTERNAL, "built without its default rubric");
+			return say_error(EXIT_INTERNAL, "built without its rubric %s", builtin);
 		sb_adds(&sb, a->text);
-		snprintf(ctx->rubric_origin, sizeof(ctx->rubric_origin), "builtin:" DEFAULT_RUBRIC);
+		snprintf(ctx->rubric_origin, sizeof(ctx->rubric_origin), "builtin:%s", builtin);
 	}
 	char err[512];
-	int r = rubric_parse(sb_str(&sb), sb.len, path ? path : DEFAULT_RUBRIC, &ctx->rubric, err, sizeof(err));
+	int r = rubric_parse(sb_str(&sb), sb.len, path ? path : builtin, &ctx->rubric, err, sizeof(err));
 	sha256_buf(sb_str(&sb), sb.len, ctx->rubric_sha256);
 	sb_release(&sb);
 	if (r)
@@ -443,7 +457,11 @@ static void choose_jobs(struct grade_ctx *ctx)
 		return;
 	struct grade_jobs_machine m;
 	grade_jobs_machine_read(&m);
-	ctx->jobs = grade_default_jobs(&m, ctx->memory_bytes, 1, GRADE_MAX_JOBS, ctx->jobs_why, sizeof(ctx->jobs_why));
+	/* a submission graded on the whole lab runs its two-VM script too:
+	 * two guests, and that sandbox's larger limit */
+	bool two = two_vm_run_wanted(&ctx->rubric);
+	ctx->jobs = grade_default_jobs(&m, two ? ctx->memory_two_vms_bytes : ctx->memory_bytes, two ? 2 : 1,
+				       GRADE_MAX_JOBS, ctx->jobs_why, sizeof(ctx->jobs_why));
 	if (ctx->format == FORMAT_TEXT && !ctx->self && ctx->n > 1)
 		printf("vlab grade: %d submissions, %d at once (-j %s)\n", ctx->n,
 		       ctx->jobs < ctx->n ? ctx->jobs : ctx->n, ctx->jobs_why);
@@ -536,6 +554,9 @@ static int cmd_grade(int argc, char **argv)
 	ctx->disk_bytes = SANDBOX_DISK_DEFAULT;
 	struct grade_options opts = { .out = "vlab-grades", .accel = ACCEL_REQ_AUTO, .shard = { 1, 1 }, .ci = CI_AUTO };
 	int status = parse_options(argc, argv, ctx, &opts);
+	/* two qemus of 256 MiB each and the script: twice one VM's
+	 * (SANDBOX_MEMORY_TWO_VMS in sandbox.h says what was measured) */
+	ctx->memory_two_vms_bytes = SANDBOX_MEMORY_TWO_VMS(ctx->memory_bytes);
 	if (status == GO_ON)
 		status = grade_submissions(ctx, &opts, argc - optind, argv + optind);
 	grade_ctx_free(ctx);

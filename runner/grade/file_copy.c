@@ -1,5 +1,4 @@
 /* A file copied whole; see file_copy.h. */
-#define _GNU_SOURCE
 #include "runner/grade/file_copy.h"
 
 #include <errno.h>
@@ -7,9 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Every byte of in to out: copy_file_range (the kernel's, no copy through
- * user space), read and write where it is not supported across the two
- * file systems. */
+/* Every byte of in to out: copy_file_range (in the kernel), read and
+ * write where it is not supported between the two file systems. */
 static int copy_bytes(int in, int out, off_t size)
 {
 	off_t done = 0;
@@ -21,8 +19,10 @@ static int copy_bytes(int in, int out, off_t size)
 			if (n > 0 && write(out, buf, (size_t)n) != n)
 				return errno ? -errno : -EIO;
 		}
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
-			return errno == EINTR ? 0 : -errno;
+			return -errno;
 		if (n == 0)
 			return -EIO;  /* the file shrank while it was copied */
 		done += n;
@@ -36,18 +36,18 @@ int file_copy_new(int src_dir, const char *src, int dst_dir, const char *dst, ui
 	if (in < 0)
 		return -errno;
 	struct stat st;
-	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int r = errno ? -errno : -EINVAL;
-		close(in);
-		return S_ISREG(st.st_mode) ? r : -EINVAL;
-	}
-	int out = openat(dst_dir, dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (out < 0) {
-		int r = -errno;
+	int r = fstat(in, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EINVAL;
+	if (r) {
 		close(in);
 		return r;
 	}
-	int r = copy_bytes(in, out, st.st_size);
+	int out = openat(dst_dir, dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (out < 0) {
+		r = -errno;
+		close(in);
+		return r;
+	}
+	r = copy_bytes(in, out, st.st_size);
 	if (!r && fchown(out, uid, uid) < 0)
 		r = -errno;
 	if (close(out) < 0 && !r)

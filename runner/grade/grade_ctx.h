@@ -17,6 +17,9 @@
 
 /* The script a submission hands in (lab chapter 1). */
 #define GRADE_SCRIPT_NAME "runqemu_single_vm.sh"
+/* The script of chapter 3's two VMs, run too when the rubric lists one of
+ * the checks it decides (runner/grade/two_vm_run.h). */
+#define GRADE_TWO_VMS_SCRIPT_NAME "runqemu_two_vms.sh"
 /* Submissions graded at once, at most (-j). */
 #define GRADE_MAX_JOBS 16
 
@@ -44,6 +47,7 @@ struct grade_ctx {
 	char cgroup_parent[64];   /* "vlab-grade-RUNID" below vlab's own cgroup */
 	struct cgroup_host cgroups;
 	uint64_t memory_bytes, disk_bytes;
+	uint64_t memory_two_vms_bytes;  /* the two-VM script's sandbox (two qemus) */
 	char http_cmd[128];
 	bool script_network;      /* --network script: the script builds the lab's links (sandbox.h) */
 };

@@ -1,5 +1,6 @@
 /* A class graded by workers; see grading_run.h. */
 #include "runner/grade/grading_run.h"
+#include "runner/grade/two_vm_run.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -51,6 +52,10 @@ char *submission_name(const char *path)
  * submission). */
 static void remove_old_reports(const char *outdir)
 {
+	/* the two-VM run's directory holds only vlab's files */
+	char *two = xasprintf("%s/" TWO_VM_OUTDIR, outdir);
+	remove_tree(two);
+	free(two);
 	DIR *old = opendir(outdir);
 	struct dirent *de;
 	while (old && (de = readdir(old))) {
@@ -190,17 +195,30 @@ static int worker_margin_s(const struct grade_ctx *ctx)
 	return ctx->timeout_s / 2 > 30 ? ctx->timeout_s / 2 : 30;
 }
 
+/* How many scripts a worker runs one after the other, each with its own
+ * --timeout: runqemu_single_vm.sh, and runqemu_two_vms.sh when the rubric
+ * lists a check of its (two_vm_run.h). */
+static int worker_scripts(const struct grade_ctx *ctx)
+{
+	return two_vm_run_wanted(&ctx->rubric) ? 2 : 1;
+}
+
 /* What a killed worker left: its sandbox's processes die with it (bwrap
  * dies with its parent, the sandbox with bwrap) and its mounts with its
  * mount namespace; its cgroup and directories are the parent's to remove. */
 static void reap_killed_worker(const struct grade_ctx *ctx, int i)
 {
 	struct cgroup cg;
-	if (cgroup_open(&ctx->cgroups, ctx->cgroup_parent, ctx->names[i], &cg) == 0)
-		cgroup_kill_remove(&cg, 5000);
-	char *root = xasprintf("%s/%s", ctx->grade_root, ctx->names[i]);
-	remove_tree(root);
-	free(root);
+	/* its sandboxes: the single-VM one's, the two-VM one's (two_vm_run.c) */
+	char *names[2] = { xstrdup(ctx->names[i]), xasprintf("%s+two-vms", ctx->names[i]) };
+	for (int k = 0; k < 2; k++) {
+		if (cgroup_open(&ctx->cgroups, ctx->cgroup_parent, names[k], &cg) == 0)
+			cgroup_kill_remove(&cg, 5000);
+		char *root = xasprintf("%s/%s", ctx->grade_root, names[k]);
+		remove_tree(root);
+		free(root);
+		free(names[k]);
+	}
 	char *p = xasprintf("%s/%s/report.json", ctx->out, ctx->names[i]);
 	unlink(p);
 	free(p);
@@ -245,7 +263,7 @@ static int start_worker(const struct grade_ctx *ctx, struct workers *w, int next
 	w->pid[s] = pid;
 	w->idx[s] = next;
 	w->handle[s] = cleanup_add_process(pid, "grading worker");
-	w->deadline[s] = now_ms() + (int64_t)(ctx->timeout_s + worker_margin_s(ctx)) * 1000;
+	w->deadline[s] = now_ms() + (int64_t)(ctx->timeout_s + worker_margin_s(ctx)) * worker_scripts(ctx) * 1000;
 	w->running++;
 	return 0;
 }
@@ -278,9 +296,9 @@ static void worker_ended(const struct grade_ctx *ctx, struct workers *w, pid_t d
 		int i = w->idx[s];
 		if (w->killed[i]) {
 			reap_killed_worker(ctx, i);
-			error_line("grading %s: the worker passed its deadline (--timeout %d s + %d s) and "
+			error_line("grading %s: the worker passed its deadline ((--timeout %d s + %d s) x %d scripts) and "
 					"was killed; it is flagged for regrading",
-				ctx->names[i], ctx->timeout_s, worker_margin_s(ctx));
+				ctx->names[i], ctx->timeout_s, worker_margin_s(ctx), worker_scripts(ctx));
 		} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_INTERNAL) {
 			w->failed_writes++;  /* it said which file */
 		} else if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {

@@ -1,5 +1,6 @@
 /* The grading sandbox; see sandbox.h for its shape and why. */
 #include "runner/grade/sandbox.h"
+#include "runner/grade/file_copy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -267,6 +268,31 @@ static int make_scratch_disk(const struct sandbox_spec *spec, const struct sandb
 	return 0;
 }
 
+/* A second VM's rootfs: the image's copied whole under spec->lab_rootfs2
+ * into this run's layer (a copy the student handed in set aside, as
+ * lab_name does), the uid's. */
+static int second_rootfs(const struct sandbox_spec *spec, struct sandbox *sb, const struct sandbox_paths *p,
+			 char *err, size_t errlen)
+{
+	int src = open(p->img, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dst = open(sb->work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	bool own = dst >= 0 && fstatat(dst, spec->lab_rootfs2, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	int r = src < 0 || dst < 0 || (own && unlinkat(dst, spec->lab_rootfs2, 0) < 0) ? -errno : 0;
+	if (!r)
+		r = file_copy_new(src, spec->rootfs, dst, spec->lab_rootfs2, spec->uid);
+	if (src >= 0)
+		close(src);
+	if (dst >= 0)
+		close(dst);
+	if (r)
+		return fail(err, errlen, r, "cannot copy the image's %s to %s for the second VM", spec->rootfs,
+			    spec->lab_rootfs2);
+	note(sb, "%s is a copy of the image's %s, the second VM's own%s", spec->lab_rootfs2, spec->rootfs,
+	     own ? " (the submission's own copy set aside)" : "");
+	return 0;
+}
+
 /* ROOT/work: the submission and the image bound read-only, the overlay
  * over them, the lab's names, the rootfs copy and the script the uid's. */
 static int mount_work(const struct sandbox_spec *spec, struct sandbox *sb, const struct sandbox_paths *p, char *err,
@@ -299,7 +325,7 @@ static int mount_work(const struct sandbox_spec *spec, struct sandbox *sb, const
 		close(wfd);
 	if (r)
 		return fail(err, errlen, r, "cannot give the sandbox's rootfs copy to uid %u", (unsigned)uid);
-	return 0;
+	return spec->lab_rootfs2 ? second_rootfs(spec, sb, p, err, errlen) : 0;
 }
 
 /* ROOT/dev's nodes, ROOT/sys, and the network namespace's lo and tap0. */

@@ -21,6 +21,8 @@
  *                copies of them in the submission are set aside, so every
  *                submission boots the same guest), and whatever it writes.
  *                Neither the submission nor the image is ever written.
+ *                With lab_rootfs2 (chapter 3's second VM), a copy of the
+ *                image's rootfs under that name too, made in this layer.
  *   ROOT/bin     qemu-system-x86_64, sudo, ip and brctl: symlinks to vlab
  *                (the shims); vlab is bound over the host's ip and brctl
  *                in /usr too (a script that calls /sbin/ip meets the shim),
@@ -95,6 +97,14 @@
  * for the default image) and what the script writes. */
 #define SANDBOX_MEMORY_DEFAULT (1ULL << 30)
 #define SANDBOX_MEMORY_MIN (384ULL << 20)
+/* The two-VM script's sandbox (chapter 3): two qemus of -m 256M under one
+ * limit, twice one VM's. Measured: tests/integration/grade_two_vms.sh's
+ * course submission under TCG (-j 2, 2 cores), both guests booted,
+ * addressed, pinged and through both 3 s iperf3 runs, peaked at 436039680
+ * bytes (416 MiB; its report's facts.two_vms.sandbox.memory_peak_bytes,
+ * the cgroup's peak), about a fifth of the default 2 GiB; one VM's
+ * sandbox peaks at 214 MB (bench/RESULTS.md). */
+#define SANDBOX_MEMORY_TWO_VMS(one_vm) (2 * (one_vm))
 #define SANDBOX_DISK_DEFAULT (1ULL << 30)
 #define SANDBOX_DISK_MIN (128ULL << 20)
 #define SANDBOX_PIDS 512
@@ -121,6 +131,8 @@ struct sandbox_spec {
 	const char *image_dir;    /* the profile's directory (absolute) */
 	const char *kernel, *rootfs;      /* file names in image_dir */
 	const char *lab_kernel, *lab_rootfs; /* the lab's names for them */
+	const char *lab_rootfs2;  /* a second VM's rootfs: a copy of the image's under this name (a VM's
+				   * own file: two qemus on one file collide on its write lock); NULL none */
 	const char *root;         /* this submission's sandbox directory (made here, must not exist) */
 	const char *script;       /* the file to run, in the submission: "runqemu_single_vm.sh" */
 	int output_fd;            /* the script's stdout and stderr go here */

@@ -185,9 +185,9 @@ void artefact_checks(struct outcome *o, const struct rubric *rubric, const char 
 	saved_work_checks(o, rubric, dir);
 }
 
-bool script_unrunnable(const char *dir, char *why, size_t n, const char **hint)
+bool script_unrunnable(const char *dir, const char *script, char *why, size_t n, const char **hint)
 {
-	char *path = xasprintf("%s/" GRADE_SCRIPT_NAME, dir);
+	char *path = xasprintf("%s/%s", dir, script);
 	struct stat st;
 	memset(&st, 0, sizeof(st));
 	unsigned char head[SCRIPT_CHECK_HEAD];
@@ -200,7 +200,7 @@ bool script_unrunnable(const char *dir, char *why, size_t n, const char **hint)
 		if (fd >= 0)
 			close(fd);
 	}
-	bad = script_check(GRADE_SCRIPT_NAME, head, got, st.st_mode, why, n, hint) != 0;
+	bad = script_check(script, head, got, st.st_mode, why, n, hint) != 0;
 	free(path);
 	return bad;
 }

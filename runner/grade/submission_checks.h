@@ -15,7 +15,7 @@
 #include "checks/rubric.h"
 #include "checks/verdict.h"
 
-#define OUTCOME_MAX_RESULTS 48
+#define OUTCOME_MAX_RESULTS 64
 
 struct outcome {
 	struct check_result results[OUTCOME_MAX_RESULTS];
@@ -56,10 +56,10 @@ void artefact_checks(struct outcome *o, const struct rubric *rubric, const char 
  * Regular files only: a link could point at another student's file. */
 json_t *saved_artifacts_json(const char *dir);
 
-/* Whether dir's script cannot run (why and *hint say so in the student's
+/* Whether dir's script (a file name) cannot run (why and *hint say so in the student's
  * terms), looked at without following a link (a link could name a host
  * file) and without opening anything but a regular file (a FIFO would
  * block). */
-bool script_unrunnable(const char *dir, char *why, size_t n, const char **hint);
+bool script_unrunnable(const char *dir, const char *script, char *why, size_t n, const char **hint);
 
 #endif

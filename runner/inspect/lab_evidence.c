@@ -315,6 +315,20 @@ static void guest_commands(struct evidence *ev, struct console *con, const char 
 	struct strbuf out = STRBUF_INIT;
 	ev->asked = true;
 	snprintf(ev->shell_user, sizeof(ev->shell_user), "%s", user);
+	for (const char *const *cmd = ev->setup_cmds; cmd && *cmd && !strcmp(user, "root"); cmd++) {
+		int status = 0;
+		int r = console_run(con, *cmd, 30000 * ev->scale, &out, &status);
+		if ((r || status) && !ev->guest_setup_note[0])
+			text_printf(ev->guest_setup_note, sizeof(ev->guest_setup_note), "vlab's set-up in the guest %s: %s",
+				    r ? "stopped" : "failed", r ? strerror(-r) : sb_str(&out));
+		if (r && r != -EINTR && !ev->guest_error[0])
+			snprintf(ev->guest_error, sizeof(ev->guest_error), "the guest stopped answering vlab's set-up on "
+				 "the console (%s)", strerror(-r));
+		if (r == -ETIMEDOUT)
+			console_interrupt(con, 3000 * ev->scale);
+		if (r)
+			goto out;
+	}
 	for (const char *const *cmd = ev->only_cmds; cmd && *cmd && ev->only_ran < (int)ARRAY_SIZE(ev->only_out); cmd++) {
 		if (ev->around_cmd)
 			ev->around_cmd(ev->around_cmd_arg, ev->only_ran);

@@ -115,6 +115,11 @@ struct evidence {
 	/* `vlab verify 3`: these read-only commands instead of chapters 1-2's,
 	 * in root's session only (no student login) */
 	const char *const *only_cmds;  /* NULL-terminated; NULL: chapters 1-2's commands */
+	/* grading chapter 3: vlab's own part of the lab, run as root before
+	 * only_cmds (NULL-terminated; NULL none); the first that fails
+	 * (status or console) is said in guest_setup_note, and the commands
+	 * run on */
+	const char *const *setup_cmds;
 	struct strbuf only_out[6];
 	int only_ran;                  /* how many of them ran to the end */
 	/* called in the guest's session before each of only_cmds runs (k: its

@@ -1,7 +1,10 @@
 /* Gathering chapter 3's two hand-built VMs (runner/inspect/two_vm_evidence.h). */
 #include "runner/inspect/two_vm_evidence.h"
 
+#include <stdlib.h>
+
 #include "checks/lab_plan.h"
+#include "checks/two_vm_plan.h"
 #include "checks/qemu_cmdline_verdicts.h"
 #include "runner/cleanup.h"
 
@@ -12,6 +15,53 @@ static const char *const vm1_cmds[] = { [TWO_VM_VM1_OUT_IP_A_S] = "ip a s",
 					[TWO_VM_VM1_OUT_PING_E1000] = "ping -c 3 -W 2 " LAB_VM2_E1000_IP,
 					[TWO_VM_VM1_OUT_PING_VIRTIO] = "ping -c 3 -W 2 " LAB_VM2_VIRTIO_IP, NULL };
 static const char *const vm2_cmds[] = { "ip a s", "cat /proc/net/tcp", "cat /proc/net/tcp6 2>/dev/null", NULL };
+
+/* Grading: the shell that gives VM v's NICs, known by their MACs, the
+ * plan's addresses, once the NIC modules (loaded in the background at
+ * boot) have made both; then waits for their carrier (the e1000's comes
+ * about 2 s after it is up: a ping sent before loses its first packets). */
+static char *address_cmd(int v)
+{
+	const struct two_vm_role *role = &two_vm_roles[v];
+	const char *m0 = role->nic[0].mac, *m1 = role->nic[1].mac;
+	/* run by eval in the login shell itself (console_run): no exit */
+	return xasprintf("f=; for t in $(seq 200); do n=0; for i in /sys/class/net/*; do case $(cat $i/address) in %s|%s) "
+			 "n=$((n+1));; esac; done; [ $n = 2 ] && break; sleep 0.2; done; "
+			 "for i in /sys/class/net/*; do case $(cat $i/address) in %s) a=%s;; %s) a=%s;; *) continue;; esac; "
+			 "ip link set ${i##*/} up && ip addr add $a dev ${i##*/} || f=1; done; "
+			 "for t in $(seq 100); do c=1; for i in /sys/class/net/*; do case $(cat $i/address) in %s|%s) "
+			 "[ \"$(cat $i/carrier 2>/dev/null)\" = 1 ] || c=0;; esac; done; [ $c = 1 ] && break; sleep 0.1; done; "
+			 "[ $n = 2 ] && [ -z \"$f\" ]",
+			 m0, m1, m0, role->nic[0].cidr, m1, role->nic[1].cidr, m0, m1);
+}
+
+/* Grading's set-up and commands of each VM into tv->grade_cmds, the
+ * evidence told of them: VM1 sets up, then reads and pings as verify does
+ * and runs the iperf3 clients; VM2 sets up and starts the server, then
+ * reads as verify does. */
+static void grading_cmds(struct two_vm_evidence *tv, const char *const *setup[2], const char *const *cmds[2])
+{
+	char **c1 = tv->grade_cmds[0], **c2 = tv->grade_cmds[1];
+	int n = 0;
+	c1[n++] = address_cmd(0);
+	c1[n++] = NULL;
+	for (int k = 0; vm1_cmds[k]; k++)
+		c1[n++] = xstrdup(vm1_cmds[k]);
+	c1[n++] = xasprintf("iperf3 -c %s -t %d -J", LAB_VM2_E1000_IP, tv->grading->iperf_seconds);
+	c1[n++] = xasprintf("iperf3 -c %s -t %d -J", LAB_VM2_VIRTIO_IP, tv->grading->iperf_seconds);
+	c1[n] = NULL;
+	n = 0;
+	c2[n++] = address_cmd(1);
+	c2[n++] = xstrdup("iperf3 -s -D");
+	c2[n++] = NULL;
+	for (int k = 0; vm2_cmds[k]; k++)
+		c2[n++] = xstrdup(vm2_cmds[k]);
+	c2[n] = NULL;
+	setup[0] = (const char *const *)c1;
+	cmds[0] = (const char *const *)c1 + 2;
+	setup[1] = (const char *const *)c2;
+	cmds[1] = (const char *const *)c2 + 3;
+}
 
 /* The namespace's links with their counters (entered and left again). */
 static size_t two_vm_links(struct qemu_ns *t, struct qemu_ns_said *said, struct net_link_info *links, size_t max)
@@ -54,13 +104,22 @@ static void read_links_around(void *arg, int k)
 void two_vm_gather(struct two_vm_evidence *tv)
 {
 	struct evidence *ev = tv->ev;
+	const char *const *setup[2] = { NULL, NULL };
+	const char *const *cmds[2] = { vm1_cmds, vm2_cmds };
+	if (tv->grading)
+		grading_cmds(tv, setup, cmds);
 	for (int v = 0; v < 2; v++) {
 		if (!tv->q[v])
 			continue;
 		ev[v].q = tv->q[v];
 		ev[v].chapter = 3;
 		ev[v].scale = tv->q[v]->cmd.accel == QACCEL_KVM ? 1 : 4;
-		ev[v].only_cmds = v ? vm2_cmds : vm1_cmds;
+		ev[v].only_cmds = cmds[v];
+		ev[v].setup_cmds = setup[v];
+		if (tv->grading) {
+			ev[v].boot_wait_ms = tv->grading->boot_wait_ms;
+			ev[v].transcript = tv->grading->transcript[v];
+		}
 		ev[v].ndifferences =
 			qemu_cmdline_differences(&tv->q[v]->cmd, ev[v].differences, ARRAY_SIZE(ev[v].differences));
 	}
@@ -93,6 +152,9 @@ void two_vm_gather(struct two_vm_evidence *tv)
 
 void two_vm_evidence_release(struct two_vm_evidence *tv)
 {
-	for (int v = 0; v < 2; v++)
+	for (int v = 0; v < 2; v++) {
 		evidence_release(&tv->ev[v]);
+		for (size_t k = 0; k < ARRAY_SIZE(tv->grade_cmds[v]); k++)
+			free(tv->grade_cmds[v][k]);
+	}
 }

@@ -18,8 +18,21 @@
 
 #define TWO_VM_MAX_LINKS 64
 
+/* `vlab grade`'s part (runner/grade/two_vm_run.c): the guests are waited
+ * for to boot, and vlab does the lab's guest side itself as root before
+ * reading: each NIC, known by its MAC, up with the plan's address (VM1
+ * 10.0.0.10 and 10.0.1.10, VM2 .11), the iperf3 server started in VM2
+ * (iperf3 -s -D), and VM1's iperf3 clients run over each link after its
+ * pings (iperf3 -c ADDRESS -t iperf_seconds -J). */
+struct two_vm_grading {
+	int64_t boot_wait_ms;
+	const char *transcript[2];   /* each console's transcript, NULL none */
+	int iperf_seconds;
+};
+
 struct two_vm_evidence {
 	struct qemu_proc *q[2];      /* VM1, VM2 (the caller's); NULL: not found */
+	const struct two_vm_grading *grading;  /* NULL: verify (read only) */
 	struct evidence ev[2];
 	int host;                    /* whose network namespace is the host side: VM1's, else VM2's */
 	bool ns_ok;                  /* that namespace could be entered */
@@ -31,6 +44,7 @@ struct two_vm_evidence {
 	struct net_link_info around[3][TWO_VM_MAX_LINKS];
 	size_t naround[3];
 	char taps[2][4][16];         /* the taps each qemu holds */
+	char *grade_cmds[2][8];      /* grading's commands (allocated), NULL-terminated */
 	size_t ntaps[2];
 };
 

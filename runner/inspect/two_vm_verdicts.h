@@ -14,4 +14,11 @@
  * not given. */
 void two_vm_verdicts(struct lab *lab, const struct two_vm_evidence *tv, const char *why, const char *const files[2]);
 
+/* Grading (runner/grade/two_vm_run.c): the guest-side verdicts of
+ * verify 3 (ch3.guest_addresses, ch3.ping_e1000_link, ch3.ping_virtio_link,
+ * ch3.iperf_server) on tv gathered with tv->grading, and ch3.iperf_e1000,
+ * ch3.iperf_virtio, ch3.virtio_faster on the iperf3 clients vlab ran in
+ * VM1, into the checks of checks[0..n) with their ids. */
+void two_vm_grade_guests(const struct two_vm_evidence *tv, const char *why, struct check_result *checks, size_t n);
+
 #endif

@@ -44,6 +44,56 @@ static void test_default_rubric(void **state)
 	sb_release(&sb);
 }
 
+/* assets/rubric/lab.rubric (`vlab grade --rubric lab`): chapters 1-4 in
+ * 100 points, the default's chapters 1-2 with their parents, chapter 3's
+ * two-VM checks, the saved artefacts; points only for the student's work. */
+static void test_lab_rubric(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(read_file(FIXTURES "/../../assets/rubric/lab.rubric", &sb), 0);
+	char err[256];
+	int pr = rubric_parse(sb.buf, sb.len, "lab.rubric", &rub, err, sizeof(err));
+	if (pr)
+		print_error("%s\n", err);
+	assert_int_equal(pr, 0);
+	assert_int_equal(rubric_max_points(&rub), 100);
+	assert_non_null(strstr(rub.title, "chapters 1-4"));
+	for (int i = 0; i < rub.nitems; i++)
+		if (rub.items[i].evidence == EVIDENCE_VLAB)
+			assert_int_equal(rub.items[i].points, 0);
+	static const char *const want[] = { "ch1.qemu_running", "ch3.vm1_command_line", "ch3.vm2_command_line",
+					    "ch3.bridges", "ch3.taps_attached", "ch3.ping_e1000_link",
+					    "ch3.ping_virtio_link", "ch3.iperf_e1000", "ch3.iperf_virtio",
+					    "ch3.virtio_faster", "ch3.iperf_saved",
+					    "ch4.strace_memory_region", "ch4.exits_counted" };
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		const struct rubric_item *it = rubric_find(&rub, want[k]);
+		assert_non_null(it);
+		assert_true(it->points > 0);
+		assert_int_equal(it->evidence, EVIDENCE_STUDENT);
+	}
+	const struct rubric_item *it = rubric_find(&rub, "ch1.serial_login_student");
+	assert_string_equal(rub.items[it->parent].id, "ch1.serial_login_root");
+	/* what vlab did in the guests earns nothing */
+	assert_int_equal(rubric_find(&rub, "ch3.guest_addresses")->evidence, EVIDENCE_VLAB);
+	assert_int_equal(rubric_find(&rub, "ch3.iperf_server")->points, 0);
+	/* a VM that never ran: its children say "parent failed", the score is
+	 * the rest's */
+	struct check_result res[2];
+	check_init(&res[0], "ch1.qemu_running");
+	check_fail(&res[0], NULL, "qemu exited");
+	check_init(&res[1], "ch3.bridges");
+	check_pass(&res[1], "br0 and br1");
+	rubric_score(&rub, res, 2, &sc);
+	assert_int_equal(sc.points, rubric_find(&rub, "ch3.bridges")->points);
+	int parent_failed = 0;
+	for (int i = 0; i < sc.nitems; i++)
+		parent_failed += sc.items[i].outcome == OUTCOME_PARENT_FAILED;
+	assert_true(parent_failed >= 5);
+	sb_release(&sb);
+}
+
 static void test_bad_rubrics(void **state)
 {
 	(void)state;
@@ -191,6 +241,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_rubric),
+		cmocka_unit_test(test_lab_rubric),
 		cmocka_unit_test(test_bad_rubrics),
 		cmocka_unit_test(test_comments_crlf_and_evidence_default),
 		cmocka_unit_test(test_all_pass),
