@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checks/iperf.h"
 #include "checks/lab_plan.h"
@@ -513,4 +514,13 @@ const char *lab_link_of_address(const char *ip)
 		    (ntohl(a.s_addr) & 0xffffff00u) == (ntohl(b.s_addr) & 0xffffff00u))  /* the links are /24 */
 			return links[k].link;
 	return NULL;
+}
+
+bool conclusions_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	bool ext_ok = !dot || dot == name || !strcasecmp(dot, ".txt") || !strcasecmp(dot, ".md");
+	if (!strncasecmp(name, "conclusion", 10))
+		return ext_ok;
+	return !strcasecmp(name, "answers.txt") || !strcasecmp(name, "answers.md");
 }

@@ -76,4 +76,8 @@ void check_nic_conclusions(struct check_result *r, const char *file, const struc
  * else NULL. */
 const char *lab_link_of_address(const char *ip);
 
+/* Whether name is a conclusions file's: conclusion*.txt, conclusion*.md or
+ * conclusion* with no extension, answers.txt or answers.md (any case). */
+bool conclusions_name(const char *name);
+
 #endif

@@ -19,6 +19,7 @@
 #include "runner/engine.h"
 #include "runner/grade/grade_progress.h"
 #include "runner/grade/grade_report.h"
+#include "runner/grade/saved_work.h"
 #include "runner/grade/submission_run.h"
 #include "runner/proc.h"
 #include "runner/report.h"
@@ -152,6 +153,7 @@ static int grade_one(const struct grade_ctx *ctx, int i)
 	o->adaptations = json_array();
 	run_submission(ctx, i, outdir, o);
 	artefact_checks(o, &ctx->rubric, ctx->subs[i]);
+	saved_work_checks(o, &ctx->rubric, ctx->subs[i]);
 
 	struct score *sc = xcalloc(1, sizeof(*sc));
 	rubric_score(&ctx->rubric, o->results, o->n, sc);

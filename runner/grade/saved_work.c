@@ -97,15 +97,6 @@ static void ept_pair_check(struct check_result *r, int dirfd, const struct names
 
 /* ---- ch3.conclusions ------------------------------------------------------- */
 
-bool conclusions_name(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-	bool ext_ok = !dot || dot == name || !strcasecmp(dot, ".txt") || !strcasecmp(dot, ".md");
-	if (!strncasecmp(name, "conclusion", 10))
-		return ext_ok;
-	return !strcasecmp(name, "answers.txt") || !strcasecmp(name, "answers.md");
-}
-
 static bool iperf_name(const char *name)
 {
 	size_t l = strlen(name);

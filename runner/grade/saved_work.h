@@ -14,8 +14,5 @@
 /* Those of the checks the rubric lists, judged on dir's files. */
 void saved_work_checks(struct outcome *o, const struct rubric *rubric, const char *dir);
 
-/* Whether name is a conclusions file's: conclusion*.txt, conclusion*.md or
- * conclusion* with no extension, answers.txt or answers.md (any case). */
-bool conclusions_name(const char *name);
 
 #endif

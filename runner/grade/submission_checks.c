@@ -11,9 +11,9 @@
 #include "checks/grade_cmdline.h"
 #include "checks/qemu_cmdline.h"
 #include "checks/check_kinds.h"
+#include "checks/conclusions.h"
 #include "checks/script_check.h"
 #include "runner/grade/grade_ctx.h"
-#include "runner/grade/saved_work.h"
 #include "runner/util.h"
 #include "checks/lab_plan.h"
 
@@ -182,7 +182,6 @@ void artefact_checks(struct outcome *o, const struct rubric *rubric, const char 
 		sb_release(&sb);
 		free(found);
 	}
-	saved_work_checks(o, rubric, dir);
 }
 
 bool script_unrunnable(const char *dir, const char *script, char *why, size_t n, const char **hint)
