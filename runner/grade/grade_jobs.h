@@ -1,20 +1,21 @@
 /* The default number of submissions `vlab grade` grades at once (-j), chosen
  * from the machine: its CPUs, the memory it has free against each
- * sandbox's --memory, and how much of a CPU one submission's grading keeps
- * busy (measured: GRADE_SUBMISSION_CPU_PCT). */
+ * sandbox's --memory, and the share of a CPU a submission is counted for
+ * (GRADE_SUBMISSION_CPU_PCT, from a measured sweep). */
 #ifndef VLAB_GRADE_JOBS_H
 #define VLAB_GRADE_JOBS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* How much of one CPU grading one chapters 1-2 submission keeps busy, in
- * percent, from start to end at -j 1: the CPU time of its sandbox and of
- * the grading worker over its wall time. Most of a submission is waiting:
- * for the guest's login prompt after the CPU-bound part of its boot under
- * TCG, the e1000's carrier (its driver's ~2 s watchdog), a second between
- * pings, the shells' answers. Measured with bench/run-grade.sh; the numbers
- * are in bench/RESULTS.md ("Grading a class"). */
+/* The share of a CPU one chapters 1-2 submission is counted for, in
+ * percent. At -j 1 its grading keeps 60-70% of a CPU busy (the guest's boot
+ * under TCG is most of it; the rest is waiting for the login prompt, the
+ * shells and the pings), but the waits of several submissions overlap: on
+ * 2 CPUs -j 4 and -j 5 graded fastest (3.9 and 3.5 s a submission) and -j 6
+ * fell off a cliff (6.0 s), every guest's boot stretched past the waits it
+ * was to fill. 50% (two a CPU) keeps clear of it on a machine that does
+ * other work too. The sweep is in bench/RESULTS.md ("Grading a class"). */
 #define GRADE_SUBMISSION_CPU_PCT 50
 /* The share of the free memory the sandboxes' limits may add up to: the
  * rest is left to the host and to vlab's own reports. */
