@@ -39,8 +39,8 @@ static const char *const cmdline_checks[] = {
 	CHECK_CH1_CMDLINE_SERIAL_SOCKET, CHECK_CH2_CMDLINE_NIC,
 };
 
-static void fail_all(struct outcome *o, const char *const *ids, size_t n, bool error, const char *hint,
-		     const char *why)
+void fail_checks(struct outcome *o, const char *const *ids, size_t n, bool error, const char *hint,
+		 const char *why)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct check_result *r = outcome_slot(o, ids[i]);
@@ -55,12 +55,12 @@ static void fail_all(struct outcome *o, const char *const *ids, size_t n, bool e
 
 void fail_cmdline_checks(struct outcome *o, bool error, const char *hint, const char *why)
 {
-	fail_all(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), error, hint, why);
+	fail_checks(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), error, hint, why);
 }
 
 static void fail_vm_checks(struct outcome *o, bool error, const char *hint, const char *why)
 {
-	fail_all(o, vm_checks, ARRAY_SIZE(vm_checks), error, hint, why);
+	fail_checks(o, vm_checks, ARRAY_SIZE(vm_checks), error, hint, why);
 }
 
 void fail_run_checks(struct outcome *o, bool error, const char *hint, const char *why)

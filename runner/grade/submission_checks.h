@@ -38,6 +38,9 @@ struct check_result *outcome_slot(struct outcome *o, const char *id);
  * hint, or ERROR (vlab's failure, not the student's) when error, saying
  * why. */
 void fail_cmdline_checks(struct outcome *o, bool error, const char *hint, const char *why);
+/* The same for the checks ids[0..n). */
+void fail_checks(struct outcome *o, const char *const *ids, size_t n, bool error, const char *hint,
+		 const char *why);
 void fail_run_checks(struct outcome *o, bool error, const char *hint, const char *why);
 
 /* The VM's checks after its qemu exited: each one not passed, and

@@ -46,15 +46,7 @@ bool two_vm_run_wanted(const struct rubric *r)
  * failure) when error, saying why. */
 static void fail_two_vm_checks(struct outcome *o, bool error, const char *hint, const char *why)
 {
-	for (size_t k = 0; k < ARRAY_SIZE(two_vm_checks); k++) {
-		struct check_result *r = outcome_slot(o, two_vm_checks[k]);
-		if (!r || r->done)
-			continue;
-		if (error)
-			check_error(r, "%s", why);
-		else
-			check_fail(r, hint, "%s", why);
-	}
+	fail_checks(o, two_vm_checks, ARRAY_SIZE(two_vm_checks), error, hint, why);
 }
 
 /* What two_vm_judge holds of the two qemus. */
