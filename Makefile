@@ -205,8 +205,10 @@ $(BUILD)/gen/builtin_manifest.c: assets/profiles.manifest
 	  echo ';'; } > $@
 # The handout, the reference solution and the built-in rubrics, compiled in.
 OBJS += gen/lab_assets.o
-EMBEDDED_ASSETS := assets/lab/runqemu_single_vm.sh assets/lab/connect_to_socket.sh \
-	assets/lab/reference/runqemu_single_vm.sh assets/rubric/default.rubric assets/rubric/lab.rubric \
+EMBEDDED_ASSETS := assets/lab/runqemu_single_vm.sh assets/lab/runqemu_two_vms.sh assets/lab/connect_to_socket.sh \
+	$(addprefix assets/lab/reference/,runqemu_single_vm.sh runqemu_two_vms.sh iperf_e1000.json iperf_virtio.json \
+	  strace.log perf_ept_on.txt perf_ept_off.txt conclusions.txt) \
+	assets/rubric/default.rubric assets/rubric/lab.rubric \
 	assets/ci/github-self.yml assets/ci/gitlab-self.yml assets/ci/github-class.yml assets/ci/gitlab-class.yml
 $(BUILD)/gen/lab_assets.c: scripts/embed-assets $(EMBEDDED_ASSETS)
 	@mkdir -p $(dir $@)

@@ -7,6 +7,12 @@
 # row. CPU=1 also gives the CPU seconds a submission (the grading's
 # processes in a cpuacct cgroup of their own, cgroup v1). Needs root (vlab
 # grade's sandboxes).
+# FULL=1: instead, COUNT whole-lab references (assets/lab/reference: both
+# scripts and the saved files, graded --rubric lab, 100 points) and COUNT
+# chapters 1-2 references, each class at vlab's default -j for it, RUNS
+# times each, alternating in one run of this script: seconds a submission
+# for each and their ratio (the target: a whole-lab submission at most 2.5x
+# a chapters 1-2 one).
 . "$(dirname "$0")/lib.bash"
 count=${COUNT:-24}
 runs=${RUNS:-1}
@@ -17,6 +23,12 @@ for i in $(seq "$count"); do
 	d=$(printf '%s/subs/s%03d' "$work" "$i")
 	mkdir -p "$d"
 	cp "$repo/assets/lab/reference/runqemu_single_vm.sh" "$d/"
+	if [ "${FULL:-0}" = 1 ]; then
+		d=$(printf '%s/full/f%03d' "$work" "$i")
+		mkdir -p "$d"
+		cp -r "$repo/assets/lab/reference/." "$d/"
+		rm "$d/README.md"
+	fi
 done
 cpuacct=/sys/fs/cgroup/cpuacct
 # grade LABEL ARGS...: one grading of the class; prints "WALL_MS CPU_MS"
@@ -29,7 +41,7 @@ grade() {
 	fi
 	t0=$(now_ms)
 	bash -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs"; shift; exec "$@"' _ "$cg" \
-		"$VLAB" grade "$work"/subs/* "$@" --out "$work/out-$label" >"$work/$label.txt" 2>&1 ||
+		"$VLAB" grade "$work"/"${SUBS:-subs}"/* "$@" --out "$work/out-$label" >"$work/$label.txt" 2>&1 ||
 		{ cat "$work/$label.txt" >&2; echo "vlab grade ($label) failed" >&2; exit 1; }
 	ms=$(($(now_ms) - t0))
 	if [ -n "$cg" ]; then
@@ -38,6 +50,30 @@ grade() {
 	fi
 	echo "$ms $cpu"
 }
+per() { awk -v ms="$1" -v n="$count" 'BEGIN { printf "%.2f", ms / 1000 / n }'; }
+chosen_j() { sed -n 's/^vlab grade: [0-9]* submissions, [0-9]* at once (-j \(.*\))$/\1/p' "$work/$1.txt"; }
+if [ "${FULL:-0}" = 1 ]; then
+	ch12=() lab=()
+	for r in $(seq "$runs"); do
+		read -r ms _ < <(grade ch12)
+		ch12+=("$ms")
+		echo "run $r: $count chapters 1-2 references, default -j ($(chosen_j ch12)): $ms ms" >&2
+		read -r ms _ < <(SUBS=full grade lab --rubric lab)
+		lab+=("$ms")
+		echo "run $r: $count whole-lab references (--rubric lab), default -j ($(chosen_j lab)): $ms ms" >&2
+	done
+	a=$(printf '%s\n' "${ch12[@]}" | median)
+	b=$(printf '%s\n' "${lab[@]}" | median)
+	full12=$(jq '[.submissions[] | select(.score == .max_score)] | length' "$work/out-ch12/class.json")
+	scores_lab=$(jq -r '[.submissions[] | .score] | map(tostring) | join(",")' "$work/out-lab/class.json")
+	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')
+	echo "chapters 1-2: $(per "$a") s a submission (-j $(chosen_j ch12)), $full12/$count full marks"
+	echo "whole lab:    $(per "$b") s a submission (-j $(chosen_j lab)), scores $scores_lab of 100"
+	echo "ratio:        ${ratio}x (target: at most 2.5x)"
+	echo "| $count whole-lab vs $count ch 1-2 references (TCG) | $runs | -j $(chosen_j lab | cut -d: -f1) / -j $(chosen_j ch12 | cut -d: -f1) | $(per "$b") s | $(per "$a") s | ${ratio}× | lab scores $scores_lab |"
+	echo "machine: $(machine)"
+	exit 0
+fi
 dj=() d_cpu=() j1=() j1_cpu=()
 for r in $(seq "$runs"); do
 	read -r ms cpu < <(grade default)
@@ -54,7 +90,6 @@ same=$(diff <(scores "$work/out-default") <(scores "$work/out-j1") >/dev/null &&
 full=$(jq '[.submissions[] | select(.score == .max_score)] | length' "$work/out-default/class.json")
 a=$(printf '%s\n' "${dj[@]}" | median)
 b=$(printf '%s\n' "${j1[@]}" | median)
-per() { awk -v ms="$1" -v n="$count" 'BEGIN { printf "%.2f", ms / 1000 / n }'; }
 cpu_note=""
 if [ "${CPU:-0}" = 1 ]; then
 	cpu_note=" | $(per "$(printf '%s\n' "${d_cpu[@]}" | median)") / $(per "$(printf '%s\n' "${j1_cpu[@]}" | median)") CPU s"

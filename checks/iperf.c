@@ -53,6 +53,28 @@ static void read_sum(const json_t *o, struct iperf_sum *s)
 		s->retransmits = (int64_t)count_of(rt);
 }
 
+/* The interval reports' bytes, for iperf_inconsistency() */
+static void sum_intervals(const json_t *intervals, struct iperf_result *out)
+{
+	size_t i;
+	const json_t *iv;
+	json_array_foreach(intervals, i, iv) {
+		const json_t *sum = json_object_get(iv, "sum");
+		if (!json_is_object(sum) || json_is_true(json_object_get(sum, "omitted")))
+			continue;
+		uint64_t bytes = count_of(json_object_get(sum, "bytes"));
+		double secs = real_of(json_object_get(sum, "seconds")), bps = real_of(json_object_get(sum, "bits_per_second"));
+		out->intervals_summed++;
+		out->interval_bytes += bytes;
+		double want = secs > 0 ? (double)bytes * 8 / secs : 0;
+		if (!out->bad_interval && secs > 0 && fabs(bps - want) > 0.01 * want + 1) {
+			out->bad_interval = (int)i + 1;
+			out->bad_interval_bps = bps;
+			out->bad_interval_bytes_bps = want;
+		}
+	}
+}
+
 static int parse_json(const char *buf, size_t len, struct iperf_result *out)
 {
 	json_error_t err;
@@ -98,6 +120,11 @@ static int parse_json(const char *buf, size_t len, struct iperf_result *out)
 	read_sum(json_object_get(end, "sum_received"), &out->received);
 	const json_t *sender = json_object_get(json_object_get(end, "sum_sent"), "sender");
 	out->sender_is_local = json_is_true(sender);
+	/* without "sender" (iperf before 3.2), the side that prints sends as
+	 * a client unless -R, as a server with -R */
+	out->intervals_are_sent = json_is_boolean(sender) ? out->sender_is_local
+							  : (out->role == IPERF_ROLE_SERVER) == out->reverse;
+	sum_intervals(intervals, out);
 	/* "Connection refused" and friends (the client's own words) */
 	if (json_is_string(error))
 		snprintf(out->error, sizeof(out->error), "%s", json_string_value(error));
@@ -416,6 +443,68 @@ static void describe_run(struct strbuf *d, const struct iperf_result *res)
 		sb_adds(d, " (iperf3's text output)");
 }
 
+static bool off_by_more_than_1pct(double got, double want)
+{
+	return fabs(got - want) > 0.01 * want + 1;
+}
+
+/* sum's rate against its bytes over its seconds */
+static int sum_inconsistent(const struct iperf_sum *s, const char *name, char *why, size_t n)
+{
+	if (!s->present || s->seconds <= 0)
+		return 0;
+	double want = (double)s->bytes * 8 / s->seconds;
+	if (!off_by_more_than_1pct(s->bits_per_second, want))
+		return 0;
+	char got_s[32], want_s[32];
+	iperf_format_bps(s->bits_per_second, got_s, sizeof(got_s));
+	iperf_format_bps(want, want_s, sizeof(want_s));
+	text_printf(why, n, "end.%s says %s, but its %llu bytes in %.2f s are %s", name, got_s,
+		    (unsigned long long)s->bytes, s->seconds, want_s);
+	return 1;
+}
+
+int iperf_inconsistency(const struct iperf_result *r, char *why, size_t n)
+{
+	if (r->form != IPERF_FORM_JSON || !r->complete)
+		return 0;
+	if (sum_inconsistent(&r->sent, "sum_sent", why, n) || sum_inconsistent(&r->received, "sum_received", why, n))
+		return 1;
+	/* TCP's receiver reads no byte the sender did not write: exactly; UDP
+	 * may see a duplicate datagram */
+	uint64_t slack = strcmp(r->protocol, "UDP") ? 0 : r->sent.bytes / 100;
+	if (r->sent.present && r->received.present && r->sent.bytes && r->received.bytes > r->sent.bytes + slack) {
+		text_printf(why, n, "end.sum_received has %llu bytes, more than the %llu of end.sum_sent: a receiver "
+				    "gets no more than was sent",
+			    (unsigned long long)r->received.bytes, (unsigned long long)r->sent.bytes);
+		return 1;
+	}
+	if (r->bad_interval) {
+		char got_s[32], want_s[32];
+		iperf_format_bps(r->bad_interval_bps, got_s, sizeof(got_s));
+		iperf_format_bps(r->bad_interval_bytes_bps, want_s, sizeof(want_s));
+		text_printf(why, n, "interval %d says %s, but its bytes over its seconds are %s", r->bad_interval, got_s,
+			    want_s);
+		return 1;
+	}
+	/* the intervals add up to the side's sum, to the byte in every real
+	 * report here; iperf3 may leave out a last interval shorter than a
+	 * tenth of one (iperf_print_intermediate()), so they may fall short by
+	 * that much, never exceed it */
+	const struct iperf_sum *side = r->intervals_are_sent ? &r->sent : &r->received;
+	if (r->intervals_summed && side->present && side->seconds > 0) {
+		double sum = (double)side->bytes, got = (double)r->interval_bytes;
+		double short_by = 0.15 * sum / side->seconds + 0.01 * sum;
+		if (got > sum * 1.001 + 1 || got < sum - short_by) {
+			text_printf(why, n, "the %d interval reports add up to %llu bytes, but end.%s says %llu",
+				    r->intervals_summed, (unsigned long long)r->interval_bytes,
+				    r->intervals_are_sent ? "sum_sent" : "sum_received", (unsigned long long)side->bytes);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void check_iperf_run(struct check_result *r, const struct iperf_result *res, int parse_rc)
 {
 	if (parse_rc) {
@@ -456,6 +545,12 @@ void check_iperf_run(struct check_result *r, const struct iperf_result *res, int
 	if (res->duration_s > 0 && s->seconds < 0.9 * res->duration_s) {
 		check_fail(r, "let the run finish", "the run lasted %.1f s of the %.0f s asked for", s->seconds,
 			   res->duration_s);
+		return;
+	}
+	char why[240];
+	if (iperf_inconsistency(res, why, sizeof(why))) {
+		check_fail(r, "hand in the report as iperf3 -J wrote it, unedited (run it again if it is lost)",
+			   "its numbers are not a run's: %s", why);
 		return;
 	}
 	struct strbuf d = STRBUF_INIT;

@@ -57,6 +57,16 @@ struct iperf_result {
 	struct iperf_sum sent;       /* end.sum_sent: the sending side's count */
 	struct iperf_sum received;   /* end.sum_received: what the receiver got */
 	bool sender_is_local;    /* the sums' "sender": the printing side sent */
+	/* JSON only, for iperf_inconsistency(): the bytes of the interval
+	 * reports iperf3 counted in its end sums (not "omitted": -O), which
+	 * are the printing side's (sum_sent's when it sent, else
+	 * sum_received's); the first interval whose rate is not its bytes over
+	 * its seconds (1-based, 0 none) */
+	int intervals_summed;
+	uint64_t interval_bytes;
+	bool intervals_are_sent;
+	int bad_interval;
+	double bad_interval_bps, bad_interval_bytes_bps;
 	char error[160];         /* iperf3's own error, "" when none */
 	bool complete;           /* the end sums came and no error */
 	char why[160];           /* iperf_parse() < 0: why this is not iperf3 output */
@@ -72,6 +82,17 @@ struct iperf_result {
  * JSON value that is not iperf3's, text without any iperf3 line). */
 int iperf_parse(const char *buf, size_t len, struct iperf_result *out);
 
+/* Whether a complete JSON report's numbers are ones a run produced (a
+ * report edited by hand is not): each sum's and each interval's
+ * bits_per_second is its bytes * 8 / seconds (iperf3 computes it so:
+ * iperf_print_results() in esnet/iperf's src/iperf_api.c), the receiver got
+ * no more bytes than were sent, and the interval reports add up to the
+ * printing side's sum; each within 1% (every real report in
+ * tests/fixtures/iperf agrees to the byte). 0 when they hold or cannot be
+ * checked (the text form rounds to 3 digits; an incomplete run); 1 with
+ * what does not add up in why. */
+int iperf_inconsistency(const struct iperf_result *r, char *why, size_t n);
+
 /* The rate the run achieved: what the receiver got, else what was sent;
  * 0 when neither is known. */
 double iperf_bps(const struct iperf_result *r);
@@ -81,7 +102,8 @@ void iperf_format_bps(double bps, char *buf, size_t n);
 
 /* The verdict on one run, for `vlab check iperf` and the chapter: PASS when
  * iperf3 reports a finished TCP run that moved data; FAIL (with what went
- * wrong and what to do) for an error, a run cut short, UDP, or no data.
+ * wrong and what to do) for an error, a run cut short, UDP, no data, or
+ * numbers that do not add up (iperf_inconsistency()).
  * parse_rc is iperf_parse()'s return (< 0: FAIL, the output is unusable). */
 void check_iperf_run(struct check_result *r, const struct iperf_result *res, int parse_rc);
 

@@ -114,13 +114,60 @@ static int copy_image_file(const char *dir, const char *name, const char *src, b
 	return r;
 }
 
-int handout_write(const char *dir, const struct image *img, bool force, char *err, size_t errlen)
+/* The files of each kind of handout: a name in DIR, the embedded asset. */
+struct handout_file {
+	const char *name, *asset;
+};
+static const struct handout_file starter_files[] = {
+	{ "runqemu_single_vm.sh", "assets/lab/runqemu_single_vm.sh" },
+	{ "runqemu_two_vms.sh", "assets/lab/runqemu_two_vms.sh" },
+	{ "connect_to_socket.sh", "assets/lab/connect_to_socket.sh" },
+};
+/* The TA's completed set, every saved file real tool output (the sources
+ * are in assets/lab/reference/README.md) */
+static const struct handout_file reference_files[] = {
+	{ "runqemu_single_vm.sh", "assets/lab/reference/runqemu_single_vm.sh" },
+	{ "runqemu_two_vms.sh", "assets/lab/reference/runqemu_two_vms.sh" },
+	{ "connect_to_socket.sh", "assets/lab/connect_to_socket.sh" },
+	{ "iperf_e1000.json", "assets/lab/reference/iperf_e1000.json" },
+	{ "iperf_virtio.json", "assets/lab/reference/iperf_virtio.json" },
+	{ "strace.log", "assets/lab/reference/strace.log" },
+	{ "perf_ept_on.txt", "assets/lab/reference/perf_ept_on.txt" },
+	{ "perf_ept_off.txt", "assets/lab/reference/perf_ept_off.txt" },
+	{ "conclusions.txt", "assets/lab/reference/conclusions.txt" },
+};
+
+/* Without force, refuse before anything is written when one of the files
+ * is there already, so a refused handout leaves dir as it was. */
+static int refuse_existing(const char *dir, const char *name, bool force, char *err, size_t errlen)
 {
-	if (write_asset(dir, "runqemu_single_vm.sh", "assets/lab/runqemu_single_vm.sh", force, err, errlen) ||
-	    write_asset(dir, "connect_to_socket.sh", "assets/lab/connect_to_socket.sh", force, err, errlen) ||
-	    copy_image_file(dir, LAB_KERNEL_NAME, img->kernel, force, err, errlen) ||
-	    copy_image_file(dir, LAB_ROOTFS_NAME, img->rootfs, force, err, errlen) ||
-	    (img->initrd && copy_image_file(dir, LAB_INITRD_NAME, img->initrd, force, err, errlen)))
+	char *path = xasprintf("%s/%s", dir, name);
+	int r = 0;
+	if (!force && path_exists(path)) {
+		snprintf(err, errlen, "%s exists already: pass --force to overwrite it, or choose another directory", path);
+		r = -EEXIST;
+	}
+	free(path);
+	return r;
+}
+
+int handout_write(const char *dir, const struct image *img, bool reference, bool force, char *err, size_t errlen)
+{
+	const struct handout_file *files = reference ? reference_files : starter_files;
+	size_t n = reference ? ARRAY_SIZE(reference_files) : ARRAY_SIZE(starter_files);
+	const char *image_names[] = { LAB_KERNEL_NAME, LAB_ROOTFS_NAME, img->initrd ? LAB_INITRD_NAME : NULL };
+	for (size_t k = 0; k < n; k++)
+		if (refuse_existing(dir, files[k].name, force, err, errlen))
+			return -1;
+	for (size_t k = 0; k < ARRAY_SIZE(image_names); k++)
+		if (image_names[k] && refuse_existing(dir, image_names[k], force, err, errlen))
+			return -1;
+	for (size_t k = 0; k < n; k++)
+		if (write_asset(dir, files[k].name, files[k].asset, true, err, errlen))
+			return -1;
+	if (copy_image_file(dir, LAB_KERNEL_NAME, img->kernel, true, err, errlen) ||
+	    copy_image_file(dir, LAB_ROOTFS_NAME, img->rootfs, true, err, errlen) ||
+	    (img->initrd && copy_image_file(dir, LAB_INITRD_NAME, img->initrd, true, err, errlen)))
 		return -1;
 	return 0;
 }

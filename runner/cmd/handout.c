@@ -1,6 +1,7 @@
-/* `vlab handout DIR`: what a student receives for chapters 1-2 of the lab
- * (the starter runqemu_single_vm.sh with its TODO, connect_to_socket.sh,
- * and the image under the lab's file names), written by runner/handout.h;
+/* `vlab handout DIR`: what a student receives for the lab (the starter
+ * runqemu_single_vm.sh with its TODO, the course's runqemu_two_vms.sh,
+ * connect_to_socket.sh, and the image under the lab's file names), written
+ * by runner/handout.h; with --reference, the TA's completed set instead;
  * with --ci, the student's CI self-check beside them; with --class-ci, only
  * the TA's class run (runner/ci_template.h). */
 #include "runner/cmd/commands.h"
@@ -19,7 +20,7 @@
 #include "checks/lab_plan.h"
 
 #define HANDOUT_USAGE                                                                                     \
-	"DIR [--image PROFILE] [--manifest FILE] [--force] [--ci github|gitlab] [--mirror URL] | "             \
+	"DIR [--image PROFILE] [--manifest FILE] [--force] [--ci github|gitlab] [--mirror URL] [--reference] | "             \
 	"DIR --class-ci github|gitlab [--shards N] [--image PROFILE] [--mirror URL] [--force]"
 
 static const struct opt handout_opts[] = {
@@ -28,6 +29,10 @@ static const struct opt handout_opts[] = {
 	  NULL },
 	{ OPT_MANIFEST, "manifest", 0, "FILE", "extra image profiles", COMPLETE_FILE, NULL },
 	{ OPT_FORCE, "force", 0, NULL, "overwrite files DIR already has", COMPLETE_NONE, NULL },
+	{ OPT_REFERENCE, "reference", 0, NULL,
+	  "the TA's reference instead of the starter: both scripts complete\nand the saved files, full marks under "
+	  "--rubric lab",
+	  COMPLETE_NONE, NULL },
 	{ OPT_CI, "ci", 0, "github|gitlab",
 	  "also the student's self-check: .github/workflows/vlab.yml or .gitlab-ci.yml\n(feedback on each push, not a "
 	  "grade)",
@@ -71,7 +76,7 @@ static int write_class_ci(const char *dir, enum ci_forge k, const struct ci_valu
 /* The starter files and the image into dir (with --ci, the student's
  * self-check file too): the command's status. */
 static int write_starter(const char *dir, const char *profile, const char *extra, enum ci_forge ci,
-			 const struct ci_values *values, bool force)
+			 const struct ci_values *values, bool reference, bool force)
 {
 	char err[768] = "";
 	bool mirror_given = strcmp(values->mirror, CI_MIRROR_EDIT_ME) != 0;
@@ -99,8 +104,9 @@ static int write_starter(const char *dir, const char *profile, const char *extra
 		status = EXIT_HOST;
 		goto out;
 	}
-	printf("vlab handout: chapters 1-2 of the lab, with image profile '%s', in %s:\n", profile, dir);
-	if (handout_write(dir, &img, force, err, sizeof(err)) ||
+	printf("vlab handout: %s, with image profile '%s', in %s:\n",
+	       reference ? "the TA's reference for chapters 1-4 of the lab" : "chapters 1-4 of the lab", profile, dir);
+	if (handout_write(dir, &img, reference, force, err, sizeof(err)) ||
 	    (ci && handout_write_ci(dir, ci, false, values, force, err, sizeof(err)))) {
 		error_line("%s", err);
 		status = EXIT_HOST;
@@ -111,7 +117,17 @@ static int write_starter(const char *dir, const char *profile, const char *extra
 		       "by hand, add -initrd %s to qemu's command; `vlab grade --self %s` adds it itself.\n",
 		       LAB_INITRD_NAME, dir);
 	printf("The accelerator: " LAB_TCG_POLICY ".\n");
-	printf("Complete the TODO in %s/runqemu_single_vm.sh, then check it with `vlab grade --self %s`.\n", dir, dir);
+	if (reference) {
+		printf("Both scripts are complete and the saved files are real runs: `vlab grade --self %s --rubric lab` "
+		       "scores them full marks.\n",
+		       dir);
+	} else {
+		printf("Complete the TODO in %s/runqemu_single_vm.sh, then check it with `vlab grade --self %s`.\n", dir,
+		       dir);
+		printf("Chapter 3 runs %s/runqemu_two_vms.sh as it is. Save in %s, for grading: " HANDOUT_SAVED_FILES
+		       ".\n",
+		       dir, dir);
+	}
 	if (ci)
 		printf("%s runs the same check on each push: feedback, not the grade. The course edits its VLAB_* "
 		       "settings%s.\n",
@@ -126,7 +142,7 @@ out:
 static int cmd_handout(int argc, char **argv)
 {
 	const char *profile = "default", *extra = NULL, *mirror = NULL;
-	bool force = false, shards_given = false;
+	bool force = false, shards_given = false, reference = false;
 	enum ci_forge ci = CI_FORGE_NONE, class_ci = CI_FORGE_NONE;
 	int64_t shards = 4;
 	char why[160];
@@ -143,6 +159,9 @@ static int cmd_handout(int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			force = true;
+			break;
+		case OPT_REFERENCE:
+			reference = true;
 			break;
 		case OPT_CI:
 		case OPT_CLASS_CI:
@@ -172,6 +191,8 @@ static int cmd_handout(int argc, char **argv)
 	if (ci && class_ci)
 		return usage("--ci (a student's self-check) and --class-ci (the TA's class run) go to different "
 			     "repositories: give one");
+	if (reference && class_ci)
+		return usage("--reference is a folder of files, --class-ci the class run alone: give one");
 	if (shards_given && !class_ci)
 		return usage("--shards is the class run's: give it with --class-ci");
 	if (mirror && !ci && !class_ci)
@@ -183,7 +204,7 @@ static int cmd_handout(int argc, char **argv)
 		return usage("--image '%s' cannot go into a CI file: %s", profile, why);
 	if (class_ci)
 		return write_class_ci(dir, class_ci, &values, force);
-	return write_starter(dir, profile, extra, ci, &values, force);
+	return write_starter(dir, profile, extra, ci, &values, reference, force);
 }
 
 const struct command command_handout = {

@@ -82,6 +82,7 @@ enum opt_id {
 	OPT_CLASS_CI,
 	OPT_SHARDS,
 	OPT_NETWORK,
+	OPT_REFERENCE,
 	OPT_HELP,
 };
 

@@ -166,8 +166,11 @@ static void conclusions_check(struct check_result *r, int dirfd, const struct na
 		struct iperf_span *spans;
 		size_t nspans = iperf_split_runs(sb_str(&sb), sb.len, &spans);
 		for (size_t j = 0; j < nspans; j++) {
+			/* a report whose numbers no run produced is no measurement
+			 * to conclude from (iperf_inconsistency()) */
+			char why[240];
 			if (iperf_parse(sb_str(&sb) + spans[j].offset, spans[j].len, res) || !res->complete ||
-			    iperf_bps(res) <= 0)
+			    iperf_bps(res) <= 0 || iperf_inconsistency(res, why, sizeof(why)))
 				continue;
 			const char *link = run_link(res);
 			int k = !link ? -1 : !strcmp(link, "e1000") ? 0 : 1;

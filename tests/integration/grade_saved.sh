@@ -108,3 +108,31 @@ GITLAB_CI=true "$VLAB" grade subs/no_off --rubric saved.rubric --out gl --ci git
 	die "--ci gitlab exited $?: $(tail -3 gl.log)"
 grep -q 'section_start:[0-9]*:vlab_failed_checks' gl.log && grep -q '^  FAIL   ch4.cr_exits_ept_off 0/10' gl.log ||
 	die "the GitLab log lacks the failed check: $(cat gl.log)"
+
+# Forged iperf3 results (numbers no run produced, edited with jq on a real
+# report): the e1000 run's received rate made 10x its bytes over its
+# seconds fails ch3.iperf_saved (the first iperf*.json is the one it
+# judges); the virtio run's received bytes and rate both made 10x, with
+# conclusions that agree with the forgery, leaves the conclusions with no
+# virtio measurement to agree with: ch3.conclusions fails.
+full forge/rate && jq '.end.sum_received.bits_per_second *= 10' "$fx/iperf/client-e1000-t5.json" >forge/rate/iperf_e1000.json
+full forge/bytes && jq '.end.sum_received.bits_per_second *= 10 | .end.sum_received.bytes *= 10' \
+	"$fx/iperf/client-virtio-t5.json" >forge/bytes/iperf_virtio.json &&
+	printf 'virtio-net was 32 times faster than e1000.\n' >forge/bytes/conclusions.txt
+# each forgery changed only what it says
+[ "$(jq -c .end.sum_received.bits_per_second forge/rate/iperf_e1000.json)" != "$(jq -c .end.sum_received.bits_per_second "$fx/iperf/client-e1000-t5.json")" ] &&
+	diff <(jq -S 'del(.end.sum_received)' forge/rate/iperf_e1000.json) <(jq -S 'del(.end.sum_received)' "$fx/iperf/client-e1000-t5.json") >/dev/null ||
+	die "the rate forgery is not one field"
+"$VLAB" grade forge/rate forge/bytes --rubric saved.rubric --out forge-out --format json >forge.json 2>err ||
+	die "grading the forgeries exited $?: $(cat err)"
+fst() { jq -r --arg s "$1" --arg c "$2" '.submissions[] | select(.submission == $s) | .checks[] | select(.id == $c) | "\(.status) \(.detail)"' forge.json; }
+fst rate ch3.iperf_saved | grep -q "^fail .*not a run's: end.sum_received says 14.1 Gbit/s, but its 880315928 bytes in 5.01 s are 1.41 Gbit/s" ||
+	die "rate: $(fst rate ch3.iperf_saved)"
+fst rate ch3.conclusions | grep -q "^fail .*no saved iperf3 run of the e1000 (10.0.0.0/24) link" || die "rate: $(fst rate ch3.conclusions)"
+fst bytes ch3.iperf_saved | grep -q "^pass" || die "bytes: iperf_e1000.json is real: $(fst bytes ch3.iperf_saved)"
+fst bytes ch3.conclusions | grep -q "^fail .*no saved iperf3 run of the virtio" || die "bytes: $(fst bytes ch3.conclusions)"
+for s in rate bytes; do
+	for id in ch4.strace_memory_region ch4.exits_counted ch4.cr_exits_ept_off; do
+		fst $s $id | grep -q "^pass" || die "$s $id: $(fst $s $id)"
+	done
+done

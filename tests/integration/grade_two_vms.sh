@@ -1,19 +1,24 @@
 # vlab grade --rubric lab: chapter 3's runqemu_two_vms.sh graded in a
 # sandbox of its own after runqemu_single_vm.sh's, under TCG. Each
 # submission holds the TA's reference runqemu_single_vm.sh and:
-#   good:       the course's runqemu_two_vms.sh, every line
-#               (tests/fixtures/netcmds): every chapter-3 check passes
-#               (ch3.virtio_faster is measured: its result is noted)
+#   good:       the TA's whole-lab reference (assets/lab/reference, what
+#               `vlab handout --reference` writes: the course's
+#               runqemu_two_vms.sh, every line, and the saved files of
+#               chapters 3-4): 100 of lab.rubric's 100 points, or 98 when
+#               ch3.virtio_faster came out the other way under TCG (see
+#               below); it is the same script as tests/fixtures/netcmds
 #   crossed:    its VM2's NICs crossed (e1000 on tap3, virtio-net on tap2):
 #               ch3.vm2_command_line and the links' checks (pings, then
 #               iperf3 as their children) fail, nothing else
 #   bad-bridge: its tap2 added to br1: ch3.bridges and the e1000 link fail,
 #               the command lines and taps pass
 #   no-two:     no runqemu_two_vms.sh: chapter 3's checks fail saying so
-# Chapters 1-2's verdicts are the same in all four. After the run the host
-# is as it was in what this test made: links, named network namespaces,
-# qemus and processes of its sandboxes, mounts, cgroups, SysV shared memory
-# segments, grading directories.
+# Chapters 1-2's verdicts are the same in all four. After the run (a class
+# of both shapes: whole-lab submissions and no-two, a chapters 1-2 one) the
+# host is as it was in what this test made: links (taps, bridges), named
+# network namespaces, qemus (no qemu-system-x86_64 that was not there
+# before) and processes of its sandboxes, mounts, cgroups, SysV shared
+# memory segments, grading directories.
 . "$VLAB_REPO/tests/integration/lib.bash"
 require_image
 [ "$(id -u)" = 0 ] || skip "vlab grade makes its sandboxes as root"
@@ -36,9 +41,10 @@ sandbox_procs() {
 		case $(readlink "$p/cwd" 2>/dev/null) in "$base"/grade-*) echo "${p#/proc/}" ;; esac
 	done | sort
 }
+qemus() { pgrep -x qemu-system-x86; }  # comm, cut to 15 characters
 snapshot() {
 	host_links >"$1.links"; host_netns >"$1.netns"; grade_dirs >"$1.dirs"; grade_mounts >"$1.mounts"
-	grade_cgroups >"$1.cgroups"; shm_segments >"$1.shm"; sandbox_procs >"$1.procs"
+	grade_cgroups >"$1.cgroups"; shm_segments >"$1.shm"; sandbox_procs >"$1.procs"; qemus | sort >"$1.qemus"
 }
 snapshot before
 
@@ -47,7 +53,9 @@ for s in good crossed bad-bridge no-two; do
 	mkdir -p "subs/$s"
 	cp "$VLAB_REPO/assets/lab/reference/runqemu_single_vm.sh" "subs/$s/"
 done
-cp "$course" subs/good/runqemu_two_vms.sh
+cp -r "$VLAB_REPO/assets/lab/reference/." subs/good/
+rm subs/good/README.md
+cmp -s subs/good/runqemu_two_vms.sh <(sed 1,6d "$course" | sed '1i #!/bin/bash') || die "the reference's two-VM script is not the course's"
 # VM2's e1000 on tap3 and its virtio-net on tap2: its two -netdev lines only
 sed -e '/mac=52:54:00:8b:99:ce/s/ifname=tap2/ifname=tap3/' -e '/mac=52:54:00:8b:99:cf/s/ifname=tap3/ifname=tap2/' \
 	"$course" >subs/crossed/runqemu_two_vms.sh
@@ -123,13 +131,22 @@ for id in $host_ids $guest_ids ch3.virtio_faster; do
 	detail_of no-two "$id" | grep -q "no runqemu_two_vms.sh" || die "no-two $id: $(detail_of no-two "$id")"
 done
 [ ! -e out/no-two/two-vms/script.log ] || die "no-two: a two-VM script ran"
-# the lab rubric's 100 points: good loses the saved artefacts' 19 (none
-# handed in), and ch3.virtio_faster's 2 when the measure said so
-want=81
-[ "$faster" = pass ] || want=79
+# the lab rubric's 100 points, all the reference's. ch3.virtio_faster
+# compares two 3 s iperf3 runs under TCG at -j 2 on a shared 2-core host:
+# the measure, not the reference, can come out the other way (1 in 8 when
+# measured), so when it failed exactly its 2 points are missing and every
+# other check passed; anything else is a failure of the test
 jq -e '.submissions[] | select(.submission == "good") | .max_score == 100' class.json >/dev/null || die "lab.rubric is not 100 points"
 got=$(jq -r '.submissions[] | select(.submission == "good") | .score' class.json)
-[ "$got" = $want ] || die "good scored $got, not $want"
+not_passed=$(jq -r '.submissions[] | select(.submission == "good") | .checks[] | select(.status != "pass") | .id' class.json)
+if [ "$faster" = pass ]; then
+	[ "$got" = 100 ] && [ -z "$not_passed" ] || die "good scored $got, not 100 (not passed: $not_passed)"
+else
+	[ "$got" = 98 ] && [ "$not_passed" = ch3.virtio_faster ] ||
+		die "good scored $got with ch3.virtio_faster failed, not 98 (not passed: $not_passed)"
+	note "good: 98/100, ch3.virtio_faster's 2 points lost to the measure under TCG"
+fi
+for id in ch3.iperf_saved ch4.strace_memory_region ch4.exits_counted; do expect good "$id" pass; done
 
 # Attacks on the two records, with paused qemus (-S: no guest boots) and a
 # rubric of the host's checks alone (no guest is asked): a script that
@@ -165,4 +182,7 @@ snapshot after
 for k in links netns dirs mounts cgroups shm procs; do
 	diff before.$k after.$k >/dev/null || die "the host's $k changed: $(diff before.$k after.$k)"
 done
+# a qemu that ended meanwhile is someone else's; one that appeared is ours
+left=$(comm -13 before.qemus after.qemus)
+[ -z "$left" ] || die "qemu left running: $(ps -o pid,args -p "$(echo $left | tr ' ' ,)")"
 echo "ok"
