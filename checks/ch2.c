@@ -194,6 +194,14 @@ void check_ping_guest_to_host(struct check_result *r, const struct ping_summary 
 	sb_release(&d);
 }
 
+/* Milliseconds in three digits, never an exponent (%.3g writes 1400 as
+ * 1.4e+03): a reply held back by ARP under TCG can take over a second. */
+static const char *ms_text(double ms, char buf[24])
+{
+	snprintf(buf, 24, ms < 1000 ? "%.3g" : "%.0f", ms);
+	return buf;
+}
+
 void check_ping_host_to_guest(struct check_result *r, const struct icmp_result *res, int rc)
 {
 	if (rc == -EPERM || rc == -EACCES) {
@@ -209,9 +217,11 @@ void check_ping_host_to_guest(struct check_result *r, const struct icmp_result *
 		return;
 	}
 	struct strbuf d = STRBUF_INIT;
+	char t[3][24];
 	sb_addf(&d, "%d/%d echo replies", res->received, res->sent);
 	if (res->received)
-		sb_addf(&d, ", rtt min/avg/max %.3g/%.3g/%.3g ms", res->rtt_min_ms, res->rtt_avg_ms, res->rtt_max_ms);
+		sb_addf(&d, ", rtt min/avg/max %s/%s/%s ms", ms_text(res->rtt_min_ms, t[0]), ms_text(res->rtt_avg_ms, t[1]),
+			ms_text(res->rtt_max_ms, t[2]));
 	if (res->errors)
 		sb_addf(&d, "; %d error%s, the first: %s", res->errors, res->errors == 1 ? "" : "s", res->error);
 	if (res->received > 0)
