@@ -237,6 +237,8 @@ static int publish(const char *dir, int argc, char **argv, struct shim_config *c
  * grader checks that pid's executable and command line before it answers.
  * Wait for the answer a while (a script reading the channel too may take
  * it), then go on either way; the channel is closed before qemu runs. */
+#define SHIM_ANSWER_WAIT_MS 30000
+
 static void announce(int seq)
 {
 	const char *env = getenv(SHIM_FD_ENV);
@@ -248,7 +250,14 @@ static void announce(int seq)
 	if (send((int)fd, msg, (size_t)n, MSG_NOSIGNAL) == n) {
 		struct pollfd p = { .fd = (int)fd, .events = POLLIN };
 		char ack;
-		if (poll(&p, 1, 3000) > 0)
+		/* until the grader has looked at this process (it checks that
+		 * the announcing pid is this shim, run with the recorded command
+		 * line, before it answers): a shim that went on to exec qemu
+		 * first would be refused as an impostor. The grader may be busy
+		 * for seconds with the other qemu (its exec, its QMP socket)
+		 * while a loaded machine starts this one: 3 s was seen to run
+		 * out in CI; the wait is bounded still, for a grader gone. */
+		if (poll(&p, 1, SHIM_ANSWER_WAIT_MS) > 0)
 			(void)!recv((int)fd, &ack, 1, MSG_DONTWAIT);  /* none left: another reader took it */
 	}
 	close((int)fd);
