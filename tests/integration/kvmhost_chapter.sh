@@ -41,7 +41,10 @@ assert_all_gone
 start_ch4() {
 	"$VLAB" chapter 4 --step strace --emulated-kvm always >"$1.out" 2>"$1.err" &
 	pid=$!
-	for _ in $(seq 1 600); do
+	# as long as vlab itself waits (the chapter's deadline inside and one
+	# retry after a wedge of the emulated host), not a minute: a sanitized
+	# vlab on a loaded machine took longer than that to get there once
+	for _ in $(seq 1 6600); do
 		grep -q 'strace -f -e trace=ioctl' "$1.out" 2>/dev/null && return 0
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.1
