@@ -181,25 +181,14 @@ void check_ping_guest_to_host(struct check_result *r, const struct ping_summary 
 	if (s->errors)
 		sb_addf(&d, ", %d ICMP errors", s->errors);
 	if (s->received > 0) {
-		/* three digits, never an exponent: a first reply held back by ARP
-		 * under TCG averaged 1400 ms, which %.3g writes 1.4e+03 */
-		if (s->has_rtt && s->rtt_avg < 1000)
-			sb_addf(&d, ", rtt avg %.3g ms", s->rtt_avg);
-		else if (s->has_rtt)
-			sb_addf(&d, ", rtt avg %.0f ms", s->rtt_avg);
+		char ms[24];
+		if (s->has_rtt)
+			sb_addf(&d, ", rtt avg %s ms", ping_ms_text(s->rtt_avg, ms));
 		check_pass(r, "%s", d.buf);
 	} else {
 		check_fail(r, ping_hint, "%s", d.buf);
 	}
 	sb_release(&d);
-}
-
-/* Milliseconds in three digits, never an exponent (%.3g writes 1400 as
- * 1.4e+03): a reply held back by ARP under TCG can take over a second. */
-static const char *ms_text(double ms, char buf[24])
-{
-	snprintf(buf, 24, ms < 1000 ? "%.3g" : "%.0f", ms);
-	return buf;
 }
 
 void check_ping_host_to_guest(struct check_result *r, const struct icmp_result *res, int rc)
@@ -220,8 +209,8 @@ void check_ping_host_to_guest(struct check_result *r, const struct icmp_result *
 	char t[3][24];
 	sb_addf(&d, "%d/%d echo replies", res->received, res->sent);
 	if (res->received)
-		sb_addf(&d, ", rtt min/avg/max %s/%s/%s ms", ms_text(res->rtt_min_ms, t[0]), ms_text(res->rtt_avg_ms, t[1]),
-			ms_text(res->rtt_max_ms, t[2]));
+		sb_addf(&d, ", rtt min/avg/max %s/%s/%s ms", ping_ms_text(res->rtt_min_ms, t[0]),
+			ping_ms_text(res->rtt_avg_ms, t[1]), ping_ms_text(res->rtt_max_ms, t[2]));
 	if (res->errors)
 		sb_addf(&d, "; %d error%s, the first: %s", res->errors, res->errors == 1 ? "" : "s", res->error);
 	if (res->received > 0)

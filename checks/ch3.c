@@ -236,12 +236,9 @@ void check_ping_link(struct check_result *r, const char *link, const char *dst, 
 	} else if (s->received > 0) {
 		struct strbuf d = STRBUF_INIT;
 		sb_addf(&d, "VM1 -> %s over %s: %d/%d replies", dst, link, s->received, s->transmitted);
-		/* three digits, never an exponent: a first reply held back by ARP
-		 * under TCG averaged 1400 ms, which %.3g writes 1.4e+03 */
-		if (s->has_rtt && s->rtt_avg < 1000)
-			sb_addf(&d, ", rtt avg %.3g ms", s->rtt_avg);
-		else if (s->has_rtt)
-			sb_addf(&d, ", rtt avg %.0f ms", s->rtt_avg);
+		char ms[24];
+		if (s->has_rtt)
+			sb_addf(&d, ", rtt avg %s ms", ping_ms_text(s->rtt_avg, ms));
 		check_pass(r, "%s", d.buf);
 		sb_release(&d);
 	} else {

@@ -210,3 +210,9 @@ int ping_parse(const char *text, struct ping_summary *out)
 	free(copy);
 	return ret;
 }
+
+const char *ping_ms_text(double ms, char buf[24])
+{
+	snprintf(buf, 24, ms < 1000 ? "%.3g" : "%.0f", ms);
+	return buf;
+}

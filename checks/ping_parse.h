@@ -27,4 +27,9 @@ struct ping_summary {
  * then still holds dst, replies_seen and error as far as they were seen. */
 int ping_parse(const char *text, struct ping_summary *out);
 
+/* Milliseconds for a check's detail: three digits, or the whole number
+ * from 1000 on, never an exponent (%.3g writes 1400 as 1.4e+03, and pings
+ * held back by a slow ARP under TCG average that much). buf returned. */
+const char *ping_ms_text(double ms, char buf[24]);
+
 #endif

@@ -506,22 +506,6 @@ int console_login_plain(struct console *con, const char *user, const char *passw
 	return login_core(con, user, password, deadline_in(timeout_ms));
 }
 
-int console_logout(struct console *con, int64_t timeout_ms)
-{
-	int64_t deadline = deadline_in(timeout_ms);
-	int r;
-
-	if (!con)
-		return -EINVAL;
-	if (cleanup_stop_requested())
-		return -EINTR;
-	sb_reset(&con->cl);
-	r = send_line(con, "exit", deadline);
-	if (r < 0)
-		return r;
-	return console_wait_login_prompt(con, LOGOUT_NUDGE_MS, ms_left(deadline));
-}
-
 int console_logout_nowait(struct console *con, int64_t timeout_ms)
 {
 	if (!con)
@@ -531,6 +515,15 @@ int console_logout_nowait(struct console *con, int64_t timeout_ms)
 	sb_reset(&con->cl);
 	int r = send_line(con, "exit", deadline_in(timeout_ms));
 	return r < 0 ? r : 0;
+}
+
+int console_logout(struct console *con, int64_t timeout_ms)
+{
+	int64_t deadline = deadline_in(timeout_ms);
+	int r = console_logout_nowait(con, timeout_ms);
+	if (r)
+		return r;
+	return console_wait_login_prompt(con, LOGOUT_NUDGE_MS, ms_left(deadline));
 }
 
 /* ---- commands ---------------------------------------------------------- */
