@@ -12,7 +12,7 @@
 # chapters 1-2 references, each class at vlab's default -j for it, RUNS
 # times each, alternating in one run of this script: seconds a submission
 # for each and their ratio (the target: a whole-lab submission at most 2.5x
-# a chapters 1-2 one).
+# a chapters 1-2 one); with CPU=1 the CPU seconds of each too.
 . "$(dirname "$0")/lib.bash"
 count=${COUNT:-24}
 runs=${RUNS:-1}
@@ -53,14 +53,14 @@ grade() {
 per() { awk -v ms="$1" -v n="$count" 'BEGIN { printf "%.2f", ms / 1000 / n }'; }
 chosen_j() { sed -n 's/^vlab grade: [0-9]* submissions, [0-9]* at once (-j \(.*\))$/\1/p' "$work/$1.txt"; }
 if [ "${FULL:-0}" = 1 ]; then
-	ch12=() lab=()
+	ch12=() lab=() ch12_cpu=() lab_cpu=()
 	for r in $(seq "$runs"); do
-		read -r ms _ < <(grade ch12)
-		ch12+=("$ms")
-		echo "run $r: $count chapters 1-2 references, default -j ($(chosen_j ch12)): $ms ms" >&2
-		read -r ms _ < <(SUBS=full grade lab --rubric lab)
-		lab+=("$ms")
-		echo "run $r: $count whole-lab references (--rubric lab), default -j ($(chosen_j lab)): $ms ms" >&2
+		read -r ms cpu < <(grade ch12)
+		ch12+=("$ms") ch12_cpu+=("$cpu")
+		echo "run $r: $count chapters 1-2 references, default -j ($(chosen_j ch12)): $ms ms, $cpu ms CPU" >&2
+		read -r ms cpu < <(SUBS=full grade lab --rubric lab)
+		lab+=("$ms") lab_cpu+=("$cpu")
+		echo "run $r: $count whole-lab references (--rubric lab), default -j ($(chosen_j lab)): $ms ms, $cpu ms CPU" >&2
 	done
 	a=$(printf '%s\n' "${ch12[@]}" | median)
 	b=$(printf '%s\n' "${lab[@]}" | median)
@@ -70,6 +70,11 @@ if [ "${FULL:-0}" = 1 ]; then
 	echo "chapters 1-2: $(per "$a") s a submission (-j $(chosen_j ch12)), $full12/$count full marks"
 	echo "whole lab:    $(per "$b") s a submission (-j $(chosen_j lab)), scores $scores_lab of 100"
 	echo "ratio:        ${ratio}x (target: at most 2.5x)"
+	if [ "${CPU:-0}" = 1 ]; then
+		ca=$(printf '%s\n' "${ch12_cpu[@]}" | median)
+		cb=$(printf '%s\n' "${lab_cpu[@]}" | median)
+		echo "CPU seconds a submission: whole lab $(per "$cb"), chapters 1-2 $(per "$ca"), ratio $(awk -v a="$ca" -v b="$cb" 'BEGIN { printf "%.2f", b / a }')x"
+	fi
 	echo "| $count whole-lab vs $count ch 1-2 references (TCG) | $runs | -j $(chosen_j lab | cut -d: -f1) / -j $(chosen_j ch12 | cut -d: -f1) | $(per "$b") s | $(per "$a") s | ${ratio}× | lab scores $scores_lab |"
 	echo "machine: $(machine)"
 	exit 0

@@ -219,6 +219,7 @@ void await_qemus(const struct grade_ctx *ctx, struct submission_run *run, struct
 {
 	if (run->shim_fd < 0)
 		run->shim_fd = open(run->sb.shim_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int64_t first_ran = 0;
 	while (ms_left(run->deadline) > 0 && !cleanup_stop_requested() && run->shim_fd >= 0) {
 		read_announcements(ctx, run, q, n);
 		int left = 0;
@@ -226,9 +227,17 @@ void await_qemus(const struct grade_ctx *ctx, struct submission_run *run, struct
 			if (!q[k].done)
 				await_round(ctx, run, &q[k]);
 			left += !q[k].done;
+			if (q[k].done && q[k].pid > 0 && !first_ran)
+				first_ran = now_ms();
 		}
 		if (!left)
 			break;
+		if (first_ran && now_ms() - first_ran > AWAIT_OTHERS_MS) {
+			for (int k = 0; k < n; k++)
+				if (!q[k].done && !q[k].rec.present)
+					q[k].done = q[k].late = true;
+			continue;
+		}
 		struct pollfd pf = { .fd = run->sb.shim_fd, .events = POLLIN };
 		poll(&pf, run->sb.shim_fd >= 0 ? 1 : 0, 50);
 	}

@@ -71,9 +71,18 @@ struct awaited_qemu {
 	char impostor[200];
 	int64_t rec_seen, bad_seen;
 	bool done;
+	bool late;                /* none came within AWAIT_OTHERS_MS of the first qemu */
 };
 
-/* Wait (until the deadline, or the script's end with no record) for the
+/* How long await_qemus waits for the other records once one qemu runs:
+ * a script that starts its VMs one after the other (the course's starts
+ * both with `&`, a fraction of a second apart) has had ample time, and one
+ * that starts only one would otherwise hold its worker until --timeout
+ * (180 s by default). */
+#define AWAIT_OTHERS_MS 30000
+
+/* Wait (until the deadline, the script's end with no record, or
+ * AWAIT_OTHERS_MS after the first qemu: then the rest are `late`) for the
  * records q[0..n) (q[k].seq set), each announced by the shim run with its
  * command line, and each one's qemu exec'd: each q[k] loaded with its pid,
  * or not, refused saying why a record there is not trusted. */

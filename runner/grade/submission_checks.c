@@ -2,6 +2,7 @@
 #include "runner/grade/submission_checks.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,23 +96,34 @@ void static_checks(struct outcome *o, const char *const *argv, int argc)
 }
 
 /* The saved artefacts a submission may hold: the check each is judged by,
- * `vlab check`'s kind, and the file names. */
+ * `vlab check`'s kind, the file names, and whether every file of the kind
+ * is judged (iperf3's runs: each is a measurement the conclusions may rest
+ * on, so a forged second run must fail as the first would) or only the
+ * first in name order (a strace log or a perf report: one suffices). */
 static const struct {
 	const char *id, *kind, *prefix, *suffix, *what;
+	bool every;
 } kinds[] = {
-	{ CHECK_CH3_IPERF_SAVED, "iperf", "iperf", ".json", "iperf3's JSON (iperf*.json)" },
-	{ CHECK_CH4_STRACE_MEMORY_REGION, "strace", "strace", ".log", "a strace log of qemu (strace.log)" },
-	{ CHECK_CH4_EXITS_COUNTED, "perf", "perf", ".txt", "a perf kvm stat report (perf*.txt)" },
+	{ CHECK_CH3_IPERF_SAVED, "iperf", "iperf", ".json", "iperf3's JSON (iperf*.json)", true },
+	{ CHECK_CH4_STRACE_MEMORY_REGION, "strace", "strace", ".log", "a strace log of qemu (strace.log)", false },
+	{ CHECK_CH4_EXITS_COUNTED, "perf", "perf", ".txt", "a perf kvm stat report (perf*.txt)", false },
 };
+
+/* What one saved file may hold, at most: iperf3's and perf's reports are
+ * a few kB, a strace log of qemu's start a few hundred. */
+#define ARTEFACT_CAP (8 << 20)
+
+static bool of_kind(const char *name, size_t k)
+{
+	size_t l = strlen(name), sl = strlen(kinds[k].suffix);
+	return starts_with(name, kinds[k].prefix) && l > sl && !strcmp(name + l - sl, kinds[k].suffix);
+}
 
 static bool is_saved_artifact(const char *name)
 {
-	size_t l = strlen(name);
-	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		size_t sl = strlen(kinds[k].suffix);
-		if (starts_with(name, kinds[k].prefix) && l > sl && !strcmp(name + l - sl, kinds[k].suffix))
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		if (of_kind(name, k))
 			return true;
-	}
 	return conclusions_name(name);
 }
 
@@ -136,52 +148,86 @@ json_t *saved_artifacts_json(const char *dir)
 	return out;
 }
 
-/* The first file in dir of kind k's names (in name order), or NULL. */
-static char *first_of_kind(const char *dir, size_t k)
+/* The submission's file nm, judged as kind k into r: 0 when it passed;
+ * otherwise r FAILs saying why, naming the file. The file is the
+ * student's: read through dirfd, not followed if a link, up to a cap. */
+static int judge_artefact(struct check_result *r, int dirfd, const char *nm, size_t k)
 {
-	struct dirent **ents;
-	int n = scandir(dir, &ents, NULL, alphasort);
-	char *found = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	mode_t type = 0;
+	int rc = read_untrusted_at(dirfd, nm, ARTEFACT_CAP, &sb, NULL, &type);
+	if (rc) {
+		const char *what = untrusted_refusal(rc, type);
+		check_fail(r, "hand in the file itself, not a link to it", "%s cannot be read: %s", nm,
+			   what[0] ? what : strerror(-rc));
+		sb_release(&sb);
+		return -1;
+	}
+	const struct check_kind *ck = check_kind_find(kinds[k].kind);
+	json_t *m = json_object(), *f = json_object();
+	char why[256] = "";
+	if (ck->judge(sb_str(&sb), sb.len, r, m, f, why, sizeof(why)))
+		check_fail(r, "hand in the file the lab's command writes", "%s is %s", nm, why);
+	else if (r->verdict != VERDICT_PASS)
+		check_detail_prefix(r, nm);
+	r->id = kinds[k].id; /* the kind's own id is `vlab check`'s */
+	json_decref(m);
+	json_decref(f);
+	sb_release(&sb);
+	return r->verdict == VERDICT_PASS ? 0 : -1;
+}
+
+/* Kind k's files in dir (names sorted as scandir's alphasort does)
+ * judged into r: the first, or each while they pass (the detail then
+ * names every one). */
+static void judge_kind(struct check_result *r, int dirfd, struct dirent **ents, int n, size_t k)
+{
+	struct strbuf passed = STRBUF_INIT;
+	int judged = 0;
 	for (int i = 0; i < n; i++) {
 		const char *nm = ents[i]->d_name;
-		size_t l = strlen(nm), sl = strlen(kinds[k].suffix);
-		if (!found && starts_with(nm, kinds[k].prefix) && l >= sl && !strcmp(nm + l - sl, kinds[k].suffix))
-			found = xasprintf("%s/%s", dir, nm);
-		free(ents[i]);
+		if (!of_kind(nm, k))
+			continue;
+		if (judge_artefact(r, dirfd, nm, k)) {
+			if (judged)
+				check_detail_prefix(r, judged == 1 ? "one file passed, but" : "the files before it passed, but");
+			sb_release(&passed);
+			return;
+		}
+		sb_addf(&passed, "%s%s: %s", judged ? "; " : "", nm, r->detail);
+		judged++;
+		if (!kinds[k].every)
+			break;
 	}
-	if (n >= 0)
-		free(ents);
-	return found;
+	if (!judged)
+		check_fail(r, "save it in your submission's folder", "the submission has no %s", kinds[k].what);
+	else if (judged > 1)
+		check_pass(r, "%d files, each passed: %s", judged, sb_str(&passed));
+	sb_release(&passed);
 }
 
 void artefact_checks(struct outcome *o, const struct rubric *rubric, const char *dir)
 {
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent **ents = NULL;
+	int n = dirfd < 0 ? -1 : scandir(dir, &ents, NULL, alphasort);
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
 		if (!rubric_find(rubric, kinds[k].id))
 			continue;
 		struct check_result *r = outcome_slot(o, kinds[k].id);
 		if (!r)
 			continue;
-		char *found = first_of_kind(dir, k);
-		if (!found) {
-			check_fail(r, "save it in your submission's folder", "the submission has no %s", kinds[k].what);
-			continue;
-		}
-		struct strbuf sb = STRBUF_INIT;
-		const struct check_kind *ck = check_kind_find(kinds[k].kind);
-		json_t *m = json_object(), *f = json_object();
-		char why[256] = "";
-		if (read_file(found, &sb)) {
-			check_fail(r, NULL, "cannot read %s", found);
-		} else if (ck->judge(sb_str(&sb), sb.len, r, m, f, why, sizeof(why))) {
-			check_fail(r, "hand in the file the lab's command writes", "%s is %s", strrchr(found, '/') + 1, why);
-		}
-		r->id = kinds[k].id;  /* the kind's own id is `vlab check`'s */
-		json_decref(m);
-		json_decref(f);
-		sb_release(&sb);
-		free(found);
+		if (n < 0)
+			check_error(r, "cannot list %s: %s", dir, strerror(errno));
+		else
+			judge_kind(r, dirfd, ents, n, k);
 	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	if (n >= 0)
+		free(ents);
+	if (dirfd >= 0)
+		close(dirfd);
 }
 
 bool script_unrunnable(const char *dir, const char *script, char *why, size_t n, const char **hint)

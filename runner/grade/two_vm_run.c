@@ -106,10 +106,16 @@ static bool take_record(const struct grade_ctx *ctx, struct submission_run *run,
 }
 
 /* Why a VM is missing when fewer than two qemus were found: the script's
- * end, or the deadline. */
-static void missing_why(struct submission_run *run, const struct grade_ctx *ctx, int found, char *why, size_t n)
+ * end, the wait for the second after the first, or the deadline. */
+static void missing_why(struct submission_run *run, const struct grade_ctx *ctx, const struct two_vm_seen *s,
+			int found, char *why, size_t n)
 {
-	if (sandbox_script_exited(&run->sb)) {
+	if (found == 1 && (s->q[0].late || s->q[1].late)) {
+		snprintf(why, n,
+			 GRADE_TWO_VMS_SCRIPT_NAME " started 1 qemu-system-x86_64 of the lab's two: no second came "
+						   "within %d s of the first",
+			 AWAIT_OTHERS_MS / 1000);
+	} else if (sandbox_script_exited(&run->sb)) {
 		char how[96];
 		proc_describe_status(run->sb.script_status, how, sizeof(how));
 		snprintf(why, n, GRADE_TWO_VMS_SCRIPT_NAME " started %d qemu-system-x86_64 of the lab's two: it %s", found,
@@ -228,7 +234,7 @@ static void judge_two_vms(const struct grade_ctx *ctx, struct submission_run *ru
 			snprintf(missing, sizeof(missing), "%s", s->q[k].refused);
 	}
 	if (found < 2 && !missing[0])
-		missing_why(run, ctx, found, missing, sizeof(missing));
+		missing_why(run, ctx, s, found, missing, sizeof(missing));
 	struct net *net;
 	if (net_open(&net) == 0) {
 		s->links_read = net_link_list(net, s->links, ARRAY_SIZE(s->links), &s->nlinks) == 0;

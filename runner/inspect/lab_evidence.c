@@ -28,6 +28,9 @@ const char *const evidence_console_state_names[] = {
 
 void evidence_release(struct evidence *ev)
 {
+	if (ev->booted)
+		console_close(ev->booted);
+	ev->booted = NULL;
 	http_result_release(&ev->http);
 	sb_release(&ev->ping_out);
 	for (size_t k = 0; k < ARRAY_SIZE(ev->only_out); k++)
@@ -476,6 +479,17 @@ static int serial_connect_accepted(struct evidence *ev)
 	return fd;
 }
 
+/* A console that showed no prompt within the boot wait, said (r: the
+ * wait's error) and closed. */
+static void boot_silent(struct evidence *ev, struct console *con, int r)
+{
+	transcript_last_lines(console_tail(con), 3, ev->con_seen, sizeof(ev->con_seen));
+	ev->con = CON_SILENT;
+	snprintf(ev->con_why, sizeof(ev->con_why), "no login prompt on the serial console within %lld s (%s)",
+		 (long long)(ev->boot_wait_ms / 1000), strerror(-r));
+	console_close(con);
+}
+
 /* Grading: the VM has just started, and its first "login:" may be a boot
  * away. The console at that prompt (CON_FREE), or NULL, said. */
 static struct console *console_after_boot(struct evidence *ev, int fd)
@@ -491,11 +505,7 @@ static struct console *console_after_boot(struct evidence *ev, int fd)
 		ev->con = CON_FREE;
 		return con;
 	}
-	transcript_last_lines(console_tail(con), 3, ev->con_seen, sizeof(ev->con_seen));
-	ev->con = CON_SILENT;
-	snprintf(ev->con_why, sizeof(ev->con_why), "no login prompt on the serial console within %lld s (%s)",
-		 (long long)(ev->boot_wait_ms / 1000), strerror(-r));
-	console_close(con);
+	boot_silent(ev, con, r);
 	return NULL;
 }
 
@@ -559,13 +569,65 @@ static void read_in_logins(struct evidence *ev, struct console *con)
 	}
 }
 
+void evidence_await_boots(struct evidence *const *evs, size_t n)
+{
+	int64_t start = now_ms(), next_nudge = start + 3000;
+	size_t left = 0;
+	for (size_t k = 0; k < n; k++) {
+		struct evidence *ev = evs[k];
+		if (ev->con != CON_FREE || ev->boot_wait_ms <= 0 || ev->booted)
+			continue;
+		int fd = serial_connect_accepted(ev);
+		if (fd < 0)
+			continue;
+		if (console_from_fd(&ev->booted, fd, ev->transcript)) {
+			ev->con = CON_UNUSABLE;
+			text_printf(ev->con_why, sizeof(ev->con_why), "cannot use the serial socket %s", ev->serial_path);
+			continue;
+		}
+		left++;
+	}
+	bool *at_prompt = xcalloc(n ? n : 1, sizeof(*at_prompt));
+	while (left) {
+		/* a short look at each console in turn (the bytes are kept, and
+		 * "login:" is found on a later look); every 3 s an Enter makes
+		 * getty say it again, as console_after_boot's wait does */
+		bool nudge = now_ms() >= next_nudge;
+		for (size_t k = 0; k < n; k++) {
+			struct evidence *ev = evs[k];
+			if (!ev->booted || at_prompt[k])
+				continue;
+			int r = console_wait_login_prompt(ev->booted, nudge ? 1 : 0, nudge ? 2 : 50);
+			if (r == 0) {
+				at_prompt[k] = true;
+				left--;
+			} else if (r != -ETIMEDOUT || now_ms() - start > ev->boot_wait_ms) {
+				boot_silent(ev, ev->booted, r);
+				ev->booted = NULL;
+				left--;
+			}
+		}
+		if (nudge)
+			next_nudge = now_ms() + 3000;
+	}
+	free(at_prompt);
+}
+
 /* The guest over a console that vlab found free. */
 static void read_guest(struct evidence *ev)
 {
+	struct console *con = NULL;
+	if (ev->booted) {
+		/* at "login:" (evidence_await_boots) */
+		con = ev->booted;
+		ev->booted = NULL;
+		read_in_logins(ev, con);
+		console_close(con);
+		return;
+	}
 	int fd = serial_connect_accepted(ev);
 	if (fd < 0)
 		return;
-	struct console *con = NULL;
 	if (ev->boot_wait_ms > 0) {
 		if (!(con = console_after_boot(ev, fd)))
 			return;

@@ -111,6 +111,7 @@ struct evidence {
 	const char *guest_setup_http;  /* NULL: verify (change nothing); else the HTTP server to start */
 	const char *qmp_override;      /* the QMP socket to ask (the shim's), NULL: the command's */
 	char guest_setup_note[256];    /* what the set-up did or why it could not */
+	struct console *booted;        /* evidence_await_boots' console, at "login:"; evidence_guest's */
 
 	/* `vlab verify 3`: these read-only commands instead of chapters 1-2's,
 	 * in root's session only (no student login) */
@@ -140,6 +141,15 @@ void evidence_serial(struct evidence *ev, const char *socket_opt);
 void evidence_qmp(struct evidence *ev);
 /* The guest over its serial console, as the console's state allows. */
 void evidence_guest(struct evidence *ev);
+/* Grading several VMs at once (chapter 3's two): connect to each one's
+ * console (evs[k]->boot_wait_ms > 0) and read them all until each shows
+ * "login:" or its wait ends, so that each boots while the others do. A
+ * console nobody reads stops its guest once qemu's socket buffer fills
+ * (about 277 bytes of serial output; SeaBIOS and two NICs' iPXE banners
+ * print more before `login:`), so a VM whose session came second would
+ * otherwise boot only after the first VM's session. Each console at its
+ * prompt is left in evs[k]->booted for evidence_guest. */
+void evidence_await_boots(struct evidence *const *evs, size_t n);
 void evidence_release(struct evidence *ev);
 
 #endif

@@ -21,9 +21,14 @@
 /* `vlab grade`'s part (runner/grade/two_vm_run.c): the guests are waited
  * for to boot, and vlab does the lab's guest side itself as root before
  * reading: each NIC, known by its MAC, up with the plan's address (VM1
- * 10.0.0.10 and 10.0.1.10, VM2 .11), the iperf3 server started in VM2
- * (iperf3 -s -D), and VM1's iperf3 clients run over each link after its
- * pings (iperf3 -c ADDRESS -t iperf_seconds -J). */
+ * 10.0.0.10 and 10.0.1.10, VM2 .11), two iperf3 servers started in VM2
+ * (iperf3 -s -D, and another on GRADE_IPERF_VIRTIO_PORT), and VM1's
+ * iperf3 clients run over both links at once after its pings (iperf3 -c
+ * ADDRESS -t iperf_seconds -J; two_vm_evidence.c says why at once). */
+/* The port of the second iperf3 server grading starts in VM2, for the
+ * virtio link's client (one server takes one client at a time). */
+#define GRADE_IPERF_VIRTIO_PORT "5202"
+
 struct two_vm_grading {
 	int64_t boot_wait_ms;
 	const char *transcript[2];   /* each console's transcript, NULL none */

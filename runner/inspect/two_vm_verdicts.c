@@ -77,10 +77,11 @@ void two_vm_grade_guests(const struct two_vm_evidence *tv, const char *why, stru
 	struct two_vm_facts f;
 	two_vm_facts_of(tv, why, &f);
 	two_vm_verdict_guests(&f, checks, n);
-	/* VM1's clients, as verify judges a saved run; one that did not run
+	/* VM1's clients (run side by side, the virtio one on
+	 * GRADE_IPERF_VIRTIO_PORT), as verify judges a saved run; one that did not run
 	 * (the guest not asked, or stopped before it) is a run with nothing */
 	static const char *const label[2] = { "VM1's `iperf3 -c " LAB_VM2_E1000_IP " -J`",
-					      "VM1's `iperf3 -c " LAB_VM2_VIRTIO_IP " -J`" };
+					      "VM1's `iperf3 -c " LAB_VM2_VIRTIO_IP " -p " GRADE_IPERF_VIRTIO_PORT " -J`" };
 	struct two_vm_iperf_run runs[2];
 	for (int k = 0; k < 2; k++) {
 		int at = k ? TWO_VM_VM1_OUT_IPERF_VIRTIO : TWO_VM_VM1_OUT_IPERF_E1000;

@@ -55,6 +55,8 @@ detail complete ch4.cr_exits_ept_off | grep -q "perf_ept_off.txt / perf_ept_on.t
 	die "complete: $(detail complete ch4.cr_exits_ept_off)"
 detail complete ch3.conclusions | grep -q "conclusions.txt line 4: virtio-net faster (2.3x)" ||
 	die "complete: $(detail complete ch3.conclusions)"
+detail complete ch3.iperf_saved | grep -q "^2 files, each passed: iperf_e1000.json: .*; iperf_virtio.json: " ||
+	die "complete: both iperf3 files are judged: $(detail complete ch3.iperf_saved)"
 
 [ "$(score no_off)" = 40/50 ] && [ "$(status no_off ch4.cr_exits_ept_off)" = fail ] ||
 	die "no_off: $(score no_off), $(status no_off ch4.cr_exits_ept_off)"
@@ -111,25 +113,31 @@ grep -q 'section_start:[0-9]*:vlab_failed_checks' gl.log && grep -q '^  FAIL   c
 
 # Forged iperf3 results (numbers no run produced, edited with jq on a real
 # report): the e1000 run's received rate made 10x its bytes over its
-# seconds fails ch3.iperf_saved (the first iperf*.json is the one it
-# judges); the virtio run's received bytes and rate both made 10x, with
-# conclusions that agree with the forgery, leaves the conclusions with no
-# virtio measurement to agree with: ch3.conclusions fails.
+# seconds fails ch3.iperf_saved; the virtio run's received bytes and rate
+# both made 10x, with conclusions that agree with the forgery, fails
+# ch3.iperf_saved too (every iperf*.json is judged, not only the first in
+# name order) and leaves the conclusions with no virtio measurement to
+# agree with: ch3.conclusions fails. A saved file that is a link (to a file
+# of the grader's) is refused unread.
 full forge/rate && jq '.end.sum_received.bits_per_second *= 10' "$fx/iperf/client-e1000-t5.json" >forge/rate/iperf_e1000.json
 full forge/bytes && jq '.end.sum_received.bits_per_second *= 10 | .end.sum_received.bytes *= 10' \
 	"$fx/iperf/client-virtio-t5.json" >forge/bytes/iperf_virtio.json &&
 	printf 'virtio-net was 32 times faster than e1000.\n' >forge/bytes/conclusions.txt
+full forge/link && rm forge/link/iperf_virtio.json && ln -s /etc/passwd forge/link/iperf_virtio.json
 # each forgery changed only what it says
 [ "$(jq -c .end.sum_received.bits_per_second forge/rate/iperf_e1000.json)" != "$(jq -c .end.sum_received.bits_per_second "$fx/iperf/client-e1000-t5.json")" ] &&
 	diff <(jq -S 'del(.end.sum_received)' forge/rate/iperf_e1000.json) <(jq -S 'del(.end.sum_received)' "$fx/iperf/client-e1000-t5.json") >/dev/null ||
 	die "the rate forgery is not one field"
-"$VLAB" grade forge/rate forge/bytes --rubric saved.rubric --out forge-out --format json >forge.json 2>err ||
+"$VLAB" grade forge/rate forge/bytes forge/link --rubric saved.rubric --out forge-out --format json >forge.json 2>err ||
 	die "grading the forgeries exited $?: $(cat err)"
 fst() { jq -r --arg s "$1" --arg c "$2" '.submissions[] | select(.submission == $s) | .checks[] | select(.id == $c) | "\(.status) \(.detail)"' forge.json; }
 fst rate ch3.iperf_saved | grep -q "^fail .*not a run's: end.sum_received says 14.1 Gbit/s, but its 880315928 bytes in 5.01 s are 1.41 Gbit/s" ||
 	die "rate: $(fst rate ch3.iperf_saved)"
 fst rate ch3.conclusions | grep -q "^fail .*no saved iperf3 run of the e1000 (10.0.0.0/24) link" || die "rate: $(fst rate ch3.conclusions)"
-fst bytes ch3.iperf_saved | grep -q "^pass" || die "bytes: iperf_e1000.json is real: $(fst bytes ch3.iperf_saved)"
+fst bytes ch3.iperf_saved | grep -q "^fail one file passed, but: iperf_virtio.json: its numbers are not a run's" ||
+	die "bytes: iperf_virtio.json is forged: $(fst bytes ch3.iperf_saved)"
+fst link ch3.iperf_saved | grep -q "^fail .*iperf_virtio.json cannot be read: .*link" || die "link: $(fst link ch3.iperf_saved)"
+fst link ch3.iperf_saved | grep -q "root:" && die "link: the grader's file was read: $(fst link ch3.iperf_saved)"
 fst bytes ch3.conclusions | grep -q "^fail .*no saved iperf3 run of the virtio" || die "bytes: $(fst bytes ch3.conclusions)"
 for s in rate bytes; do
 	for id in ch4.strace_memory_region ch4.exits_counted ch4.cr_exits_ept_off; do
