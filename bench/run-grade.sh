@@ -70,6 +70,11 @@ if [ "${FULL:-0}" = 1 ]; then
 	echo "chapters 1-2: $(per "$a") s a submission (-j $(chosen_j ch12)), $full12/$count full marks"
 	echo "whole lab:    $(per "$b") s a submission (-j $(chosen_j lab)), scores $scores_lab of 100"
 	echo "ratio:        ${ratio}x (target: at most 2.5x)"
+	# how often the one timing verdict came out the other way, and the
+	# rates it compared (the last run's class)
+	faster=$(jq -r '[.submissions[] | .checks[] | select(.id == "ch3.virtio_faster") | .status] | map(select(. == "pass")) | length' "$work/out-lab/class.json")
+	echo "ch3.virtio_faster: passed in $faster of $count"
+	jq -r '.submissions[] | .checks[] | select(.id == "ch3.virtio_faster") | "  \(.status): \(.detail)"' "$work/out-lab/class.json"
 	if [ "${CPU:-0}" = 1 ]; then
 		ca=$(printf '%s\n' "${ch12_cpu[@]}" | median)
 		cb=$(printf '%s\n' "${lab_cpu[@]}" | median)

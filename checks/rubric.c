@@ -266,6 +266,16 @@ int rubric_parse(const char *text, size_t len, const char *origin, struct rubric
 			sb_release(&sb);
 			continue;
 		}
+		if (!strcmp(w[0], "iperf_seconds")) {
+			int64_t v;
+			if (nw != 2 || parse_i64(w[1], 1, RUBRIC_IPERF_SECONDS_MAX, &v))
+				return bad(err, errlen, origin, line,
+					   "iperf_seconds takes one whole number of seconds, 1 to %d (iperf3's -t in "
+					   "grading's chapter 3)",
+					   RUBRIC_IPERF_SECONDS_MAX);
+			r->iperf_seconds = (int)v;
+			continue;
+		}
 		int rc = parse_item(r, w, nw, origin, line, err, errlen);
 		if (rc)
 			return rc;

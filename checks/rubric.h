@@ -62,9 +62,16 @@ struct rubric_item {
 	int line;
 };
 
+/* How long each of grading's iperf3 clients runs (chapter 3) when a
+ * rubric does not say (`iperf_seconds N`): long enough for a steady rate
+ * under TCG, short for a class. */
+#define RUBRIC_IPERF_SECONDS_DEFAULT 2
+#define RUBRIC_IPERF_SECONDS_MAX 60
+
 struct rubric {
 	int version;
 	char title[128];
+	int iperf_seconds;  /* `iperf_seconds N`; 0: not said (RUBRIC_IPERF_SECONDS_DEFAULT) */
 	struct rubric_item items[RUBRIC_MAX_ITEMS];
 	int nitems;
 };

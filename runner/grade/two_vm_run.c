@@ -198,7 +198,7 @@ static void judge_guests(const struct grade_ctx *ctx, struct submission_run *run
 		.missing = missing,
 		.boot_wait_ms = boot > 1000 ? boot : 1000,
 		.transcript = { transcript[0], transcript[1] },
-		.iperf_seconds = GRADE_IPERF_SECONDS,
+		.iperf_seconds = ctx->rubric.iperf_seconds ? ctx->rubric.iperf_seconds : RUBRIC_IPERF_SECONDS_DEFAULT,
 	};
 	struct check_result checks[NGUEST_CHECKS];
 	for (size_t k = 0; k < NGUEST_CHECKS; k++)

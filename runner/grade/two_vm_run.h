@@ -23,10 +23,6 @@
 #include "runner/grade/grade_ctx.h"
 #include "runner/grade/submission_checks.h"
 
-/* How long each of VM1's iperf3 clients runs when graded (-t): long
- * enough for a steady rate under TCG, short for a class. */
-#define GRADE_IPERF_SECONDS 3
-
 /* OUTDIR's directory of the two-VM run's files. */
 #define TWO_VM_OUTDIR "two-vms"
 

@@ -332,18 +332,28 @@ static void guest_commands(struct evidence *ev, struct console *con, const char 
 		if (r)
 			goto out;
 	}
-	for (const char *const *cmd = ev->only_cmds; cmd && *cmd && ev->only_ran < (int)ARRAY_SIZE(ev->only_out); cmd++) {
-		if (ev->around_cmd)
-			ev->around_cmd(ev->around_cmd_arg, ev->only_ran);
-		if (guest_run(ev, con, *cmd, 15000, &ev->only_out[ev->only_ran]))
+	/* the commands; once the last ran, around_cmd once more, and
+	 * run_again_from may send the loop back (once) */
+	bool again = false;
+	const int max = (int)ARRAY_SIZE(ev->only_out);
+	for (int k = 0; ev->only_cmds && k < max && ev->only_cmds[k];) {
+		if (ev->around_cmd && !again)
+			ev->around_cmd(ev->around_cmd_arg, k);
+		if (guest_run(ev, con, ev->only_cmds[k], 15000, &ev->only_out[k]))
 			goto out;
-		ev->only_ran++;
-	}
-	if (ev->only_cmds) {
+		ev->only_ran = ++k;
+		if ((k < max && ev->only_cmds[k]) || again)
+			continue;
 		if (ev->around_cmd)
-			ev->around_cmd(ev->around_cmd_arg, ev->only_ran);
-		goto out;
+			ev->around_cmd(ev->around_cmd_arg, k);
+		int from = ev->run_again_from ? ev->run_again_from(ev->run_again_arg, ev) : -1;
+		if (from >= 0 && from < k) {
+			again = true;
+			k = from;
+		}
 	}
+	if (ev->only_cmds)
+		goto out;
 	if (ev->guest_setup_http && !strcmp(user, "root") && ev->chapter > 1)
 		guest_setup(ev, con);
 	if (guest_run(ev, con, "cat /proc/mounts", 5000, &out))

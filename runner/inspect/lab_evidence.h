@@ -130,6 +130,12 @@ struct evidence {
 	 * NULL: nothing is called */
 	void (*around_cmd)(void *arg, int k);
 	void *around_cmd_arg;
+	/* called once, after the last of only_cmds ran: an index from which
+	 * to run them again (once, without around_cmd: what it read stays
+	 * the first pass's), or -1; NULL: never again. Grading's chapter 3
+	 * measures twice before it says the e1000 beat the virtio-net */
+	int (*run_again_from)(void *arg, const struct evidence *ev);
+	void *run_again_arg;
 };
 
 /* The host side, from qemu's network namespace t: the tap, ICMP, HTTP. */

@@ -1,11 +1,13 @@
 /* Gathering chapter 3's two hand-built VMs (runner/inspect/two_vm_evidence.h). */
 #include "runner/inspect/two_vm_evidence.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "checks/lab_plan.h"
 #include "checks/two_vm_plan.h"
 #include "checks/qemu_cmdline_verdicts.h"
+#include "checks/iperf.h"
 #include "runner/cleanup.h"
 
 /* The commands read in each guest, read-only; VM1's pings cross each link
@@ -127,6 +129,38 @@ static void read_links_around(void *arg, int k)
 	lr->tv->naround[at] = two_vm_links(lr->t, lr->said, lr->tv->around[at], ARRAY_SIZE(lr->tv->around[at]));
 }
 
+/* The rate of VM1's iperf3 client at k (TWO_VM_VM1_OUT_IPERF_*), 0 when
+ * it is no complete run. */
+static double client_bps(const struct evidence *ev, int k)
+{
+	struct iperf_result *res = xcalloc(1, sizeof(*res));
+	const struct strbuf *out = &ev->only_out[k];
+	double bps = ev->only_ran > k && !iperf_parse(sb_str(out), out->len, res) && res->complete ? iperf_bps(res) : 0;
+	free(res);
+	return bps;
+}
+
+/* Grading's VM1 session, once its commands ran: when both clients ran and
+ * the e1000's rate was not below the virtio-net's, the pair runs once more
+ * and the second pair is the one judged (ch3.virtio_faster says so). Under
+ * TCG on a host busy with other gradings, a starved pair of runs can come
+ * out either way (1 in 8 at -j 2 on 2 cores, both rates near 30 Mbit/s
+ * where others gave 150 and 300): the verdict fails only when two pairs
+ * agree, while a lab whose virtio link is truly the slower fails both. */
+static int iperf_pair_again(void *arg, const struct evidence *ev)
+{
+	struct two_vm_evidence *tv = arg;
+	double e = client_bps(ev, TWO_VM_VM1_OUT_IPERF_E1000), v = client_bps(ev, TWO_VM_VM1_OUT_IPERF_VIRTIO);
+	if (e <= 0 || v <= 0 || v > e)
+		return -1;
+	char es[32], vs[32];
+	iperf_format_bps(e, es, sizeof(es));
+	iperf_format_bps(v, vs, sizeof(vs));
+	snprintf(tv->iperf_again, sizeof(tv->iperf_again),
+		 "measured twice: the first pair of runs gave e1000 %s, virtio-net %s", es, vs);
+	return TWO_VM_VM1_OUT_IPERF_E1000;
+}
+
 void two_vm_gather(struct two_vm_evidence *tv)
 {
 	struct evidence *ev = tv->ev;
@@ -178,10 +212,15 @@ void two_vm_gather(struct two_vm_evidence *tv)
 		ev[0].around_cmd = read_links_around;
 		ev[0].around_cmd_arg = &lr;
 	}
+	if (tv->grading) {
+		ev[0].run_again_from = iperf_pair_again;
+		ev[0].run_again_arg = tv;
+	}
 	if (tv->q[0] && !cleanup_stop_requested())
 		evidence_guest(&ev[0]);
 	ev[0].around_cmd = NULL;
 	ev[0].around_cmd_arg = NULL;
+	ev[0].run_again_from = NULL;
 	tv->nlinks = tv->ns_ok ? two_vm_links(&t, said, tv->links, ARRAY_SIZE(tv->links)) : 0;
 	qemu_ns_close(&t);
 }

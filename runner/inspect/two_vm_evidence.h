@@ -50,6 +50,7 @@ struct two_vm_evidence {
 	size_t naround[3];
 	char taps[2][4][16];         /* the taps each qemu holds */
 	char *grade_cmds[2][8];      /* grading's commands (allocated), NULL-terminated */
+	char iperf_again[160];       /* grading: why VM1's iperf3 pair ran twice, "" once */
 	size_t ntaps[2];
 };
 

@@ -99,6 +99,9 @@ void two_vm_grade_guests(const struct two_vm_evidence *tv, const char *why, stru
 			      : ev->guest_error[0]	? ev->guest_error
 			      : ev->con_why[0]		? ev->con_why
 						: "the console stopped answering before it";
+	struct check_result *faster = check_find(checks, n, CHECK_CH3_VIRTIO_FASTER);
+	if (faster && faster->done && tv->iperf_again[0])
+		check_detail_prefix(faster, tv->iperf_again);
 	static const char *const ids[3] = { CHECK_CH3_IPERF_E1000, CHECK_CH3_IPERF_VIRTIO, CHECK_CH3_VIRTIO_FASTER };
 	for (int k = 0; k < 3; k++) {
 		int at = k == 1 ? TWO_VM_VM1_OUT_IPERF_VIRTIO : TWO_VM_VM1_OUT_IPERF_E1000;

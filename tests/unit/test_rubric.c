@@ -33,6 +33,7 @@ static void test_default_rubric(void **state)
 	assert_int_equal(rub.version, 1);
 	assert_int_equal(rubric_max_points(&rub), 100);
 	assert_non_null(strstr(rub.title, "chapters 1-2"));
+	assert_int_equal(rub.iperf_seconds, 0); /* not said: RUBRIC_IPERF_SECONDS_DEFAULT */
 	/* points only for the student's own work */
 	for (int i = 0; i < rub.nitems; i++)
 		if (rub.items[i].evidence == EVIDENCE_VLAB)
@@ -59,6 +60,7 @@ static void test_lab_rubric(void **state)
 	assert_int_equal(pr, 0);
 	assert_int_equal(rubric_max_points(&rub), 100);
 	assert_non_null(strstr(rub.title, "chapters 1-4"));
+	assert_int_equal(rub.iperf_seconds, 2);
 	for (int i = 0; i < rub.nitems; i++)
 		if (rub.items[i].evidence == EVIDENCE_VLAB)
 			assert_int_equal(rub.items[i].points, 0);
@@ -117,6 +119,10 @@ static void test_bad_rubrics(void **state)
 		{ "rubric 1\nch2.http_200 5 evidence=teacher\n", "student or vlab, not 'teacher'" },
 		{ "rubric 1\nch2.http_200 5 bonus\n", "unexpected 'bonus'" },
 		{ "rubric 1\nch1.qemu_running 1 a b c d e f g\n", "too many words" },
+		{ "rubric 1\niperf_seconds 0\nch1.qemu_running 1\n", "test.rubric:2: iperf_seconds takes one whole number of seconds, 1 to 60" },
+		{ "rubric 1\niperf_seconds 61\nch1.qemu_running 1\n", "1 to 60" },
+		{ "rubric 1\niperf_seconds\nch1.qemu_running 1\n", "iperf_seconds takes one whole number" },
+		{ "rubric 1\niperf_seconds 2 s\nch1.qemu_running 1\n", "iperf_seconds takes one whole number" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char err[512] = "";
