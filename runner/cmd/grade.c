@@ -458,10 +458,11 @@ static void choose_jobs(struct grade_ctx *ctx)
 	struct grade_jobs_machine m;
 	grade_jobs_machine_read(&m);
 	/* a submission graded on the whole lab runs its two-VM script too:
-	 * two guests, and that sandbox's larger limit */
+	 * three guests in all, and that sandbox's larger limit */
 	bool two = two_vm_run_wanted(&ctx->rubric);
-	ctx->jobs = grade_default_jobs(&m, two ? ctx->memory_two_vms_bytes : ctx->memory_bytes, two ? 2 : 1,
-				       GRADE_MAX_JOBS, ctx->jobs_why, sizeof(ctx->jobs_why));
+	ctx->jobs = grade_default_jobs(&m, two ? ctx->memory_two_vms_bytes : ctx->memory_bytes,
+				       two ? GRADE_WHOLE_LAB_CPU_PCT : GRADE_SUBMISSION_CPU_PCT, GRADE_MAX_JOBS,
+				       ctx->jobs_why, sizeof(ctx->jobs_why));
 	if (ctx->format == FORMAT_TEXT && !ctx->self && ctx->n > 1)
 		printf("vlab grade: %d submissions, %d at once (-j %s)\n", ctx->n,
 		       ctx->jobs < ctx->n ? ctx->jobs : ctx->n, ctx->jobs_why);

@@ -10,11 +10,11 @@
 
 #include "runner/util.h"
 
-int grade_default_jobs(const struct grade_jobs_machine *m, uint64_t memory_bytes, int vms, int max_jobs, char *why,
-		       size_t whylen)
+int grade_default_jobs(const struct grade_jobs_machine *m, uint64_t memory_bytes, int cpu_pct, int max_jobs,
+		       char *why, size_t whylen)
 {
 	long cpus = m->cpus > 0 ? m->cpus : 1;
-	int per = GRADE_SUBMISSION_CPU_PCT * (vms > 0 ? vms : 1);
+	int per = cpu_pct > 0 ? cpu_pct : 100;
 	/* as many as keep the CPUs busy: a submission that waits half its
 	 * time leaves room for a second one on its CPU */
 	long by_cpu = cpus * 100 / per;

@@ -17,6 +17,13 @@
  * was to fill. 50% (two a CPU) keeps clear of it on a machine that does
  * other work too. The sweep is in bench/RESULTS.md ("Grading a class"). */
 #define GRADE_SUBMISSION_CPU_PCT 50
+/* The same for a whole-lab submission (chapter 3's two-VM script after
+ * chapters 1-2's): three guests in two sandboxes, one after the other. At
+ * -j 2 on 2 CPUs its grading kept 1.3 of them busy (0.64 a submission:
+ * 174 CPU seconds in 135 s for 8), and -j 3 graded 6 in 105 and 113 s
+ * where -j 2 took 136 and 118 (bench/RESULTS.md, "The whole lab against
+ * chapters 1-2"): 65% gives three on 2 CPUs. */
+#define GRADE_WHOLE_LAB_CPU_PCT 65
 /* The share of the free memory the sandboxes' limits may add up to: the
  * rest is left to the host and to vlab's own reports. */
 #define GRADE_MEMORY_SHARE_PCT 75
@@ -26,12 +33,13 @@ struct grade_jobs_machine {
 	uint64_t mem_available;   /* /proc/meminfo's MemAvailable, bytes; 0: unknown */
 };
 
-/* The default -j for sandboxes of memory_bytes each, each running vms
- * guests (1 for chapters 1-2), never more than max_jobs nor fewer than 1;
+/* The default -j for sandboxes of memory_bytes each, a submission keeping
+ * cpu_pct percent of a CPU busy (GRADE_SUBMISSION_CPU_PCT,
+ * GRADE_WHOLE_LAB_CPU_PCT), never more than max_jobs nor fewer than 1;
  * why gets one line saying what bounded it ("4: 2 CPUs, a submission keeps
  * about 50% of one busy"). Pure. */
-int grade_default_jobs(const struct grade_jobs_machine *m, uint64_t memory_bytes, int vms, int max_jobs, char *why,
-		       size_t whylen);
+int grade_default_jobs(const struct grade_jobs_machine *m, uint64_t memory_bytes, int cpu_pct, int max_jobs,
+		       char *why, size_t whylen);
 
 /* This machine's CPUs and free memory (sched_getaffinity, /proc/meminfo);
  * what cannot be read is left 1 CPU / 0 bytes. */

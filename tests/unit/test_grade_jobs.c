@@ -27,20 +27,21 @@ static void test_cpus_bound(void **state)
 	char why[200];
 	struct grade_jobs_machine m = { .cpus = 2, .mem_available = 24 * GiB };
 	/* half a CPU a submission: two on each CPU */
-	assert_int_equal(grade_default_jobs(&m, GiB, 1, GRADE_MAX_JOBS, why, sizeof(why)),
+	assert_int_equal(grade_default_jobs(&m, GiB, GRADE_SUBMISSION_CPU_PCT, GRADE_MAX_JOBS, why, sizeof(why)),
 			 2 * 100 / GRADE_SUBMISSION_CPU_PCT);
 	assert_non_null(strstr(why, "2 CPUs"));
 	assert_non_null(strstr(why, "% of one busy"));
-	/* two guests a submission (chapter 3) count twice */
-	assert_int_equal(grade_default_jobs(&m, GiB, 2, GRADE_MAX_JOBS, why, sizeof(why)),
-			 2 * 100 / (2 * GRADE_SUBMISSION_CPU_PCT));
-	/* one CPU still grades */
+	/* a whole-lab submission (three guests, chapter 3's two at once)
+	 * keeps more of a CPU busy: three on 2 CPUs */
+	assert_int_equal(grade_default_jobs(&m, GiB, GRADE_WHOLE_LAB_CPU_PCT, GRADE_MAX_JOBS, why, sizeof(why)), 3);
+	assert_non_null(strstr(why, "about 65% of one busy"));
+	/* one CPU still grades, even a submission that needs more than one */
 	m.cpus = 1;
-	assert_true(grade_default_jobs(&m, GiB, 4, GRADE_MAX_JOBS, why, sizeof(why)) == 1);
+	assert_true(grade_default_jobs(&m, GiB, 200, GRADE_MAX_JOBS, why, sizeof(why)) == 1);
 	assert_non_null(strstr(why, "1 CPU,"));
 	/* affinity unknown: taken as one CPU, never 0 */
 	m.cpus = 0;
-	assert_true(grade_default_jobs(&m, GiB, 1, GRADE_MAX_JOBS, why, sizeof(why)) >= 1);
+	assert_true(grade_default_jobs(&m, GiB, GRADE_SUBMISSION_CPU_PCT, GRADE_MAX_JOBS, why, sizeof(why)) >= 1);
 }
 
 static void test_memory_bound(void **state)
@@ -49,18 +50,18 @@ static void test_memory_bound(void **state)
 	char why[200];
 	/* 2 GiB free, 1 GiB a sandbox: 75% of 2 GiB holds one */
 	struct grade_jobs_machine m = { .cpus = 8, .mem_available = 2 * GiB };
-	assert_int_equal(grade_default_jobs(&m, GiB, 1, GRADE_MAX_JOBS, why, sizeof(why)), 1);
+	assert_int_equal(grade_default_jobs(&m, GiB, GRADE_SUBMISSION_CPU_PCT, GRADE_MAX_JOBS, why, sizeof(why)), 1);
 	assert_non_null(strstr(why, "2048 MiB of memory free"));
 	assert_non_null(strstr(why, "1024 MiB a sandbox"));
 	/* less than one sandbox's worth free: still one, never 0 */
 	m.mem_available = 512 * MiB;
-	assert_int_equal(grade_default_jobs(&m, GiB, 1, GRADE_MAX_JOBS, why, sizeof(why)), 1);
+	assert_int_equal(grade_default_jobs(&m, GiB, GRADE_SUBMISSION_CPU_PCT, GRADE_MAX_JOBS, why, sizeof(why)), 1);
 	/* a smaller --memory lets more run */
 	m.mem_available = 8 * GiB;
-	assert_int_equal(grade_default_jobs(&m, 512 * MiB, 1, GRADE_MAX_JOBS, why, sizeof(why)), 12);
+	assert_int_equal(grade_default_jobs(&m, 512 * MiB, GRADE_SUBMISSION_CPU_PCT, GRADE_MAX_JOBS, why, sizeof(why)), 12);
 	/* memory unknown: the CPUs decide */
 	m.mem_available = 0;
-	assert_int_equal(grade_default_jobs(&m, GiB, 1, GRADE_MAX_JOBS, why, sizeof(why)),
+	assert_int_equal(grade_default_jobs(&m, GiB, GRADE_SUBMISSION_CPU_PCT, GRADE_MAX_JOBS, why, sizeof(why)),
 			 8 * 100 / GRADE_SUBMISSION_CPU_PCT);
 }
 
@@ -69,7 +70,7 @@ static void test_limit(void **state)
 	(void)state;
 	char why[200];
 	struct grade_jobs_machine m = { .cpus = 64, .mem_available = 512 * GiB };
-	assert_int_equal(grade_default_jobs(&m, GiB, 1, GRADE_MAX_JOBS, why, sizeof(why)), GRADE_MAX_JOBS);
+	assert_int_equal(grade_default_jobs(&m, GiB, GRADE_SUBMISSION_CPU_PCT, GRADE_MAX_JOBS, why, sizeof(why)), GRADE_MAX_JOBS);
 	assert_non_null(strstr(why, "at most"));
 }
 
