@@ -9,7 +9,7 @@
 #include "runner/cleanup.h"
 #include "runner/cmd/commands.h"
 #include "runner/exit_status.h"
-#include "runner/grade/sandbox.h"
+#include "runner/grade/sandbox_init.h"
 #include "runner/grade/shim.h"
 #include "runner/vm/kvmhost.h"
 
