@@ -92,7 +92,8 @@
 /* The two-VM script's sandbox (chapter 3): two qemus of -m 256M under one
  * limit, twice one VM's. Measured: tests/integration/grade_two_vms.sh's
  * course submission under TCG (-j 2, 2 cores), both guests booted,
- * addressed, pinged and through both 3 s iperf3 runs, peaked at 436039680
+ * addressed, pinged and through both 3 s iperf3 runs (one after the
+ * other, as grading ran them then), peaked at 436039680
  * bytes (416 MiB; its report's facts.two_vms.sandbox.memory_peak_bytes,
  * the cgroup's peak), about a fifth of the default 2 GiB; one VM's
  * sandbox peaks at 214 MB (bench/RESULTS.md). */
