@@ -150,16 +150,7 @@ static int report_run(struct lab *lab, json_t *report)
 	if (report)
 		json_array_append(report, obj);
 	json_decref(obj);
-	switch (lab_result(lab)) {
-	case VERDICT_PASS:
-	case VERDICT_SKIP:
-		return EXIT_PASS;
-	case VERDICT_FAIL:
-		return EXIT_CHECK_FAILED;
-	case VERDICT_ERROR:
-		return EXIT_INTERNAL;
-	}
-	return EXIT_INTERNAL;
+	return exit_status_of_verdict(lab_result(lab));
 }
 
 /* A run that could not go on (prepare failed, or a stop): teardown, and

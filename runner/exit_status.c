@@ -44,3 +44,17 @@ void error_line(const char *fmt, ...)
 	vsay(fmt, ap);
 	va_end(ap);
 }
+
+int exit_status_of_verdict(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_PASS:
+	case VERDICT_SKIP:
+		return EXIT_PASS;
+	case VERDICT_FAIL:
+		return EXIT_CHECK_FAILED;
+	case VERDICT_ERROR:
+		break;
+	}
+	return EXIT_INTERNAL;
+}

@@ -9,6 +9,8 @@
 
 #include <stdarg.h>
 
+#include "checks/verdict.h"
+
 enum {
 	EXIT_PASS = 0,
 	EXIT_CHECK_FAILED = 1,
@@ -16,6 +18,11 @@ enum {
 	EXIT_HOST = 3,      /* the host lacks what is needed, or an input is unusable */
 	EXIT_INTERNAL = 4,
 };
+
+/* A run's overall verdict as its exit status: PASS and SKIP (the host
+ * lacked something, said in the report) 0, FAIL 1, ERROR (vlab broke) 4.
+ * Every command that ends on checks' verdicts maps them here. */
+int exit_status_of_verdict(enum verdict v);
 
 /* A usage error: "vlab: WHAT" and "usage: vlab USAGE" on stderr; returns
  * EXIT_USAGE. usage is the command and its synopsis ("grade SUBMISSION..."). */

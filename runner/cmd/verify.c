@@ -458,12 +458,8 @@ static json_t *two_vm_json(const struct two_vm_evidence *tv, const struct two_vm
  * judge ("incomplete") 3, as an unusable input is. */
 static int verify_exit_status(const struct lab *lab)
 {
-	enum verdict v = lab_result(lab);
-	if (v == VERDICT_ERROR)
-		return EXIT_INTERNAL;
-	if (v == VERDICT_FAIL)
-		return EXIT_CHECK_FAILED;
-	return lab_incomplete(lab) ? EXIT_HOST : EXIT_PASS;
+	int st = exit_status_of_verdict(lab_result(lab));
+	return st == EXIT_PASS && lab_incomplete(lab) ? EXIT_HOST : st;
 }
 
 /* Of two chapters' exit statuses, the one to report: vlab broke, then a
