@@ -64,6 +64,12 @@ void text_prefix(char *buf, size_t n, const char *prefix)
 	free(was);
 }
 
+void check_settle_undecided(struct check_result *r)
+{
+	if (!r->done)
+		check_error(r, "vlab gave no verdict for this check (a bug in vlab)");
+}
+
 void check_detail_prefix(struct check_result *r, const char *prefix)
 {
 	text_prefix(r->detail, sizeof(r->detail), prefix);

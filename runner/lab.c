@@ -102,6 +102,12 @@ void lab_add_check(struct lab *lab, const char *id)
 		check_init(&lab->checks[lab->nchecks++], id);
 }
 
+void lab_settle_undecided(struct lab *lab)
+{
+	for (int i = 0; i < lab->nchecks; i++)
+		check_settle_undecided(&lab->checks[i]);
+}
+
 void lab_release(struct lab *lab)
 {
 	for (int i = 0; i < LAB_MAX_VMS; i++)

@@ -96,6 +96,8 @@ char *lab_path(const struct lab *lab, const char *name);
 void lab_init(struct lab *lab, const struct chapter *ch, const struct lab_options *opt);
 /* A check of the lab's report, once (beyond those of the chapter's steps). */
 void lab_add_check(struct lab *lab, const char *id);
+/* Every check of the lab that nothing decided: check_settle_undecided. */
+void lab_settle_undecided(struct lab *lab);
 /* Free what the lab holds (VMs' paths, artifacts, image, manifests, run
  * directory names, the chapter's state); the lab itself is the caller's. */
 void lab_release(struct lab *lab);

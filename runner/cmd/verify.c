@@ -493,9 +493,7 @@ static int verify_two_vms(const struct lab_options *o, const int64_t *want_pids,
 	evidence_lab_setup(lab, chapter_find(3), o, &tv->ev[tv->host]);
 	lab->skip_is_unjudged = true;
 	two_vm_verdicts(lab, tv, pick.why, files);
-	for (int i = 0; i < lab->nchecks; i++)
-		if (!lab->checks[i].done)
-			check_error(&lab->checks[i], "vlab gave no verdict for this check (a bug in vlab)");
+	lab_settle_undecided(lab);
 	lab->duration_ms = now_ms() - t0;
 	if (o->format == FORMAT_TEXT && !o->quiet)
 		two_vm_print_header(lab, tv, &pick);
@@ -556,9 +554,7 @@ static int verify_report(const struct lab_options *o, const struct evidence *ev,
 			evidence_verdict_ch1(lab, ev);
 		else
 			evidence_verdict_ch2(lab, ev);
-		for (int i = 0; i < lab->nchecks; i++)
-			if (!lab->checks[i].done)
-				check_error(&lab->checks[i], "vlab gave no verdict for this check (a bug in vlab)");
+		lab_settle_undecided(lab);
 		lab->duration_ms = now_ms() - t0;
 		if (ch == 1)
 			print_header(lab, ev);
