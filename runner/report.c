@@ -34,11 +34,15 @@ static bool tty(void)
 	return is_tty;
 }
 
-/* https://no-color.org: any non-empty NO_COLOR turns colour off */
-static bool colour(void)
+bool no_color_asked(void)
 {
 	const char *nc = getenv("NO_COLOR");
-	return tty() && !(nc && *nc);
+	return nc && *nc;
+}
+
+static bool colour(void)
+{
+	return tty() && !no_color_asked();
 }
 
 /* Marks in UTF-8 where the terminal takes it, else plain ASCII. */

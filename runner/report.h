@@ -3,6 +3,8 @@
 #ifndef VLAB_REPORT_H
 #define VLAB_REPORT_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 #include <stdio.h>
 #include <time.h>
@@ -14,6 +16,10 @@ struct step;
 #define REPORT_SCHEMA_VERSION 1
 
 /* Progress (text format; silent in JSON). All go to stdout. */
+/* Whether the user asked for no colour (https://no-color.org: NO_COLOR set
+ * and not empty); every coloured output asks this, and its own tty. */
+bool no_color_asked(void);
+
 void ui_chapter_begin(const struct lab *lab);
 void ui_step_begin(const struct lab *lab, const struct step *st, int index);
 void ui_note(const struct lab *lab, const char *fmt, ...) PRINTF_LIKE(2, 3);

@@ -31,8 +31,7 @@ int doctor_exit_status(const struct doctor_row *rows, size_t nrows)
 
 static bool use_colour(FILE *out)
 {
-	const char *nc = getenv("NO_COLOR");
-	return isatty(fileno(out)) && !(nc && *nc);
+	return isatty(fileno(out)) && !no_color_asked();
 }
 
 static int text_width(FILE *out)

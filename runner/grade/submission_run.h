@@ -6,7 +6,7 @@
  * left kept beside the reports.
  *
  *   sandbox_start: mount+net namespaces, overlay, tap0
- *     ──fork──▶ pid-ns init ──fork──▶ the script (a uid of its own, 64000 and up)
+ *     ──fork──▶ pid-ns init ──fork──▶ the script (a uid of its own, from SANDBOX_UID_BASE: sandbox_uid.h)
  *   wait for the shim's record and the qemu it exec'd (until --timeout)
  *   checks while the script runs
  *   sandbox_stop: SIGKILL the init: the script and all it started end
