@@ -13,9 +13,9 @@
 #include "runner/rundir.h"
 
 static const struct opt clean_opts[] = {
-	{ OPT_OPERAND, "RUN_ID", 0, NULL, NULL, COMPLETE_RUN, NULL },
+	{ OPT_OPERAND, "RUN_ID", 0, NULL, NULL, COMPLETE_RUN, NULL, TO_LOOP },
 	{ OPT_ROOT, "root", 0, "DIR", "read /sys and /proc under DIR, not / (a saved or fake host, for tests)",
-	  COMPLETE_DIR, NULL },
+	  COMPLETE_DIR, NULL, TO_LOOP },
 	{ 0 },
 };
 
