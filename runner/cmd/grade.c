@@ -105,9 +105,10 @@ static const struct opt grade_opts[] = {
 	  TO_STRING(&gopt.out) },
 	{ OPT_TIMEOUT, "timeout", 0, "SECONDS", "wall time a submission gets (default 180)", COMPLETE_NONE, NULL,
 	  TO_INT(&gopt.timeout_s, 10, 3600, "whole seconds") },
+	/* the sandbox's limit, not the guest's (vlab check --guest-memory) */
 	{ OPT_MEMORY, "memory", 0, "SIZE",
-	  "memory of a sandbox as a whole, qemu included (default 1G; twice it for the two-VM script)", COMPLETE_NONE,
-	  NULL, TO_LOOP },
+	  "the memory limit of a sandbox as a whole, qemu and the script included\n"
+	  "(default 1G; twice it for the two-VM script); not the guest's RAM", COMPLETE_NONE, NULL, TO_LOOP },
 	{ OPT_DISK, "disk", 0, "SIZE", "a sandbox's writable layer, the rootfs copy included (default 1G)",
 	  COMPLETE_NONE, NULL, TO_LOOP },
 	OPT_IMAGE_TO(&gopt.profile),

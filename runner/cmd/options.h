@@ -27,7 +27,8 @@
  * Options of several commands (--format, --quiet, --image, --manifest)
  * are defined once here and used by reference (OPT_QUIET_TO and the like):
  * one name, one meaning and one help everywhere. An option whose meaning
- * differs between commands gets a name of its own.
+ * differs between commands gets a name of its own (vlab check's
+ * --guest-memory beside vlab grade's --memory).
  *
  * Exit statuses and the one usage-error line are runner/engine.h's. */
 #ifndef VLAB_CMD_OPTIONS_H
@@ -100,6 +101,7 @@ enum opt_id {
 	OPT_SHARDS,
 	OPT_NETWORK,
 	OPT_REFERENCE,
+	OPT_GUEST_MEMORY,
 	OPT_HELP,
 };
 

@@ -128,12 +128,14 @@ static void test_parser(void **state)
 	/* a row with storage says a bad value itself */
 	const char *const bad_int[] = { "grade", "--timeout", "5" };
 	assert_int_equal(parse(&command_grade, 3, bad_int, got, 8), -1);
-	/* vlab check: --memory reaches the loop as itself; --format is
-	 * stored (the loop once took every option but --memory for --format) */
-	const char *const check[] = { "check", "strace", "--memory", "1G", "--format", "json", "f" };
-	assert_int_equal(parse(&command_check, 7, check, got, 8), 0);
+	/* vlab check: --guest-memory, and --memory, its first spelling, reach
+	 * the loop as themselves; --format is stored (the loop once took
+	 * every option but --memory for --format) */
+	const char *const check[] = { "check", "strace", "--memory", "1G", "--format", "json", "--guest-memory", "2G", "f" };
+	assert_int_equal(parse(&command_check, 9, check, got, 8), 0);
 	assert_int_equal(got[0], OPT_MEMORY);
-	assert_int_equal(got[1], 0);
+	assert_int_equal(got[1], OPT_GUEST_MEMORY);
+	assert_int_equal(got[2], 0);
 }
 
 /* stderr of f(), the usage error it says, into text (freed by the caller) */
