@@ -216,3 +216,27 @@ int opt_next(struct opt_parser *p, int argc, char **argv)
 			return -1;
 	}
 }
+
+bool command_wants_help(const struct command *c, int argc, char **argv)
+{
+	struct opt_parser p;
+	opt_parser_init(&p, c);
+	size_t n = 0, s = strlen(p.shortopts);
+	while (p.longopts[n].name)
+		n++;
+	/* the table's options and --help, parsed as the command will parse
+	 * them: what follows an option that takes a value is its value */
+	p.longopts[n] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	p.longopts[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+	p.shortopts[s] = 'h';
+	/* on a copy: getopt permutes the array it reads */
+	char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+	memcpy(v, argv, (size_t)argc * sizeof(*v));
+	int r;
+	bool help = false;
+	while (!help && (r = getopt_long(argc, v, p.shortopts, p.longopts, NULL)) != -1)
+		help = r == OPT_HELP || r == 'h';
+	free(v);
+	optind = 0;
+	return help;
+}

@@ -231,7 +231,7 @@ void opt_parser_init(struct opt_parser *p, const struct command *cmd);
 /* The next option's id; 0 at the end of the options; -1 after saying a
  * usage error (an unknown option, a missing value, a bad value of a row
  * with storage). Rows with storage are stored, not returned. --help is
- * handled by main before a command runs. */
+ * handled by main before a command runs (command_wants_help). */
 int opt_next(struct opt_parser *p, int argc, char **argv);
 
 /* --format's one parser, for every command: s into *f when set allows it;
@@ -239,5 +239,9 @@ int opt_next(struct opt_parser *p, int argc, char **argv);
  * and c's usage. */
 int opt_format_parse(const struct command *c, unsigned set, const char *s, enum report_format *f);
 
+/* Whether argv (argv[0] the command's name) asks for c's help: -h or
+ * --help as an option, found as getopt finds options; an option's value
+ * (--title -h) is a value, and after "--" nothing is an option. */
+bool command_wants_help(const struct command *c, int argc, char **argv);
 
 #endif

@@ -222,6 +222,49 @@ static void test_format(void **state)
 	}
 }
 
+/* command_wants_help over a copy of argv */
+static bool wants(const struct command *c, int argc, const char *const *argv)
+{
+	char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+	for (int i = 0; i < argc; i++)
+		v[i] = xstrdup(argv[i]);
+	bool r = command_wants_help(c, argc, v);
+	for (int i = 0; i < argc; i++)
+		free(v[i]);
+	free(v);
+	return r;
+}
+
+/* -h and --help ask for help as options only: an option's value is a value
+ * (vlab report merge --title -h printed the help, not a title) */
+static void test_wants_help(void **state)
+{
+	(void)state;
+	const char *const v1[] = { "report", "merge", "--title", "-h" };
+	assert_false(wants(&command_report, 4, v1));
+	const char *const v2[] = { "report", "merge", "--title=x", "-h" };
+	assert_true(wants(&command_report, 4, v2));
+	const char *const v3[] = { "grade", "-j", "-h", "sub" };
+	assert_false(wants(&command_grade, 4, v3));
+	const char *const v4[] = { "grade", "--out", "--help" };
+	assert_false(wants(&command_grade, 3, v4));
+	const char *const v5[] = { "grade", "sub", "--help" };
+	assert_true(wants(&command_grade, 3, v5));
+	const char *const v6[] = { "check", "strace", "--", "-h" };
+	assert_false(wants(&command_check, 4, v6));
+	const char *const v7[] = { "chapter", "1", "--bogus", "-h" };
+	assert_true(wants(&command_chapter, 4, v7));
+	/* a prefix of --title, as getopt takes it */
+	const char *const v8[] = { "report", "merge", "--tit", "--help" };
+	assert_false(wants(&command_report, 4, v8));
+	/* argv is read, never permuted */
+	char *v[] = { xstrdup("grade"), xstrdup("sub"), xstrdup("-j"), xstrdup("2"), NULL };
+	assert_false(command_wants_help(&command_grade, 4, v));
+	assert_string_equal(v[1], "sub");
+	for (int i = 0; v[i]; i++)
+		free(v[i]);
+}
+
 static void test_help_layout(void **state)
 {
 	(void)state;
@@ -264,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_tables_well_formed),
 		cmocka_unit_test(test_parser),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_wants_help),
 		cmocka_unit_test(test_help_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
