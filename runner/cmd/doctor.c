@@ -183,8 +183,7 @@ static const struct opt doctor_opts[] = {
 	{ OPT_PROBE, "probe", 0, NULL,
 	  "also boot the default image under KVM (20 s at most) and see\nwhether it reaches login:", COMPLETE_NONE,
 	  NULL, TO_FLAG(&doctor_args.probe) },
-	{ OPT_ROOT, "root", 0, "DIR", "read /sys, /proc and /dev under DIR, not / (a saved or fake host, for tests)",
-	  COMPLETE_DIR, NULL, TO_STRING(&doctor_args.root) },
+	OPT_ROOT_TO(&doctor_args.root),
 	{ 0 },
 };
 

@@ -113,8 +113,7 @@ static const struct opt grade_opts[] = {
 	  COMPLETE_NONE, NULL, TO_LOOP },
 	OPT_IMAGE_TO(&gopt.profile),
 	OPT_MANIFEST_TO(&gopt.manifest),
-	{ OPT_ACCEL, "accel", 0, "auto|kvm|tcg", "the accelerator qemu gets (auto: KVM where a standard guest boots)",
-	  COMPLETE_WORDS, "auto kvm tcg", TO_LOOP },
+	OPT_ACCEL_ROW,
 	{ OPT_NETWORK, "network", 0, "vlab|script",
 	  "who builds the sandbox's network: vlab (tap0 up with 10.0.0.1/24, as chapters 1-2; the default)\n"
 	  "or the script (lo alone; its ip and brctl commands on the lab's links are applied)",

@@ -16,8 +16,7 @@ static struct lab_options lab;
 	OPT_FORMAT_TO(&lab.format, FORMATS_ALL),                                                                \
 	OPT_IMAGE_TO(&lab.profile),                                                                             \
 	OPT_MANIFEST_TO(&lab.manifest),                                                                         \
-	{ OPT_ACCEL, "accel", 0, "auto|kvm|tcg", "accelerator (auto: KVM only where a standard guest runs on it)",  \
-	  COMPLETE_WORDS, "auto kvm tcg", TO_LOOP },                                                                       \
+	OPT_ACCEL_ROW,                                                                                          \
 	{ OPT_BOOT_TIMEOUT, "boot-timeout", 0, "SECONDS", "how long to wait for the guest's login prompt",          \
 	  COMPLETE_NONE, NULL, TO_LOOP },                                                                                  \
 	{ OPT_KEEP, "keep", 0, NULL, "leave the lab running at the end (see `vlab status`, `vlab clean`)",          \

@@ -18,6 +18,12 @@ const struct opt opt_image = { OPT_IMAGE, "image", 0, "PROFILE",
 			       COMPLETE_PROFILE, NULL, TO_LOOP };
 const struct opt opt_manifest = { OPT_MANIFEST, "manifest", 0, "FILE",
 				  "extra image profiles (their files in DIR/PROFILE/ beside FILE)", COMPLETE_FILE, NULL, TO_LOOP };
+const struct opt opt_accel = { OPT_ACCEL, "accel", 0, "auto|kvm|tcg",
+			       "the accelerator qemu gets (auto: KVM only where a standard guest runs on it)",
+			       COMPLETE_WORDS, "auto kvm tcg", TO_LOOP };
+const struct opt opt_root = { OPT_ROOT, "root", 0, "DIR",
+			      "read /sys, /proc and /dev under DIR, not / (a saved or fake host, for tests)", COMPLETE_DIR,
+			      NULL, TO_LOOP };
 
 static const char *const format_names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
 					    [FORMAT_JUNIT] = "junit", [FORMAT_TAP] = "tap" };

@@ -24,9 +24,10 @@
  * storage they point at is too: a command sets its defaults there before
  * it parses (kvmtool's config struct, one per command).
  *
- * Options of several commands (--format, --quiet, --image, --manifest)
- * are defined once here and used by reference (OPT_QUIET_TO and the like):
- * one name, one meaning and one help everywhere. An option whose meaning
+ * Options of several commands (--format, --quiet, --image, --manifest,
+ * --accel, --root) are defined once (options.c) and used by reference
+ * (OPT_QUIET_TO and the like): one name, one meaning and one help
+ * everywhere. An option whose meaning
  * differs between commands gets a name of its own (vlab check's
  * --guest-memory beside vlab grade's --memory).
  *
@@ -156,13 +157,16 @@ struct opt {
 #define TO_INT(p, lo, hi, what) .store = STORE_INT, .to = { .number = (p) }, .min = (lo), .max = (hi), .unit = (what)
 
 /* The shared rows (runner/cmd/options.c), each used by reference. */
-extern const struct opt opt_format, opt_quiet, opt_image, opt_manifest;
+extern const struct opt opt_format, opt_quiet, opt_image, opt_manifest, opt_accel, opt_root;
 /* --format FORMAT: one of set (FORMATS_*), into *p; its help, the usage
  * error and the completion list the set */
 #define OPT_FORMAT_TO(p, set) { .like = &opt_format, .store = STORE_FORMAT, .to = { .format = (p) }, .formats = (set) }
 #define OPT_QUIET_TO(p) { .like = &opt_quiet, TO_FLAG(p) }
 #define OPT_IMAGE_TO(p) { .like = &opt_image, TO_STRING(p) }
 #define OPT_MANIFEST_TO(p) { .like = &opt_manifest, TO_STRING(p) }
+#define OPT_ROOT_TO(p) { .like = &opt_root, TO_STRING(p) }
+/* --accel auto|kvm|tcg: the command's loop parses it (accel_request_parse) */
+#define OPT_ACCEL_ROW { .like = &opt_accel, TO_LOOP }
 
 /* The end of a table: a row with no name that uses no shared row. */
 static inline bool opt_is_end(const struct opt *o)

@@ -51,7 +51,7 @@ static void test_tables_well_formed(void **state)
 				assert_non_null(opt_words(ra, buf, sizeof(buf)));
 			/* a shared row is used, never copied: its name is its own */
 			if (!ra->like && (a->id == OPT_FORMAT || a->id == OPT_QUIET || a->id == OPT_IMAGE ||
-					  a->id == OPT_MANIFEST))
+					  a->id == OPT_MANIFEST || a->id == OPT_ACCEL || a->id == OPT_ROOT))
 				fail_msg("vlab %s: --%s is a shared row: use it (OPT_*_TO), do not define it again", c->name,
 					 a->name);
 			/* storage: the union member of its kind, and a set for --format */
