@@ -94,7 +94,7 @@ static int judge_iperf(const char *data, size_t len, struct check_result *r, jso
 	return rc;
 }
 
-/* --memory: the RAM a strace log must show (the lab's 256 MiB by default). */
+/* --guest-memory: the RAM a strace log must show (the lab's 256 MiB by default). */
 static uint64_t strace_wanted_memory = 256ULL << 20;
 
 void check_kinds_set_strace_memory(uint64_t bytes)

@@ -40,7 +40,7 @@ extern const struct check_kind check_kinds[];
 extern const size_t ncheck_kinds;
 const struct check_kind *check_kind_find(const char *name);
 
-/* The RAM (bytes) a strace log must show to pass (vlab check --memory);
+/* The RAM (bytes) a strace log must show to pass (vlab check --guest-memory);
  * the lab's 256 MiB until set. */
 void check_kinds_set_strace_memory(uint64_t bytes);
 

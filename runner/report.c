@@ -461,19 +461,6 @@ void report_print_json(json_t *v)
 	fflush(stdout);
 }
 
-int report_format_parse(const char *s, enum report_format *f)
-{
-	static const char *const names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
-					      [FORMAT_JUNIT] = "junit", [FORMAT_TAP] = "tap" };
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		if (!strcmp(s, names[i])) {
-			*f = (enum report_format)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 static const char *jstr(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));

@@ -57,8 +57,6 @@ void report_print_json(json_t *v);
  * test point a check, the hint in a YAML block), to f. */
 void report_write_junit(FILE *f, const json_t *reports);
 void report_write_tap(FILE *f, const json_t *reports);
-/* "text", "json", "junit", "tap" -> format; -EINVAL otherwise. */
-int report_format_parse(const char *s, enum report_format *f);
 /* XML 1.0 text of s: the five specials escaped; control characters (but
  * newline and tab), C1 controls and invalid UTF-8 as the visible text
  * \xHH (runner/untrusted_text.h), since XML 1.0 cannot carry them. */

@@ -13,8 +13,11 @@
 #include "runner/report.h"
 #include "runner/util.h"
 
-#define CHECK_USAGE "KIND FILE... [--format text|json] [--memory SIZE]"
+#define CHECK_USAGE "KIND FILE... [--format text|json] [--guest-memory SIZE]"
 #define usage(...) usage_fail("check " CHECK_USAGE, __VA_ARGS__)
+
+/* Where --format goes (cmd_check sets the default first). */
+static enum report_format check_format;
 
 /* One row a kind: keep the KIND help in step with checks/check_kinds.c (a
  * unit test holds them together). */
@@ -24,10 +27,17 @@ static const struct opt check_opts[] = {
 	  "  iperf   iperf3 runs, as `iperf3 -c SERVER -J` (or -s) printed them; each run in a log judged\n"
 	  "  strace  qemu's ioctls, as `strace -f -e trace=ioctl -o FILE qemu ...` wrote them\n"
 	  "  perf    VM exits, as `perf kvm stat report` printed them",
-	  COMPLETE_WORDS, "iperf strace perf" },
-	{ OPT_MEMORY, "memory", 0, "SIZE", "strace: the RAM the log must show (default 256M)", COMPLETE_NONE, NULL },
-	{ OPT_OPERAND, "FILE", 0, NULL, "a file to judge; - reads standard input", COMPLETE_FILE, NULL },
-	{ OPT_FORMAT, "format", 0, "text|json", "how to print (default text)", COMPLETE_WORDS, "text json" },
+	  COMPLETE_WORDS, "iperf strace perf", TO_LOOP },
+	/* the guest's memory, not vlab's: vlab grade's --memory is a sandbox's
+	 * limit, so this one has a name of its own (--memory, its first
+	 * spelling, is still taken, unshown) */
+	{ OPT_GUEST_MEMORY, "guest-memory", 0, "SIZE",
+	  "strace: the guest RAM the log must show, as qemu's -m takes it (default 256M);\n"
+	  "the guest's, not a limit (vlab grade --memory is a sandbox's); --memory, its old spelling, works",
+	  COMPLETE_NONE, NULL, TO_LOOP },
+	{ OPT_MEMORY, "memory", 0, "SIZE", NULL, COMPLETE_NONE, NULL, TO_LOOP },
+	{ OPT_OPERAND, "FILE", 0, NULL, "a file to judge; - reads standard input", COMPLETE_FILE, NULL, TO_LOOP },
+	OPT_FORMAT_TO(&check_format, FORMATS_TEXT_JSON),
 	{ 0 },
 };
 
@@ -137,25 +147,28 @@ static int check_file(const struct check_kind *k, const char *path, enum report_
 
 static int cmd_check(int argc, char **argv)
 {
-	enum report_format f = FORMAT_TEXT;
+	check_format = FORMAT_TEXT;
 	struct opt_parser p;
 	opt_parser_init(&p, &command_check);
 	int c;
 	/* options may come anywhere (getopt permutes); a lone "-" is a FILE */
 	while ((c = opt_next(&p, argc, argv)) > 0) {
-		if (c == OPT_MEMORY) {
+		switch (c) {
+		case OPT_GUEST_MEMORY:
+		case OPT_MEMORY: {
 			/* qemu's -m spelling: a bare number is MiB */
 			uint64_t memory;
 			if (parse_size(optarg, true, &memory) || !memory)
-				return usage("--memory takes a size as qemu's -m does (256M, 1G), not '%s'", optarg);
+				return usage("%s takes a size as qemu's -m does (256M, 1G), not '%s'",
+					     c == OPT_MEMORY ? "--memory" : "--guest-memory", optarg);
 			check_kinds_set_strace_memory(memory);
-			continue;
+			break;
 		}
-		if (report_format_parse(optarg, &f) || f == FORMAT_JUNIT || f == FORMAT_TAP)
-			return usage("--format takes text or json here, not '%s'", optarg);
+		}
 	}
 	if (c < 0)
 		return EXIT_USAGE;
+	enum report_format f = check_format;
 	char kinds[128] = "";
 	for (size_t i = 0; i < ncheck_kinds; i++)
 		snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), "%s%s", i ? ", " : "",

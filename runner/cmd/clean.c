@@ -12,24 +12,26 @@
 #include "runner/run_ledger.h"
 #include "runner/rundir.h"
 
+/* Where --root goes (cmd_clean sets the default first). */
+static const char *clean_root;
+
 static const struct opt clean_opts[] = {
-	{ OPT_OPERAND, "RUN_ID", 0, NULL, NULL, COMPLETE_RUN, NULL },
-	{ OPT_ROOT, "root", 0, "DIR", "read /sys and /proc under DIR, not / (a saved or fake host, for tests)",
-	  COMPLETE_DIR, NULL },
+	{ OPT_OPERAND, "RUN_ID", 0, NULL, NULL, COMPLETE_RUN, NULL, TO_LOOP },
+	OPT_ROOT_TO(&clean_root),
 	{ 0 },
 };
 
 static int cmd_clean(int argc, char **argv)
 {
-	const char *root = "";
+	clean_root = "";
 	struct opt_parser p;
 	opt_parser_init(&p, &command_clean);
 	int c;
 	while ((c = opt_next(&p, argc, argv)) > 0)
-		if (c == OPT_ROOT)
-			root = optarg;
+		;
 	if (c < 0)
 		return EXIT_USAGE;
+	const char *root = clean_root;
 	if (optind + 1 < argc)
 		return usage_fail("clean [RUN_ID]", "unexpected '%s'", argv[optind + 1]);
 	const char *only = optind < argc ? argv[optind] : NULL;

@@ -11,7 +11,7 @@
 /* help and version live with the table they print, so that the table's
  * modules depend on it and not it on them */
 static const struct opt help_opts[] = {
-	{ OPT_OPERAND, "COMMAND", 0, NULL, NULL, COMPLETE_COMMAND, NULL },
+	{ OPT_OPERAND, "COMMAND", 0, NULL, NULL, COMPLETE_COMMAND, NULL, TO_LOOP },
 	{ 0 },
 };
 

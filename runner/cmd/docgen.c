@@ -50,8 +50,9 @@ static void roff_line(FILE *f, const char *s)
 	fputc('\n', f);
 }
 
-static void man_option(FILE *f, const struct opt *o)
+static void man_option(FILE *f, const struct opt *row, const char *help)
 {
+	const struct opt *o = opt_def(row);
 	fputs(".TP\n", f);
 	if (o->id == OPT_OPERAND) {
 		fputs("\\fI", f);
@@ -71,11 +72,11 @@ static void man_option(FILE *f, const struct opt *o)
 		fputc('\n', f);
 	}
 	/* the help's lines; an indented one (a sub-list) starts a new line */
-	const char *line = o->help;
+	const char *line = help;
 	for (;;) {
 		size_t len = strcspn(line, "\n");
 		size_t lead = strspn(line, " ");
-		if (line != o->help && lead >= 2 && lead < len)
+		if (line != help && lead >= 2 && lead < len)
 			fputs(".br\n", f);
 		roff_text(f, line + lead, len - lead);
 		fputc('\n', f);
@@ -88,9 +89,12 @@ static void man_option(FILE *f, const struct opt *o)
 static void man_options(FILE *f, const struct command *c)
 {
 	fputs(".SH OPTIONS\n", f);
-	for (const struct opt *o = c->opts; o && o->name; o++)
-		if (o->help)
-			man_option(f, o);
+	for (const struct opt *o = c->opts; !opt_is_end(o); o++) {
+		char buf[256];
+		const char *help = opt_help(o, buf, sizeof(buf));
+		if (help)
+			man_option(f, o, help);
+	}
 	fputs(".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nthis help, and nothing else\n", f);
 	if (c->epilogue) {
 		fputs(".PP\n", f);
@@ -255,11 +259,12 @@ static bool step_named_before(size_t ch, size_t step)
 	return false;
 }
 
-static void words_of(FILE *f, const struct opt *o, const struct manifest *m)
+static void words_of(FILE *f, const struct opt *row, const struct manifest *m)
 {
-	switch (o->complete) {
+	char buf[64];
+	switch (opt_def(row)->complete) {
 	case COMPLETE_WORDS:
-		fprintf(f, "compgen -W '%s' -- \"$cur\"", o->words);
+		fprintf(f, "compgen -W '%s' -- \"$cur\"", opt_words(row, buf, sizeof(buf)));
 		break;
 	case COMPLETE_FILE:
 		fputs("compgen -f -- \"$cur\"", f);
@@ -305,28 +310,32 @@ static void words_of(FILE *f, const struct opt *o, const struct manifest *m)
 static void completion_command(FILE *f, const struct command *c, const struct manifest *m)
 {
 	fprintf(f, "\t%s)\n\t\tcase $prev in\n", c->name);
-	for (const struct opt *o = c->opts; o && o->name; o++) {
+	for (const struct opt *row = c->opts; !opt_is_end(row); row++) {
+		const struct opt *o = opt_def(row);
 		if (o->id == OPT_OPERAND || !o->arg)
 			continue;
 		fprintf(f, "\t\t--%s", o->name);
 		if (o->short_name)
 			fprintf(f, "|-%c", o->short_name);
 		fputs(") COMPREPLY=($(", f);
-		words_of(f, o, m);
+		words_of(f, row, m);
 		fputs(")); return ;;\n", f);
 	}
 	fputs("\t\tesac\n\t\topts='", f);
-	for (const struct opt *o = c->opts; o && o->name; o++)
-		if (o->id != OPT_OPERAND && o->help) {
+	for (const struct opt *row = c->opts; !opt_is_end(row); row++) {
+		const struct opt *o = opt_def(row);
+		char buf[256];
+		if (o->id != OPT_OPERAND && opt_help(row, buf, sizeof(buf))) {
 			fprintf(f, "--%s ", o->name);
 			if (o->short_name)
 				fprintf(f, "-%c ", o->short_name);
 		}
+	}
 	fputs("--help'\n\t\tcase $nop in\n", f);
 	int k = 0;
 	const struct opt *last = NULL;
-	for (const struct opt *o = c->opts; o && o->name; o++) {
-		if (o->id != OPT_OPERAND)
+	for (const struct opt *o = c->opts; !opt_is_end(o); o++) {
+		if (opt_def(o)->id != OPT_OPERAND)
 			continue;
 		fprintf(f, "\t\t%d) ops=$(", k++);
 		words_of(f, o, m);
@@ -386,13 +395,15 @@ static int completion(void)
 	fputs("\t\t\t", f);
 	bool first = true;
 	for (size_t i = 0; i < ncommands; i++)
-		for (const struct opt *o = commands[i]->opts; o && o->name; o++)
+		for (const struct opt *row = commands[i]->opts; !opt_is_end(row); row++) {
+			const struct opt *o = opt_def(row);
 			if (o->id != OPT_OPERAND && o->arg) {
 				fprintf(f, "%s--%s", first ? "" : "|", o->name);
 				if (o->short_name)
 					fprintf(f, "|-%c", o->short_name);
 				first = false;
 			}
+		}
 	fputs(") ;;\n\t\t\t*) nop=$((nop + 1)) ;;\n\t\t\tesac ;;\n\t\tesac\n\tdone\n"
 	      "\tcase ${COMP_WORDS[1]} in\n",
 	      f);
@@ -416,9 +427,12 @@ static int completion(void)
 static int options(void)
 {
 	for (size_t i = 0; i < ncommands; i++)
-		for (const struct opt *o = commands[i]->opts; o && o->name; o++)
-			if (o->help)
-				printf("%s %s%s\n", commands[i]->name, o->id == OPT_OPERAND ? "" : "--", o->name);
+		for (const struct opt *o = commands[i]->opts; !opt_is_end(o); o++) {
+			char buf[256];
+			if (opt_help(o, buf, sizeof(buf)))
+				printf("%s %s%s\n", commands[i]->name, opt_def(o)->id == OPT_OPERAND ? "" : "--",
+				       opt_def(o)->name);
+		}
 	return fflush(stdout) ? 1 : 0;
 }
 

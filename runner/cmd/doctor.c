@@ -170,39 +170,34 @@ json_t *doctor_json(const struct doctor_facts *f, const struct doctor_row *rows,
 #define DOCTOR_USAGE "[--format text|json] [--probe]"
 #define doctor_usage_error(...) usage_fail("doctor " DOCTOR_USAGE, __VA_ARGS__)
 
+/* Where the rows put the options (cmd_doctor sets the defaults first). */
+static struct {
+	enum report_format format;
+	bool probe;
+	const char *root;
+} doctor_args;
+
 static const struct opt doctor_opts[] = {
-	{ OPT_FORMAT, "format", 0, "text|json", "how to print (default text)", COMPLETE_WORDS, "text json" },
+	OPT_FORMAT_TO(&doctor_args.format, FORMATS_TEXT_JSON),
 	{ OPT_PROBE, "probe", 0, NULL,
 	  "also boot the default image under KVM (20 s at most) and see\nwhether it reaches login:", COMPLETE_NONE,
-	  NULL },
-	{ OPT_ROOT, "root", 0, "DIR", "read /sys, /proc and /dev under DIR, not / (a saved or fake host, for tests)",
-	  COMPLETE_DIR, NULL },
+	  NULL, TO_FLAG(&doctor_args.probe) },
+	OPT_ROOT_TO(&doctor_args.root),
 	{ 0 },
 };
 
 static int cmd_doctor(int argc, char **argv)
 {
-	bool json = false, probe = false;
-	const char *root = "";
+	doctor_args.format = FORMAT_TEXT;
+	doctor_args.probe = false;
+	doctor_args.root = "";
 	struct opt_parser p;
 	opt_parser_init(&p, &command_doctor);
 	int c;
-	while ((c = opt_next(&p, argc, argv)) > 0) {
-		switch (c) {
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "text"))
-				return doctor_usage_error("unknown --format '%s' (text or json)", optarg);
-			break;
-		case OPT_PROBE:
-			probe = true;
-			break;
-		case OPT_ROOT:
-			root = optarg;
-			break;
-		}
-	}
+	while ((c = opt_next(&p, argc, argv)) > 0)
+		;
+	bool json = doctor_args.format == FORMAT_JSON, probe = doctor_args.probe;
+	const char *root = doctor_args.root;
 	if (c < 0)
 		return EXIT_USAGE;
 	if (optind < argc)

@@ -23,53 +23,6 @@
 #define FETCH_USAGE "[PROFILE] [--mirror URL] [--offline] [--check] [options]"
 #define IMAGE_USAGE "export DIR [--profile P] | import DIR [--profile P] [--sha256 FILE]"
 
-/* The two commands share their parser: each table also takes, without a
- * help line, the other's options, to say whose they are. */
-static const struct opt fetch_opts[] = {
-	{ OPT_OPERAND, "PROFILE", 0, NULL, "the profile (default 'default')", COMPLETE_PROFILE, NULL },
-	{ OPT_MIRROR, "mirror", 0, "URL",
-	  "the course mirror (http://, https://, file://); else $VLAB_MIRROR,\n"
-	  "else 'mirror URL' in ~/.config/vlab/config ($VLAB_CONFIG)",
-	  COMPLETE_NONE, NULL },
-	{ OPT_OFFLINE, "offline", 0, NULL, "only the cache: say whether the profile is there", COMPLETE_NONE, NULL },
-	{ OPT_CHECK, "check", 0, NULL, "hash every file in the cache again; remove the ones that changed", COMPLETE_NONE,
-	  NULL },
-	{ OPT_RETRIES, "retries", 0, "N", "attempts after a transient error (default 4)", COMPLETE_NONE, NULL },
-	{ OPT_STALL_TIMEOUT, "stall-timeout", 0, "SECONDS", "abort below 1 byte/s for this long (default 30)",
-	  COMPLETE_NONE, NULL },
-	{ OPT_MANIFEST, "manifest", 0, "FILE", "more profiles (their sha256 must agree with the mirror's)", COMPLETE_FILE,
-	  NULL },
-	{ OPT_FORMAT, "format", 0, "text|json", "how to print (default text)", COMPLETE_WORDS, "text json" },
-	{ OPT_QUIET, "quiet", 0, NULL, "no progress lines", COMPLETE_NONE, NULL },
-	{ OPT_PROFILE, "profile", 0, "P", NULL, COMPLETE_PROFILE, NULL },
-	{ OPT_SHA256, "sha256", 0, "FILE", NULL, COMPLETE_FILE, NULL },
-	{ 0 },
-};
-
-static const struct opt image_opts[] = {
-	{ OPT_OPERAND, "export DIR", 0, NULL,
-	  "write profile P's files and manifest into DIR (serve DIR from any\n"
-	  "static web server; students: vlab fetch P --mirror URL)",
-	  COMPLETE_WORDS, "export import" },
-	{ OPT_OPERAND, "import DIR", 0, NULL,
-	  "add the files in DIR (alpine-bzImage, simple_alpine_rootfs1.ext4)\n"
-	  "to the cache as a profile; prints their sha256 on first import",
-	  COMPLETE_DIR, NULL },
-	{ OPT_PROFILE, "profile", 0, "P", "export: default 'default'; import: default 'alpine-lab'", COMPLETE_PROFILE,
-	  NULL },
-	{ OPT_SHA256, "sha256", 0, "FILE",
-	  "import: the course's hashes (sha256sum's format); else\nDIR/SHA256SUMS when it is there", COMPLETE_FILE, NULL },
-	{ OPT_MANIFEST, "manifest", 0, "FILE", "more profiles", COMPLETE_FILE, NULL },
-	{ OPT_FORMAT, "format", 0, "text|json", "how to print (default text)", COMPLETE_WORDS, "text json" },
-	{ OPT_MIRROR, "mirror", 0, "URL", NULL, COMPLETE_NONE, NULL },
-	{ OPT_OFFLINE, "offline", 0, NULL, NULL, COMPLETE_NONE, NULL },
-	{ OPT_CHECK, "check", 0, NULL, NULL, COMPLETE_NONE, NULL },
-	{ OPT_RETRIES, "retries", 0, "N", NULL, COMPLETE_NONE, NULL },
-	{ OPT_STALL_TIMEOUT, "stall-timeout", 0, "SECONDS", NULL, COMPLETE_NONE, NULL },
-	{ OPT_QUIET, "quiet", 0, NULL, NULL, COMPLETE_NONE, NULL },
-	{ 0 },
-};
-
 struct fetch_args {
 	const char *mirror, *manifest, *profile, *sha256, *dir, *sub;
 	bool offline, check, quiet;
@@ -77,63 +30,79 @@ struct fetch_args {
 	struct fetch_opts fo;
 };
 
-/* Options of both commands; positional arguments into pos[]. */
+/* Where both tables' rows put the options (parse starts it afresh). */
+static struct fetch_args args;
+
+/* The two commands share their parser: each table also takes, without a
+ * help line, the other's options, to say whose they are. */
+static const struct opt fetch_opts[] = {
+	{ OPT_OPERAND, "PROFILE", 0, NULL, "the profile (default 'default')", COMPLETE_PROFILE, NULL, TO_LOOP },
+	{ OPT_MIRROR, "mirror", 0, "URL",
+	  "the course mirror (http://, https://, file://); else $VLAB_MIRROR,\n"
+	  "else 'mirror URL' in ~/.config/vlab/config ($VLAB_CONFIG)",
+	  COMPLETE_NONE, NULL, TO_STRING(&args.mirror) },
+	{ OPT_OFFLINE, "offline", 0, NULL, "only the cache: say whether the profile is there", COMPLETE_NONE, NULL,
+	  TO_FLAG(&args.offline) },
+	{ OPT_CHECK, "check", 0, NULL, "hash every file in the cache again; remove the ones that changed", COMPLETE_NONE,
+	  NULL, TO_FLAG(&args.check) },
+	{ OPT_RETRIES, "retries", 0, "N", "attempts after a transient error (default 4)", COMPLETE_NONE, NULL,
+	  TO_INT(&args.fo.retries, 0, 20, "a whole number") },
+	{ OPT_STALL_TIMEOUT, "stall-timeout", 0, "SECONDS", "abort below 1 byte/s for this long (default 30)",
+	  COMPLETE_NONE, NULL, TO_INT(&args.fo.stall_s, 1, 3600, "whole seconds") },
+	OPT_MANIFEST_TO(&args.manifest),
+	OPT_FORMAT_TO(&args.format, FORMATS_TEXT_JSON),
+	OPT_QUIET_TO(&args.quiet),
+	{ OPT_PROFILE, "profile", 0, "P", NULL, COMPLETE_PROFILE, NULL, TO_STRING(&args.profile) },
+	{ OPT_SHA256, "sha256", 0, "FILE", NULL, COMPLETE_FILE, NULL, TO_STRING(&args.sha256) },
+	{ 0 },
+};
+
+static const struct opt image_opts[] = {
+	{ OPT_OPERAND, "export DIR", 0, NULL,
+	  "write profile P's files and manifest into DIR (serve DIR from any\n"
+	  "static web server; students: vlab fetch P --mirror URL)",
+	  COMPLETE_WORDS, "export import", TO_LOOP },
+	{ OPT_OPERAND, "import DIR", 0, NULL,
+	  "add the files in DIR (alpine-bzImage, simple_alpine_rootfs1.ext4)\n"
+	  "to the cache as a profile; prints their sha256 on first import",
+	  COMPLETE_DIR, NULL, TO_LOOP },
+	{ OPT_PROFILE, "profile", 0, "P", "export: default 'default'; import: default 'alpine-lab'", COMPLETE_PROFILE,
+	  NULL, TO_STRING(&args.profile) },
+	{ OPT_SHA256, "sha256", 0, "FILE",
+	  "import: the course's hashes (sha256sum's format); else\nDIR/SHA256SUMS when it is there", COMPLETE_FILE, NULL,
+	  TO_STRING(&args.sha256) },
+	OPT_MANIFEST_TO(&args.manifest),
+	OPT_FORMAT_TO(&args.format, FORMATS_TEXT_JSON),
+	{ OPT_MIRROR, "mirror", 0, "URL", NULL, COMPLETE_NONE, NULL, TO_STRING(&args.mirror) },
+	{ OPT_OFFLINE, "offline", 0, NULL, NULL, COMPLETE_NONE, NULL, TO_FLAG(&args.offline) },
+	{ OPT_CHECK, "check", 0, NULL, NULL, COMPLETE_NONE, NULL, TO_FLAG(&args.check) },
+	{ OPT_RETRIES, "retries", 0, "N", NULL, COMPLETE_NONE, NULL, TO_INT(&args.fo.retries, 0, 20, "a whole number") },
+	{ OPT_STALL_TIMEOUT, "stall-timeout", 0, "SECONDS", NULL, COMPLETE_NONE, NULL,
+	  TO_INT(&args.fo.stall_s, 1, 3600, "whole seconds") },
+	{ .like = &opt_quiet, .hidden = true, TO_FLAG(&args.quiet) },
+	{ 0 },
+};
+
+/* Options of both commands into *a; positional arguments into pos[]. */
 static int parse(int argc, char **argv, const struct command *command, struct fetch_args *a, char **pos,
 		 int maxpos, int *npos)
 {
-	memset(a, 0, sizeof(*a));
-	fetch_opts_init(&a->fo);
+	memset(&args, 0, sizeof(args));
+	fetch_opts_init(&args.fo);
 	*npos = 0;
 	struct opt_parser p;
 	opt_parser_init(&p, command);
 	int c;
 	/* operands_in_order: they come back in order, as 1 */
 	while ((c = opt_next(&p, argc, argv)) > 0) {
-		int64_t v;
-		switch (c) {
-		case 1:
+		if (c == 1) {
 			if (*npos >= maxpos)
 				return command_usage_fail(command, "unexpected '%s'", optarg);
 			pos[(*npos)++] = optarg;
-			break;
-		case OPT_MIRROR:
-			a->mirror = optarg;
-			break;
-		case OPT_OFFLINE:
-			a->offline = true;
-			break;
-		case OPT_CHECK:
-			a->check = true;
-			break;
-		case OPT_RETRIES:
-			if (parse_i64(optarg, 0, 20, &v))
-				return command_usage_fail(command, "--retries takes a whole number from 0 to 20, not '%s'", optarg);
-			a->fo.retries = (int)v;
-			break;
-		case OPT_STALL_TIMEOUT:
-			if (parse_i64(optarg, 1, 3600, &v))
-				return command_usage_fail(command, "--stall-timeout takes whole seconds from 1 to 3600, not '%s'",
-					     optarg);
-			a->fo.stall_s = (int)v;
-			break;
-		case OPT_MANIFEST:
-			a->manifest = optarg;
-			break;
-		case OPT_FORMAT:
-			if (report_format_parse(optarg, &a->format) || a->format == FORMAT_JUNIT || a->format == FORMAT_TAP)
-				return command_usage_fail(command, "unknown --format '%s' (text or json)", optarg);
-			break;
-		case OPT_QUIET:
-			a->quiet = a->fo.quiet = true;
-			break;
-		case OPT_PROFILE:
-			a->profile = optarg;
-			break;
-		case OPT_SHA256:
-			a->sha256 = optarg;
-			break;
 		}
 	}
+	args.fo.quiet = args.quiet;
+	*a = args;
 	return c < 0 ? EXIT_USAGE : 0;
 }
 
@@ -344,7 +313,8 @@ const struct command command_fetch = {
 	.usage = FETCH_USAGE,
 	.summary = "download an image profile's files from the course mirror into vlab's cache",
 	.opts = fetch_opts,
-	.epilogue = "The cache is $XDG_CACHE_HOME/vlab (~/.cache/vlab).\n",
+	.epilogue = "The cache is $XDG_CACHE_HOME/vlab (~/.cache/vlab). A profile of --manifest is fetched only\n"
+		    "where its sha256 agree with the mirror's.\n",
 	.needs = NEEDS_NETWORK,
 	.operands_in_order = true,
 };

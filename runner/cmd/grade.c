@@ -64,14 +64,23 @@
 /* What the options name that the grading context does not hold itself. */
 struct grade_options {
 	const char *rubric;       /* --rubric; NULL: the built-in default */
-	const char *out;          /* --out */
+	const char *out;          /* --out; NULL until the default is taken */
 	const char *manifest;     /* --manifest */
 	enum accel_request accel; /* --accel */
 	struct shard shard;       /* --shard */
 	enum ci_kind ci;          /* --ci, as asked */
 	const char *summary;      /* --summary */
 	bool out_given;           /* --out was given */
+	/* what goes into the grading context once parsed */
+	enum report_format format; /* --format */
+	int jobs;                 /* -j; 0: from the machine */
+	int timeout_s;            /* --timeout */
+	bool self;                /* --self */
+	const char *profile;      /* --image */
 };
+
+/* Where the rows put the options (parse_options starts it afresh). */
+static struct grade_options gopt;
 
 /* parse_options: go on with the command (anything else is its status) */
 #define GO_ON (-1)
@@ -83,41 +92,41 @@ struct grade_options {
 
 static const struct opt grade_opts[] = {
 	{ OPT_OPERAND, "SUBMISSION", 0, NULL,
-	  "a directory with the student's runqemu_single_vm.sh (and saved artefacts)", COMPLETE_DIR, NULL },
+	  "a directory with the student's runqemu_single_vm.sh (and saved artefacts)", COMPLETE_DIR, NULL, TO_LOOP },
 	{ OPT_SELF, "self", 0, NULL, "check your own folder before handing it in (the same checks)", COMPLETE_NONE,
-	  NULL },
+	  NULL, TO_FLAG(&gopt.self) },
 	{ OPT_JOBS, "jobs", 'j', "N", "grade N submissions at once (default: from the CPUs and free memory)", COMPLETE_NONE,
-	  NULL },
+	  NULL, TO_INT(&gopt.jobs, 1, GRADE_MAX_JOBS, "a number") },
 	{ OPT_RUBRIC, "rubric", 0, "FILE|NAME",
 	  "points per check: a file, or a built-in rubric: default (chapters 1-2; the default) or lab (chapters 1-4)",
-	  COMPLETE_FILE, NULL },
-	{ OPT_FORMAT, "format", 0, "FORMAT", "text, json, junit or tap on stdout (default text)", COMPLETE_WORDS,
-	  "text json junit tap" },
-	{ OPT_OUT, "out", 0, "DIR", "where the reports go (default ./vlab-grades)", COMPLETE_DIR, NULL },
-	{ OPT_TIMEOUT, "timeout", 0, "SECONDS", "wall time a submission gets (default 180)", COMPLETE_NONE, NULL },
+	  COMPLETE_FILE, NULL, TO_STRING(&gopt.rubric) },
+	OPT_FORMAT_TO(&gopt.format, FORMATS_ALL),
+	{ OPT_OUT, "out", 0, "DIR", "where the reports go (default ./vlab-grades)", COMPLETE_DIR, NULL,
+	  TO_STRING(&gopt.out) },
+	{ OPT_TIMEOUT, "timeout", 0, "SECONDS", "wall time a submission gets (default 180)", COMPLETE_NONE, NULL,
+	  TO_INT(&gopt.timeout_s, 10, 3600, "whole seconds") },
+	/* the sandbox's limit, not the guest's (vlab check --guest-memory) */
 	{ OPT_MEMORY, "memory", 0, "SIZE",
-	  "memory of a sandbox as a whole, qemu included (default 1G; twice it for the two-VM script)", COMPLETE_NONE,
-	  NULL },
+	  "the memory limit of a sandbox as a whole, qemu and the script included\n"
+	  "(default 1G; twice it for the two-VM script); not the guest's RAM", COMPLETE_NONE, NULL, TO_LOOP },
 	{ OPT_DISK, "disk", 0, "SIZE", "a sandbox's writable layer, the rootfs copy included (default 1G)",
-	  COMPLETE_NONE, NULL },
-	{ OPT_IMAGE, "image", 0, "PROFILE", "the image profile to grade with (default 'default')", COMPLETE_PROFILE,
-	  NULL },
-	{ OPT_MANIFEST, "manifest", 0, "FILE", "extra image profiles", COMPLETE_FILE, NULL },
-	{ OPT_ACCEL, "accel", 0, "auto|kvm|tcg", "the accelerator qemu gets (auto: KVM where a standard guest boots)",
-	  COMPLETE_WORDS, "auto kvm tcg" },
+	  COMPLETE_NONE, NULL, TO_LOOP },
+	OPT_IMAGE_TO(&gopt.profile),
+	OPT_MANIFEST_TO(&gopt.manifest),
+	OPT_ACCEL_ROW,
 	{ OPT_NETWORK, "network", 0, "vlab|script",
 	  "who builds the sandbox's network: vlab (tap0 up with 10.0.0.1/24, as chapters 1-2; the default)\n"
 	  "or the script (lo alone; its ip and brctl commands on the lab's links are applied)",
-	  COMPLETE_WORDS, "vlab script" },
+	  COMPLETE_WORDS, "vlab script", TO_LOOP },
 	{ OPT_SHARD, "shard", 0, "I/N", "grade only the I-th of N slices (by name); join them with vlab report merge",
-	  COMPLETE_NONE, NULL },
+	  COMPLETE_NONE, NULL, TO_LOOP },
 	{ OPT_CI, "ci", 0, "auto|github|gitlab|off",
 	  "report in the CI's own terms (default auto: github when GITHUB_ACTIONS=true,\n"
 	  "gitlab when GITLAB_CI=true, else off): job summary, annotations, folded log parts",
-	  COMPLETE_WORDS, "auto github gitlab off" },
+	  COMPLETE_WORDS, "auto github gitlab off", TO_LOOP },
 	{ OPT_SUMMARY, "summary", 0, "FILE",
 	  "append the Markdown job summary to FILE (default with --ci github: $GITHUB_STEP_SUMMARY)", COMPLETE_FILE,
-	  NULL },
+	  NULL, TO_STRING(&gopt.summary) },
 	{ 0 },
 };
 
@@ -127,42 +136,16 @@ static const struct opt grade_opts[] = {
  * submissions start at argv[optind]. */
 static int parse_options(int argc, char **argv, struct grade_ctx *ctx, struct grade_options *opts)
 {
+	gopt = (struct grade_options){ .accel = ACCEL_REQ_AUTO, .shard = { 1, 1 }, .ci = CI_AUTO, .timeout_s = 180,
+				       .profile = "default" };
 	struct opt_parser p;
 	opt_parser_init(&p, &command_grade);
 	int c;
-	int64_t v;
 	while ((c = opt_next(&p, argc, argv)) > 0) {
 		switch (c) {
-		case OPT_JOBS:
-			if (parse_i64(optarg, 1, GRADE_MAX_JOBS, &v))
-				return usage("-j takes a number from 1 to %d, not '%s'", GRADE_MAX_JOBS, optarg);
-			ctx->jobs = (int)v;
-			break;
-		case OPT_RUBRIC:
-			opts->rubric = optarg;
-			break;
-		case OPT_FORMAT:
-			if (report_format_parse(optarg, &ctx->format))
-				return usage("unknown --format '%s' (text, json, junit or tap)", optarg);
-			break;
-		case OPT_OUT:
-			opts->out = optarg;
-			opts->out_given = true;
-			break;
 		case OPT_CI:
-			if (ci_kind_parse(optarg, &opts->ci))
+			if (ci_kind_parse(optarg, &gopt.ci))
 				return usage("unknown --ci '%s' (auto, github, gitlab or off)", optarg);
-			break;
-		case OPT_SUMMARY:
-			opts->summary = optarg;
-			break;
-		case OPT_TIMEOUT:
-			if (parse_i64(optarg, 10, 3600, &v))
-				return usage("--timeout takes whole seconds from 10 to 3600, not '%s'", optarg);
-			ctx->timeout_s = (int)v;
-			break;
-		case OPT_SELF:
-			ctx->self = true;
 			break;
 		case OPT_MEMORY:
 		case OPT_DISK: {
@@ -174,14 +157,8 @@ static int parse_options(int argc, char **argv, struct grade_ctx *ctx, struct gr
 			*(c == OPT_MEMORY ? &ctx->memory_bytes : &ctx->disk_bytes) = bytes;
 			break;
 		}
-		case OPT_IMAGE:
-			ctx->profile = optarg;
-			break;
-		case OPT_MANIFEST:
-			opts->manifest = optarg;
-			break;
 		case OPT_ACCEL:
-			if (accel_request_parse(optarg, &opts->accel))
+			if (accel_request_parse(optarg, &gopt.accel))
 				return usage("unknown --accel '%s' (auto, kvm or tcg)", optarg);
 			break;
 		case OPT_NETWORK:
@@ -191,12 +168,21 @@ static int parse_options(int argc, char **argv, struct grade_ctx *ctx, struct gr
 			break;
 		case OPT_SHARD: {
 			char why[160];
-			if (shard_parse(optarg, &opts->shard, why, sizeof(why)))
+			if (shard_parse(optarg, &gopt.shard, why, sizeof(why)))
 				return usage("%s", why);
 			break;
 		}
 		}
 	}
+	gopt.out_given = gopt.out != NULL;
+	if (!gopt.out)
+		gopt.out = "vlab-grades";
+	*opts = gopt;
+	ctx->format = gopt.format;
+	ctx->jobs = gopt.jobs;
+	ctx->timeout_s = gopt.timeout_s;
+	ctx->self = gopt.self;
+	ctx->profile = gopt.profile;
 	return c < 0 ? EXIT_USAGE : GO_ON;
 }
 
@@ -548,12 +534,9 @@ static void grade_ctx_free(struct grade_ctx *ctx)
 static int cmd_grade(int argc, char **argv)
 {
 	struct grade_ctx *ctx = xcalloc(1, sizeof(*ctx));
-	ctx->jobs = 0;
-	ctx->timeout_s = 180;
-	ctx->profile = "default";
 	ctx->memory_bytes = SANDBOX_MEMORY_DEFAULT;
 	ctx->disk_bytes = SANDBOX_DISK_DEFAULT;
-	struct grade_options opts = { .out = "vlab-grades", .accel = ACCEL_REQ_AUTO, .shard = { 1, 1 }, .ci = CI_AUTO };
+	struct grade_options opts;
 	int status = parse_options(argc, argv, ctx, &opts);
 	/* two qemus of 256 MiB each and the script: twice one VM's
 	 * (SANDBOX_MEMORY_TWO_VMS in sandbox.h says what was measured) */

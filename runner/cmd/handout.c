@@ -23,29 +23,34 @@
 	"DIR [--image PROFILE] [--manifest FILE] [--force] [--ci github|gitlab] [--mirror URL] [--reference] | "             \
 	"DIR --class-ci github|gitlab [--shards N] [--image PROFILE] [--mirror URL] [--force]"
 
+/* Where the rows put the options (cmd_handout starts it afresh). */
+static struct {
+	const char *profile, *manifest;
+	bool force, reference;
+} hargs;
+
 static const struct opt handout_opts[] = {
-	{ OPT_OPERAND, "DIR", 0, NULL, "where to write them (made when missing)", COMPLETE_DIR, NULL },
-	{ OPT_IMAGE, "image", 0, "PROFILE", "the image profile whose files to copy (default 'default')", COMPLETE_PROFILE,
-	  NULL },
-	{ OPT_MANIFEST, "manifest", 0, "FILE", "extra image profiles", COMPLETE_FILE, NULL },
-	{ OPT_FORCE, "force", 0, NULL, "overwrite files DIR already has", COMPLETE_NONE, NULL },
+	{ OPT_OPERAND, "DIR", 0, NULL, "where to write them (made when missing)", COMPLETE_DIR, NULL, TO_LOOP },
+	OPT_IMAGE_TO(&hargs.profile),
+	OPT_MANIFEST_TO(&hargs.manifest),
+	{ OPT_FORCE, "force", 0, NULL, "overwrite files DIR already has", COMPLETE_NONE, NULL, TO_FLAG(&hargs.force) },
 	{ OPT_REFERENCE, "reference", 0, NULL,
 	  "the TA's reference instead of the starter: both scripts complete\nand the saved files, full marks under "
 	  "--rubric lab",
-	  COMPLETE_NONE, NULL },
+	  COMPLETE_NONE, NULL, TO_FLAG(&hargs.reference) },
 	{ OPT_CI, "ci", 0, "github|gitlab",
 	  "also the student's self-check: .github/workflows/vlab.yml or .gitlab-ci.yml\n(feedback on each push, not a "
 	  "grade)",
-	  COMPLETE_WORDS, "github gitlab" },
+	  COMPLETE_WORDS, "github gitlab", TO_LOOP },
 	{ OPT_CLASS_CI, "class-ci", 0, "github|gitlab",
 	  "only the TA's class run, in shards, then vlab report merge:\n.github/workflows/vlab-class.yml or "
 	  ".gitlab-ci.yml",
-	  COMPLETE_WORDS, "github gitlab" },
+	  COMPLETE_WORDS, "github gitlab", TO_LOOP },
 	{ OPT_SHARDS, "shards", 0, "N", "--class-ci: grade in N jobs at once (1 to 200, default 4)", COMPLETE_NONE,
-	  NULL },
+	  NULL, TO_LOOP },
 	{ OPT_MIRROR, "mirror", 0, "URL",
 	  "the course's image mirror the CI file fetches from\n(default: a placeholder the course edits)", COMPLETE_NONE,
-	  NULL },
+	  NULL, TO_LOOP },
 	{ 0 },
 };
 
@@ -141,8 +146,11 @@ out:
 
 static int cmd_handout(int argc, char **argv)
 {
-	const char *profile = "default", *extra = NULL, *mirror = NULL;
-	bool force = false, shards_given = false, reference = false;
+	hargs.profile = "default";
+	hargs.manifest = NULL;
+	hargs.force = hargs.reference = false;
+	const char *mirror = NULL;
+	bool shards_given = false;
 	enum ci_forge ci = CI_FORGE_NONE, class_ci = CI_FORGE_NONE;
 	int64_t shards = 4;
 	char why[160];
@@ -151,18 +159,6 @@ static int cmd_handout(int argc, char **argv)
 	int c;
 	while ((c = opt_next(&p, argc, argv)) > 0) {
 		switch (c) {
-		case OPT_IMAGE:
-			profile = optarg;
-			break;
-		case OPT_MANIFEST:
-			extra = optarg;
-			break;
-		case OPT_FORCE:
-			force = true;
-			break;
-		case OPT_REFERENCE:
-			reference = true;
-			break;
 		case OPT_CI:
 		case OPT_CLASS_CI:
 			if (ci_forge_parse(optarg, c == OPT_CI ? &ci : &class_ci))
@@ -183,6 +179,8 @@ static int cmd_handout(int argc, char **argv)
 	}
 	if (c < 0)
 		return EXIT_USAGE;
+	const char *profile = hargs.profile, *extra = hargs.manifest;
+	bool force = hargs.force, reference = hargs.reference;
 	if (optind + 1 != argc)
 		return usage("%s", optind >= argc ? "where to? (a directory)" : "one directory only");
 	/* a student's repository gets --ci, the TA's grading repository

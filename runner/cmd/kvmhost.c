@@ -22,26 +22,29 @@
 #define DEFAULT_RUN_TIMEOUT_S 3600
 #define DEFAULT_SHELL_TIMEOUT_S (8 * 3600)
 
-static const struct opt kvmhost_opts[] = {
-	{ OPT_OPERAND, "run CMD ARG...", 0, NULL, "run CMD (with its ARGs) inside and exit with its status",
-	  COMPLETE_NONE, NULL },
-	{ OPT_OPERAND, "shell", 0, NULL, "an interactive root shell inside", COMPLETE_WORDS, "run shell" },
-	{ OPT_BOOT_TIMEOUT, "boot-timeout", 0, "SECONDS", "how long the boot may take (default 120)", COMPLETE_NONE,
-	  NULL },
-	{ OPT_TIMEOUT, "timeout", 0, "SECONDS",
-	  "how long the command may run before it is sent SIGTERM\n(default 3600; 28800 for shell)", COMPLETE_NONE, NULL },
-	{ OPT_QUIET, "quiet", 'q', NULL, "no progress lines of vlab's own on stderr", COMPLETE_NONE, NULL },
-	{ OPT_MANIFEST, "manifest", 0, "FILE", "an extra image manifest (its default profile is used)", COMPLETE_FILE,
-	  NULL },
-	{ 0 },
-};
-
 struct kvmhost_args {
 	const char *sub;
 	char **command;  /* run's, NULL-terminated */
 	int64_t boot_s, timeout_s;
 	bool quiet;
 	const char *manifest;
+};
+
+/* Where the rows put --quiet and --manifest (parse_args starts it afresh). */
+static struct kvmhost_args kargs;
+
+static const struct opt kvmhost_opts[] = {
+	{ OPT_OPERAND, "run CMD ARG...", 0, NULL, "run CMD (with its ARGs) inside and exit with its status",
+	  COMPLETE_NONE, NULL, TO_LOOP },
+	{ OPT_OPERAND, "shell", 0, NULL, "an interactive root shell inside", COMPLETE_WORDS, "run shell", TO_LOOP },
+	{ OPT_BOOT_TIMEOUT, "boot-timeout", 0, "SECONDS", "how long the boot may take (default 120)", COMPLETE_NONE,
+	  NULL, TO_LOOP },
+	{ OPT_TIMEOUT, "timeout", 0, "SECONDS",
+	  "how long the command may run before it is sent SIGTERM\n(default 3600; 28800 for shell)", COMPLETE_NONE, NULL,
+	  TO_LOOP },
+	OPT_QUIET_TO(&kargs.quiet),
+	OPT_MANIFEST_TO(&kargs.manifest),
+	{ 0 },
 };
 
 static int seconds(const char *opt, const char *arg, int64_t max, int64_t *out)
@@ -55,6 +58,7 @@ static int seconds(const char *opt, const char *arg, int64_t max, int64_t *out)
 static int parse_args(int argc, char **argv, struct kvmhost_args *a)
 {
 	memset(a, 0, sizeof(*a));
+	memset(&kargs, 0, sizeof(kargs));
 	struct opt_parser p;
 	opt_parser_init(&p, &command_kvmhost);
 	int c, r = 0;
@@ -63,10 +67,6 @@ static int parse_args(int argc, char **argv, struct kvmhost_args *a)
 			r = seconds("boot-timeout", optarg, 3600, &a->boot_s);
 		else if (c == OPT_TIMEOUT)
 			r = seconds("timeout", optarg, 7 * 24 * 3600, &a->timeout_s);
-		else if (c == OPT_QUIET)
-			a->quiet = true;
-		else if (c == OPT_MANIFEST)
-			a->manifest = optarg;
 		else if (c == 1 && !a->sub)
 			a->sub = optarg;
 		else if (c == 1 && !strcmp(a->sub, "run"))
@@ -74,6 +74,8 @@ static int parse_args(int argc, char **argv, struct kvmhost_args *a)
 		else if (c == 1)
 			return command_usage_fail(&command_kvmhost, "shell takes no command ('%s')", optarg);
 	}
+	a->quiet = kargs.quiet;
+	a->manifest = kargs.manifest;
 	if (r)
 		return r;
 	if (c < 0)
@@ -126,7 +128,8 @@ const struct command command_kvmhost = {
 	.usage = "[options] run [--] CMD [ARG...] | [options] shell",
 	.summary = "run a command, or a shell, in an emulated KVM host (no /dev/kvm needed)",
 	.opts = kvmhost_opts,
-	.epilogue = "Exit status (run): the command's (128+N when a signal ended it, 127 when it was not found);\n"
+	.epilogue = "With --manifest, the emulated host boots that manifest's default profile.\n"
+		    "Exit status (run): the command's (128+N when a signal ended it, 127 when it was not found);\n"
 		    "3 when the emulated host could not run it, 124 when --timeout ended it.\n",
 	.needs = NEEDS_IMAGE,
 	.operands_in_order = true,

@@ -8,43 +8,43 @@
 #include "runner/exit_status.h"
 #include "runner/util.h"
 
+/* Where the rows put the options: lab_options_parse starts it afresh and
+ * hands it over. */
+static struct lab_options lab;
+
 #define LAB_OPTS                                                                                               \
-	{ OPT_FORMAT, "format", 0, "FORMAT", "text, json, junit or tap (default text)", COMPLETE_WORDS,               \
-	  "text json junit tap" },                                                                                \
-	{ OPT_IMAGE, "image", 0, "PROFILE", "image profile (default 'default'; see `vlab list`)", COMPLETE_PROFILE,   \
-	  NULL },                                                                                                 \
-	{ OPT_MANIFEST, "manifest", 0, "FILE", "extra image profiles (files in DIR/PROFILE/ beside FILE)",          \
-	  COMPLETE_FILE, NULL },                                                                                  \
-	{ OPT_ACCEL, "accel", 0, "auto|kvm|tcg", "accelerator (auto: KVM only where a standard guest runs on it)",  \
-	  COMPLETE_WORDS, "auto kvm tcg" },                                                                       \
+	OPT_FORMAT_TO(&lab.format, FORMATS_ALL),                                                                \
+	OPT_IMAGE_TO(&lab.profile),                                                                             \
+	OPT_MANIFEST_TO(&lab.manifest),                                                                         \
+	OPT_ACCEL_ROW,                                                                                          \
 	{ OPT_BOOT_TIMEOUT, "boot-timeout", 0, "SECONDS", "how long to wait for the guest's login prompt",          \
-	  COMPLETE_NONE, NULL },                                                                                  \
+	  COMPLETE_NONE, NULL, TO_LOOP },                                                                                  \
 	{ OPT_KEEP, "keep", 0, NULL, "leave the lab running at the end (see `vlab status`, `vlab clean`)",          \
-	  COMPLETE_NONE, NULL },                                                                                  \
-	{ OPT_QUIET, "quiet", 0, NULL, "only the checklist", COMPLETE_NONE, NULL },                                  \
+	  COMPLETE_NONE, NULL, TO_FLAG(&lab.keep) },                                                              \
+	OPT_QUIET_TO(&lab.quiet),                                                                               \
 	{ OPT_MANUAL, "manual", 0, NULL, "vlab sets up and boots; you type the guest commands in `vlab console`",   \
-	  COMPLETE_NONE, NULL },                                                                                  \
+	  COMPLETE_NONE, NULL, TO_FLAG(&lab.manual) },                                                            \
 	{ OPT_HOST_NET, "host-net", 0, NULL, "(root) chapter 2 in the host's own namespace, as the lab does it",    \
-	  COMPLETE_NONE, NULL },                                                                                  \
+	  COMPLETE_NONE, NULL, TO_FLAG(&lab.host_net) },                                                          \
 	{ OPT_STEP, "step", 0, "NAME", "run one step (and, quietly, the steps it needs before it)", COMPLETE_STEP,  \
-	  NULL },                                                                                                 \
+	  NULL, TO_STRING(&lab.only_step) },                                                                      \
 	{ OPT_DURATION, "duration", 0, "SECONDS", "how long each iperf3 run lasts (chapter 3; default 5)",          \
-	  COMPLETE_NONE, NULL },                                                                                  \
+	  COMPLETE_NONE, NULL, TO_INT(&lab.duration_s, 1, 600, "whole seconds") },                                \
 	{ OPT_SECONDS, "seconds", 0, "SECONDS", "how long to count VM exits (chapter 4 step 2; default 10)",        \
-	  COMPLETE_NONE, NULL },                                                                                  \
+	  COMPLETE_NONE, NULL, TO_INT(&lab.count_seconds, 1, 300, "whole seconds") },                             \
 	{ OPT_ALLOW_MODULE_RELOAD, "allow-module-reload", 0, NULL,                                                  \
 	  "(root) chapter 4 may reload kvm_intel/kvm_amd with ept/npt off,\n"                                     \
 	  "then restores it (every KVM guest on the host must be stopped)",                                       \
-	  COMPLETE_NONE, NULL },                                                                                  \
+	  COMPLETE_NONE, NULL, TO_FLAG(&lab.allow_module_reload) },                                               \
 	{ OPT_EMULATED_KVM, "emulated-kvm", 0, "WHEN",                                                             \
 	  "chapters 4-5 inside an emulated KVM host (TCG, AMD-V, no root):\n"                                      \
 	  "auto (default) where this host's KVM lacks what a step needs,\n"                                        \
 	  "always, or never (those steps skip)",                                                                  \
-	  COMPLETE_WORDS, "auto always never" },                                                                  \
+	  COMPLETE_WORDS, "auto always never", TO_LOOP },                                                                  \
 	{ 0 }
 
 const struct opt chapter_opts[] = {
-	{ OPT_OPERAND, "N", 0, NULL, NULL, COMPLETE_CHAPTER, NULL },
+	{ OPT_OPERAND, "N", 0, NULL, NULL, COMPLETE_CHAPTER, NULL, TO_LOOP },
 	LAB_OPTS,
 };
 
@@ -73,73 +73,32 @@ void lab_print_reports(enum report_format f, json_t *all, bool single)
 /* The lab options into o; 0, or EXIT_USAGE after saying why. */
 int lab_options_parse(const struct command *cmd, int argc, char **argv, struct lab_options *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->profile = "default";
-	o->accel = ACCEL_REQ_AUTO;
+	memset(&lab, 0, sizeof(lab));
+	lab.profile = "default";
+	lab.accel = ACCEL_REQ_AUTO;
 	struct opt_parser p;
 	opt_parser_init(&p, cmd);
 	int c;
 	while ((c = opt_next(&p, argc, argv)) > 0) {
 		switch (c) {
-		case OPT_FORMAT:
-			if (report_format_parse(optarg, &o->format))
-				return command_usage_fail(cmd, "unknown --format '%s' (text, json, junit or tap)", optarg);
-			break;
-		case OPT_IMAGE:
-			o->profile = optarg;
-			break;
-		case OPT_MANIFEST:
-			o->manifest = optarg;
-			break;
 		case OPT_ACCEL:
-			if (accel_request_parse(optarg, &o->accel))
+			if (accel_request_parse(optarg, &lab.accel))
 				return command_usage_fail(cmd, "unknown --accel '%s' (auto, kvm or tcg)", optarg);
 			break;
-		case OPT_KEEP:
-			o->keep = true;
-			break;
-		case OPT_QUIET:
-			o->quiet = true;
-			break;
-		case OPT_STEP:
-			o->only_step = optarg;
-			break;
-		case OPT_MANUAL:
-			o->manual = true;
-			break;
-		case OPT_HOST_NET:
-			o->host_net = true;
-			break;
 		case OPT_BOOT_TIMEOUT: {
+			/* seconds given, milliseconds kept */
 			int64_t s;
 			if (parse_i64(optarg, 1, 3600, &s))
 				return command_usage_fail(cmd, "--boot-timeout takes whole seconds from 1 to 3600, not '%s'", optarg);
-			o->boot_timeout_ms = s * 1000;
+			lab.boot_timeout_ms = s * 1000;
 			break;
 		}
-		case OPT_DURATION: {
-			int64_t s;
-			if (parse_i64(optarg, 1, 600, &s))
-				return command_usage_fail(cmd, "--duration takes whole seconds from 1 to 600, not '%s'", optarg);
-			o->duration_s = (int)s;
-			break;
-		}
-		case OPT_SECONDS: {
-			int64_t s;
-			if (parse_i64(optarg, 1, 300, &s))
-				return command_usage_fail(cmd, "--seconds takes whole seconds from 1 to 300, not '%s'", optarg);
-			o->count_seconds = (int)s;
-			break;
-		}
-		case OPT_ALLOW_MODULE_RELOAD:
-			o->allow_module_reload = true;
-			break;
 		case OPT_EMULATED_KVM:
-			if (emulated_kvm_parse(optarg, &o->emulated_kvm))
+			if (emulated_kvm_parse(optarg, &lab.emulated_kvm))
 				return command_usage_fail(cmd, "unknown --emulated-kvm '%s' (auto, always or never)", optarg);
 			break;
 		}
 	}
+	*o = lab;
 	return c < 0 ? EXIT_USAGE : 0;
 }
-

@@ -59,11 +59,10 @@ int main(int argc, char **argv)
 	const struct command *c = command_find(argv[1]);
 	if (!c)
 		return say_error(EXIT_USAGE, "no command '%s' (see `vlab --help`)", argv[1]);
-	for (int i = 2; i < argc; i++) {
-		if (wants_help(argv[i])) {
-			command_print_help(stdout, c);
-			return EXIT_PASS;
-		}
+	/* as the command will read its options: `--title -h` is a title */
+	if (command_wants_help(c, argc - 1, argv + 1)) {
+		command_print_help(stdout, c);
+		return EXIT_PASS;
 	}
 	int r = command_check_needs(c);
 	if (r)

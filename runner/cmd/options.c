@@ -9,6 +9,69 @@
 #include "runner/exit_status.h"
 #include "runner/util.h"
 
+/* The rows of several commands, each defined once (options.h). */
+const struct opt opt_format = { OPT_FORMAT, "format", 0, "FORMAT", NULL, COMPLETE_WORDS, NULL, TO_LOOP };
+const struct opt opt_quiet = { OPT_QUIET, "quiet", 'q', NULL, "no progress lines: only the checks or results",
+			       COMPLETE_NONE, NULL, TO_LOOP };
+const struct opt opt_image = { OPT_IMAGE, "image", 0, "PROFILE",
+			       "the guest image profile (default 'default'; vlab fetch and vlab image add more)",
+			       COMPLETE_PROFILE, NULL, TO_LOOP };
+const struct opt opt_manifest = { OPT_MANIFEST, "manifest", 0, "FILE",
+				  "extra image profiles (their files in DIR/PROFILE/ beside FILE)", COMPLETE_FILE, NULL, TO_LOOP };
+const struct opt opt_accel = { OPT_ACCEL, "accel", 0, "auto|kvm|tcg",
+			       "the accelerator qemu gets (auto: KVM only where a standard guest runs on it)",
+			       COMPLETE_WORDS, "auto kvm tcg", TO_LOOP };
+const struct opt opt_root = { OPT_ROOT, "root", 0, "DIR",
+			      "read /sys, /proc and /dev under DIR, not / (a saved or fake host, for tests)", COMPLETE_DIR,
+			      NULL, TO_LOOP };
+
+static const char *const format_names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
+					    [FORMAT_JUNIT] = "junit", [FORMAT_TAP] = "tap" };
+
+const char *formats_list(unsigned set, char *buf, size_t n, bool for_shell)
+{
+	size_t len = 0, left = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
+		left += (set & FORMAT_BIT(i)) != 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(format_names) && len < n; i++) {
+		if (!(set & FORMAT_BIT(i)))
+			continue;
+		left--;
+		const char *sep = !len ? "" : for_shell ? " " : left ? ", " : " or ";
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", sep, format_names[i]);
+	}
+	return buf;
+}
+
+const char *opt_help(const struct opt *o, char *buf, size_t n)
+{
+	if (o->hidden)
+		return NULL;
+	if (o->store != STORE_FORMAT)
+		return opt_def(o)->help;
+	char list[64];
+	snprintf(buf, n, "how to print: %s (default text)", formats_list(o->formats, list, sizeof(list), false));
+	return buf;
+}
+
+const char *opt_words(const struct opt *o, char *buf, size_t n)
+{
+	return o->store == STORE_FORMAT ? formats_list(o->formats, buf, n, true) : opt_def(o)->words;
+}
+
+int opt_format_parse(const struct command *c, unsigned set, const char *s, enum report_format *f)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++) {
+		if ((set & FORMAT_BIT(i)) && !strcmp(s, format_names[i])) {
+			*f = (enum report_format)i;
+			return 0;
+		}
+	}
+	char list[64];
+	return command_usage_fail(c, "unknown --format '%s' (%s)", s, formats_list(set, list, sizeof(list), false));
+}
+
 /* "  --format FORMAT", "  -j, --jobs N", "  N": the left column of a row. */
 static void opt_left(const struct opt *o, char *out, size_t n)
 {
@@ -24,16 +87,18 @@ void command_print_help(FILE *f, const struct command *c)
 {
 	fprintf(f, "usage: vlab %s %s\n%s\n", c->name, c->usage, c->summary);
 	bool any = false;
-	for (const struct opt *o = c->opts; o && o->name; o++) {
-		if (!o->help)
+	for (const struct opt *o = c->opts; !opt_is_end(o); o++) {
+		char buf[256];
+		const char *help = opt_help(o, buf, sizeof(buf));
+		if (!help)
 			continue;
 		if (!any)
 			fprintf(f, "\noptions:\n");
 		any = true;
 		char left[64];
-		opt_left(o, left, sizeof(left));
+		opt_left(opt_def(o), left, sizeof(left));
 		/* the help starts in column 27, or a space after a long left */
-		const char *line = o->help;
+		const char *line = help;
 		size_t len = strcspn(line, "\n");
 		fprintf(f, "  %-23s %.*s\n", left, (int)len, line);
 		while (line[len] == '\n') {
@@ -72,7 +137,8 @@ void opt_parser_init(struct opt_parser *p, const struct command *cmd)
 	if (cmd->operands_in_order)
 		p->shortopts[s++] = '-';
 	p->shortopts[s++] = ':';
-	for (const struct opt *o = cmd->opts; o && o->name; o++) {
+	for (const struct opt *row = cmd->opts; !opt_is_end(row); row++) {
+		const struct opt *o = opt_def(row);
 		if (o->id == OPT_OPERAND)
 			continue;
 		if (n + 2 >= ARRAY_SIZE(p->longopts) || s + 3 >= sizeof(p->shortopts)) {
@@ -94,23 +160,89 @@ void opt_parser_init(struct opt_parser *p, const struct command *cmd)
 	opterr = 0;
 }
 
+/* The row of getopt's answer c (an id, or a short option's letter). */
+static const struct opt *row_of(const struct command *cmd, int c)
+{
+	for (const struct opt *o = cmd->opts; !opt_is_end(o); o++) {
+		const struct opt *d = opt_def(o);
+		if (d->id != OPT_OPERAND && (d->id == c || (c < 256 && d->short_name == c)))
+			return o;
+	}
+	return NULL;
+}
+
+/* optarg into the storage row o points at: 0, or -1 after the usage error. */
+static int store(const struct command *cmd, const struct opt *o)
+{
+	int64_t v;
+	switch (o->store) {
+	case STORE_FLAG:
+		*o->to.flag = true;
+		return 0;
+	case STORE_STRING:
+		*o->to.string = optarg;
+		return 0;
+	case STORE_INT:
+		if (parse_i64(optarg, o->min, o->max, &v)) {
+			command_usage_fail(cmd, "--%s takes %s from %d to %d, not '%s'", opt_def(o)->name, o->unit, o->min,
+					   o->max, optarg);
+			return -1;
+		}
+		*o->to.number = (int)v;
+		return 0;
+	case STORE_FORMAT:
+		return opt_format_parse(cmd, o->formats, optarg, o->to.format) ? -1 : 0;
+	case STORE_NONE:
+		break;
+	}
+	return 0;
+}
+
 int opt_next(struct opt_parser *p, int argc, char **argv)
 {
-	int c = getopt_long(argc, argv, p->shortopts, p->longopts, NULL);
-	switch (c) {
-	case -1:
-		return 0;
-	case ':':
-		command_usage_fail(p->cmd, "option '%s' needs a value", argv[optind - 1]);
-		return -1;
-	case '?':
-		command_usage_fail(p->cmd, "unknown option '%s'", argv[optind - 1]);
-		return -1;
-	default:
+	for (;;) {
+		int c = getopt_long(argc, argv, p->shortopts, p->longopts, NULL);
+		switch (c) {
+		case -1:
+			return 0;
+		case ':':
+			command_usage_fail(p->cmd, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		case '?':
+			command_usage_fail(p->cmd, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		case 1: /* an operand, in order */
+			return c;
+		}
 		/* -j is --jobs: the row's id, whichever way it was written */
-		for (const struct opt *o = p->cmd->opts; o && o->name && c < 256; o++)
-			if (o->short_name == c && o->id != OPT_OPERAND)
-				return o->id;
-		return c;
+		const struct opt *o = row_of(p->cmd, c);
+		if (!o || o->store == STORE_NONE)
+			return o ? opt_def(o)->id : c;
+		if (store(p->cmd, o))
+			return -1;
 	}
+}
+
+bool command_wants_help(const struct command *c, int argc, char **argv)
+{
+	struct opt_parser p;
+	opt_parser_init(&p, c);
+	size_t n = 0, s = strlen(p.shortopts);
+	while (p.longopts[n].name)
+		n++;
+	/* the table's options and --help, parsed as the command will parse
+	 * them: what follows an option that takes a value is its value */
+	p.longopts[n] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	p.longopts[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+	p.shortopts[s] = 'h';
+	/* on a copy: getopt permutes the array it reads */
+	char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+	memcpy(v, argv, (size_t)argc * sizeof(*v));
+	int r;
+	bool help = false;
+	while (!help && (r = getopt_long(argc, v, p.shortopts, p.longopts, NULL)) != -1)
+		help = r == OPT_HELP || r == 'h';
+	free(v);
+	optind = 0;
+	return help;
 }

@@ -3,16 +3,33 @@
  * generates the man pages (vlab(1), vlab-CMD(1)) and the bash completion
  * (runner/cmd/docgen.c), so the four cannot disagree.
  *
- * A command's loop:
+ * A row may point at where its value goes (TO_FLAG, TO_STRING, TO_INT, and
+ * OPT_FORMAT_TO with the formats the command takes), as git's OPT_* rows
+ * do: the parser then stores it and says a bad value itself, and the
+ * command's loop sees only the rows it handles itself:
  *
+ *	static struct list_args { enum report_format format; } args;
+ *	static const struct opt list_opts[] = { OPT_FORMAT_TO(&args.format, FORMATS_TEXT_JSON), { 0 } };
+ *	...
  *	struct opt_parser p;
  *	opt_parser_init(&p, cmd);
  *	int c;
  *	while ((c = opt_next(&p, argc, argv)) > 0)
- *		switch (c) { case OPT_FORMAT: ... }
+ *		switch (c) { case OPT_PID: ... }   (rows without storage)
  *	if (c < 0)
  *		return EXIT_USAGE;   (said already)
  *	... operands are argv[optind..argc) ...
+ *
+ * The tables are static, for the build's pages and completion, so the
+ * storage they point at is too: a command sets its defaults there before
+ * it parses (kvmtool's config struct, one per command).
+ *
+ * Options of several commands (--format, --quiet, --image, --manifest,
+ * --accel, --root) are defined once (options.c) and used by reference
+ * (OPT_QUIET_TO and the like): one name, one meaning and one help
+ * everywhere. An option whose meaning
+ * differs between commands gets a name of its own (vlab check's
+ * --guest-memory beside vlab grade's --memory).
  *
  * Exit statuses and the one usage-error line are runner/engine.h's. */
 #ifndef VLAB_CMD_OPTIONS_H
@@ -21,6 +38,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+
+#include "runner/lab.h"
 
 /* What the shell may complete for an option's value or an operand. */
 enum opt_complete {
@@ -83,10 +102,28 @@ enum opt_id {
 	OPT_SHARDS,
 	OPT_NETWORK,
 	OPT_REFERENCE,
+	OPT_GUEST_MEMORY,
 	OPT_HELP,
 };
 
-/* One row of --help: an option, or an operand (id OPT_OPERAND). */
+/* Where the parser puts a row's value itself (STORE_NONE: getopt's id goes
+ * to the command's loop, for an option with handling of its own). */
+enum opt_store {
+	STORE_NONE,
+	STORE_FLAG,    /* to.flag = true */
+	STORE_STRING,  /* to.string = the value */
+	STORE_INT,     /* to.number = a whole number from min to max */
+	STORE_FORMAT,  /* to.format = one of the formats the row allows */
+};
+
+/* The formats a command prints, as bits of 1 << enum report_format. */
+#define FORMAT_BIT(f) (1u << (f))
+#define FORMATS_TEXT_JSON (FORMAT_BIT(FORMAT_TEXT) | FORMAT_BIT(FORMAT_JSON))
+#define FORMATS_ALL (FORMATS_TEXT_JSON | FORMAT_BIT(FORMAT_JUNIT) | FORMAT_BIT(FORMAT_TAP))
+
+/* One row of --help: an option, or an operand (id OPT_OPERAND); or a use of
+ * a shared row (like), which has the shared row's name, help and
+ * completion and its own storage. */
 struct opt {
 	int id;
 	const char *name;        /* long name without "--"; an operand's words ("N", "export DIR") */
@@ -96,7 +133,62 @@ struct opt {
 				  * option taken only to say it belongs to another command */
 	enum opt_complete complete;
 	const char *words;       /* COMPLETE_WORDS: the choices, space-separated */
+	const struct opt *like;  /* a shared row this row uses; NULL: the fields above are this row's */
+	bool hidden;             /* a shared row taken, unshown, to say it is another command's */
+	enum opt_store store;
+	/* the types are the union's members, so a row pointing at the wrong
+	 * type does not compile (-Werror=incompatible-pointer-types) */
+	union {
+		bool *flag;
+		const char **string;
+		int *number;
+		enum report_format *format;
+	} to;
+	int min, max;            /* STORE_INT: the range */
+	const char *unit;        /* STORE_INT: what the number is, for the usage error ("whole seconds") */
+	unsigned formats;        /* STORE_FORMAT: the formats this command takes (FORMATS_*) */
 };
+
+/* Storage of a row of the command's own: { OPT_KEEP, "keep", ..., TO_FLAG(&args.keep) };
+ * TO_LOOP: none, the command's loop (or, for an operand, the command) reads it */
+#define TO_LOOP .store = STORE_NONE
+#define TO_FLAG(p) .store = STORE_FLAG, .to = { .flag = (p) }
+#define TO_STRING(p) .store = STORE_STRING, .to = { .string = (p) }
+#define TO_INT(p, lo, hi, what) .store = STORE_INT, .to = { .number = (p) }, .min = (lo), .max = (hi), .unit = (what)
+
+/* The shared rows (runner/cmd/options.c), each used by reference. */
+extern const struct opt opt_format, opt_quiet, opt_image, opt_manifest, opt_accel, opt_root;
+/* --format FORMAT: one of set (FORMATS_*), into *p; its help, the usage
+ * error and the completion list the set */
+#define OPT_FORMAT_TO(p, set) { .like = &opt_format, .store = STORE_FORMAT, .to = { .format = (p) }, .formats = (set) }
+#define OPT_QUIET_TO(p) { .like = &opt_quiet, TO_FLAG(p) }
+#define OPT_IMAGE_TO(p) { .like = &opt_image, TO_STRING(p) }
+#define OPT_MANIFEST_TO(p) { .like = &opt_manifest, TO_STRING(p) }
+#define OPT_ROOT_TO(p) { .like = &opt_root, TO_STRING(p) }
+/* --accel auto|kvm|tcg: the command's loop parses it (accel_request_parse) */
+#define OPT_ACCEL_ROW { .like = &opt_accel, TO_LOOP }
+
+/* The end of a table: a row with no name that uses no shared row. */
+static inline bool opt_is_end(const struct opt *o)
+{
+	return !o || (!o->name && !o->like);
+}
+
+/* What --help, the pages and the completion say of row o: the shared
+ * row's fields for a use of one. */
+static inline const struct opt *opt_def(const struct opt *o)
+{
+	return o->like ? o->like : o;
+}
+
+/* Row o's help as printed (NULL: not shown); --format's names the
+ * command's formats, made in buf. */
+const char *opt_help(const struct opt *o, char *buf, size_t n);
+/* Row o's completion words (COMPLETE_WORDS); --format's are the command's formats. */
+const char *opt_words(const struct opt *o, char *buf, size_t n);
+/* The formats of set, for a person ("text, json, junit or tap"; sep " or ")
+ * or for the shell ("text json junit tap"; sep NULL), in buf. */
+const char *formats_list(unsigned set, char *buf, size_t n, bool for_shell);
 
 /* What a command needs of the host, checked in one place before it runs
  * (command_check_needs()) and printed in its man page. */
@@ -141,8 +233,19 @@ struct opt_parser {
 };
 void opt_parser_init(struct opt_parser *p, const struct command *cmd);
 /* The next option's id; 0 at the end of the options; -1 after saying a
- * usage error (an unknown option, a missing value). --help is handled by
- * main before a command runs. */
+ * usage error (an unknown option, a missing value, a bad value of a row
+ * with storage). Rows with storage are stored, not returned. --help is
+ * handled by main before a command runs (command_wants_help). */
 int opt_next(struct opt_parser *p, int argc, char **argv);
+
+/* --format's one parser, for every command: s into *f when set allows it;
+ * 0, or EXIT_USAGE after the line "unknown --format 'S' (text or json)"
+ * and c's usage. */
+int opt_format_parse(const struct command *c, unsigned set, const char *s, enum report_format *f);
+
+/* Whether argv (argv[0] the command's name) asks for c's help: -h or
+ * --help as an option, found as getopt finds options; an option's value
+ * (--title -h) is a value, and after "--" nothing is an option. */
+bool command_wants_help(const struct command *c, int argc, char **argv);
 
 #endif

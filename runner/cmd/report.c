@@ -15,13 +15,21 @@
 #define REPORT_USAGE "merge FILE... [--out DIR] [--title TEXT] [--format text|json]"
 #define merge_usage(...) usage_fail("report " REPORT_USAGE, __VA_ARGS__)
 
+/* Where the rows put the options (cmd_report sets the defaults first). */
+static struct {
+	const char *out, *title;
+	enum report_format format;
+} merge_args;
+
 static const struct opt report_opts[] = {
-	{ OPT_OPERAND, "merge", 0, NULL, NULL, COMPLETE_WORDS, "merge" },
-	{ OPT_OPERAND, "FILE", 0, NULL, "a class.json (or one report.json) that vlab grade wrote", COMPLETE_FILE, NULL },
+	{ OPT_OPERAND, "merge", 0, NULL, NULL, COMPLETE_WORDS, "merge", TO_LOOP },
+	{ OPT_OPERAND, "FILE", 0, NULL, "a class.json (or one report.json) that vlab grade wrote", COMPLETE_FILE, NULL,
+	  TO_LOOP },
 	{ OPT_OUT, "out", 0, "DIR", "where the class reports go (default ./vlab-class)", COMPLETE_DIR,
-	  NULL },
-	{ OPT_TITLE, "title", 0, "TEXT", "the page's title (default \"Class report\")", COMPLETE_NONE, NULL },
-	{ OPT_FORMAT, "format", 0, "text|json", "what to print (default text: a summary)", COMPLETE_WORDS, "text json" },
+	  NULL, TO_STRING(&merge_args.out) },
+	{ OPT_TITLE, "title", 0, "TEXT", "the page's title (default \"Class report\")", COMPLETE_NONE, NULL,
+	  TO_STRING(&merge_args.title) },
+	OPT_FORMAT_TO(&merge_args.format, FORMATS_TEXT_JSON),
 	{ 0 },
 };
 
@@ -53,27 +61,16 @@ static int cmd_report(int argc, char **argv)
 		return merge_usage(argc < 2 ? "report what? (merge)" : "unknown report command '%s' (merge)", argv[1]);
 	argc--;
 	argv++;
-	const char *out = "vlab-class", *title = "Class report";
-	bool json = false;
+	merge_args.out = "vlab-class";
+	merge_args.title = "Class report";
+	merge_args.format = FORMAT_TEXT;
 	struct opt_parser p;
 	opt_parser_init(&p, &command_report);
 	int c;
-	while ((c = opt_next(&p, argc, argv)) > 0) {
-		switch (c) {
-		case OPT_OUT:
-			out = optarg;
-			break;
-		case OPT_TITLE:
-			title = optarg;
-			break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "text"))
-				return merge_usage("unknown --format '%s' (text or json)", optarg);
-			break;
-		}
-	}
+	while ((c = opt_next(&p, argc, argv)) > 0)
+		;
+	const char *out = merge_args.out, *title = merge_args.title;
+	bool json = merge_args.format == FORMAT_JSON;
 	if (c < 0)
 		return EXIT_USAGE;
 	if (optind >= argc)

@@ -249,20 +249,22 @@ static void print_header(const struct lab *lab, const struct evidence *ev)
 
 #define VERIFY_USAGE "[N] [--pid PID]... [--socket PATH] [--iperf-e1000 FILE] [--iperf-virtio FILE] [--format FORMAT] [--quiet]"
 
+/* Where the rows put --format and --quiet (cmd_verify starts it afresh). */
+static struct lab_options verify_lab;
+
 static const struct opt verify_opts[] = {
 	{ OPT_OPERAND, "N", 0, NULL, "the chapter to check (1, 2 or 3; default: 2 when your qemu has a NIC)",
-	  COMPLETE_WORDS, "1 2 3" },
+	  COMPLETE_WORDS, "1 2 3", TO_LOOP },
 	{ OPT_PID, "pid", 0, "PID", "the qemu to check, when several run (chapter 3: VM1's, then VM2's)", COMPLETE_NONE,
-	  NULL },
+	  NULL, TO_LOOP },
 	{ OPT_IPERF_E1000, "iperf-e1000", 0, "FILE",
-	  "chapter 3: what iperf3 -c printed in VM1 over the e1000 link (text or -J)", COMPLETE_FILE, NULL },
+	  "chapter 3: what iperf3 -c printed in VM1 over the e1000 link (text or -J)", COMPLETE_FILE, NULL, TO_LOOP },
 	{ OPT_IPERF_VIRTIO, "iperf-virtio", 0, "FILE", "chapter 3: the same over the virtio-net link", COMPLETE_FILE,
-	  NULL },
+	  NULL, TO_LOOP },
 	{ OPT_SOCKET, "socket", 0, "PATH", "its serial socket (default: the path= of the chardev isa-serial uses)",
-	  COMPLETE_FILE, NULL },
-	{ OPT_FORMAT, "format", 0, "FORMAT", "text, json, junit or tap (default text)", COMPLETE_WORDS,
-	  "text json junit tap" },
-	{ OPT_QUIET, "quiet", 0, NULL, "only the checklist", COMPLETE_NONE, NULL },
+	  COMPLETE_FILE, NULL, TO_LOOP },
+	OPT_FORMAT_TO(&verify_lab.format, FORMATS_ALL),
+	OPT_QUIET_TO(&verify_lab.quiet),
 	{ 0 },
 };
 
@@ -608,9 +610,8 @@ static int verify_one_vm(const struct lab_options *o, int64_t want_pid, int64_t 
 
 static int cmd_verify(int argc, char **argv)
 {
-	struct lab_options o;
-	memset(&o, 0, sizeof(o));
-	o.profile = "default";
+	memset(&verify_lab, 0, sizeof(verify_lab));
+	verify_lab.profile = "default";
 	int64_t want_pid = 0, chapter = 0, pids[2] = { 0, 0 };
 	int npids = 0;
 	const char *socket_opt = NULL, *iperf_files[2] = { NULL, NULL };
@@ -619,10 +620,6 @@ static int cmd_verify(int argc, char **argv)
 	int c;
 	while ((c = opt_next(&p, argc, argv)) > 0) {
 		switch (c) {
-		case OPT_FORMAT:
-			if (report_format_parse(optarg, &o.format))
-				return usage("unknown --format '%s' (text, json, junit or tap)", optarg);
-			break;
 		case OPT_PID:
 			if (parse_i64(optarg, 1, INT_MAX, &want_pid))
 				return usage("--pid takes a process id, not '%s'", optarg);
@@ -639,13 +636,11 @@ static int cmd_verify(int argc, char **argv)
 				return usage("--socket '%s' is too long for a UNIX socket path", optarg);
 			socket_opt = optarg;
 			break;
-		case OPT_QUIET:
-			o.quiet = true;
-			break;
 		}
 	}
 	if (c < 0)
 		return EXIT_USAGE;
+	struct lab_options o = verify_lab;
 	if (optind < argc) {
 		if (parse_i64(argv[optind], 1, 3, &chapter))
 			return usage("vlab verify checks chapters 1, 2 and 3, not '%s'", argv[optind]);

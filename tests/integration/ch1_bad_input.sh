@@ -20,6 +20,19 @@ expect 2 "unknown --format 'xml'" -- "$VLAB" chapter 1 --format xml
 expect 2 "unknown --accel 'hvf'" -- "$VLAB" chapter 1 --accel hvf
 expect 2 "--boot-timeout takes whole seconds" -- "$VLAB" chapter 1 --boot-timeout soon
 expect 2 "which chapter" -- "$VLAB" chapter
+# a format a command does not print is refused, by one parser, naming the
+# command's own formats (vlab list --format tap printed nothing, exit 0)
+expect 2 "^vlab: unknown --format 'tap' \(text or json\)$" -- "$VLAB" list --format tap
+expect 2 "^vlab: unknown --format 'junit' \(text or json\)$" -- "$VLAB" list --format junit
+expect 2 "^vlab: unknown --format 'tap' \(text or json\)$" -- "$VLAB" check iperf x --format tap
+expect 2 "^vlab: unknown --format 'xml' \(text, json, junit or tap\)$" -- "$VLAB" verify --format xml
+# an option's value is a value, even -h: no help is printed instead
+expect 2 "^vlab: --guest-memory takes a size .*not '-h'$" -- "$VLAB" check strace --guest-memory -h f
+! grep -q "^usage: vlab check" out.txt || die "vlab check --guest-memory -h printed the help"
+expect 2 "^vlab: which reports\?" -- "$VLAB" report merge --title -h
+! grep -q "^usage: vlab report" out.txt || die "vlab report merge --title -h printed the help"
+"$VLAB" report merge --title x -h >out.txt || die "vlab report merge --title x -h exited $?"
+grep -q "^usage: vlab report" out.txt || die "-h after a value gives no help"
 expect 3 "unknown image profile 'nope'" -- "$VLAB" chapter 1 --image nope
 
 # no image built: names the command that builds it

@@ -87,6 +87,12 @@ expect_completion "grade " vlab gr
 expect_completion "chapter check clean console " vlab c
 expect_completion "--format " vlab chapter 1 --for
 expect_completion "json junit tap text " vlab run --format ""
+# each command's own formats, in its completion, --help and page alike
+expect_completion "json text " vlab list --format ""
+expect_completion "json text " vlab check iperf --format ""
+grep -q -- "--format FORMAT *how to print: text or json " help-list.txt || die "vlab list --help: $(grep -- --format help-list.txt)"
+grep -q -- "how to print: text, json, junit or tap " help-grade.txt || die "vlab grade --help: $(grep -- --format help-grade.txt)"
+tr -s ' \n' '  ' <man-list.txt | grep -q "how to print: text or json" || die "vlab-list(1) does not list its formats"
 expect_completion "0 1 2 3 4 5 " vlab chapter ""
 expect_completion "1 2 3 " vlab verify ""
 expect_completion "boot " vlab chapter 1 --step bo

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "runner/cmd/commands.h"
+#include "runner/exit_status.h"
 #include "runner/util.h"
 #include "tests/unit/unit_helpers.h"
 
@@ -41,11 +42,25 @@ static void test_tables_well_formed(void **state)
 		assert_ptr_equal(command_find(c->name), c);
 		if (c->needs & NEEDS_ROOT)
 			assert_non_null(c->root_why);
-		for (const struct opt *a = c->opts; a && a->name; a++) {
+		for (const struct opt *ra = c->opts; !opt_is_end(ra); ra++) {
+			const struct opt *a = opt_def(ra);
+			char buf[64];
+			assert_non_null(a->name);
 			assert_true(a->help || a->id != OPT_OPERAND || a->complete != COMPLETE_NONE);
 			if (a->complete == COMPLETE_WORDS)
-				assert_non_null(a->words);
-			for (const struct opt *b = a + 1; b->name; b++) {
+				assert_non_null(opt_words(ra, buf, sizeof(buf)));
+			/* a shared row is used, never copied: its name is its own */
+			if (!ra->like && (a->id == OPT_FORMAT || a->id == OPT_QUIET || a->id == OPT_IMAGE ||
+					  a->id == OPT_MANIFEST || a->id == OPT_ACCEL || a->id == OPT_ROOT))
+				fail_msg("vlab %s: --%s is a shared row: use it (OPT_*_TO), do not define it again", c->name,
+					 a->name);
+			/* storage: the union member of its kind, and a set for --format */
+			assert_true(ra->store == STORE_NONE || ra->to.flag);
+			assert_true((ra->store == STORE_FORMAT) == (a->id == OPT_FORMAT));
+			if (ra->store == STORE_FORMAT)
+				assert_true(ra->formats & FORMAT_BIT(FORMAT_TEXT));
+			for (const struct opt *rb = ra + 1; !opt_is_end(rb); rb++) {
+				const struct opt *b = opt_def(rb);
 				if (a->id == OPT_OPERAND || b->id == OPT_OPERAND)
 					continue;
 				if (!strcmp(a->name, b->name) || a->id == b->id)
@@ -88,12 +103,14 @@ static void test_parser(void **state)
 {
 	(void)state;
 	int got[8];
-	const char *const jobs[] = { "grade", "-j", "2", "--jobs=3", "--out", "d", "sub" };
-	assert_int_equal(parse(&command_grade, 7, jobs, got, 8), 0);
-	assert_int_equal(got[0], OPT_JOBS);
-	assert_int_equal(got[1], OPT_JOBS);
-	assert_int_equal(got[2], OPT_OUT);
-	assert_int_equal(got[3], 0);
+	/* -j and --jobs, rows with storage, are stored; the loop gets the rest */
+	const char *const jobs[] = { "grade", "-j", "2", "--network", "vlab", "--jobs=3", "--disk=2G", "sub" };
+	assert_int_equal(parse(&command_grade, 8, jobs, got, 8), 0);
+	assert_int_equal(got[0], OPT_NETWORK);
+	assert_int_equal(got[1], OPT_DISK);
+	assert_int_equal(got[2], 0);
+	const char *const bad_jobs[] = { "grade", "-j", "0" };
+	assert_int_equal(parse(&command_grade, 3, bad_jobs, got, 8), -1);
 	const char *const unknown[] = { "grade", "--frobnicate" };
 	assert_int_equal(parse(&command_grade, 2, unknown, got, 8), -1);
 	const char *const no_value[] = { "verify", "--pid" };
@@ -101,11 +118,151 @@ static void test_parser(void **state)
 	/* an option of another command is unknown here */
 	const char *const foreign[] = { "chapter", "--jobs", "2" };
 	assert_int_equal(parse(&command_chapter, 3, foreign, got, 8), -1);
-	/* fetch takes its operands in order, as 1 */
-	const char *const in_order[] = { "fetch", "default", "--offline" };
-	assert_int_equal(parse(&command_fetch, 3, in_order, got, 8), 0);
+	/* fetch takes its operands in order, as 1; --offline goes to its
+	 * storage, not to the loop */
+	const char *const in_order[] = { "fetch", "default", "--offline", "x" };
+	assert_int_equal(parse(&command_fetch, 4, in_order, got, 8), 0);
 	assert_int_equal(got[0], 1);
-	assert_int_equal(got[1], OPT_OFFLINE);
+	assert_int_equal(got[1], 1);
+	assert_int_equal(got[2], 0);
+	/* a row with storage says a bad value itself */
+	const char *const bad_int[] = { "grade", "--timeout", "5" };
+	assert_int_equal(parse(&command_grade, 3, bad_int, got, 8), -1);
+	/* vlab check: --guest-memory, and --memory, its first spelling, reach
+	 * the loop as themselves; --format is stored (the loop once took
+	 * every option but --memory for --format) */
+	const char *const check[] = { "check", "strace", "--memory", "1G", "--format", "json", "--guest-memory", "2G", "f" };
+	assert_int_equal(parse(&command_check, 9, check, got, 8), 0);
+	assert_int_equal(got[0], OPT_MEMORY);
+	assert_int_equal(got[1], OPT_GUEST_MEMORY);
+	assert_int_equal(got[2], 0);
+}
+
+/* stderr of f(), the usage error it says, into text (freed by the caller) */
+static char *stderr_of(int (*f)(int, char **), int argc, const char *const *argv, int *status)
+{
+	char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+	for (int i = 0; i < argc; i++)
+		v[i] = xstrdup(argv[i]);
+	char path[] = "/tmp/test_options.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	fflush(stdout);
+	int saved = dup(2), saved_out = dup(1);
+	dup2(fd, 2);
+	dup2(fd, 1);
+	*status = f(argc, v);
+	fflush(stderr);
+	fflush(stdout);
+	dup2(saved, 2);
+	dup2(saved_out, 1);
+	close(saved);
+	close(saved_out);
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(read_file(path, &sb), 0);
+	close(fd);
+	unlink(path);
+	for (int i = 0; i < argc; i++)
+		free(v[i]);
+	free(v);
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+/* --format's one parser: every command refuses a format it does not print
+ * with the same line, listing its own (vlab list --format tap printed
+ * nothing and exited 0) */
+static void test_format(void **state)
+{
+	(void)state;
+	enum report_format f = FORMAT_TEXT;
+	char buf[64];
+	assert_string_equal(formats_list(FORMATS_ALL, buf, sizeof(buf), false), "text, json, junit or tap");
+	assert_string_equal(formats_list(FORMATS_TEXT_JSON, buf, sizeof(buf), false), "text or json");
+	assert_string_equal(formats_list(FORMATS_ALL, buf, sizeof(buf), true), "text json junit tap");
+	int status;
+	for (const char *const *bad = (const char *const[]){ "tap", "junit", NULL }; *bad; bad++) {
+		const char *const argv[] = { "list", "--format", *bad };
+		char *err = stderr_of(command_list.run, 3, argv, &status);
+		assert_int_equal(status, EXIT_USAGE);
+		char want[96];
+		snprintf(want, sizeof(want), "vlab: unknown --format '%s' (text or json)\nusage: vlab list ", *bad);
+		assert_contains(err, want);
+		free(err);
+	}
+	/* the same line everywhere, with each command's formats */
+	const struct {
+		const struct command *c;
+		const char *formats;
+	} each[] = { { &command_list, "text or json" },	      { &command_check, "text or json" },
+		     { &command_doctor, "text or json" },     { &command_fetch, "text or json" },
+		     { &command_image, "text or json" },      { &command_report, "text or json" },
+		     { &command_chapter, "text, json, junit or tap" }, { &command_run, "text, json, junit or tap" },
+		     { &command_verify, "text, json, junit or tap" },  { &command_grade, "text, json, junit or tap" } };
+	for (size_t i = 0; i < ARRAY_SIZE(each); i++) {
+		const struct opt *row = NULL;
+		for (const struct opt *o = each[i].c->opts; !opt_is_end(o); o++)
+			if (opt_def(o)->id == OPT_FORMAT)
+				row = o;
+		assert_non_null(row);
+		assert_ptr_equal(row->like, &opt_format);
+		char help[128], want[128];
+		snprintf(want, sizeof(want), "how to print: %s (default text)", each[i].formats);
+		assert_string_equal(opt_help(row, help, sizeof(help)), want);
+		fflush(stderr);
+		int saved = dup(2);
+		assert_non_null(freopen("/dev/null", "w", stderr));
+		int r = opt_format_parse(each[i].c, row->formats, "xml", &f);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		assert_int_equal(r, EXIT_USAGE);
+		assert_int_equal(opt_format_parse(each[i].c, row->formats, "json", &f), 0);
+		assert_int_equal(f, FORMAT_JSON);
+	}
+}
+
+/* command_wants_help over a copy of argv */
+static bool wants(const struct command *c, int argc, const char *const *argv)
+{
+	char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+	for (int i = 0; i < argc; i++)
+		v[i] = xstrdup(argv[i]);
+	bool r = command_wants_help(c, argc, v);
+	for (int i = 0; i < argc; i++)
+		free(v[i]);
+	free(v);
+	return r;
+}
+
+/* -h and --help ask for help as options only: an option's value is a value
+ * (vlab report merge --title -h printed the help, not a title) */
+static void test_wants_help(void **state)
+{
+	(void)state;
+	const char *const v1[] = { "report", "merge", "--title", "-h" };
+	assert_false(wants(&command_report, 4, v1));
+	const char *const v2[] = { "report", "merge", "--title=x", "-h" };
+	assert_true(wants(&command_report, 4, v2));
+	const char *const v3[] = { "grade", "-j", "-h", "sub" };
+	assert_false(wants(&command_grade, 4, v3));
+	const char *const v4[] = { "grade", "--out", "--help" };
+	assert_false(wants(&command_grade, 3, v4));
+	const char *const v5[] = { "grade", "sub", "--help" };
+	assert_true(wants(&command_grade, 3, v5));
+	const char *const v6[] = { "check", "strace", "--", "-h" };
+	assert_false(wants(&command_check, 4, v6));
+	const char *const v7[] = { "chapter", "1", "--bogus", "-h" };
+	assert_true(wants(&command_chapter, 4, v7));
+	/* a prefix of --title, as getopt takes it */
+	const char *const v8[] = { "report", "merge", "--tit", "--help" };
+	assert_false(wants(&command_report, 4, v8));
+	/* argv is read, never permuted */
+	char *v[] = { xstrdup("grade"), xstrdup("sub"), xstrdup("-j"), xstrdup("2"), NULL };
+	assert_false(command_wants_help(&command_grade, 4, v));
+	assert_string_equal(v[1], "sub");
+	for (int i = 0; v[i]; i++)
+		free(v[i]);
 }
 
 static void test_help_layout(void **state)
@@ -116,8 +273,10 @@ static void test_help_layout(void **state)
 		char head[256];
 		snprintf(head, sizeof(head), "usage: vlab %s ", commands[i]->name);
 		assert_true(!strncmp(help, head, strlen(head)));
-		for (const struct opt *o = commands[i]->opts; o && o->name; o++) {
-			if (!o->help)
+		for (const struct opt *row = commands[i]->opts; !opt_is_end(row); row++) {
+			char buf[256];
+			const struct opt *o = opt_def(row);
+			if (!opt_help(row, buf, sizeof(buf)))
 				continue;
 			char line[128];
 			if (o->id == OPT_OPERAND)
@@ -133,7 +292,7 @@ static void test_help_layout(void **state)
 	}
 	/* the help text starts in column 27; a long option gets one space */
 	char *help = help_of(&command_fetch);
-	assert_contains(help, "\n  --format text|json      how to print (default text)\n");
+	assert_contains(help, "\n  --format FORMAT         how to print: text or json (default text)\n");
 	assert_contains(help, "\n  --stall-timeout SECONDS abort below 1 byte/s");
 	assert_contains(help, "\n                          else 'mirror URL'");
 	assert_contains(help, "The cache is $XDG_CACHE_HOME/vlab");
@@ -147,6 +306,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables_well_formed),
 		cmocka_unit_test(test_parser),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_wants_help),
 		cmocka_unit_test(test_help_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
