@@ -41,11 +41,6 @@ static const struct opt check_opts[] = {
 	{ 0 },
 };
 
-static int status_of(enum verdict v)
-{
-	return v == VERDICT_PASS || v == VERDICT_SKIP ? EXIT_PASS : v == VERDICT_FAIL ? EXIT_CHECK_FAILED : EXIT_INTERNAL;
-}
-
 /* An unusable input outranks a failed check: the grader must look. */
 static int worse(int worst, int st)
 {
@@ -100,7 +95,7 @@ static int check_span(const struct check_kind *k, const char *path, const char *
 		json_decref(facts);
 	}
 	json_array_append_new(json_object_get(file_report, "checks"), check);
-	return status_of(r.verdict);
+	return exit_status_of_verdict(r.verdict);
 }
 
 /* Judge one file into a report object; returns its exit status. A file of
