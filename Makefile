@@ -68,6 +68,7 @@ OBJS += runner/engine.o
 OBJS += runner/kvmhost_chapter.o
 OBJS += runner/exit_status.o
 OBJS += runner/report.o
+OBJS += runner/junit.o
 OBJS += runner/rundir.o
 OBJS += runner/vm/vmrun.o
 OBJS += runner/net/net.o

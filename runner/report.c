@@ -1,5 +1,6 @@
 /* Progress output and reports. */
 #include "runner/report.h"
+#include "runner/junit.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -489,19 +490,6 @@ void report_xml_escape(FILE *f, const char *s)
 	sb_release(&sb);
 }
 
-void report_junit_outcome(FILE *f, const char *tag, const char *message, const char *detail, const char *hint)
-{
-	fprintf(f, "<%s message=\"", tag);
-	report_xml_escape(f, message);
-	fputs("\">", f);
-	report_xml_escape(f, detail);
-	if (*hint) {
-		fputs(*detail ? "\nhint: " : "hint: ", f);
-		report_xml_escape(f, hint);
-	}
-	fprintf(f, "</%s>", tag);
-}
-
 const char *report_started_at(const json_t *o)
 {
 	static char now[REPORT_TIMESTAMP_LEN];
@@ -512,88 +500,66 @@ const char *report_started_at(const json_t *o)
 	return now;
 }
 
-static void count_statuses(const json_t *checks, int counts[4])
+/* A chapter's checks counted as JUnit counts them. */
+static struct junit_counts chapter_counts(const json_t *ch)
 {
+	struct junit_counts c = { 0, 0, 0, 0 };
 	size_t i;
-	json_t *c;
-	json_array_foreach(checks, i, c) {
-		enum verdict v = VERDICT_ERROR;
-		const char *st = jstr(c, "status");
-		if (!strcmp(st, "pass"))
-			v = VERDICT_PASS;
-		else if (!strcmp(st, "fail"))
-			v = VERDICT_FAIL;
-		else if (!strcmp(st, "skip"))
-			v = VERDICT_SKIP;
-		counts[v]++;
-	}
+	json_t *chk;
+	json_array_foreach(json_object_get(ch, "checks"), i, chk)
+		junit_count(&c, jstr(chk, "status"));
+	return c;
 }
 
 void report_write_junit(FILE *f, const json_t *reports)
 {
-	int total[4] = { 0 };
+	struct junit_counts all = { 0, 0, 0, 0 };
 	double total_s = 0;
 	size_t i;
 	json_t *ch;
 	json_array_foreach(reports, i, ch) {
-		count_statuses(json_object_get(ch, "checks"), total);
+		struct junit_counts c = chapter_counts(ch);
+		all.tests += c.tests;
+		all.failures += c.failures;
+		all.errors += c.errors;
+		all.skipped += c.skipped;
 		total_s += (double)json_integer_value(json_object_get(ch, "duration_ms")) / 1000.0;
 	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	/* no skipped= here: the Jenkins xUnit plugin's junit-10.xsd does not
-	 * allow it on <testsuites> (each <testsuite> carries its own) */
-	fprintf(f, "<testsuites name=\"vlab\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n",
-		total[0] + total[1] + total[2] + total[3], total[VERDICT_FAIL], total[VERDICT_ERROR], total_s);
+	junit_begin(f, "vlab", &all, total_s);
 	json_array_foreach(reports, i, ch) {
-		const json_t *checks = json_object_get(ch, "checks");
-		int n[4] = { 0 };
-		count_statuses(checks, n);
-		fprintf(f, "  <testsuite name=\"chapter %lld: ", (long long)json_integer_value(json_object_get(ch, "chapter")));
-		report_xml_escape(f, jstr(ch, "title"));
-		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\" timestamp=\"",
-			n[0] + n[1] + n[2] + n[3], n[VERDICT_FAIL], n[VERDICT_ERROR], n[VERDICT_SKIP],
-			(double)json_integer_value(json_object_get(ch, "duration_ms")) / 1000.0);
-		report_xml_escape(f, report_started_at(ch));
-		fputs("\">\n", f);
-		fprintf(f, "    <properties>\n");
-		const char *const props[] = { "vlab_version", "accel", "image", "image_sha256", "run_id" };
-		for (size_t p = 0; p < ARRAY_SIZE(props); p++) {
-			fprintf(f, "      <property name=\"%s\" value=\"", props[p]);
-			report_xml_escape(f, jstr(ch, props[p]));
-			fprintf(f, "\"/>\n");
-		}
-		fprintf(f, "    </properties>\n");
+		long long chapter = (long long)json_integer_value(json_object_get(ch, "chapter"));
+		char *suite = xasprintf("chapter %lld: %s", chapter, jstr(ch, "title"));
+		char *classname = xasprintf("vlab.ch%lld", chapter);
+		struct junit_counts c = chapter_counts(ch);
+		const struct junit_property props[] = {
+			{ "vlab_version", jstr(ch, "vlab_version") }, { "accel", jstr(ch, "accel") },
+			{ "image", jstr(ch, "image") },		      { "image_sha256", jstr(ch, "image_sha256") },
+			{ "run_id", jstr(ch, "run_id") },
+		};
+		junit_suite_begin(f, suite, &c, (double)json_integer_value(json_object_get(ch, "duration_ms")) / 1000.0,
+				  report_started_at(ch), props, ARRAY_SIZE(props));
 		size_t k;
-		json_t *c;
-		json_array_foreach(checks, k, c) {
-			const char *id = jstr(c, "id");
-			const char *st = jstr(c, "status");
-			fprintf(f, "    <testcase classname=\"vlab.ch%lld\" name=\"", (long long)json_integer_value(json_object_get(ch, "chapter")));
-			report_xml_escape(f, id);
-			fprintf(f, "\" time=\"%.3f\"", (double)json_integer_value(json_object_get(c, "duration_ms")) / 1000.0);
-			if (!strcmp(st, "pass")) {
-				fprintf(f, ">\n      <system-out>");
-				report_xml_escape(f, jstr(c, "detail"));
-				fprintf(f, "</system-out>\n    </testcase>\n");
-				continue;
-			}
-			const char *tag = !strcmp(st, "fail") ? "failure" : !strcmp(st, "skip") ? "skipped" : "error";
-			/* the detail, then the hint, in the body: GitLab shows only
-			 * the body (lib/gitlab/ci/parsers/test/junit.rb takes it as
-			 * system_output); the message attribute is the detail's first
-			 * line, for the readers that show the attribute */
-			char msg[REPORT_MESSAGE_MAX];
-			const char *detail = jstr(c, "detail");
-			report_short_message(detail, msg, sizeof(msg));
-			fprintf(f, ">\n      ");
-			report_junit_outcome(f, tag, msg, detail, jstr(c, "hint"));
-			fputc('\n', f);
-			fprintf(f, "    </testcase>\n");
+		json_t *chk;
+		json_array_foreach(json_object_get(ch, "checks"), k, chk) {
+			const char *st = jstr(chk, "status"), *detail = jstr(chk, "detail");
+			bool passed = junit_outcome_of(st) == JUNIT_PASS;
+			/* a pass shows what it saw; an outcome's body holds the detail */
+			junit_case(f, &(struct junit_case){
+					      .classname = classname,
+					      .name = jstr(chk, "id"),
+					      .seconds = (double)json_integer_value(json_object_get(chk, "duration_ms")) / 1000.0,
+					      .status = st,
+					      .message = detail,
+					      .text = detail,
+					      .hint = jstr(chk, "hint"),
+					      .system_out = passed ? detail : NULL,
+				      });
 		}
-		fprintf(f, "  </testsuite>\n");
+		junit_suite_end(f);
+		free(classname);
+		free(suite);
 	}
-	fprintf(f, "</testsuites>\n");
-	fflush(f);
+	junit_end(f);
 }
 
 void report_tap_text(FILE *f, const char *s)

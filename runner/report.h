@@ -61,10 +61,6 @@ void report_write_tap(FILE *f, const json_t *reports);
  * newline and tab), C1 controls and invalid UTF-8 as the visible text
  * \xHH (runner/untrusted_text.h), since XML 1.0 cannot carry them. */
 void report_xml_escape(FILE *f, const char *s);
-/* A JUnit <failure>/<error>/<skipped> (tag) with a short message attribute
- * and the detail, then "hint: " and the hint (when not ""), in its body:
- * GitLab's parser reads only the body. */
-void report_junit_outcome(FILE *f, const char *tag, const char *message, const char *detail, const char *hint);
 /* The short message attribute of a JUnit outcome: detail's first line, at
  * most n - 1 bytes, cut between UTF-8 sequences. */
 #define REPORT_MESSAGE_MAX 200

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checks/class_report.h"
+#include "runner/junit.h"
 #include "runner/report.h"
 #include "runner/untrusted_text.h"
 #include "runner/util.h"
@@ -115,88 +116,75 @@ json_t *grade_class_json(json_t *results)
 	return o;
 }
 
+/* A submission's checks counted as JUnit counts them. */
+static struct junit_counts submission_counts(const json_t *r)
+{
+	struct junit_counts c = { 0, 0, 0, 0 };
+	size_t k;
+	const json_t *chk;
+	json_array_foreach(json_object_get(r, "checks"), k, chk)
+		junit_count(&c, jstr(chk, "status"));
+	return c;
+}
+
 void grade_write_junit(FILE *f, const json_t *results)
 {
 	size_t i, k;
 	const json_t *r, *c;
-	size_t tests = 0, failures = 0, errors = 0;
+	struct junit_counts all = { 0, 0, 0, 0 };
 	double total_s = 0;
 	json_array_foreach(results, i, r) {
 		total_s += (double)jint(r, "duration_ms") / 1000.0;
-		json_array_foreach(json_object_get(r, "checks"), k, c) {
-			const char *st = jstr(c, "status");
-			tests++;
-			failures += !strcmp(st, "fail") || !strcmp(st, "parent_failed");
-			errors += !strcmp(st, "error");
-		}
+		struct junit_counts n = submission_counts(r);
+		all.tests += n.tests;
+		all.failures += n.failures;
+		all.errors += n.errors;
+		all.skipped += n.skipped;
 	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	/* no skipped= here: the Jenkins xUnit plugin's junit-10.xsd does not
-	 * allow it on <testsuites> (each <testsuite> carries its own) */
-	fprintf(f, "<testsuites name=\"vlab grade\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", tests,
-		failures, errors, total_s);
+	junit_begin(f, "vlab grade", &all, total_s);
 	json_array_foreach(results, i, r) {
-		const json_t *checks = json_object_get(r, "checks");
-		size_t sf = 0, se = 0, ss = 0;
-		json_array_foreach(checks, k, c) {
-			const char *st = jstr(c, "status");
-			sf += !strcmp(st, "fail") || !strcmp(st, "parent_failed");
-			se += !strcmp(st, "error");
-			ss += !strcmp(st, "skip");
+		char score[24], max[24];
+		snprintf(score, sizeof(score), "%lld", (long long)jint(r, "score"));
+		snprintf(max, sizeof(max), "%lld", (long long)jint(r, "max_score"));
+		const struct junit_property props[] = {
+			{ "score", score },
+			{ "max_score", max },
+			{ "needs_regrade", json_is_true(json_object_get(r, "needs_regrade")) ? "true" : "false" },
+			{ "vlab_version", jstr(r, "vlab_version") },
+			{ "rubric_sha256", jstr(json_object_get(r, "rubric"), "sha256") },
+			{ "image_sha256", jstr(json_object_get(r, "image"), "sha256") },
+			{ "accelerator", jstr(json_object_get(r, "accelerator"), "name") },
+		};
+		struct junit_counts n = submission_counts(r);
+		junit_suite_begin(f, jstr(r, "submission"), &n, (double)jint(r, "duration_ms") / 1000.0,
+				  report_started_at(r), props, ARRAY_SIZE(props));
+		json_array_foreach(json_object_get(r, "checks"), k, c) {
+			/* the message: the note (why it scored so) or the detail's
+			 * first line; the body, which is all GitLab shows: the
+			 * detail, the note, then the hint */
+			const char *detail = jstr(c, "detail"), *note = jstr(c, "note");
+			struct strbuf body = STRBUF_INIT, out = STRBUF_INIT;
+			sb_adds(&body, detail);
+			if (*note)
+				sb_addf(&body, "%s%s", body.len ? "\n" : "", note);
+			sb_addf(&out, "points %lld/%lld (%s evidence)", (long long)jint(c, "points"),
+				(long long)jint(c, "max_points"), jstr(c, "evidence"));
+			junit_case(f, &(struct junit_case){
+					      .classname = jstr(r, "submission"),
+					      .name = jstr(c, "id"),
+					      .seconds = (double)jint(c, "duration_ms") / 1000.0,
+					      .status = jstr(c, "status"),
+					      .message = *note ? note : detail,
+					      .text = sb_str(&body),
+					      .hint = jstr(c, "hint"),
+					      .system_out = sb_str(&out),
+				      });
+			sb_release(&body);
+			sb_release(&out);
 		}
-		fputs("  <testsuite name=\"", f);
-		report_xml_escape(f, jstr(r, "submission"));
-		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\" timestamp=\"",
-			json_array_size(checks), sf, se, ss, (double)jint(r, "duration_ms") / 1000.0);
-		report_xml_escape(f, report_started_at(r));
-		fputs("\">\n", f);
-		fputs("    <properties>\n", f);
-		fprintf(f, "      <property name=\"score\" value=\"%lld\"/>\n", (long long)jint(r, "score"));
-		fprintf(f, "      <property name=\"max_score\" value=\"%lld\"/>\n", (long long)jint(r, "max_score"));
-		fprintf(f, "      <property name=\"needs_regrade\" value=\"%s\"/>\n",
-			json_is_true(json_object_get(r, "needs_regrade")) ? "true" : "false");
-		fputs("      <property name=\"vlab_version\" value=\"", f);
-		report_xml_escape(f, jstr(r, "vlab_version"));
-		fputs("\"/>\n      <property name=\"rubric_sha256\" value=\"", f);
-		report_xml_escape(f, jstr(json_object_get(r, "rubric"), "sha256"));
-		fputs("\"/>\n      <property name=\"image_sha256\" value=\"", f);
-		report_xml_escape(f, jstr(json_object_get(r, "image"), "sha256"));
-		fputs("\"/>\n      <property name=\"accelerator\" value=\"", f);
-		report_xml_escape(f, jstr(json_object_get(r, "accelerator"), "name"));
-		fputs("\"/>\n    </properties>\n", f);
-		json_array_foreach(checks, k, c) {
-			const char *st = jstr(c, "status");
-			fputs("    <testcase classname=\"", f);
-			report_xml_escape(f, jstr(r, "submission"));
-			fputs("\" name=\"", f);
-			report_xml_escape(f, jstr(c, "id"));
-			fprintf(f, "\" time=\"%.3f\">", (double)jint(c, "duration_ms") / 1000.0);
-			const char *tag = !strcmp(st, "error") ? "error" : !strcmp(st, "skip") ? "skipped"
-					  : !strcmp(st, "pass") ? NULL : "failure";
-			if (tag) {
-				/* the message: the note (why it scored so) or the
-				 * detail's first line; the body, which is all GitLab
-				 * shows: the detail, the note, then the hint */
-				const char *detail = jstr(c, "detail"), *note = jstr(c, "note");
-				char msg[REPORT_MESSAGE_MAX];
-				report_short_message(*note ? note : detail, msg, sizeof(msg));
-				struct strbuf body = STRBUF_INIT;
-				sb_adds(&body, detail);
-				if (*note)
-					sb_addf(&body, "%s%s", body.len ? "\n" : "", note);
-				fputs("\n      ", f);
-				report_junit_outcome(f, tag, msg, sb_str(&body), jstr(c, "hint"));
-				fputs("\n    ", f);
-				sb_release(&body);
-			}
-			fprintf(f, "<system-out>points %lld/%lld (", (long long)jint(c, "points"),
-				(long long)jint(c, "max_points"));
-			report_xml_escape(f, jstr(c, "evidence"));
-			fputs(" evidence)</system-out></testcase>\n", f);
-		}
-		fputs("  </testsuite>\n", f);
+		junit_suite_end(f);
 	}
-	fputs("</testsuites>\n", f);
+	junit_end(f);
 }
 
 void grade_write_tap(FILE *f, const json_t *results)
