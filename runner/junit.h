@@ -11,7 +11,7 @@
  *     attribute (the first line of what it is given) and its whole text,
  *     then "hint: " and the hint, in its body: GitLab's parser
  *     (lib/gitlab/ci/parsers/test/junit.rb) shows only the body.
- * Text is escaped by report_xml_escape (XML 1.0 cannot carry most control
+ * Text is escaped for XML 1.0 here (it cannot carry most control
  * characters, even as references). */
 #ifndef VLAB_JUNIT_H
 #define VLAB_JUNIT_H

@@ -9,6 +9,7 @@
 
 #include "runner/chapter.h"
 #include "runner/untrusted_text.h"
+#include "runner/clock.h"
 
 #include <time.h>
 #include <unistd.h>
@@ -468,28 +469,6 @@ static const char *jstr(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* XML 1.0 text: the five specials escaped. XML 1.0 cannot carry most C0
- * controls at all, not even as character references
- * (https://www.w3.org/TR/xml/#charsets), so they, DEL, C1 controls and
- * invalid UTF-8 become the visible text \xHH (runner/untrusted_text.h);
- * newline and tab stay. */
-void report_xml_escape(FILE *f, const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	untrusted_text_append(&sb, s, strlen(s), UT_KEEP_NEWLINE | UT_KEEP_TAB);
-	for (const char *p = sb_str(&sb); *p; p++) {
-		switch (*p) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default: fputc(*p, f);
-		}
-	}
-	sb_release(&sb);
-}
-
 const char *report_started_at(const json_t *o)
 {
 	static char now[REPORT_TIMESTAMP_LEN];
@@ -588,19 +567,6 @@ void report_yaml_quoted(FILE *f, const char *s)
 	}
 	fputc('"', f);
 	sb_release(&sb);
-}
-
-void report_short_message(const char *detail, char *out, size_t n)
-{
-	size_t len = strcspn(detail, "\n");
-	if (len >= n) {
-		len = n - 1;
-		/* not in the middle of a UTF-8 sequence */
-		while (len && ((unsigned char)detail[len] & 0xc0) == 0x80)
-			len--;
-	}
-	memcpy(out, detail, len);
-	out[len] = '\0';
 }
 
 void report_write_tap(FILE *f, const json_t *reports)

@@ -57,14 +57,6 @@ void report_print_json(json_t *v);
  * test point a check, the hint in a YAML block), to f. */
 void report_write_junit(FILE *f, const json_t *reports);
 void report_write_tap(FILE *f, const json_t *reports);
-/* XML 1.0 text of s: the five specials escaped; control characters (but
- * newline and tab), C1 controls and invalid UTF-8 as the visible text
- * \xHH (runner/untrusted_text.h), since XML 1.0 cannot carry them. */
-void report_xml_escape(FILE *f, const char *s);
-/* The short message attribute of a JUnit outcome: detail's first line, at
- * most n - 1 bytes, cut between UTF-8 sequences. */
-#define REPORT_MESSAGE_MAX 200
-void report_short_message(const char *detail, char *out, size_t n);
 /* TAP: one line of a test point's description (escaped as untrusted text,
  * newline and tab as spaces, '#' as '*' so no directive is smuggled in), and
  * a YAML double-quoted scalar on one line (escaped as untrusted text, then
