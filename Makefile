@@ -52,6 +52,9 @@ endif
 
 # One object per line; main.o is kept apart so unit tests can link the rest.
 OBJS += runner/util.o
+OBJS += runner/clock.o
+OBJS += runner/files.o
+OBJS += runner/sha256.o
 OBJS += runner/proc.o
 OBJS += runner/cleanup.o
 OBJS += runner/vm/manifest.o
@@ -304,10 +307,10 @@ FUZZ_SRCS_untrusted_text := runner/untrusted_text.c runner/util.c
 FUZZ_SRCS_perf := checks/perf_parse.c
 FUZZ_SRCS_conclusions := checks/conclusions.c checks/iperf.c checks/verdict.c runner/util.c
 FUZZ_SRCS_ept_state := checks/ept_state.c runner/util.c
-FUZZ_SRCS_class := checks/class_report.c runner/grade/class_html.c runner/util.c
+FUZZ_SRCS_class := checks/class_report.c runner/grade/class_html.c runner/untrusted_text.c runner/util.c
 FUZZ_SRCS_rubric := checks/rubric.c checks/verdict.c runner/util.c
 FUZZ_SRCS_manifest := runner/vm/manifest.c runner/util.c
-FUZZ_SRCS_sha256sums := runner/fetch/config.c runner/util.c
+FUZZ_SRCS_sha256sums := runner/fetch/config.c runner/files.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
 FUZZ_SRCS_net_cmd := checks/net_cmd.c
 FUZZ_SRCS_qemu_cmdline := checks/qemu_opt.c checks/qemu_cmdline.c checks/qemu_devices.c checks/qemu_cmdline_verdicts.c \
@@ -316,6 +319,9 @@ FUZZ_SRCS_qemu_cmdline := checks/qemu_opt.c checks/qemu_cmdline.c checks/qemu_de
 	checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I. $(PC_CFLAGS)
+# the harnesses link the pure parts (runner/util.c holds no file I/O, no
+# digest): jansson is the one library a parser of theirs uses
+FUZZ_LIBS := $(shell $(PKG_CONFIG) --libs jansson) -lm
 
 fuzz: $(FUZZ:%=build/fuzz/fuzz_%)
 	$(Q)set -e; for n in $(FUZZ); do \
@@ -329,7 +335,7 @@ fuzz: $(FUZZ:%=build/fuzz/fuzz_%)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(PC_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(FUZZ_LIBS)
 
 # The man pages and the bash completion, generated from the same command and
 # option tables as --help (runner/cmd/options.h) by vlab-docgen, which links

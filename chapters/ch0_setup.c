@@ -22,6 +22,8 @@
 #include "runner/proc.h"
 #include "runner/report.h"
 #include "checks/lab_plan.h"
+#include "runner/clock.h"
+#include "runner/sha256.h"
 
 #define LAB_CH0 "lab chapter 1, \"Getting started\" (the image files)"
 

@@ -28,6 +28,8 @@
 #include "runner/lab.h"
 #include "runner/manual.h"
 #include "checks/lab_plan.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 #define LAB_CH2 "lab chapter 2, \"Add a network device to the VM\""
 

@@ -34,6 +34,8 @@
 #include "runner/report.h"
 #include "runner/lab.h"
 #include "checks/lab_plan.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 #define LAB_CH3 "lab chapter 3, \"Virtualized Vs Paravirtualized I/O\""
 

@@ -31,6 +31,8 @@
 #include "runner/lab.h"
 #include "checks/lab_plan.h"
 #include "runner/exit_status.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 #define LAB_CH4 "lab chapter 4, \"KVM\" (strace the ioctls)"
 

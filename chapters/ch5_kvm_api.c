@@ -16,6 +16,7 @@
 #include "runner/host/tracepoint.h"
 #include "runner/vm/vmm.h"
 #include "checks/lab_plan.h"
+#include "runner/files.h"
 
 #define KVM_DEV "/dev/kvm"
 #define MAX_STATS 256

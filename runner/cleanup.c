@@ -22,6 +22,8 @@
 
 #include "checks/procfs_parse.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 #define MAX_RESOURCES 256
 

@@ -28,6 +28,7 @@
 #include "runner/report.h"
 #include "runner/rundir.h"
 #include "runner/exit_status.h"
+#include "runner/clock.h"
 
 /* With --step NAME, the steps before NAME run as its set-up (quietly), NAME
  * runs and is reported, and the steps after it do not run. Returns the index

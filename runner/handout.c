@@ -14,6 +14,7 @@
 #include "runner/ci_template.h"
 #include "runner/vm/image.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "checks/lab_plan.h"
 
 static int copy_file_sparse(const char *src, const char *dst, mode_t mode)

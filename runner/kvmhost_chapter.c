@@ -16,6 +16,7 @@
 #include "runner/exit_status.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "runner/vm/kvmhost.h"
 #include "runner/vm/kvmhost_proto.h"
 

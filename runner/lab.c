@@ -12,6 +12,7 @@
 #include "runner/chapter.h"
 #include "runner/cleanup.h"
 #include "runner/proc.h"
+#include "runner/clock.h"
 
 struct check_result *lab_check(struct lab *lab, const char *id)
 {

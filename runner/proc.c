@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
+#include "runner/clock.h"
 
 extern char **environ;
 

@@ -18,6 +18,7 @@
 #include "runner/net/ns.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 int ledger_parse(const char *text, struct ledger *out)
 {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "runner/util.h"
+#include "runner/files.h"
 
 const char *rundir_base(void)
 {

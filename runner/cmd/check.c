@@ -12,6 +12,7 @@
 #include "runner/exit_status.h"
 #include "runner/report.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 #define CHECK_USAGE "KIND FILE... [--format text|json] [--guest-memory SIZE]"
 #define usage(...) usage_fail("check " CHECK_USAGE, __VA_ARGS__)

@@ -23,6 +23,7 @@
 #include "runner/chapter.h"
 #include "runner/cmd/options.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "runner/vm/manifest.h"
 
 /* Text into roff: a backslash as \e, a dash that starts a word (an

@@ -18,6 +18,7 @@
 #include "runner/host/ept.h"
 #include "runner/report.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 int doctor_exit_status(const struct doctor_row *rows, size_t nrows)
 {

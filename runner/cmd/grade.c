@@ -57,6 +57,8 @@
 #include "runner/proc.h"
 #include "runner/report.h"
 #include "runner/util.h"
+#include "runner/files.h"
+#include "runner/sha256.h"
 #include "runner/vm/image.h"
 
 #define DEFAULT_RUBRIC "assets/rubric/default.rubric"

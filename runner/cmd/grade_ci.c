@@ -13,6 +13,8 @@
 
 #include "runner/exit_status.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 /* What of a submission's files is read for the log: its script (to find
  * the lines) and the tail of what it printed. */

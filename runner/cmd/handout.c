@@ -16,6 +16,7 @@
 #include "runner/exit_status.h"
 #include "runner/handout.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "runner/vm/image.h"
 #include "checks/lab_plan.h"
 

@@ -10,6 +10,7 @@
 #include "runner/run_ledger.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 static int cmd_status(int argc, char **argv)
 {

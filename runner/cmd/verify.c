@@ -170,6 +170,7 @@
 #include "runner/net/net.h"
 #include "runner/report.h"
 #include "runner/vm/vm.h"
+#include "runner/clock.h"
 
 static json_t *verify_json(const struct evidence *ev)
 {

@@ -14,6 +14,9 @@
 
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
+#include "runner/sha256.h"
 
 const char *cache_dir(void)
 {

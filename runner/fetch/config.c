@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "runner/util.h"
+#include "runner/files.h"
 
 #define fail parse_error_at
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
+#include "runner/clock.h"
 
 static const char *const reason_names[] = {
 	[FR_OK] = "ok",

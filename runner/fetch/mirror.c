@@ -15,6 +15,9 @@
 #include "runner/fetch/config.h"
 #include "runner/vm/image.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
+#include "runner/sha256.h"
 
 /* A mirror's manifest is a few KiB; anything far larger is not one. */
 #define MANIFEST_MAX_BYTES (1u << 20)

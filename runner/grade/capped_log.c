@@ -13,6 +13,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 
 static void relay_main(int in, int out, int report, uint64_t cap)
 {

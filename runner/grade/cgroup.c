@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 static const char *const controller_name[CG_NCONTROLLERS] = { "memory", "pids", "cpu" };
 

@@ -11,6 +11,7 @@
 #include "runner/grade/class_html.h"
 #include "runner/grade/grade_report.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "runner/exit_status.h"
 
 void grade_write_class_html(FILE *f, const json_t *results)

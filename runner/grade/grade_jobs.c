@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "runner/util.h"
+#include "runner/files.h"
 
 int grade_default_jobs(const struct grade_jobs_machine *m, uint64_t memory_bytes, int cpu_pct, int max_jobs,
 		       char *why, size_t whylen)

@@ -11,6 +11,7 @@
 #include "runner/report.h"
 #include "runner/untrusted_text.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 static const char *jstr(const json_t *o, const char *key)
 {

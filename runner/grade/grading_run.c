@@ -25,6 +25,8 @@
 #include "runner/report.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 #include "runner/exit_status.h"
 
 char *submission_name(const char *path)

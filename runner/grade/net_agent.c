@@ -22,6 +22,7 @@
 #include "runner/proc.h"
 #include "runner/untrusted_text.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 /* A command line read from /proc, at most this much. */
 #define CMDLINE_CAP 65536

@@ -30,6 +30,8 @@
 #include "runner/grade/seccomp_filter.h"
 #include "runner/grade/shim.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 #include "checks/lab_plan.h"
 
 /* Detach the overlay, the binds and the disk (idempotent), so ROOT can be

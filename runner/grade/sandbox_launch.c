@@ -21,6 +21,7 @@
 
 #include "runner/grade/shim.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 
 /* Descriptors as the launcher hands them to bwrap (and bwrap on). */
 enum { FD_STATUS = 3, FD_INFO = 4, FD_SECCOMP = 5, FD_SHIM = 6, FD_SHIM_NET = 7, FD_FIRST_FREE = 8 };

@@ -15,6 +15,8 @@
 #include "runner/proc.h"
 #include "checks/lab_plan.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 /* What a graded script may print that is kept (the rest is counted). */
 #define SCRIPT_LOG_CAP (1 << 20)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "runner/util.h"
+#include "runner/files.h"
 
 bool sandbox_uid_delegated(const char *subid_text, uid_t uid)
 {

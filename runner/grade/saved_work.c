@@ -16,6 +16,7 @@
 #include "checks/lab_plan.h"
 #include "runner/untrusted_text.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 /* What one saved file may hold, at most: perf's and iperf3's reports are a
  * few kB, a student's conclusions a page or two. */

@@ -16,6 +16,7 @@
 #include "runner/exit_status.h"
 #include "runner/untrusted_text.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 
 static json_t *ops_json(const struct net_cmd *c)
 {

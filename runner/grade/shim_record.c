@@ -13,6 +13,7 @@
 #include "runner/grade/shim.h"
 #include "runner/proc.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 void record_release(struct record *rec)
 {

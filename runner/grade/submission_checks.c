@@ -16,6 +16,8 @@
 #include "checks/script_check.h"
 #include "runner/grade/grade_ctx.h"
 #include "runner/util.h"
+#include "runner/files.h"
+#include "runner/sha256.h"
 #include "checks/lab_plan.h"
 
 struct check_result *outcome_slot(struct outcome *o, const char *id)

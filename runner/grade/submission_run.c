@@ -15,6 +15,8 @@
 #include "checks/lab_plan.h"
 #include "runner/proc.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 #include "runner/inspect/grading_evidence.h"
 
 /* Whether the script is missing or cannot run: then every check of the

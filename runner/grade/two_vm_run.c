@@ -20,6 +20,8 @@
 #include "runner/net/net.h"
 #include "runner/proc.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 /* The checks this run decides: what the host sees of the two qemus
  * (the first NHOST_CHECKS), then what the guests do over the links. */

@@ -12,6 +12,7 @@
 #include "runner/proc.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 /* A load or unload that takes longer than this is reported, not waited for
  * forever (a module's init can hang on broken hardware). */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "runner/util.h"
+#include "runner/files.h"
 
 static char *at(const char *root, const char *path)
 {

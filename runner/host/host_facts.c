@@ -36,6 +36,8 @@
 #include "runner/rundir.h"
 #include "runner/grade/seccomp_filter.h"
 #include "runner/vm/vmrun.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 /* ---- small readers ------------------------------------------------------ */
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "runner/util.h"
+#include "runner/files.h"
 
 static const char *const default_roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 

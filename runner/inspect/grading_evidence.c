@@ -13,6 +13,8 @@
 #include "runner/inspect/lab_verdicts.h"
 #include "runner/proc.h"
 #include "runner/report.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 /* ---- for `vlab grade` ------------------------------------------------------ */
 

@@ -19,6 +19,7 @@
 #include "runner/vm/console.h"
 #include "runner/vm/qmp.h"
 #include "checks/lab_plan.h"
+#include "runner/clock.h"
 
 const char *const evidence_console_state_names[] = {
 	[CON_NONE] = "none", [CON_FREE] = "free", [CON_SHELL] = "shell-open", [CON_HELD] = "held",

@@ -23,6 +23,8 @@
 #include "runner/cleanup.h"
 #include "runner/proc.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 /* ---- finding qemu ------------------------------------------------------ */
 

@@ -10,6 +10,7 @@
 #include "checks/handbuilt_two_vms.h"
 #include "checks/iperf.h"
 #include "checks/lab_plan.h"
+#include "runner/files.h"
 
 /* The plain facts of tv (they live as long as it does). */
 static void two_vm_facts_of(const struct two_vm_evidence *tv, const char *why, struct two_vm_facts *f)

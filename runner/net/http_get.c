@@ -12,6 +12,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 
 #define POLL_SLICE_MS 100
 

@@ -16,6 +16,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 
 #define MAX_COUNT 65535          /* sequence numbers are 16 bits */
 #define RECV_BUF 4096            /* an echo reply of ours is 84 bytes; errors quote <= 576 (RFC 1812 4.3.2.3) */

@@ -26,6 +26,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 
 struct net {
 	struct nl_sock *sk;   /* requests and dumps */

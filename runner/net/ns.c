@@ -31,6 +31,7 @@
 #include "runner/cleanup.h"
 #include "runner/net/net.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 #define TUN_PATH "/dev/net/tun"
 

@@ -48,6 +48,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/proc.h"
+#include "runner/clock.h"
 
 /* Longest single poll(): bounds how late a stop request is seen when the
  * signal lands between the check and the poll. */

@@ -11,6 +11,7 @@
 
 #include "runner/fetch/cache.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 /* Which manifest each profile came from: parallel to m->profiles by name. */
 struct origin {

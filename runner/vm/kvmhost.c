@@ -21,6 +21,9 @@
 #include "runner/rundir.h"
 #include "runner/vm/image.h"
 #include "runner/vm/kvmhost_proto.h"
+#include "runner/clock.h"
+#include "runner/files.h"
+#include "runner/sha256.h"
 
 static const int kvmhost_roles[] = { ROLE_KVMHOST_INITRD, ROLE_KVMHOST_MODULES };
 

@@ -26,6 +26,8 @@
 
 #include "runner/host/ept.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 #include "runner/vm/kvmhost_plan.h"
 #include "runner/vm/kvmhost_proto.h"
 

@@ -22,6 +22,8 @@
 #include "runner/vm/attach.h"
 #include "runner/vm/kvmhost.h"
 #include "runner/vm/kvmhost_proto.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 /* what vlab reads back of the console log for a message */
 #define CONSOLE_CAP (1u << 20)

@@ -28,6 +28,7 @@
 #include "runner/cleanup.h"
 #include "runner/proc.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 
 #define POLL_SLICE_MS 50
 /* qemu creates the socket a little after it starts: retry this often. */

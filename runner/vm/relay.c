@@ -11,6 +11,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 
 static int listen_unix(const char *path)
 {

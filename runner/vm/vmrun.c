@@ -16,6 +16,8 @@
 #include "runner/proc.h"
 #include "runner/vm/qmp.h"
 #include "runner/vm/relay.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 void artifact_add(struct artifact *list, int *n, const char *name, const char *path)
 {

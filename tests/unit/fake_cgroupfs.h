@@ -33,6 +33,7 @@
 
 #include "runner/grade/cgroup.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 /* The fake hierarchy's root group (the rule spares it, as the kernel's). */
 static char fake_hier[512];

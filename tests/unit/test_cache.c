@@ -20,6 +20,7 @@
 #include "runner/fetch/cache.h"
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 /* sha256("abc") and sha256("") */
 #define SHA_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -17,6 +17,7 @@
 
 #include "runner/grade/capped_log.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/child.h"
 
 static char dir[64];

@@ -21,6 +21,7 @@
 
 #include "runner/grade/cgroup.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 #include "tests/unit/fake_cgroupfs.h"
 #include "tests/unit/child.h"

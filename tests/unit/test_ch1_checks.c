@@ -19,6 +19,7 @@
 #include "checks/qmp_parse.h"
 #include "checks/verdict.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 #define QMP_FIXTURES FIXTURES "/qmp/"

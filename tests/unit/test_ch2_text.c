@@ -20,6 +20,7 @@
 #include "runner/lab.h"
 #include "runner/report.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "runner/vm/manifest.h"
 #include "tests/unit/unit_helpers.h"
 

@@ -21,6 +21,7 @@
 #include "checks/two_vm_plan.h"
 #include "checks/verdict.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 /* vlab's own chapter 3: its addresses wanted, its fixes in ip's words */

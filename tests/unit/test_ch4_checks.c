@@ -16,6 +16,7 @@
 
 #include "checks/ch4.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 static void load_perf(struct exit_sample *s, const char *name)
 {

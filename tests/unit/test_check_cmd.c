@@ -16,6 +16,7 @@
 #include "checks/check_kinds.h"
 #include "runner/cmd/commands.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 static void test_help_names_every_kind(void **state)

@@ -25,6 +25,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "unit_helpers.h"
 
 static void sleep_ms(int ms)

@@ -31,6 +31,8 @@
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 #include "tests/unit/child.h"
 
 #define PEER_WAIT_MS 3000

@@ -31,6 +31,7 @@
 #include "runner/cmd/doctor.h"
 #include "runner/exit_status.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 #define DOC_FIXTURES FIXTURES "/doctor/"

@@ -25,6 +25,7 @@
 #include "runner/cleanup.h"
 #include "runner/host/ept.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/child.h"
 
 #define FAKE_LOADER FIXTURES "/../fakes/modprobe"

@@ -16,6 +16,7 @@
 
 #include "checks/exits.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 #define STATS_FIXTURES FIXTURES "/kvmstats/"
 #define HELLO "vlab kvm-api: hello from the guest\n"

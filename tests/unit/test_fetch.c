@@ -17,6 +17,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/fetch/fetch.h"
+#include "runner/sha256.h"
 
 static void expect_class(int code, long status, int werr, enum fetch_reason reason, bool transient)
 {

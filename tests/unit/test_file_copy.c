@@ -20,6 +20,7 @@
 
 #include "runner/grade/file_copy.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 static char dir[64];
 static int dfd = -1;

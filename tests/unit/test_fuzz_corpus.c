@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "runner/util.h"
+#include "runner/files.h"
 
 /* Each harness under a name of its own (they all define libFuzzer's entry). */
 #define LLVMFuzzerTestOneInput fuzz_iperf_one

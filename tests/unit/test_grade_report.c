@@ -16,6 +16,7 @@
 
 #include "runner/grade/grade_report.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 static json_t *results;

@@ -15,6 +15,7 @@
 
 #include "checks/guest_parse.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 #define GUEST_FIXTURES FIXTURES "/guest/"
 

@@ -27,6 +27,7 @@
 
 #include "runner/host/host.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 #define HOST_FIXTURES FIXTURES "/host/"

@@ -29,6 +29,7 @@
 #include "runner/net/http_get.h"
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 #include "tests/unit/child.h"
 
 /* sha256("abc"), FIPS 180-2 appendix B.1 */

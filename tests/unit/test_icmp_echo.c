@@ -31,6 +31,7 @@
 #include "runner/cleanup.h"
 #include "runner/proc.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 #include "tests/unit/child.h"
 
 static void test_bad_arguments(void **state)

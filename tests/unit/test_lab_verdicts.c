@@ -20,6 +20,7 @@
 #include "checks/qemu_cmdline_verdicts.h"
 #include "checks/transcript.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "unit_helpers.h"
 
 #define INDEX_SHA256 "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"

@@ -14,6 +14,7 @@
 
 #include "runner/vm/manifest.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 #define REPO_ROOT FIXTURES "/../.."

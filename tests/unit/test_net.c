@@ -40,6 +40,7 @@
 #include "runner/cleanup.h"
 #include "runner/net/net.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 
 #define UNPRIV_UID 65534
 #define OTHER_UID 12345

@@ -15,6 +15,7 @@
 
 #include "checks/net_cmd.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 #define MAXW 32
 

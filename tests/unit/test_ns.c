@@ -43,6 +43,8 @@
 #include "runner/net/net.h"
 #include "runner/net/ns.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 
 #define UNPRIV_UID 65534
 

@@ -17,6 +17,7 @@
 #include "runner/cmd/commands.h"
 #include "runner/exit_status.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 static char *help_of(const struct command *c)

@@ -14,6 +14,7 @@
 
 #include "checks/ping_parse.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 #define PING_FIXTURES FIXTURES "/ping/"
 

@@ -14,6 +14,7 @@
 
 #include "checks/procfs_parse.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 #define PROCFS_FIXTURES FIXTURES "/procfs/"
 

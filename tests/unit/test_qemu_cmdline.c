@@ -15,6 +15,7 @@
 
 #include "checks/qemu_cmdline_verdicts.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 #define CMDLINE_FIXTURES FIXTURES "/cmdline/"
 

@@ -15,6 +15,7 @@
 
 #include "runner/inspect/qemu_find.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 /* A qemu as qemu_proc_load() would read it: pid, fixture command line,
  * working directory, whether vlab started it. */

@@ -23,6 +23,8 @@
 #include "runner/cleanup.h"
 #include "runner/vm/qmp.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
 #include "tests/unit/child.h"
 
 #define QMP_FIXTURES FIXTURES "/qmp/"

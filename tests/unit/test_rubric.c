@@ -14,6 +14,7 @@
 
 #include "checks/rubric.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 static struct rubric rub;
 static struct score sc;

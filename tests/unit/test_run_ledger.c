@@ -20,6 +20,7 @@
 #include "runner/run_ledger.h"
 #include "runner/rundir.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 static char *base;

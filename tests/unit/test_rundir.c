@@ -17,6 +17,7 @@
 
 #include "runner/rundir.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 /* 2026-12-03 12:00:00 UTC: one second that every creation below shares */

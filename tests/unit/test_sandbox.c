@@ -17,6 +17,7 @@
 
 #include "runner/grade/sandbox.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/unit_helpers.h"
 
 static void test_claims_are_distinct_and_released(void **state)

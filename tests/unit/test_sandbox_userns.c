@@ -19,6 +19,7 @@
 #include "runner/host/host_table.h"
 #include "runner/host/sandbox_userns.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 static const struct sandbox_userns_probe works = { .result = 1, .failed = USERNS_STEP_NONE, .uid = 65534 };
 static const struct sandbox_userns_probe not_tried = { .result = 0, .failed = USERNS_STEP_NONE, .uid = 0 };

@@ -13,6 +13,7 @@
 #include "checks/ch4.h"
 #include "checks/strace_parse.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 static struct strbuf load(const char *name)
 {

@@ -24,6 +24,7 @@
 #include "checks/ch4.h"
 #include "runner/host/tracepoint.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "tests/unit/child.h"
 
 #define EVENT "syscalls:sys_enter_getppid"

@@ -16,6 +16,7 @@
 #include "checks/procfs_parse.h"
 #include "checks/two_vm_plan.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 static void load(const char *name, struct qemu_cmdline *c)
 {

@@ -22,6 +22,7 @@
 #include "checks/handbuilt_two_vms.h"
 #include "checks/lab_plan.h"
 #include "runner/util.h"
+#include "runner/files.h"
 #include "unit_helpers.h"
 
 #define NCHECKS 8

@@ -16,6 +16,9 @@
 
 #include "checks/verdict.h"
 #include "runner/util.h"
+#include "runner/clock.h"
+#include "runner/files.h"
+#include "runner/sha256.h"
 #include "tests/unit/unit_helpers.h"
 
 #define MiB (1ULL << 20)

@@ -21,6 +21,7 @@
 #include "checks/exits.h"
 #include "runner/cleanup.h"
 #include "runner/util.h"
+#include "runner/clock.h"
 #include "runner/vm/vmm.h"
 #include "tests/unit/child.h"
 

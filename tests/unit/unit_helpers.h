@@ -11,6 +11,7 @@
 
 #include "checks/verdict.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 #ifdef FIXTURES
 /* A captured file of tests/fixtures/ (rel below it), whole, as a string to
