@@ -1,7 +1,8 @@
 /* The lab's plan in one place: what the lab text builds, as vlab checks
  * it. Chapters, verify, grading and the handout take these names from
- * here, and nothing else spells them: the check ids (the table `vlab list`
- * prints, then the ids only grading and `vlab verify 3` decide), the
+ * here, and nothing else spells them: the check ids (each one's chapter,
+ * step, title, evidence and where it may be earned are its row in
+ * checks/check_registry.c), the
  * addresses, MACs and taps, the guest's memory and accounts, and the file
  * names a student's script uses. Plain data, below everything (checks/
  * uses it as much as runner/). */
