@@ -8,6 +8,7 @@
 #define CH EARNED_CHAPTER
 #define VE EARNED_VERIFY
 #define GR EARNED_GRADE
+#define CK EARNED_CHECK
 #define STUDENT EVIDENCE_STUDENT
 #define VLAB EVIDENCE_VLAB
 
@@ -98,7 +99,9 @@ const struct check_row check_registry[] = {
 	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
 	{ CHECK_CH3_VIRTIO_FASTER, 3, "compare", "the virtio-net link is faster than the e1000 one", STUDENT,
 	  CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
-	/* chapter 3's saved work (grading only) */
+	/* chapter 3's saved work */
+	{ CHECK_IPERF_RUN, 3, NULL, "a saved iperf3 client's output (text or -J) is a complete run", STUDENT, CK,
+	  GRADED_BY_NONE },
 	{ CHECK_CH3_IPERF_SAVED, 3, NULL, "the saved iperf3 JSON (iperf*.json) is a complete run", STUDENT, GR,
 	  GRADED_BY_SAVED },
 	{ CHECK_CH3_CONCLUSIONS, 3, NULL,
@@ -107,9 +110,9 @@ const struct check_row check_registry[] = {
 
 	/* chapter 4: KVM from the host's side; grading reads the saved logs */
 	{ CHECK_CH4_STRACE_MEMORY_REGION, 4, "strace", "the saved strace.log shows the 256 MiB memory region",
-	  STUDENT, CH | GR, GRADED_BY_SAVED },
+	  STUDENT, CH | GR | CK, GRADED_BY_SAVED },
 	{ CHECK_CH4_EXITS_COUNTED, 4, "exits", "the saved perf kvm stat report (perf*.txt) counts VM exits", STUDENT,
-	  CH | GR, GRADED_BY_SAVED },
+	  CH | GR | CK, GRADED_BY_SAVED },
 	{ CHECK_CH4_CR_EXITS_EPT_OFF, 4, "exits",
 	  "the saved perf reports with EPT/NPT on and off (perf_ept_on.txt, perf_ept_off.txt): CR-access exits up "
 	  "with it off",

@@ -2,7 +2,7 @@
  * (as the chapter's step table names them), the one line that says what it
  * checks, whose work passing proves (the evidence a rubric may restate but
  * not change), and where it may be earned: a chapter run, `vlab verify`,
- * `vlab grade`. A rubric's ids, `vlab list`, vlab-grade(1)'s list of
+ * `vlab grade`, `vlab check`. A rubric's ids, `vlab list`, vlab-grade(1)'s list of
  * checks and grading's lists of what each of its runs decides read it;
  * tests/unit/test_check_registry.c holds the chapters' step tables to it.
  * Pure data and lookups: no I/O. */
@@ -21,6 +21,7 @@ enum check_evidence { EVIDENCE_STUDENT, EVIDENCE_VLAB };
 #define EARNED_CHAPTER 1u  /* `vlab chapter N` (the step table lists it) */
 #define EARNED_VERIFY 2u   /* `vlab verify N`, of the lab built by hand */
 #define EARNED_GRADE 4u    /* `vlab grade`: a rubric may name it */
+#define EARNED_CHECK 8u    /* `vlab check KIND FILE`, of a saved file (checks/check_kinds.c) */
 
 /* Which of grading's runs decides a graded check; each run takes its list
  * of ids from here (check_registry_ids), in the table's order. */

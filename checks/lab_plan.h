@@ -59,6 +59,10 @@
 #define CHECK_CH3_GUEST_ADDRESSES  "ch3.guest_addresses"
 #define CHECK_CH3_IPERF_SERVER     "ch3.iperf_server"
 
+/* ---- the id only `vlab check iperf FILE` decides (a saved iperf3 run; no
+ * chapter's, so no chN. prefix) -------------------------------------------- */
+#define CHECK_IPERF_RUN "iperf.run"
+
 /* ---- chapters 1-2: one VM ------------------------------------------------ */
 #define LAB_MEMORY_MIB 256                     /* -m 256M */
 #define LAB_MEMORY_BYTES (256ULL << 20)

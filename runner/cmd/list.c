@@ -1,7 +1,8 @@
 /* `vlab list`: the chapters, their steps and check ids, with each check's
  * title and where it may be earned, from the check registry
  * (checks/check_registry.h); after a chapter's steps, the checks no step
- * of it decides (those only `vlab verify` or `vlab grade` does). */
+ * of it decides (those only `vlab verify`, `vlab grade` or `vlab check`
+ * does). */
 #include "runner/cmd/commands.h"
 
 #include <stdbool.h>
@@ -24,25 +25,38 @@ static const struct opt list_opts[] = {
 	{ 0 },
 };
 
+/* Where a check may be earned, as `vlab list` and its JSON name it. */
+static const struct {
+	unsigned flag;
+	const char *word;
+} earned_names[] = {
+	{ EARNED_CHAPTER, "chapter" },
+	{ EARNED_VERIFY, "verify" },
+	{ EARNED_GRADE, "grade" },
+	{ EARNED_CHECK, "check" },
+};
+
 /* "chapter, verify, grade": where row may be earned. */
 static const char *earned_words(const struct check_row *row, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s%s%s", row->earned & EARNED_CHAPTER ? "chapter" : "",
-		 (row->earned & EARNED_VERIFY) ? (row->earned & EARNED_CHAPTER ? ", verify" : "verify") : "",
-		 (row->earned & EARNED_GRADE) ? (row->earned & (EARNED_CHAPTER | EARNED_VERIFY) ? ", grade" : "grade")
-					      : "");
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(earned_names) / sizeof(earned_names[0]); i++) {
+		if (!(row->earned & earned_names[i].flag) || used >= n)
+			continue;
+		int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", earned_names[i].word);
+		if (w > 0)
+			used += (size_t)w;
+	}
 	return buf;
 }
 
 static json_t *row_json(const struct check_row *row)
 {
 	json_t *earned = json_array();
-	if (row->earned & EARNED_CHAPTER)
-		json_array_append_new(earned, json_string("chapter"));
-	if (row->earned & EARNED_VERIFY)
-		json_array_append_new(earned, json_string("verify"));
-	if (row->earned & EARNED_GRADE)
-		json_array_append_new(earned, json_string("grade"));
+	for (size_t i = 0; i < sizeof(earned_names) / sizeof(earned_names[0]); i++)
+		if (row->earned & earned_names[i].flag)
+			json_array_append_new(earned, json_string(earned_names[i].word));
 	return json_pack("{s:s, s:s?, s:s, s:s, s:o}", "id", row->id, "step", row->step, "title", row->title,
 			 "evidence", check_evidence_name(row->evidence), "earned", earned);
 }
@@ -101,7 +115,7 @@ static int cmd_list(int argc, char **argv)
 			if (f != FORMAT_TEXT || row->step)
 				continue;
 			if (!headed)
-				printf("  no step's (vlab verify or vlab grade decides them)\n");
+				printf("  no step's (vlab verify, vlab grade or vlab check decides them)\n");
 			headed = true;
 			printf("    check %-28s %s (%s)\n", row->id, row->title, earned_words(row, words, sizeof(words)));
 		}

@@ -2,7 +2,7 @@
  * chapters' step tables (each id a step lists is its row's chapter and
  * step, and each row a chapter may earn is in its step's table), grading's
  * runs (each id they decide is a row grading may earn, decided by the run
- * the row says), verify's lists and the built-in rubrics. One test in
+ * the row says), `vlab check`'s kinds and the built-in rubrics. One test in
  * place of cross-checks kept beside each list. */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "checks/check_kinds.h"
 #include "checks/check_registry.h"
 #include "checks/rubric.h"
 #include "runner/chapter.h"
@@ -49,12 +50,14 @@ static void test_rows(void **state)
 		assert_ptr_equal(check_registry_find(row->id), row);  /* and so no id twice */
 		/* a rubric item holds it */
 		assert_true(strlen(row->id) < sizeof(((struct rubric_item *)0)->id));
+		/* a chapter's prefix is its own; an id of no chapter's (vlab
+		 * check's iperf.run) has none */
 		char prefix[8];
 		snprintf(prefix, sizeof(prefix), "ch%d.", row->chapter);
-		assert_true(starts_with(row->id, prefix));
+		assert_true(starts_with(row->id, prefix) || !starts_with(row->id, "ch"));
 		assert_non_null(row->title);
 		assert_true(row->title[0] && !strchr(row->title, '\n'));
-		assert_true(row->earned & (EARNED_CHAPTER | EARNED_VERIFY | EARNED_GRADE));
+		assert_true(row->earned & (EARNED_CHAPTER | EARNED_VERIFY | EARNED_GRADE | EARNED_CHECK));
 		/* a step decides it exactly when a chapter run may earn it */
 		assert_int_equal(row->step != NULL, (row->earned & EARNED_CHAPTER) != 0);
 		/* one of grading's runs decides it exactly when grading may earn it */
@@ -191,6 +194,29 @@ static void test_grading_lists(void **state)
 	assert_true(two_vm_run_wanted(&r));
 }
 
+/* `vlab check`'s kinds each carry a row's id that vlab check may earn,
+ * and each such row is a kind's. */
+static void test_check_kinds(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < ncheck_kinds; k++) {
+		const struct check_row *row = check_registry_find(check_kinds[k].check_id);
+		if (!row)
+			fail_msg("vlab check %s carries %s, which the registry lacks", check_kinds[k].name,
+				 check_kinds[k].check_id);
+		assert_true(row->earned & EARNED_CHECK);
+	}
+	for (size_t i = 0; i < ncheck_registry; i++) {
+		if (!(check_registry[i].earned & EARNED_CHECK))
+			continue;
+		bool found = false;
+		for (size_t k = 0; k < ncheck_kinds; k++)
+			found |= !strcmp(check_kinds[k].check_id, check_registry[i].id);
+		if (!found)
+			fail_msg("%s: no kind of vlab check carries it", check_registry[i].id);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_step_tables),
 		cmocka_unit_test(test_rubrics),
 		cmocka_unit_test(test_grading_lists),
+		cmocka_unit_test(test_check_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
