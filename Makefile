@@ -153,6 +153,7 @@ OBJS += checks/net_cmd.o
 OBJS += checks/handbuilt_two_vms.o
 OBJS += checks/check_kinds.o
 OBJS += runner/cmd/check.o
+OBJS += checks/check_registry.o
 OBJS += checks/rubric.o
 OBJS += checks/grade_cmdline.o
 OBJS += runner/grade/shim.o

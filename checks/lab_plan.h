@@ -1,7 +1,8 @@
 /* The lab's plan in one place: what the lab text builds, as vlab checks
  * it. Chapters, verify, grading and the handout take these names from
- * here, and nothing else spells them: the check ids (the table `vlab list`
- * prints, then the ids only grading and `vlab verify 3` decide), the
+ * here, and nothing else spells them: the check ids (each one's chapter,
+ * step, title, evidence and where it may be earned are its row in
+ * checks/check_registry.c), the
  * addresses, MACs and taps, the guest's memory and accounts, and the file
  * names a student's script uses. Plain data, below everything (checks/
  * uses it as much as runner/). */
@@ -57,6 +58,10 @@
 #define CHECK_CH3_TAPS_ATTACHED    "ch3.taps_attached"
 #define CHECK_CH3_GUEST_ADDRESSES  "ch3.guest_addresses"
 #define CHECK_CH3_IPERF_SERVER     "ch3.iperf_server"
+
+/* ---- the id only `vlab check iperf FILE` decides (a saved iperf3 run; no
+ * chapter's, so no chN. prefix) -------------------------------------------- */
+#define CHECK_IPERF_RUN "iperf.run"
 
 /* ---- chapters 1-2: one VM ------------------------------------------------ */
 #define LAB_MEMORY_MIB 256                     /* -m 256M */

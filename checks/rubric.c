@@ -1,6 +1,5 @@
 /* Rubrics: the parser and the scoring; see rubric.h for the format. */
 #include "checks/rubric.h"
-#include "checks/lab_plan.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -8,65 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What `vlab grade` gives verdicts on. The cmdline checks read the command
- * line the qemu shim recorded; the others are chapter checks of the running
- * VM (as `vlab verify` has them) and saved artefacts (as `vlab check`). The
- * evidence says whose work passing proves: vlab gives the guest its address
- * and starts its HTTP server, and makes tap0, so those checks prove vlab's
- * steps worked on the student's VM, not the student's own work. */
-const struct grade_check grade_checks[] = {
-	{ CHECK_CH1_CMDLINE_KVM, EVIDENCE_STUDENT, "the command asks for KVM: -enable-kvm or -accel kvm" },
-	{ CHECK_CH1_CMDLINE_CPU_HOST, EVIDENCE_STUDENT, "the command passes the host's CPU through: -cpu host" },
-	{ CHECK_CH1_CMDLINE_MEMORY, EVIDENCE_STUDENT, "the command gives the guest 256 MiB: -m in any spelling" },
-	{ CHECK_CH1_CMDLINE_VIRTIO_BLK, EVIDENCE_STUDENT, "a virtio-blk-pci device bound to the rootfs's block node" },
-	{ CHECK_CH1_CMDLINE_SERIAL_SOCKET, EVIDENCE_STUDENT, "an isa-serial device bound to a UNIX-socket chardev" },
-	{ CHECK_CH2_CMDLINE_NIC, EVIDENCE_STUDENT, "an e1000 with mac 52:54:00:8b:99:de on a tap netdev (tap0)" },
-	{ CHECK_CH1_QEMU_RUNNING, EVIDENCE_STUDENT, "the script's qemu runs the lab's VM (QMP query-status)" },
-	{ CHECK_CH1_MEMORY_256M, EVIDENCE_STUDENT, "the running VM has 256 MiB (QMP)" },
-	{ CHECK_CH1_ROOTFS_VIRTIO_BLK, EVIDENCE_STUDENT, "the guest's / is ext4 on /dev/vda" },
-	{ CHECK_CH1_SERIAL_LOGIN_ROOT, EVIDENCE_STUDENT, "root logs in over the serial socket" },
-	{ CHECK_CH1_SERIAL_LOGIN_STUDENT, EVIDENCE_STUDENT, "student logs in over the serial socket" },
-	{ CHECK_CH2_NIC_MAC, EVIDENCE_STUDENT, "the guest has an e1000 NIC with the lab's MAC" },
-	{ CHECK_CH2_TAP_UP, EVIDENCE_VLAB, "tap0 is up with 10.0.0.1/24 (vlab made it, as the lab's host side)" },
-	{ CHECK_CH2_GUEST_IP, EVIDENCE_VLAB, "the guest's NIC has 10.0.0.10/24 (vlab set it)" },
-	{ CHECK_CH2_PING_GUEST_TO_HOST, EVIDENCE_VLAB, "the guest pings 10.0.0.1 over the student's NIC" },
-	{ CHECK_CH2_PING_HOST_TO_GUEST, EVIDENCE_VLAB, "vlab pings 10.0.0.10 from tap0's side" },
-	{ CHECK_CH2_HTTP_200, EVIDENCE_VLAB, "GET http://10.0.0.10:8000/ from the host (vlab started the server)" },
-	{ CHECK_CH3_VM1_COMMAND_LINE, EVIDENCE_STUDENT, "runqemu_two_vms.sh's VM1: 256 MiB, virtio-blk, serial socket, "
-								"e1000 on tap0 and virtio-net on tap1 with the lab's MACs" },
-	{ CHECK_CH3_VM2_COMMAND_LINE, EVIDENCE_STUDENT, "runqemu_two_vms.sh's VM2: the same with its own rootfs, e1000 "
-								"on tap2 and virtio-net on tap3" },
-	{ CHECK_CH3_BRIDGES, EVIDENCE_STUDENT, "the script's bridges: br0 joins tap0 and tap2, br1 tap1 and tap3, all up" },
-	{ CHECK_CH3_TAPS_ATTACHED, EVIDENCE_STUDENT, "each tap is held by the qemu whose command line names it" },
-	{ CHECK_CH3_GUEST_ADDRESSES, EVIDENCE_VLAB, "each guest's NICs hold the plan's addresses (vlab set them, by MAC)" },
-	{ CHECK_CH3_PING_E1000_LINK, EVIDENCE_STUDENT, "VM1 pings VM2's 10.0.0.11 over the e1000 link (br0) both ways" },
-	{ CHECK_CH3_PING_VIRTIO_LINK, EVIDENCE_STUDENT, "VM1 pings VM2's 10.0.1.11 over the virtio link (br1) both ways" },
-	{ CHECK_CH3_IPERF_SERVER, EVIDENCE_VLAB, "an iperf3 server listens in VM2 (vlab started it)" },
-	{ CHECK_CH3_IPERF_E1000, EVIDENCE_STUDENT, "VM1's iperf3 client over the e1000 link completes (vlab ran it)" },
-	{ CHECK_CH3_IPERF_VIRTIO, EVIDENCE_STUDENT, "VM1's iperf3 client over the virtio link completes (vlab ran it)" },
-	{ CHECK_CH3_VIRTIO_FASTER, EVIDENCE_STUDENT, "the virtio-net link is faster than the e1000 one" },
-	{ CHECK_CH3_IPERF_SAVED, EVIDENCE_STUDENT, "the saved iperf3 JSON (iperf*.json) is a complete run" },
-	{ CHECK_CH4_STRACE_MEMORY_REGION, EVIDENCE_STUDENT, "the saved strace.log shows the 256 MiB memory region" },
-	{ CHECK_CH4_EXITS_COUNTED, EVIDENCE_STUDENT, "the saved perf kvm stat report (perf*.txt) counts VM exits" },
-	{ CHECK_CH4_CR_EXITS_EPT_OFF, EVIDENCE_STUDENT,
-	  "the saved perf reports with EPT/NPT on and off (perf_ept_on.txt, perf_ept_off.txt): CR-access exits up with "
-	  "it off" },
-	{ CHECK_CH3_CONCLUSIONS, EVIDENCE_STUDENT,
-	  "the conclusions written down (conclusions.txt) name the NIC the student's own iperf3 runs found faster" },
-};
-const size_t ngrade_checks = sizeof(grade_checks) / sizeof(grade_checks[0]);
-
-const struct grade_check *grade_check_find(const char *id)
+/* The registry's row of id where `vlab grade` may earn it, else NULL:
+ * a rubric can only give points to what grading gives verdicts on. */
+static const struct check_row *graded_row(const char *id)
 {
-	for (size_t i = 0; i < ngrade_checks; i++)
-		if (!strcmp(grade_checks[i].id, id))
-			return &grade_checks[i];
-	return NULL;
-}
-
-const char *evidence_name(enum evidence e)
-{
-	return e == EVIDENCE_VLAB ? "vlab" : "student";
+	const struct check_row *row = check_registry_find(id);
+	return row && (row->earned & EARNED_GRADE) ? row : NULL;
 }
 
 const char *outcome_name(enum item_outcome o)
@@ -136,8 +82,10 @@ static void known_ids(char *out, size_t n)
 {
 	size_t used = 0;
 	out[0] = '\0';
-	for (size_t i = 0; i < ngrade_checks && used + 1 < n; i++) {
-		int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "", grade_checks[i].id);
+	for (size_t i = 0; i < ncheck_registry && used + 1 < n; i++) {
+		if (!(check_registry[i].earned & EARNED_GRADE))
+			continue;
+		int w = snprintf(out + used, n - used, "%s%s", used ? ", " : "", check_registry[i].id);
 		if (w < 0 || (size_t)w >= n - used)
 			break;
 		used += (size_t)w;
@@ -146,7 +94,7 @@ static void known_ids(char *out, size_t n)
 
 static int parse_item(struct rubric *r, char **w, int nw, const char *origin, int line, char *err, size_t errlen)
 {
-	const struct grade_check *gc = grade_check_find(w[0]);
+	const struct check_row *gc = graded_row(w[0]);
 	if (!gc) {
 		char ids[200];
 		known_ids(ids, sizeof(ids));
@@ -189,7 +137,7 @@ static int parse_item(struct rubric *r, char **w, int nw, const char *origin, in
 			if (seen_evidence)
 				return bad(err, errlen, origin, line, "check '%s' has two evidence= labels", w[0]);
 			seen_evidence = true;
-			enum evidence ev;
+			enum check_evidence ev;
 			if (!strcmp(e, "student"))
 				ev = EVIDENCE_STUDENT;
 			else if (!strcmp(e, "vlab"))
@@ -201,7 +149,7 @@ static int parse_item(struct rubric *r, char **w, int nw, const char *origin, in
 				return bad(err, errlen, origin, line,
 					   "'%s' is evidence=%s (%s), not %s: the label says what the check proves; "
 					   "change its points instead",
-					   w[0], evidence_name(gc->evidence), gc->what, evidence_name(ev));
+					   w[0], check_evidence_name(gc->evidence), gc->title, check_evidence_name(ev));
 		} else {
 			return bad(err, errlen, origin, line,
 				   "unexpected '%.48s' after '%s %s' (parent=CHECK_ID or evidence=student|vlab)", w[i], w[0],

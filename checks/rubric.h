@@ -11,7 +11,8 @@
  *   title Virtualization lab, chapters 1-2      optional, shown in reports
  *   CHECK_ID POINTS [parent=CHECK_ID] [evidence=student|vlab]
  *
- * CHECK_ID is one of the checks `vlab grade` knows (grade_checks[]). POINTS
+ * CHECK_ID is one of the checks `vlab grade` may earn (the rows of
+ * checks/check_registry.h with EARNED_GRADE). POINTS
  * is a whole number from 0 to 1000. parent= names a check listed earlier in
  * the file (so there are no cycles): when the parent fails, or its own
  * parent failed, this check scores 0 and says "parent failed" (MIT 6.828's
@@ -35,30 +36,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "checks/check_registry.h"
 #include "checks/verdict.h"
 
 #define RUBRIC_FORMAT 1
 #define RUBRIC_MAX_ITEMS 64
 #define RUBRIC_MAX_POINTS 1000
 
-enum evidence { EVIDENCE_STUDENT, EVIDENCE_VLAB };
-
-/* A check `vlab grade` can give a verdict on. */
-struct grade_check {
-	const char *id;
-	enum evidence evidence;
-	const char *what;   /* one line for the rubric's readers and the reports */
-};
-extern const struct grade_check grade_checks[];
-extern const size_t ngrade_checks;
-const struct grade_check *grade_check_find(const char *id);
-const char *evidence_name(enum evidence e);  /* "student", "vlab" */
-
 struct rubric_item {
 	char id[48];
 	int points;
 	int parent;          /* index of the parent item, -1 none */
-	enum evidence evidence;
+	enum check_evidence evidence;
 	int line;
 };
 

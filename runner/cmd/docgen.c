@@ -6,8 +6,9 @@
  *                                        .TH, NAME and SYNOPSIS, then the
  *                                        hand-written FRAGMENT (assets/man/)
  *                                        with its @OPTIONS@ (and, in vlab(1),
- *                                        @COMMANDS@) line replaced; any other
- *                                        @WORD@ fails the page
+ *                                        @COMMANDS@, in vlab-grade(1) @CHECKS@)
+ *                                        line replaced; any other @WORD@
+ *                                        fails the page
  *   vlab-docgen completion               the bash completion script
  *   vlab-docgen options                  "COMMAND --option" per documented
  *                                        option, for the test that holds
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/check_registry.h"
 #include "runner/chapter.h"
 #include "runner/cmd/options.h"
 #include "runner/util.h"
@@ -141,6 +143,22 @@ static void man_main_options(FILE *f)
 	      f);
 }
 
+/* vlab-grade(1)'s list of the checks a rubric may name, from the check
+ * registry (checks/check_registry.h) that the rubric parser reads, so the
+ * page names every one and no other: id, evidence, title. */
+static void man_checks(FILE *f)
+{
+	for (size_t i = 0; i < ncheck_registry; i++) {
+		const struct check_row *row = &check_registry[i];
+		if (!(row->earned & EARNED_GRADE))
+			continue;
+		fputs(".TP\n.B ", f);
+		roff_line(f, row->id);
+		fprintf(f, "(evidence=%s) ", check_evidence_name(row->evidence));
+		roff_line(f, row->title);
+	}
+}
+
 /* Whether the LEN bytes at LINE hold @WORD@ (WORD: capitals, digits, _),
  * the form of a placeholder; its length and start go to *WLEN, *AT. */
 static bool holds_placeholder(const char *line, size_t len, size_t *at, size_t *wlen)
@@ -167,7 +185,7 @@ static bool holds_placeholder(const char *line, size_t len, size_t *at, size_t *
  * naming the page, the fragment's line and the word. */
 static int man_body(FILE *f, const char *name, const struct command *c, const char *fragment, const char *line)
 {
-	int seen_options = 0, seen_commands = 0;
+	int seen_options = 0, seen_commands = 0, seen_checks = 0;
 	for (int lineno = 1; *line; lineno++) {
 		size_t len = strcspn(line, "\n"), at, wlen;
 		if (len == 9 && !strncmp(line, "@OPTIONS@", 9)) {
@@ -179,16 +197,27 @@ static int man_body(FILE *f, const char *name, const struct command *c, const ch
 		} else if (len == 10 && !strncmp(line, "@COMMANDS@", 10) && !c) {
 			man_commands(f);
 			seen_commands++;
+		} else if (len == 8 && !strncmp(line, "@CHECKS@", 8) && c && !strcmp(c->name, "grade")) {
+			man_checks(f);
+			seen_checks++;
 		} else if (holds_placeholder(line, len, &at, &wlen)) {
 			fprintf(stderr, "vlab-docgen: the page %s: %s line %d holds '%.*s', which nothing fills; "
 					"remove it (the page's placeholders are @OPTIONS@%s)\n",
-				name, fragment, lineno, (int)wlen, line + at, c ? "" : " and @COMMANDS@");
+				name, fragment, lineno, (int)wlen, line + at,
+				!c				 ? " and @COMMANDS@"
+				: !strcmp(c->name, "grade") ? " and @CHECKS@"
+								 : "");
 			return 1;
 		} else {
 			fwrite(line, 1, len, f);
 			fputc('\n', f);
 		}
 		line += len + (line[len] == '\n');
+	}
+	if (c && !strcmp(c->name, "grade") && seen_checks != 1) {
+		fprintf(stderr, "vlab-docgen: the page %s: %s must hold one line @CHECKS@ (the checks a rubric may name)\n",
+			name, fragment);
+		return 1;
 	}
 	if (seen_options != 1 || (!c && seen_commands != 1)) {
 		fprintf(stderr, "vlab-docgen: the page %s: %s must hold one line @OPTIONS@%s\n", name, fragment,

@@ -38,7 +38,7 @@ json_t *grade_checks_json(const struct score *s)
 		json_object_set_new(c, "points", json_integer(is->points));
 		json_object_set_new(c, "max_points", json_integer(is->max_points));
 		json_object_set_new(c, "rubric_points", json_integer(it->points));
-		json_object_set_new(c, "evidence", json_string(evidence_name(it->evidence)));
+		json_object_set_new(c, "evidence", json_string(check_evidence_name(it->evidence)));
 		json_object_set_new(c, "parent", it->parent >= 0 ? json_string(s->items[it->parent].item->id) : json_null());
 		/* a detail may quote what the script or qemu printed: JSON
 		 * escapes control characters itself, invalid UTF-8 is escaped

@@ -12,6 +12,7 @@
 #include "checks/grade_cmdline.h"
 #include "checks/qemu_cmdline.h"
 #include "checks/check_kinds.h"
+#include "checks/check_registry.h"
 #include "checks/conclusions.h"
 #include "checks/script_check.h"
 #include "runner/grade/grade_ctx.h"
@@ -31,16 +32,14 @@ struct check_result *outcome_slot(struct outcome *o, const char *id)
 	return &o->results[o->n++];
 }
 
-/* The checks that need a VM, when there is none to ask: FAIL, saying why. */
-static const char *const vm_checks[] = {
-	CHECK_CH1_QEMU_RUNNING, CHECK_CH1_MEMORY_256M, CHECK_CH1_ROOTFS_VIRTIO_BLK, CHECK_CH1_SERIAL_LOGIN_ROOT,
-	CHECK_CH1_SERIAL_LOGIN_STUDENT, CHECK_CH2_TAP_UP, CHECK_CH2_NIC_MAC, CHECK_CH2_GUEST_IP, CHECK_CH2_PING_GUEST_TO_HOST,
-	CHECK_CH2_PING_HOST_TO_GUEST, CHECK_CH2_HTTP_200,
-};
-static const char *const cmdline_checks[] = {
-	CHECK_CH1_CMDLINE_KVM, CHECK_CH1_CMDLINE_CPU_HOST, CHECK_CH1_CMDLINE_MEMORY, CHECK_CH1_CMDLINE_VIRTIO_BLK,
-	CHECK_CH1_CMDLINE_SERIAL_SOCKET, CHECK_CH2_CMDLINE_NIC,
-};
+/* The checks of the recorded command line, or of the one running VM:
+ * the registry's rows that grading decides so (check_registry.h), so a
+ * check added there is failed with the rest when there is no VM to ask. */
+static size_t graded_ids(enum check_graded_by by, const char *ids[OUTCOME_MAX_RESULTS])
+{
+	size_t n = check_registry_ids(by, ids, OUTCOME_MAX_RESULTS);
+	return n < OUTCOME_MAX_RESULTS ? n : OUTCOME_MAX_RESULTS;
+}
 
 void fail_checks(struct outcome *o, const char *const *ids, size_t n, bool error, const char *hint,
 		 const char *why)
@@ -58,12 +57,16 @@ void fail_checks(struct outcome *o, const char *const *ids, size_t n, bool error
 
 void fail_cmdline_checks(struct outcome *o, bool error, const char *hint, const char *why)
 {
-	fail_checks(o, cmdline_checks, ARRAY_SIZE(cmdline_checks), error, hint, why);
+	const char *ids[OUTCOME_MAX_RESULTS];
+	size_t n = graded_ids(GRADED_BY_CMDLINE, ids);
+	fail_checks(o, (const char *const *)ids, n, error, hint, why);
 }
 
 static void fail_vm_checks(struct outcome *o, bool error, const char *hint, const char *why)
 {
-	fail_checks(o, vm_checks, ARRAY_SIZE(vm_checks), error, hint, why);
+	const char *ids[OUTCOME_MAX_RESULTS];
+	size_t n = graded_ids(GRADED_BY_VM, ids);
+	fail_checks(o, (const char *const *)ids, n, error, hint, why);
 }
 
 void fail_run_checks(struct outcome *o, bool error, const char *hint, const char *why)
@@ -74,9 +77,11 @@ void fail_run_checks(struct outcome *o, bool error, const char *hint, const char
 
 void fail_vm_checks_qemu_exited(struct outcome *o, const char *why)
 {
-	for (size_t k = 0; k < ARRAY_SIZE(vm_checks); k++) {
-		struct check_result *dst = outcome_slot(o, vm_checks[k]);
-		if (dst && (dst->verdict != VERDICT_PASS || !strcmp(vm_checks[k], CHECK_CH1_QEMU_RUNNING)))
+	const char *ids[OUTCOME_MAX_RESULTS];
+	size_t n = graded_ids(GRADED_BY_VM, ids);
+	for (size_t k = 0; k < n; k++) {
+		struct check_result *dst = outcome_slot(o, ids[k]);
+		if (dst && (dst->verdict != VERDICT_PASS || !strcmp(ids[k], CHECK_CH1_QEMU_RUNNING)))
 			check_fail(dst, "run the script by hand and read qemu's message", "%s", why);
 	}
 }

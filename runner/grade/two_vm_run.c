@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "checks/handbuilt_lab.h"
+#include "checks/check_registry.h"
 #include "checks/handbuilt_two_vms.h"
 #include "checks/lab_plan.h"
 #include "checks/two_vm_plan.h"
@@ -23,23 +24,32 @@
 #include "runner/clock.h"
 #include "runner/files.h"
 
-/* The checks this run decides: what the host sees of the two qemus
- * (the first NHOST_CHECKS), then what the guests do over the links. */
-static const char *const two_vm_checks[] = {
-	CHECK_CH3_VM1_COMMAND_LINE, CHECK_CH3_VM2_COMMAND_LINE, CHECK_CH3_BRIDGES,	  CHECK_CH3_TAPS_ATTACHED,
-	CHECK_CH3_GUEST_ADDRESSES,  CHECK_CH3_PING_E1000_LINK,	CHECK_CH3_PING_VIRTIO_LINK, CHECK_CH3_IPERF_SERVER,
-	CHECK_CH3_IPERF_E1000,	    CHECK_CH3_IPERF_VIRTIO,	CHECK_CH3_VIRTIO_FASTER,
+/* The checks this run decides, as the registry has them: what the host
+ * sees of the two qemus (the first nhost), then what the guests do over
+ * the links. */
+#define TWO_VM_MAX_CHECKS 16
+struct two_vm_ids {
+	const char *id[TWO_VM_MAX_CHECKS];
+	size_t n, nhost;
 };
-#define NHOST_CHECKS 4
-#define NGUEST_CHECKS (ARRAY_SIZE(two_vm_checks) - NHOST_CHECKS)
+
+static void two_vm_ids(struct two_vm_ids *t)
+{
+	size_t h = check_registry_ids(GRADED_BY_TWO_VMS_HOST, t->id, TWO_VM_MAX_CHECKS);
+	t->nhost = h < TWO_VM_MAX_CHECKS ? h : TWO_VM_MAX_CHECKS;
+	size_t g = check_registry_ids(GRADED_BY_TWO_VMS_GUEST, t->id + t->nhost, TWO_VM_MAX_CHECKS - t->nhost);
+	t->n = t->nhost + (g < TWO_VM_MAX_CHECKS - t->nhost ? g : TWO_VM_MAX_CHECKS - t->nhost);
+}
 
 #define TWO_VM_HINT_SCRIPT \
 	"hand in the course's " GRADE_TWO_VMS_SCRIPT_NAME " (lab chapter 3) beside " GRADE_SCRIPT_NAME
 
 bool two_vm_run_wanted(const struct rubric *r)
 {
-	for (size_t k = 0; k < ARRAY_SIZE(two_vm_checks); k++)
-		if (rubric_find(r, two_vm_checks[k]))
+	struct two_vm_ids t;
+	two_vm_ids(&t);
+	for (size_t k = 0; k < t.n; k++)
+		if (rubric_find(r, t.id[k]))
 			return true;
 	return false;
 }
@@ -48,7 +58,9 @@ bool two_vm_run_wanted(const struct rubric *r)
  * failure) when error, saying why. */
 static void fail_two_vm_checks(struct outcome *o, bool error, const char *hint, const char *why)
 {
-	fail_checks(o, two_vm_checks, ARRAY_SIZE(two_vm_checks), error, hint, why);
+	struct two_vm_ids t;
+	two_vm_ids(&t);
+	fail_checks(o, (const char *const *)t.id, t.n, error, hint, why);
 }
 
 /* What two_vm_judge holds of the two qemus. */
@@ -164,12 +176,14 @@ static void judge_hosts(struct two_vm_seen *s, const char *missing, struct outco
 	f.ns_error = s->links_read ? "" : "the sandbox's links could not be read";
 	f.links = s->links;
 	f.nlinks = s->nlinks;
-	struct check_result checks[NHOST_CHECKS];
-	for (size_t k = 0; k < NHOST_CHECKS; k++)
-		check_init(&checks[k], two_vm_checks[k]);
-	two_vm_verdict_hosts(&f, checks, NHOST_CHECKS);
-	for (size_t k = 0; k < NHOST_CHECKS; k++) {
-		struct check_result *dst = outcome_slot(o, two_vm_checks[k]);
+	struct two_vm_ids t;
+	two_vm_ids(&t);
+	struct check_result checks[TWO_VM_MAX_CHECKS];
+	for (size_t k = 0; k < t.nhost; k++)
+		check_init(&checks[k], t.id[k]);
+	two_vm_verdict_hosts(&f, checks, t.nhost);
+	for (size_t k = 0; k < t.nhost; k++) {
+		struct check_result *dst = outcome_slot(o, t.id[k]);
 		if (dst && checks[k].done)
 			*dst = checks[k];
 	}
@@ -178,8 +192,10 @@ static void judge_hosts(struct two_vm_seen *s, const char *missing, struct outco
 /* Whether the rubric lists a check of the guests'. */
 static bool guest_checks_wanted(const struct rubric *r)
 {
-	for (size_t k = NHOST_CHECKS; k < ARRAY_SIZE(two_vm_checks); k++)
-		if (rubric_find(r, two_vm_checks[k]))
+	struct two_vm_ids t;
+	two_vm_ids(&t);
+	for (size_t k = t.nhost; k < t.n; k++)
+		if (rubric_find(r, t.id[k]))
 			return true;
 	return false;
 }
@@ -202,11 +218,14 @@ static void judge_guests(const struct grade_ctx *ctx, struct submission_run *run
 		.transcript = { transcript[0], transcript[1] },
 		.iperf_seconds = ctx->rubric.iperf_seconds ? ctx->rubric.iperf_seconds : RUBRIC_IPERF_SECONDS_DEFAULT,
 	};
-	struct check_result checks[NGUEST_CHECKS];
-	for (size_t k = 0; k < NGUEST_CHECKS; k++)
-		check_init(&checks[k], two_vm_checks[NHOST_CHECKS + k]);
-	two_vm_judge_guests(g, checks, NGUEST_CHECKS);
-	for (size_t k = 0; k < NGUEST_CHECKS; k++) {
+	struct two_vm_ids t;
+	two_vm_ids(&t);
+	size_t nguest = t.n - t.nhost;
+	struct check_result checks[TWO_VM_MAX_CHECKS];
+	for (size_t k = 0; k < nguest; k++)
+		check_init(&checks[k], t.id[t.nhost + k]);
+	two_vm_judge_guests(g, checks, nguest);
+	for (size_t k = 0; k < nguest; k++) {
 		struct check_result *dst = outcome_slot(o, checks[k].id);
 		if (dst && checks[k].done)
 			*dst = checks[k];

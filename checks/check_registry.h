@@ -1,0 +1,58 @@
+/* Every check id vlab has, in one table: which chapter and step decide it
+ * (as the chapter's step table names them), the one line that says what it
+ * checks, whose work passing proves (the evidence a rubric may restate but
+ * not change), and where it may be earned: a chapter run, `vlab verify`,
+ * `vlab grade`, `vlab check`. A rubric's ids, `vlab list`, vlab-grade(1)'s list of
+ * checks and grading's lists of what each of its runs decides read it;
+ * tests/unit/test_check_registry.c holds the chapters' step tables to it.
+ * Pure data and lookups: no I/O. */
+#ifndef VLAB_CHECKS_CHECK_REGISTRY_H
+#define VLAB_CHECKS_CHECK_REGISTRY_H
+
+#include <stddef.h>
+
+/* Whose work a PASS proves: "student" (their command line, their VM's
+ * devices, a saved log) or "vlab" (what vlab itself did to reach the
+ * check: tap0, the guest's address, the HTTP server). Named check_evidence,
+ * not evidence: the inspectors' struct evidence shares C's tag namespace. */
+enum check_evidence { EVIDENCE_STUDENT, EVIDENCE_VLAB };
+
+/* Where a check may be earned (a row's earned, or'ed). */
+#define EARNED_CHAPTER 1u  /* `vlab chapter N` (the step table lists it) */
+#define EARNED_VERIFY 2u   /* `vlab verify N`, of the lab built by hand */
+#define EARNED_GRADE 4u    /* `vlab grade`: a rubric may name it */
+#define EARNED_CHECK 8u    /* `vlab check KIND FILE`, of a saved file (checks/check_kinds.c) */
+
+/* Which of grading's runs decides a graded check; each run takes its list
+ * of ids from here (check_registry_ids), in the table's order. */
+enum check_graded_by {
+	GRADED_BY_NONE,           /* not graded */
+	GRADED_BY_CMDLINE,        /* the command line the qemu shim recorded */
+	GRADED_BY_VM,             /* the one running VM of chapters 1-2 */
+	GRADED_BY_TWO_VMS_HOST,   /* chapter 3's two qemus, as the host sees them */
+	GRADED_BY_TWO_VMS_GUEST,  /* chapter 3's guests, over the links */
+	GRADED_BY_SAVED,          /* the saved work handed in (logs, reports, conclusions) */
+};
+
+struct check_row {
+	const char *id;           /* "ch1.qemu_running" (checks/lab_plan.h's CHECK_*) */
+	int chapter;
+	const char *step;         /* the step's name in the chapter's table; NULL: no step decides it */
+	const char *title;        /* one line for `vlab list`, rubrics' readers and the reports */
+	enum check_evidence evidence;
+	unsigned earned;          /* EARNED_* */
+	enum check_graded_by graded_by;  /* GRADED_BY_NONE unless earned has EARNED_GRADE */
+};
+
+extern const struct check_row check_registry[];
+extern const size_t ncheck_registry;
+
+/* The row of id, or NULL. */
+const struct check_row *check_registry_find(const char *id);
+/* "student", "vlab" */
+const char *check_evidence_name(enum check_evidence e);
+/* The ids graded_by decides, in the table's order, into ids[0..max);
+ * returns how many there are (more than max: only max were written). */
+size_t check_registry_ids(enum check_graded_by by, const char **ids, size_t max);
+
+#endif
