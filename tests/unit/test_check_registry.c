@@ -24,6 +24,7 @@
 #include "runner/grade/submission_checks.h"
 #include "runner/grade/two_vm_run.h"
 #include "runner/util.h"
+#include "runner/files.h"
 
 static const struct step *step_named(const struct chapter *ch, const char *name)
 {
