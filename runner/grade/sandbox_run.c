@@ -131,11 +131,31 @@ static struct awaited_qemu *awaited_of(struct awaited_qemu *q, int n, int seq)
 	return NULL;
 }
 
+/* Whether pid, which announced rec, is the shim that wrote it but has
+ * exec'd qemu already: the real qemu, running the command line the shim
+ * makes of rec (record_verified). Answers go out on one channel that every
+ * shim of the sandbox reads, so when a script starts two qemus at once, the
+ * answer to the first announcement can wake the second shim, which then
+ * execs before the grader has looked at it (seen in CI: VM2 of a two-VM
+ * script refused as an impostor). A process that runs exactly what the
+ * record says is what the check is for, so it is taken. */
+static bool shim_became_qemu(const struct grade_ctx *ctx, const struct submission_run *run, pid_t pid,
+			     const struct record *rec)
+{
+	if (!process_exe_is(pid, ctx->real_qemu))
+		return false;
+	char why[400] = "";
+	char *initrd = ctx->img.initrd ? xasprintf("%s/work/%s", run->root, strrchr(ctx->img.initrd, '/') + 1) : NULL;
+	int verified = record_verified(ctx->real_qemu, &ctx->accel, rec, initrd, pid, why, sizeof(why));
+	free(initrd);
+	return verified == 1;
+}
+
 /* The shim's announcements waiting on its channel, a bounded number a
  * round (a script flooding the channel does not keep the worker from its
  * deadline), each answered: an awaited record's, from the shim run with its
- * command line, gives its shim_pid; from any other process, its impostor
- * says which. */
+ * command line (or that shim become the qemu its record says), gives its
+ * shim_pid; from any other process, its impostor says which. */
 static void read_announcements(const struct grade_ctx *ctx, struct submission_run *run, struct awaited_qemu *q,
 			       int n)
 {
@@ -147,7 +167,8 @@ static void read_announcements(const struct grade_ctx *ctx, struct submission_ru
 		if (a && !a->shim_pid && !a->done) {
 			if (!a->rec.present)
 				record_load(run->shim_fd, run->sb.shim_dir, seq, &a->rec, a->refused, sizeof(a->refused));
-			if (a->rec.present && shim_process_is(ctx->vlab_exe, apid, &a->rec))
+			if (a->rec.present && (shim_process_is(ctx->vlab_exe, apid, &a->rec) ||
+					       shim_became_qemu(ctx, run, apid, &a->rec)))
 				a->shim_pid = apid;
 			else if (a->rec.present)
 				snprintf(a->impostor, sizeof(a->impostor), "pid %d, which is not the qemu shim run with the "

@@ -252,11 +252,11 @@ static void announce(int seq)
 		char ack;
 		/* until the grader has looked at this process (it checks that
 		 * the announcing pid is this shim, run with the recorded command
-		 * line, before it answers): a shim that went on to exec qemu
-		 * first would be refused as an impostor. The grader may be busy
-		 * for seconds with the other qemu (its exec, its QMP socket)
-		 * while a loaded machine starts this one: 3 s was seen to run
-		 * out in CI; the wait is bounded still, for a grader gone. */
+		 * line, before it answers). The answer goes to whichever shim of
+		 * the sandbox reads first, so one may go on early, woken by
+		 * another's answer: the grader then finds it exec'd already and
+		 * takes it when it runs exactly its record (sandbox_run.c,
+		 * shim_became_qemu). The wait is bounded, for a grader gone. */
 		if (poll(&p, 1, SHIM_ANSWER_WAIT_MS) > 0)
 			(void)!recv((int)fd, &ack, 1, MSG_DONTWAIT);  /* none left: another reader took it */
 	}
