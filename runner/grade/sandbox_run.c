@@ -21,6 +21,11 @@
 /* What a graded script may print that is kept (the rest is counted). */
 #define SCRIPT_LOG_CAP (1 << 20)
 
+char *run_initrd_path(const struct grade_ctx *ctx, const char *root)
+{
+	return ctx->img.initrd ? xasprintf("%s/work/%s", root, strrchr(ctx->img.initrd, '/') + 1) : NULL;
+}
+
 /* The shim's configuration, as its environment (shim.h): env gets the
  * strings (to free), NULL-terminated; their count. */
 static int shim_env(const struct grade_ctx *ctx, const char *root, char *env[8])
@@ -30,8 +35,10 @@ static int shim_env(const struct grade_ctx *ctx, const char *root, char *env[8])
 	env[ne++] = xasprintf("VLAB_SHIM_QEMU=%s", ctx->real_qemu);
 	env[ne++] = xasprintf("VLAB_SHIM_ACCEL=%s", ctx->accel.accel == ACCEL_KVM ? "kvm" : "tcg");
 	env[ne++] = xasprintf("VLAB_SHIM_ACCEL_WHY=%s", ctx->accel.reason);
-	if (ctx->img.initrd)
-		env[ne++] = xasprintf("VLAB_SHIM_INITRD=%s/work/%s", root, strrchr(ctx->img.initrd, '/') + 1);
+	char *initrd = run_initrd_path(ctx, root);
+	if (initrd)
+		env[ne++] = xasprintf("VLAB_SHIM_INITRD=%s", initrd);
+	free(initrd);
 	env[ne] = NULL;
 	return ne;
 }
@@ -145,7 +152,7 @@ static bool shim_became_qemu(const struct grade_ctx *ctx, const struct submissio
 	if (!process_exe_is(pid, ctx->real_qemu))
 		return false;
 	char why[400] = "";
-	char *initrd = ctx->img.initrd ? xasprintf("%s/work/%s", run->root, strrchr(ctx->img.initrd, '/') + 1) : NULL;
+	char *initrd = run_initrd_path(ctx, run->root);
 	int verified = record_verified(ctx->real_qemu, &ctx->accel, rec, initrd, pid, why, sizeof(why));
 	free(initrd);
 	return verified == 1;

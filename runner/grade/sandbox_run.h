@@ -81,6 +81,11 @@ struct awaited_qemu {
  * (180 s by default). */
 #define AWAIT_OTHERS_MS 30000
 
+/* The image's initrd as a sandbox below root hands it to qemu (the shim's
+ * VLAB_SHIM_INITRD, and what a record is verified with); NULL when the
+ * image has none. */
+char *run_initrd_path(const struct grade_ctx *ctx, const char *root);
+
 /* Wait (until the deadline, the script's end with no record, or
  * AWAIT_OTHERS_MS after the first qemu: then the rest are `late`) for the
  * records q[0..n) (q[k].seq set), each announced by the shim run with its

@@ -92,7 +92,7 @@ static void judge_record(const struct grade_ctx *ctx, struct submission_run *run
 			 const struct record *rec, pid_t qpid)
 {
 	char forged[400] = "";
-	char *initrd = ctx->img.initrd ? xasprintf("%s/work/%s", run->root, strrchr(ctx->img.initrd, '/') + 1) : NULL;
+	char *initrd = run_initrd_path(ctx, run->root);
 	int verified = record_verified(ctx->real_qemu, &ctx->accel, rec, initrd, qpid, forged, sizeof(forged));
 	free(initrd);
 	json_object_set_new(o->facts, "record_verified", verified < 0 ? json_null() : json_boolean(verified));

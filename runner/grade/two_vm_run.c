@@ -99,7 +99,7 @@ static bool take_record(const struct grade_ctx *ctx, struct submission_run *run,
 {
 	const struct awaited_qemu *a = &s->q[k];
 	char forged[400] = "";
-	char *initrd = ctx->img.initrd ? xasprintf("%s/work/%s", run->root, strrchr(ctx->img.initrd, '/') + 1) : NULL;
+	char *initrd = run_initrd_path(ctx, run->root);
 	int verified = record_verified(ctx->real_qemu, &ctx->accel, &a->rec, initrd, a->pid, forged, sizeof(forged));
 	free(initrd);
 	json_t *q = json_deep_copy(a->rec.json);
