@@ -27,10 +27,6 @@
 
 #define LAB_CH0 "lab chapter 1, \"Getting started\" (the image files)"
 
-static const char *const host_checks[] = { CHECK_CH0_HOST_READY, NULL };
-static const char *const present_checks[] = { CHECK_CH0_IMAGE_PRESENT, NULL };
-static const char *const verified_checks[] = { CHECK_CH0_IMAGE_VERIFIED, NULL };
-
 static int step_host(struct lab *lab)
 {
 	struct check_result *r = lab_check(lab, CHECK_CH0_HOST_READY);
@@ -282,7 +278,6 @@ static const struct step ch0_steps[] = {
 		.explain = "The lab needs qemu-system-x86_64 and qemu-img on this machine; KVM makes the guests fast\n"
 			   "but is not required (vlab falls back to TCG and says so). `vlab doctor` shows the whole table.",
 		.lab_section = LAB_CH0,
-		.checks = host_checks,
 		.run = step_host,
 	},
 	{
@@ -293,7 +288,6 @@ static const struct step ch0_steps[] = {
 			   "they are not there it downloads them from the course mirror, or builds them from Debian's\n"
 			   "packages when this is vlab's source tree.",
 		.lab_section = LAB_CH0,
-		.checks = present_checks,
 		.run = step_present,
 	},
 	{
@@ -302,7 +296,6 @@ static const struct step ch0_steps[] = {
 		.explain = "The manifest records each file's sha256. A file that differs (a half download, a changed\n"
 			   "rootfs) would make every later check say something about the wrong guest.",
 		.lab_section = LAB_CH0,
-		.checks = verified_checks,
 		.run = step_verified,
 	},
 };

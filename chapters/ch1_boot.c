@@ -337,10 +337,6 @@ static int step_login_student(struct lab *lab)
 	return login_as(lab, 1, CHECK_CH1_SERIAL_LOGIN_STUDENT);
 }
 
-static const char *const boot_checks[] = { CHECK_CH1_QEMU_RUNNING, CHECK_CH1_MEMORY_256M, NULL };
-static const char *const root_checks[] = { CHECK_CH1_SERIAL_LOGIN_ROOT, NULL };
-static const char *const explore_checks[] = { CHECK_CH1_ROOTFS_VIRTIO_BLK, CHECK_CH1_ONLY_LOOPBACK, NULL };
-static const char *const student_checks[] = { CHECK_CH1_SERIAL_LOGIN_STUDENT, NULL };
 static const char *const root_cmds[] = { LAB_ROOT_USER, LAB_ROOT_PASSWORD, "id -un", NULL };
 static const char *const explore_cmds[] = { "ls /", "ip a s", "cat /proc/mounts", NULL };
 static const char *const student_cmds[] = { "exit", LAB_STUDENT_USER, LAB_STUDENT_PASSWORD, "id -un", NULL };
@@ -355,7 +351,6 @@ static const struct step ch1_steps[] = {
 			"becomes a disk through virtio-blk, a paravirtual device the guest drives without emulated\n"
 			"hardware; the serial port is wired to a UNIX socket, a two-way pipe we can attach to.",
 		.lab_section = LAB_CH1,
-		.checks = boot_checks,
 		.run = step_boot,
 	},
 	{
@@ -367,7 +362,6 @@ static const struct step ch1_steps[] = {
 			"if the first prompt went by. This is what the lab's connect_to_socket.sh (socat) does.",
 		.lab_section = LAB_CH1,
 		.guest_cmds = root_cmds,
-		.checks = root_checks,
 		.run = step_login_root,
 	},
 	{
@@ -378,7 +372,6 @@ static const struct step ch1_steps[] = {
 			"interfaces: only the loopback, since this VM has no network device yet (chapter 2 adds one).",
 		.lab_section = LAB_CH1,
 		.guest_cmds = explore_cmds,
-		.checks = explore_checks,
 		.run = step_explore,
 	},
 	{
@@ -387,7 +380,6 @@ static const struct step ch1_steps[] = {
 		.explain = "The image has an unprivileged account too; logging out returns the console to getty.",
 		.lab_section = LAB_CH1,
 		.guest_cmds = student_cmds,
-		.checks = student_checks,
 		.run = step_login_student,
 	},
 };

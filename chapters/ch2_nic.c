@@ -44,7 +44,6 @@ struct ch2_state {
 	char index_sha256[65];  /* of /root/index.html, read in the guest */
 };
 
-
 static void delete_tap(void *arg)
 {
 	struct ch2_state *st = arg;
@@ -570,12 +569,6 @@ static int step_teardown(struct lab *lab)
 	return 0;
 }
 
-static const char *const tap_checks[] = { CHECK_CH2_TAP_UP, NULL };
-static const char *const nic_checks[] = { CHECK_CH2_NIC_MAC, NULL };
-static const char *const addr_checks[] = { CHECK_CH2_GUEST_IP, NULL };
-static const char *const ping_checks[] = { CHECK_CH2_PING_GUEST_TO_HOST, CHECK_CH2_PING_HOST_TO_GUEST, NULL };
-static const char *const http_checks[] = { CHECK_CH2_HTTP_200, NULL };
-static const char *const teardown_checks[] = { CHECK_CH2_TEARDOWN_CLEAN, NULL };
 static const char *const tap_cmds[] = { "ip tuntap add tap0 mode tap", "ip link set tap0 up",
 					"ip addr add 10.0.0.1/24 dev tap0", NULL };
 static const char *const addr_cmds[] = { "ip link set eth0 up", "ip addr add 10.0.0.10/24 dev eth0", NULL };
@@ -593,7 +586,6 @@ static const struct step ch2_steps[] = {
 			"netlink and /dev/net/tun, in a network namespace of this run's own.",
 		.lab_section = LAB_CH2,
 		.host_cmds = tap_cmds,
-		.checks = tap_checks,
 		.run = step_tap,
 	},
 	{
@@ -613,7 +605,6 @@ static const struct step ch2_steps[] = {
 			"The guest names its interfaces itself (eth0, eth1, ...); the MAC we gave is what tells\n"
 			"ours apart. /sys/class/net/IF/device/driver says which driver took it: e1000.",
 		.lab_section = LAB_CH2,
-		.checks = nic_checks,
 		.run = step_nic,
 	},
 	{
@@ -622,7 +613,6 @@ static const struct step ch2_steps[] = {
 		.explain = "The e1000 reports a link about two seconds after it is brought up; vlab waits for the carrier.",
 		.lab_section = LAB_CH2,
 		.guest_cmds = addr_cmds,
-		.checks = addr_checks,
 		.run = step_address,
 	},
 	{
@@ -633,7 +623,6 @@ static const struct step ch2_steps[] = {
 			"vlab sends its own echo requests and counts the replies.",
 		.lab_section = LAB_CH2,
 		.guest_cmds = ping_cmds,
-		.checks = ping_checks,
 		.run = step_ping,
 	},
 	{
@@ -645,7 +634,6 @@ static const struct step ch2_steps[] = {
 		.explain_for = http_explain,
 		.guest_cmds_for = http_cmds,
 		.lab_section = LAB_CH2,
-		.checks = http_checks,
 		.run = step_http,
 	},
 	{
@@ -654,7 +642,6 @@ static const struct step ch2_steps[] = {
 		.explain = "vlab stops qemu, deletes tap0 and the namespace, and checks that nothing is left.",
 		.lab_section = LAB_CH2,
 		.host_cmds = teardown_cmds,
-		.checks = teardown_checks,
 		.run = step_teardown,
 	},
 };

@@ -92,7 +92,6 @@ int ch3_manual_session(struct lab *lab)
 	return 0;
 }
 
-
 void ch3_judge_manual_run(struct lab *lab, int l)
 {
 	struct ch3_state *st = lab->chapter_state;

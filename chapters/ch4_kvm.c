@@ -612,7 +612,6 @@ static void show_sample(struct lab *lab, const char *what, const struct exit_sam
 		ui_note(lab, "  QMP: %s", s->qmp_why);
 }
 
-
 /* The restore, as a cleanup callback: it runs on the orderly path of every
  * way out (failure, SIGINT/SIGTERM turned into a stop), after the VMs
  * registered later are gone. */
@@ -729,11 +728,6 @@ out:
 	return rc == -EINTR ? rc : 0;
 }
 
-static const char *const strace_checks[] = { CHECK_CH4_STRACE_MEMORY_REGION, NULL };
-
-static const char *const exits_checks[] = { CHECK_CH4_EXITS_COUNTED, CHECK_CH4_CR_EXITS_EPT_OFF, CHECK_CH4_EPT_RESTORED,
-					     NULL };
-
 static const char *const exits_guest_cmds[] = { "/root/while_true &", "/root/while_true &", "/root/while_true &",
 						"ps", NULL };
 
@@ -747,7 +741,6 @@ static const struct step ch4_steps[] = {
 			"piece of qemu's own memory as the guest's physical RAM: with -m 256M the pieces add up to\n"
 			"256 MiB (split around the legacy VGA/BIOS area as the machine's layout changes).",
 		.lab_section = LAB_CH4,
-		.checks = strace_checks,
 		.run = step_strace,
 		.kvm = KVM_NEED_IOCTLS,
 	},
@@ -761,7 +754,6 @@ static const struct step ch4_steps[] = {
 			"page tables, so every CR3 switch exits: CR_ACCESS grows by orders of magnitude.",
 		.lab_section = LAB_CH4,
 		.guest_cmds = exits_guest_cmds,
-		.checks = exits_checks,
 		.run = step_exits,
 		.kvm = KVM_NEED_HW,
 	},

@@ -317,8 +317,6 @@ static int step_count(struct lab *lab)
 	return 0;
 }
 
-static const char *const run_checks[] = { CHECK_CH5_IO_EXITS, CHECK_CH5_HLT_EXIT, NULL };
-static const char *const count_checks[] = { CHECK_CH5_STATS_AGREE, NULL };
 static const char *const count_cmds[] = {
 	"perf stat -e kvm:kvm_userspace_exit,kvm:kvm_pio,kvm:kvm_mmio,kvm:kvm_exit -p PID",
 	NULL,
@@ -344,7 +342,6 @@ static const struct step ch5_steps[] = {
 			"kernel leaves to userspace: an `out` to a port (KVM_EXIT_IO), a memory access where no RAM\n"
 			"is (KVM_EXIT_MMIO), `hlt` with no interrupt controller in the kernel (KVM_EXIT_HLT). The\n"
 			"VMM plays the devices: it takes each byte for COM1 from the shared kvm_run page.",
-		.checks = run_checks,
 		.run = step_run,
 		.kvm = KVM_NEED_IOCTLS,
 	},
@@ -356,7 +353,6 @@ static const struct step ch5_steps[] = {
 			"(what qemu's query-stats shows), and fires tracepoints that perf counts from outside.\n"
 			"They should describe the same run; some KVMs keep only some counters.",
 		.host_cmds = count_cmds,
-		.checks = count_checks,
 		.run = step_count,
 		.kvm = KVM_NEED_IOCTLS,
 	},

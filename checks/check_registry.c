@@ -51,8 +51,8 @@ const struct check_row check_registry[] = {
 	  GRADED_BY_VM },
 	{ CHECK_CH1_SERIAL_LOGIN_STUDENT, 1, "login-student", "student logs in over the serial socket", STUDENT,
 	  CH | VE | GR, GRADED_BY_VM },
-	/* verify 2 leaves it out: chapter 2's VM has a NIC by design */
-	{ CHECK_CH1_ONLY_LOOPBACK, 1, "explore", "the chapter 1 VM has no NIC: only lo in the guest", STUDENT, CH | VE,
+	{ CHECK_CH1_ONLY_LOOPBACK, 1, "explore", "the chapter 1 VM has no NIC: only lo in the guest", STUDENT,
+	  CH | VE | EARNED_VERIFY_OWN_VM,
 	  GRADED_BY_NONE },
 
 	/* chapter 2: a NIC on tap0 */
@@ -153,4 +153,25 @@ size_t check_registry_ids(enum check_graded_by by, const char **ids, size_t max)
 		n++;
 	}
 	return n;
+}
+
+size_t check_registry_step_ids(int chapter, const char *step, const char **ids, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; step && i < ncheck_registry; i++) {
+		const struct check_row *row = &check_registry[i];
+		if (row->chapter != chapter || !row->step || strcmp(row->step, step) || !(row->earned & EARNED_CHAPTER))
+			continue;
+		if (n < max)
+			ids[n] = row->id;
+		n++;
+	}
+	return n;
+}
+
+bool check_registry_in_step(const char *id, int chapter, const char *step)
+{
+	const struct check_row *row = check_registry_find(id);
+	return row && row->chapter == chapter && row->step && step && !strcmp(row->step, step) &&
+	       (row->earned & EARNED_CHAPTER);
 }

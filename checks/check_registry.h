@@ -9,6 +9,7 @@
 #ifndef VLAB_CHECKS_CHECK_REGISTRY_H
 #define VLAB_CHECKS_CHECK_REGISTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Whose work a PASS proves: "student" (their command line, their VM's
@@ -22,6 +23,10 @@ enum check_evidence { EVIDENCE_STUDENT, EVIDENCE_VLAB };
 #define EARNED_VERIFY 2u   /* `vlab verify N`, of the lab built by hand */
 #define EARNED_GRADE 4u    /* `vlab grade`: a rubric may name it */
 #define EARNED_CHECK 8u    /* `vlab check KIND FILE`, of a saved file (checks/check_kinds.c) */
+/* with EARNED_VERIFY: only of its own chapter's VM (`vlab verify 2` reads
+ * chapter 2's VM, which has a NIC by design, so chapter 1's "no NIC" is
+ * not its to earn) */
+#define EARNED_VERIFY_OWN_VM 16u
 
 /* Which of grading's runs decides a graded check; each run takes its list
  * of ids from here (check_registry_ids), in the table's order. */
@@ -51,6 +56,16 @@ extern const size_t ncheck_registry;
 const struct check_row *check_registry_find(const char *id);
 /* "student", "vlab" */
 const char *check_evidence_name(enum check_evidence e);
+/* The most checks one step decides (chapter 4's exits has three). */
+#define CHECKS_PER_STEP_MAX 8
+
+/* The ids chapter's step decides, in the table's order, into
+ * ids[0..max); returns how many there are (more than max: only max were
+ * written). The chapters' step tables take their checks from here. */
+size_t check_registry_step_ids(int chapter, const char *step, const char **ids, size_t max);
+/* Whether chapter's step decides id. */
+bool check_registry_in_step(const char *id, int chapter, const char *step);
+
 /* The ids graded_by decides, in the table's order, into ids[0..max);
  * returns how many there are (more than max: only max were written). */
 size_t check_registry_ids(enum check_graded_by by, const char **ids, size_t max);

@@ -1,7 +1,8 @@
 /* The engine's contract with the chapters: a chapter is data, a table of
  * steps. Each step has a title, a short explanation in vlab's own words,
- * the commands the student would type (host side and guest side), the check
- * ids it decides, and the function that does the work. The engine declares
+ * the commands the student would type (host side and guest side) and the
+ * function that does the work. The checks a step decides are the check
+ * registry's rows of its chapter and step name (checks/check_registry.h). The engine declares
  * the shape here; chapters/ fills it in (adding a chapter touches chapters/
  * and the table in chapters/chapters.c). */
 #ifndef VLAB_CHAPTER_H
@@ -21,7 +22,6 @@ struct step {
 	const char *lab_section;      /* the lab text's section to redo when a check fails */
 	const char *const *host_cmds; /* shown to the student; NULL-terminated, may be NULL */
 	const char *const *guest_cmds;
-	const char *const *checks;    /* ids decided here; NULL-terminated */
 	/* For a step whose words depend on the run, such as chapter 2's HTTP
 	 * server (the image profile's `http` key): lines added after explain,
 	 * and the guest commands instead of guest_cmds. NULL: the fixed ones. */

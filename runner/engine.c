@@ -11,6 +11,7 @@
  * Every check id a step lists gets exactly one verdict: the step's, or ERROR
  * "vlab gave no verdict" if the step forgot one (a bug, never a silent pass).
  */
+#include "checks/check_registry.h"
 #include "runner/engine.h"
 
 #include <errno.h>
@@ -48,10 +49,7 @@ static void keep_chosen_checks(struct lab *lab, const struct step *chosen)
 {
 	int n = 0;
 	for (int i = 0; i < lab->nchecks; i++) {
-		bool mine = false;
-		for (const char *const *id = chosen->checks; id && *id; id++)
-			if (!strcmp(*id, lab->checks[i].id))
-				mine = true;
+		bool mine = check_registry_in_step(lab->checks[i].id, lab->chapter->number, chosen->name);
 		bool setup_failed = lab->checks[i].done && lab->checks[i].verdict != VERDICT_PASS &&
 				    strncmp(lab->checks[i].detail, "not reached", 11);
 		if (mine || setup_failed)
@@ -73,13 +71,15 @@ static void PRINTF_LIKE(3, 4) said(char *why, size_t whylen, const char *fmt, ..
 		snprintf(why, whylen, "%s", line);
 }
 
-/* Every check id st lists gets one verdict: the step's own, else "not
+/* Every check st decides gets one verdict: the step's own, else "not
  * reached" when the chapter is blocked, else ERROR (the step forgot one: a
  * bug, never a silent pass); each takes the step's time unless it set one. */
 static void settle_step_checks(struct lab *lab, const struct step *st, int64_t spent)
 {
-	for (const char *const *id = st->checks; id && *id; id++) {
-		struct check_result *r = lab_check(lab, *id);
+	const char *ids[CHECKS_PER_STEP_MAX];
+	size_t n = check_registry_step_ids(lab->chapter->number, st->name, ids, CHECKS_PER_STEP_MAX);
+	for (size_t i = 0; i < n && i < CHECKS_PER_STEP_MAX; i++) {
+		struct check_result *r = lab_check(lab, ids[i]);
 		if (!r || r->done)
 			continue;
 		if (lab->blocked[0])
@@ -88,8 +88,8 @@ static void settle_step_checks(struct lab *lab, const struct step *st, int64_t s
 			check_settle_undecided(r);
 		r->duration_ms = spent;
 	}
-	for (const char *const *id = st->checks; id && *id; id++) {
-		struct check_result *r = lab_check(lab, *id);
+	for (size_t i = 0; i < n && i < CHECKS_PER_STEP_MAX; i++) {
+		struct check_result *r = lab_check(lab, ids[i]);
 		if (r && !r->duration_ms)
 			r->duration_ms = spent;
 	}

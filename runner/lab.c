@@ -1,5 +1,6 @@
 /* The lab: one chapter run's state, and what the chapters do through it
  * (checks, metrics, artifacts, the image, their VMs). */
+#include "checks/check_registry.h"
 #include "runner/lab.h"
 
 #include <errno.h>
@@ -92,9 +93,12 @@ void lab_init(struct lab *lab, const struct chapter *ch, const struct lab_option
 		lab->vms[v].pid_handle = lab->vms[v].overlay_handle = -1;
 		lab->vms[v].serial_handle = lab->vms[v].qmp_handle = -1;
 	}
-	for (size_t s = 0; ch && s < ch->nsteps; s++)
-		for (const char *const *id = ch->steps[s].checks; id && *id; id++)
-			lab_add_check(lab, *id);
+	for (size_t s = 0; ch && s < ch->nsteps; s++) {
+		const char *ids[CHECKS_PER_STEP_MAX];
+		size_t n = check_registry_step_ids(ch->number, ch->steps[s].name, ids, CHECKS_PER_STEP_MAX);
+		for (size_t i = 0; i < n && i < CHECKS_PER_STEP_MAX; i++)
+			lab_add_check(lab, ids[i]);
+	}
 }
 
 void lab_add_check(struct lab *lab, const char *id)

@@ -1,4 +1,5 @@
 /* Progress output and reports. */
+#include "checks/check_registry.h"
 #include "runner/report.h"
 #include "runner/junit.h"
 
@@ -271,10 +272,12 @@ void ui_print_check(const struct check_result *r)
 
 void ui_step_checks(const struct lab *lab, const struct step *st)
 {
-	if (!chatty(lab) || !st->checks)
+	if (!chatty(lab))
 		return;
-	for (const char *const *id = st->checks; *id; id++) {
-		const struct check_result *r = find(lab, *id);
+	const char *ids[CHECKS_PER_STEP_MAX];
+	size_t n = check_registry_step_ids(lab->chapter->number, st->name, ids, CHECKS_PER_STEP_MAX);
+	for (size_t i = 0; i < n && i < CHECKS_PER_STEP_MAX; i++) {
+		const struct check_result *r = find(lab, ids[i]);
 		if (r && r->done)
 			print_check(r, st->lab_section);
 	}
@@ -335,9 +338,8 @@ void ui_chapter_end(const struct lab *lab)
 		const struct check_result *r = &lab->checks[i];
 		const char *section = NULL;
 		for (size_t s = 0; s < lab->chapter->nsteps && !section; s++)
-			for (const char *const *id = lab->chapter->steps[s].checks; id && *id; id++)
-				if (!strcmp(*id, r->id))
-					section = lab->chapter->steps[s].lab_section;
+			if (check_registry_in_step(r->id, lab->chapter->number, lab->chapter->steps[s].name))
+				section = lab->chapter->steps[s].lab_section;
 		print_check(r, section);
 	}
 	printf("%d passed, %d failed, %d skipped, %d errors: %s\n", counts[VERDICT_PASS], counts[VERDICT_FAIL],

@@ -61,12 +61,6 @@ static json_t *row_json(const struct check_row *row)
 			 "evidence", check_evidence_name(row->evidence), "earned", earned);
 }
 
-static bool in_step(const struct check_row *row, const struct chapter *ch, const struct step *st)
-{
-	return row->chapter == ch->number && row->step && !strcmp(row->step, st->name) &&
-	       (row->earned & EARNED_CHAPTER);
-}
-
 static int cmd_list(int argc, char **argv)
 {
 	list_format = FORMAT_TEXT;
@@ -94,7 +88,7 @@ static int cmd_list(int argc, char **argv)
 				printf("  step %-14s %s\n", st->name, st->title);
 			for (size_t r = 0; r < ncheck_registry; r++) {
 				const struct check_row *row = &check_registry[r];
-				if (!in_step(row, ch, st))
+				if (!check_registry_in_step(row->id, ch->number, st->name))
 					continue;
 				json_array_append_new(ids, json_string(row->id));
 				if (f == FORMAT_TEXT)

@@ -92,15 +92,16 @@ void evidence_lab_setup(struct lab *lab, const struct chapter *ch, const struct 
 {
 	lab_init(lab, NULL, o);
 	lab->chapter = ch;
+	/* the registry says what verify may earn (it tears nothing down, and
+	 * a check of chapter 1's VM alone is not earned of chapter 2's) */
 	for (size_t s = 0; s < ch->nsteps; s++) {
-		for (const char *const *id = ch->steps[s].checks; id && *id; id++) {
-			/* the registry says what verify may earn (it tears nothing
-			 * down); chapter 2's VM has a NIC by design */
-			const struct check_row *row = check_registry_find(*id);
-			if (!row || !(row->earned & EARNED_VERIFY) ||
-			    (!strcmp(*id, CHECK_CH1_ONLY_LOOPBACK) && ev->chapter > 1))
-				continue;
-			lab_add_check(lab, *id);
+		const char *ids[CHECKS_PER_STEP_MAX];
+		size_t n = check_registry_step_ids(ch->number, ch->steps[s].name, ids, CHECKS_PER_STEP_MAX);
+		for (size_t i = 0; i < n && i < CHECKS_PER_STEP_MAX; i++) {
+			const struct check_row *row = check_registry_find(ids[i]);
+			bool own = !(row->earned & EARNED_VERIFY_OWN_VM) || ev->chapter == row->chapter;
+			if ((row->earned & EARNED_VERIFY) && own)
+				lab_add_check(lab, ids[i]);
 		}
 	}
 	const struct qemu_cmdline *c = &ev->q->cmd;
