@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "checks/handbuilt_lab.h"
 #include "checks/lab_plan.h"
 
 #define CH EARNED_CHAPTER
@@ -18,113 +19,115 @@
  * The evidence of a graded row is what rubrics are held to: vlab gives the
  * guest its address and starts its HTTP server, and makes tap0, so those
  * checks prove vlab's steps worked on the student's VM, not the student's
- * own work. */
+ * own work. Each row names its first field (.id) so that it may leave out
+ * the verdicts it has none of. */
 const struct check_row check_registry[] = {
 	/* chapter 0: the host and the image, before any VM */
-	{ CHECK_CH0_HOST_READY, 0, "host", "the host has what the lab needs (vlab doctor's essentials)", VLAB, CH,
+	{ .id = CHECK_CH0_HOST_READY, 0, "host", "the host has what the lab needs (vlab doctor's essentials)", VLAB, CH,
 	  GRADED_BY_NONE },
-	{ CHECK_CH0_IMAGE_PRESENT, 0, "image", "the image profile's files are present", VLAB, CH, GRADED_BY_NONE },
-	{ CHECK_CH0_IMAGE_VERIFIED, 0, "verify", "the image's files match the manifest's checksums", VLAB, CH,
+	{ .id = CHECK_CH0_IMAGE_PRESENT, 0, "image", "the image profile's files are present", VLAB, CH, GRADED_BY_NONE },
+	{ .id = CHECK_CH0_IMAGE_VERIFIED, 0, "verify", "the image's files match the manifest's checksums", VLAB, CH,
 	  GRADED_BY_NONE },
 
 	/* chapter 1: the recorded command line, read before the VM runs (grading only) */
-	{ CHECK_CH1_CMDLINE_KVM, 1, NULL, "the command asks for KVM: -enable-kvm or -accel kvm", STUDENT, GR,
+	{ .id = CHECK_CH1_CMDLINE_KVM, 1, NULL, "the command asks for KVM: -enable-kvm or -accel kvm", STUDENT, GR,
 	  GRADED_BY_CMDLINE },
-	{ CHECK_CH1_CMDLINE_CPU_HOST, 1, NULL, "the command passes the host's CPU through: -cpu host", STUDENT, GR,
+	{ .id = CHECK_CH1_CMDLINE_CPU_HOST, 1, NULL, "the command passes the host's CPU through: -cpu host", STUDENT, GR,
 	  GRADED_BY_CMDLINE },
-	{ CHECK_CH1_CMDLINE_MEMORY, 1, NULL, "the command gives the guest 256 MiB: -m in any spelling", STUDENT, GR,
+	{ .id = CHECK_CH1_CMDLINE_MEMORY, 1, NULL, "the command gives the guest 256 MiB: -m in any spelling", STUDENT, GR,
 	  GRADED_BY_CMDLINE },
-	{ CHECK_CH1_CMDLINE_VIRTIO_BLK, 1, NULL, "a virtio-blk-pci device bound to the rootfs's block node", STUDENT,
+	{ .id = CHECK_CH1_CMDLINE_VIRTIO_BLK, 1, NULL, "a virtio-blk-pci device bound to the rootfs's block node", STUDENT,
 	  GR, GRADED_BY_CMDLINE },
-	{ CHECK_CH1_CMDLINE_SERIAL_SOCKET, 1, NULL, "an isa-serial device bound to a UNIX-socket chardev", STUDENT,
+	{ .id = CHECK_CH1_CMDLINE_SERIAL_SOCKET, 1, NULL, "an isa-serial device bound to a UNIX-socket chardev", STUDENT,
 	  GR, GRADED_BY_CMDLINE },
-	{ CHECK_CH2_CMDLINE_NIC, 2, NULL, "an e1000 with mac 52:54:00:8b:99:de on a tap netdev (tap0)", STUDENT, GR,
+	{ .id = CHECK_CH2_CMDLINE_NIC, 2, NULL, "an e1000 with mac 52:54:00:8b:99:de on a tap netdev (tap0)", STUDENT, GR,
 	  GRADED_BY_CMDLINE },
 
 	/* chapter 1: the running VM */
-	{ CHECK_CH1_QEMU_RUNNING, 1, "boot", "the script's qemu runs the lab's VM (QMP query-status)", STUDENT,
-	  CH | VE | GR, GRADED_BY_VM },
-	{ CHECK_CH1_MEMORY_256M, 1, "boot", "the running VM has 256 MiB (QMP)", STUDENT, CH | VE | GR, GRADED_BY_VM },
-	{ CHECK_CH1_ROOTFS_VIRTIO_BLK, 1, "explore", "the guest's / is ext4 on /dev/vda", STUDENT, CH | VE | GR,
-	  GRADED_BY_VM },
-	{ CHECK_CH1_SERIAL_LOGIN_ROOT, 1, "login-root", "root logs in over the serial socket", STUDENT, CH | VE | GR,
-	  GRADED_BY_VM },
-	{ CHECK_CH1_SERIAL_LOGIN_STUDENT, 1, "login-student", "student logs in over the serial socket", STUDENT,
-	  CH | VE | GR, GRADED_BY_VM },
-	{ CHECK_CH1_ONLY_LOOPBACK, 1, "explore", "the chapter 1 VM has no NIC: only lo in the guest", STUDENT,
+	{ .id = CHECK_CH1_QEMU_RUNNING, 1, "boot", "the script's qemu runs the lab's VM (QMP query-status)", STUDENT,
+	  CH | VE | GR, GRADED_BY_VM, .on_lab = handbuilt_qemu_running },
+	{ .id = CHECK_CH1_MEMORY_256M, 1, "boot", "the running VM has 256 MiB (QMP)", STUDENT, CH | VE | GR,
+	  GRADED_BY_VM, .on_lab = handbuilt_memory_256m },
+	{ .id = CHECK_CH1_ROOTFS_VIRTIO_BLK, 1, "explore", "the guest's / is ext4 on /dev/vda", STUDENT, CH | VE | GR,
+	  GRADED_BY_VM, .on_lab = handbuilt_rootfs_virtio_blk },
+	{ .id = CHECK_CH1_SERIAL_LOGIN_ROOT, 1, "login-root", "root logs in over the serial socket", STUDENT, CH | VE | GR,
+	  GRADED_BY_VM, .on_lab = handbuilt_login_root },
+	{ .id = CHECK_CH1_SERIAL_LOGIN_STUDENT, 1, "login-student", "student logs in over the serial socket", STUDENT,
+	  CH | VE | GR, GRADED_BY_VM, .on_lab = handbuilt_login_student },
+	{ .id = CHECK_CH1_ONLY_LOOPBACK, 1, "explore", "the chapter 1 VM has no NIC: only lo in the guest", STUDENT,
 	  CH | VE | EARNED_VERIFY_OWN_VM,
-	  GRADED_BY_NONE },
+	  GRADED_BY_NONE, .on_lab = handbuilt_only_loopback },
 
 	/* chapter 2: a NIC on tap0 */
-	{ CHECK_CH2_TAP_UP, 2, "tap", "tap0 is up with 10.0.0.1/24 (vlab made it, as the lab's host side)", VLAB,
-	  CH | VE | GR, GRADED_BY_VM },
-	{ CHECK_CH2_NIC_MAC, 2, "nic", "the guest has an e1000 NIC with the lab's MAC", STUDENT, CH | VE | GR,
-	  GRADED_BY_VM },
-	{ CHECK_CH2_GUEST_IP, 2, "address", "the guest's NIC has 10.0.0.10/24 (vlab set it)", VLAB, CH | VE | GR,
-	  GRADED_BY_VM },
-	{ CHECK_CH2_PING_GUEST_TO_HOST, 2, "ping", "the guest pings 10.0.0.1 over the student's NIC", VLAB,
-	  CH | VE | GR, GRADED_BY_VM },
-	{ CHECK_CH2_PING_HOST_TO_GUEST, 2, "ping", "vlab pings 10.0.0.10 from tap0's side", VLAB, CH | VE | GR,
-	  GRADED_BY_VM },
-	{ CHECK_CH2_HTTP_200, 2, "http", "GET http://10.0.0.10:8000/ from the host (vlab started the server)", VLAB,
-	  CH | VE | GR, GRADED_BY_VM },
+	{ .id = CHECK_CH2_TAP_UP, 2, "tap", "tap0 is up with 10.0.0.1/24 (vlab made it, as the lab's host side)", VLAB,
+	  CH | VE | GR, GRADED_BY_VM, .on_lab = handbuilt_tap_up },
+	{ .id = CHECK_CH2_NIC_MAC, 2, "nic", "the guest has an e1000 NIC with the lab's MAC", STUDENT, CH | VE | GR,
+	  GRADED_BY_VM, .on_lab = handbuilt_nic_mac },
+	{ .id = CHECK_CH2_GUEST_IP, 2, "address", "the guest's NIC has 10.0.0.10/24 (vlab set it)", VLAB, CH | VE | GR,
+	  GRADED_BY_VM, .on_lab = handbuilt_guest_ip },
+	{ .id = CHECK_CH2_PING_GUEST_TO_HOST, 2, "ping", "the guest pings 10.0.0.1 over the student's NIC", VLAB,
+	  CH | VE | GR, GRADED_BY_VM, .on_lab = handbuilt_ping_guest_to_host },
+	{ .id = CHECK_CH2_PING_HOST_TO_GUEST, 2, "ping", "vlab pings 10.0.0.10 from tap0's side", VLAB, CH | VE | GR,
+	  GRADED_BY_VM, .on_lab = handbuilt_ping_host_to_guest },
+	{ .id = CHECK_CH2_HTTP_200, 2, "http", "GET http://10.0.0.10:8000/ from the host (vlab started the server)", VLAB,
+	  CH | VE | GR, GRADED_BY_VM, .on_lab = handbuilt_http_200 },
 	/* verify tears nothing down */
-	{ CHECK_CH2_TEARDOWN_CLEAN, 2, "teardown", "the VM, tap0 and the lab's namespace are gone after teardown",
+	{ .id = CHECK_CH2_TEARDOWN_CLEAN, 2, "teardown", "the VM, tap0 and the lab's namespace are gone after teardown",
 	  VLAB, CH, GRADED_BY_NONE },
 
 	/* chapter 3: two VMs on two bridges; the qemus as the host sees them */
-	{ CHECK_CH3_VM1_COMMAND_LINE, 3, NULL,
+	{ .id = CHECK_CH3_VM1_COMMAND_LINE, 3, NULL,
 	  "runqemu_two_vms.sh's VM1: 256 MiB, virtio-blk, serial socket, e1000 on tap0 and virtio-net on tap1 with "
 	  "the lab's MACs",
 	  STUDENT, VE | GR, GRADED_BY_TWO_VMS_HOST },
-	{ CHECK_CH3_VM2_COMMAND_LINE, 3, NULL,
+	{ .id = CHECK_CH3_VM2_COMMAND_LINE, 3, NULL,
 	  "runqemu_two_vms.sh's VM2: the same with its own rootfs, e1000 on tap2 and virtio-net on tap3", STUDENT,
 	  VE | GR, GRADED_BY_TWO_VMS_HOST },
-	{ CHECK_CH3_BRIDGES, 3, "bridges", "the script's bridges: br0 joins tap0 and tap2, br1 tap1 and tap3, all up",
+	{ .id = CHECK_CH3_BRIDGES, 3, "bridges", "the script's bridges: br0 joins tap0 and tap2, br1 tap1 and tap3, all up",
 	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_HOST },
-	{ CHECK_CH3_TAPS_ATTACHED, 3, NULL, "each tap is held by the qemu whose command line names it", STUDENT,
+	{ .id = CHECK_CH3_TAPS_ATTACHED, 3, NULL, "each tap is held by the qemu whose command line names it", STUDENT,
 	  VE | GR, GRADED_BY_TWO_VMS_HOST },
 	/* the guests, over the links */
-	{ CHECK_CH3_GUEST_ADDRESSES, 3, NULL, "each guest's NICs hold the plan's addresses (vlab set them, by MAC)",
+	{ .id = CHECK_CH3_GUEST_ADDRESSES, 3, NULL, "each guest's NICs hold the plan's addresses (vlab set them, by MAC)",
 	  VLAB, VE | GR, GRADED_BY_TWO_VMS_GUEST },
-	{ CHECK_CH3_PING_E1000_LINK, 3, "ping", "VM1 pings VM2's 10.0.0.11 over the e1000 link (br0) both ways",
+	{ .id = CHECK_CH3_PING_E1000_LINK, 3, "ping", "VM1 pings VM2's 10.0.0.11 over the e1000 link (br0) both ways",
 	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
-	{ CHECK_CH3_PING_VIRTIO_LINK, 3, "ping", "VM1 pings VM2's 10.0.1.11 over the virtio link (br1) both ways",
+	{ .id = CHECK_CH3_PING_VIRTIO_LINK, 3, "ping", "VM1 pings VM2's 10.0.1.11 over the virtio link (br1) both ways",
 	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
-	{ CHECK_CH3_IPERF_SERVER, 3, NULL, "an iperf3 server listens in VM2 (vlab started it)", VLAB, VE | GR,
+	{ .id = CHECK_CH3_IPERF_SERVER, 3, NULL, "an iperf3 server listens in VM2 (vlab started it)", VLAB, VE | GR,
 	  GRADED_BY_TWO_VMS_GUEST },
-	{ CHECK_CH3_IPERF_E1000, 3, "iperf", "VM1's iperf3 client over the e1000 link completes (vlab ran it)",
+	{ .id = CHECK_CH3_IPERF_E1000, 3, "iperf", "VM1's iperf3 client over the e1000 link completes (vlab ran it)",
 	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
-	{ CHECK_CH3_IPERF_VIRTIO, 3, "iperf", "VM1's iperf3 client over the virtio link completes (vlab ran it)",
+	{ .id = CHECK_CH3_IPERF_VIRTIO, 3, "iperf", "VM1's iperf3 client over the virtio link completes (vlab ran it)",
 	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
-	{ CHECK_CH3_VIRTIO_FASTER, 3, "compare", "the virtio-net link is faster than the e1000 one", STUDENT,
+	{ .id = CHECK_CH3_VIRTIO_FASTER, 3, "compare", "the virtio-net link is faster than the e1000 one", STUDENT,
 	  CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
 	/* chapter 3's saved work */
-	{ CHECK_IPERF_RUN, 3, NULL, "a saved iperf3 client's output (text or -J) is a complete run", STUDENT, CK,
+	{ .id = CHECK_IPERF_RUN, 3, NULL, "a saved iperf3 client's output (text or -J) is a complete run", STUDENT, CK,
 	  GRADED_BY_NONE },
-	{ CHECK_CH3_IPERF_SAVED, 3, NULL, "the saved iperf3 JSON (iperf*.json) is a complete run", STUDENT, GR,
+	{ .id = CHECK_CH3_IPERF_SAVED, 3, NULL, "the saved iperf3 JSON (iperf*.json) is a complete run", STUDENT, GR,
 	  GRADED_BY_SAVED },
-	{ CHECK_CH3_CONCLUSIONS, 3, NULL,
+	{ .id = CHECK_CH3_CONCLUSIONS, 3, NULL,
 	  "the conclusions written down (conclusions.txt) name the NIC the student's own iperf3 runs found faster",
 	  STUDENT, GR, GRADED_BY_SAVED },
 
 	/* chapter 4: KVM from the host's side; grading reads the saved logs */
-	{ CHECK_CH4_STRACE_MEMORY_REGION, 4, "strace", "the saved strace.log shows the 256 MiB memory region",
+	{ .id = CHECK_CH4_STRACE_MEMORY_REGION, 4, "strace", "the saved strace.log shows the 256 MiB memory region",
 	  STUDENT, CH | GR | CK, GRADED_BY_SAVED },
-	{ CHECK_CH4_EXITS_COUNTED, 4, "exits", "the saved perf kvm stat report (perf*.txt) counts VM exits", STUDENT,
+	{ .id = CHECK_CH4_EXITS_COUNTED, 4, "exits", "the saved perf kvm stat report (perf*.txt) counts VM exits", STUDENT,
 	  CH | GR | CK, GRADED_BY_SAVED },
-	{ CHECK_CH4_CR_EXITS_EPT_OFF, 4, "exits",
+	{ .id = CHECK_CH4_CR_EXITS_EPT_OFF, 4, "exits",
 	  "the saved perf reports with EPT/NPT on and off (perf_ept_on.txt, perf_ept_off.txt): CR-access exits up "
 	  "with it off",
 	  STUDENT, CH | GR, GRADED_BY_SAVED },
-	{ CHECK_CH4_EPT_RESTORED, 4, "exits", "EPT/NPT is back on as it was after the chapter", VLAB, CH,
+	{ .id = CHECK_CH4_EPT_RESTORED, 4, "exits", "EPT/NPT is back on as it was after the chapter", VLAB, CH,
 	  GRADED_BY_NONE },
 
 	/* chapter 5: a VM of vlab's own through the KVM API */
-	{ CHECK_CH5_IO_EXITS, 5, "run", "the guest's port I/O reaches the VMM as KVM_EXIT_IO with its message",
+	{ .id = CHECK_CH5_IO_EXITS, 5, "run", "the guest's port I/O reaches the VMM as KVM_EXIT_IO with its message",
 	  STUDENT, CH, GRADED_BY_NONE },
-	{ CHECK_CH5_HLT_EXIT, 5, "run", "the guest stops with KVM_EXIT_HLT", STUDENT, CH, GRADED_BY_NONE },
-	{ CHECK_CH5_STATS_AGREE, 5, "count", "the VMM's own exit counts agree with KVM's statistics", STUDENT, CH,
+	{ .id = CHECK_CH5_HLT_EXIT, 5, "run", "the guest stops with KVM_EXIT_HLT", STUDENT, CH, GRADED_BY_NONE },
+	{ .id = CHECK_CH5_STATS_AGREE, 5, "count", "the VMM's own exit counts agree with KVM's statistics", STUDENT, CH,
 	  GRADED_BY_NONE },
 };
 const size_t ncheck_registry = sizeof(check_registry) / sizeof(check_registry[0]);
@@ -174,4 +177,13 @@ bool check_registry_in_step(const char *id, int chapter, const char *step)
 	const struct check_row *row = check_registry_find(id);
 	return row && row->chapter == chapter && row->step && step && !strcmp(row->step, step) &&
 	       (row->earned & EARNED_CHAPTER);
+}
+
+void check_registry_judge_lab(const struct lab_facts *f, struct check_result *checks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct check_row *row = check_registry_find(checks[i].id);
+		if (row && row->on_lab)
+			row->on_lab(&checks[i], f);
+	}
 }

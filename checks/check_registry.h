@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "checks/lab_facts.h"
+#include "checks/verdict.h"
+
 /* Whose work a PASS proves: "student" (their command line, their VM's
  * devices, a saved log) or "vlab" (what vlab itself did to reach the
  * check: tap0, the guest's address, the HTTP server). Named check_evidence,
@@ -47,6 +50,9 @@ struct check_row {
 	enum check_evidence evidence;
 	unsigned earned;          /* EARNED_* */
 	enum check_graded_by graded_by;  /* GRADED_BY_NONE unless earned has EARNED_GRADE */
+	/* Its verdict on a hand-built lab of chapters 1-2 (verify, and
+	 * grading's running VM): checks/handbuilt_lab.h; NULL: none. */
+	void (*on_lab)(struct check_result *r, const struct lab_facts *f);
 };
 
 extern const struct check_row check_registry[];
@@ -69,5 +75,9 @@ bool check_registry_in_step(const char *id, int chapter, const char *step);
 /* The ids graded_by decides, in the table's order, into ids[0..max);
  * returns how many there are (more than max: only max were written). */
 size_t check_registry_ids(enum check_graded_by by, const char **ids, size_t max);
+
+/* Each of checks[0..n) whose row has a verdict on a hand-built lab, judged
+ * by it on f; the others are left alone. */
+void check_registry_judge_lab(const struct lab_facts *f, struct check_result *checks, size_t n);
 
 #endif

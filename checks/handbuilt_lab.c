@@ -139,56 +139,61 @@ static void verdict_login(struct check_result *r, const struct lab_facts *f, boo
 			 f->serial_path, id);
 }
 
-void lab_verdict_ch1(const struct lab_facts *f, struct check_result *checks, size_t n)
+void handbuilt_qemu_running(struct check_result *r, const struct lab_facts *f)
 {
-	const struct qemu_cmdline *c = f->cmd;
-	struct check_result *r, g;
+	check_cmdline_lab_vm(r, f->cmd, f->pid, f->state, f->qmp_ok ? f->qmp_status : NULL, f->qmp_running);
+	if (f->gone && r->verdict == VERDICT_PASS)
+		check_fail(r, "start the VM again (sudo ./runqemu_single_vm.sh) and read what qemu prints",
+			   "qemu (pid %d) exited while vlab read the lab", (int)f->pid);
+	r->duration_ms = f->t_cmdline_ms;
+}
 
-	if ((r = check_find(checks, n, CHECK_CH1_QEMU_RUNNING))) {
-		check_cmdline_lab_vm(r, c, f->pid, f->state, f->qmp_ok ? f->qmp_status : NULL, f->qmp_running);
-		if (f->gone && r->verdict == VERDICT_PASS)
-			check_fail(r, "start the VM again (sudo ./runqemu_single_vm.sh) and read what qemu prints",
-				   "qemu (pid %d) exited while vlab read the lab", (int)f->pid);
-		r->duration_ms = f->t_cmdline_ms;
+void handbuilt_memory_256m(struct check_result *r, const struct lab_facts *f)
+{
+	check_cmdline_memory(r, f->cmd, LAB_MEMORY_BYTES);
+	if (f->qmp_memory_ok) {
+		struct check_result g;
+		check_init(&g, r->id);
+		check_memory(&g, f->qmp_base_memory, LAB_MEMORY_BYTES);
+		merge_evidence(r, &g, "");
 	}
-	if ((r = check_find(checks, n, CHECK_CH1_MEMORY_256M))) {
-		check_cmdline_memory(r, c, LAB_MEMORY_BYTES);
-		if (f->qmp_memory_ok) {
-			check_init(&g, r->id);
-			check_memory(&g, f->qmp_base_memory, LAB_MEMORY_BYTES);
-			merge_evidence(r, &g, "");
-		}
-		r->duration_ms = f->t_cmdline_ms;
+	r->duration_ms = f->t_cmdline_ms;
+}
+
+void handbuilt_rootfs_virtio_blk(struct check_result *r, const struct lab_facts *f)
+{
+	bool read = f->mounts_ok;
+	check_cmdline_rootfs(r, f->cmd, read ? f->root_dev : NULL, read ? f->root_fstype : NULL, not_asked(f));
+	r->duration_ms = f->t_cmdline_ms + f->t_guest_ms;
+}
+
+void handbuilt_login_root(struct check_result *r, const struct lab_facts *f)
+{
+	verdict_login(r, f, f->root_tried, f->root_rc, f->root_id, "root");
+	r->duration_ms = f->t_guest_ms;
+}
+
+void handbuilt_login_student(struct check_result *r, const struct lab_facts *f)
+{
+	verdict_login(r, f, f->student_tried, f->student_rc, f->student_id, "student");
+	r->duration_ms = f->t_guest_ms;
+}
+
+void handbuilt_only_loopback(struct check_result *r, const struct lab_facts *f)
+{
+	check_cmdline_no_nic(r, f->cmd);
+	if (r->verdict == VERDICT_PASS) {
+		struct check_result g;
+		check_init(&g, r->id);
+		if (f->ip_read)
+			check_only_loopback(&g, f->ifs, f->nifs);
+		if (g.done)
+			merge_evidence(r, &g, "in the guest: ");
+		else if (not_asked(f)[0])
+			snprintf(r->detail + strlen(r->detail), sizeof(r->detail) - strlen(r->detail),
+				 "; the guest's `ip a s` was not read: %s", not_asked(f));
 	}
-	if ((r = check_find(checks, n, CHECK_CH1_ROOTFS_VIRTIO_BLK))) {
-		bool read = f->mounts_ok;
-		check_cmdline_rootfs(r, c, read ? f->root_dev : NULL, read ? f->root_fstype : NULL, not_asked(f));
-		r->duration_ms = f->t_cmdline_ms + f->t_guest_ms;
-	}
-	for (int student = 0; student < 2; student++) {
-		const char *id = student ? CHECK_CH1_SERIAL_LOGIN_STUDENT : CHECK_CH1_SERIAL_LOGIN_ROOT;
-		if (!(r = check_find(checks, n, id)))
-			continue;
-		if (student)
-			verdict_login(r, f, f->student_tried, f->student_rc, f->student_id, "student");
-		else
-			verdict_login(r, f, f->root_tried, f->root_rc, f->root_id, "root");
-		r->duration_ms = f->t_guest_ms;
-	}
-	if ((r = check_find(checks, n, CHECK_CH1_ONLY_LOOPBACK))) {
-		check_cmdline_no_nic(r, c);
-		if (r->verdict == VERDICT_PASS) {
-			check_init(&g, r->id);
-			if (f->ip_read)
-				check_only_loopback(&g, f->ifs, f->nifs);
-			if (g.done)
-				merge_evidence(r, &g, "in the guest: ");
-			else if (not_asked(f)[0])
-				snprintf(r->detail + strlen(r->detail), sizeof(r->detail) - strlen(r->detail),
-					 "; the guest's `ip a s` was not read: %s", not_asked(f));
-		}
-		r->duration_ms = f->t_cmdline_ms + f->t_guest_ms;
-	}
+	r->duration_ms = f->t_cmdline_ms + f->t_guest_ms;
 }
 
 /* The guest's interface for the lab: by its MAC, else the one holding the
@@ -221,90 +226,101 @@ static void icmp_stand_in(const struct lab_facts *f, struct strbuf *sb)
 		sb_addf(sb, "; and " LAB_GUEST_IP " answered none of vlab's ICMP echo requests (see ch2.ping_host_to_guest)");
 }
 
-void lab_verdict_ch2(const struct lab_facts *f, struct check_result *checks, size_t n)
+/* Before the host side's verdicts: a side that was not read. */
+static bool host_side_unread(struct check_result *r, const struct lab_facts *f)
 {
-	const struct qemu_cmdline *c = f->cmd;
-	struct check_result *r, g;
-	int64_t host_ms = f->t_host_ms;
+	if (f->host_ran)
+		return false;
+	check_skip(r, "%s", f->ns_error[0] ? f->ns_error : "the host side was not read");
+	return true;
+}
 
-	if ((r = check_find(checks, n, CHECK_CH2_TAP_UP))) {
-		if (!f->host_ran)
-			check_skip(r, "%s", f->ns_error[0] ? f->ns_error : "the host side was not read");
-		else if (f->tap_rc && f->tap_rc != -ENODEV)
-			check_error(r, "cannot read %s in %s: %s", f->tap, f->ns_name, strerror(-f->tap_rc));
+void handbuilt_tap_up(struct check_result *r, const struct lab_facts *f)
+{
+	r->duration_ms = f->t_host_ms;
+	if (host_side_unread(r, f))
+		return;
+	if (f->tap_rc && f->tap_rc != -ENODEV)
+		check_error(r, "cannot read %s in %s: %s", f->tap, f->ns_name, strerror(-f->tap_rc));
+	else
+		check_tap_up(r, f->tap, f->tap_rc == 0, f->tap_rc == 0 && f->tap_info.up, LAB_HOST_CIDR,
+			     (const char (*)[48])f->tap_info.addrs, f->tap_rc == 0 ? f->tap_info.naddrs : 0);
+	if (r->verdict == VERDICT_PASS || r->verdict == VERDICT_FAIL) {
+		char d[sizeof(r->detail)];
+		text_printf(d, sizeof(d), "%s (in %s%s%s)", r->detail, f->ns_name,
+			    f->tap_held[0] ? ", where qemu holds " : "", f->tap_held);
+		snprintf(r->detail, sizeof(r->detail), "%s", d);
+	}
+}
+
+void handbuilt_nic_mac(struct check_result *r, const struct lab_facts *f)
+{
+	check_cmdline_nic(r, f->cmd, LAB_NIC_MODEL, LAB_NIC_MAC, LAB_TAP);
+	if (r->verdict == VERDICT_PASS) {
+		struct check_result g;
+		check_init(&g, r->id);
+		if (f->nics_ok)
+			check_nic_mac(&g, LAB_NIC_MAC, f->nic_if[0] ? f->nic_if : NULL, f->nic_driver);
+		if (g.done)
+			merge_evidence(r, &g, "in the guest: ");
 		else
-			check_tap_up(r, f->tap, f->tap_rc == 0, f->tap_rc == 0 && f->tap_info.up, LAB_HOST_CIDR,
-				     (const char (*)[48])f->tap_info.addrs, f->tap_rc == 0 ? f->tap_info.naddrs : 0);
-		if (r->verdict == VERDICT_PASS || r->verdict == VERDICT_FAIL) {
-			char d[sizeof(r->detail)];
-			text_printf(d, sizeof(d), "%s (in %s%s%s)", r->detail, f->ns_name,
-				 f->tap_held[0] ? ", where qemu holds " : "", f->tap_held);
-			snprintf(r->detail, sizeof(r->detail), "%s", d);
-		}
-		r->duration_ms = host_ms;
+			snprintf(r->detail + strlen(r->detail), sizeof(r->detail) - strlen(r->detail),
+				 "; the guest's /sys was not read: %s", not_asked(f));
 	}
-	if ((r = check_find(checks, n, CHECK_CH2_NIC_MAC))) {
-		check_cmdline_nic(r, c, LAB_NIC_MODEL, LAB_NIC_MAC, LAB_TAP);
-		if (r->verdict == VERDICT_PASS) {
-			check_init(&g, r->id);
-			if (f->nics_ok)
-				check_nic_mac(&g, LAB_NIC_MAC, f->nic_if[0] ? f->nic_if : NULL, f->nic_driver);
-			if (g.done)
-				merge_evidence(r, &g, "in the guest: ");
-			else
-				snprintf(r->detail + strlen(r->detail), sizeof(r->detail) - strlen(r->detail),
-					 "; the guest's /sys was not read: %s", not_asked(f));
-		}
-		r->duration_ms = f->t_cmdline_ms + f->t_guest_ms;
-	}
-	if ((r = check_find(checks, n, CHECK_CH2_GUEST_IP))) {
-		if (f->ip_read) {
-			const struct ip_iface *i = guest_iface(f);
-			if (i)
-				check_guest_ip(r, i->name, LAB_GUEST_CIDR, (const char (*)[48])i->addrs, i->naddrs, i->up);
-			else
-				check_guest_ip(r, NULL, LAB_GUEST_CIDR, NULL, 0, false);
-		} else {
-			struct strbuf d = STRBUF_INIT;
-			sb_addf(&d, "the guest's addresses were not read: %s", not_asked(f));
-			icmp_stand_in(f, &d);
-			check_skip(r, "%s", d.buf);
-			sb_release(&d);
-		}
-		r->duration_ms = f->t_guest_ms;
-	}
-	if ((r = check_find(checks, n, CHECK_CH2_PING_GUEST_TO_HOST))) {
-		if (f->ping_ran) {
-			struct ping_summary sum;
-			int pr = ping_parse(f->ping_out, &sum);
-			if (pr && strcmp(f->shell_user, "root") && strstr(f->ping_out, "ermission denied"))
-				check_skip(r, "the guest's ping needs root, and the shell vlab had was %s's", f->shell_user);
-			else
-				check_ping_guest_to_host(r, &sum, pr);
-		} else {
-			check_skip(r, "the guest's ping did not run: %s", not_asked(f));
-		}
-		r->duration_ms = f->t_guest_ms;
-	}
-	if ((r = check_find(checks, n, CHECK_CH2_PING_HOST_TO_GUEST))) {
-		if (!f->host_ran)
-			check_skip(r, "%s", f->ns_error[0] ? f->ns_error : "the host side was not read");
+	r->duration_ms = f->t_cmdline_ms + f->t_guest_ms;
+}
+
+void handbuilt_guest_ip(struct check_result *r, const struct lab_facts *f)
+{
+	if (f->ip_read) {
+		const struct ip_iface *i = guest_iface(f);
+		if (i)
+			check_guest_ip(r, i->name, LAB_GUEST_CIDR, (const char (*)[48])i->addrs, i->naddrs, i->up);
 		else
-			check_ping_host_to_guest(r, &f->icmp, f->icmp_rc);
-		r->duration_ms = host_ms;
+			check_guest_ip(r, NULL, LAB_GUEST_CIDR, NULL, 0, false);
+	} else {
+		struct strbuf d = STRBUF_INIT;
+		sb_addf(&d, "the guest's addresses were not read: %s", not_asked(f));
+		icmp_stand_in(f, &d);
+		check_skip(r, "%s", d.buf);
+		sb_release(&d);
 	}
-	if ((r = check_find(checks, n, CHECK_CH2_HTTP_200))) {
-		if (!f->host_ran) {
-			check_skip(r, "%s", f->ns_error[0] ? f->ns_error : "the host side was not read");
-		} else if (f->index_sha256[0] || f->http_rc || f->http.status != 200) {
-			check_http_200(r, LAB_HTTP_URL, &f->http, f->http_rc, f->index_sha256[0] ? f->index_sha256 : NULL);
-		} else if (!f->http.body_len) {
-			check_fail(r, "serve the directory /root, which holds index.html (httpd -p 8000 -h /root)",
-				   "GET %s -> 200 with an empty body", LAB_HTTP_URL);
-		} else {
-			check_pass(r, "GET %s -> 200, %zu bytes (not compared with /root/index.html: %s)", LAB_HTTP_URL,
-				   f->http.body_len, f->asked ? "the guest could not read it" : not_asked(f));
-		}
-		r->duration_ms = host_ms;
+	r->duration_ms = f->t_guest_ms;
+}
+
+void handbuilt_ping_guest_to_host(struct check_result *r, const struct lab_facts *f)
+{
+	if (f->ping_ran) {
+		struct ping_summary sum;
+		int pr = ping_parse(f->ping_out, &sum);
+		if (pr && strcmp(f->shell_user, "root") && strstr(f->ping_out, "ermission denied"))
+			check_skip(r, "the guest's ping needs root, and the shell vlab had was %s's", f->shell_user);
+		else
+			check_ping_guest_to_host(r, &sum, pr);
+	} else {
+		check_skip(r, "the guest's ping did not run: %s", not_asked(f));
 	}
+	r->duration_ms = f->t_guest_ms;
+}
+
+void handbuilt_ping_host_to_guest(struct check_result *r, const struct lab_facts *f)
+{
+	r->duration_ms = f->t_host_ms;
+	if (!host_side_unread(r, f))
+		check_ping_host_to_guest(r, &f->icmp, f->icmp_rc);
+}
+
+void handbuilt_http_200(struct check_result *r, const struct lab_facts *f)
+{
+	r->duration_ms = f->t_host_ms;
+	if (host_side_unread(r, f))
+		return;
+	if (f->index_sha256[0] || f->http_rc || f->http.status != 200)
+		check_http_200(r, LAB_HTTP_URL, &f->http, f->http_rc, f->index_sha256[0] ? f->index_sha256 : NULL);
+	else if (!f->http.body_len)
+		check_fail(r, "serve the directory /root, which holds index.html (httpd -p 8000 -h /root)",
+			   "GET %s -> 200 with an empty body", LAB_HTTP_URL);
+	else
+		check_pass(r, "GET %s -> 200, %zu bytes (not compared with /root/index.html: %s)", LAB_HTTP_URL,
+			   f->http.body_len, f->asked ? "the guest could not read it" : not_asked(f));
 }

@@ -1,7 +1,6 @@
 /* The verdicts of chapters 1 and 2 on a lab built by hand (its facts,
- * checks/lab_facts.h), with the check ids `vlab chapter N` uses. Each
- * writes into the check of checks[0..n) whose id is its own, and leaves a
- * check the array lacks alone. Pure: no I/O. */
+ * checks/lab_facts.h), for the check ids `vlab chapter N` uses. Pure: no
+ * I/O. */
 #ifndef VLAB_CHECKS_HANDBUILT_LAB_H
 #define VLAB_CHECKS_HANDBUILT_LAB_H
 
@@ -13,12 +12,22 @@
 /* The check of checks[0..n) with this id, NULL when none has it. */
 struct check_result *check_find(struct check_result *checks, size_t n, const char *id);
 
-/* ch1.qemu_running, ch1.memory_256m, ch1.rootfs_virtio_blk, the two serial
- * logins, ch1.only_loopback: the command line first, then what QMP and the
- * guest said. */
-void lab_verdict_ch1(const struct lab_facts *f, struct check_result *checks, size_t n);
-
-/* ch2.tap_up, ch2.nic_mac, ch2.guest_ip, both pings, ch2.http_200. */
-void lab_verdict_ch2(const struct lab_facts *f, struct check_result *checks, size_t n);
+/* Each check's verdict of chapters 1 and 2, on the facts: the command line
+ * first, then what QMP, the guest and the host side said. The check
+ * registry's rows point at them (checks/check_registry.h's on_lab), and
+ * check_registry_judge_lab() runs those of a list of checks. Each writes r,
+ * whose id is the row's. */
+void handbuilt_qemu_running(struct check_result *r, const struct lab_facts *f);
+void handbuilt_memory_256m(struct check_result *r, const struct lab_facts *f);
+void handbuilt_rootfs_virtio_blk(struct check_result *r, const struct lab_facts *f);
+void handbuilt_login_root(struct check_result *r, const struct lab_facts *f);
+void handbuilt_login_student(struct check_result *r, const struct lab_facts *f);
+void handbuilt_only_loopback(struct check_result *r, const struct lab_facts *f);
+void handbuilt_tap_up(struct check_result *r, const struct lab_facts *f);
+void handbuilt_nic_mac(struct check_result *r, const struct lab_facts *f);
+void handbuilt_guest_ip(struct check_result *r, const struct lab_facts *f);
+void handbuilt_ping_guest_to_host(struct check_result *r, const struct lab_facts *f);
+void handbuilt_ping_host_to_guest(struct check_result *r, const struct lab_facts *f);
+void handbuilt_http_200(struct check_result *r, const struct lab_facts *f);
 
 #endif

@@ -553,10 +553,7 @@ static int verify_report(const struct lab_options *o, const struct evidence *ev,
 		struct lab *lab = &labs[ch - 1];
 		evidence_lab_setup(lab, chapter_find(ch), o, ev);
 		lab->skip_is_unjudged = true;
-		if (ch == 1)
-			evidence_verdict_ch1(lab, ev);
-		else
-			evidence_verdict_ch2(lab, ev);
+		evidence_verdicts(lab, ev);
 		lab_settle_undecided(lab);
 		lab->duration_ms = now_ms() - t0;
 		if (ch == 1)

@@ -80,10 +80,7 @@ int verify_for_grading(const struct verify_grading *g, struct check_result *out,
 	for (int ch = 1; ch <= 2; ch++) {
 		struct lab *lab = &labs[ch - 1];
 		evidence_lab_setup(lab, chapter_find(ch), &o, ev);
-		if (ch == 1)
-			evidence_verdict_ch1(lab, ev);
-		else
-			evidence_verdict_ch2(lab, ev);
+		evidence_verdicts(lab, ev);
 		lab_settle_undecided(lab);
 		for (int i = 0; i < lab->nchecks && *n < max; i++)
 			out[(*n)++] = lab->checks[i];

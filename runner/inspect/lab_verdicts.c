@@ -71,18 +71,11 @@ static void evidence_facts(const struct evidence *ev, struct lab_facts *f)
 	};
 }
 
-void evidence_verdict_ch1(struct lab *lab, const struct evidence *ev)
+void evidence_verdicts(struct lab *lab, const struct evidence *ev)
 {
 	struct lab_facts f;
 	evidence_facts(ev, &f);
-	lab_verdict_ch1(&f, lab->checks, (size_t)lab->nchecks);
-}
-
-void evidence_verdict_ch2(struct lab *lab, const struct evidence *ev)
-{
-	struct lab_facts f;
-	evidence_facts(ev, &f);
-	lab_verdict_ch2(&f, lab->checks, (size_t)lab->nchecks);
+	check_registry_judge_lab(&f, lab->checks, (size_t)lab->nchecks);
 }
 
 /* ---- reporting ---------------------------------------------------------- */

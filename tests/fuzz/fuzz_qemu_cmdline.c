@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/check_registry.h"
 #include "checks/handbuilt_lab.h"
 #include "checks/lab_plan.h"
 #include "checks/procfs_parse.h"
@@ -48,8 +49,7 @@ static void judge_as_handbuilt(const struct qemu_cmdline *c, const char *text, b
 		.ip_read = asked, .ifs = ifs, .nifs = nifs > 0 ? nifs : 0, .nics_ok = asked, .nic_if = "eth0",
 		.nic_driver = "e1000", .ping_ran = asked, .ping_out = text, .index_sha256 = "",
 	};
-	lab_verdict_ch1(&f, checks, 12);
-	lab_verdict_ch2(&f, checks, 12);
+	check_registry_judge_lab(&f, checks, 12);
 	for (size_t i = 0; i < 12; i++)
 		if (!checks[i].done)
 			abort();
