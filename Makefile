@@ -316,7 +316,7 @@ FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
 FUZZ_SRCS_net_cmd := checks/net_cmd.c
 FUZZ_SRCS_qemu_cmdline := checks/qemu_opt.c checks/qemu_cmdline.c checks/qemu_devices.c checks/qemu_cmdline_verdicts.c \
 	checks/procfs_parse.c checks/two_vm_plan.c checks/ch3.c checks/iperf.c \
-	checks/check_registry.c checks/handbuilt_lab.c checks/ch1.c checks/ch2.c checks/ping_parse.c checks/guest_parse.c checks/icmp.c \
+	checks/check_registry.c checks/handbuilt_lab.c checks/handbuilt_two_vms.c checks/ch1.c checks/ch2.c checks/ping_parse.c checks/guest_parse.c checks/icmp.c \
 	checks/verdict.c runner/util.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I. $(PC_CFLAGS)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "checks/handbuilt_lab.h"
+#include "checks/handbuilt_two_vms.h"
 #include "checks/lab_plan.h"
 
 #define CH EARNED_CHAPTER
@@ -79,29 +80,40 @@ const struct check_row check_registry[] = {
 	{ .id = CHECK_CH3_VM1_COMMAND_LINE, 3, NULL,
 	  "runqemu_two_vms.sh's VM1: 256 MiB, virtio-blk, serial socket, e1000 on tap0 and virtio-net on tap1 with "
 	  "the lab's MACs",
-	  STUDENT, VE | GR, GRADED_BY_TWO_VMS_HOST },
+	  STUDENT, VE | GR, GRADED_BY_TWO_VMS_HOST,
+	  .on_two_vms = two_vm_vm1_command_line },
 	{ .id = CHECK_CH3_VM2_COMMAND_LINE, 3, NULL,
 	  "runqemu_two_vms.sh's VM2: the same with its own rootfs, e1000 on tap2 and virtio-net on tap3", STUDENT,
-	  VE | GR, GRADED_BY_TWO_VMS_HOST },
+	  VE | GR, GRADED_BY_TWO_VMS_HOST,
+	  .on_two_vms = two_vm_vm2_command_line },
 	{ .id = CHECK_CH3_BRIDGES, 3, "bridges", "the script's bridges: br0 joins tap0 and tap2, br1 tap1 and tap3, all up",
-	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_HOST },
+	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_HOST,
+	  .on_two_vms = two_vm_bridges },
 	{ .id = CHECK_CH3_TAPS_ATTACHED, 3, NULL, "each tap is held by the qemu whose command line names it", STUDENT,
-	  VE | GR, GRADED_BY_TWO_VMS_HOST },
+	  VE | GR, GRADED_BY_TWO_VMS_HOST,
+	  .on_two_vms = two_vm_taps_attached },
 	/* the guests, over the links */
 	{ .id = CHECK_CH3_GUEST_ADDRESSES, 3, NULL, "each guest's NICs hold the plan's addresses (vlab set them, by MAC)",
-	  VLAB, VE | GR, GRADED_BY_TWO_VMS_GUEST },
+	  VLAB, VE | GR, GRADED_BY_TWO_VMS_GUEST,
+	  .on_two_vms = two_vm_guest_addresses },
 	{ .id = CHECK_CH3_PING_E1000_LINK, 3, "ping", "VM1 pings VM2's 10.0.0.11 over the e1000 link (br0) both ways",
-	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
+	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST,
+	  .on_two_vms = two_vm_ping_e1000_link },
 	{ .id = CHECK_CH3_PING_VIRTIO_LINK, 3, "ping", "VM1 pings VM2's 10.0.1.11 over the virtio link (br1) both ways",
-	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
+	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST,
+	  .on_two_vms = two_vm_ping_virtio_link },
 	{ .id = CHECK_CH3_IPERF_SERVER, 3, NULL, "an iperf3 server listens in VM2 (vlab started it)", VLAB, VE | GR,
-	  GRADED_BY_TWO_VMS_GUEST },
+	  GRADED_BY_TWO_VMS_GUEST,
+	  .on_two_vms = two_vm_iperf_server },
 	{ .id = CHECK_CH3_IPERF_E1000, 3, "iperf", "VM1's iperf3 client over the e1000 link completes (vlab ran it)",
-	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
+	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST,
+	  .on_two_vms = two_vm_iperf_e1000 },
 	{ .id = CHECK_CH3_IPERF_VIRTIO, 3, "iperf", "VM1's iperf3 client over the virtio link completes (vlab ran it)",
-	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
+	  STUDENT, CH | VE | GR, GRADED_BY_TWO_VMS_GUEST,
+	  .on_two_vms = two_vm_iperf_virtio },
 	{ .id = CHECK_CH3_VIRTIO_FASTER, 3, "compare", "the virtio-net link is faster than the e1000 one", STUDENT,
-	  CH | VE | GR, GRADED_BY_TWO_VMS_GUEST },
+	  CH | VE | GR, GRADED_BY_TWO_VMS_GUEST,
+	  .on_two_vms = two_vm_virtio_faster },
 	/* chapter 3's saved work */
 	{ .id = CHECK_IPERF_RUN, 3, NULL, "a saved iperf3 client's output (text or -J) is a complete run", STUDENT, CK,
 	  GRADED_BY_NONE },
@@ -185,5 +197,14 @@ void check_registry_judge_lab(const struct lab_facts *f, struct check_result *ch
 		const struct check_row *row = check_registry_find(checks[i].id);
 		if (row && row->on_lab)
 			row->on_lab(&checks[i], f);
+	}
+}
+
+void check_registry_judge_two_vms(const struct two_vm_facts *f, struct check_result *checks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct check_row *row = check_registry_find(checks[i].id);
+		if (row && row->on_two_vms)
+			row->on_two_vms(&checks[i], f);
 	}
 }

@@ -53,6 +53,9 @@ struct check_row {
 	/* Its verdict on a hand-built lab of chapters 1-2 (verify, and
 	 * grading's running VM): checks/handbuilt_lab.h; NULL: none. */
 	void (*on_lab)(struct check_result *r, const struct lab_facts *f);
+	/* Its verdict on chapter 3's two VMs (verify 3, grading's two-VM
+	 * runs): checks/handbuilt_two_vms.h; NULL: none. */
+	void (*on_two_vms)(struct check_result *r, const struct two_vm_facts *f);
 };
 
 extern const struct check_row check_registry[];
@@ -79,5 +82,8 @@ size_t check_registry_ids(enum check_graded_by by, const char **ids, size_t max)
 /* Each of checks[0..n) whose row has a verdict on a hand-built lab, judged
  * by it on f; the others are left alone. */
 void check_registry_judge_lab(const struct lab_facts *f, struct check_result *checks, size_t n);
+
+/* The same with the verdicts on chapter 3's two VMs. */
+void check_registry_judge_two_vms(const struct two_vm_facts *f, struct check_result *checks, size_t n);
 
 #endif

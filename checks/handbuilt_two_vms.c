@@ -160,46 +160,51 @@ static void two_vm_ping_verdict(struct check_result *r, const struct two_vm_gues
 	free(d);
 }
 
-void two_vm_verdict_hosts(const struct two_vm_facts *f, struct check_result *checks, size_t n)
+void two_vm_vm1_command_line(struct check_result *r, const struct two_vm_facts *f)
 {
-	static const char *const cmd_ids[2] = { CHECK_CH3_VM1_COMMAND_LINE, CHECK_CH3_VM2_COMMAND_LINE };
-	struct check_result *c;
-	for (int v = 0; v < 2; v++) {
-		if (!(c = check_find(checks, n, cmd_ids[v])))
-			continue;
-		if (f->vm[v].cmd)
-			two_vm_check_cmdline(c, f->vm[v].cmd, &two_vm_roles[v]);
-		else
-			check_fail(c, "start both VMs, as the course's runqemu_two_vms.sh does", "%s", f->missing);
-	}
-	if ((c = check_find(checks, n, CHECK_CH3_BRIDGES))) {
-		if (!f->ns_ok)
-			check_skip(c, "%s", f->ns_error[0] ? f->ns_error : "the qemus' network namespace was not read");
-		else
-			two_vm_check_bridges(c, f->links, f->nlinks);
-	}
-	if (!(c = check_find(checks, n, CHECK_CH3_TAPS_ATTACHED)))
-		return;
-	if (f->vm[0].cmd && f->vm[1].cmd) {
-		const char *tp[2][4] = { { NULL } };
-		const size_t ntaps[2] = { f->vm[0].ntaps, f->vm[1].ntaps };
-		for (int v = 0; v < 2; v++)
-			for (size_t k = 0; k < ntaps[v] && k < 4; k++)
-				tp[v][k] = f->vm[v].taps[k];
-		const pid_t pids[2] = { f->vm[0].pid, f->vm[1].pid };
-		two_vm_check_taps(c, (const char *const(*)[4])tp, ntaps, pids);
-	} else {
-		check_fail(c, NULL, "%s", f->missing);
-	}
+	if (f->vm[0].cmd)
+		two_vm_check_cmdline(r, f->vm[0].cmd, &two_vm_roles[0]);
+	else
+		check_fail(r, "start both VMs, as the course's runqemu_two_vms.sh does", "%s", f->missing);
 }
 
-/* ch3.guest_addresses (c, NULL: not asked for) on each guest's `ip a s`;
- * nr[v] set to why VM v's guest was not read, NULL when it was. */
-static void verdict_addresses(const struct two_vm_facts *f, struct check_result *c, const char *nr[2])
+void two_vm_vm2_command_line(struct check_result *r, const struct two_vm_facts *f)
 {
-	struct ip_iface(*ifs)[8] = xcalloc(2, sizeof(*ifs));
-	size_t nifs[2] = { 0, 0 };
+	if (f->vm[1].cmd)
+		two_vm_check_cmdline(r, f->vm[1].cmd, &two_vm_roles[1]);
+	else
+		check_fail(r, "start both VMs, as the course's runqemu_two_vms.sh does", "%s", f->missing);
+}
+
+void two_vm_bridges(struct check_result *r, const struct two_vm_facts *f)
+{
+	if (!f->ns_ok)
+		check_skip(r, "%s", f->ns_error[0] ? f->ns_error : "the qemus' network namespace was not read");
+	else
+		two_vm_check_bridges(r, f->links, f->nlinks);
+}
+
+void two_vm_taps_attached(struct check_result *r, const struct two_vm_facts *f)
+{
+	if (!f->vm[0].cmd || !f->vm[1].cmd) {
+		check_fail(r, NULL, "%s", f->missing);
+		return;
+	}
+	const char *tp[2][4] = { { NULL } };
+	const size_t ntaps[2] = { f->vm[0].ntaps, f->vm[1].ntaps };
+	for (int v = 0; v < 2; v++)
+		for (size_t k = 0; k < ntaps[v] && k < 4; k++)
+			tp[v][k] = f->vm[v].taps[k];
+	const pid_t pids[2] = { f->vm[0].pid, f->vm[1].pid };
+	two_vm_check_taps(r, (const char *const(*)[4])tp, ntaps, pids);
+}
+
+/* Each guest's `ip a s` into ifs[v] (nifs[v] of them); nr[v] set to why
+ * VM v's guest was not read, NULL when it was. */
+static void guests_read(const struct two_vm_facts *f, struct ip_iface (*ifs)[8], size_t nifs[2], const char *nr[2])
+{
 	for (int v = 0; v < 2; v++) {
+		nifs[v] = 0;
 		nr[v] = f->vm[v].cmd ? not_asked_why(&f->vm[v]) : f->missing;
 		if (!nr[v] && f->vm[v].only_ran >= 1) {
 			int k = parse_ip_addr_show(f->vm[v].out[0], ifs[v], 8);
@@ -208,65 +213,104 @@ static void verdict_addresses(const struct two_vm_facts *f, struct check_result 
 			nr[v] = "`ip a s` did not run";
 		}
 	}
+}
+
+void two_vm_guest_addresses(struct check_result *r, const struct two_vm_facts *f)
+{
+	if (!f->vm[0].cmd || !f->vm[1].cmd) {
+		check_fail(r, NULL, "%s", f->missing);
+		return;
+	}
+	struct ip_iface(*ifs)[8] = xcalloc(2, sizeof(*ifs));
+	size_t nifs[2];
+	const char *nr[2];
+	guests_read(f, ifs, nifs, nr);
 	const struct ip_iface *const ifp[2] = { ifs[0], ifs[1] };
-	if (c && (!f->vm[0].cmd || !f->vm[1].cmd))
-		check_fail(c, NULL, "%s", f->missing);
-	else if (c)
-		two_vm_check_addresses(c, ifp, nifs, nr);
+	two_vm_check_addresses(r, ifp, nifs, nr);
 	free(ifs);
 }
 
-void two_vm_verdict_guests(const struct two_vm_facts *f, struct check_result *checks, size_t n)
+static void ping_link(struct check_result *r, const struct two_vm_facts *f, int k)
 {
-	const struct two_vm_guest_facts *vm = f->vm;
-	const char *nr[2];
-	verdict_addresses(f, check_find(checks, n, CHECK_CH3_GUEST_ADDRESSES), nr);
-	bool both = vm[0].cmd && vm[1].cmd;
-	static const char *const ping_ids[2] = { CHECK_CH3_PING_E1000_LINK, CHECK_CH3_PING_VIRTIO_LINK };
-	struct check_result *c;
-	for (int k = 0; k < 2; k++) {
-		if (!(c = check_find(checks, n, ping_ids[k])))
-			continue;
-		if (!both)
-			check_fail(c, NULL, "%s", f->missing);
-		else
-			two_vm_ping_verdict(c, &vm[0], k, &f->ping[k], f->ns_error);
-	}
-	if (!(c = check_find(checks, n, CHECK_CH3_IPERF_SERVER)))
-		return;
-	if (!vm[1].cmd)
-		check_fail(c, NULL, "%s", f->missing);
-	else if (nr[1] || vm[1].only_ran < 3)
-		two_vm_check_iperf_server(c, 0, 0, nr[1] ? nr[1] : "the console stopped answering");
+	if (!f->vm[0].cmd || !f->vm[1].cmd)
+		check_fail(r, NULL, "%s", f->missing);
 	else
-		two_vm_check_iperf_server(c, procfs_tcp_listening(vm[1].out[1], LAB_IPERF_PORT),
-					  procfs_tcp_listening(vm[1].out[2], LAB_IPERF_PORT), NULL);
+		two_vm_ping_verdict(r, &f->vm[0], k, &f->ping[k], f->ns_error);
 }
 
-void two_vm_verdict_iperf(const struct two_vm_iperf_run runs[2], struct check_result *checks, size_t n)
+void two_vm_ping_e1000_link(struct check_result *r, const struct two_vm_facts *f)
 {
-	static const char *const iperf_ids[2] = { CHECK_CH3_IPERF_E1000, CHECK_CH3_IPERF_VIRTIO };
-	static const char *const iperf_opts[2] = { "--iperf-e1000", "--iperf-virtio" };
-	double bps[2] = { 0, 0 };
-	bool judged[2] = { false, false };
-	struct check_result *c;
-	for (int k = 0; k < 2; k++) {
-		if (!(c = check_find(checks, n, iperf_ids[k])))
-			continue;
-		if (runs[k].file && runs[k].read_rc) {
-			check_fail(c, NULL, "cannot read %s: %s", runs[k].file, strerror(-runs[k].read_rc));
-		} else {
-			two_vm_check_iperf_file(c, &two_vm_roles[0].nic[k], iperf_opts[k], runs[k].file, &runs[k].res,
-						runs[k].parse_rc);
-			judged[k] = c->verdict == VERDICT_PASS;
-			bps[k] = iperf_bps(&runs[k].res);
-		}
-	}
-	if (!(c = check_find(checks, n, CHECK_CH3_VIRTIO_FASTER)))
+	ping_link(r, f, 0);
+}
+
+void two_vm_ping_virtio_link(struct check_result *r, const struct two_vm_facts *f)
+{
+	ping_link(r, f, 1);
+}
+
+void two_vm_iperf_server(struct check_result *r, const struct two_vm_facts *f)
+{
+	const struct two_vm_guest_facts *vm2 = &f->vm[1];
+	if (!vm2->cmd) {
+		check_fail(r, NULL, "%s", f->missing);
 		return;
-	if (!runs[0].file || !runs[1].file)
-		check_skip(c, "needs both saved client runs: give --iperf-e1000 FILE and --iperf-virtio FILE");
+	}
+	const char *why = not_asked_why(vm2);
+	if (why || vm2->only_ran < 3)
+		two_vm_check_iperf_server(r, 0, 0, why ? why : "the console stopped answering");
 	else
-		check_virtio_faster(c, bps[0], bps[1],
-				    judged[0] && judged[1] ? NULL : "a saved run did not pass its own check");
+		two_vm_check_iperf_server(r, procfs_tcp_listening(vm2->out[1], LAB_IPERF_PORT),
+					  procfs_tcp_listening(vm2->out[2], LAB_IPERF_PORT), NULL);
+}
+
+/* The client run over link k (0 the e1000's, 1 the virtio's) judged into
+ * r; its rate in *bps when it passed. */
+static void iperf_link(struct check_result *r, const struct two_vm_facts *f, int k, double *bps)
+{
+	static const char *const iperf_opts[2] = { "--iperf-e1000", "--iperf-virtio" };
+	const struct two_vm_iperf_run *run = &f->iperf[k];
+	*bps = 0;
+	if (run->not_run) {
+		check_fail(r, NULL, "%s did not run: %s", run->file, run->not_run);
+	} else if (run->file && run->read_rc) {
+		check_fail(r, NULL, "cannot read %s: %s", run->file, strerror(-run->read_rc));
+	} else {
+		two_vm_check_iperf_file(r, &two_vm_roles[0].nic[k], iperf_opts[k], run->file, &run->res, run->parse_rc);
+		*bps = iperf_bps(&run->res);
+	}
+}
+
+void two_vm_iperf_e1000(struct check_result *r, const struct two_vm_facts *f)
+{
+	double bps;
+	iperf_link(r, f, 0, &bps);
+}
+
+void two_vm_iperf_virtio(struct check_result *r, const struct two_vm_facts *f)
+{
+	double bps;
+	iperf_link(r, f, 1, &bps);
+}
+
+void two_vm_virtio_faster(struct check_result *r, const struct two_vm_facts *f)
+{
+	const char *not_run = f->iperf[1].not_run ? f->iperf[1].not_run : f->iperf[0].not_run;
+	if (not_run) {
+		check_fail(r, NULL, "VM1's iperf3 clients did not run: %s", not_run);
+		return;
+	}
+	if (!f->iperf[0].file || !f->iperf[1].file) {
+		check_skip(r, "needs both saved client runs: give --iperf-e1000 FILE and --iperf-virtio FILE");
+		return;
+	}
+	double bps[2];
+	struct check_result run[2];
+	for (int k = 0; k < 2; k++) {
+		check_init(&run[k], r->id);
+		iperf_link(&run[k], f, k, &bps[k]);
+	}
+	bool judged = run[0].verdict == VERDICT_PASS && run[1].verdict == VERDICT_PASS;
+	check_virtio_faster(r, bps[0], bps[1], judged ? NULL : "a saved run did not pass its own check");
+	if (f->iperf_again && f->iperf_again[0])
+		check_detail_prefix(r, f->iperf_again);
 }

@@ -18,6 +18,7 @@
 #include "checks/guest_parse.h"
 #include "checks/http.h"
 #include "checks/icmp.h"
+#include "checks/iperf.h"
 #include "checks/net_link_info.h"
 #include "checks/qemu_cmdline.h"
 #include "checks/verdict.h"
@@ -122,6 +123,17 @@ struct two_vm_window {
 	size_t nbefore, nafter;
 };
 
+/* A client run over one link, as the caller read and parsed it: a run the
+ * student saved (verify's --iperf-e1000 FILE, --iperf-virtio FILE), or
+ * VM1's own in grading. */
+struct two_vm_iperf_run {
+	const char *file;          /* its name in details; NULL: not given */
+	int read_rc;               /* reading it: 0, or -errno */
+	struct iperf_result res;   /* iperf_parse()'s, zeroed when not parsed */
+	int parse_rc;              /* iperf_parse()'s; -EINVAL when not parsed */
+	const char *not_run;       /* the client never ran: why (grading); NULL: it ran */
+};
+
 struct two_vm_facts {
 	struct two_vm_guest_facts vm[2];  /* VM1, VM2 */
 	const char *missing;           /* what is missing when a VM was not found */
@@ -131,6 +143,8 @@ struct two_vm_facts {
 	const struct net_link_info *links;
 	size_t nlinks;
 	struct two_vm_window ping[2];  /* around VM1's e1000 ping, around its virtio ping */
+	struct two_vm_iperf_run iperf[2];  /* over the e1000 link, over the virtio one */
+	const char *iperf_again;       /* the pair was run twice: what the first gave; NULL or "": once */
 };
 
 #endif

@@ -181,7 +181,7 @@ static void judge_hosts(struct two_vm_seen *s, const char *missing, struct outco
 	struct check_result checks[TWO_VM_MAX_CHECKS];
 	for (size_t k = 0; k < t.nhost; k++)
 		check_init(&checks[k], t.id[k]);
-	two_vm_verdict_hosts(&f, checks, t.nhost);
+	check_registry_judge_two_vms(&f, checks, t.nhost);
 	for (size_t k = 0; k < t.nhost; k++) {
 		struct check_result *dst = outcome_slot(o, t.id[k]);
 		if (dst && checks[k].done)

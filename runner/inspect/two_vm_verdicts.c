@@ -68,50 +68,37 @@ void two_vm_verdicts(struct lab *lab, const struct two_vm_evidence *tv, const ch
 	}
 	struct two_vm_facts f;
 	two_vm_facts_of(tv, why, &f);
-	two_vm_verdict_hosts(&f, lab->checks, (size_t)lab->nchecks);
-	two_vm_verdict_guests(&f, lab->checks, (size_t)lab->nchecks);
-	struct two_vm_iperf_run runs[2];
 	for (int k = 0; k < 2; k++)
-		iperf_run_read(files[k], &runs[k]);
-	two_vm_verdict_iperf(runs, lab->checks, (size_t)lab->nchecks);
+		iperf_run_read(files[k], &f.iperf[k]);
+	check_registry_judge_two_vms(&f, lab->checks, (size_t)lab->nchecks);
 }
 
 void two_vm_grade_guests(const struct two_vm_evidence *tv, const char *why, struct check_result *checks, size_t n)
 {
 	struct two_vm_facts f;
 	two_vm_facts_of(tv, why, &f);
-	two_vm_verdict_guests(&f, checks, n);
 	/* VM1's clients (run side by side, the virtio one on
-	 * GRADE_IPERF_VIRTIO_PORT), as verify judges a saved run; one that did not run
-	 * (the guest not asked, or stopped before it) is a run with nothing */
+	 * GRADE_IPERF_VIRTIO_PORT), judged as verify judges a saved run; one
+	 * that did not run (the guest not asked, or stopped before it) fails
+	 * saying why, not as a run with nothing */
 	static const char *const label[2] = { "VM1's `iperf3 -c " LAB_VM2_E1000_IP " -J`",
 					      "VM1's `iperf3 -c " LAB_VM2_VIRTIO_IP " -p " GRADE_IPERF_VIRTIO_PORT " -J`" };
-	struct two_vm_iperf_run runs[2];
-	for (int k = 0; k < 2; k++) {
-		int at = k ? TWO_VM_VM1_OUT_IPERF_VIRTIO : TWO_VM_VM1_OUT_IPERF_E1000;
-		memset(&runs[k], 0, sizeof(runs[k]));
-		runs[k].file = label[k];
-		runs[k].parse_rc = -EINVAL;
-		const struct strbuf *out = &tv->ev[0].only_out[at];
-		if (tv->q[0] && tv->ev[0].only_ran > at)
-			runs[k].parse_rc = iperf_parse(sb_str(out), out->len, &runs[k].res);
-	}
-	two_vm_verdict_iperf(runs, checks, n);
-	/* a client that never ran: why, not what a run without output is */
 	const struct evidence *ev = &tv->ev[0];
 	const char *not_run = !tv->q[0]			? why
 			      : ev->guest_error[0]	? ev->guest_error
 			      : ev->con_why[0]		? ev->con_why
 						: "the console stopped answering before it";
-	struct check_result *faster = check_find(checks, n, CHECK_CH3_VIRTIO_FASTER);
-	if (faster && faster->done && tv->iperf_again[0])
-		check_detail_prefix(faster, tv->iperf_again);
-	static const char *const ids[3] = { CHECK_CH3_IPERF_E1000, CHECK_CH3_IPERF_VIRTIO, CHECK_CH3_VIRTIO_FASTER };
-	for (int k = 0; k < 3; k++) {
-		int at = k == 1 ? TWO_VM_VM1_OUT_IPERF_VIRTIO : TWO_VM_VM1_OUT_IPERF_E1000;
-		bool ran = tv->q[0] && ev->only_ran > (k == 2 ? TWO_VM_VM1_OUT_IPERF_VIRTIO : at);
-		struct check_result *c = check_find(checks, n, ids[k]);
-		if (c && !ran)
-			check_fail(c, NULL, "%s did not run: %s", k == 2 ? "VM1's iperf3 clients" : label[k], not_run);
+	for (int k = 0; k < 2; k++) {
+		int at = k ? TWO_VM_VM1_OUT_IPERF_VIRTIO : TWO_VM_VM1_OUT_IPERF_E1000;
+		struct two_vm_iperf_run *run = &f.iperf[k];
+		run->file = label[k];
+		run->parse_rc = -EINVAL;
+		const struct strbuf *out = &ev->only_out[at];
+		if (tv->q[0] && ev->only_ran > at)
+			run->parse_rc = iperf_parse(sb_str(out), out->len, &run->res);
+		else
+			run->not_run = not_run;
 	}
+	f.iperf_again = tv->iperf_again;
+	check_registry_judge_two_vms(&f, checks, n);
 }

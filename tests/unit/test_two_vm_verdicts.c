@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "checks/check_registry.h"
 #include "checks/handbuilt_lab.h"
 #include "checks/handbuilt_two_vms.h"
 #include "checks/lab_plan.h"
@@ -176,8 +177,7 @@ static void judge(struct capture *c)
 	readings(c);
 	for (size_t i = 0; i < NCHECKS; i++)
 		check_init(&c->checks[i], ids[i]);
-	two_vm_verdict_hosts(&c->f, c->checks, NCHECKS);
-	two_vm_verdict_guests(&c->f, c->checks, NCHECKS);
+	check_registry_judge_two_vms(&c->f, c->checks, NCHECKS);
 	for (size_t i = 0; i < NCHECKS; i++)
 		assert_true(c->checks[i].done);
 }
@@ -485,13 +485,14 @@ static void run_of(const char *name, struct two_vm_iperf_run *run)
 
 static void judge_iperf(const char *e1000, const char *virtio, struct check_result out[3])
 {
-	struct two_vm_iperf_run runs[2];
-	run_of(e1000, &runs[0]);
-	run_of(virtio, &runs[1]);
+	struct two_vm_facts f;
+	memset(&f, 0, sizeof(f));
+	run_of(e1000, &f.iperf[0]);
+	run_of(virtio, &f.iperf[1]);
 	check_init(&out[0], CHECK_CH3_IPERF_E1000);
 	check_init(&out[1], CHECK_CH3_IPERF_VIRTIO);
 	check_init(&out[2], CHECK_CH3_VIRTIO_FASTER);
-	two_vm_verdict_iperf(runs, out, 3);
+	check_registry_judge_two_vms(&f, out, 3);
 	for (int k = 0; k < 3; k++)
 		assert_true(out[k].done);
 }
