@@ -147,9 +147,9 @@ static int judge_perf(const char *data, size_t len, struct check_result *r, json
 
 /* One row a kind; keep CHECK_OPTIONS (runner/cmd/check.h) in step. */
 const struct check_kind check_kinds[] = {
-	{ "iperf", CHECK_IPERF_RUN, judge_iperf, split_iperf },
-	{ "strace", CHECK_CH4_STRACE_MEMORY_REGION, judge_strace, NULL },
-	{ "perf", CHECK_CH4_EXITS_COUNTED, judge_perf, NULL },
+	{ "iperf", judge_iperf, split_iperf },
+	{ "strace", judge_strace, NULL },
+	{ "perf", judge_perf, NULL },
 };
 const size_t ncheck_kinds = ARRAY_SIZE(check_kinds);
 

@@ -1,7 +1,8 @@
 /* The kinds of file a student hands in that vlab can judge without
  * re-running the lab (vlab check KIND FILE..., and vlab grade for the files
- * a rubric names): each a row of a small table with its name, its check id,
- * and a function from the file's bytes to a verdict, metrics and facts. */
+ * a rubric names): each a row of a small table with its name and a
+ * function from the file's bytes to a verdict, metrics and facts. The id
+ * its verdict carries is the check registry's (check_registry_kind_id). */
 #ifndef VLAB_CHECKS_CHECK_KINDS_H
 #define VLAB_CHECKS_CHECK_KINDS_H
 
@@ -23,7 +24,6 @@ struct check_span {
 
 struct check_kind {
 	const char *name;       /* "iperf" */
-	const char *check_id;   /* the id its verdict carries: "iperf.run" */
 	/* Judge data[0..len): r filled, metrics and facts (JSON objects)
 	 * added to. -EINVAL when the bytes are not this kind's at all, why
 	 * saying what they are instead (r then untouched). */

@@ -46,7 +46,8 @@ const struct check_row check_registry[] = {
 
 	/* chapter 1: the running VM */
 	{ .id = CHECK_CH1_QEMU_RUNNING, 1, "boot", "the script's qemu runs the lab's VM (QMP query-status)", STUDENT,
-	  CH | VE | GR, GRADED_BY_VM, .on_lab = handbuilt_qemu_running },
+	  CH | VE | GR, GRADED_BY_VM, .on_lab = handbuilt_qemu_running,
+	  .while_running = true },
 	{ .id = CHECK_CH1_MEMORY_256M, 1, "boot", "the running VM has 256 MiB (QMP)", STUDENT, CH | VE | GR,
 	  GRADED_BY_VM, .on_lab = handbuilt_memory_256m },
 	{ .id = CHECK_CH1_ROOTFS_VIRTIO_BLK, 1, "explore", "the guest's / is ext4 on /dev/vda", STUDENT, CH | VE | GR,
@@ -116,22 +117,28 @@ const struct check_row check_registry[] = {
 	  .on_two_vms = two_vm_virtio_faster },
 	/* chapter 3's saved work */
 	{ .id = CHECK_IPERF_RUN, 3, NULL, "a saved iperf3 client's output (text or -J) is a complete run", STUDENT, CK,
-	  GRADED_BY_NONE },
+	  GRADED_BY_NONE,
+	  .kind = "iperf" },
 	{ .id = CHECK_CH3_IPERF_SAVED, 3, NULL, "the saved iperf3 JSON (iperf*.json) is a complete run", STUDENT, GR,
-	  GRADED_BY_SAVED },
+	  GRADED_BY_SAVED,
+	  .kind = "iperf", .saved = &(const struct check_saved){ "iperf", ".json", "iperf3's JSON (iperf*.json)", true } },
 	{ .id = CHECK_CH3_CONCLUSIONS, 3, NULL,
 	  "the conclusions written down (conclusions.txt) name the NIC the student's own iperf3 runs found faster",
-	  STUDENT, GR, GRADED_BY_SAVED },
+	  STUDENT, GR, GRADED_BY_CONCLUSIONS },
 
 	/* chapter 4: KVM from the host's side; grading reads the saved logs */
 	{ .id = CHECK_CH4_STRACE_MEMORY_REGION, 4, "strace", "the saved strace.log shows the 256 MiB memory region",
-	  STUDENT, CH | GR | CK, GRADED_BY_SAVED },
+	  STUDENT, CH | GR | CK, GRADED_BY_SAVED,
+	  .kind = "strace",
+	  .saved = &(const struct check_saved){ "strace", ".log", "a strace log of qemu (strace.log)", false } },
 	{ .id = CHECK_CH4_EXITS_COUNTED, 4, "exits", "the saved perf kvm stat report (perf*.txt) counts VM exits", STUDENT,
-	  CH | GR | CK, GRADED_BY_SAVED },
+	  CH | GR | CK, GRADED_BY_SAVED,
+	  .kind = "perf",
+	  .saved = &(const struct check_saved){ "perf", ".txt", "a perf kvm stat report (perf*.txt)", false } },
 	{ .id = CHECK_CH4_CR_EXITS_EPT_OFF, 4, "exits",
 	  "the saved perf reports with EPT/NPT on and off (perf_ept_on.txt, perf_ept_off.txt): CR-access exits up "
 	  "with it off",
-	  STUDENT, CH | GR, GRADED_BY_SAVED },
+	  STUDENT, CH | GR, GRADED_BY_EPT_PAIR },
 	{ .id = CHECK_CH4_EPT_RESTORED, 4, "exits", "EPT/NPT is back on as it was after the chapter", VLAB, CH,
 	  GRADED_BY_NONE },
 
@@ -198,6 +205,15 @@ void check_registry_judge_lab(const struct lab_facts *f, struct check_result *ch
 		if (row && row->on_lab)
 			row->on_lab(&checks[i], f);
 	}
+}
+
+const char *check_registry_kind_id(const char *kind)
+{
+	for (size_t i = 0; kind && i < ncheck_registry; i++)
+		if (check_registry[i].kind && !strcmp(check_registry[i].kind, kind) &&
+		    (check_registry[i].earned & EARNED_CHECK))
+			return check_registry[i].id;
+	return NULL;
 }
 
 void check_registry_judge_two_vms(const struct two_vm_facts *f, struct check_result *checks, size_t n)

@@ -39,7 +39,20 @@ enum check_graded_by {
 	GRADED_BY_VM,             /* the one running VM of chapters 1-2 */
 	GRADED_BY_TWO_VMS_HOST,   /* chapter 3's two qemus, as the host sees them */
 	GRADED_BY_TWO_VMS_GUEST,  /* chapter 3's guests, over the links */
-	GRADED_BY_SAVED,          /* the saved work handed in (logs, reports, conclusions) */
+	GRADED_BY_SAVED,          /* saved files, each judged by `vlab check`'s kind (the row's saved) */
+	GRADED_BY_EPT_PAIR,       /* the two saved perf reports, EPT/NPT on and off, compared */
+	GRADED_BY_CONCLUSIONS,    /* the conclusions written down, against the student's own saved runs */
+};
+
+/* The files of a submission grading judges a check on, by `vlab check`'s
+ * kind: names prefix*suffix; every: each such file is judged (iperf3's
+ * runs: each is a measurement the conclusions may rest on, so a forged
+ * second run must fail as the first would), else only the first in name
+ * order (a strace log or a perf report: one suffices). */
+struct check_saved {
+	const char *prefix, *suffix;
+	const char *what;         /* in words: "iperf3's JSON (iperf*.json)" */
+	bool every;
 };
 
 struct check_row {
@@ -56,6 +69,13 @@ struct check_row {
 	/* Its verdict on chapter 3's two VMs (verify 3, grading's two-VM
 	 * runs): checks/handbuilt_two_vms.h; NULL: none. */
 	void (*on_two_vms)(struct check_result *r, const struct two_vm_facts *f);
+	/* `vlab check`'s kind that judges its file (checks/check_kinds.h);
+	 * NULL: none. The kind's own id is its row with EARNED_CHECK. */
+	const char *kind;
+	/* grading's saved files it is judged on by kind; NULL: none */
+	const struct check_saved *saved;
+	/* a PASS holds only while the VM runs: a VM that exits after it fails it */
+	bool while_running;
 };
 
 extern const struct check_row check_registry[];
@@ -82,6 +102,10 @@ size_t check_registry_ids(enum check_graded_by by, const char **ids, size_t max)
 /* Each of checks[0..n) whose row has a verdict on a hand-built lab, judged
  * by it on f; the others are left alone. */
 void check_registry_judge_lab(const struct lab_facts *f, struct check_result *checks, size_t n);
+
+/* The id `vlab check`'s kind carries: its row with EARNED_CHECK; NULL
+ * when none. */
+const char *check_registry_kind_id(const char *kind);
 
 /* The same with the verdicts on chapter 3's two VMs. */
 void check_registry_judge_two_vms(const struct two_vm_facts *f, struct check_result *checks, size_t n);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "checks/check_kinds.h"
+#include "checks/check_registry.h"
 #include "runner/exit_status.h"
 #include "runner/report.h"
 #include "runner/util.h"
@@ -57,7 +58,7 @@ static int check_span(const struct check_kind *k, const char *path, const char *
 		      enum verdict *verdict)
 {
 	struct check_result r;
-	check_init(&r, k->check_id);
+	check_init(&r, check_registry_kind_id(k->name));
 	json_t *metrics = json_object(), *facts = json_object();
 	char which[160] = "";
 	if (n > 1)

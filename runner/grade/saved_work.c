@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "checks/ch4_saved.h"
+#include "checks/check_registry.h"
 #include "checks/conclusions.h"
 #include "checks/iperf.h"
 #include "checks/iperf_runs.h"
@@ -192,27 +193,33 @@ static void conclusions_check(struct check_result *r, int dirfd, const struct na
 
 void saved_work_checks(struct outcome *o, const struct rubric *rubric, const char *dir)
 {
-	bool ept = rubric_find(rubric, CHECK_CH4_CR_EXITS_EPT_OFF) != NULL,
-	     concl = rubric_find(rubric, CHECK_CH3_CONCLUSIONS) != NULL;
-	if (!ept && !concl)
-		return;
+	/* each judge of several files, and the checks the registry says it decides */
+	static const struct {
+		enum check_graded_by by;
+		void (*judge)(struct check_result *r, int dirfd, const struct names *ns);
+	} judges[] = { { GRADED_BY_EPT_PAIR, ept_pair_check }, { GRADED_BY_CONCLUSIONS, conclusions_check } };
 	struct names ns = { NULL, -1 };
-	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd >= 0)
-		ns.n = scandir(dir, &ns.ents, NULL, alphasort);
-	static const char *const ids[] = { CHECK_CH4_CR_EXITS_EPT_OFF, CHECK_CH3_CONCLUSIONS };
-	for (size_t k = 0; k < ARRAY_SIZE(ids); k++) {
-		if (!(k ? concl : ept))
-			continue;
-		struct check_result *r = outcome_slot(o, ids[k]);
-		if (!r)
-			continue;
-		if (dirfd < 0 || ns.n < 0)
-			check_error(r, "cannot list %s: %s", dir, strerror(errno));
-		else if (k)
-			conclusions_check(r, dirfd, &ns);
-		else
-			ept_pair_check(r, dirfd, &ns);
+	int dirfd = -1;
+	bool listed = false;
+	for (size_t j = 0; j < ARRAY_SIZE(judges); j++) {
+		const char *ids[4];
+		size_t n = check_registry_ids(judges[j].by, ids, ARRAY_SIZE(ids));
+		for (size_t k = 0; k < n && k < ARRAY_SIZE(ids); k++) {
+			struct check_result *r = rubric_find(rubric, ids[k]) ? outcome_slot(o, ids[k]) : NULL;
+			if (!r)
+				continue;
+			if (!listed) {
+				/* once, for the first check the rubric asks for */
+				listed = true;
+				dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+				if (dirfd >= 0)
+					ns.n = scandir(dir, &ns.ents, NULL, alphasort);
+			}
+			if (dirfd < 0 || ns.n < 0)
+				check_error(r, "cannot list %s: %s", dir, strerror(errno));
+			else
+				judges[j].judge(r, dirfd, &ns);
+		}
 	}
 	names_release(&ns);
 	if (dirfd >= 0)

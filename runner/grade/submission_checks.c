@@ -81,7 +81,7 @@ void fail_vm_checks_qemu_exited(struct outcome *o, const char *why)
 	size_t n = graded_ids(GRADED_BY_VM, ids);
 	for (size_t k = 0; k < n; k++) {
 		struct check_result *dst = outcome_slot(o, ids[k]);
-		if (dst && (dst->verdict != VERDICT_PASS || !strcmp(ids[k], CHECK_CH1_QEMU_RUNNING)))
+		if (dst && (dst->verdict != VERDICT_PASS || check_registry_find(ids[k])->while_running))
 			check_fail(dst, "run the script by hand and read qemu's message", "%s", why);
 	}
 }
@@ -102,34 +102,21 @@ void static_checks(struct outcome *o, const char *const *argv, int argc)
 	qemu_cmdline_release(&c);
 }
 
-/* The saved artefacts a submission may hold: the check each is judged by,
- * `vlab check`'s kind, the file names, and whether every file of the kind
- * is judged (iperf3's runs: each is a measurement the conclusions may rest
- * on, so a forged second run must fail as the first would) or only the
- * first in name order (a strace log or a perf report: one suffices). */
-static const struct {
-	const char *id, *kind, *prefix, *suffix, *what;
-	bool every;
-} kinds[] = {
-	{ CHECK_CH3_IPERF_SAVED, "iperf", "iperf", ".json", "iperf3's JSON (iperf*.json)", true },
-	{ CHECK_CH4_STRACE_MEMORY_REGION, "strace", "strace", ".log", "a strace log of qemu (strace.log)", false },
-	{ CHECK_CH4_EXITS_COUNTED, "perf", "perf", ".txt", "a perf kvm stat report (perf*.txt)", false },
-};
-
 /* What one saved file may hold, at most: iperf3's and perf's reports are
  * a few kB, a strace log of qemu's start a few hundred. */
 #define ARTEFACT_CAP (8 << 20)
 
-static bool of_kind(const char *name, size_t k)
+/* Whether name is one of the files row is judged on. */
+static bool of_kind(const char *name, const struct check_row *row)
 {
-	size_t l = strlen(name), sl = strlen(kinds[k].suffix);
-	return starts_with(name, kinds[k].prefix) && l > sl && !strcmp(name + l - sl, kinds[k].suffix);
+	size_t l = strlen(name), sl = strlen(row->saved->suffix);
+	return starts_with(name, row->saved->prefix) && l > sl && !strcmp(name + l - sl, row->saved->suffix);
 }
 
 static bool is_saved_artifact(const char *name)
 {
-	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
-		if (of_kind(name, k))
+	for (size_t k = 0; k < ncheck_registry; k++)
+		if (check_registry[k].saved && of_kind(name, &check_registry[k]))
 			return true;
 	return conclusions_name(name);
 }
@@ -158,7 +145,7 @@ json_t *saved_artifacts_json(const char *dir)
 /* The submission's file nm, judged as kind k into r: 0 when it passed;
  * otherwise r FAILs saying why, naming the file. The file is the
  * student's: read through dirfd, not followed if a link, up to a cap. */
-static int judge_artefact(struct check_result *r, int dirfd, const char *nm, size_t k)
+static int judge_artefact(struct check_result *r, int dirfd, const char *nm, const struct check_row *row)
 {
 	struct strbuf sb = STRBUF_INIT;
 	mode_t type = 0;
@@ -170,32 +157,32 @@ static int judge_artefact(struct check_result *r, int dirfd, const char *nm, siz
 		sb_release(&sb);
 		return -1;
 	}
-	const struct check_kind *ck = check_kind_find(kinds[k].kind);
+	const struct check_kind *ck = check_kind_find(row->kind);
 	json_t *m = json_object(), *f = json_object();
 	char why[256] = "";
 	if (ck->judge(sb_str(&sb), sb.len, r, m, f, why, sizeof(why)))
 		check_fail(r, "hand in the file the lab's command writes", "%s is %s", nm, why);
 	else if (r->verdict != VERDICT_PASS)
 		check_detail_prefix(r, nm);
-	r->id = kinds[k].id; /* the kind's own id is `vlab check`'s */
+	r->id = row->id; /* the kind's own id is `vlab check`'s */
 	json_decref(m);
 	json_decref(f);
 	sb_release(&sb);
 	return r->verdict == VERDICT_PASS ? 0 : -1;
 }
 
-/* Kind k's files in dir (names sorted as scandir's alphasort does)
+/* row's files in dir (names sorted as scandir's alphasort does)
  * judged into r: the first, or each while they pass (the detail then
  * names every one). */
-static void judge_kind(struct check_result *r, int dirfd, struct dirent **ents, int n, size_t k)
+static void judge_kind(struct check_result *r, int dirfd, struct dirent **ents, int n, const struct check_row *row)
 {
 	struct strbuf passed = STRBUF_INIT;
 	int judged = 0;
 	for (int i = 0; i < n; i++) {
 		const char *nm = ents[i]->d_name;
-		if (!of_kind(nm, k))
+		if (!of_kind(nm, row))
 			continue;
-		if (judge_artefact(r, dirfd, nm, k)) {
+		if (judge_artefact(r, dirfd, nm, row)) {
 			if (judged)
 				check_detail_prefix(r, judged == 1 ? "one file passed, but" : "the files before it passed, but");
 			sb_release(&passed);
@@ -203,11 +190,11 @@ static void judge_kind(struct check_result *r, int dirfd, struct dirent **ents, 
 		}
 		sb_addf(&passed, "%s%s: %s", judged ? "; " : "", nm, r->detail);
 		judged++;
-		if (!kinds[k].every)
+		if (!row->saved->every)
 			break;
 	}
 	if (!judged)
-		check_fail(r, "save it in your submission's folder", "the submission has no %s", kinds[k].what);
+		check_fail(r, "save it in your submission's folder", "the submission has no %s", row->saved->what);
 	else if (judged > 1)
 		check_pass(r, "%d files, each passed: %s", judged, sb_str(&passed));
 	sb_release(&passed);
@@ -218,16 +205,17 @@ void artefact_checks(struct outcome *o, const struct rubric *rubric, const char 
 	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent **ents = NULL;
 	int n = dirfd < 0 ? -1 : scandir(dir, &ents, NULL, alphasort);
-	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		if (!rubric_find(rubric, kinds[k].id))
+	for (size_t k = 0; k < ncheck_registry; k++) {
+		const struct check_row *row = &check_registry[k];
+		if (!row->saved || !rubric_find(rubric, row->id))
 			continue;
-		struct check_result *r = outcome_slot(o, kinds[k].id);
+		struct check_result *r = outcome_slot(o, row->id);
 		if (!r)
 			continue;
 		if (n < 0)
 			check_error(r, "cannot list %s: %s", dir, strerror(errno));
 		else
-			judge_kind(r, dirfd, ents, n, k);
+			judge_kind(r, dirfd, ents, n, row);
 	}
 	for (int i = 0; i < n; i++)
 		free(ents[i]);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "checks/check_kinds.h"
+#include "checks/check_registry.h"
 #include "runner/cmd/commands.h"
 #include "runner/util.h"
 #include "runner/files.h"
@@ -36,7 +37,7 @@ static void test_help_names_every_kind(void **state)
 		if (!strstr(help, line))
 			fail_msg("vlab check --help does not describe the kind '%s'", check_kinds[i].name);
 		assert_ptr_equal(check_kind_find(check_kinds[i].name), &check_kinds[i]);
-		assert_non_null(check_kinds[i].check_id);
+		assert_non_null(check_registry_kind_id(check_kinds[i].name));
 		assert_non_null(check_kinds[i].judge);
 	}
 	free(help);
@@ -54,7 +55,7 @@ static int judge_file(const char *kind, const char *name, struct check_result *r
 	struct strbuf sb = STRBUF_INIT;
 	if (read_file(path, &sb))
 		fail_msg("cannot read %s", path);
-	check_init(r, k->check_id);
+	check_init(r, check_registry_kind_id(k->name));
 	int rc = k->judge(sb_str(&sb), sb.len, r, metrics, facts, why, whylen);
 	sb_release(&sb);
 	return rc;

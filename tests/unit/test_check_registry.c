@@ -175,7 +175,8 @@ static void test_grading_lists(void **state)
 	size_t want = 0;
 	for (size_t i = 0; i < ncheck_registry; i++) {
 		enum check_graded_by by = check_registry[i].graded_by;
-		if (by == GRADED_BY_CMDLINE || by == GRADED_BY_VM || by == GRADED_BY_SAVED)
+		if (by == GRADED_BY_CMDLINE || by == GRADED_BY_VM || by == GRADED_BY_SAVED || by == GRADED_BY_EPT_PAIR ||
+		    by == GRADED_BY_CONCLUSIONS)
 			want++;
 	}
 	assert_int_equal(o.n, want);
@@ -184,8 +185,8 @@ static void test_grading_lists(void **state)
 		if (!row)
 			fail_msg("grading decides %s, which the registry lacks", o.results[k].id);
 		assert_true(row->earned & EARNED_GRADE);
-		assert_true(row->graded_by == GRADED_BY_CMDLINE || row->graded_by == GRADED_BY_VM ||
-			    row->graded_by == GRADED_BY_SAVED);
+		assert_true(row->graded_by != GRADED_BY_NONE && row->graded_by != GRADED_BY_TWO_VMS_HOST &&
+			    row->graded_by != GRADED_BY_TWO_VMS_GUEST);
 		assert_true(o.results[k].done);
 	}
 	/* chapter 3's two VMs: their host checks, then their guests' */
@@ -197,26 +198,30 @@ static void test_grading_lists(void **state)
 }
 
 /* `vlab check`'s kinds each carry a row's id that vlab check may earn,
- * and each such row is a kind's. */
+ * each such row names a kind, and each row grading judges on saved files
+ * names the kind that reads them. */
 static void test_check_kinds(void **state)
 {
 	(void)state;
 	for (size_t k = 0; k < ncheck_kinds; k++) {
-		const struct check_row *row = check_registry_find(check_kinds[k].check_id);
-		if (!row)
-			fail_msg("vlab check %s carries %s, which the registry lacks", check_kinds[k].name,
-				 check_kinds[k].check_id);
-		assert_true(row->earned & EARNED_CHECK);
+		const char *id = check_registry_kind_id(check_kinds[k].name);
+		if (!id)
+			fail_msg("vlab check %s carries no registry row's id", check_kinds[k].name);
+		assert_true(check_registry_find(id)->earned & EARNED_CHECK);
 	}
 	for (size_t i = 0; i < ncheck_registry; i++) {
-		if (!(check_registry[i].earned & EARNED_CHECK))
-			continue;
-		bool found = false;
-		for (size_t k = 0; k < ncheck_kinds; k++)
-			found |= !strcmp(check_kinds[k].check_id, check_registry[i].id);
-		if (!found)
-			fail_msg("%s: no kind of vlab check carries it", check_registry[i].id);
+		const struct check_row *row = &check_registry[i];
+		if ((row->earned & EARNED_CHECK) || row->saved) {
+			if (!row->kind || !check_kind_find(row->kind))
+				fail_msg("%s: no kind of vlab check reads its file", row->id);
+		}
+		if (row->saved) {
+			assert_int_equal(row->graded_by, GRADED_BY_SAVED);
+			assert_true(row->saved->prefix[0] && row->saved->suffix[0] && row->saved->what[0]);
+		}
 	}
+	assert_null(check_registry_kind_id("nope"));
+	assert_string_equal(check_registry_kind_id("iperf"), "iperf.run");
 }
 
 int main(void)
