@@ -67,6 +67,7 @@ OBJS += runner/host/host.o
 OBJS += runner/host/kvm_where.o
 OBJS += runner/lab.o
 OBJS += runner/manual.o
+OBJS += runner/step.o
 OBJS += runner/engine.o
 OBJS += runner/kvmhost_chapter.o
 OBJS += runner/exit_status.o

@@ -17,6 +17,7 @@
 #include "runner/vm/qmp.h"
 #include "runner/vm/relay.h"
 #include "runner/report.h"
+#include "runner/step.h"
 #include "runner/lab.h"
 #include "runner/manual.h"
 #include "checks/lab_plan.h"
@@ -47,7 +48,7 @@ static int step_boot(struct lab *lab)
 	struct check_result *memory = lab_check(lab, CHECK_CH1_MEMORY_256M);
 	int r = vm_prepare(lab, vm, "vm1", NULL, 0);
 	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot build the qemu command: %s", strerror(-r));
+		lab_block(lab, r, "cannot build the qemu command: %s", strerror(-r));
 		check_error(running, "%s", lab->blocked);
 		return r;
 	}
@@ -62,9 +63,7 @@ static int step_boot(struct lab *lab)
 	ui_command(lab, "host", cmd.buf);
 	sb_release(&cmd);
 
-	ui_wait_begin(lab, "starting qemu");
-	r = vm_start(lab, vm);
-	ui_wait_end();
+	r = lab_boot_vms(lab, &vm, 1, BOOT_STARTED);
 	if (r == -EINTR)
 		return r;
 	if (r) {

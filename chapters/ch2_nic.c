@@ -25,6 +25,7 @@
 #include "runner/proc.h"
 #include "runner/vm/qmp.h"
 #include "runner/report.h"
+#include "runner/step.h"
 #include "runner/lab.h"
 #include "runner/manual.h"
 #include "checks/lab_plan.h"
@@ -175,10 +176,8 @@ static int step_boot(struct lab *lab)
 	snprintf(nic.netdev_id, sizeof(nic.netdev_id), "hostnet0");
 	snprintf(nic.ifname, sizeof(nic.ifname), LAB_TAP);
 	int r = vm_prepare(lab, vm, "vm1", &nic, 1);
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot build the qemu command: %s", strerror(-r));
-		return r;
-	}
+	if (r)
+		return lab_block(lab, r, "cannot build the qemu command: %s", strerror(-r));
 	ui_note(lab, "The lab's command:");
 	ui_command(lab, "host", vm->lab_command);
 	ui_note(lab, "What vlab changes, and why: as in chapter 1 (vlab chapter 1 shows each change).");
@@ -187,30 +186,8 @@ static int step_boot(struct lab *lab)
 	ui_note(lab, "The command vlab runs, inside the lab's namespace (qemu must run where the tap is):");
 	ui_command(lab, "host", cmd.buf);
 	sb_release(&cmd);
-	ui_wait_begin(lab, "starting qemu");
-	r = vm_start(lab, vm);
-	ui_wait_end();
-	if (r)
-		return r;
-	if (lab->opt->manual)
-		return 0; /* the student logs in */
-	ui_wait_begin(lab, "the guest is booting");
-	r = vm_wait_login(lab, vm);
-	ui_wait_end();
-	if (r == -EINTR)
-		return r;
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "the guest printed no 'login:' (%s); see %s", strerror(-r),
-			 vm->transcript_path);
-		return r;
-	}
-	lab_metric(lab, "boot_to_login_ms", (double)(vm->login_prompt_ms - vm->spawned_ms));
-	const struct login *root = &lab->image.profile->logins[0];
-	r = vm_login(lab, vm, root->user, root->password);
-	if (r && r != -EINTR)
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot log in as %s on the console (%s); see %s",
-			 root->user, strerror(-r), vm->transcript_path);
-	return r;
+	/* with --manual the student logs in */
+	return lab_boot_vms(lab, &vm, 1, lab->opt->manual ? BOOT_STARTED : BOOT_LOGGED_IN);
 }
 
 /* Run a guest command; on a broken console, say so in lab->blocked. */

@@ -32,6 +32,7 @@
 #include "runner/net/net.h"
 #include "runner/net/ns.h"
 #include "runner/report.h"
+#include "runner/step.h"
 #include "runner/lab.h"
 #include "checks/lab_plan.h"
 #include "runner/clock.h"
@@ -148,10 +149,8 @@ static int step_boot(struct lab *lab)
 			snprintf(nics[i].ifname, sizeof(nics[i].ifname), "%s", p->tap);
 		}
 		int r = vm_prepare(lab, &lab->vms[v], v ? "vm2" : "vm1", nics, 2);
-		if (r) {
-			snprintf(lab->blocked, sizeof(lab->blocked), "cannot build the qemu command: %s", strerror(-r));
-			return r;
-		}
+		if (r)
+			return lab_block(lab, r, "cannot build the qemu command: %s", strerror(-r));
 	}
 	ui_note(lab, "The lab's runqemu_two_vms.sh starts two of these; VM1's:");
 	ui_command(lab, "host", lab->vms[0].lab_command);
@@ -167,45 +166,10 @@ static int step_boot(struct lab *lab)
 		ui_command(lab, "host", cmd.buf);
 		sb_release(&cmd);
 	}
-	/* both qemus run before either login is awaited: the two boots overlap */
-	ui_wait_begin(lab, "starting both qemus");
-	int r = vm_start(lab, &lab->vms[0]);
-	if (!r)
-		r = vm_start(lab, &lab->vms[1]);
-	ui_wait_end();
-	if (r)
-		return r;
-	if (lab->opt->manual)
-		return 0; /* the student logs in */
-	/* both consoles are read until both prompts came (vm_wait_logins says
-	 * why); then the two logins */
+	/* both qemus run before either login is awaited: the two boots
+	 * overlap; with --manual the student logs in */
 	struct vm *const both_vms[2] = { &lab->vms[0], &lab->vms[1] };
-	ui_wait_begin(lab, "both guests are booting");
-	r = vm_wait_logins(lab, both_vms, 2);
-	ui_wait_end();
-	if (r) {
-		if (r != -EINTR)
-			snprintf(lab->blocked, sizeof(lab->blocked), "no 'login:' from %s (%s); see %s",
-				 lab->vms[0].login_prompt_ms ? "vm2" : "vm1", strerror(-r),
-				 lab->vms[lab->vms[0].login_prompt_ms ? 1 : 0].transcript_path);
-		return r;
-	}
-	const struct vm *a = &lab->vms[0], *b = &lab->vms[1];
-	int64_t both = (a->login_prompt_ms > b->login_prompt_ms ? a->login_prompt_ms : b->login_prompt_ms) -
-		       (a->spawned_ms < b->spawned_ms ? a->spawned_ms : b->spawned_ms);
-	lab_metric(lab, "boot_to_login_ms", (double)both);
-	ui_note(lab, "both at their login prompt after %.1f s (vm1 %.1f s, vm2 %.1f s)", (double)both / 1000.0,
-		(double)(a->login_prompt_ms - a->spawned_ms) / 1000.0, (double)(b->login_prompt_ms - b->spawned_ms) / 1000.0);
-	const struct login *root = &lab->image.profile->logins[0];
-	ui_wait_begin(lab, "logging in");
-	for (int v = 0; v < 2 && !r; v++) {
-		r = vm_login(lab, &lab->vms[v], root->user, root->password);
-		if (r && r != -EINTR)
-			snprintf(lab->blocked, sizeof(lab->blocked), "cannot log in as %s on %s's console (%s); see %s",
-				 root->user, lab->vms[v].name, strerror(-r), lab->vms[v].transcript_path);
-	}
-	ui_wait_end();
-	return r;
+	return lab_boot_vms(lab, both_vms, 2, lab->opt->manual ? BOOT_STARTED : BOOT_LOGGED_IN);
 }
 
 /* ---- step 3: the guests' addresses ---- */

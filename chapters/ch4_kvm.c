@@ -27,6 +27,7 @@
 #include "runner/proc.h"
 #include "runner/vm/qmp.h"
 #include "runner/report.h"
+#include "runner/step.h"
 #include "runner/host/tracepoint.h"
 #include "runner/lab.h"
 #include "checks/lab_plan.h"
@@ -363,14 +364,7 @@ static int boot_busy_vm(struct lab *lab, struct vm *vm, const char *name, char *
 		snprintf(why, n, "cannot build the qemu command: %s", strerror(-rc));
 		return rc;
 	}
-	ui_wait_begin(lab, "booting the guest under KVM");
-	rc = vm_start(lab, vm);
-	if (!rc)
-		rc = vm_wait_login(lab, vm);
-	const struct login *l = &lab->image.profile->logins[0];
-	if (!rc)
-		rc = vm_login(lab, vm, l->user, l->password);
-	ui_wait_end();
+	rc = lab_boot_vms(lab, &vm, 1, BOOT_LOGGED_IN);
 	if (rc) {
 		snprintf(why, n, "%s", lab->blocked[0] ? lab->blocked : strerror(-rc));
 		lab->blocked[0] = '\0';
