@@ -21,6 +21,7 @@
 #include "runner/fetch/mirror.h"
 #include "runner/proc.h"
 #include "runner/report.h"
+#include "runner/step.h"
 #include "checks/lab_plan.h"
 #include "runner/clock.h"
 #include "runner/sha256.h"
@@ -152,8 +153,7 @@ static int step_present(struct lab *lab)
 	}
 	if (!manifest_find(&lab->manifest, profile)) {
 		check_fail(r, "see `vlab doctor` for the profiles there are", "%s", err);
-		snprintf(lab->blocked, sizeof(lab->blocked), "%s", err);
-		return 0;
+		return lab_block(lab, 0, "%s", err);
 	}
 	ui_note(lab, "%s", err);
 	char origin[512] = "", cerr[512] = "";
@@ -207,8 +207,7 @@ static int step_present(struct lab *lab)
 		snprintf(why, sizeof(why), "%s; no mirror is configured (--mirror, VLAB_MIRROR, 'mirror' in %s)%s", err,
 			 config_path(), recipe_builds(profile) ? " and make image's recipe is not here" : "");
 	check_fail(r, hint, "%s", why);
-	snprintf(lab->blocked, sizeof(lab->blocked), "profile '%s' is not here", profile);
-	return 0;
+	return lab_block(lab, 0, "profile '%s' is not here", profile);
 }
 
 static int step_verified(struct lab *lab)

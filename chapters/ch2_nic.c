@@ -66,21 +66,14 @@ static int host_net_prepare(struct lab *lab)
 {
 	struct ch2_state *st = lab->chapter_state;
 	char err[384];
-	if (ns_tun_usable(err, sizeof(err))) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "chapter 2 needs a tap: %s", err);
-		return -EPERM;
-	}
-	if (geteuid() != 0) {
-		snprintf(lab->blocked, sizeof(lab->blocked),
-			 "--host-net changes the host's own network: run it as root (or leave it out: vlab's "
-			 "namespace needs no root where /dev/net/tun is open to you)");
-		return -EPERM;
-	}
+	if (ns_tun_usable(err, sizeof(err)))
+		return lab_block(lab, -EPERM, "chapter 2 needs a tap: %s", err);
+	if (geteuid() != 0)
+		return lab_block(lab, -EPERM, "--host-net changes the host's own network: run it as root (or leave it "
+				 "out: vlab's namespace needs no root where /dev/net/tun is open to you)");
 	int r = net_open(&st->lnet.net);
-	if (r) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot talk netlink: %s", strerror(-r));
-		return r;
-	}
+	if (r)
+		return lab_block(lab, r, "cannot talk netlink: %s", strerror(-r));
 	struct net_link_info links[64];
 	size_t n = 0;
 	r = net_link_list(st->lnet.net, links, ARRAY_SIZE(links), &n);

@@ -213,11 +213,9 @@ static int find_nics(struct lab *lab, int v)
 	if (rc)
 		return rc;
 	for (int i = 2 * v; i < 2 * v + 2; i++) {
-		if (!st->ifname[i][0]) {
-			snprintf(lab->blocked, sizeof(lab->blocked), "%s has no interface with MAC %s", lab->vms[v].name,
-				 ch3_plan[i].mac);
-			return -ENODEV;
-		}
+		if (!st->ifname[i][0])
+			return lab_block(lab, -ENODEV, "%s has no interface with MAC %s", lab->vms[v].name,
+					 ch3_plan[i].mac);
 	}
 	return 0;
 }
@@ -387,11 +385,8 @@ static int start_server(struct lab *lab)
 	int rc = vm_run(lab, &lab->vms[1], cmd, lab_cmd_timeout_ms(lab, 15000), &out, &status);
 	st->have_iperf = rc == 0 && !strstr(sb_str(&out), NO_IPERF);
 	sb_release(&out);
-	if (rc == 0 && st->have_iperf && status) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "the iperf3 server did not start in vm2 (exit status %d)",
-			 status);
-		return -EIO;
-	}
+	if (rc == 0 && st->have_iperf && status)
+		return lab_block(lab, -EIO, "the iperf3 server did not start in vm2 (exit status %d)", status);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "checks/transcript.h"
 #include "runner/manual.h"
 #include "runner/report.h"
+#include "runner/step.h"
 #include "checks/lab_plan.h"
 
 /* The last output of a command typed in VM v that starts with prefix and
@@ -59,10 +60,8 @@ int ch3_manual_session(struct lab *lab)
 	struct ch3_state *st = lab->chapter_state;
 	struct net_link_info before[4], after[4];
 	int rc = ch3_read_taps(st, before);
-	if (rc) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
-		return rc;
-	}
+	if (rc)
+		return lab_block(lab, rc, "cannot read the taps' counters: %s", strerror(-rc));
 	ui_note(lab, "Type in vm2 first (it runs the iperf3 server), then in vm1. `ip a s` tells which ethN has\n"
 		     "which MAC: the e1000s take 10.0.0.x/24, the virtio-nets 10.0.1.x/24.");
 	const char *vm1[ARRAY_SIZE(vm1_cmds)];
@@ -81,10 +80,8 @@ int ch3_manual_session(struct lab *lab)
 	if (rc)
 		return rc;
 	rc = ch3_read_taps(st, after);
-	if (rc) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "cannot read the taps' counters: %s", strerror(-rc));
-		return rc;
-	}
+	if (rc)
+		return lab_block(lab, rc, "cannot read the taps' counters: %s", strerror(-rc));
 	for (int i = 0; i < 4; i++) {
 		st->session[i].rx = after[i].rx_bytes - before[i].rx_bytes;
 		st->session[i].tx = after[i].tx_bytes - before[i].tx_bytes;
