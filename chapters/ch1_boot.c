@@ -161,25 +161,7 @@ static int typed_output(const char *text, const char *cmd, struct strbuf *out)
 
 static void judge_manual_login(struct lab *lab, const char *text, const char *user, const char *id)
 {
-	struct check_result *r = lab_check(lab, id);
-	struct strbuf outs[16];
-	memset(outs, 0, sizeof(outs));
-	size_t n = transcript_outputs(text, "id -un", outs, ARRAY_SIZE(outs));
-	bool seen = false;
-	for (size_t i = 0; i < n && i < ARRAY_SIZE(outs); i++) {
-		char who[64];
-		snprintf(who, sizeof(who), "%s", sb_str(&outs[i]));
-		if (!strcmp(rtrim(who), user))
-			seen = true;
-		sb_release(&outs[i]);
-	}
-	if (seen) {
-		check_pass(r, "the console transcript shows a login as %s (`id -un` printed %s)", user, user);
-	} else {
-		char *hint = xasprintf("in `vlab console`, log in as %s and type `id -un`", user);
-		check_fail(r, hint, "the console transcript shows no `id -un` printing %s", user);
-		free(hint);
-	}
+	check_transcript_login(lab_check(lab, id), text, user);
 }
 
 static int manual_session(struct lab *lab)

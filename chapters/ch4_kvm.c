@@ -708,12 +708,8 @@ static int step_exits(struct lab *lab)
 	cleanup_release(restore_handle);
 	struct ept_module now;
 	int now_rc = ept_probe(sysfs_root(st), &now);
-	if (st->restore_result.rc >= 0 && now_rc == 0 && now.enabled == m.enabled)
-		check_pass(restored, "%s %s=%s as before: %s", m.module, m.param, now.value,
-			   st->restore_result.rc == 1 ? "the reload never started" : st->restore_result.msg);
-	else
-		check_fail(restored, "as root, with no VM running: vlab clean (or modprobe -r MOD; modprobe MOD PARAM=Y)",
-			   "%s", st->restore_result.msg[0] ? st->restore_result.msg : "the state file was not found");
+	check_ept_restored(restored, m.module, m.param, st->restore_result.rc, st->restore_result.msg, now_rc == 0,
+			   now.enabled, now.value, m.enabled);
 	if (rc == 0 && !cr->done)
 		check_cr_exits_ept_off(cr, m.enabled ? s1 : s2, m.enabled ? s2 : s1, m.param);
 out:

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/transcript.h"
+
 void check_qemu_running(struct check_result *r, bool alive, const char *qmp_status, bool qmp_running,
 			const char *exit_desc, const char *stderr_tail)
 {
@@ -147,4 +149,26 @@ void check_only_loopback(struct check_result *r, const struct ip_iface *ifs, int
 	else
 		check_pass(r, "`ip a s` lists only lo: this VM has no network device");
 	sb_release(&others);
+}
+
+void check_transcript_login(struct check_result *r, const char *transcript, const char *user)
+{
+	struct strbuf outs[16];
+	memset(outs, 0, sizeof(outs));
+	size_t n = transcript_outputs(transcript, "id -un", outs, ARRAY_SIZE(outs));
+	bool seen = false;
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(outs); i++) {
+		char who[64];
+		snprintf(who, sizeof(who), "%s", sb_str(&outs[i]));
+		if (!strcmp(rtrim(who), user))
+			seen = true;
+		sb_release(&outs[i]);
+	}
+	if (seen) {
+		check_pass(r, "the console transcript shows a login as %s (`id -un` printed %s)", user, user);
+	} else {
+		char *hint = xasprintf("in `vlab console`, log in as %s and type `id -un`", user);
+		check_fail(r, hint, "the console transcript shows no `id -un` printing %s", user);
+		free(hint);
+	}
 }

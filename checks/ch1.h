@@ -35,4 +35,8 @@ void check_login(struct check_result *r, const char *user, int login_status, con
 /* ch1.only_loopback: `ip a s` in the guest shows lo and nothing else. */
 void check_only_loopback(struct check_result *r, const struct ip_iface *ifs, int n);
 
+/* ch1.serial_login_<user> of a session the student typed (--manual): the
+ * console transcript shows `id -un` printing user. */
+void check_transcript_login(struct check_result *r, const char *transcript, const char *user);
+
 #endif

@@ -180,3 +180,15 @@ void check_cr_exits_ept_off(struct check_result *r, const struct exit_sample *on
 		   "expected; %s / %s)",
 		   off_rate, unit, param, on_rate, unit, on_rate > 0 ? off_rate / on_rate : 0.0, src_off, src_on);
 }
+
+void check_ept_restored(struct check_result *r, const char *module, const char *param, int restore_rc,
+			const char *restore_msg, bool now_read, bool now_enabled, const char *now_value,
+			bool was_enabled)
+{
+	if (restore_rc >= 0 && now_read && now_enabled == was_enabled)
+		check_pass(r, "%s %s=%s as before: %s", module, param, now_value,
+			   restore_rc == 1 ? "the reload never started" : restore_msg);
+	else
+		check_fail(r, "as root, with no VM running: vlab clean (or modprobe -r MOD; modprobe MOD PARAM=Y)", "%s",
+			   restore_msg[0] ? restore_msg : "the state file was not found");
+}

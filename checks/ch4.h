@@ -3,6 +3,7 @@
 #ifndef VLAB_CHECKS_CH4_H
 #define VLAB_CHECKS_CH4_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "checks/perf_parse.h"
@@ -53,5 +54,14 @@ void check_exits_sampled(struct check_result *r, const struct exit_sample *s);
  * "npt"), and per second at least ten times rarer with it on. */
 void check_cr_exits_ept_off(struct check_result *r, const struct exit_sample *on, const struct exit_sample *off,
 			    const char *param);
+
+/* ch4.ept_restored: after the reload, module's param reads as before.
+ * restore_rc: the restore's (1: the reload never started, so nothing was
+ * to restore; negative: it failed), restore_msg what it said; now_read:
+ * the module's state was read again, now_enabled and now_value what it
+ * holds; was_enabled: what it held before the chapter. */
+void check_ept_restored(struct check_result *r, const char *module, const char *param, int restore_rc,
+			const char *restore_msg, bool now_read, bool now_enabled, const char *now_value,
+			bool was_enabled);
 
 #endif

@@ -536,10 +536,46 @@ static void test_only_loopback(void **state)
 	assert_string_equal(r.detail, "`ip a s` printed no interface list");
 }
 
+/* --manual: the transcript of what the student typed, as the console's
+ * cleaner leaves it (Alpine's getty, busybox's ash prompt) */
+static void test_transcript_login(void **state)
+{
+	(void)state;
+	static const char text[] = "Welcome to Alpine Linux 3.18\n"
+				   "localhost login: root\n"
+				   "Password: \n"
+				   "localhost:~# id -un\n"
+				   "root\n"
+				   "localhost:~# exit\n"
+				   "localhost login: student\n"
+				   "Password: \n"
+				   "localhost:~$ id -un\n"
+				   "student\n"
+				   "localhost:~$ \n";
+	struct check_result r;
+	check_init(&r, "ch1.serial_login_root");
+	check_transcript_login(&r, text, "root");
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_contains(r.detail, "`id -un` printed root");
+	check_init(&r, "ch1.serial_login_student");
+	check_transcript_login(&r, text, "student");
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	/* a user never logged in as; `id -un` typed nowhere */
+	check_init(&r, "ch1.serial_login_student");
+	check_transcript_login(&r, "localhost:~# id -un\nroot\n", "student");
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_contains(r.detail, "no `id -un` printing student");
+	assert_contains(r.hint, "log in as student");
+	check_init(&r, "ch1.serial_login_root");
+	check_transcript_login(&r, "localhost login: root\nPassword: \nlocalhost:~# whoami\nroot\n", "root");
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdict_helpers),
+		cmocka_unit_test(test_transcript_login),
 		cmocka_unit_test(test_verdict_truncates),
 		cmocka_unit_test(test_qemu_running),
 		cmocka_unit_test(test_qemu_running_from_qmp),

@@ -167,6 +167,34 @@ static void test_cr_undecoded_skips(void **state)
 	free(on);
 }
 
+static void test_ept_restored(void **state)
+{
+	(void)state;
+	struct check_result r;
+	check_init(&r, "ch4.ept_restored");
+	check_ept_restored(&r, "kvm_amd", "npt", 0, "reloaded kvm_amd with npt=1", true, true, "1", true);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_string_equal(r.detail, "kvm_amd npt=1 as before: reloaded kvm_amd with npt=1");
+	/* the reload never started: nothing to put back */
+	check_init(&r, "ch4.ept_restored");
+	check_ept_restored(&r, "kvm_intel", "ept", 1, "", true, false, "N", false);
+	assert_int_equal(r.verdict, VERDICT_PASS);
+	assert_non_null(strstr(r.detail, "the reload never started"));
+	/* left off, the restore failed, or the module could not be read */
+	check_init(&r, "ch4.ept_restored");
+	check_ept_restored(&r, "kvm_amd", "npt", 0, "", true, false, "0", true);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_non_null(strstr(r.detail, "the state file was not found"));
+	assert_non_null(strstr(r.hint, "vlab clean"));
+	check_init(&r, "ch4.ept_restored");
+	check_ept_restored(&r, "kvm_amd", "npt", -EBUSY, "modprobe -r kvm_amd: in use", true, true, "1", true);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+	assert_string_equal(r.detail, "modprobe -r kvm_amd: in use");
+	check_init(&r, "ch4.ept_restored");
+	check_ept_restored(&r, "kvm_amd", "npt", 0, "done", false, true, "", true);
+	assert_int_equal(r.verdict, VERDICT_FAIL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_cr_perf_both),
 		cmocka_unit_test(test_cr_tracepoint_when_no_perf),
 		cmocka_unit_test(test_cr_undecoded_skips),
+		cmocka_unit_test(test_ept_restored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
