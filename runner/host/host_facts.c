@@ -29,7 +29,7 @@
 
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/vm/kvmhost.h"
 #include "runner/lab.h"
 #include "runner/proc.h"

@@ -15,7 +15,7 @@
 
 #include "runner/host/host.h"
 #include "runner/util.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/vm/vm.h"
 
 struct console;
