@@ -8,7 +8,7 @@
  * tests build Intel, AMD, kvm_pvm and no-KVM hosts in a temporary directory.
  * Tools are found in $PATH and asked for their --version; tests point PATH at
  * scripts that print the lines recorded on a CI machine. */
-#include "runner/host/host_facts.h"
+#include "runner/doctor/host_facts.h"
 
 #include <dirent.h>
 #include <errno.h>
