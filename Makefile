@@ -57,8 +57,8 @@ OBJS += runner/files.o
 OBJS += runner/sha256.o
 OBJS += runner/proc.o
 OBJS += runner/cleanup.o
-OBJS += runner/vm/manifest.o
-OBJS += runner/vm/image.o
+OBJS += runner/fetch/manifest.o
+OBJS += runner/fetch/image.o
 OBJS += runner/vm/vm.o
 OBJS += runner/vm/qmp.o
 OBJS += runner/vm/console.o
@@ -77,10 +77,10 @@ OBJS += runner/rundir.o
 OBJS += runner/vm/vmrun.o
 OBJS += runner/net/net.o
 OBJS += runner/net/ns.o
-OBJS += runner/net/labnet.o
-OBJS += runner/host/host_facts.o
-OBJS += runner/host/host_table.o
-OBJS += runner/host/sandbox_userns.o
+OBJS += runner/labnet.o
+OBJS += runner/doctor/host_facts.o
+OBJS += runner/doctor/host_table.o
+OBJS += runner/doctor/sandbox_userns.o
 OBJS += runner/cmd/doctor.o
 OBJS += runner/run_ledger.o
 OBJS += runner/cmd/status.o
@@ -207,7 +207,7 @@ $(BUILD)/gen/builtin_manifest.c: assets/profiles.manifest
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	$(Q){ echo '/* generated from assets/profiles.manifest */'; \
-	  echo '#include "runner/vm/manifest.h"'; \
+	  echo '#include "runner/fetch/manifest.h"'; \
 	  echo 'const char builtin_profiles_manifest[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
@@ -311,7 +311,7 @@ FUZZ_SRCS_conclusions := checks/conclusions.c checks/iperf.c checks/verdict.c ru
 FUZZ_SRCS_ept_state := checks/ept_state.c runner/util.c
 FUZZ_SRCS_class := checks/class_report.c runner/grade/class_html.c runner/untrusted_text.c runner/util.c
 FUZZ_SRCS_rubric := checks/rubric.c checks/verdict.c runner/util.c
-FUZZ_SRCS_manifest := runner/vm/manifest.c runner/util.c
+FUZZ_SRCS_manifest := runner/fetch/manifest.c runner/util.c
 FUZZ_SRCS_sha256sums := runner/fetch/config.c runner/files.c runner/util.c
 FUZZ_SRCS_kvmstats := checks/exits.c checks/verdict.c runner/util.c
 FUZZ_SRCS_net_cmd := checks/net_cmd.c

@@ -19,7 +19,7 @@
 #include "checks/transcript.h"
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
-#include "runner/net/labnet.h"
+#include "runner/labnet.h"
 #include "runner/net/net.h"
 #include "runner/net/ns.h"
 #include "runner/proc.h"

@@ -9,7 +9,7 @@
 #include "checks/ch3.h"
 #include "checks/iperf.h"
 #include "runner/lab.h"
-#include "runner/net/labnet.h"
+#include "runner/labnet.h"
 #include "runner/net/net.h"
 
 /* The lab's plan (its figure; the figure labels br1 10.0.0.1/24 too, which

@@ -12,7 +12,7 @@
 
 #include "runner/assets.h"
 #include "runner/ci_template.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/util.h"
 #include "runner/files.h"
 #include "checks/lab_plan.h"

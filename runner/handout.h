@@ -15,7 +15,7 @@
 
 #include "checks/lab_plan.h"
 #include "runner/ci_template.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 
 /* The files a student saves for grading (vlab-grade(1), "Saved work of
  * chapters 3 and 4"), as the handout names them to the student. */

@@ -12,7 +12,7 @@
 #include "checks/verdict.h"
 #include "runner/host/host.h"
 #include "runner/host/kvm_where.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/vm/vm.h"
 #include "runner/vm/vmrun.h"
 

@@ -26,7 +26,7 @@
 #include "runner/cmd/options.h"
 #include "runner/util.h"
 #include "runner/files.h"
-#include "runner/vm/manifest.h"
+#include "runner/fetch/manifest.h"
 
 /* Text into roff: a backslash as \e, a dash that starts a word (an
  * option) as \-, and a line that would start with a control character

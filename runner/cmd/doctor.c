@@ -1,5 +1,5 @@
-/* `vlab doctor`: the host table (runner/host/host_table.h) of the facts
- * gathered here (runner/host/host_facts.h), printed as text or JSON; exit 3
+/* `vlab doctor`: the host table (runner/doctor/host_table.h) of the facts
+ * gathered here (runner/doctor/host_facts.h), printed as text or JSON; exit 3
  * when chapter 1 cannot run here. */
 #include "runner/cmd/doctor.h"
 #include "runner/cmd/commands.h"

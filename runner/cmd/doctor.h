@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "runner/host/host_table.h"
+#include "runner/doctor/host_table.h"
 
 /* The table as text (colour on a terminal unless NO_COLOR), or as JSON. */
 void doctor_print_text(FILE *out, const struct doctor_facts *f, const struct doctor_row *rows, size_t nrows);

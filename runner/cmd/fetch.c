@@ -15,7 +15,7 @@
 #include "runner/fetch/config.h"
 #include "runner/cleanup.h"
 #include "runner/exit_status.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/fetch/mirror.h"
 #include "runner/report.h"
 #include "runner/util.h"

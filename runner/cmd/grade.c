@@ -59,7 +59,7 @@
 #include "runner/util.h"
 #include "runner/files.h"
 #include "runner/sha256.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 
 #define DEFAULT_RUBRIC "assets/rubric/default.rubric"
 

@@ -17,7 +17,7 @@
 #include "runner/handout.h"
 #include "runner/util.h"
 #include "runner/files.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "checks/lab_plan.h"
 
 #define HANDOUT_USAGE                                                                                     \

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "runner/vm/manifest.h"
+#include "runner/fetch/manifest.h"
 
 const char *cache_dir(void);
 /* Make the directories; -errno with err naming the one that failed. */

@@ -13,7 +13,7 @@
 #include "runner/fetch/cache.h"
 #include "runner/cleanup.h"
 #include "runner/fetch/config.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/util.h"
 #include "runner/clock.h"
 #include "runner/files.h"

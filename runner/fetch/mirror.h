@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "runner/fetch/fetch.h"
-#include "runner/vm/manifest.h"
+#include "runner/fetch/manifest.h"
 
 struct obtained_file {
 	const char *role;         /* image_role_names[]: "kernel", "initrd", ... */

@@ -13,7 +13,7 @@
 #include "runner/grade/cgroup.h"
 #include "runner/host/host.h"
 #include "runner/lab.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 
 /* The script a submission hands in (lab chapter 1). */
 #define GRADE_SCRIPT_NAME "runqemu_single_vm.sh"

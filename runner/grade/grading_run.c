@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "runner/cleanup.h"
-#include "runner/engine.h"
 #include "runner/grade/grade_progress.h"
 #include "runner/grade/grade_report.h"
 #include "runner/grade/saved_work.h"

@@ -8,8 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runner/vm/vm.h"
-
 struct host_kvm {
 	bool dev_kvm;          /* /dev/kvm exists */
 	bool dev_kvm_access;   /* and we may open it read-write */
@@ -33,6 +31,10 @@ bool host_kvm_emulated(void);
 /* root: "" for the real host, else a directory holding proc/cpuinfo,
  * sys/module/..., dev/kvm. */
 void host_probe_kvm(const char *root, struct host_kvm *h);
+
+/* The accelerator a VM runs under: a host decision (accel_decide), which
+ * runner/vm turns into qemu's -accel. */
+enum accel { ACCEL_TCG, ACCEL_KVM };
 
 enum accel_request { ACCEL_REQ_AUTO, ACCEL_REQ_KVM, ACCEL_REQ_TCG };
 int accel_request_parse(const char *s, enum accel_request *out);

@@ -19,7 +19,7 @@
 #include "runner/fetch/cache.h"
 #include "runner/proc.h"
 #include "runner/rundir.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/vm/kvmhost_proto.h"
 #include "runner/clock.h"
 #include "runner/files.h"

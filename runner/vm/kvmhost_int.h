@@ -9,7 +9,7 @@
 
 #include "runner/exit_status.h"
 #include "runner/util.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/vm/kvmhost_plan.h"
 
 /* kvmhost.h's: declared, not included, so that kvmhost.c's header and this

@@ -10,13 +10,12 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "runner/host/host.h"
 #include "runner/util.h"
 
 #define VM_MAX_NICS 4
 #define VM_MAX_NOTES 12
 #define VM_MAX_ARGS 64
-
-enum accel { ACCEL_TCG, ACCEL_KVM };
 
 /* How the rootfs is attached: the lab's raw "file" protocol node, or a qcow2
  * overlay node over a read-only base (what vlab runs, so the pristine image is

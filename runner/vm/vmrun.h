@@ -4,7 +4,8 @@
  *
  * The VM layer sees a run only through struct vm_run_ctx: the lab (lab.h)
  * makes one from its own state for each call (lab_vm_ctx) and keeps the
- * chapters' names (vm_prepare, vm_start, ...) as its own functions. */
+ * chapters' names (vm_prepare, vm_start, ...) as its own functions; vlab
+ * doctor's boot probe fills its own (runner/doctor/host_facts.c). */
 #ifndef VLAB_VMRUN_H
 #define VLAB_VMRUN_H
 
@@ -15,7 +16,7 @@
 
 #include "runner/host/host.h"
 #include "runner/util.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/vm/vm.h"
 
 struct console;

@@ -21,7 +21,7 @@
 #include "runner/report.h"
 #include "runner/util.h"
 #include "runner/files.h"
-#include "runner/vm/manifest.h"
+#include "runner/fetch/manifest.h"
 #include "tests/unit/unit_helpers.h"
 
 /* What the engine prints as chapter 2's "http" step begins, on an image of

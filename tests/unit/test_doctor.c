@@ -1,4 +1,4 @@
-/* runner/host/host_facts and host_table, and the doctor command
+/* runner/doctor/host_facts and host_table, and the doctor command
  * (runner/cmd/doctor): the host table on fake roots (proc/, sys/, dev/ written into
  * a temporary directory) with PATH pointed at scripts that print the tools'
  * --version lines recorded on a kvm_pvm CI machine (tests/fixtures/doctor).

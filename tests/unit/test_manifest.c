@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "runner/vm/manifest.h"
+#include "runner/fetch/manifest.h"
 #include "runner/util.h"
 #include "runner/files.h"
 #include "tests/unit/unit_helpers.h"

@@ -1,4 +1,4 @@
-/* vlab doctor's row "sandbox userns" (runner/host/sandbox_userns.h): from
+/* vlab doctor's row "sandbox userns" (runner/doctor/sandbox_userns.h): from
  * the content of /proc/sys/kernel/apparmor_restrict_unprivileged_userns and
  * the probe's result to the row, every combination; the file read below a
  * fake root; and the probe run for real on this host. */
@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "runner/host/host_facts.h"
-#include "runner/host/host_table.h"
-#include "runner/host/sandbox_userns.h"
+#include "runner/doctor/host_facts.h"
+#include "runner/doctor/host_table.h"
+#include "runner/doctor/sandbox_userns.h"
 #include "runner/util.h"
 #include "runner/files.h"
 

@@ -1,5 +1,5 @@
 /* The lab's network namespace, shared by chapters 2 and 3. */
-#include "runner/net/labnet.h"
+#include "runner/labnet.h"
 
 #include <errno.h>
 #include <stdio.h>

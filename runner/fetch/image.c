@@ -1,5 +1,5 @@
 /* Image profiles on disk. */
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 
 #include <errno.h>
 #include <limits.h>

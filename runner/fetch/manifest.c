@@ -1,5 +1,5 @@
 /* The image-profile manifest parser (pure) and lookup. */
-#include "runner/vm/manifest.h"
+#include "runner/fetch/manifest.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * warn, missing), each with its evidence, what it enables and how to fix it,
  * and the kind of host they look like. Pure: every verdict is tested on
  * facts gathered from fake roots. */
-#include "runner/host/host_table.h"
+#include "runner/doctor/host_table.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -14,7 +14,7 @@
 
 #include "checks/lab_plan.h"
 #include "runner/host/kvm_where.h"
-#include "runner/host/sandbox_userns.h"
+#include "runner/doctor/sandbox_userns.h"
 #include "runner/util.h"
 
 /* ---- file modes --------------------------------------------------------- */

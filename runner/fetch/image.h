@@ -7,7 +7,7 @@
 #ifndef VLAB_IMAGE_H
 #define VLAB_IMAGE_H
 
-#include "runner/vm/manifest.h"
+#include "runner/fetch/manifest.h"
 
 struct image {
 	const struct image_profile *profile;

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runner/host/sandbox_userns_probe.h"
+#include "runner/doctor/sandbox_userns_probe.h"
 
 struct doctor_row;
 

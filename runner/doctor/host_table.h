@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runner/host/doctor_row.h"
-#include "runner/host/host_facts.h"
+#include "runner/doctor/doctor_row.h"
+#include "runner/doctor/host_facts.h"
 
 #define DOCTOR_MAX_ROWS 32
 

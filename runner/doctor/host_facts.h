@@ -11,7 +11,7 @@
 
 #include "runner/grade/cgroup.h"
 #include "runner/host/host.h"
-#include "runner/host/sandbox_userns_probe.h"
+#include "runner/doctor/sandbox_userns_probe.h"
 
 #define DOCTOR_MAX_PROFILES 8
 

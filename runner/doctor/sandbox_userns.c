@@ -1,10 +1,10 @@
 /* The row "sandbox userns" of vlab doctor; see sandbox_userns.h. */
-#include "runner/host/sandbox_userns.h"
+#include "runner/doctor/sandbox_userns.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "runner/host/doctor_row.h"
+#include "runner/doctor/doctor_row.h"
 #include "runner/util.h"
 
 #define SET(r, field, ...) text_printf((r)->field, sizeof((r)->field), __VA_ARGS__)

@@ -8,7 +8,7 @@
  * tests build Intel, AMD, kvm_pvm and no-KVM hosts in a temporary directory.
  * Tools are found in $PATH and asked for their --version; tests point PATH at
  * scripts that print the lines recorded on a CI machine. */
-#include "runner/host/host_facts.h"
+#include "runner/doctor/host_facts.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,9 +29,8 @@
 
 #include "runner/cleanup.h"
 #include "runner/vm/console.h"
-#include "runner/vm/image.h"
+#include "runner/fetch/image.h"
 #include "runner/vm/kvmhost.h"
-#include "runner/lab.h"
 #include "runner/proc.h"
 #include "runner/rundir.h"
 #include "runner/grade/seccomp_filter.h"
@@ -428,6 +427,34 @@ void doctor_console_evidence(const char *raw, int lines, char *out, size_t n)
 	free(clean);
 }
 
+/* What a chapter's prepare checks before its first VM (lab_prepare_image):
+ * the default profile's files, and qemu and qemu-img, from the facts. On
+ * error blocked says why. */
+static int probe_image(const struct doctor_facts *f, struct manifest *m, struct image *img, char *blocked,
+		       size_t n)
+{
+	int r = image_load_manifests(m, NULL, blocked, n);
+	if (r == 0)
+		r = image_resolve(m, "default", img, blocked, n);
+	if (r)
+		return r;
+	const struct {
+		const struct doctor_tool *tool;
+		const char *name, *package;
+	} tools[] = {
+		{ &f->qemu, "qemu-system-x86_64", "qemu-system-x86" },
+		{ &f->qemu_img, "qemu-img", "qemu-utils" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
+		if (!tools[i].tool->found) {
+			snprintf(blocked, n, "%s not found in PATH: install Debian's %s (or run 'make deps')",
+				 tools[i].name, tools[i].package);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 int doctor_probe(struct doctor_facts *f, int64_t timeout_ms)
 {
 	struct doctor_probe *p = &f->probe;
@@ -445,72 +472,86 @@ int doctor_probe(struct doctor_facts *f, int64_t timeout_ms)
 		return 0;
 	}
 
-	/* the chapters' own machinery: the same command, -cpu fallback and
+	/* the chapters' own VM layer: the same command, -cpu fallback and
 	 * console handling as `vlab chapter 1 --accel kvm` */
-	struct lab_options o;
-	memset(&o, 0, sizeof(o));
-	o.profile = "default";
-	o.accel = ACCEL_REQ_KVM;
-	o.boot_timeout_ms = timeout_ms;
-	o.quiet = true;
-	static struct lab lab; /* large; one probe per process */
-	lab_init(&lab, NULL, &o);
+	static struct manifest m; /* large; one probe per process */
+	static struct vm vm;
+	struct image img;
+	memset(&m, 0, sizeof(m));
+	memset(&img, 0, sizeof(img));
+	memset(&vm, 0, sizeof(vm));
+	vm.pid_handle = vm.overlay_handle = vm.serial_handle = vm.qmp_handle = -1;
+	struct artifact artifacts[LAB_MAX_ARTIFACTS];
+	int nartifacts = 0;
+	char blocked[512] = "";
+	struct vm_run_ctx run = {
+		.image = &img,
+		.accel = &forced,
+		.boot_timeout_ms = timeout_ms,
+		.blocked = blocked,
+		.blocked_len = sizeof(blocked),
+		.artifacts = artifacts,
+		.nartifacts = &nartifacts,
+	};
+	char *run_id = NULL, *run_dir = NULL, *ledger = NULL;
 	int ret = 0;
-	int r = rundir_create(&lab.run_id, &lab.run_dir);
+	int r = rundir_create(&run_id, &run_dir);
 	if (r) {
 		p->state = PROBE_FAILED;
 		snprintf(p->detail, sizeof(p->detail), "cannot create the run directory in '%s': %s", rundir_base(),
 			 strerror(-r));
 		goto out;
 	}
-	char *ledger = lab_path(&lab, "resources");
+	run.run_dir = run_dir;
+	ledger = xasprintf("%s/resources", run_dir);
 	cleanup_set_ledger(ledger);
-	free(ledger);
 
-	r = lab_prepare_image(&lab);
+	r = probe_image(f, &m, &img, blocked, sizeof(blocked));
 	if (r) {
 		p->state = PROBE_SKIPPED;
-		snprintf(p->detail, sizeof(p->detail), "%s", lab.blocked);
+		snprintf(p->detail, sizeof(p->detail), "%s", blocked);
 		goto out;
 	}
-	struct vm *vm = &lab.vms[0];
-	lab.nvms = 1;
-	r = vm_prepare(&lab, vm, "vm1", NULL, 0);
+	r = vmrun_prepare(&run, &vm, "vm1", NULL, 0);
 	if (r) {
 		p->state = PROBE_FAILED;
 		snprintf(p->detail, sizeof(p->detail), "cannot build the qemu command: %s", strerror(-r));
 		goto out;
 	}
-	r = vm_start(&lab, vm);
+	r = vmrun_start(&run, &vm);
 	if (r == 0)
-		r = vm_wait_login(&lab, vm);
-	p->elapsed_ms = vm->spawned_ms ? now_ms() - vm->spawned_ms : 0;
-	snprintf(p->cpu, sizeof(p->cpu), "%s", vm->spec.cpu ? vm->spec.cpu : "");
-	snprintf(p->transcript, sizeof(p->transcript), "%s", vm->transcript_path ? vm->transcript_path : "");
-	if (vm->con)
-		doctor_console_evidence(console_tail(vm->con), 3, p->console, sizeof(p->console));
+		r = vmrun_wait_login(&run, &vm);
+	p->elapsed_ms = vm.spawned_ms ? now_ms() - vm.spawned_ms : 0;
+	snprintf(p->cpu, sizeof(p->cpu), "%s", vm.spec.cpu ? vm.spec.cpu : "");
+	snprintf(p->transcript, sizeof(p->transcript), "%s", vm.transcript_path ? vm.transcript_path : "");
+	if (vm.con)
+		doctor_console_evidence(console_tail(vm.con), 3, p->console, sizeof(p->console));
 	if (r == -EINTR || cleanup_stop_requested()) {
 		ret = -EINTR;
 	} else if (r == 0) {
 		p->state = PROBE_LOGIN;
-		p->elapsed_ms = vm->login_prompt_ms - vm->spawned_ms;
+		p->elapsed_ms = vm.login_prompt_ms - vm.spawned_ms;
 	} else if (r == -ETIMEDOUT) {
 		p->state = PROBE_NO_LOGIN;
 	} else {
 		p->state = PROBE_FAILED;
-		if (lab.blocked[0])
-			snprintf(p->detail, sizeof(p->detail), "%s", lab.blocked);
-		else
-			snprintf(p->detail, sizeof(p->detail), "%s", strerror(-r));
+		snprintf(p->detail, sizeof(p->detail), "%s", blocked[0] ? blocked : strerror(-r));
 	}
-	vm_stop(&lab, vm);
+	vmrun_stop(&vm);
 out:
 	cleanup_set_ledger(NULL);
 	/* everything the probe made is released (or will be by the command's
 	 * cleanup_run_all() after a stop): no ledger, so `vlab status` has
 	 * nothing to say about it; the transcript stays */
-	if (lab.run_dir)
-		lab_drop_ledger(&lab);
-	lab_release(&lab);
+	if (ledger)
+		unlink(ledger);
+	free(ledger);
+	vm_release(&vm);
+	for (int i = 0; i < nartifacts; i++)
+		free(artifacts[i].path);
+	image_release(&img);
+	manifest_release(&m);
+	free(run_id);
+	free(run_dir);
 	return ret;
 }
