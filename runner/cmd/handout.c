@@ -49,9 +49,8 @@ static const struct opt handout_opts[] = {
 	  COMPLETE_WORDS, "github gitlab", TO_LOOP },
 	{ OPT_SHARDS, "shards", 0, "N", "--class-ci: grade in N jobs at once (1 to 200, default 4)", COMPLETE_NONE,
 	  NULL, TO_LOOP },
-	{ OPT_MIRROR, "mirror", 0, "URL",
-	  "the course's image mirror the CI file fetches from\n(default: a placeholder the course edits)", COMPLETE_NONE,
-	  NULL, TO_LOOP },
+	/* the mirror the CI file fetches from */
+	OPT_LIKE(opt_mirror, "a placeholder in the CI file, for the course to edit", TO_LOOP),
 	{ 0 },
 };
 
