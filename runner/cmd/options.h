@@ -32,7 +32,7 @@
  * default (.default_text), which --help and the man pages show as
  * "(default X)". An option whose meaning differs between
  * commands gets a name of its own (vlab check's --guest-memory beside vlab
- * grade's --memory).
+ * grade's --memory; vlab handout's --student-ci beside vlab grade's --ci).
  *
  * Exit statuses and the one usage-error line are runner/engine.h's. */
 #ifndef VLAB_CMD_OPTIONS_H
@@ -89,6 +89,7 @@ enum opt_id {
 	OPT_DISK,
 	OPT_SHARD,
 	OPT_CI,
+	OPT_STUDENT_CI,
 	OPT_SUMMARY,
 	OPT_TITLE,
 	OPT_FORCE,
