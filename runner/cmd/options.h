@@ -33,6 +33,8 @@
  * "(default X)". An option whose meaning differs between
  * commands gets a name of its own (vlab check's --guest-memory beside vlab
  * grade's --memory; vlab handout's --student-ci beside vlab grade's --ci).
+ * scripts/measure-structure holds it: a long option defined in two rows is
+ * a finding.
  *
  * Exit statuses and the one usage-error line are runner/engine.h's. */
 #ifndef VLAB_CMD_OPTIONS_H

@@ -1,7 +1,8 @@
 # The layout's rules hold (scripts/measure-structure, on the objects of the
 # vlab under test): no source file over 800 lines, no function over 100, no
-# cycle between modules by include or by call, checks/ pure, and nothing
-# outside runner/cmd/ including a command.
+# cycle between modules by include or by call, checks/ pure, nothing
+# outside runner/cmd/ including a command, and no long option defined in two
+# rows.
 . "$VLAB_REPO/tests/integration/lib.bash"
 command -v nm >/dev/null || skip "nm (binutils) is not installed"
 "$VLAB_REPO/scripts/measure-structure" "$(dirname "$VLAB")" || die "a rule of the layout is broken (above)"
