@@ -32,12 +32,11 @@ static const struct opt check_opts[] = {
 	  COMPLETE_WORDS, "iperf strace perf", TO_LOOP },
 	/* the guest's memory, not vlab's: vlab grade's --memory is a sandbox's
 	 * limit, so this one has a name of its own (--memory, its first
-	 * spelling, is still taken, unshown) */
+	 * spelling, is a usage error here: one name, one meaning) */
 	{ OPT_GUEST_MEMORY, "guest-memory", 0, "SIZE",
 	  "strace: the guest RAM the log must show, as qemu's -m takes it (default 256M);\n"
-	  "the guest's, not a limit (vlab grade --memory is a sandbox's); --memory, its old spelling, works",
+	  "the guest's, not a limit (vlab grade --memory is a sandbox's)",
 	  COMPLETE_NONE, NULL, TO_LOOP },
-	{ OPT_MEMORY, "memory", 0, "SIZE", NULL, COMPLETE_NONE, NULL, TO_LOOP },
 	{ OPT_OPERAND, "FILE", 0, NULL, "a file to judge; - reads standard input", COMPLETE_FILE, NULL, TO_LOOP },
 	OPT_FORMAT_TO(&check_format, FORMATS_TEXT_JSON),
 	{ 0 },
@@ -151,13 +150,11 @@ static int cmd_check(int argc, char **argv)
 	/* options may come anywhere (getopt permutes); a lone "-" is a FILE */
 	while ((c = opt_next(&p, argc, argv)) > 0) {
 		switch (c) {
-		case OPT_GUEST_MEMORY:
-		case OPT_MEMORY: {
+		case OPT_GUEST_MEMORY: {
 			/* qemu's -m spelling: a bare number is MiB */
 			uint64_t memory;
 			if (parse_size(optarg, true, &memory) || !memory)
-				return usage("%s takes a size as qemu's -m does (256M, 1G), not '%s'",
-					     c == OPT_MEMORY ? "--memory" : "--guest-memory", optarg);
+				return usage("--guest-memory takes a size as qemu's -m does (256M, 1G), not '%s'", optarg);
 			check_kinds_set_strace_memory(memory);
 			break;
 		}

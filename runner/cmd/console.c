@@ -48,8 +48,8 @@ static const struct opt console_opts[] = {
 	{ OPT_RUN, "run", 0, "RUN_ID",
 	  "only that vlab run's VM (default: a live run, else a lab built by hand, else the newest run)", COMPLETE_RUN,
 	  NULL, TO_LOOP },
-	{ OPT_PID, "pid", 0, "PID", "that qemu's serial console (a lab you built by hand)", COMPLETE_NONE, NULL, TO_LOOP },
-	{ OPT_SOCKET, "socket", 0, "PATH", "the serial socket at PATH, as this shell names it", COMPLETE_FILE, NULL, TO_LOOP },
+	OPT_LIKE(opt_pid, NULL, TO_LOOP),
+	OPT_LIKE(opt_socket, NULL, TO_LOOP),
 	{ 0 },
 };
 

@@ -93,7 +93,7 @@ static void man_options(FILE *f, const struct command *c)
 {
 	fputs(".SH OPTIONS\n", f);
 	for (const struct opt *o = c->opts; !opt_is_end(o); o++) {
-		char buf[256];
+		char buf[512];
 		const char *help = opt_help(o, buf, sizeof(buf));
 		if (help)
 			man_option(f, o, help);
@@ -354,7 +354,7 @@ static void completion_command(FILE *f, const struct command *c, const struct ma
 	fputs("\t\tesac\n\t\topts='", f);
 	for (const struct opt *row = c->opts; !opt_is_end(row); row++) {
 		const struct opt *o = opt_def(row);
-		char buf[256];
+		char buf[512];
 		if (o->id != OPT_OPERAND && opt_help(row, buf, sizeof(buf))) {
 			fprintf(f, "--%s ", o->name);
 			if (o->short_name)
@@ -458,7 +458,7 @@ static int options(void)
 {
 	for (size_t i = 0; i < ncommands; i++)
 		for (const struct opt *o = commands[i]->opts; !opt_is_end(o); o++) {
-			char buf[256];
+			char buf[512];
 			if (opt_help(o, buf, sizeof(buf)))
 				printf("%s %s%s\n", commands[i]->name, opt_def(o)->id == OPT_OPERAND ? "" : "--",
 				       opt_def(o)->name);

@@ -33,27 +33,42 @@ struct fetch_args {
 /* Where both tables' rows put the options (parse starts it afresh). */
 static struct fetch_args args;
 
-/* The two commands share their parser: each table also takes, without a
- * help line, the other's options, to say whose they are. */
+/* The two commands share their parser: each option is one row below, and
+ * each table also takes, without a help line (OPT_HIDDEN), the other's
+ * options, to say whose they are. */
+static const struct opt opt_offline = { OPT_OFFLINE, "offline", 0, NULL,
+				       "only the cache: say whether the profile is there", COMPLETE_NONE, NULL, TO_LOOP };
+static const struct opt opt_check = { OPT_CHECK, "check", 0, NULL,
+				     "hash every file in the cache again; remove the ones that changed", COMPLETE_NONE,
+				     NULL, TO_LOOP };
+static const struct opt opt_retries = { OPT_RETRIES, "retries", 0, "N", "attempts after a transient error (default 4)",
+				       COMPLETE_NONE, NULL, TO_LOOP };
+static const struct opt opt_stall_timeout = { OPT_STALL_TIMEOUT, "stall-timeout", 0, "SECONDS",
+					     "abort below 1 byte/s for this long (default 30)", COMPLETE_NONE, NULL,
+					     TO_LOOP };
+static const struct opt opt_profile = { OPT_PROFILE, "profile", 0, "P", "the profile exported or imported",
+				       COMPLETE_PROFILE, NULL, TO_LOOP };
+static const struct opt opt_sha256 = { OPT_SHA256, "sha256", 0, "FILE",
+				      "import: the course's hashes (sha256sum's format); else\n"
+				      "DIR/SHA256SUMS when it is there",
+				      COMPLETE_FILE, NULL, TO_LOOP };
+/* the storage both tables' rows give */
+#define TO_MIRROR TO_STRING(&args.mirror)
+#define TO_RETRIES TO_INT(&args.fo.retries, 0, 20, "a whole number")
+#define TO_STALL TO_INT(&args.fo.stall_s, 1, 3600, "whole seconds")
+
 static const struct opt fetch_opts[] = {
 	{ OPT_OPERAND, "PROFILE", 0, NULL, "the profile (default 'default')", COMPLETE_PROFILE, NULL, TO_LOOP },
-	{ OPT_MIRROR, "mirror", 0, "URL",
-	  "the course mirror (http://, https://, file://); else $VLAB_MIRROR,\n"
-	  "else 'mirror URL' in ~/.config/vlab/config ($VLAB_CONFIG)",
-	  COMPLETE_NONE, NULL, TO_STRING(&args.mirror) },
-	{ OPT_OFFLINE, "offline", 0, NULL, "only the cache: say whether the profile is there", COMPLETE_NONE, NULL,
-	  TO_FLAG(&args.offline) },
-	{ OPT_CHECK, "check", 0, NULL, "hash every file in the cache again; remove the ones that changed", COMPLETE_NONE,
-	  NULL, TO_FLAG(&args.check) },
-	{ OPT_RETRIES, "retries", 0, "N", "attempts after a transient error (default 4)", COMPLETE_NONE, NULL,
-	  TO_INT(&args.fo.retries, 0, 20, "a whole number") },
-	{ OPT_STALL_TIMEOUT, "stall-timeout", 0, "SECONDS", "abort below 1 byte/s for this long (default 30)",
-	  COMPLETE_NONE, NULL, TO_INT(&args.fo.stall_s, 1, 3600, "whole seconds") },
+	OPT_LIKE(opt_mirror, "$VLAB_MIRROR, else 'mirror URL' in ~/.config/vlab/config ($VLAB_CONFIG)", TO_MIRROR),
+	OPT_LIKE(opt_offline, NULL, TO_FLAG(&args.offline)),
+	OPT_LIKE(opt_check, NULL, TO_FLAG(&args.check)),
+	OPT_LIKE(opt_retries, NULL, TO_RETRIES),
+	OPT_LIKE(opt_stall_timeout, NULL, TO_STALL),
 	OPT_MANIFEST_TO(&args.manifest),
 	OPT_FORMAT_TO(&args.format, FORMATS_TEXT_JSON),
 	OPT_QUIET_TO(&args.quiet),
-	{ OPT_PROFILE, "profile", 0, "P", NULL, COMPLETE_PROFILE, NULL, TO_STRING(&args.profile) },
-	{ OPT_SHA256, "sha256", 0, "FILE", NULL, COMPLETE_FILE, NULL, TO_STRING(&args.sha256) },
+	OPT_HIDDEN(opt_profile, TO_STRING(&args.profile)),
+	OPT_HIDDEN(opt_sha256, TO_STRING(&args.sha256)),
 	{ 0 },
 };
 
@@ -66,20 +81,16 @@ static const struct opt image_opts[] = {
 	  "add the files in DIR (alpine-bzImage, simple_alpine_rootfs1.ext4)\n"
 	  "to the cache as a profile; prints their sha256 on first import",
 	  COMPLETE_DIR, NULL, TO_LOOP },
-	{ OPT_PROFILE, "profile", 0, "P", "export: default 'default'; import: default 'alpine-lab'", COMPLETE_PROFILE,
-	  NULL, TO_STRING(&args.profile) },
-	{ OPT_SHA256, "sha256", 0, "FILE",
-	  "import: the course's hashes (sha256sum's format); else\nDIR/SHA256SUMS when it is there", COMPLETE_FILE, NULL,
-	  TO_STRING(&args.sha256) },
+	OPT_LIKE(opt_profile, "'default' to export, 'alpine-lab' to import", TO_STRING(&args.profile)),
+	OPT_LIKE(opt_sha256, NULL, TO_STRING(&args.sha256)),
 	OPT_MANIFEST_TO(&args.manifest),
 	OPT_FORMAT_TO(&args.format, FORMATS_TEXT_JSON),
-	{ OPT_MIRROR, "mirror", 0, "URL", NULL, COMPLETE_NONE, NULL, TO_STRING(&args.mirror) },
-	{ OPT_OFFLINE, "offline", 0, NULL, NULL, COMPLETE_NONE, NULL, TO_FLAG(&args.offline) },
-	{ OPT_CHECK, "check", 0, NULL, NULL, COMPLETE_NONE, NULL, TO_FLAG(&args.check) },
-	{ OPT_RETRIES, "retries", 0, "N", NULL, COMPLETE_NONE, NULL, TO_INT(&args.fo.retries, 0, 20, "a whole number") },
-	{ OPT_STALL_TIMEOUT, "stall-timeout", 0, "SECONDS", NULL, COMPLETE_NONE, NULL,
-	  TO_INT(&args.fo.stall_s, 1, 3600, "whole seconds") },
-	{ .like = &opt_quiet, .hidden = true, TO_FLAG(&args.quiet) },
+	OPT_HIDDEN(opt_mirror, TO_MIRROR),
+	OPT_HIDDEN(opt_offline, TO_FLAG(&args.offline)),
+	OPT_HIDDEN(opt_check, TO_FLAG(&args.check)),
+	OPT_HIDDEN(opt_retries, TO_RETRIES),
+	OPT_HIDDEN(opt_stall_timeout, TO_STALL),
+	OPT_HIDDEN(opt_quiet, TO_FLAG(&args.quiet)),
 	{ 0 },
 };
 

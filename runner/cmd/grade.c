@@ -103,10 +103,8 @@ static const struct opt grade_opts[] = {
 	  "points per check: a file, or a built-in rubric: default (chapters 1-2; the default) or lab (chapters 1-4)",
 	  COMPLETE_FILE, NULL, TO_STRING(&gopt.rubric) },
 	OPT_FORMAT_TO(&gopt.format, FORMATS_ALL),
-	{ OPT_OUT, "out", 0, "DIR", "where the reports go (default ./vlab-grades)", COMPLETE_DIR, NULL,
-	  TO_STRING(&gopt.out) },
-	{ OPT_TIMEOUT, "timeout", 0, "SECONDS", "wall time a submission gets (default 180)", COMPLETE_NONE, NULL,
-	  TO_INT(&gopt.timeout_s, 10, 3600, "whole seconds") },
+	OPT_LIKE(opt_out, "./vlab-grades", TO_STRING(&gopt.out)),
+	OPT_LIKE(opt_timeout, "180, for each submission", TO_INT(&gopt.timeout_s, 10, 3600, "whole seconds")),
 	/* the sandbox's limit, not the guest's (vlab check --guest-memory) */
 	{ OPT_MEMORY, "memory", 0, "SIZE",
 	  "the memory limit of a sandbox as a whole, qemu and the script included\n"

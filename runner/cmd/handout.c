@@ -2,7 +2,7 @@
  * runqemu_single_vm.sh with its TODO, the course's runqemu_two_vms.sh,
  * connect_to_socket.sh, and the image under the lab's file names), written
  * by runner/handout.h; with --reference, the TA's completed set instead;
- * with --ci, the student's CI self-check beside them; with --class-ci, only
+ * with --student-ci, the student's CI self-check beside them; with --class-ci, only
  * the TA's class run (runner/ci_template.h). */
 #include "runner/cmd/commands.h"
 
@@ -21,7 +21,7 @@
 #include "checks/lab_plan.h"
 
 #define HANDOUT_USAGE                                                                                     \
-	"DIR [--image PROFILE] [--manifest FILE] [--force] [--ci github|gitlab] [--mirror URL] [--reference] | "             \
+	"DIR [--image PROFILE] [--manifest FILE] [--force] [--student-ci github|gitlab] [--mirror URL] [--reference] | "             \
 	"DIR --class-ci github|gitlab [--shards N] [--image PROFILE] [--mirror URL] [--force]"
 
 /* Where the rows put the options (cmd_handout starts it afresh). */
@@ -39,7 +39,7 @@ static const struct opt handout_opts[] = {
 	  "the TA's reference instead of the starter: both scripts complete\nand the saved files, full marks under "
 	  "--rubric lab",
 	  COMPLETE_NONE, NULL, TO_FLAG(&hargs.reference) },
-	{ OPT_CI, "ci", 0, "github|gitlab",
+	{ OPT_STUDENT_CI, "student-ci", 0, "github|gitlab",
 	  "also the student's self-check: .github/workflows/vlab.yml or .gitlab-ci.yml\n(feedback on each push, not a "
 	  "grade)",
 	  COMPLETE_WORDS, "github gitlab", TO_LOOP },
@@ -49,9 +49,8 @@ static const struct opt handout_opts[] = {
 	  COMPLETE_WORDS, "github gitlab", TO_LOOP },
 	{ OPT_SHARDS, "shards", 0, "N", "--class-ci: grade in N jobs at once (1 to 200, default 4)", COMPLETE_NONE,
 	  NULL, TO_LOOP },
-	{ OPT_MIRROR, "mirror", 0, "URL",
-	  "the course's image mirror the CI file fetches from\n(default: a placeholder the course edits)", COMPLETE_NONE,
-	  NULL, TO_LOOP },
+	/* the mirror the CI file fetches from */
+	OPT_LIKE(opt_mirror, "a placeholder in the CI file, for the course to edit", TO_LOOP),
 	{ 0 },
 };
 
@@ -79,7 +78,7 @@ static int write_class_ci(const char *dir, enum ci_forge k, const struct ci_valu
 	return EXIT_PASS;
 }
 
-/* The starter files and the image into dir (with --ci, the student's
+/* The starter files and the image into dir (with --student-ci, the student's
  * self-check file too): the command's status. */
 static int write_starter(const char *dir, const char *profile, const char *extra, enum ci_forge ci,
 			 const struct ci_values *values, bool reference, bool force)
@@ -160,10 +159,10 @@ static int cmd_handout(int argc, char **argv)
 	int c;
 	while ((c = opt_next(&p, argc, argv)) > 0) {
 		switch (c) {
-		case OPT_CI:
+		case OPT_STUDENT_CI:
 		case OPT_CLASS_CI:
-			if (ci_forge_parse(optarg, c == OPT_CI ? &ci : &class_ci))
-				return usage("unknown %s '%s' (github or gitlab)", c == OPT_CI ? "--ci" : "--class-ci",
+			if (ci_forge_parse(optarg, c == OPT_STUDENT_CI ? &ci : &class_ci))
+				return usage("unknown %s '%s' (github or gitlab)", c == OPT_STUDENT_CI ? "--student-ci" : "--class-ci",
 					     optarg);
 			break;
 		case OPT_SHARDS:
@@ -184,18 +183,18 @@ static int cmd_handout(int argc, char **argv)
 	bool force = hargs.force, reference = hargs.reference;
 	if (optind + 1 != argc)
 		return usage("%s", optind >= argc ? "where to? (a directory)" : "one directory only");
-	/* a student's repository gets --ci, the TA's grading repository
+	/* a student's repository gets --student-ci, the TA's grading repository
 	 * --class-ci: never both in one directory (GitLab reads one
 	 * .gitlab-ci.yml) */
 	if (ci && class_ci)
-		return usage("--ci (a student's self-check) and --class-ci (the TA's class run) go to different "
+		return usage("--student-ci (a student's self-check) and --class-ci (the TA's class run) go to different "
 			     "repositories: give one");
 	if (reference && class_ci)
 		return usage("--reference is a folder of files, --class-ci the class run alone: give one");
 	if (shards_given && !class_ci)
 		return usage("--shards is the class run's: give it with --class-ci");
 	if (mirror && !ci && !class_ci)
-		return usage("--mirror goes into a CI file: give it with --ci or --class-ci");
+		return usage("--mirror goes into a CI file: give it with --student-ci or --class-ci");
 	const char *dir = argv[optind];
 	struct ci_values values = { .profile = profile, .mirror = mirror ? mirror : CI_MIRROR_EDIT_ME,
 				    .shards = class_ci ? (unsigned)shards : 1 };

@@ -17,8 +17,7 @@ static struct lab_options lab;
 	OPT_IMAGE_TO(&lab.profile),                                                                             \
 	OPT_MANIFEST_TO(&lab.manifest),                                                                         \
 	OPT_ACCEL_ROW,                                                                                          \
-	{ OPT_BOOT_TIMEOUT, "boot-timeout", 0, "SECONDS", "how long to wait for the guest's login prompt",          \
-	  COMPLETE_NONE, NULL, TO_LOOP },                                                                                  \
+	OPT_LIKE(opt_boot_timeout, "30 under KVM, 90 under TCG", TO_LOOP),                                      \
 	{ OPT_KEEP, "keep", 0, NULL, "leave the lab running at the end (see `vlab status`, `vlab clean`)",          \
 	  COMPLETE_NONE, NULL, TO_FLAG(&lab.keep) },                                                              \
 	OPT_QUIET_TO(&lab.quiet),                                                                               \

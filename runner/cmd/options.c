@@ -25,6 +25,32 @@ const struct opt opt_root = { OPT_ROOT, "root", 0, "DIR",
 			      "read /sys, /proc and /dev under DIR, not / (a saved or fake host, for tests)", COMPLETE_DIR,
 			      NULL, TO_LOOP };
 
+/* --mirror: the course's image mirror, where vlab fetch fetches from and
+ * where the CI files vlab handout writes fetch from */
+const struct opt opt_mirror = { OPT_MIRROR, "mirror", 0, "URL", "the course's image mirror (http://, https://, file://)",
+				COMPLETE_NONE, NULL, TO_LOOP };
+/* --pid: the qemu a command works on, by process id (console, shell, verify) */
+const struct opt opt_pid = { OPT_PID, "pid", 0, "PID",
+			     "the qemu to work on, by its process id\n(a lab you built by hand, or one of several)",
+			     COMPLETE_NONE, NULL, TO_LOOP };
+/* --socket: that qemu's serial socket (console, verify) */
+const struct opt opt_socket = { OPT_SOCKET, "socket", 0, "PATH", "the qemu's serial socket, as you name it",
+				COMPLETE_FILE, NULL, TO_LOOP };
+/* --out: where a command writes its reports (grade's, report merge's) */
+const struct opt opt_out = { OPT_OUT, "out", 0, "DIR", "where the reports go", COMPLETE_DIR, NULL, TO_LOOP };
+/* --timeout: one meaning, the wall time in seconds the work a command runs
+ * may take before it is stopped: vlab grade's submission in its sandbox,
+ * vlab kvmhost's command in the emulated host (sent SIGTERM). The two were
+ * worded apart but limit the same thing, the work vlab was asked to run;
+ * each use says its default. */
+const struct opt opt_timeout = { OPT_TIMEOUT, "timeout", 0, "SECONDS",
+				 "the wall time the work it runs may take before it is stopped", COMPLETE_NONE, NULL,
+				 TO_LOOP };
+/* --boot-timeout: how long a guest's boot may take (chapter, run, kvmhost) */
+const struct opt opt_boot_timeout = { OPT_BOOT_TIMEOUT, "boot-timeout", 0, "SECONDS",
+				      "how long the guest's boot may take, to its login prompt", COMPLETE_NONE, NULL,
+				      TO_LOOP };
+
 static const char *const format_names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
 					    [FORMAT_JUNIT] = "junit", [FORMAT_TAP] = "tap" };
 
@@ -48,10 +74,20 @@ const char *opt_help(const struct opt *o, char *buf, size_t n)
 {
 	if (o->hidden)
 		return NULL;
-	if (o->store != STORE_FORMAT)
-		return opt_def(o)->help;
-	char list[64];
-	snprintf(buf, n, "how to print: %s (default text)", formats_list(o->formats, list, sizeof(list), false));
+	if (o->store == STORE_FORMAT) {
+		char list[64];
+		snprintf(buf, n, "how to print: %s (default text)", formats_list(o->formats, list, sizeof(list), false));
+		return buf;
+	}
+	const char *help = opt_def(o)->help;
+	const char *dflt = o->default_text ? o->default_text : opt_def(o)->default_text;
+	if (!help || !dflt)
+		return help;
+	/* beside the help's last line, or on a line of its own when that
+	 * would run past the others (column 27 + 70) */
+	const char *last = strrchr(help, '\n');
+	size_t width = strlen(last ? last + 1 : help) + strlen(" (default ") + strcspn(dflt, "\n") + 1;
+	snprintf(buf, n, "%s%s(default %s)", help, width > 70 ? "\n" : " ", dflt);
 	return buf;
 }
 
@@ -88,7 +124,7 @@ void command_print_help(FILE *f, const struct command *c)
 	fprintf(f, "usage: vlab %s %s\n%s\n", c->name, c->usage, c->summary);
 	bool any = false;
 	for (const struct opt *o = c->opts; !opt_is_end(o); o++) {
-		char buf[256];
+		char buf[512];
 		const char *help = opt_help(o, buf, sizeof(buf));
 		if (!help)
 			continue;

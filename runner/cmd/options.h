@@ -24,12 +24,17 @@
  * storage they point at is too: a command sets its defaults there before
  * it parses (kvmtool's config struct, one per command).
  *
- * Options of several commands (--format, --quiet, --image, --manifest,
- * --accel, --root) are defined once (options.c) and used by reference
- * (OPT_QUIET_TO and the like): one name, one meaning and one help
- * everywhere. An option whose meaning
- * differs between commands gets a name of its own (vlab check's
- * --guest-memory beside vlab grade's --memory).
+ * Every long option is defined in one row. Options of several commands
+ * (--format, --quiet, --image, --manifest, --accel, --root, --mirror,
+ * --pid, --socket, --out, --timeout, --boot-timeout) are defined once
+ * (options.c) and used by reference (OPT_QUIET_TO, OPT_LIKE and the like):
+ * one name, one meaning and one help everywhere; a use may say its own
+ * default (.default_text), which --help and the man pages show as
+ * "(default X)". An option whose meaning differs between
+ * commands gets a name of its own (vlab check's --guest-memory beside vlab
+ * grade's --memory; vlab handout's --student-ci beside vlab grade's --ci).
+ * scripts/measure-structure holds it: a long option defined in two rows is
+ * a finding.
  *
  * Exit statuses and the one usage-error line are runner/engine.h's. */
 #ifndef VLAB_CMD_OPTIONS_H
@@ -86,6 +91,7 @@ enum opt_id {
 	OPT_DISK,
 	OPT_SHARD,
 	OPT_CI,
+	OPT_STUDENT_CI,
 	OPT_SUMMARY,
 	OPT_TITLE,
 	OPT_FORCE,
@@ -147,9 +153,11 @@ struct opt {
 	int min, max;            /* STORE_INT: the range */
 	const char *unit;        /* STORE_INT: what the number is, for the usage error ("whole seconds") */
 	unsigned formats;        /* STORE_FORMAT: the formats this command takes (FORMATS_*) */
+	const char *default_text; /* this use's default, shown after the help as "(default X)"; NULL: none said */
 };
 
-/* Storage of a row of the command's own: { OPT_KEEP, "keep", ..., TO_FLAG(&args.keep) };
+/* Storage of a row of the command's own (the last fields of a row such as
+ * lab_options.c's --keep: ..., TO_FLAG(&lab.keep) };
  * TO_LOOP: none, the command's loop (or, for an operand, the command) reads it */
 #define TO_LOOP .store = STORE_NONE
 #define TO_FLAG(p) .store = STORE_FLAG, .to = { .flag = (p) }
@@ -158,6 +166,13 @@ struct opt {
 
 /* The shared rows (runner/cmd/options.c), each used by reference. */
 extern const struct opt opt_format, opt_quiet, opt_image, opt_manifest, opt_accel, opt_root;
+extern const struct opt opt_mirror, opt_pid, opt_socket, opt_out, opt_timeout, opt_boot_timeout;
+/* A use of shared row `row` with this command's default (NULL: none said)
+ * and storage: OPT_LIKE(opt_out, "./vlab-grades", TO_STRING(&gopt.out)) */
+#define OPT_LIKE(row, dflt, ...) { .like = &(row), .default_text = (dflt), __VA_ARGS__ }
+/* A use taken only to say the option is another command's (no help line):
+ * OPT_HIDDEN(opt_quiet, TO_FLAG(&args.quiet)) */
+#define OPT_HIDDEN(row, ...) { .like = &(row), .hidden = true, __VA_ARGS__ }
 /* --format FORMAT: one of set (FORMATS_*), into *p; its help, the usage
  * error and the completion list the set */
 #define OPT_FORMAT_TO(p, set) { .like = &opt_format, .store = STORE_FORMAT, .to = { .format = (p) }, .formats = (set) }

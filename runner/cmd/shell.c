@@ -43,8 +43,8 @@
 static const struct opt shell_opts[] = {
 	{ OPT_OPERAND, "RUN_ID", 0, NULL, "the vlab run whose namespace (default: the live run, else the newest)",
 	  COMPLETE_RUN, NULL, TO_LOOP },
-	{ OPT_PID, "pid", 0, "PID", "the network namespace that qemu runs in (a lab you built by hand)", COMPLETE_NONE,
-	  NULL, TO_LOOP },
+	/* the network namespace that qemu runs in */
+	OPT_LIKE(opt_pid, NULL, TO_LOOP),
 	{ 0 },
 };
 

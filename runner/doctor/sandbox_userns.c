@@ -65,7 +65,7 @@ void sandbox_userns_row(const char *apparmor_restrict, const struct sandbox_user
 		snprintf(probed, sizeof(probed), "as uid %u, %s failed: %s", probe->uid, userns_step_name(probe->failed),
 			 strerror(-probe->result));
 
-	const char *fix_sysctl = "as root: sysctl -w " SYSCTL "=0 (vlab handout --ci's workflows do this on "
+	const char *fix_sysctl = "as root: sysctl -w " SYSCTL "=0 (vlab handout --student-ci's workflows do this on "
 				 "GitHub's Ubuntu runners), or an AppArmor profile for bwrap that allows userns";
 	if (restrict_ == 1 && probe->result <= 0) {
 		r->status = DOCTOR_MISSING;

@@ -1,4 +1,4 @@
-# vlab handout --ci / --class-ci: the CI files it writes pass the validators
+# vlab handout --student-ci / --class-ci: the CI files it writes pass the validators
 # their consumers' contracts are written in, not only our own reading.
 #  - GitHub workflows: @action-validator/cli (pinned), which checks a
 #    workflow against SchemaStore's github-workflow schema; a workflow with a
@@ -28,11 +28,11 @@ done
 [ -n "$py" ] || skip "no python3 with yaml and jsonschema (install python3-yaml python3-jsonschema: make deps)"
 
 # ---- what vlab handout writes ------------------------------------------------
-"$VLAB" handout stu-gh --ci github >out.txt || die "handout --ci github exited $?"
+"$VLAB" handout stu-gh --student-ci github >out.txt || die "handout --student-ci github exited $?"
 [ -f stu-gh/.github/workflows/vlab.yml ] || die "no .github/workflows/vlab.yml"
-[ -f stu-gh/runqemu_single_vm.sh ] || die "--ci left out the starter"
-grep -q "feedback, not the grade" out.txt || die "handout --ci does not say the self-check is no grade: $(cat out.txt)"
-"$VLAB" handout stu-gl --ci gitlab --mirror https://course.example.org/m/ >/dev/null || die "handout --ci gitlab exited $?"
+[ -f stu-gh/runqemu_single_vm.sh ] || die "--student-ci left out the starter"
+grep -q "feedback, not the grade" out.txt || die "handout --student-ci does not say the self-check is no grade: $(cat out.txt)"
+"$VLAB" handout stu-gl --student-ci gitlab --mirror https://course.example.org/m/ >/dev/null || die "handout --student-ci gitlab exited $?"
 [ -f stu-gl/.gitlab-ci.yml ] || die "no .gitlab-ci.yml"
 grep -q 'VLAB_MIRROR: "https://course.example.org/m/"' stu-gl/.gitlab-ci.yml || die "--mirror did not reach the file"
 for n in 1 3 200; do
@@ -83,19 +83,21 @@ usage_case() { # EXPECTED-TEXT ARGS...
 	grep -q -- "$want" err.txt || die "handout bad $*: said $(cat err.txt), not '$want'"
 	[ ! -e bad ] || die "handout bad $*: wrote bad/ on a usage error"
 }
-usage_case "give one" --ci github --class-ci gitlab
+usage_case "give one" --student-ci github --class-ci gitlab
 usage_case "give it with --class-ci" --shards 2
-usage_case "give it with --class-ci" --ci github --shards 2
-usage_case "unknown --ci 'travis'" --ci travis
+usage_case "give it with --class-ci" --student-ci github --shards 2
+usage_case "unknown --student-ci 'travis'" --student-ci travis
 usage_case "from 1 to 200" --class-ci github --shards 0
 usage_case "from 1 to 200" --class-ci github --shards 201
 usage_case "holds a '\$'" --class-ci github --mirror 'https://x/${{ secrets.T }}'
-usage_case "holds a '\"'" --ci gitlab --mirror 'https://x/"'
-usage_case "http://, https:// or file://" --ci gitlab --mirror 'ftp://x/'
-usage_case "give it with --ci or --class-ci" --mirror https://x/
+usage_case "holds a '\"'" --student-ci gitlab --mirror 'https://x/"'
+usage_case "http://, https:// or file://" --student-ci gitlab --mirror 'ftp://x/'
+usage_case "give it with --student-ci or --class-ci" --mirror https://x/
+# --ci is vlab grade's CI mode: the self-check has a name of its own
+usage_case "unknown option '--ci'" --ci github
 usage_case "cannot go into a CI file" --class-ci gitlab --image 'a"b'
 # a CI file that exists is refused before anything is written
-"$VLAB" handout stu-gh --ci github >/dev/null 2>err.txt && die "an existing vlab.yml was overwritten without --force"
+"$VLAB" handout stu-gh --student-ci github >/dev/null 2>err.txt && die "an existing vlab.yml was overwritten without --force"
 grep -q "exists already" err.txt || die "an existing vlab.yml: said $(cat err.txt)"
 
 # ---- GitLab: structure, and GitLab's own schema -------------------------------
