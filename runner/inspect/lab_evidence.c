@@ -154,8 +154,10 @@ void evidence_qmp(struct evidence *ev)
 	}
 	struct qmp *qmp;
 	/* the socket must be the qemu's own: a socket in a directory someone
-	 * else can write may be served by anyone */
-	int r = qmp_connect_peer(&qmp, ev->qmp_path, ev->q->pid, ev->q->pid, 2000);
+	 * else can write may be served by anyone. Its greeting is waited for as
+	 * long as the queries are (x4 under TCG): grading -j 2 on two busy cores
+	 * saw a qemu greet after more than 2 s, and its QMP evidence missing */
+	int r = qmp_connect_peer(&qmp, ev->qmp_path, ev->q->pid, ev->q->pid, 2000 * ev->scale);
 	if (r == -EPERM) {
 		snprintf(ev->qmp_note, sizeof(ev->qmp_note), "the QMP socket %s is served by another process, not by qemu "
 			 "(pid %d)", p, (int)ev->q->pid);
