@@ -1,11 +1,13 @@
 /* Every check id vlab has, in one table: which chapter and step decide it
- * (as the chapter's step table names them), the one line that says what it
- * checks, whose work passing proves (the evidence a rubric may restate but
- * not change), and where it may be earned: a chapter run, `vlab verify`,
- * `vlab grade`, `vlab check`. A rubric's ids, `vlab list`, vlab-grade(1)'s list of
- * checks and grading's lists of what each of its runs decides read it;
- * tests/unit/test_check_registry.c holds the chapters' step tables to it.
- * Pure data and lookups: no I/O. */
+ * (the step by its name in the chapter's table), the one line that says
+ * what it checks, whose work passing proves (the evidence a rubric may
+ * restate but not change), where it may be earned (a chapter run, `vlab
+ * verify`, `vlab grade`, `vlab check`), which of grading's judges decides
+ * it, and its verdicts on a hand-built lab's facts. A step's checks, a
+ * rubric's ids, `vlab list`, vlab-grade(1)'s list of checks, verify's and
+ * grading's lists and their verdicts all come from it;
+ * tests/unit/test_check_registry.c holds the chapters' step names to it.
+ * Pure data, lookups and the verdicts' dispatch: no I/O. */
 #ifndef VLAB_CHECKS_CHECK_REGISTRY_H
 #define VLAB_CHECKS_CHECK_REGISTRY_H
 

@@ -9,7 +9,7 @@
 #ifndef VLAB_CHECKS_LAB_PLAN_H
 #define VLAB_CHECKS_LAB_PLAN_H
 
-/* ---- check ids, as the chapters' step tables decide them ---------------- */
+/* ---- check ids (their rows: checks/check_registry.c) --------------------- */
 #define CHECK_CH0_HOST_READY           "ch0.host_ready"
 #define CHECK_CH0_IMAGE_PRESENT        "ch0.image_present"
 #define CHECK_CH0_IMAGE_VERIFIED       "ch0.image_verified"

@@ -142,7 +142,7 @@ json_t *saved_artifacts_json(const char *dir)
 	return out;
 }
 
-/* The submission's file nm, judged as kind k into r: 0 when it passed;
+/* The submission's file nm, judged by row's kind into r: 0 when it passed;
  * otherwise r FAILs saying why, naming the file. The file is the
  * student's: read through dirfd, not followed if a link, up to a cap. */
 static int judge_artefact(struct check_result *r, int dirfd, const char *nm, const struct check_row *row)
