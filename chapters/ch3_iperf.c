@@ -401,16 +401,16 @@ static int run_client(struct lab *lab, int l)
 		check_error(r, "cannot read the taps' counters: %s", strerror(-rc));
 		return 0;
 	}
-	char *cmd = xasprintf("iperf3 -c %s -t %d -J", lk->peer, ch3_duration_s(lab));
+	char *cmd = xasprintf("iperf3 -c %s -t %d -J", lk->peer, ch3_duration_s());
 	ui_note(lab, "in vm1, over the %s link:", lk->name);
 	ui_command(lab, "guest", cmd);
 	struct strbuf out = STRBUF_INIT;
 	int status;
-	char *what = xasprintf("iperf3 over the %s link (%d s)", lk->name, ch3_duration_s(lab));
+	char *what = xasprintf("iperf3 over the %s link (%d s)", lk->name, ch3_duration_s());
 	ui_wait_begin(lab, what);
 	free(what);
 	/* the run's own length, plus its setup and the JSON over the console */
-	rc = vm_run(lab, &lab->vms[0], cmd, ch3_duration_s(lab) * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
+	rc = vm_run(lab, &lab->vms[0], cmd, ch3_duration_s() * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
 	ui_wait_end();
 	free(cmd);
 	if (rc) {
@@ -487,7 +487,7 @@ static int step_compare(struct lab *lab)
 	};
 	struct strbuf table = STRBUF_INIT;
 	iperf_format_comparison(&table, rows, 2, 40, ui_utf8());
-	ui_note(lab, "VM1 -> VM2, %d s a link:", ch3_duration_s(lab));
+	ui_note(lab, "VM1 -> VM2, %d s a link:", ch3_duration_s());
 	ui_output(lab, table.buf);
 	sb_release(&table);
 	if (ebps > 0 && vbps > 0)
@@ -599,4 +599,5 @@ const struct chapter chapter_iperf = {
 	.state_size = sizeof(struct ch3_state),
 	.prepare = ch3_prepare,
 	.teardown = ch3_teardown,
+	.options = ch3_option_rows,
 };

@@ -68,7 +68,7 @@ int ch3_manual_session(struct lab *lab)
 	memcpy(vm1, vm1_cmds, sizeof(vm1));
 	char *runs[2];
 	for (int l = 0; l < 2; l++)
-		vm1[ARRAY_SIZE(vm1) - 3 + l] = runs[l] = xasprintf("iperf3 -c %s -t %d", ch3_links[l].peer, ch3_duration_s(lab));
+		vm1[ARRAY_SIZE(vm1) - 3 + l] = runs[l] = xasprintf("iperf3 -c %s -t %d", ch3_links[l].peer, ch3_duration_s());
 	struct vm *const vms[2] = { &lab->vms[1], &lab->vms[0] };
 	const char *const *const cmds[2] = { vm2_cmds, vm1 };
 	struct strbuf texts[2] = { STRBUF_INIT, STRBUF_INIT };
@@ -101,7 +101,7 @@ void ch3_judge_manual_run(struct lab *lab, int l)
 	snprintf(vm1_ip, sizeof(vm1_ip), "%.*s", (int)strcspn(cidr, "/"), cidr);
 	if (ch3_typed_output(st, 0, "iperf3", lk->peer, &out) && ch3_typed_output(st, 1, "iperf3", vm1_ip, &out)) {
 		char *hint = xasprintf("type `iperf3 -s -D` in vm2, then `iperf3 -c %s -t %d` in vm1", lk->peer,
-				       ch3_duration_s(lab));
+				       ch3_duration_s());
 		check_fail(r, hint, "the console transcripts show no iperf3 client run to %s", lk->peer);
 		free(hint);
 		sb_release(&out);

@@ -28,9 +28,16 @@ const char ch3_crossed_hint[] =
 	"52:54:00:8b:99:de in VM1, :ce in VM2) and 10.0.1.x/24 to the virtio-net (:df, :cf); `ip a s` shows "
 	"each interface's MAC (link/ether)";
 
-int ch3_duration_s(const struct lab *lab)
+struct ch3_options ch3_options;
+
+const struct chapter_option ch3_option_rows[] = {
+	{ .name = "--duration", .number = &ch3_options.duration_s },
+	{ 0 },
+};
+
+int ch3_duration_s(void)
 {
-	return lab->opt->duration_s > 0 ? lab->opt->duration_s : DEFAULT_DURATION_S;
+	return ch3_options.duration_s > 0 ? ch3_options.duration_s : DEFAULT_DURATION_S;
 }
 
 int ch3_read_taps(struct ch3_state *st, struct net_link_info info[4])

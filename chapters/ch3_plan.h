@@ -8,6 +8,7 @@
 
 #include "checks/ch3.h"
 #include "checks/iperf.h"
+#include "runner/chapter.h"
 #include "runner/lab.h"
 #include "runner/labnet.h"
 #include "runner/net/net.h"
@@ -56,8 +57,17 @@ struct ch3_state {
 	struct tap_bytes session[4];
 };
 
+/* The chapter's own options, stored by `vlab chapter`'s rows
+ * (runner/cmd/lab_options.c); 0: not given. */
+struct ch3_options {
+	int duration_s;            /* --duration: each iperf3 run */
+};
+extern struct ch3_options ch3_options;
+/* ch3_options as the chapter table lists them (runner/chapter.h) */
+extern const struct chapter_option ch3_option_rows[];
+
 /* Each iperf3 run's seconds: --duration, else the chapter's default. */
-int ch3_duration_s(const struct lab *lab);
+int ch3_duration_s(void);
 /* The four taps' counters, in ch3_plan order. */
 int ch3_read_taps(struct ch3_state *st, struct net_link_info info[4]);
 /* Link l's iperf3 run as metrics (none when it did not parse). */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "runner/chapter.h"
+#include "chapters/ch4_kvm.h"
 #include "checks/ch1.h"
 #include "checks/ch4.h"
 #include "checks/strace_parse.h"
@@ -346,7 +347,12 @@ static int step_strace(struct lab *lab)
 
 /* ---- step 2: VM exits with EPT/NPT as it is, then off -------------------- */
 
-#define CH4_COUNT_SECONDS LAB_COUNT_SECONDS_DEFAULT
+struct ch4_options ch4_options;
+
+static int count_seconds(void)
+{
+	return ch4_options.count_seconds ? ch4_options.count_seconds : CH4_COUNT_SECONDS_DEFAULT;
+}
 #define BUSY_LOOPS 3
 
 /* Boot vm (a fresh one each time: the module reload in between needs qemu
@@ -626,7 +632,7 @@ static int step_exits(struct lab *lab)
 	struct check_result *counted = lab_check(lab, CHECK_CH4_EXITS_COUNTED);
 	struct check_result *cr = lab_check(lab, CHECK_CH4_CR_EXITS_EPT_OFF);
 	struct check_result *restored = lab_check(lab, CHECK_CH4_EPT_RESTORED);
-	int seconds = lab->opt->count_seconds ? lab->opt->count_seconds : CH4_COUNT_SECONDS;
+	int seconds = count_seconds();
 	ui_note(lab, "The lab's text says `perf kvm stats live`; perf's subcommand is `perf kvm stat`. By hand:");
 	ui_command(lab, "host", "perf kvm stat record -p $(pgrep -f qemu-system-x86_64) -- sleep 10");
 	ui_command(lab, "host", "perf kvm stat report");
@@ -668,7 +674,7 @@ static int step_exits(struct lab *lab)
 
 	/* vlab's own VM is gone now: the refcount shows anyone else's */
 	probe_rc = ept_probe(sysfs_root(st), &m);
-	rc = ept_reload_decide(&m, probe_rc, geteuid() == 0, lab->opt->allow_module_reload, why, sizeof(why));
+	rc = ept_reload_decide(&m, probe_rc, geteuid() == 0, ch4_options.allow_module_reload, why, sizeof(why));
 	if (rc) {
 		check_skip(cr, "%s", why);
 		check_skip(restored, "no module was reloaded: %s", why);
@@ -754,6 +760,20 @@ static void ch4_teardown(struct lab *lab)
 	(void)lab;
 }
 
+static const struct chapter_option ch4_option_rows[] = {
+	{ .name = "--seconds", .number = &ch4_options.count_seconds },
+	{ .name = "--allow-module-reload", .flag = &ch4_options.allow_module_reload, .set_in_emulated_host = true },
+	{ 0 },
+};
+
+/* Inside the emulated KVM host step 2 counts twice (npt on, then off) and
+ * each count's VM runs about twice its window there (seen: 70 s for the
+ * chapter with the default 10 s windows): four windows leave room. */
+static int64_t emulated_extra_ms(void)
+{
+	return 4 * 1000 * (int64_t)count_seconds();
+}
+
 const struct chapter chapter_kvm = {
 	.number = 4,
 	.name = "kvm",
@@ -764,4 +784,6 @@ const struct chapter chapter_kvm = {
 	.state_size = sizeof(struct ch4_state),
 	.prepare = ch4_prepare,
 	.teardown = ch4_teardown,
+	.options = ch4_option_rows,
+	.emulated_extra_ms = emulated_extra_ms,
 };

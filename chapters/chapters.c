@@ -26,3 +26,14 @@ const struct chapter *chapter_find(int number)
 			return chapters[i];
 	return 0;
 }
+
+void chapter_options_reset(void)
+{
+	for (size_t i = 0; i < nchapters; i++)
+		for (const struct chapter_option *o = chapters[i]->options; o && o->name; o++) {
+			if (o->number)
+				*o->number = 0;
+			if (o->flag)
+				*o->flag = false;
+		}
+}

@@ -8,7 +8,9 @@
 #ifndef VLAB_CHAPTER_H
 #define VLAB_CHAPTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "runner/host/kvm_where.h"
 
@@ -36,6 +38,21 @@ struct step {
 	enum kvm_need kvm;
 };
 
+/* An option of one chapter alone (chapter 3's --duration, chapter 4's
+ * --seconds). The command's row (runner/cmd/lab_options.c) stores it in
+ * the chapter's own variable, which the chapter reads; the emulated KVM
+ * host's inner vlab is given it again from here (runner/kvmhost_chapter.c),
+ * so the runner needs no word of any chapter's options. */
+struct chapter_option {
+	const char *name;             /* the long option as typed: "--duration"; NULL ends a table */
+	int *number;                  /* a value's storage, 0 when not given; or NULL */
+	bool *flag;                   /* a flag's storage; or NULL */
+	/* the inner vlab gets the flag whatever the student said: chapter 4's
+	 * --allow-module-reload, since the module inside is the emulated
+	 * host's own and reloading it stops no one else's VM */
+	bool set_in_emulated_host;
+};
+
 struct chapter {
 	int number;
 	const char *name;             /* "boot" */
@@ -52,10 +69,16 @@ struct chapter {
 	int (*prepare)(struct lab *lab);
 	/* Always runs, after the last step or a failure or a stop. */
 	void (*teardown)(struct lab *lab);
+	/* The chapter's own options (NULL: none), and what they add to the
+	 * emulated KVM host's deadline for the chapter (NULL: nothing). */
+	const struct chapter_option *options;
+	int64_t (*emulated_extra_ms)(void);
 };
 
 extern const struct chapter *const chapters[];
 extern const size_t nchapters;
 const struct chapter *chapter_find(int number);
+/* Every chapter's options back to "not given", before a command parses. */
+void chapter_options_reset(void);
 
 #endif

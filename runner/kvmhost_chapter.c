@@ -24,8 +24,8 @@
  * vlab has its own deadline, so this one only ends an emulated host that
  * wedged (QEMU's emulated AMD-V can hang a CPU inside KVM with no lockup
  * reported: seen here once in make test). Chapter 4 takes about 70 s here,
- * two counting windows of --seconds included (each run twice: npt on, off),
- * so 5 min plus four times the windows leaves room for a loaded machine. */
+ * so 5 min, plus what a chapter's own options add (its emulated_extra_ms:
+ * chapter 4's counting windows), leaves room for a loaded machine. */
 #define BOOT_TIMEOUT_MS 120000
 #define RUN_TIMEOUT_BASE_MS (300 * 1000)
 #define MAX_IMPORTED 64
@@ -66,16 +66,16 @@ int kvmhost_chapter_where(const struct chapter *ch, const struct lab_options *op
 	return kvm_where_decide(&in, w);
 }
 
-int kvmhost_chapter_argv(const char *vlab, int number, const struct lab_options *opt, const char *manifest,
-			 char nums[4][24], const char **argv)
+int kvmhost_chapter_argv(const char *vlab, const struct chapter *ch, const struct lab_options *opt,
+			 const char *manifest, char nums[KVMHOST_CHAPTER_MAX_NUMS][24], const char **argv)
 {
 	static const char *const formats[] = { "text", "json", "junit", "tap" };
 	static const char *const accels[] = { "auto", "kvm", "tcg" };
-	int n = 0;
+	int n = 0, num = 0;
 	argv[n++] = vlab;
 	argv[n++] = "chapter";
-	snprintf(nums[0], sizeof(nums[0]), "%d", number);
-	argv[n++] = nums[0];
+	snprintf(nums[num], sizeof(nums[num]), "%d", ch->number);
+	argv[n++] = nums[num++];
 	argv[n++] = "--format";
 	argv[n++] = formats[opt->format];
 	argv[n++] = "--image";
@@ -87,19 +87,20 @@ int kvmhost_chapter_argv(const char *vlab, int number, const struct lab_options 
 	argv[n++] = "--accel";
 	argv[n++] = accels[opt->accel];
 	if (opt->boot_timeout_ms) {
-		snprintf(nums[1], sizeof(nums[1]), "%lld", (long long)(opt->boot_timeout_ms / 1000));
+		snprintf(nums[num], sizeof(nums[num]), "%lld", (long long)(opt->boot_timeout_ms / 1000));
 		argv[n++] = "--boot-timeout";
-		argv[n++] = nums[1];
+		argv[n++] = nums[num++];
 	}
-	if (opt->duration_s) {
-		snprintf(nums[2], sizeof(nums[2]), "%d", opt->duration_s);
-		argv[n++] = "--duration";
-		argv[n++] = nums[2];
-	}
-	if (opt->count_seconds) {
-		snprintf(nums[3], sizeof(nums[3]), "%d", opt->count_seconds);
-		argv[n++] = "--seconds";
-		argv[n++] = nums[3];
+	/* the chapter's own options, as its table says (runner/chapter.h) */
+	for (const struct chapter_option *o = ch->options; o && o->name && num < KVMHOST_CHAPTER_MAX_NUMS; o++) {
+		bool given = o->number ? *o->number != 0 : (o->flag && *o->flag) || o->set_in_emulated_host;
+		if (!given)
+			continue;
+		argv[n++] = o->name;
+		if (o->number) {
+			snprintf(nums[num], sizeof(nums[num]), "%d", *o->number);
+			argv[n++] = nums[num++];
+		}
 	}
 	if (opt->only_step) {
 		argv[n++] = "--step";
@@ -112,9 +113,6 @@ int kvmhost_chapter_argv(const char *vlab, int number, const struct lab_options 
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
 		if (flags[i].on)
 			argv[n++] = flags[i].flag;
-	/* the kvm_amd inside is the emulated host's own: reloading it stops
-	 * no one else's VM, which is what the flag guards against here */
-	argv[n++] = "--allow-module-reload";
 	argv[n++] = "--emulated-kvm";
 	argv[n++] = "never";
 	argv[n] = NULL;
@@ -367,9 +365,9 @@ static int run_inside(struct inner *in, const struct lab_options *opt, int out_f
 	char *manifest_dir = manifest ? xstrdup(manifest) : NULL;
 	if (manifest_dir)
 		*strrchr(manifest_dir, '/') = '\0';
-	char nums[4][24];
+	char nums[KVMHOST_CHAPTER_MAX_NUMS][24];
 	const char *argv[KVMHOST_CHAPTER_MAX_ARGS];
-	kvmhost_chapter_argv(vlab ? vlab : "vlab", in->ch->number, opt, manifest ? manifest : opt->manifest, nums,
+	kvmhost_chapter_argv(vlab ? vlab : "vlab", in->ch, opt, manifest ? manifest : opt->manifest, nums,
 			     argv);
 	char label[64];
 	snprintf(label, sizeof(label), "qemu (emulated KVM host: chapter %d)", in->ch->number);
@@ -378,8 +376,7 @@ static int run_inside(struct inner *in, const struct lab_options *opt, int out_f
 		.out_fd = out_fd,
 		.err_fd = STDERR_FILENO,
 		.boot_timeout_ms = BOOT_TIMEOUT_MS,
-		.timeout_ms = RUN_TIMEOUT_BASE_MS +
-			      4 * 1000 * (int64_t)(opt->count_seconds ? opt->count_seconds : LAB_COUNT_SECONDS_DEFAULT),
+		.timeout_ms = RUN_TIMEOUT_BASE_MS + (in->ch->emulated_extra_ms ? in->ch->emulated_extra_ms() : 0),
 		.quiet = opt->quiet,
 		.run_dir = in->run_dir,
 		.extra_manifest = opt->manifest,

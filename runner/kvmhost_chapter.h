@@ -12,9 +12,12 @@
  * What crosses, and how:
  *   the options   the same, but --keep (refused with a line: the emulated
  *                 host powers off at the chapter's end), and with
- *                 --allow-module-reload (the kvm_amd inside runs nobody
- *                 else's VMs; the flag keeps guarding this host's) and
- *                 --emulated-kvm never (it is the KVM host)
+ *                 --emulated-kvm never (it is the KVM host); the
+ *                 chapter's own options as its table lists them
+ *                 (runner/chapter.h), a flag it marks set_in_emulated_host
+ *                 always (chapter 4's --allow-module-reload: the kvm_amd
+ *                 inside runs nobody else's VMs; the flag keeps guarding
+ *                 this host's)
  *   live output   the inner stdout on this stdout as it comes (text), its
  *                 stderr on this stderr; colour and live lines as this
  *                 terminal takes them (kvmhost_opts.out_tty), NO_COLOR too.
@@ -54,6 +57,9 @@
 
 /* room for kvmhost_chapter_argv's argv */
 #define KVMHOST_CHAPTER_MAX_ARGS 40
+/* room for the numbers in it: the chapter's, --boot-timeout's and the
+ * chapter's own options' */
+#define KVMHOST_CHAPTER_MAX_NUMS 6
 /* each file of the inner run directory copied back, at most */
 #define KVMHOST_CHAPTER_FILE_CAP (64u << 20)
 /* the inner report.json read back, at most */
@@ -71,8 +77,8 @@ int kvmhost_chapter_where(const struct chapter *ch, const struct lab_options *op
  * (see above), into argv (room for KVMHOST_CHAPTER_MAX_ARGS); manifest is
  * --manifest made absolute (NULL: none); numbers are written into nums.
  * Returns argc. Pure. */
-int kvmhost_chapter_argv(const char *vlab, int number, const struct lab_options *opt, const char *manifest,
-			 char nums[4][24], const char **argv);
+int kvmhost_chapter_argv(const char *vlab, const struct chapter *ch, const struct lab_options *opt,
+			 const char *manifest, char nums[KVMHOST_CHAPTER_MAX_NUMS][24], const char **argv);
 
 /* The inner report made this host's (pure): run_id set to run_id, each
  * artifact under INNER_RUN_DIR/inner_id/ mapped to host_dir/NAME when NAME

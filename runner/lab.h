@@ -31,15 +31,9 @@ struct lab_options {
 	bool host_net;              /* --host-net: the host's namespace, as the lab does it */
 	int64_t boot_timeout_ms;    /* --boot-timeout; 0: by accelerator */
 	const char *only_step;      /* --step */
-	int duration_s;             /* --duration: each iperf3 run (chapter 3); 0: the chapter's default */
-	int count_seconds;          /* --seconds: VM exits counted (chapter 4 step 2); 0: the default,
-				     * LAB_COUNT_SECONDS_DEFAULT */
-	bool allow_module_reload;   /* --allow-module-reload: chapter 4 may reload kvm_intel/kvm_amd */
 	enum emulated_kvm emulated_kvm;  /* --emulated-kvm: chapters 4-5 inside the emulated KVM host */
 };
 
-/* chapter 4's counting window when --seconds is not given */
-#define LAB_COUNT_SECONDS_DEFAULT 10
 #define LAB_MAX_CHECKS 32
 #define LAB_MAX_METRICS 16
 #define LAB_MAX_VMS 2

@@ -44,6 +44,13 @@ static int cmd_chapter(int argc, char **argv)
 		sb_release(&known);
 		return r;
 	}
+	/* a chapter's own option given to another chapter would be ignored
+	 * without a word: `vlab chapter 3 --seconds 30` counts nothing */
+	for (size_t i = 0; i < nchapters; i++)
+		for (const struct chapter_option *co = chapters[i]->options; chapters[i] != ch && co && co->name; co++)
+			if ((co->number && *co->number) || (co->flag && *co->flag))
+				return command_usage_fail(&command_chapter, "%s is chapter %d's option; chapter %d has no use for it",
+							  co->name, chapters[i]->number, ch->number);
 	json_t *all = json_array();
 	r = engine_run_chapter(ch, &o, all, NULL, 0);
 	lab_print_reports(o.format, all, true);

@@ -5,11 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chapters/ch3_plan.h"
+#include "chapters/ch4_kvm.h"
+#include "runner/chapter.h"
 #include "runner/exit_status.h"
 #include "runner/util.h"
 
 /* Where the rows put the options: lab_options_parse starts it afresh and
- * hands it over. */
+ * hands it over. A chapter's own options (--duration, --seconds,
+ * --allow-module-reload) go to that chapter's variables instead. */
 static struct lab_options lab;
 
 #define LAB_OPTS                                                                                               \
@@ -28,13 +32,13 @@ static struct lab_options lab;
 	{ OPT_STEP, "step", 0, "NAME", "run one step (and, quietly, the steps it needs before it)", COMPLETE_STEP,  \
 	  NULL, TO_STRING(&lab.only_step) },                                                                      \
 	{ OPT_DURATION, "duration", 0, "SECONDS", "how long each iperf3 run lasts (chapter 3; default 5)",          \
-	  COMPLETE_NONE, NULL, TO_INT(&lab.duration_s, 1, 600, "whole seconds") },                                \
+	  COMPLETE_NONE, NULL, TO_INT(&ch3_options.duration_s, 1, 600, "whole seconds") },                                \
 	{ OPT_SECONDS, "seconds", 0, "SECONDS", "how long to count VM exits (chapter 4 step 2; default 10)",        \
-	  COMPLETE_NONE, NULL, TO_INT(&lab.count_seconds, 1, 300, "whole seconds") },                             \
+	  COMPLETE_NONE, NULL, TO_INT(&ch4_options.count_seconds, 1, 300, "whole seconds") },                             \
 	{ OPT_ALLOW_MODULE_RELOAD, "allow-module-reload", 0, NULL,                                                  \
 	  "(root) chapter 4 may reload kvm_intel/kvm_amd with ept/npt off,\n"                                     \
 	  "then restores it (every KVM guest on the host must be stopped)",                                       \
-	  COMPLETE_NONE, NULL, TO_FLAG(&lab.allow_module_reload) },                                               \
+	  COMPLETE_NONE, NULL, TO_FLAG(&ch4_options.allow_module_reload) },                                               \
 	{ OPT_EMULATED_KVM, "emulated-kvm", 0, "WHEN",                                                             \
 	  "chapters 4-5 inside an emulated KVM host (TCG, AMD-V, no root):\n"                                      \
 	  "auto (default) where this host's KVM lacks what a step needs,\n"                                        \
@@ -73,6 +77,7 @@ void lab_print_reports(enum report_format f, json_t *all, bool single)
 int lab_options_parse(const struct command *cmd, int argc, char **argv, struct lab_options *o)
 {
 	memset(&lab, 0, sizeof(lab));
+	chapter_options_reset();
 	lab.profile = "default";
 	lab.accel = ACCEL_REQ_AUTO;
 	struct opt_parser p;

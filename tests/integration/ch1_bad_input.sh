@@ -20,6 +20,11 @@ expect 2 "unknown --format 'xml'" -- "$VLAB" chapter 1 --format xml
 expect 2 "unknown --accel 'hvf'" -- "$VLAB" chapter 1 --accel hvf
 expect 2 "--boot-timeout takes whole seconds" -- "$VLAB" chapter 1 --boot-timeout soon
 expect 2 "which chapter" -- "$VLAB" chapter
+# a chapter's own option is its own: another chapter refuses it, it does not ignore it
+expect 2 "^vlab: --seconds is chapter 4's option; chapter 3 has no use for it$" -- "$VLAB" chapter 3 --seconds 30
+expect 2 "^vlab: --duration is chapter 3's option; chapter 1 has no use for it$" -- "$VLAB" chapter 1 --duration 2
+expect 2 "^vlab: --allow-module-reload is chapter 4's option; chapter 5 has no use for it$" -- "$VLAB" chapter 5 --allow-module-reload
+expect 2 "^vlab: --duration takes whole seconds" -- "$VLAB" chapter 3 --duration 0
 # a format a command does not print is refused, by one parser, naming the
 # command's own formats (vlab list --format tap printed nothing, exit 0)
 expect 2 "^vlab: unknown --format 'tap' \(text or json\)$" -- "$VLAB" list --format tap

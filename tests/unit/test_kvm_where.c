@@ -13,6 +13,8 @@
 
 #include "runner/chapter.h"
 #include "runner/kvmhost_chapter.h"
+#include "chapters/ch3_plan.h"
+#include "chapters/ch4_kvm.h"
 #include "runner/run_ledger.h"
 #include "unit_helpers.h"
 
@@ -127,25 +129,46 @@ static char *joined(const char *const *argv, int n)
 
 static void test_argv(void **state)
 {
-	struct lab_options o = { .profile = "default", .format = FORMAT_JSON, .count_seconds = 2, .keep = true };
-	char nums[4][24];
+	(void)state;
+	chapter_options_reset();
+	ch4_options.count_seconds = 2;
+	struct lab_options o = { .profile = "default", .format = FORMAT_JSON, .keep = true };
+	char nums[KVMHOST_CHAPTER_MAX_NUMS][24];
 	const char *argv[KVMHOST_CHAPTER_MAX_ARGS];
-	int n = kvmhost_chapter_argv("/src/vlab/build/vlab", 4, &o, NULL, nums, argv);
+	int n = kvmhost_chapter_argv("/src/vlab/build/vlab", chapter_find(4), &o, NULL, nums, argv);
 	char *s = joined(argv, n);
 	/* --keep stays out here; the reload inside needs no word of the
 	 * student's; inside it is the KVM host */
 	assert_string_equal(s, "/src/vlab/build/vlab chapter 4 --format json --image default --accel auto --seconds 2 "
 			       "--allow-module-reload --emulated-kvm never");
 	free(s);
+	/* a chapter's options go only to it: chapter 3's --duration is not
+	 * chapter 5's, and chapter 5 has none of chapter 4's */
+	chapter_options_reset();
+	ch3_options.duration_s = 3;
+	ch4_options.allow_module_reload = true;
 	o = (struct lab_options){ .profile = "lab-compat", .accel = ACCEL_REQ_KVM, .boot_timeout_ms = 90000,
-				  .only_step = "exits", .quiet = true, .duration_s = 3, .allow_module_reload = true };
-	n = kvmhost_chapter_argv("vlab", 5, &o, "/home/s/extra.manifest", nums, argv);
+				  .only_step = "exits", .quiet = true };
+	n = kvmhost_chapter_argv("vlab", chapter_find(5), &o, "/home/s/extra.manifest", nums, argv);
 	s = joined(argv, n);
 	assert_string_equal(s, "vlab chapter 5 --format text --image lab-compat --manifest /home/s/extra.manifest "
-			       "--accel kvm --boot-timeout 90 --duration 3 --step exits --quiet --allow-module-reload "
-			       "--emulated-kvm never");
+			       "--accel kvm --boot-timeout 90 --step exits --quiet --emulated-kvm never");
 	assert_true(n < KVMHOST_CHAPTER_MAX_ARGS);
 	free(s);
+	n = kvmhost_chapter_argv("vlab", chapter_find(3), &o, NULL, nums, argv);
+	s = joined(argv, n);
+	assert_string_equal(s, "vlab chapter 3 --format text --image lab-compat --accel kvm --boot-timeout 90 "
+			       "--duration 3 --step exits --quiet --emulated-kvm never");
+	free(s);
+	/* what the chapter's options add to the emulated host's deadline */
+	assert_null(chapter_find(5)->emulated_extra_ms);
+	ch4_options.count_seconds = 30;
+	assert_int_equal(chapter_find(4)->emulated_extra_ms(), 120000);
+	chapter_options_reset();
+	assert_int_equal(ch4_options.count_seconds, 0);
+	assert_false(ch4_options.allow_module_reload);
+	assert_int_equal(ch3_options.duration_s, 0);
+	assert_int_equal(chapter_find(4)->emulated_extra_ms(), 40000);
 }
 
 static void test_report(void **state)
