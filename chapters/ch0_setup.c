@@ -35,7 +35,6 @@ static int step_host(struct lab *lab)
 	struct doctor_row *rows = xcalloc(DOCTOR_MAX_ROWS, sizeof(*rows));
 	ui_wait_begin(lab, "looking at the host (vlab doctor's essentials)");
 	doctor_gather("", f);
-	ui_wait_end();
 	size_t n = doctor_rows(f, rows, DOCTOR_MAX_ROWS);
 	struct strbuf ok = STRBUF_INIT;
 	const struct doctor_row *missing = NULL;
@@ -108,7 +107,6 @@ static int build_locally(struct lab *lab, const char *recipe, char *why, size_t 
 	ui_wait_begin(lab, "building the guest image (make image's recipe)");
 	int st = 0;
 	r = proc_wait(pid, 30 * 60 * 1000, &st);
-	ui_wait_end();
 	if (r == 0) {
 		cleanup_forget(h);
 		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
@@ -223,26 +221,22 @@ static int step_verified(struct lab *lab)
 	for (int i = 0; i < IMAGE_GUEST_ROLES; i++) {
 		if (!files[i].name)
 			continue;
-		if (cleanup_stop_requested()) {
-			ui_wait_end();
+		/* hashing is work, not a wait: nothing else would see a stop */
+		if (cleanup_stop_requested())
 			return -EINTR;
-		}
 		char got[65];
 		int e = sha256_file(paths[i], got);
 		if (e) {
-			ui_wait_end();
 			check_fail(r, NULL, "cannot read '%s': %s", paths[i], strerror(-e));
 			return 0;
 		}
 		if (!files[i].sha256[0]) {
-			ui_wait_end();
 			check_fail(r, "make image records them; vlab fetch and vlab image import do too",
 				   "%s: its manifest (%s) records no sha256, so it cannot be verified (it is %s)", paths[i],
 				   lab->image.manifest_path, got);
 			return 0;
 		}
 		if (strcmp(got, files[i].sha256)) {
-			ui_wait_end();
 			check_fail(r, "the file changed on disk: make image rebuilds it; vlab fetch --check removes a changed "
 				      "cached file so vlab fetch gets it again",
 				   "%s: checksum mismatch: the manifest says sha256 %s, the file is %s", paths[i],
@@ -251,7 +245,6 @@ static int step_verified(struct lab *lab)
 		}
 		nfiles++;
 	}
-	ui_wait_end();
 	lab_metric(lab, "image_verify_ms", (double)(now_ms() - t0));
 	check_pass(r, "%d file(s) of '%s', each with the sha256 its manifest records (profile digest %.16s...)", nfiles,
 		   p->name, lab->image.digest);

@@ -427,9 +427,6 @@ static int step_ping(struct lab *lab)
 	struct icmp_result res;
 	ui_wait_begin(lab, "pinging the guest");
 	int rc = icmp_ping(LAB_GUEST_IP, 3, 200, (int)lab_cmd_timeout_ms(lab, 1000), &res);
-	ui_wait_end();
-	if (rc == -EINTR)
-		return rc;
 	check_ping_host_to_guest(h2g, &res, rc);
 	return 0;
 }
@@ -477,11 +474,6 @@ fetch:
 		http_result_release(&res);
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
-	}
-	ui_wait_end();
-	if (rc == -EINTR) {
-		http_result_release(&res);
-		goto out;
 	}
 	check_http_200(r, HTTP_URL, &res, rc, st->index_sha256[0] ? st->index_sha256 : NULL);
 	if (rc == 0)

@@ -411,7 +411,6 @@ static int run_client(struct lab *lab, int l)
 	free(what);
 	/* the run's own length, plus its setup and the JSON over the console */
 	rc = vm_run(lab, &lab->vms[0], cmd, ch3_duration_s() * 1000 + lab_cmd_timeout_ms(lab, 10000), &out, &status);
-	ui_wait_end();
 	free(cmd);
 	if (rc) {
 		sb_release(&out);

@@ -301,8 +301,6 @@ static int step_strace(struct lab *lab)
 	}
 	rc = vm_create_overlay(lab, vm);
 	if (rc) {
-		if (rc == -EINTR)
-			return rc;
 		check_error(r, "%s", lab->blocked);
 		lab->blocked[0] = '\0';
 		return 0;

@@ -109,6 +109,10 @@ static int run_steps(struct lab *lab)
 		if (!lab->blocked[0]) {
 			ui_step_begin(lab, st, (int)s);
 			int ret = st->run(lab);
+			/* the step protocol (runner/step.h): a wait line the step
+			 * left is ended here, and a stop ends the run whatever the
+			 * step returned */
+			ui_wait_end();
 			if (ret == -EINTR || cleanup_stop_requested())
 				return -EINTR;
 			if (ret < 0 && !lab->blocked[0])

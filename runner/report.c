@@ -155,6 +155,7 @@ static void print_indented(const char *prefix, const char *s)
 
 void ui_chapter_begin(const struct lab *lab)
 {
+	ui_wait_end(); /* the words replace the wait line */
 	if (!chatty(lab))
 		return;
 	const struct chapter *ch = lab->chapter;
@@ -175,6 +176,7 @@ void ui_chapter_begin(const struct lab *lab)
 
 void ui_step_begin(const struct lab *lab, const struct step *st, int index)
 {
+	ui_wait_end(); /* the words replace the wait line */
 	if (!chatty(lab))
 		return;
 	printf("\n[%d] %s\n", index + 1, st->title);
@@ -199,6 +201,7 @@ void ui_step_begin(const struct lab *lab, const struct step *st, int index)
 
 void ui_note(const struct lab *lab, const char *fmt, ...)
 {
+	ui_wait_end(); /* the words replace the wait line */
 	if (!chatty(lab))
 		return;
 	struct strbuf sb = STRBUF_INIT;
@@ -213,6 +216,7 @@ void ui_note(const struct lab *lab, const char *fmt, ...)
 
 void ui_command(const struct lab *lab, const char *where, const char *cmd)
 {
+	ui_wait_end(); /* the words replace the wait line */
 	if (!chatty(lab))
 		return;
 	const char *prompt = !strcmp(where, "guest") ? "guest# " : "host$ ";
@@ -232,6 +236,7 @@ void ui_command(const struct lab *lab, const char *where, const char *cmd)
 
 void ui_output(const struct lab *lab, const char *out)
 {
+	ui_wait_end(); /* the words replace the wait line */
 	if (!chatty(lab))
 		return;
 	print_indented("      | ", out);
@@ -266,6 +271,7 @@ static void print_check(const struct check_result *r, const char *lab_section)
 
 void ui_print_check(const struct check_result *r)
 {
+	ui_wait_end(); /* the words replace the wait line */
 	print_check(r, NULL);
 	fflush(stdout);
 }
@@ -327,6 +333,7 @@ const char *lab_result_name(const struct lab *lab)
 
 void ui_chapter_end(const struct lab *lab)
 {
+	ui_wait_end(); /* the words replace the wait line */
 	if (!text(lab))
 		return;
 	int counts[4] = { 0 };

@@ -32,7 +32,10 @@ void ui_step_checks(const struct lab *lab, const struct step *st);
  * outside a chapter (`vlab check`). */
 void ui_print_check(const struct check_result *r);
 /* A live status line with a spinner and the elapsed time while vlab waits
- * (text format on a terminal only; ends with ui_wait_end, which clears it). */
+ * (text format on a terminal only). It lasts until the step's next words
+ * (every ui_* line clears it first), the next wait line or the step's end
+ * (the engine ends it); ui_wait_end ends it sooner, before a silent wait
+ * the line would misname. */
 void ui_wait_begin(const struct lab *lab, const char *what);
 void ui_wait_end(void);
 /* Whether the terminal's locale takes UTF-8 (the marks, chapter 3's bars). */

@@ -55,7 +55,6 @@ int lab_boot_vms(struct lab *lab, struct vm *const *vms, int n, enum boot_until 
 	ui_wait_begin(lab, n > 1 ? "starting the qemus" : "starting qemu");
 	for (int v = 0; v < n && !r; v++)
 		r = vm_start(lab, vms[v]);
-	ui_wait_end();
 	if (r) /* the VM layer said why in lab->blocked */
 		return lab->blocked[0] ? r : lab_block(lab, r, "cannot start qemu: %s", strerror(-r));
 	if (until == BOOT_STARTED)
@@ -65,7 +64,6 @@ int lab_boot_vms(struct lab *lab, struct vm *const *vms, int n, enum boot_until 
 	 * reads stops its guest once QEMU's buffer is full */
 	ui_wait_begin(lab, n > 1 ? "the guests are booting" : "the guest is booting");
 	r = n > 1 ? vm_wait_logins(lab, vms, n) : vm_wait_login(lab, vms[0]);
-	ui_wait_end();
 	if (r) {
 		const struct vm *late = first_without_prompt(vms, n);
 		return lab_block(lab, r, "no 'login:' from %s (%s); see %s", late->name, strerror(-r),
@@ -83,6 +81,5 @@ int lab_boot_vms(struct lab *lab, struct vm *const *vms, int n, enum boot_until 
 			lab_block(lab, r, "cannot log in as %s on %s's console (%s); see %s", root->user, vms[v]->name,
 				  strerror(-r), vms[v]->transcript_path);
 	}
-	ui_wait_end();
 	return r;
 }

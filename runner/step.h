@@ -2,8 +2,19 @@
  * step reads as the lab's step: booting its VMs with the wait lines and the
  * one-line reason when a boot fails, and saying why the chapter cannot go
  * on. The engine (runner/engine.c) runs the steps and reads what these
- * leave: a stop request ends the run (-EINTR), lab->blocked turns the
- * checks not reached into FAILs saying why. */
+ * leave: lab->blocked turns the checks not reached into FAILs saying why.
+ *
+ * The step protocol, the engine's side:
+ *   a stop    SIGINT/SIGTERM make every wait of vlab's return -EINTR at
+ *             once; after the step, the engine ends the run on a stop
+ *             whatever the step returned, and no verdict of that run is
+ *             reported. So a step need not test for -EINTR or poll for a
+ *             stop: it returns early only to skip slow work after a wait
+ *             (chapter 4's module reload), and polls only in long work that
+ *             is not a wait (hashing the image)
+ *   waiting   ui_wait_begin's line lasts until the step's next words or its
+ *             end (runner/report.h): no ui_wait_end on any way out
+ *   blocked   lab_block: the reason, once, and the step's return value */
 #ifndef VLAB_STEP_H
 #define VLAB_STEP_H
 

@@ -53,3 +53,9 @@ snap ch1-plain-utf8 -- env LANG=C.UTF-8 LC_ALL=C.UTF-8 "$VLAB" chapter 1 --accel
 # on a terminal (script gives vlab a pty): colour, and the spinner line
 snap ch1-tty-utf8 -- env LANG=C.UTF-8 LC_ALL=C.UTF-8 script -qec "$VLAB chapter 1 --accel tcg --quiet" /dev/null
 snap ch1-tty-nocolor -- env NO_COLOR=1 LANG=C LC_ALL=C script -qec "$VLAB chapter 1 --accel tcg --quiet" /dev/null
+# a wait line is cleared before anything is written over it: the step's
+# next words clear it, and the engine ends one a step leaves (runner/step.h)
+env NO_COLOR=1 LANG=C LC_ALL=C script -qec "$VLAB chapter 1 --accel tcg" /dev/null >tty-raw.txt
+grep -q $'s)\x1b\[K' tty-raw.txt || die "no wait line was drawn on a terminal"
+perl -0ne 'exit(/\(\d+\.\d s\)\x1b\[K(?!\r)/ ? 1 : 0)' tty-raw.txt ||
+	die "words were written over a wait line: $(perl -0ne 'print $& if /[^\n]*\(\d+\.\d s\)\x1b\[K(?!\r)[^\n]*/' tty-raw.txt | cat -v)"
