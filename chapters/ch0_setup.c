@@ -258,9 +258,7 @@ static int ch0_prepare(struct lab *lab)
 {
 	host_probe_kvm("", &lab->host);
 	int r = accel_decide(&lab->host, lab->opt->accel, &lab->accel);
-	if (r)
-		snprintf(lab->blocked, sizeof(lab->blocked), "%s", lab->accel.reason);
-	return r;
+	return r ? lab_block(lab, r, "%s", lab->accel.reason) : 0;
 }
 
 static const struct step ch0_steps[] = {

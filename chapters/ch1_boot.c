@@ -122,9 +122,8 @@ static int login_as(struct lab *lab, int which, const char *id)
 	check_login(r, l->user, rc, out.buf, vm->transcript_path);
 	sb_release(&out);
 	if (rc && rc != -EACCES) {
-		snprintf(lab->blocked, sizeof(lab->blocked), "the serial console stopped answering (%s); see %s",
-			 strerror(-rc), vm->transcript_path);
-		return rc;
+		return lab_block(lab, rc, "the serial console stopped answering (%s); see %s", strerror(-rc),
+				 vm->transcript_path);
 	}
 	return 0;
 }
@@ -202,14 +201,12 @@ static int step_login_root(struct lab *lab)
 		struct check_result *r = lab_check(lab, CHECK_CH1_SERIAL_LOGIN_ROOT);
 		if (rc == -EPIPE || !vm_alive(vm)) {
 			char *tail = vm_stderr_tail(vm, 5);
-			snprintf(lab->blocked, sizeof(lab->blocked), "qemu exited before the login prompt%s%s",
-				 *tail ? ": " : "", tail);
+			lab_block(lab, rc, "qemu exited before the login prompt%s%s", *tail ? ": " : "", tail);
 			free(tail);
 			check_fail(r, "read the console transcript and qemu's log", "%s", lab->blocked);
 		} else {
-			snprintf(lab->blocked, sizeof(lab->blocked),
-				 "the guest printed no 'login:' within %lld s; see the transcript %s",
-				 (long long)(lab_boot_timeout_ms(lab) / 1000), vm->transcript_path);
+			lab_block(lab, rc, "the guest printed no 'login:' within %lld s; see the transcript %s",
+				  (long long)(lab_boot_timeout_ms(lab) / 1000), vm->transcript_path);
 			check_fail(r, "check the kernel command line's console= (ttyS0 is the serial port) and that "
 				      "the rootfs boots",
 				   "%s", lab->blocked);

@@ -79,11 +79,10 @@ static int host_net_prepare(struct lab *lab)
 	r = net_link_list(st->lnet.net, links, ARRAY_SIZE(links), &n);
 	for (size_t i = 0; r == 0 && i < n && i < ARRAY_SIZE(links); i++) {
 		if (!strcmp(links[i].name, LAB_TAP)) {
-			snprintf(lab->blocked, sizeof(lab->blocked),
-				 "--host-net: %s already exists in the host's namespace; vlab will not touch it "
-				 "(delete it yourself with `ip link delete %s`, or run without --host-net)",
-				 LAB_TAP, LAB_TAP);
-			r = -EEXIST;
+			r = lab_block(lab, -EEXIST,
+				      "--host-net: %s already exists in the host's namespace; vlab will not touch it "
+				      "(delete it yourself with `ip link delete %s`, or run without --host-net)",
+				      LAB_TAP, LAB_TAP);
 		}
 		for (int a = 0; r == 0 && a < links[i].naddrs; a++) {
 			if (starts_with(links[i].addrs[a], "10.0.0.")) {
@@ -98,9 +97,7 @@ static int host_net_prepare(struct lab *lab)
 	if (r) {
 		net_close(st->lnet.net);
 		st->lnet.net = NULL;
-		if (!lab->blocked[0])
-			snprintf(lab->blocked, sizeof(lab->blocked), "cannot list the host's links: %s", strerror(-r));
-		return r == -EEXIST ? -EEXIST : r;
+		return lab->blocked[0] ? r : lab_block(lab, r, "cannot list the host's links: %s", strerror(-r));
 	}
 	cleanup_add_callback(close_host_net, st, "netlink socket");
 	return 0;
@@ -146,9 +143,8 @@ static int step_tap(struct lab *lab)
 	if (rc) {
 		char msg[256];
 		net_describe_error(msg, sizeof(msg), "set up", LAB_TAP, rc);
-		snprintf(lab->blocked, sizeof(lab->blocked), "%s", msg);
 		check_error(r, "%s", msg);
-		return rc;
+		return lab_block(lab, rc, "%s", msg);
 	}
 	struct net_link_info info;
 	rc = net_link_get(st->lnet.net, LAB_TAP, &info);

@@ -116,9 +116,8 @@ static int step_bridges(struct lab *lab)
 	if (rc) {
 		char msg[256];
 		net_describe_error(msg, sizeof(msg), "set up", "the taps and bridges", rc);
-		snprintf(lab->blocked, sizeof(lab->blocked), "%s", msg);
 		check_error(r, "%s", msg);
-		return rc;
+		return lab_block(lab, rc, "%s", msg);
 	}
 	/* the verdict reads the kernel's view back, not what vlab asked for */
 	struct net_link_info all[32];
@@ -260,9 +259,8 @@ static int step_address(struct lab *lab)
 		ui_command(lab, "guest", cmd.buf);
 		rc = vm_run(lab, &lab->vms[v], cmd.buf, lab_cmd_timeout_ms(lab, 5000), &out, &status);
 		if (!rc && status) {
-			snprintf(lab->blocked, sizeof(lab->blocked), "%s refused its addresses: %s", lab->vms[v].name,
-				 out.buf ? rtrim(out.buf) : "no message");
-			rc = -EIO;
+			rc = lab_block(lab, -EIO, "%s refused its addresses: %s", lab->vms[v].name,
+				       out.buf ? rtrim(out.buf) : "no message");
 		}
 		sb_release(&cmd);
 	}
