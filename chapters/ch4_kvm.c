@@ -624,6 +624,49 @@ static void restore_ept(void *arg)
 		error_line("%s", st->restore_result.msg);
 }
 
+/* Step 2's second count: the module reloaded with EPT/NPT flipped, then a
+ * fresh busy VM counted as the first one was. 0 with s2 filled; 0 with cr
+ * a SKIP when the host cannot reload now (busy, a loader that failed, a
+ * module that ignores the setting); another -errno with cr an ERROR when
+ * the VM after the reload failed; -EINTR. The caller restores the module. */
+static int count_flipped(struct lab *lab, const struct ept_module *m, int seconds, struct exit_sample *s2,
+			 struct check_result *cr)
+{
+	struct ch4_state *st = lab->chapter_state;
+	struct ept_env env;
+	ept_env_default(&env, sysfs_root(st));
+	char cmd[160], why[640] = "";
+	snprintf(cmd, sizeof(cmd), "modprobe -r %s && modprobe %s %s=%d", m->module, m->module, m->param,
+		 m->enabled ? 0 : 1);
+	ui_command(lab, "host", cmd);
+	ui_wait_begin(lab, "reloading the KVM module");
+	int rc = ept_set(&env, m, !m->enabled, why, sizeof(why));
+	ui_wait_end();
+	if (rc) {
+		if (rc == -EINTR)
+			return rc;
+		check_skip(cr, "%s", why);
+		return 0;
+	}
+	struct vm *second = &lab->vms[1];
+	lab->nvms = 2;
+	rc = boot_busy_vm(lab, second, "vm1-again", why, sizeof(why));
+	if (rc == 0)
+		rc = count_exits(lab, second, seconds, m->enabled ? "ept-off" : "ept-on", s2);
+	else if (rc != -EINTR)
+		check_error(cr, "after the reload: %s", why);
+	vm_stop(lab, second);
+	if (rc == 0) {
+		char title[96];
+		snprintf(title, sizeof(title), "VM exits with %s=%s", m->param, m->enabled ? "0" : "1");
+		show_sample(lab, title, s2);
+	}
+	return rc;
+}
+
+/* The lab's step: count a busy guest's VM exits with EPT/NPT as the host
+ * has it; where vlab may, reload the module with it flipped and count
+ * again; put the module back as it was. */
 static int step_exits(struct lab *lab)
 {
 	struct ch4_state *st = lab->chapter_state;
@@ -643,14 +686,14 @@ static int step_exits(struct lab *lab)
 	if (st->exits_under_tcg)
 		ui_note(lab, "VLAB_TEST_CH4_TCG: the guests run under TCG (no VM exits to count), the module is a "
 			     "fake one under '%s'", sysfs_root(st));
+
+	/* 1. as it is */
 	struct ept_module m;
 	int probe_rc = ept_probe(sysfs_root(st), &m);
-	struct vm *first = &lab->vms[0], *second = &lab->vms[1];
+	struct vm *first = &lab->vms[0];
 	lab->nvms = 1;
-	char why[640];
+	char why[640] = "";
 	int rc = boot_busy_vm(lab, first, "vm1", why, sizeof(why));
-	if (rc == -EINTR)
-		return rc;
 	if (rc) {
 		check_error(counted, "%s", why);
 		check_skip(cr, "the guest did not run its busy loops: %s", why);
@@ -658,8 +701,7 @@ static int step_exits(struct lab *lab)
 		return 0;
 	}
 	struct exit_sample *s1 = xcalloc(1, sizeof(*s1)), *s2 = xcalloc(1, sizeof(*s2));
-	const char *first_tag = probe_rc == 0 && !m.enabled ? "ept-off" : "ept-on";
-	rc = count_exits(lab, first, seconds, first_tag, s1);
+	rc = count_exits(lab, first, seconds, probe_rc == 0 && !m.enabled ? "ept-off" : "ept-on", s1);
 	vm_stop(lab, first);
 	if (rc == -EINTR)
 		goto out;
@@ -670,7 +712,8 @@ static int step_exits(struct lab *lab)
 	check_exits_sampled(counted, s1);
 	lab_metric(lab, "exits_per_s", s1->tp_rc == 0 && s1->seconds > 0 ? (double)s1->tp_exits / s1->seconds : 0);
 
-	/* vlab's own VM is gone now: the refcount shows anyone else's */
+	/* 2. flipped, where vlab may: vlab's own VM is gone now, so the
+	 * refcount shows anyone else's */
 	probe_rc = ept_probe(sysfs_root(st), &m);
 	rc = ept_reload_decide(&m, probe_rc, geteuid() == 0, ch4_options.allow_module_reload, why, sizeof(why));
 	if (rc) {
@@ -679,36 +722,11 @@ static int step_exits(struct lab *lab)
 		rc = 0;
 		goto out;
 	}
-	struct ept_env env;
-	ept_env_default(&env, sysfs_root(st));
 	memset(&st->restore_result, 0, sizeof(st->restore_result));
 	int restore_handle = cleanup_add_callback(restore_ept, st, "restore ept/npt");
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "modprobe -r %s && modprobe %s %s=%d", m.module, m.module, m.param, m.enabled ? 0 : 1);
-	ui_command(lab, "host", cmd);
-	ui_wait_begin(lab, "reloading the KVM module");
-	rc = ept_set(&env, &m, !m.enabled, why, sizeof(why));
-	ui_wait_end();
-	if (rc == 0) {
-		lab->nvms = 2;
-		rc = boot_busy_vm(lab, second, "vm1-again", why, sizeof(why));
-		if (rc == 0) {
-			rc = count_exits(lab, second, seconds, m.enabled ? "ept-off" : "ept-on", s2);
-			if (rc == 0) {
-				snprintf(title, sizeof(title), "VM exits with %s=%s", m.param, m.enabled ? "0" : "1");
-				show_sample(lab, title, s2);
-			}
-		} else if (rc != -EINTR) {
-			check_error(cr, "after the reload: %s", why);
-		}
-		vm_stop(lab, second);
-	} else if (rc != -EINTR) {
-		/* busy, a loader that failed, a module that ignores the setting:
-		 * the host cannot do it now (the original is put back below) */
-		check_skip(cr, "%s", why);
-		rc = 0;
-	}
-	/* the restore, now, on the main path */
+	rc = count_flipped(lab, &m, seconds, s2, cr);
+
+	/* 3. put back, now, on the main path */
 	cleanup_release(restore_handle);
 	struct ept_module now;
 	int now_rc = ept_probe(sysfs_root(st), &now);
