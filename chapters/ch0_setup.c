@@ -135,6 +135,33 @@ static int resolve(struct lab *lab, char *err, size_t n)
 	return r;
 }
 
+/* vlab fetch PROFILE --mirror MIRROR, as the step shows it, then the
+ * profile found again: 0; -EINTR; or -ENOENT with why set. */
+static int fetch_from_mirror(struct lab *lab, const char *mirror, char *why, size_t whylen)
+{
+	const char *profile = lab->opt->profile;
+	char cmd[1200], err[1024] = "";
+	snprintf(cmd, sizeof(cmd), "vlab fetch %s --mirror %s", profile, mirror);
+	ui_command(lab, "host", cmd);
+	struct fetch_opts fo;
+	fetch_opts_init(&fo);
+	fo.quiet = lab->opt->format != FORMAT_TEXT || lab->opt->quiet;
+	struct obtain o;
+	struct manifest course = { .nprofiles = 0 };
+	int fr = mirror_course_manifest(&course, lab->opt->manifest, err, sizeof(err));
+	if (fr == 0)
+		fr = mirror_fetch_profile(mirror, profile, &course, &fo, &o);
+	else
+		snprintf(o.msg, sizeof(o.msg), "%s", err);
+	manifest_release(&course);
+	if (fr == -EINTR)
+		return fr;
+	if (fr == 0 && resolve(lab, err, sizeof(err)) == 0)
+		return 0;
+	snprintf(why, whylen, "%s", fr ? o.msg : err);
+	return -ENOENT;
+}
+
 static int step_present(struct lab *lab)
 {
 	struct check_result *r = lab_check(lab, CHECK_CH0_IMAGE_PRESENT);
@@ -159,30 +186,16 @@ static int step_present(struct lab *lab)
 	char *recipe = recipe_builds(profile) ? find_recipe() : NULL;
 	char why[1024] = "";
 	if (mirror) {
-		char cmd[1200];
-		snprintf(cmd, sizeof(cmd), "vlab fetch %s --mirror %s", profile, mirror);
-		ui_command(lab, "host", cmd);
-		struct fetch_opts fo;
-		fetch_opts_init(&fo);
-		fo.quiet = lab->opt->format != FORMAT_TEXT || lab->opt->quiet;
-		struct obtain o;
-		struct manifest course = { .nprofiles = 0 };
-		int fr = mirror_course_manifest(&course, lab->opt->manifest, err, sizeof(err));
-		if (fr == 0)
-			fr = mirror_fetch_profile(mirror, profile, &course, &fo, &o);
-		else
-			snprintf(o.msg, sizeof(o.msg), "%s", err);
-		manifest_release(&course);
+		int fr = fetch_from_mirror(lab, mirror, why, sizeof(why));
 		if (fr == -EINTR) {
 			free(recipe);
 			return -EINTR;
 		}
-		if (fr == 0 && resolve(lab, err, sizeof(err)) == 0) {
+		if (fr == 0) {
 			check_pass(r, "profile '%s' fetched from %s (%s) into %s", profile, mirror, origin, lab->image.dir);
 			free(recipe);
 			return 0;
 		}
-		snprintf(why, sizeof(why), "%s", fr ? o.msg : err);
 	} else if (cerr[0]) {
 		snprintf(why, sizeof(why), "%s", cerr);
 	}
