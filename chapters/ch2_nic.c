@@ -244,67 +244,58 @@ static const struct ip_iface *iface_by_mac(const struct ip_iface *ifs, int n)
 	return NULL;
 }
 
-/* --manual: the student types; vlab judges the guest's side from the
- * transcript and QMP (the driver: an e1000 is PCI 8086:100e), the host's
- * side by itself in the later steps. */
-static int manual_guest_side(struct lab *lab)
+/* --manual: ch2.nic_mac and ch2.guest_ip from the last `ip a s` the
+ * student typed (text: the session's transcript) and qemu's PCI devices
+ * (the driver: an e1000 is PCI 8086:100e). */
+static void judge_typed_interface(struct lab *lab, struct vm *vm, const char *text)
 {
 	struct ch2_state *st = lab->chapter_state;
-	struct vm *vm = &lab->vms[0];
-	struct strbuf text = STRBUF_INIT;
-	/* said before the student types the lab's python3 command */
-	http_explain(lab, &text);
-	ui_note(lab, "%s", sb_str(&text));
-	sb_reset(&text);
-	int rc = vm_manual_session(lab, vm, serves_with_python3(lab) ? manual_cmds_python3 : manual_cmds_busybox,
-				   &text);
-	if (rc) {
-		sb_release(&text);
-		return rc;
-	}
+	struct check_result *mac = lab_check(lab, CHECK_CH2_NIC_MAC);
+	struct check_result *ip = lab_check(lab, CHECK_CH2_GUEST_IP);
 	struct strbuf outs[16];
 	memset(outs, 0, sizeof(outs));
-	size_t n = transcript_outputs(text.buf, "ip a s", outs, ARRAY_SIZE(outs));
-	const struct ip_iface *seen = NULL, *last = NULL;
+	size_t n = transcript_outputs(text, "ip a s", outs, ARRAY_SIZE(outs));
+	if (!n) {
+		check_fail(mac, "type `ip a s` in `vlab console`", "the console transcript shows no `ip a s`");
+		check_fail(ip, "type `ip a s` after adding the address", "the console transcript shows no `ip a s`");
+		return;
+	}
+	const struct ip_iface *last = NULL;
 	struct ip_iface ifs[16][4];
 	for (size_t i = 0; i < n && i < ARRAY_SIZE(outs); i++) {
 		int k = parse_ip_addr_show(sb_str(&outs[i]), ifs[i], 4);
 		const struct ip_iface *f = k > 0 ? iface_by_mac(ifs[i], k) : NULL;
 		if (f)
-			seen = last = f;
+			last = f;
 		sb_release(&outs[i]);
 	}
-	struct check_result *mac = lab_check(lab, CHECK_CH2_NIC_MAC);
-	struct check_result *ip = lab_check(lab, CHECK_CH2_GUEST_IP);
-	if (!n) {
-		check_fail(mac, "type `ip a s` in `vlab console`", "the console transcript shows no `ip a s`");
-		check_fail(ip, "type `ip a s` after adding the address", "the console transcript shows no `ip a s`");
+	json_t *ret = NULL;
+	struct pci_dev pci[32];
+	size_t np = 0;
+	bool e1000 = false;
+	if (qmp_execute(vm->qmp, "query-pci", NULL, &ret, NULL, 5000) == 0 &&
+	    qmp_parse_pci(ret, pci, ARRAY_SIZE(pci), &np) >= -ENOSPC)
+		for (size_t i = 0; i < np && i < ARRAY_SIZE(pci); i++)
+			e1000 |= pci[i].vendor == 0x8086 && pci[i].device == 0x100e;
+	json_decref(ret);
+	check_nic_mac(mac, LAB_NIC_MAC, last ? last->name : NULL, e1000 ? "e1000" : "");
+	if (last) {
+		snprintf(st->guest_if, sizeof(st->guest_if), "%s", last->name);
+		check_guest_ip(ip, last->name, LAB_GUEST_CIDR, (const char (*)[48])last->addrs, last->naddrs, last->up);
 	} else {
-		json_t *ret = NULL;
-		struct pci_dev pci[32];
-		size_t np = 0;
-		bool e1000 = false;
-		if (qmp_execute(vm->qmp, "query-pci", NULL, &ret, NULL, 5000) == 0 &&
-		    qmp_parse_pci(ret, pci, ARRAY_SIZE(pci), &np) >= -ENOSPC)
-			for (size_t i = 0; i < np && i < ARRAY_SIZE(pci); i++)
-				e1000 |= pci[i].vendor == 0x8086 && pci[i].device == 0x100e;
-		json_decref(ret);
-		check_nic_mac(mac, LAB_NIC_MAC, seen ? seen->name : NULL, e1000 ? "e1000" : "");
-		if (seen)
-			snprintf(st->guest_if, sizeof(st->guest_if), "%s", seen->name);
-		if (last)
-			check_guest_ip(ip, last->name, LAB_GUEST_CIDR, (const char (*)[48])last->addrs, last->naddrs,
-				       last->up);
-		else
-			check_guest_ip(ip, LAB_NIC_MAC, LAB_GUEST_CIDR, NULL, 0, false);
+		check_guest_ip(ip, LAB_NIC_MAC, LAB_GUEST_CIDR, NULL, 0, false);
 	}
+}
+
+/* --manual: ch2.ping_guest_to_host from the last ping of the host typed. */
+static void judge_typed_ping(struct lab *lab, const char *text)
+{
 	struct check_result *g2h = lab_check(lab, CHECK_CH2_PING_GUEST_TO_HOST);
 	struct strbuf pings[8];
 	memset(pings, 0, sizeof(pings));
-	n = transcript_outputs_like(text.buf, "ping", LAB_HOST_IP, pings, ARRAY_SIZE(pings));
+	size_t n = transcript_outputs_like(text, "ping", LAB_HOST_IP, pings, ARRAY_SIZE(pings));
 	size_t kept = n < ARRAY_SIZE(pings) ? n : ARRAY_SIZE(pings);
 	if (kept) {
-		/* the last ping typed counts */
 		struct ping_summary sum;
 		int pr = ping_parse(sb_str(&pings[kept - 1]), &sum);
 		check_ping_guest_to_host(g2h, &sum, pr);
@@ -314,8 +305,26 @@ static int manual_guest_side(struct lab *lab)
 	}
 	for (size_t i = 0; i < kept; i++)
 		sb_release(&pings[i]);
+}
+
+/* --manual: the student types; vlab judges the guest's side from the
+ * transcript and QMP, the host's side by itself in the later steps. */
+static int manual_guest_side(struct lab *lab)
+{
+	struct vm *vm = &lab->vms[0];
+	struct strbuf text = STRBUF_INIT;
+	/* said before the student types the lab's python3 command */
+	http_explain(lab, &text);
+	ui_note(lab, "%s", sb_str(&text));
+	sb_reset(&text);
+	int rc = vm_manual_session(lab, vm, serves_with_python3(lab) ? manual_cmds_python3 : manual_cmds_busybox,
+				   &text);
+	if (rc == 0) {
+		judge_typed_interface(lab, vm, sb_str(&text));
+		judge_typed_ping(lab, sb_str(&text));
+	}
 	sb_release(&text);
-	return 0;
+	return rc;
 }
 
 static int step_nic(struct lab *lab)
