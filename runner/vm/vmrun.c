@@ -21,6 +21,12 @@
 
 void artifact_add(struct artifact *list, int *n, const char *name, const char *path)
 {
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(list[i].name, name)) {
+			free(list[i].path);
+			list[i].path = xstrdup(path);
+			return;
+		}
 	if (*n < LAB_MAX_ARTIFACTS)
 		list[(*n)++] = (struct artifact){ name, xstrdup(path) };
 }

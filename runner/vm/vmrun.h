@@ -46,8 +46,12 @@ struct artifact {
 	const char *name;           /* static: "vm1.console" */
 	char *path;
 };
-/* Append name -> a copy of path to list (n entries, at most
- * LAB_MAX_ARTIFACTS: more are dropped). */
+/* name -> a copy of path into list (n entries): a name already there
+ * takes the later path (the report keys artifacts by name, so it showed
+ * only the last anyway), so a run that boots a VM again per step (chapter
+ * 4: four boots, five distinct names) cannot fill the list and drop a
+ * later file, as chapter 4's perf report once was. Beyond
+ * LAB_MAX_ARTIFACTS distinct names, more are dropped. */
 void artifact_add(struct artifact *list, int *n, const char *name, const char *path);
 
 /* What the VM layer needs of a run. */

@@ -72,15 +72,41 @@ static void test_init_without_chapter(void **state)
 static void test_artifacts_are_copied_and_capped(void **state)
 {
 	(void)state;
+	static const char *const names[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j" };
+	_Static_assert(sizeof(names) / sizeof(names[0]) > LAB_MAX_ARTIFACTS, "more names than room");
 	struct artifact list[LAB_MAX_ARTIFACTS];
 	int n = 0;
 	char path[16] = "/run/x";
-	for (int i = 0; i < LAB_MAX_ARTIFACTS + 2; i++)
-		artifact_add(list, &n, "console", path);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		artifact_add(list, &n, names[i], path);
 	assert_int_equal(n, LAB_MAX_ARTIFACTS);
 	path[1] = 'X';
 	assert_string_equal(list[0].path, "/run/x");
-	assert_string_equal(list[0].name, "console");
+	assert_string_equal(list[0].name, "a");
+	for (int i = 0; i < n; i++)
+		free(list[i].path);
+}
+
+/* chapter 4 boots a VM four times (strace, exits, the reload's second VM,
+ * a retry with another -cpu): the same names again take the later paths
+ * and leave room for the files named after them */
+static void test_artifacts_named_again_take_the_later_path(void **state)
+{
+	(void)state;
+	struct artifact list[LAB_MAX_ARTIFACTS];
+	int n = 0;
+	for (int boot = 0; boot < 4; boot++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/run/boot%d.console.log", boot);
+		artifact_add(list, &n, "console", path);
+		artifact_add(list, &n, "qemu_log", "/run/vm1.qemu.log");
+	}
+	artifact_add(list, &n, "strace_log", "/run/strace.log");
+	artifact_add(list, &n, "perf_report_ept_on", "/run/perf-ept-on.txt");
+	artifact_add(list, &n, "perf_report_ept_off", "/run/perf-ept-off.txt");
+	assert_int_equal(n, 5);
+	assert_string_equal(list[0].path, "/run/boot3.console.log");
+	assert_string_equal(list[4].name, "perf_report_ept_off");
 	for (int i = 0; i < n; i++)
 		free(list[i].path);
 }
@@ -133,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_init_takes_the_steps_checks),
 		cmocka_unit_test(test_init_without_chapter),
 		cmocka_unit_test(test_artifacts_are_copied_and_capped),
+		cmocka_unit_test(test_artifacts_named_again_take_the_later_path),
 		cmocka_unit_test(test_vm_ctx_is_the_labs),
 		cmocka_unit_test(test_deadlines_follow_the_accelerator),
 	};
