@@ -481,7 +481,7 @@ static void perf_report(struct lab *lab, const struct perf_recording *rec, const
 	const char *argv[] = { "perf", "kvm", "-i", rec->data, "stat", "report", NULL };
 	struct strbuf out = STRBUF_INIT;
 	int st = 0;
-	int rr = proc_run(argv, 30000, &out, &st);
+	int rr = proc_run(argv, lab_cmd_timeout_ms(lab, 30000), &out, &st);
 	if (rr || !WIFEXITED(st) || WEXITSTATUS(st)) {
 		char *msg = xstrdup(sb_str(&out));
 		rtrim(msg);
@@ -509,10 +509,17 @@ static void perf_record_finish(struct lab *lab, struct perf_recording *rec, bool
 {
 	if (rec->pid > 0) {
 		int st = 0;
-		int w = stopped ? -EINTR : proc_wait(rec->pid, 15000, &st);
+		/* perf writes its data after the window, at the guest's speed
+		 * too: scaled as the console's waits are (x4 under TCG and in
+		 * the emulated KVM host). A report once went missing there on
+		 * a loaded machine while the checks passed; a record past its
+		 * wait, or a report past its own, are the two ways that can be */
+		int64_t wait_ms = lab_cmd_timeout_ms(lab, 15000);
+		int w = stopped ? -EINTR : proc_wait(rec->pid, wait_ms, &st);
 		if (w) {
 			cleanup_release(rec->pid_handle);
-			snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat record did not finish");
+			snprintf(s->perf_why, sizeof(s->perf_why), "perf kvm stat record did not finish within %lld s",
+				 (long long)(wait_ms / 1000));
 		} else {
 			cleanup_forget(rec->pid_handle);
 			perf_report(lab, rec, tag, s);

@@ -48,11 +48,10 @@ struct artifact {
 };
 /* name -> a copy of path into list (n entries): a name already there
  * takes the later path (the report keys artifacts by name, so it showed
- * only the last anyway). A chapter that boots VMs again step after step
- * (chapter 4: three boots and a retry, each adding console and qemu_log)
- * so cannot fill the list with repeats and drop a later file, as chapter
- * 4's perf report once was. Beyond LAB_MAX_ARTIFACTS distinct names, more
- * are dropped. */
+ * only the last anyway), so a chapter that starts VMs again step after
+ * step (chapter 4's exits step: console and qemu_log twice) cannot fill
+ * the list with repeats and drop a later file. Beyond LAB_MAX_ARTIFACTS
+ * distinct names, more are dropped. */
 void artifact_add(struct artifact *list, int *n, const char *name, const char *path);
 
 /* What the VM layer needs of a run. */

@@ -87,9 +87,8 @@ static void test_artifacts_are_copied_and_capped(void **state)
 		free(list[i].path);
 }
 
-/* chapter 4 boots its VM again step after step (strace, exits, a retry
- * with another -cpu): the same names again take the later paths and leave
- * room for the files named after them */
+/* a chapter that starts VMs again and again: the same names take the
+ * later paths and leave room for the files named after them */
 static void test_artifacts_named_again_take_the_later_path(void **state)
 {
 	(void)state;
