@@ -106,6 +106,7 @@ OBJS += chapters/chapters.o
 OBJS += chapters/ch1_boot.o
 OBJS += chapters/ch2_nic.o
 OBJS += chapters/ch4_kvm.o
+OBJS += chapters/ch4_exits_count.o
 OBJS += chapters/ch5_kvm_api.o
 OBJS += checks/verdict.o
 OBJS += checks/guest_parse.o
