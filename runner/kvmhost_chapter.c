@@ -333,8 +333,9 @@ static int inner_stdout(const struct lab_options *opt, const char *run_dir)
 	return fd;
 }
 
-/* After a lockup of the emulated host (kvmhost_result.locked_up), or a
- * chapter that outlived its deadline in there, once:
+/* After a lockup of the emulated host (kvmhost_result.locked_up), a
+ * machine that ended on its own (ended_early), or a chapter that outlived
+ * its deadline in there, once:
  * its files kept as RUN/kvmhost-lockup for the record, the inner stdout
  * file emptied, and a line saying why the chapter starts again. The lockup
  * is QEMU's emulated CPU's, not the chapter's, so a second run is a fair
@@ -349,7 +350,10 @@ static int again_after_lockup(struct inner *in, int out_fd)
 	if (r == 0)
 		error_line("the emulated KVM host %s (QEMU's emulated AMD-V, not the lab): "
 			   "chapter %d starts again, once; the first run's console log is %s/console.log",
-			   in->res.locked_up ? "locked up inside KVM" : "hung past the chapter's deadline", in->ch->number,
+			   in->res.locked_up     ? "locked up inside KVM"
+			   : in->res.ended_early ? "ended before the chapter did"
+						 : "hung past the chapter's deadline",
+			   in->ch->number,
 			   to);
 	free(from);
 	free(to);
@@ -415,7 +419,7 @@ int kvmhost_chapter_run(const struct chapter *ch, const struct lab_options *opt,
 	if (out_fd < 0)
 		snprintf(in.res.why, sizeof(in.res.why), "cannot create %s/inner-stdout.txt: %s", run_dir, strerror(-r));
 	bool retried = false;
-	bool wedged = in.res.locked_up || (r == -ETIMEDOUT && in.res.status == 124);
+	bool wedged = in.res.locked_up || in.res.ended_early || (r == -ETIMEDOUT && in.res.status == 124);
 	if (r && wedged && !cleanup_stop_requested() && again_after_lockup(&in, out_fd) == 0) {
 		retried = true;
 		r = run_inside(&in, opt, out_fd);

@@ -97,6 +97,11 @@ struct kvmhost_result {
 	bool ran;             /* the command started */
 	bool locked_up;       /* its kernel found a CPU stuck (a soft lockup) and
 			       * powered the machine off: see KVMHOST_LOCKUP_MARK */
+	bool ended_early;     /* the machine ended on its own before the command's
+			       * exit status, with no lockup reported: the agent
+			       * writes a status however the command ends, so the
+			       * machine failed, not the command (seen once in make
+			       * test: the console's last line the agent's start) */
 	int64_t boot_ms;      /* qemu's start to the command's */
 	int64_t command_ms;   /* the command's start to the machine's end */
 	long qemu_maxrss_kb;  /* qemu's peak resident memory; 0: not known (killed) */

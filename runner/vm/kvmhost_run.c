@@ -338,6 +338,7 @@ static int outcome(struct kh *k)
 			       k->dir);
 	}
 	if (r) {
+		res->ended_early = true;
 		char why[600];
 		last_words(k, why, sizeof(why));
 		return kh_fail(k, -EIO, "the emulated host ended without the command's exit status (%s)%s%s; see %s",
