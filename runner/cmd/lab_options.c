@@ -32,13 +32,13 @@ static struct lab_options lab;
 	{ OPT_STEP, "step", 0, "NAME", "run one step (and, quietly, the steps it needs before it)", COMPLETE_STEP,  \
 	  NULL, TO_STRING(&lab.only_step) },                                                                      \
 	{ OPT_DURATION, "duration", 0, "SECONDS", "how long each iperf3 run lasts (chapter 3; default 5)",          \
-	  COMPLETE_NONE, NULL, TO_INT(&ch3_options.duration_s, 1, 600, "whole seconds") },                                \
+	  COMPLETE_NONE, NULL, TO_INT(&ch3_options.duration_s, 1, 600, "whole seconds") },                      \
 	{ OPT_SECONDS, "seconds", 0, "SECONDS", "how long to count VM exits (chapter 4 step 2; default 10)",        \
-	  COMPLETE_NONE, NULL, TO_INT(&ch4_options.count_seconds, 1, 300, "whole seconds") },                             \
+	  COMPLETE_NONE, NULL, TO_INT(&ch4_options.count_seconds, 1, 300, "whole seconds") },                   \
 	{ OPT_ALLOW_MODULE_RELOAD, "allow-module-reload", 0, NULL,                                                  \
 	  "(root) chapter 4 may reload kvm_intel/kvm_amd with ept/npt off,\n"                                     \
 	  "then restores it (every KVM guest on the host must be stopped)",                                       \
-	  COMPLETE_NONE, NULL, TO_FLAG(&ch4_options.allow_module_reload) },                                               \
+	  COMPLETE_NONE, NULL, TO_FLAG(&ch4_options.allow_module_reload) },                                     \
 	{ OPT_EMULATED_KVM, "emulated-kvm", 0, "WHEN",                                                             \
 	  "chapters 4-5 inside an emulated KVM host (TCG, AMD-V, no root):\n"                                      \
 	  "auto (default) where this host's KVM lacks what a step needs,\n"                                        \
