@@ -480,9 +480,10 @@ static int serial_connect_accepted(struct evidence *ev)
 	}
 	/* Not accepted: someone got there first. Leave before sending a byte,
 	 * or qemu would hand our Enter to the guest once they go. A qemu under
-	 * TCG on a busy host was seen to take over 1 s to accept: its wait is
-	 * scaled as every other (x4). */
-	if (unix_wait_accepted(fd, 1000 * ev->scale) == 0) {
+	 * TCG on a busy host was seen to take over 1 s to accept, and, with
+	 * four TCG guests of grading -j 2 and a sanitized vlab on two cores,
+	 * over the 4 s that gave: 2.5 s a unit, scaled as every other (x4). */
+	if (unix_wait_accepted(fd, 2500 * ev->scale) == 0) {
 		close(fd);
 		ev->con = CON_HELD;
 		snprintf(ev->con_why, sizeof(ev->con_why),
