@@ -14,6 +14,10 @@
 #include "checks/procfs_parse.h"
 #include "checks/two_vm_plan.h"
 
+/* A reason a guest was not asked: its con_why (up to 512 bytes) and its
+ * console's last lines (up to 320) */
+#define NOT_ASKED_WHY_MAX 1024
+
 static const struct net_link_info *link_named(const struct net_link_info *l, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -93,14 +97,22 @@ static void say_way(struct strbuf *sb, const struct link_traffic *claimed, const
 	sb_adds(sb, ")");
 }
 
-/* Why a guest was not asked, NULL when it was. */
-static const char *not_asked_why(const struct two_vm_guest_facts *g)
+/* Why a guest was not asked, in buf (with what its console last showed,
+ * when it gave no prompt: a guest that hung in its boot says where);
+ * NULL when it was asked. */
+static const char *not_asked_why(const struct two_vm_guest_facts *g, char *buf, size_t n)
 {
 	if (g->asked && !g->guest_error[0])
 		return NULL;
 	if (g->guest_error[0])
 		return g->guest_error;
-	return g->con_why[0] ? g->con_why : "its serial console could not be used";
+	if (!g->con_why[0])
+		return "its serial console could not be used";
+	if (g->con_seen && g->con_seen[0])
+		snprintf(buf, n, "%s; the console's last lines: '%s'", g->con_why, g->con_seen);
+	else
+		snprintf(buf, n, "%s", g->con_why);
+	return buf;
 }
 
 /* ch3.ping_<link>_link (k: the link's NIC index): VM1's ping over the
@@ -114,7 +126,8 @@ static void two_vm_ping_verdict(struct check_result *r, const struct two_vm_gues
 	const struct two_vm_nic *link = &two_vm_roles[0].nic[k];
 	char dst[32];
 	snprintf(dst, sizeof(dst), "%.*s", (int)strcspn(two_vm_roles[1].nic[k].cidr, "/"), two_vm_roles[1].nic[k].cidr);
-	const char *why = not_asked_why(vm1);
+	char why_buf[NOT_ASKED_WHY_MAX];
+	const char *why = not_asked_why(vm1, why_buf, sizeof(why_buf));
 	int out_index = k ? TWO_VM_VM1_OUT_PING_VIRTIO : TWO_VM_VM1_OUT_PING_E1000;
 	if (why || vm1->only_ran <= out_index) {
 		check_skip(r, "VM1's guest was not asked: %s", why ? why : "the console stopped answering");
@@ -200,12 +213,13 @@ void two_vm_taps_attached(struct check_result *r, const struct two_vm_facts *f)
 }
 
 /* Each guest's `ip a s` into ifs[v] (nifs[v] of them); nr[v] set to why
- * VM v's guest was not read, NULL when it was. */
-static void guests_read(const struct two_vm_facts *f, struct ip_iface (*ifs)[8], size_t nifs[2], const char *nr[2])
+ * VM v's guest was not read (perhaps in why_buf[v]), NULL when it was. */
+static void guests_read(const struct two_vm_facts *f, struct ip_iface (*ifs)[8], size_t nifs[2], const char *nr[2],
+			char (*why_buf)[NOT_ASKED_WHY_MAX])
 {
 	for (int v = 0; v < 2; v++) {
 		nifs[v] = 0;
-		nr[v] = f->vm[v].cmd ? not_asked_why(&f->vm[v]) : f->missing;
+		nr[v] = f->vm[v].cmd ? not_asked_why(&f->vm[v], why_buf[v], sizeof(why_buf[v])) : f->missing;
 		if (!nr[v] && f->vm[v].only_ran >= 1) {
 			int k = parse_ip_addr_show(f->vm[v].out[0], ifs[v], 8);
 			nifs[v] = k > 0 ? (size_t)k : 0;
@@ -224,7 +238,8 @@ void two_vm_guest_addresses(struct check_result *r, const struct two_vm_facts *f
 	struct ip_iface(*ifs)[8] = xcalloc(2, sizeof(*ifs));
 	size_t nifs[2];
 	const char *nr[2];
-	guests_read(f, ifs, nifs, nr);
+	char why_buf[2][NOT_ASKED_WHY_MAX];
+	guests_read(f, ifs, nifs, nr, why_buf);
 	const struct ip_iface *const ifp[2] = { ifs[0], ifs[1] };
 	two_vm_check_addresses(r, ifp, nifs, nr);
 	free(ifs);
@@ -255,7 +270,8 @@ void two_vm_iperf_server(struct check_result *r, const struct two_vm_facts *f)
 		check_fail(r, NULL, "%s", f->missing);
 		return;
 	}
-	const char *why = not_asked_why(vm2);
+	char why_buf[NOT_ASKED_WHY_MAX];
+	const char *why = not_asked_why(vm2, why_buf, sizeof(why_buf));
 	if (why || vm2->only_ran < 3)
 		two_vm_check_iperf_server(r, 0, 0, why ? why : "the console stopped answering");
 	else

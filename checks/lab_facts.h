@@ -101,6 +101,7 @@ struct two_vm_guest_facts {
 	pid_t pid;
 	bool asked;                    /* commands ran in its shell */
 	const char *guest_error, *con_why;  /* why they did not, or stopped */
+	const char *con_seen;          /* the console's last lines when it gave no prompt, "" none */
 	/* what the read-only commands printed, those that ran to the end
 	 * (out[k], k < only_ran): VM1's `ip a s`, its ping over the e1000
 	 * link, over the virtio link; VM2's `ip a s`, /proc/net/tcp, tcp6 */

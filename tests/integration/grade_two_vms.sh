@@ -74,7 +74,20 @@ note "4 submissions, -j 2, in $(($(date +%s) - start)) s"
 
 status_of() { jq -r --arg s "$1" --arg id "$2" '.submissions[] | select(.submission == $s) | .checks[] | select(.id == $id) | .status' class.json; }
 detail_of() { jq -r --arg s "$1" --arg id "$2" '.submissions[] | select(.submission == $s) | .checks[] | select(.id == $id) | .detail' class.json; }
-expect() { [ "$(status_of "$1" "$2")" = "$3" ] || die "$1 $2: $(status_of "$1" "$2"), expected $3 ($(detail_of "$1" "$2"))"; }
+# on a wrong verdict, the submission's two consoles' last lines too: a
+# failed CI run keeps only this log
+consoles_of() {
+	local v
+	for v in 1 2; do
+		echo "--- $1's console-vm$v.log, last lines:"
+		tail -n 8 "out/$1/two-vms/console-vm$v.log" 2>&1 | tr -d '\r'
+	done
+}
+expect() {
+	[ "$(status_of "$1" "$2")" = "$3" ] ||
+		die "$1 $2: $(status_of "$1" "$2"), expected $3 ($(detail_of "$1" "$2"))
+$(consoles_of "$1")"
+}
 # a submission's checks but chapter 3's, as id=status lines
 ch12() { jq -r --arg s "$1" '.submissions[] | select(.submission == $s) | .checks[] | select(.id | test("^ch[12]\\.")) | "\(.id)=\(.status)"' class.json; }
 

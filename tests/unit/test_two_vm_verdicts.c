@@ -144,7 +144,7 @@ static struct capture *capture_new(uint64_t carried)
 		g->cmd = &c->cmd[v];
 		g->pid = v ? 202 : 101;
 		g->asked = true;
-		g->guest_error = g->con_why = "";
+		g->guest_error = g->con_why = g->con_seen = "";
 		for (int k = 0; k < 6; k++)
 			g->out[k] = k < 3 ? c->text[v][k] : "";
 		g->only_ran = 3;
@@ -445,6 +445,16 @@ static void test_guests_not_asked(void **state)
 	assert_verdict(get(c, CHECK_CH3_PING_E1000_LINK), VERDICT_PASS);
 	assert_string_equal(get(c, CHECK_CH3_PING_VIRTIO_LINK)->detail,
 			    "VM1's guest was not asked: the console stopped answering");
+	/* VM1's guest gave no prompt in the boot wait: where its boot was */
+	c->f.vm[0].asked = false;
+	c->f.vm[0].only_ran = 0;
+	c->f.vm[0].con_why = "no login prompt on the serial console within 90 s (Connection timed out)";
+	c->f.vm[0].con_seen = "[    1.204] Run /init as init process";
+	judge(c);
+	assert_string_equal(get(c, CHECK_CH3_PING_E1000_LINK)->detail,
+			    "VM1's guest was not asked: no login prompt on the serial console within 90 s (Connection "
+			    "timed out); the console's last lines: '[    1.204] Run /init as init process'");
+	assert_contains(get(c, CHECK_CH3_GUEST_ADDRESSES)->detail, "the console's last lines: '[    1.204] Run /init");
 	capture_free(c);
 }
 
