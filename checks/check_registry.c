@@ -130,11 +130,11 @@ const struct check_row check_registry[] = {
 	{ .id = CHECK_CH4_STRACE_MEMORY_REGION, 4, "strace", "the saved strace.log shows the 256 MiB memory region",
 	  STUDENT, CH | GR | CK, GRADED_BY_SAVED,
 	  .kind = "strace",
-	  .saved = &(const struct check_saved){ "strace", ".log", "a strace log of qemu (strace.log)", false } },
+	  .saved = &(const struct check_saved){ "strace", ".log", "strace log of qemu (strace.log)", false } },
 	{ .id = CHECK_CH4_EXITS_COUNTED, 4, "exits", "the saved perf kvm stat report (perf*.txt) counts VM exits", STUDENT,
 	  CH | GR | CK, GRADED_BY_SAVED,
 	  .kind = "perf",
-	  .saved = &(const struct check_saved){ "perf", ".txt", "a perf kvm stat report (perf*.txt)", false } },
+	  .saved = &(const struct check_saved){ "perf", ".txt", "perf kvm stat report (perf*.txt)", false } },
 	{ .id = CHECK_CH4_CR_EXITS_EPT_OFF, 4, "exits",
 	  "the saved perf reports with EPT/NPT on and off (perf_ept_on.txt, perf_ept_off.txt): CR-access exits up "
 	  "with it off",

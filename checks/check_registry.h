@@ -53,7 +53,7 @@ enum check_graded_by {
  * order (a strace log or a perf report: one suffices). */
 struct check_saved {
 	const char *prefix, *suffix;
-	const char *what;         /* in words: "iperf3's JSON (iperf*.json)" */
+	const char *what;         /* in words, after "the submission has no": "iperf3's JSON (iperf*.json)" */
 	bool every;
 };
 
