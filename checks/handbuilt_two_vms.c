@@ -97,9 +97,9 @@ static void say_way(struct strbuf *sb, const struct link_traffic *claimed, const
 	sb_adds(sb, ")");
 }
 
-/* Why a guest was not asked, in buf (with what its console last showed,
- * when it gave no prompt: a guest that hung in its boot says where);
- * NULL when it was asked. */
+/* Why a guest was not asked, in buf (with what its console last showed
+ * and what QMP said of the VM, when it gave no prompt: a guest that hung
+ * in its boot, or a VM paused, says so); NULL when it was asked. */
 static const char *not_asked_why(const struct two_vm_guest_facts *g, char *buf, size_t n)
 {
 	if (g->asked && !g->guest_error[0])
@@ -108,11 +108,35 @@ static const char *not_asked_why(const struct two_vm_guest_facts *g, char *buf, 
 		return g->guest_error;
 	if (!g->con_why[0])
 		return "its serial console could not be used";
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, g->con_why);
+	if (g->qmp_status && g->qmp_status[0])
+		sb_addf(&sb, "; QMP says the VM is %s", g->qmp_status);
 	if (g->con_seen && g->con_seen[0])
-		snprintf(buf, n, "%s; the console's last lines: '%s'", g->con_why, g->con_seen);
-	else
-		snprintf(buf, n, "%s", g->con_why);
+		sb_addf(&sb, "; the console's last lines: '%s'", g->con_seen);
+	snprintf(buf, n, "%s", sb_str(&sb));
+	sb_release(&sb);
 	return buf;
+}
+
+/* VM v's guest was not asked because it never came up: no one else held
+ * its console, and it gave no login prompt (silent, or closed as qemu
+ * went). That is the VM's failing, as a single VM's dead console is
+ * (handbuilt_lab.c), not a reading vlab could not make: r fails, saying
+ * why; true when it did. */
+static bool fail_if_dead(struct check_result *r, const struct two_vm_guest_facts *g, int v, const char *why)
+{
+	if (g->asked || (g->con != CON_SILENT && g->con != CON_CLOSED))
+		return false;
+	if (g->qmp_status && (!strcmp(g->qmp_status, "prelaunch") || !strcmp(g->qmp_status, "paused")))
+		check_fail(r, "start the VM running: -S in qemu's command leaves it paused until a QMP `cont`",
+			   "VM%d's guest never came up: %s", v + 1, why);
+	else
+		check_fail(r,
+			   "each VM must boot to a login prompt on its serial socket; console=ttyS0 in -append shows "
+			   "the kernel's own messages (a panic among them) there",
+			   "VM%d's guest never came up: %s", v + 1, why);
+	return true;
 }
 
 /* ch3.ping_<link>_link (k: the link's NIC index): VM1's ping over the
@@ -129,6 +153,8 @@ static void two_vm_ping_verdict(struct check_result *r, const struct two_vm_gues
 	char why_buf[NOT_ASKED_WHY_MAX];
 	const char *why = not_asked_why(vm1, why_buf, sizeof(why_buf));
 	int out_index = k ? TWO_VM_VM1_OUT_PING_VIRTIO : TWO_VM_VM1_OUT_PING_E1000;
+	if (why && fail_if_dead(r, vm1, 0, why))
+		return;
 	if (why || vm1->only_ran <= out_index) {
 		check_skip(r, "VM1's guest was not asked: %s", why ? why : "the console stopped answering");
 		return;
@@ -240,6 +266,12 @@ void two_vm_guest_addresses(struct check_result *r, const struct two_vm_facts *f
 	const char *nr[2];
 	char why_buf[2][NOT_ASKED_WHY_MAX];
 	guests_read(f, ifs, nifs, nr, why_buf);
+	for (int v = 0; v < 2; v++) {
+		if (nr[v] && fail_if_dead(r, &f->vm[v], v, nr[v])) {
+			free(ifs);
+			return;
+		}
+	}
 	const struct ip_iface *const ifp[2] = { ifs[0], ifs[1] };
 	two_vm_check_addresses(r, ifp, nifs, nr);
 	free(ifs);
@@ -272,6 +304,8 @@ void two_vm_iperf_server(struct check_result *r, const struct two_vm_facts *f)
 	}
 	char why_buf[NOT_ASKED_WHY_MAX];
 	const char *why = not_asked_why(vm2, why_buf, sizeof(why_buf));
+	if (why && fail_if_dead(r, vm2, 1, why))
+		return;
 	if (why || vm2->only_ran < 3)
 		two_vm_check_iperf_server(r, 0, 0, why ? why : "the console stopped answering");
 	else

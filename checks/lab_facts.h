@@ -41,7 +41,7 @@ struct lab_facts {
 	const struct qemu_cmdline *cmd;
 	pid_t pid;
 	char state;                    /* its /proc/PID/stat state letter, 0 unknown */
-	int64_t age_ms;                /* how long it had run when vlab looked, -1 unknown */
+	int64_t age_ms;                /* how long it had run when vlab judged it, -1 unknown */
 	bool gone;                     /* it exited while vlab read the lab */
 	const char *initrd_beside;     /* no -initrd, yet an initrd.img lies beside the kernel: its path */
 	int64_t t_cmdline_ms;
@@ -101,7 +101,9 @@ struct two_vm_guest_facts {
 	pid_t pid;
 	bool asked;                    /* commands ran in its shell */
 	const char *guest_error, *con_why;  /* why they did not, or stopped */
+	enum console_state con;        /* its console as vlab found it */
 	const char *con_seen;          /* the console's last lines when it gave no prompt, "" none */
+	const char *qmp_status;        /* what QMP said the VM was after a silent boot, "" not asked */
 	/* what the read-only commands printed, those that ran to the end
 	 * (out[k], k < only_ran): VM1's `ip a s`, its ping over the e1000
 	 * link, over the virtio link; VM2's `ip a s`, /proc/net/tcp, tcp6 */

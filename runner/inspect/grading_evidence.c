@@ -46,6 +46,8 @@ int verify_for_grading(const struct verify_grading *g, struct check_result *out,
 	ev->transcript = g->transcript;
 	ev->guest_setup_http = g->http_cmd;
 	ev->qmp_override = g->qmp_path;
+	/* grading's shim adds the image's -initrd where a command has none */
+	ev->initrd_by_shim = true;
 	ev->ndifferences = qemu_cmdline_differences(&q->cmd, ev->differences, ARRAY_SIZE(ev->differences));
 
 	/* the socket appears some ms after qemu starts */

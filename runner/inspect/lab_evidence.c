@@ -494,7 +494,9 @@ static int serial_connect_accepted(struct evidence *ev)
 }
 
 /* A console that showed no prompt within the boot wait, said (r: the
- * wait's error) and closed. */
+ * wait's error) and closed. QMP is asked again: what the VM is now (paused
+ * by -S, stopped on an I/O error, or running) is what the wait found, not
+ * what it was before the wait. */
 static void boot_silent(struct evidence *ev, struct console *con, int r)
 {
 	transcript_last_lines(console_tail(con), 3, ev->con_seen, sizeof(ev->con_seen));
@@ -502,6 +504,9 @@ static void boot_silent(struct evidence *ev, struct console *con, int r)
 	snprintf(ev->con_why, sizeof(ev->con_why), "no login prompt on the serial console within %lld s (%s)",
 		 (long long)(ev->boot_wait_ms / 1000), strerror(-r));
 	console_close(con);
+	ev->qmp_ok = false;
+	ev->qmp_note[0] = '\0';
+	evidence_qmp(ev);
 }
 
 /* Grading: the VM has just started, and its first "login:" may be a boot
@@ -673,7 +678,7 @@ static void initrd_beside_kernel(struct evidence *ev)
 {
 	const struct qemu_cmdline *c = &ev->q->cmd;
 	ev->initrd_beside[0] = '\0';
-	if (!c->kernel || c->initrd)
+	if (!c->kernel || c->initrd || ev->initrd_by_shim)
 		return;
 	const char *slash = strrchr(c->kernel, '/');
 	char *named = slash ? xasprintf("%.*s/initrd.img", (int)(slash - c->kernel), c->kernel) : xstrdup("initrd.img");

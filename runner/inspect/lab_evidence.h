@@ -110,6 +110,8 @@ struct evidence {
 	const char *transcript;        /* the console transcript, NULL none */
 	const char *guest_setup_http;  /* NULL: verify (change nothing); else the HTTP server to start */
 	const char *qmp_override;      /* the QMP socket to ask (the shim's), NULL: the command's */
+	bool initrd_by_shim;           /* the shim gives a command with no -initrd the image's: a
+					* missing -initrd is no cause of a silent console */
 	char guest_setup_note[256];    /* what the set-up did or why it could not */
 	struct console *booted;        /* evidence_await_boots' console, at "login:"; evidence_guest's */
 

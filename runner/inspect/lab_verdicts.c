@@ -19,7 +19,8 @@ static void evidence_facts(const struct evidence *ev, struct lab_facts *f)
 		.cmd = &ev->q->cmd,
 		.pid = ev->q->pid,
 		.state = ev->q->state,
-		.age_ms = ev->q->age_ms,
+		/* by now: a boot wait may lie between the load and the verdict */
+		.age_ms = ev->qemu_gone ? ev->q->age_ms : qemu_proc_age_now(ev->q),
 		.gone = ev->qemu_gone,
 		.initrd_beside = ev->initrd_beside,
 		.t_cmdline_ms = ev->t_cmdline_ms,

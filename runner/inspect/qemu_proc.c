@@ -154,6 +154,11 @@ int qemu_proc_load(pid_t pid, struct qemu_proc *q)
 	return 0;
 }
 
+int64_t qemu_proc_age_now(const struct qemu_proc *q)
+{
+	return q->age_ms >= 0 ? age_of(q->start_ticks) : -1;
+}
+
 /* Every qemu process; *n of them in *out (malloc'd). */
 int qemu_procs_find(struct qemu_proc **out, size_t *n)
 {

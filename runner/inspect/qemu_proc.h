@@ -28,6 +28,8 @@ struct qemu_proc {
 	bool vlab_own;           /* started by vlab itself (a run directory's ledger beside its socket) */
 };
 
+/* How long q has run by now (q->age_ms is its age when loaded); -1 unknown. */
+int64_t qemu_proc_age_now(const struct qemu_proc *q);
 /* Every qemu-system-* (or qemu-kvm) process, *out allocated (*n of them). */
 int qemu_procs_find(struct qemu_proc **out, size_t *n);
 /* One process's command line, cwd and state; -ESRCH when it is gone. */

@@ -25,7 +25,9 @@ static void two_vm_facts_of(const struct two_vm_evidence *tv, const char *why, s
 		g->asked = ev->asked;
 		g->guest_error = ev->guest_error;
 		g->con_why = ev->con_why;
+		g->con = ev->con;
 		g->con_seen = ev->con_seen;
+		g->qmp_status = ev->qmp_ok ? ev->qmp_status : "";
 		for (size_t k = 0; k < ARRAY_SIZE(g->out) && k < ARRAY_SIZE(ev->only_out); k++)
 			g->out[k] = sb_str(&ev->only_out[k]);
 		g->only_ran = ev->only_ran;

@@ -144,7 +144,7 @@ static struct capture *capture_new(uint64_t carried)
 		g->cmd = &c->cmd[v];
 		g->pid = v ? 202 : 101;
 		g->asked = true;
-		g->guest_error = g->con_why = g->con_seen = "";
+		g->guest_error = g->con_why = g->con_seen = g->qmp_status = "";
 		for (int k = 0; k < 6; k++)
 			g->out[k] = k < 3 ? c->text[v][k] : "";
 		g->only_ran = 3;
@@ -445,16 +445,50 @@ static void test_guests_not_asked(void **state)
 	assert_verdict(get(c, CHECK_CH3_PING_E1000_LINK), VERDICT_PASS);
 	assert_string_equal(get(c, CHECK_CH3_PING_VIRTIO_LINK)->detail,
 			    "VM1's guest was not asked: the console stopped answering");
-	/* VM1's guest gave no prompt in the boot wait: where its boot was */
+	/* VM1's guest gave no prompt in the boot wait, its console free: the
+	 * VM never came up, which fails (as a single VM's dead console does),
+	 * saying where its boot was */
 	c->f.vm[0].asked = false;
 	c->f.vm[0].only_ran = 0;
+	c->f.vm[0].con = CON_SILENT;
 	c->f.vm[0].con_why = "no login prompt on the serial console within 90 s (Connection timed out)";
 	c->f.vm[0].con_seen = "[    1.204] Run /init as init process";
 	judge(c);
-	assert_string_equal(get(c, CHECK_CH3_PING_E1000_LINK)->detail,
-			    "VM1's guest was not asked: no login prompt on the serial console within 90 s (Connection "
-			    "timed out); the console's last lines: '[    1.204] Run /init as init process'");
-	assert_contains(get(c, CHECK_CH3_GUEST_ADDRESSES)->detail, "the console's last lines: '[    1.204] Run /init");
+	r = get(c, CHECK_CH3_PING_E1000_LINK);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_string_equal(r->detail, "VM1's guest never came up: no login prompt on the serial console within 90 s "
+				       "(Connection timed out); the console's last lines: '[    1.204] Run /init as "
+				       "init process'");
+	assert_contains(r->hint, "console=ttyS0");
+	r = get(c, CHECK_CH3_GUEST_ADDRESSES);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_contains(r->detail, "VM1's guest never came up: no login prompt");
+	/* and what QMP said of the VM after the wait (here: a -S never let go) */
+	c->f.vm[0].qmp_status = "prelaunch";
+	c->f.vm[0].con_seen = "";
+	judge(c);
+	r = get(c, CHECK_CH3_PING_E1000_LINK);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_string_equal(r->detail, "VM1's guest never came up: no login prompt on the serial console within 90 s "
+				       "(Connection timed out); QMP says the VM is prelaunch");
+	assert_contains(r->hint, "-S in qemu's command");
+	/* VM1 asked; VM2's console closed as its qemu went: its iperf3
+	 * server check fails, and so do the addresses */
+	c->f.vm[0].asked = true;
+	c->f.vm[0].only_ran = 3;
+	c->f.vm[0].con = CON_FREE;
+	c->f.vm[0].con_why = c->f.vm[0].qmp_status = "";
+	c->f.vm[1].asked = false;
+	c->f.vm[1].only_ran = 0;
+	c->f.vm[1].con = CON_CLOSED;
+	c->f.vm[1].con_why = "the serial socket serial_vm2.socket closed while vlab waited for an answer";
+	judge(c);
+	r = get(c, CHECK_CH3_IPERF_SERVER);
+	assert_verdict(r, VERDICT_FAIL);
+	assert_string_equal(r->detail, "VM2's guest never came up: the serial socket serial_vm2.socket closed while "
+				       "vlab waited for an answer");
+	assert_contains(get(c, CHECK_CH3_GUEST_ADDRESSES)->detail, "VM2's guest never came up");
+	assert_verdict(get(c, CHECK_CH3_PING_E1000_LINK), VERDICT_PASS);
 	capture_free(c);
 }
 
