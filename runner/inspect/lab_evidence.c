@@ -75,6 +75,14 @@ void evidence_host(struct evidence *ev, struct qemu_ns *t)
 	ev->t_host_ms = now_ms() - t0;
 }
 
+/* The console held by another client (ev->holder, "" unknown), said. */
+static void console_held(struct evidence *ev)
+{
+	ev->con = CON_HELD;
+	snprintf(ev->con_why, sizeof(ev->con_why), "the serial console is held by %s",
+		 ev->holder[0] ? ev->holder : "another client");
+}
+
 /* Where the serial console is, and whether someone holds it, as /proc
  * tells before vlab connects. --socket names it when the command's is not
  * the one to use (the student's word is taken for it). */
@@ -120,9 +128,7 @@ void evidence_serial(struct evidence *ev, const char *socket_opt)
 		return;
 	}
 	if (socket_held(q, ev->serial_connect, ev->holder, sizeof(ev->holder)) == 1) {
-		ev->con = CON_HELD;
-		snprintf(ev->con_why, sizeof(ev->con_why), "the serial console is held by %s",
-			 ev->holder[0] ? ev->holder : "another client");
+		console_held(ev);
 	} else {
 		ev->con = CON_FREE; /* as far as /proc tells: the connect has the last word */
 	}
@@ -131,6 +137,10 @@ void evidence_serial(struct evidence *ev, const char *socket_opt)
 /* QMP, when the command has a socket no one holds. */
 void evidence_qmp(struct evidence *ev)
 {
+	/* asked again (after a boot wait), its status is what it finds now;
+	 * a memory size read before stands, should this ask fail */
+	ev->qmp_ok = false;
+	ev->qmp_note[0] = '\0';
 	const char *p = ev->qmp_override ? ev->qmp_override : qemu_cmdline_qmp_path(&ev->q->cmd);
 	if (!p) {
 		snprintf(ev->qmp_note, sizeof(ev->qmp_note), "no QMP socket in the command");
@@ -516,9 +526,7 @@ static int serial_connect_accepted(struct evidence *ev, int64_t accept_by)
 	case ACCEPTED:
 		return fd;
 	case HELD:
-		ev->con = CON_HELD;
-		snprintf(ev->con_why, sizeof(ev->con_why), "the serial console is held by %s",
-			 ev->holder[0] ? ev->holder : "another client");
+		console_held(ev);
 		break;
 	case NOT_TAKEN:
 		/* qemu's main loop never came round to it. Grading waited the
@@ -548,8 +556,6 @@ static void boot_silent(struct evidence *ev, struct console *con, int r)
 	snprintf(ev->con_why, sizeof(ev->con_why), "no login prompt on the serial console within %lld s (%s)",
 		 (long long)(ev->boot_wait_ms / 1000), strerror(-r));
 	console_close(con);
-	ev->qmp_ok = false;
-	ev->qmp_note[0] = '\0';
 	evidence_qmp(ev);
 }
 
